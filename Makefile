@@ -1,0 +1,88 @@
+# llama2 on bare metal. The two commands a person needs: `make run`, `make test`.
+# Everything lands in build/. See README.md for the variables.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := iso
+
+BUILD   := build
+HOSTB   := $(BUILD)/host
+KERNB   := $(BUILD)/kernel
+
+CC      ?= gcc
+NASM    ?= nasm
+
+# The engine and its support: one set of sources, compiled twice.
+LIB_SRC     := $(wildcard lib/*.c lib/llama/*.c)
+LIBC_SRC    := $(wildcard lib/libc/*.c)          # kernel only: the host has a C library
+KERNEL_SRC  := $(wildcard kernel/*.c drivers/*.c) $(LIB_SRC) $(LIBC_SRC)
+KERNEL_ASM  := $(wildcard boot/*.asm)
+
+COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -I. -I$(KERNB)/gen \
+                 -ffp-contract=off -fno-strict-aliasing
+HOST_CFLAGS   := $(COMMON_CFLAGS) -pthread
+KERNEL_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+                 -mno-red-zone -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+                 -mcmodel=small -DKERNEL
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,-z,max-page-size=0x1000 \
+                  -Wl,--build-id=none
+
+# Kernel files that touch no hardware, also built for the host so that unit
+# tests and fuzzers can reach them. mk/*.mk fragments add to these lists.
+HOST_EXTRA_SRC :=
+HOST_EXTRA_OBJ :=
+KERNEL_EXTRA_OBJ :=
+
+include $(wildcard mk/*.mk)
+
+HOST_LIB_OBJ := $(LIB_SRC:%.c=$(HOSTB)/obj/%.o) $(HOST_EXTRA_SRC:%.c=$(HOSTB)/obj/%.o) $(HOST_EXTRA_OBJ)
+KERNEL_OBJ   := $(KERNEL_SRC:%.c=$(KERNB)/obj/%.o) $(KERNEL_ASM:%.asm=$(KERNB)/obj/%.o) \
+                $(KERNEL_EXTRA_OBJ)
+
+# ---------------------------------------------------------------- host
+$(HOSTB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(HOSTB)/libllama.a: $(HOST_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# Every tools/NAME.c is one host program build/host/NAME.
+HOST_TOOLS := $(patsubst tools/%.c,$(HOSTB)/%,$(wildcard tools/*.c))
+$(HOSTB)/%: tools/%.c $(HOSTB)/libllama.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $< $(HOSTB)/libllama.a -lm -o $@
+
+.PHONY: host
+host: $(HOST_TOOLS)
+
+# Every tests/host/test_NAME.c is one unit-test program.
+HOST_TESTS := $(patsubst tests/host/%.c,$(HOSTB)/tests/%,$(wildcard tests/host/test_*.c))
+$(HOSTB)/tests/%: tests/host/%.c $(HOSTB)/libllama.a tests/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $< $(HOSTB)/libllama.a -lm -o $@
+
+# ---------------------------------------------------------------- kernel
+$(KERNB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(KERNB)/obj/gen/%.o: $(KERNB)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KERNB)/obj/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -I boot/ $< -o $@
+
+$(KERNB)/llama2.elf: $(KERNEL_OBJ) linker.ld
+	$(CC) $(KERNEL_LDFLAGS) $(KERNEL_OBJ) -lgcc -o $@
+
+.PHONY: kernel
+kernel: $(KERNB)/llama2.elf
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)
