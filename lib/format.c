@@ -277,6 +277,8 @@ static void fmt_double(Sink *s, Spec sp, double x, char conv)
     style = conv | 32;                   /* 'f', 'e' or 'g' */
     if (style == 'g') {
         int P = sp.prec ? sp.prec : 1, X;
+        if (P > INT_MAX - 8)
+            P = INT_MAX - 8;             /* keeps P - 1 - X in range */
         round_digits(d, &n, &exp10, P);
         X = n ? exp10 - 1 : 0;
         if (P > X && X >= -4) {
