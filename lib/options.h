@@ -29,11 +29,17 @@ typedef struct {
     int ask;                     /* --ask (kernel): read prompts from the consoles */
 } Options;
 
+/* Room for any err or note message (values are quoted at most 64 bytes). */
+#define OPTIONS_MSG_SIZE 512
+
 /* Parses argv[0..argc) (argv[0] is a flag or, on the host, MODEL; there is no
  * program name). Returns 0 on success. On failure returns -1 and writes one
  * line without "error: " prefix and without newline into err, which names the
  * bad argument and lists the valid flags for that platform. Notes about
- * clamped values (as run.c clamps) go into note (empty when none). */
+ * clamped values (as run.c clamps) go into note (empty when none), also one
+ * line without "note: " prefix and newline; several are joined by "; ".
+ * err and note may be NULL when their length is 0. The kernel defaults
+ * tokenizer_path to NULL (the tokenizer is a GRUB module). */
 int options_parse(Options *opt, int argc, char **argv, enum options_host host,
                   char *err, size_t errlen, char *note, size_t notelen);
 
