@@ -13,7 +13,13 @@
  *    the cells where the two differ, once per fbcon_write call, so a write
  *    that scrolls ten times redraws once, and blank cells that stay blank
  *    (the right side of most lines) are never touched.
+ *  - Changed cells are drawn a pixel row at a time across the text row, so
+ *    stores run along memory, two 32-bit pixels per store.
  *  - The framebuffer is never read.
+ * Measured under QEMU TCG (64-bit guest, std VGA, host at 2.6 GHz): a scroll
+ * of a full screen of text costs 3 ms at 1024x768, 6 ms at 1920x1080 and
+ * 16 ms at 3840x2160 (moving the framebuffer up a row instead: 6, 17 and
+ * 66 ms); drawing a word costs 0.1-0.6 ms. So it scrolls a row at a time.
  *
  * The font: Terminus, three sizes (8x16, 12x24, 16x32) converted from PSF
  * at build time (tools/psf2c, drivers/font.h); fbcon_init picks the largest
@@ -99,38 +105,63 @@ static uint32_t glyph_row(unsigned g, unsigned y) {
     return bits >> (f->row_bytes * 8 - w);
 }
 
-static void draw_cell(unsigned row, unsigned col, uint32_t cell) {
-    const unsigned w = con.font->width, h = con.font->height, s = con.scale;
-    const uint32_t fg = con.pixel[CELL_FG(cell)], bg = con.pixel[CELL_BG(cell)];
-    const unsigned g = CELL_GLYPH(cell);
-    /* the cursor: the bottom eighth of the cell (at least one font row) */
-    const unsigned cursor_from = (cell & CELL_CURSOR) ? h - (h / 8 ? h / 8 : 1) : h;
-    uint8_t *line = con.fb + (size_t)row * con.cell_h * con.pitch
-                           + (size_t)col * con.cell_w * con.bytes_pp;
+/* Two 32-bit pixels in one store; the framebuffer's rows need only be
+ * 4-byte aligned. */
+typedef uint64_t pixel_pair __attribute__((aligned(4), may_alias));
 
+/* Draws one font row (bits, from glyph_row) of a cell, scaled horizontally,
+ * at px: pixels are fg where a bit is set, else bg. */
+static void draw_bits(uint8_t *px, uint32_t bits, uint32_t fg, uint32_t bg) {
+    const unsigned w = con.font->width, s = con.scale;
+    if (con.bytes_pp == 4 && s <= 2) {
+        /* 64-bit stores: under TCG every guest store costs, so halve them */
+        pixel_pair *out = (pixel_pair *)px;
+        if (s == 2) {
+            const uint64_t two[2] = {bg | (uint64_t)bg << 32, fg | (uint64_t)fg << 32};
+            for (unsigned x = 0; x < w; x++) out[x] = two[bits >> (w - 1 - x) & 1];
+        } else {
+            const uint64_t four[4] = {bg | (uint64_t)bg << 32, fg | (uint64_t)bg << 32,
+                                      bg | (uint64_t)fg << 32, fg | (uint64_t)fg << 32};
+            unsigned x = 0;
+            for (; x + 2 <= w; x += 2) {
+                unsigned b2 = bits >> (w - 2 - x) & 3;        /* pixel x in bit 1 */
+                *out++ = four[(b2 >> 1) | (b2 & 1) << 1];
+            }
+            if (x < w) *(uint32_t *)out = bits & 1 ? fg : bg;
+        }
+    } else if (con.bytes_pp == 4) {
+        uint32_t *out = (uint32_t *)px;
+        for (unsigned x = 0; x < w; x++) {
+            uint32_t v = bits >> (w - 1 - x) & 1 ? fg : bg;
+            for (unsigned sx = 0; sx < s; sx++) *out++ = v;
+        }
+    } else {
+        for (unsigned x = 0; x < w; x++) {
+            uint32_t v = bits >> (w - 1 - x) & 1 ? fg : bg;
+            for (unsigned sx = 0; sx < s; sx++, px += 3) {
+                px[0] = (uint8_t)v;
+                px[1] = (uint8_t)(v >> 8);
+                px[2] = (uint8_t)(v >> 16);
+            }
+        }
+    }
+}
+
+/* Draws the cells cols[0..n) of grid row `row` as shown[] has them. Row by
+ * row of pixels rather than cell by cell: the stores then run along memory,
+ * which spares QEMU's software TLB and the CPU's write-combining alike. */
+static void draw_cells(unsigned row, const uint16_t *cols, unsigned n) {
+    const unsigned h = con.font->height, s = con.scale;
+    const unsigned cursor_rows = h / 8 ? h / 8 : 1;   /* the cursor's underline */
+    uint8_t *line = con.fb + (size_t)row * con.cell_h * con.pitch;
     for (unsigned y = 0; y < h; y++) {
-        uint32_t bits = y >= cursor_from ? ~0u : glyph_row(g, y);
         for (unsigned sy = 0; sy < s; sy++, line += con.pitch) {
-            if (con.bytes_pp == 4) {
-                uint32_t *px = (uint32_t *)line;
-                if (s == 1) {
-                    for (unsigned x = 0; x < w; x++) px[x] = (bits >> (w - 1 - x)) & 1 ? fg : bg;
-                } else {
-                    for (unsigned x = 0; x < w; x++) {
-                        uint32_t v = (bits >> (w - 1 - x)) & 1 ? fg : bg;
-                        for (unsigned sx = 0; sx < s; sx++) *px++ = v;
-                    }
-                }
-            } else {
-                uint8_t *px = line;
-                for (unsigned x = 0; x < w; x++) {
-                    uint32_t v = (bits >> (w - 1 - x)) & 1 ? fg : bg;
-                    for (unsigned sx = 0; sx < s; sx++, px += 3) {
-                        px[0] = (uint8_t)v;
-                        px[1] = (uint8_t)(v >> 8);
-                        px[2] = (uint8_t)(v >> 16);
-                    }
-                }
+            for (unsigned k = 0; k < n; k++) {
+                uint32_t cell = shown[row * con.cols + cols[k]];
+                uint32_t bits = (cell & CELL_CURSOR) && y >= h - cursor_rows
+                                    ? ~0u : glyph_row(CELL_GLYPH(cell), y);
+                draw_bits(line + (size_t)cols[k] * con.cell_w * con.bytes_pp, bits,
+                          con.pixel[CELL_FG(cell)], con.pixel[CELL_BG(cell)]);
             }
         }
     }
@@ -169,6 +200,8 @@ static void fbcon_sync(void) {
     unsigned cur_row = con.row, cur_col = con.col < con.cols ? con.col : con.cols - 1;
     if (con.cursor_on) mark_dirty(cur_row, cur_row);
     for (unsigned r = con.dirty_lo; r <= con.dirty_hi && r < con.rows; r++) {
+        uint16_t changed[MAX_COLS];
+        unsigned n = 0;
         for (unsigned c = 0; c < con.cols; c++) {
             unsigned i = r * con.cols + c;
             uint32_t v = want[i];
@@ -177,10 +210,11 @@ static void fbcon_sync(void) {
                 v |= CELL_CURSOR;
             }
             if (v != shown[i]) {
-                draw_cell(r, c, v);
                 shown[i] = v;
+                changed[n++] = (uint16_t)c;
             }
         }
+        if (n) draw_cells(r, changed, n);
     }
     mark_clean();
     /* a cursor drawn elsewhere is erased by the next sync of its row */
