@@ -24,7 +24,7 @@ KERNEL_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fno-stack-protector -fno-pic -
                  -mno-red-zone -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
                  -mcmodel=small -DKERNEL
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,-z,max-page-size=0x1000 \
-                  -Wl,--build-id=none
+                  -Wl,--build-id=none -Wl,-z,noexecstack
 
 # Kernel files that touch no hardware, also built for the host so that unit
 # tests and fuzzers can reach them. mk/*.mk fragments add to these lists.
@@ -86,3 +86,28 @@ kernel: $(KERNB)/llama2.elf
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
+
+# ---------------------------------------------------------------- ISO and QEMU
+# MODEL, TOKENIZER: files to put on the ISO (default stories15M + tokenizer.bin,
+# looked up by tools/find-model.sh). ARGS: kernel flags, written into grub.cfg
+# exactly as given. TIMEOUT: GRUB menu seconds.
+export MODEL TOKENIZER ARGS
+ISO := $(BUILD)/llama2.iso
+
+.PHONY: iso
+iso: $(KERNB)/llama2.elf
+	tools/make-iso.sh $(ISO) $(KERNB)/llama2.elf
+
+# make run: the same ISO with --exit in front of ARGS, booted in QEMU with the
+# serial port on this terminal. FIRMWARE=uefi|bios|usb SMP MEM CPU ACCEL.
+.PHONY: run
+run: $(KERNB)/llama2.elf
+	ARGS="--exit $$ARGS" TIMEOUT=0 tools/make-iso.sh $(BUILD)/run.iso $(KERNB)/llama2.elf
+	tools/qemu-run.sh $(BUILD)/run.iso
+
+# ---------------------------------------------------------------- tests
+.PHONY: test test-build
+test-build: host $(HOST_TESTS) $(KERNB)/llama2.elf
+
+test: test-build
+	tests/run.sh $(T)

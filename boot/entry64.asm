@@ -1,0 +1,35 @@
+; The first 64-bit code: load data segments, turn on SSE (the C code uses it
+; from its first line), and call kmain(magic, info) on the boot stack.
+
+global long_mode_entry
+extern kmain, boot_stack_top
+
+section .text.boot
+bits 64
+long_mode_entry:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    xor ax, ax
+    mov fs, ax
+    mov gs, ax
+    mov rsp, boot_stack_top
+
+    mov rax, cr0
+    and rax, ~(1 << 2)              ; EM off: no x87 emulation
+    or rax, (1 << 1) | (1 << 5)     ; MP, NE: FPU errors as exceptions
+    mov cr0, rax
+    mov rax, cr4
+    or rax, (1 << 9) | (1 << 10)    ; OSFXSR, OSXMMEXCPT: SSE on
+    mov cr4, rax
+    fninit
+
+    mov edi, edi                    ; magic (zero-extended)
+    mov esi, esi                    ; boot information address
+    xor ebp, ebp
+    call kmain
+.hang:
+    cli
+    hlt
+    jmp .hang

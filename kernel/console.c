@@ -1,0 +1,31 @@
+#include "kernel/console.h"
+#include <stdarg.h>
+#include "drivers/serial.h"
+#include "lib/format.h"
+
+static int have_serial, have_screen;
+
+void console_init_serial(void) { have_serial = serial_init(); }
+
+const char *console_init_screen(const struct fb_desc *fb) {
+    have_screen = fbcon_init(fb) == 0;
+    return have_screen ? 0 : "unsupported pixel format or size";
+}
+
+int console_has_serial(void) { return have_serial; }
+int console_has_screen(void) { return have_screen; }
+
+void console_write(const char *s, size_t n) {
+    if (have_serial) serial_write(s, n);
+    if (have_screen) fbcon_write(s, n);
+}
+
+void kprintf(const char *fmt, ...) {
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = fmt_vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    console_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}

@@ -1,0 +1,17 @@
+/* Everything the kernel prints goes to every console: COM1 and the
+ * framebuffer text console, whichever are present. */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include <stddef.h>
+#include "drivers/fbcon.h"
+
+void console_init_serial(void);
+/* Adds the screen; returns 0 when it works, else a reason string. */
+const char *console_init_screen(const struct fb_desc *fb);
+void console_write(const char *s, size_t n);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int console_has_serial(void);
+int console_has_screen(void);
+
+#endif

@@ -1,0 +1,25 @@
+#include "kernel/panic.h"
+#include <stdarg.h>
+#include "drivers/qemu_exit.h"
+#include "kernel/console.h"
+#include "kernel/io.h"
+#include "lib/format.h"
+
+int exit_when_done;
+
+void kernel_stop(enum exit_status status) {
+    if (exit_when_done) qemu_exit(status);
+    /* Not under QEMU's exit device (or on real hardware): say so and stop. */
+    kprintf(status == EXIT_OK ? "done; halted.\n" : "halted.\n");
+    halt_forever();
+}
+
+void kernel_error(const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    kprintf("error: %s\n", msg);
+    kernel_stop(EXIT_ERROR);
+}

@@ -1,0 +1,12 @@
+/* The story: validate the model and tokenizer modules, print what they are,
+ * run the engine and stream its text to the consoles. */
+#ifndef KERNEL_STORY_H
+#define KERNEL_STORY_H
+
+#include <stddef.h>
+#include "lib/options.h"
+
+void story_run(const Options *opt, const void *model, size_t model_size,
+               const void *tokenizer, size_t tokenizer_size);
+
+#endif

@@ -1,0 +1,60 @@
+#include "kernel/time.h"
+#include "kernel/cpu.h"
+#include "kernel/io.h"
+
+#define PIT_HZ 1193182u
+#define PIT_CH2 0x42
+#define PIT_CMD 0x43
+#define PIT_GATE 0x61
+
+static uint64_t tsc_hz, tsc_start;
+
+/* Counts TSC ticks while PIT channel 2 counts down `ms` milliseconds in
+ * mode 0 (its output goes high at terminal count). 0 when the PIT never
+ * answers, as on machines that no longer have one. */
+static uint64_t pit_measure(unsigned ms) {
+    uint32_t count = PIT_HZ * ms / 1000;
+    if (count > 0xffff) count = 0xffff;
+    uint8_t gate = inb(PIT_GATE);
+    outb(PIT_GATE, (uint8_t)((gate & ~0x02) | 0x01));   /* gate on, speaker off */
+    outb(PIT_CMD, 0xb0);                               /* channel 2, lo/hi, mode 0 */
+    outb(PIT_CH2, (uint8_t)count);
+    outb(PIT_CH2, (uint8_t)(count >> 8));
+    uint64_t t0 = rdtsc();
+    /* Give up after ~4 G ticks: over a second on any CPU that has a PIT. */
+    while (!(inb(PIT_GATE) & 0x20))
+        if (rdtsc() - t0 > (1ull << 32)) { outb(PIT_GATE, gate); return 0; }
+    uint64_t t1 = rdtsc();
+    outb(PIT_GATE, gate);
+    return (t1 - t0) * PIT_HZ / count;
+}
+
+const char *time_init(void) {
+    tsc_start = rdtsc();
+    const char *source = "cpuid";
+    tsc_hz = cpu.tsc_hz_cpuid;
+    if (!tsc_hz) {
+        /* Two 50 ms windows (the PIT's 16-bit counter holds up to 54 ms); keep
+         * the lower, as a delay during one only makes it longer. */
+        uint64_t a = pit_measure(50), b = pit_measure(50);
+        tsc_hz = a < b ? a : b;
+        source = "pit";
+    }
+    if (!tsc_hz) {
+        tsc_hz = 2000000000ull;   /* a guess, so timings print something */
+        return 0;
+    }
+    return source;
+}
+
+uint64_t time_tsc_hz(void) { return tsc_hz; }
+
+uint64_t time_ns(void) {
+    uint64_t t = rdtsc() - tsc_start;
+    return (uint64_t)((unsigned __int128)t * 1000000000u / tsc_hz);
+}
+
+void time_delay_us(uint64_t us) {
+    uint64_t end = rdtsc() + us * tsc_hz / 1000000;
+    while (rdtsc() < end) cpu_pause();
+}

@@ -1,0 +1,15 @@
+/* Time from the TSC. Its frequency comes from CPUID (leaf 0x15/0x16) when the
+ * CPU states it, else from counting TSC ticks across 50 ms of the PIT. */
+#ifndef KERNEL_TIME_H
+#define KERNEL_TIME_H
+
+#include <stdint.h>
+
+/* Returns a description of the source used ("cpuid", "pit"), or 0 when no
+ * timer could calibrate the TSC. */
+const char *time_init(void);
+uint64_t time_tsc_hz(void);
+uint64_t time_ns(void);          /* since time_init */
+void time_delay_us(uint64_t us);
+
+#endif

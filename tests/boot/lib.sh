@@ -1,0 +1,58 @@
+# Helpers for boot tests (sourced). A boot test builds an ISO with the flags
+# it needs, boots it in QEMU under TCG with the serial port going to a log,
+# and checks that log. Each check prints "PASS name" or "FAIL name: why".
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT=$PWD
+KERNEL=$ROOT/build/kernel/llama2.elf
+OUT=$ROOT/build/tests
+mkdir -p "$OUT"
+REFERENCE=$ROOT/../shared/reference
+
+model_path() { "$ROOT/tools/find-model.sh" "$1"; }
+
+# make_iso NAME ARGS [MODEL TOKENIZER]: build/tests/NAME.iso with ARGS verbatim.
+make_iso() {
+    local name=$1 args=$2
+    local model=${3:-$(model_path stories260K.bin)} tok=${4:-$(model_path tok512.bin)}
+    ARGS=$args MODEL=$model TOKENIZER=$tok TIMEOUT=0 \
+        "$ROOT/tools/make-iso.sh" "$OUT/$name.iso" "$KERNEL"
+}
+
+# boot NAME FIRMWARE [VAR=value...]: boots build/tests/NAME.iso; the serial log
+# is build/tests/NAME-FIRMWARE.log; sets RC to qemu-run.sh's status.
+boot() {
+    local name=$1 fw=$2; shift 2
+    LOG=$OUT/$name-$fw.log
+    env FIRMWARE="$fw" SMP="${SMP:-2}" TIMEOUT="${TIMEOUT:-240}" SERIAL_LOG="$LOG" "$@" \
+        "$ROOT/tools/qemu-run.sh" "$OUT/$name.iso" > /dev/null 2> "$LOG.qemu"
+    RC=$?
+    tr -d '\r' < "$LOG" > "$LOG.txt"
+    LOG=$LOG.txt
+}
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# expect NAME TEXT: the log holds TEXT (a fixed string).
+expect() {
+    if grep -qF -- "$2" "$LOG"; then pass "$1"; else fail "$1" "'$2' not in $LOG"; fi
+}
+# expect_re NAME REGEX: the log has a line matching the extended regex.
+expect_re() {
+    if grep -qE -- "$2" "$LOG"; then pass "$1"; else fail "$1" "no line matches /$2/ in $LOG"; fi
+}
+# expect_rc NAME WANT: qemu-run.sh returned WANT (0 ok, 1 error, 2 exception, 3 triple fault, 124 time-out).
+expect_rc() {
+    if [ "$RC" = "$2" ]; then pass "$1"; else fail "$1" "exit status $RC, expected $2 (log: $LOG)"; fi
+}
+# expect_story NAME FILE: the log contains FILE's bytes exactly (the story as run.c prints it).
+expect_story() {
+    if python3 - "$LOG" "$2" <<'PY'
+import sys
+log = open(sys.argv[1], 'rb').read()
+want = open(sys.argv[2], 'rb').read()
+sys.exit(0 if want in log else 1)
+PY
+    then pass "$1"; else fail "$1" "the story in $LOG differs from $2"; fi
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make-iso.sh OUT.iso KERNEL.elf: writes a hybrid BIOS/UEFI ISO (CD or USB
+# stick) with the kernel, the model and the tokenizer, and a grub.cfg whose
+# default entry boots them with the kernel flags in $ARGS, written verbatim.
+# Environment: MODEL, TOKENIZER (paths; default stories15M.bin and
+# tokenizer.bin via tools/find-model.sh), ARGS, TIMEOUT (menu seconds).
+set -euo pipefail
+out=${1:?usage: make-iso.sh OUT.iso KERNEL.elf}
+kernel=${2:?usage: make-iso.sh OUT.iso KERNEL.elf}
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+model=${MODEL:-$("$root/tools/find-model.sh" stories15M.bin)}
+tokenizer=${TOKENIZER:-$("$root/tools/find-model.sh" tokenizer.bin)}
+for f in "$model" "$tokenizer"; do
+    [ -f "$f" ] || { echo "error: $f does not exist; give MODEL=path and TOKENIZER=path" >&2; exit 1; }
+done
+args=${ARGS:-}
+case "$args" in
+  *$'\n'*) echo "error: ARGS must be one line" >&2; exit 1 ;;
+esac
+
+stage="$out.d"
+rm -rf "$stage"
+mkdir -p "$stage/boot/grub"
+cp "$kernel" "$stage/boot/llama2.elf"
+# Hard links when possible: a 60 MB model need not be copied for each ISO.
+ln -f "$model" "$stage/boot/model.bin" 2>/dev/null || cp "$model" "$stage/boot/model.bin"
+ln -f "$tokenizer" "$stage/boot/tokenizer.bin" 2>/dev/null || cp "$tokenizer" "$stage/boot/tokenizer.bin"
+
+model_name=$(basename "$model")
+# Substitute with awk's literal index/substr, values from the environment (awk
+# -v would interpret backslashes), so no character of ARGS is special.
+ISO_ARGS="$args" ISO_TIMEOUT="${TIMEOUT:-1}" ISO_NAME="$model_name" awk '
+    function put(line, key, val,   i, done) {
+        done = ""
+        while ((i = index(line, key)) > 0) {
+            done = done substr(line, 1, i - 1) val
+            line = substr(line, i + length(key))
+        }
+        return done line
+    }
+    { line = put($0, "@ARGS@", ENVIRON["ISO_ARGS"])
+      line = put(line, "@TIMEOUT@", ENVIRON["ISO_TIMEOUT"])
+      print put(line, "@MODEL_NAME@", ENVIRON["ISO_NAME"]) }' "$root/iso/grub.cfg.in" > "$stage/boot/grub/grub.cfg"
+
+if ! grub-mkrescue -o "$out.tmp" "$stage" > "$out.log" 2>&1; then
+    cat "$out.log" >&2
+    echo "error: grub-mkrescue failed; it needs grub-pc-bin, grub-efi-amd64-bin, xorriso and mtools" >&2
+    exit 1
+fi
+mv "$out.tmp" "$out"
+rm -rf "$stage"

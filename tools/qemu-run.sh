@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# qemu-run.sh ISO: boots the ISO in QEMU and returns the kernel's verdict.
+#   exit 0   the kernel finished and wrote 0 to the isa-debug-exit port
+#   exit 1   the kernel reported an error (status 1)
+#   exit 2   the kernel reported a CPU exception (status 2)
+#   exit 3   QEMU stopped without the kernel's word: triple fault or reset
+#   exit 124 time-out
+# Environment (all optional):
+#   FIRMWARE=uefi|bios|usb   uefi (default): OVMF, ISO as CD; bios: SeaBIOS;
+#                            usb: OVMF with the ISO as a USB mass-storage stick
+#   SMP (default: host cores) MEM (512M) CPU (max) ACCEL (tcg)
+#   TIMEOUT (seconds, 600)   SERIAL_LOG (file: serial output goes there too)
+#   QMP_SOCKET (path: a QEMU monitor socket, for screendump and sendkey)
+#   QEMU_EXTRA (more QEMU arguments, split on spaces)
+set -uo pipefail
+iso=${1:?usage: qemu-run.sh ISO}
+[ -f "$iso" ] || { echo "error: $iso does not exist; run make iso first" >&2; exit 1; }
+firmware=${FIRMWARE:-uefi}
+smp=${SMP:-$(nproc)}
+mem=${MEM:-512M}
+cpu=${CPU:-max}
+accel=${ACCEL:-tcg}
+timeout_s=${TIMEOUT:-600}
+
+ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
+ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+args=(-M q35 -m "$mem" -smp "$smp" -cpu "$cpu" -no-reboot -display none
+      -device isa-debug-exit,iobase=0xf4,iosize=4)
+case "$accel" in
+  tcg) args+=(-accel tcg,thread=multi) ;;
+  *)   args+=(-accel "$accel") ;;
+esac
+uefi() {
+    [ -f "$ovmf_code" ] || { echo "error: $ovmf_code is missing; install the ovmf package" >&2; exit 1; }
+    cp "$ovmf_vars" "$work/vars.fd"
+    args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
+           -drive "if=pflash,format=raw,unit=1,file=$work/vars.fd")
+}
+case "$firmware" in
+  uefi) uefi; args+=(-cdrom "$iso") ;;
+  bios) args+=(-cdrom "$iso") ;;
+  usb)  uefi; args+=(-drive "if=none,id=stick,format=raw,readonly=on,file=$iso"
+                     -device qemu-xhci -device usb-storage,drive=stick,bootindex=0) ;;
+  *) echo "error: FIRMWARE must be uefi, bios or usb, not '$firmware'" >&2; exit 1 ;;
+esac
+[ -n "${QMP_SOCKET:-}" ] && args+=(-qmp "unix:$QMP_SOCKET,server=on,wait=off")
+# shellcheck disable=SC2206
+[ -n "${QEMU_EXTRA:-}" ] && args+=($QEMU_EXTRA)
+
+if [ -n "${SERIAL_LOG:-}" ]; then
+    : > "$SERIAL_LOG"
+    args+=(-serial "file:$SERIAL_LOG")
+    timeout "$timeout_s" qemu-system-x86_64 "${args[@]}" < /dev/null &
+    qemu=$!
+    tail -f --pid=$qemu -n +1 "$SERIAL_LOG" 2>/dev/null &
+    tailer=$!
+    wait $qemu
+    rc=$?
+    wait $tailer 2>/dev/null
+else
+    timeout --foreground "$timeout_s" qemu-system-x86_64 "${args[@]}" -serial stdio
+    rc=$?
+fi
+
+case $rc in
+  1)   exit 0 ;;                       # (0 << 1) | 1: success
+  3)   exit 1 ;;
+  5)   exit 2 ;;
+  124) echo "error: QEMU did not finish within $timeout_s s (TIMEOUT=$timeout_s)" >&2; exit 124 ;;
+  0)   echo "error: QEMU stopped without the kernel's exit status (triple fault or reset?)" >&2; exit 3 ;;
+  *)   echo "error: QEMU exited with status $rc" >&2; exit 3 ;;
+esac
