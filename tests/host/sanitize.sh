@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The host unit tests again, built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (mk/sanitize.mk, build/host-san/). Builds them
+# with `make host-san`, runs each, and prints its PASS/FAIL lines prefixed
+# with "san:PROGRAM/". A sanitizer report (which aborts the program), a
+# crash or a non-zero exit with no FAIL line of its own is one FAIL line
+# with the report's first lines; the whole report stays in
+# build/host-san/logs/PROGRAM.err.
+set -u
+cd "$(dirname "$0")/../.."
+logs=build/host-san/logs
+mkdir -p "$logs"
+
+if ! make --no-print-directory -j"$(nproc)" host-san > "$logs/build.log" 2>&1; then
+    echo "FAIL san:build: make host-san failed (log: $logs/build.log): $(grep -m1 -E 'error|Error' "$logs/build.log")"
+    tail -n 20 "$logs/build.log"
+    exit 1
+fi
+
+# halt_on_error/abort: the first report ends the program. Leaks count too.
+export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_string_checks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export LSAN_OPTIONS=report_objects=0
+
+# The report's first lines, joined into one: the error line and the top frames.
+summary() {   # summary ERRFILE
+    local err=$1 head
+    head=$(grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|Sanitizer:DEADLYSIGNAL' "$err")
+    [ -n "$head" ] || head=$(grep -m1 -v '^\s*$' "$err")
+    local frames
+    frames=$(grep -E '^\s+#[0-3] ' "$err" | head -n 3 | sed -E 's/^\s+//; s/ 0x[0-9a-f]+ in / /' | paste -sd'|' | sed 's/|/ | /g')
+    echo "${head}${frames:+ | $frames}"
+}
+
+status=0
+for t in build/host-san/tests/test_*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    name=${t##*/}
+    timeout 300 "$t" > "$logs/$name.out" 2> "$logs/$name.err"
+    rc=$?
+    sed -nE "s#^(PASS|FAIL) #\\1 san:$name/#p" "$logs/$name.out"
+    last=$(grep -E '^(PASS|FAIL) ' "$logs/$name.out" | tail -n 1 | cut -d' ' -f2 | sed 's/:$//')
+    where=${last:+after case $last}
+    where=${where:-before its first case}
+    if grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:|Sanitizer:DEADLYSIGNAL' "$logs/$name.err"; then
+        echo "FAIL san:$name: sanitizer report ($where; $logs/$name.err): $(summary "$logs/$name.err")"
+        status=1
+    elif [ "$rc" -eq 124 ]; then
+        echo "FAIL san:$name: timed out after 300 s ($where)"
+        status=1
+    elif [ "$rc" -ge 128 ]; then
+        echo "FAIL san:$name: killed by signal $((rc - 128)) ($where; $logs/$name.err)"
+        status=1
+    elif [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$logs/$name.out"; then
+        echo "FAIL san:$name: exited with status $rc and reported no failure ($where; $logs/$name.err): $(summary "$logs/$name.err")"
+        status=1
+    elif [ "$rc" -ne 0 ]; then
+        status=1
+    fi
+done
+exit $status
