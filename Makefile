@@ -92,16 +92,21 @@ clean:
 # looked up by tools/find-model.sh). ARGS: kernel flags, written into grub.cfg
 # exactly as given. TIMEOUT: GRUB menu seconds.
 export MODEL TOKENIZER ARGS
-ISO := $(BUILD)/llama2.iso
+ISO ?= $(BUILD)/llama2.iso
+
+# Installs the Debian packages the build needs, when any is missing.
+.PHONY: deps
+deps:
+	@tools/deps.sh
 
 .PHONY: iso
-iso: $(KERNB)/llama2.elf
+iso: deps $(KERNB)/llama2.elf
 	tools/make-iso.sh $(ISO) $(KERNB)/llama2.elf
 
 # make run: the same ISO with --exit in front of ARGS, booted in QEMU with the
 # serial port on this terminal. FIRMWARE=uefi|bios|usb SMP MEM CPU ACCEL.
 .PHONY: run
-run: $(KERNB)/llama2.elf
+run: deps $(KERNB)/llama2.elf
 	ARGS="--exit $$ARGS" TIMEOUT=0 tools/make-iso.sh $(BUILD)/run.iso $(KERNB)/llama2.elf
 	tools/qemu-run.sh $(BUILD)/run.iso
 
@@ -109,5 +114,6 @@ run: $(KERNB)/llama2.elf
 .PHONY: test test-build
 test-build: host $(HOST_TESTS) $(KERNB)/llama2.elf
 
-test: test-build
+test: deps
+	$(MAKE) test-build
 	tests/run.sh $(T)

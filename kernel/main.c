@@ -106,6 +106,13 @@ static void setup_memory(uint64_t info_addr) {
             memory_total_usable() / MIB, memory_free() / MIB, (unsigned long long)mapped);
 }
 
+/* Prints flag "value" with \ and " escaped, as it could be typed again. */
+static void print_quoted(const char *flag, const char *value) {
+    kprintf("%s\"", flag);
+    for (const char *p = value; *p; p++) kprintf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+    kprintf("\"");
+}
+
 static void parse_flags(void) {
     static char buf[4096];
     static char *argv[MAX_ARGS];
@@ -119,10 +126,11 @@ static void parse_flags(void) {
         kernel_error("%s", err);
     if (note[0]) kprintf("%s\n", note);
     exit_when_done = opt.exit_when_done;
+    if (!opt.seed_given) opt.seed = time_entropy();   /* run.c: time(NULL) */
     kprintf("flags: -t %g -p %g -s %llu%s -n %d -m %s", opt.temperature, opt.topp,
             (unsigned long long)opt.seed, opt.seed_given ? "" : " (from the clock)", opt.steps, opt.mode);
-    if (opt.prompt) kprintf(" -i \"%s\"", opt.prompt);
-    if (opt.system_prompt) kprintf(" -y \"%s\"", opt.system_prompt);
+    if (opt.prompt) print_quoted(" -i ", opt.prompt);
+    if (opt.system_prompt) print_quoted(" -y ", opt.system_prompt);
     kprintf(" --threads %d", opt.threads);
     if (opt.simd) kprintf(" --simd %s", opt.simd);
     if (opt.exit_when_done) kprintf(" --exit");

@@ -58,3 +58,19 @@ void time_delay_us(uint64_t us) {
     uint64_t end = rdtsc() + us * tsc_hz / 1000000;
     while (rdtsc() < end) cpu_pause();
 }
+
+/* CMOS real-time clock register (BCD or binary, whatever the firmware chose:
+ * only variety matters here). */
+static uint8_t cmos_read(uint8_t reg) {
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+uint64_t time_entropy(void) {
+    uint64_t rtc = 0;
+    static const uint8_t regs[] = {0x00, 0x02, 0x04, 0x07, 0x08, 0x09};   /* s m h day month year */
+    for (unsigned i = 0; i < sizeof regs; i++) rtc = rtc << 8 | cmos_read(regs[i]);
+    uint64_t x = rtc ^ rdtsc() * 0x9E3779B97F4A7C15ull;
+    x ^= x >> 31;
+    return x ? x : 1;
+}

@@ -11,5 +11,8 @@ const char *time_init(void);
 uint64_t time_tsc_hz(void);
 uint64_t time_ns(void);          /* since time_init */
 void time_delay_us(uint64_t us);
+/* A seed that differs from boot to boot: the RTC's date and time mixed with
+ * the TSC (run.c seeds with time(NULL)); never 0. */
+uint64_t time_entropy(void);
 
 #endif

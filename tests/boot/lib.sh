@@ -56,3 +56,44 @@ sys.exit(0 if want in log else 1)
 PY
     then pass "$1"; else fail "$1" "the story in $LOG differs from $2"; fi
 }
+
+# boot_and_screenshot NAME FIRMWARE PNG WAIT-TEXT [VAR=value...]: boots without
+# --exit, waits until the serial log shows WAIT-TEXT, saves the screen as
+# PNG, then stops QEMU. LOG is set as boot() sets it.
+boot_and_screenshot() {
+    local name=$1 fw=$2 png=$3 wait_text=$4; shift 4
+    local sock=$OUT/$name-$fw.qmp
+    LOG=$OUT/$name-$fw.log
+    rm -f "$sock" "$png"
+    env FIRMWARE="$fw" SMP="${SMP:-2}" TIMEOUT="${TIMEOUT:-240}" SERIAL_LOG="$LOG" QMP_SOCKET="$sock" "$@" \
+        "$ROOT/tools/qemu-run.sh" "$OUT/$name.iso" > /dev/null 2> "$LOG.qemu" &
+    local pid=$! waited=0
+    while ! grep -qF -- "$wait_text" "$LOG" 2>/dev/null; do
+        sleep 1; waited=$((waited + 1))
+        if [ $waited -gt "${TIMEOUT:-240}" ] || ! kill -0 $pid 2>/dev/null; then break; fi
+    done
+    sleep 1   # let the last line reach the screen
+    python3 "$ROOT/tests/boot/qmp.py" "$sock" screendump filename="$png.ppm" > /dev/null &&
+        convert "$png.ppm" "$png" && rm -f "$png.ppm"
+    python3 "$ROOT/tests/boot/qmp.py" "$sock" quit > /dev/null 2>&1
+    wait $pid 2>/dev/null
+    tr -d '\r' < "$LOG" > "$LOG.txt"
+    LOG=$LOG.txt
+}
+
+# ocr PNG: the text tesseract reads on a screenshot (light text on black:
+# inverted and enlarged first, which it reads far better).
+ocr() {
+    convert "$1" -negate -resize 200% "$1.ocr.png" && tesseract "$1.ocr.png" - 2>/dev/null
+}
+
+# expect_screen NAME PNG WORD...: OCR of the screenshot finds every WORD.
+expect_screen() {
+    local name=$1 png=$2; shift 2
+    [ -f "$png" ] || { fail "$name" "no screenshot $png"; return; }
+    local text missing=()
+    text=$(ocr "$png")
+    for w in "$@"; do grep -qiF -- "$w" <<< "$text" || missing+=("$w"); done
+    if [ ${#missing[@]} -eq 0 ]; then pass "$name"
+    else fail "$name" "OCR of $png lacks: ${missing[*]} (read: $(tr '\n' ' ' <<< "$text" | head -c 300))"; fi
+}

@@ -1,0 +1,12 @@
+# The framebuffer console: what the kernel prints is on the screen too.
+# Boots without --exit, takes QEMU's screendump once the kernel is done, and
+# reads it back with tesseract.
+source "$(dirname "$0")/lib.sh"
+
+make_iso screen "-n 1" > /dev/null
+for fw in uefi bios; do
+    boot_and_screenshot screen "$fw" "$OUT/screen-$fw.png" "halted"
+    expect "screen:$fw:halted-without-exit" "done; halted."
+    expect_screen "screen:$fw:text-on-screen" "$OUT/screen-$fw.png" \
+        "bare-metal kernel" "multiboot2" "config: dim=64" "n_layers=5"
+done
