@@ -1,0 +1,58 @@
+/* ACPI, only as far as starting the other cores needs it: from the RSDP
+ * (which GRUB copies into the multiboot2 information) to the XSDT or RSDT,
+ * to the MADT, whose entries name every processor's local APIC.
+ *
+ * The walker touches no hardware. It reads physical memory only through a
+ * callback that says whether a range can be read, so the kernel can refuse
+ * tables it has not mapped and the host tests can hand it synthesized ones.
+ * Nothing in the tables is trusted: signatures, lengths and checksums are
+ * checked before a table is used, and no read leaves a table's length. */
+#ifndef KERNEL_ACPI_H
+#define KERNEL_ACPI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_MAX_CPUS 256   /* processors kept; more are counted in cpus_dropped */
+
+/* Returns a pointer through which the `len` bytes at physical address
+ * `phys` may be read, or 0 when they cannot be. */
+typedef const void *(*acpi_map_fn)(void *ctx, uint64_t phys, uint64_t len);
+
+struct acpi_cpu {
+    uint32_t apic_id;
+    uint32_t uid;               /* ACPI processor UID */
+    bool enabled;               /* usable now; else only "online capable" (hot-plug) */
+    bool x2apic_entry;          /* came from a type 9 (x2APIC) entry */
+};
+
+struct acpi_madt {
+    char root[5];               /* "XSDT" or "RSDT": where the MADT was found */
+    uint8_t rsdp_revision;
+    char oem_id[7];             /* the MADT's, NUL-terminated */
+    uint64_t madt_addr;
+    uint32_t madt_length;
+    uint64_t lapic_addr;        /* the MADT's 32-bit field, or the type 5 override */
+    bool lapic_override;        /* a type 5 entry set lapic_addr */
+    uint32_t flags;             /* bit 0: PC-AT dual 8259 PICs present */
+    /* Processors whose flags say enabled or online capable, in table order,
+     * each APIC id once (type 0 and type 9 entries for one id are merged). */
+    int cpu_count;
+    int cpus_dropped;           /* beyond ACPI_MAX_CPUS */
+    int cpus_disabled;          /* entries with neither flag: ignored, only counted */
+    struct acpi_cpu cpus[ACPI_MAX_CPUS];
+    char note[160];             /* why a fallback was taken (bad XSDT, bad 2.0 RSDP), or "" */
+};
+
+/* Finds and reads the MADT. rsdp_v2 (ACPI 2.0+, its XSDT preferred) and
+ * rsdp_v1 (ACPI 1.0, RSDT) are the boot loader's copies of the RSDP and
+ * their sizes; either may be 0. Returns 0 with *out filled in, or -1 with one
+ * line in err (starting "acpi: ", no newline). */
+int acpi_read_madt(const void *rsdp_v2, size_t v2_size, const void *rsdp_v1, size_t v1_size,
+                   acpi_map_fn map, void *ctx, struct acpi_madt *out, char *err, size_t errlen);
+
+/* Reads one MADT already in memory (its checksum is checked here too). */
+int acpi_parse_madt(const void *madt, size_t len, struct acpi_madt *out, char *err, size_t errlen);
+
+#endif
