@@ -310,6 +310,11 @@ static int fail(const Ctx *c, const char *fmt, ...)
     if (n >= 0 && (size_t)n < c->errlen)
         fmt_snprintf(c->err + n, c->errlen - (size_t)n, "; %s",
                      c->host == OPTIONS_HOST ? usage_host : usage_kernel);
+    /* A quoted argument may hold any byte (a newline from an escaped or
+     * quoted one on the command line): keep the message on one line. */
+    for (size_t k = 0; k < c->errlen && c->err[k]; k++)
+        if ((unsigned char)c->err[k] < 0x20 || c->err[k] == 0x7f)
+            c->err[k] = '?';
     return -1;
 }
 
