@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Writes the seed inputs of the fuzz targets: seeds.py OUTDIR [NAME...]
+makes OUTDIR/NAME/ for each target (all when none are named) and fills it
+with small valid inputs, synthesized here, so that the fuzzer starts from
+the parsers' accepting paths instead of finding them byte by byte. The real
+model files are never copied: at most a short prefix of one (found with
+tools/find-model.sh) is added as one more seed."""
+import os
+import struct
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def model_prefix(name, n):
+    """The first n bytes of a model file (tools/find-model.sh finds it), or
+    None when it cannot be had."""
+    try:
+        r = subprocess.run([os.path.join(ROOT, "tools", "find-model.sh"), name],
+                           capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    path = r.stdout.strip()
+    if r.returncode != 0 or not os.path.isfile(path):
+        return None
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
+# ------------------------------------------------------------ command lines
+
+CMDLINES = [
+    "",
+    "--exit",
+    "-t 0 -n 64 --exit",
+    '-i "Lily\\\'s dog" -t 0.8 -p 0.95 -s 42',
+    '-i "Once upon a time" -n 256 --threads 2 --simd sse2',
+    "-m chat -y 'You are kind' --ask",
+    '-i "a \\"quoted\\" word" --crash pagefault',
+    "  -t\t1e-3\n-p .5  ",
+    'a"b c"d \'e f\'g h\\ i',
+    "-s 18446744073709551615 -n -1 -t -0 -p 1.0000001",
+    "-t 3.4028235e38 -p 1.17549435e-38",
+    "-t 0.1000000000000000055511151231257827021181583404541015625",
+]
+
+# options: a config byte (message buffer sizes), then arguments split at NULs.
+OPTIONS = [
+    ["stories15M.bin"],
+    ["stories15M.bin", "-t", "0", "-n", "64", "-i", "Once upon a time"],
+    ["model.bin", "-z", "tok.bin", "-t", "0.8", "-p", "0.95", "-s", "42", "-m", "chat",
+     "-y", "Be kind", "--threads", "2", "--simd", "avx2"],
+    ["--exit", "--ask", "-t", "1.5", "--crash", "gpf"],
+    ["-t", "-1", "-p", "2", "-n", "-5"],
+    ["-t", "7.006492321624085e-46", "-p", "1.4012984643248171e-45"],
+    ["-t", "340282356779733661637539395458142568447.99", "-p", "0.99999997"],
+    ["-s", "18446744073709551615", "-n", "2147483647", "--threads", "+0"],
+    ["-t", "inf"],
+    ["model.bin", "extra"],
+]
+
+
+def options_seed(args, config):
+    return bytes([config]) + b"\0".join(a.encode() for a in args)
+
+
+# ------------------------------------------------------------ multiboot2
+
+def tag(t, payload):
+    body = struct.pack("<II", t, 8 + len(payload)) + payload
+    return body + b"\0" * (-len(body) % 8)
+
+
+def mb2_block(tags):
+    body = b"".join(tags) + tag(0, b"")
+    return struct.pack("<II", 8 + len(body), 0) + body
+
+
+def mb2_seeds():
+    mmap = struct.pack("<II", 24, 0) + b"".join(
+        struct.pack("<QQII", base, length, kind, 0)
+        for base, length, kind in [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2),
+                                   (0x100000, 0x7ee0000, 1), (0x7fe0000, 0x20000, 3),
+                                   (0xfffc0000, 0x40000, 4)])
+    fb_rgb = struct.pack("<QIIIBBH", 0xfd000000, 4096, 1024, 768, 32, 1, 0) + \
+        bytes([16, 8, 8, 8, 0, 8]) + b"\0\0"
+    fb_idx = struct.pack("<QIIIBBH", 0xa0000, 320, 320, 200, 8, 0, 0) + \
+        struct.pack("<H", 4) + bytes(range(12))
+    rsdp1 = b"RSD PTR " + bytes([0x5a]) + b"BOCHS " + bytes([0]) + struct.pack("<I", 0x7fe1000)
+    rsdp2 = rsdp1[:15] + bytes([2]) + struct.pack("<IIQ", 0x7fe1000, 36, 0x7fe2000) + bytes(4)
+    full = mb2_block([
+        tag(1, b"-i \"Lily\\'s dog\" -t 0 --exit\0"),
+        tag(2, b"GRUB 2.06\0"),
+        tag(3, struct.pack("<II", 0x200000, 0x39ff000) + b"model\0"),
+        tag(3, struct.pack("<II", 0x3a00000, 0x3a6a000) + b"tokenizer\0"),
+        tag(4, struct.pack("<II", 639, 130048)),
+        tag(6, mmap),
+        tag(8, fb_rgb),
+        tag(14, rsdp1),
+        tag(15, rsdp2),
+        tag(12, struct.pack("<Q", 0x7f9e018)),
+        tag(20, struct.pack("<Q", 0x7e4f198)),
+        tag(17, struct.pack("<II", 48, 1) + bytes(48)),
+        tag(21, struct.pack("<I", 0x100000)),
+        tag(10, b"\0" * 16),                       # APM: a tag the kernel skips
+    ])
+    return {
+        "bios": full,
+        "indexed": mb2_block([tag(1, b"\0"), tag(8, fb_idx), tag(4, struct.pack("<II", 1, 2))]),
+        "efi": mb2_block([tag(11, struct.pack("<I", 0x7f9e018)), tag(19, struct.pack("<I", 1)),
+                          tag(18, b""), tag(6, struct.pack("<II", 32, 0) + bytes(64))]),
+        "empty": mb2_block([]),
+    }
+
+
+# ------------------------------------------------------------ checkpoints
+
+def floats(n, salt):
+    """n small, deterministic, varied floats."""
+    x = 0x9E3779B9 ^ salt
+    out = []
+    for _ in range(n):
+        x = (x * 1103515245 + 12345) & 0xFFFFFFFF
+        out.append(((x >> 8) / (1 << 24) - 0.5) * 0.5)
+    return struct.pack("<%df" % n, *out)
+
+
+def checkpoint(dim, hidden, layers, heads, kv_heads, vocab, seq_len, version=0, shared=True):
+    hs = dim // heads
+    kv = kv_heads * hs
+    n = vocab * dim + 2 * layers * dim + dim + 2 * layers * dim * dim + \
+        2 * layers * dim * kv + 3 * layers * dim * hidden
+    if not shared:
+        n += vocab * dim
+    params = struct.pack("<7i", dim, hidden, layers, heads, kv_heads,
+                         vocab if (shared or version == 1) else -vocab, seq_len)
+    if version == 0:
+        n += seq_len * hs                            # the RoPE tables
+        return params + floats(n, dim * 31 + vocab)
+    header = struct.pack("<Ii", 0x616b3432, 1) + params + bytes([1 if shared else 0])
+    return header + bytes(256 - len(header)) + floats(n, dim * 37 + vocab)
+
+
+def checkpoint_seeds():
+    seeds = {
+        "v0-shared": checkpoint(8, 12, 1, 2, 1, 16, 8),
+        "v0-separate": checkpoint(8, 6, 2, 2, 2, 8, 4, shared=False),
+        "v1-shared": checkpoint(4, 4, 1, 2, 1, 4, 2, version=1),
+        "v1-separate": checkpoint(8, 4, 1, 4, 2, 6, 4, version=1, shared=False),
+        "v2-refused": struct.pack("<Ii", 0x616b3432, 2) + bytes(248),
+    }
+    p = model_prefix("stories260K.bin", 512)
+    if p:
+        seeds["stories260K-prefix"] = p
+    return seeds
+
+
+# ------------------------------------------------------------ tokenizers
+
+def tokenizer(pieces, max_len=None):
+    """llama2.c's tokenizer.bin: int32 max_token_length, then per token a
+    float score, an int32 length and the bytes."""
+    pieces = [(p.encode() if isinstance(p, str) else p, s) for p, s in pieces]
+    if max_len is None:
+        max_len = max(len(p) for p, _ in pieces)
+    out = struct.pack("<i", max_len)
+    for p, s in pieces:
+        out += struct.pack("<fi", s, len(p)) + p
+    return out
+
+
+def vocab(merges):
+    """<unk>, <s>, </s>, the 256 byte tokens, then merges scored so that the
+    earlier ones win, as sentencepiece exports them."""
+    v = [("<unk>", 0.0), ("\n<s>\n", 0.0), ("\n</s>\n", 0.0)]
+    v += [("<0x%02X>" % b, 0.0) for b in range(256)]
+    v += [(m, -float(i)) for i, m in enumerate(merges)]
+    return v
+
+
+TOKENIZER_MERGES = ["▁", "▁t", "he", "▁a", "▁the", "in", "▁s", "an", "nd", "▁and", "▁w", "ed",
+                    "▁L", "▁Lily", "ily", "Li", "og", "▁dog", "▁do", "e", "a", "t", "h", "n",
+                    "d", "o", "g", "s", "i", "L", "l", "y", "w", "'", ".", ","]
+
+
+def tokenizer_seeds():
+    seeds = {
+        "small": tokenizer(vocab(TOKENIZER_MERGES)),
+        "specials-only": tokenizer([("<unk>", 0.0), ("\n<s>\n", 0.0), ("\n</s>\n", 0.0)]),
+        "empty-pieces": tokenizer([("<unk>", 0.0), ("", 0.0), ("", -1.0), ("ab", 1.0),
+                                   ("a", 0.5), ("b", 0.5)], max_len=4),
+    }
+    p = model_prefix("tok512.bin", 2048)
+    if p:
+        seeds["tok512-prefix"] = p
+    return seeds
+
+
+# ------------------------------------------------------------
+
+def generators():
+    return {
+        "cmdline": lambda: {"line%02d" % i: s.encode() for i, s in enumerate(CMDLINES)},
+        "options": lambda: {"args%02d" % i: options_seed(a, 0x3f)
+                            for i, a in enumerate(OPTIONS)},
+        "multiboot2": mb2_seeds,
+        "checkpoint": checkpoint_seeds,
+        "tokenizer": tokenizer_seeds,
+    }
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit("usage: seeds.py OUTDIR [NAME...]")
+    out, names = sys.argv[1], sys.argv[2:]
+    gens = generators()
+    for name in names or sorted(gens):
+        if name not in gens:
+            continue                     # a target without seeds starts from nothing
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        for f in os.listdir(d):
+            os.remove(os.path.join(d, f))
+        for fname, data in gens[name]().items():
+            with open(os.path.join(d, fname), "wb") as f:
+                f.write(data)
+
+
+if __name__ == "__main__":
+    main()
