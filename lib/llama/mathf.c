@@ -1,0 +1,269 @@
+/* Float math that reproduces glibc 2.36 bit for bit (see mathf.h).
+ *
+ * The evaluation schemes, tables and coefficients below are those of
+ * glibc's expf, sinf/cosf and powf (which come from Arm's
+ * optimized-routines); they are needed verbatim, since any other
+ * approximation, even a more accurate one, rounds differently on some
+ * inputs. The functions themselves live in mathf_body.h, written once in
+ * terms of FMA() and instantiated twice here: with the exact software FMA
+ * (any x86-64) and with the FMA instruction (chosen by m_set_fma). */
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/llama/mathf.h"
+
+/* ---------------------------------------------------------------- bits */
+
+static inline double as_double(uint64_t u) {
+    union { uint64_t u; double d; } v = { .u = u };
+    return v.d;
+}
+
+static inline uint64_t double_bits(double d) {
+    union { double d; uint64_t u; } v = { .d = d };
+    return v.u;
+}
+
+static inline float as_float(uint32_t u) {
+    union { uint32_t u; float f; } v = { .u = u };
+    return v.f;
+}
+
+static inline uint32_t float_bits(float f) {
+    union { float f; uint32_t u; } v = { .f = f };
+    return v.u;
+}
+
+#define F_INF as_float(0x7f800000u)
+
+/* 1 if the float with bits iy is an odd integer, 2 if an even integer,
+ * 0 if not an integer (iy nonzero, finite). */
+static inline int integer_kind(uint32_t iy) {
+    int e = (int)((iy >> 23) & 0xff);
+    if (e < 0x7f) return 0;
+    if (e > 0x7f + 23) return 2;
+    uint32_t unit = 1u << (0x7f + 23 - e);
+    if (iy & (unit - 1)) return 0;
+    return (iy & unit) ? 1 : 2;
+}
+
+/* Bits of +-0, +-inf or NaN. */
+static inline int zero_inf_nan(uint32_t ix) {
+    return 2 * ix - 1 >= 2u * 0x7f800000u - 1;
+}
+
+static inline int is_signaling(float x) {
+    uint32_t ix = float_bits(x);
+    return 2 * (ix ^ 0x00400000u) > 2u * 0x7fc00000u;
+}
+
+/* ---------------------------------------------------------------- data */
+
+/* exp2_table[i] = bits of 2^(i/32), minus i << 47 so that adding k << 47
+ * for k = 32*e + i gives 2^e * 2^(i/32). */
+static const uint64_t exp2_table[32] = {
+    0x3ff0000000000000, 0x3fefd9b0d3158574, 0x3fefb5586cf9890f, 0x3fef9301d0125b51,
+    0x3fef72b83c7d517b, 0x3fef54873168b9aa, 0x3fef387a6e756238, 0x3fef1e9df51fdee1,
+    0x3fef06fe0a31b715, 0x3feef1a7373aa9cb, 0x3feedea64c123422, 0x3feece086061892d,
+    0x3feebfdad5362a27, 0x3feeb42b569d4f82, 0x3feeab07dd485429, 0x3feea47eb03a5585,
+    0x3feea09e667f3bcd, 0x3fee9f75e8ec5f74, 0x3feea11473eb0187, 0x3feea589994cce13,
+    0x3feeace5422aa0db, 0x3feeb737b0cdc5e5, 0x3feec49182a3f090, 0x3feed503b23e255d,
+    0x3feee89f995ad3ad, 0x3feeff76f2fb5e47, 0x3fef199bdd85529c, 0x3fef3720dcef9069,
+    0x3fef5818dcfba487, 0x3fef7c97337b9b5f, 0x3fefa4afa2a490da, 0x3fefd0765b6e4540,
+};
+
+/* 2^r ~ 1 + C2 r + C1 r^2 + C0 r^3 for |r| <= 1/64 (exp2 in powf) ... */
+#define EXP_C0 0x1.c6af84b912394p-5
+#define EXP_C1 0x1.ebfce50fac4f3p-3
+#define EXP_C2 0x1.62e42ff0c52d6p-1
+#define EXP2_SHIFT 0x1.8p+47            /* 1.5 * 2^52 / 32 */
+/* ... and scaled by 1/32 per power for expf, whose r is in units of 1/32 */
+#define EXP_INV_LN2_N 0x1.71547652b82fep+5   /* 32 / ln 2 */
+#define EXP_SHIFT 0x1.8p+52
+#define EXP_C0_N (EXP_C0 / 32 / 32 / 32)
+#define EXP_C1_N (EXP_C1 / 32 / 32)
+#define EXP_C2_N (EXP_C2 / 32)
+
+/* sin and cos of |x| <= pi/4 (the second set has the cosine negated). */
+struct sincos_coeffs { double c0, c1, c2, c3, c4, s1, s2, s3; };
+static const struct sincos_coeffs sincos_coeffs[2] = {
+    { 0x1p0, -0x1.ffffffd0c621cp-2, 0x1.55553e1068f19p-5,
+      -0x1.6c087e89a359dp-10, 0x1.99343027bf8c3p-16,
+      -0x1.555545995a603p-3, 0x1.1107605230bc4p-7, -0x1.994eb3774cf24p-13 },
+    { -0x1p0, 0x1.ffffffd0c621cp-2, -0x1.55553e1068f19p-5,
+      0x1.6c087e89a359dp-10, -0x1.99343027bf8c3p-16,
+      -0x1.555545995a603p-3, 0x1.1107605230bc4p-7, -0x1.994eb3774cf24p-13 },
+};
+static const double sincos_sign[4] = { 1.0, -1.0, -1.0, 1.0 };
+#define SINCOS_HPI_INV_2_24 0x1.45f306dc9c883p+23   /* 2/pi * 2^24 */
+#define SINCOS_HPI 0x1.921fb54442d18p0              /* pi/2 */
+#define SINCOS_PI63 0x1.921fb54442d18p-62           /* 2pi * 2^-64 */
+
+/* 4/pi in 192 bits; entry j holds bits 8j-24 .. 8j+8 (8 new bits each). */
+static const uint32_t inv_pio4[24] = {
+    0xa2,       0xa2f9,     0xa2f983,   0xa2f9836e,
+    0xf9836e4e, 0x836e4e44, 0x6e4e4415, 0x4e441529,
+    0x441529fc, 0x1529fc27, 0x29fc2757, 0xfc2757d1,
+    0x2757d1f5, 0x57d1f534, 0xd1f534dd, 0xf534ddc0,
+    0x34ddc0db, 0xddc0db62, 0xc0db6295, 0xdb629599,
+    0x6295993c, 0x95993c43, 0x993c4390, 0x3c439041,
+};
+
+/* log2 x = k + log2 c + log1p(z/c - 1)/ln2, c near the centre of the
+ * interval of z; the table holds 1/c and log2 c. */
+static const struct { double invc, logc; } powf_log2_table[16] = {
+    { 0x1.661ec79f8f3bep+0, -0x1.efec65b963019p-2 },
+    { 0x1.571ed4aaf883dp+0, -0x1.b0b6832d4fca4p-2 },
+    { 0x1.49539f0f010bp+0,  -0x1.7418b0a1fb77bp-2 },
+    { 0x1.3c995b0b80385p+0, -0x1.39de91a6dcf7bp-2 },
+    { 0x1.30d190c8864a5p+0, -0x1.01d9bf3f2b631p-2 },
+    { 0x1.25e227b0b8eap+0,  -0x1.97c1d1b3b7afp-3 },
+    { 0x1.1bb4a4a1a343fp+0, -0x1.2f9e393af3c9fp-3 },
+    { 0x1.12358f08ae5bap+0, -0x1.960cbbf788d5cp-4 },
+    { 0x1.0953f419900a7p+0, -0x1.a6f9db6475fcep-5 },
+    { 0x1p+0, 0x0p+0 },
+    { 0x1.e608cfd9a47acp-1, 0x1.338ca9f24f53dp-4 },
+    { 0x1.ca4b31f026aap-1,  0x1.476a9543891bap-3 },
+    { 0x1.b2036576afce6p-1, 0x1.e840b4ac4e4d2p-3 },
+    { 0x1.9c2d163a1aa2dp-1, 0x1.40645f0c6651cp-2 },
+    { 0x1.886e6037841edp-1, 0x1.88e9c2c1b9ff8p-2 },
+    { 0x1.767dcf5534862p-1, 0x1.ce0a44eb17bccp-2 },
+};
+#define POWF_A0 0x1.27616c9496e0bp-2
+#define POWF_A1 (-0x1.71969a075c67ap-2)
+#define POWF_A2 0x1.ec70a6ca7baddp-2
+#define POWF_A3 (-0x1.7154748bef6c8p-1)
+#define POWF_A4 0x1.71547652ab82bp0
+
+/* x mod pi/2 for |x| >= 120 (xi: the bits of x, sign ignored), by integer
+ * multiplication with 4/pi: a 2.62 fixed-point result, the quadrant in the
+ * top bits. Same for both instantiations (no FMA). */
+static double reduce_large(uint32_t xi, int *np) {
+    const uint32_t *arr = &inv_pio4[(xi >> 26) & 15];
+    int shift = (int)((xi >> 23) & 7);
+    xi = (xi & 0xffffff) | 0x800000;
+    xi <<= shift;
+    uint64_t res0 = (uint32_t)(xi * arr[0]);
+    uint64_t res1 = (uint64_t)xi * arr[4];
+    uint64_t res2 = (uint64_t)xi * arr[8];
+    res0 = (res2 >> 32) | (res0 << 32);
+    res0 += res1;
+    uint64_t n = (res0 + (1ull << 61)) >> 62;
+    res0 -= n << 62;
+    *np = (int)n;
+    return (double)(int64_t)res0 * SINCOS_PI63;
+}
+
+/* ---------------------------------------------------------------- soft fma */
+
+static inline int clz128(unsigned __int128 v) {
+    uint64_t hi = (uint64_t)(v >> 64), lo = (uint64_t)v;
+    return hi ? __builtin_clzll(hi) : 64 + __builtin_clzll(lo);
+}
+
+/* a*b + c with a single rounding to nearest even, by exact integer
+ * arithmetic: the 106-bit product and c are aligned in 128 bits (values
+ * shifted out below become a sticky bit), added, and rounded once. */
+double m_fma_soft(double a, double b, double c) {
+    uint64_t ua = double_bits(a), ub = double_bits(b), uc = double_bits(c);
+    int ea = (int)((ua >> 52) & 0x7ff), eb = (int)((ub >> 52) & 0x7ff);
+    int ec = (int)((uc >> 52) & 0x7ff);
+    if (ea == 0x7ff || eb == 0x7ff || ec == 0x7ff) return a * b + c; /* inf, NaN */
+    uint64_t ma = (ua & 0x000fffffffffffffull) | ((uint64_t)(ea != 0) << 52);
+    uint64_t mb = (ub & 0x000fffffffffffffull) | ((uint64_t)(eb != 0) << 52);
+    uint64_t mc = (uc & 0x000fffffffffffffull) | ((uint64_t)(ec != 0) << 52);
+    if (ma == 0 || mb == 0) return a * b + c;   /* exact zero product */
+    if (mc == 0) return a * b;                  /* one rounding already */
+
+    int sp = (int)((ua ^ ub) >> 63), sc = (int)(uc >> 63);
+    /* value = m * 2^e with integer m */
+    int ep = (ea ? ea : 1) + (eb ? eb : 1) - 2 * 1075;
+    int e2 = (ec ? ec : 1) - 1075;
+    unsigned __int128 p = (unsigned __int128)ma * mb;
+    unsigned __int128 q = mc;
+    /* put both leading bits at bit 125 (2 bits of headroom for a carry) */
+    int sh = clz128(p) - 2;
+    p <<= sh; ep -= sh;
+    sh = clz128(q) - 2;
+    q <<= sh; e2 -= sh;
+
+    /* make p the operand with the larger exponent */
+    if (e2 > ep || (e2 == ep && q > p)) {
+        unsigned __int128 t = p; p = q; q = t;
+        int te = ep; ep = e2; e2 = te;
+        int ts = sp; sp = sc; sc = ts;
+    }
+    int d = ep - e2;
+    if (d > 0) {
+        if (d >= 128) {
+            q = 1;                              /* sticky only */
+        } else {
+            unsigned __int128 lost = q & (((unsigned __int128)1 << d) - 1);
+            q = (q >> d) | (lost != 0);
+        }
+    }
+    /* The unshifted operand has at least 20 zero low bits, so the result
+     * with a sticky bit is odd and never sits exactly on a rounding tie. */
+    unsigned __int128 s;
+    if (sp == sc) {
+        s = p + q;
+    } else {
+        s = p - q;                              /* p >= q by the swap */
+        if (s == 0) return 0.0;                 /* exact cancellation: +0 */
+    }
+    int e = ep;                                 /* value = s * 2^e */
+    int msb = 127 - clz128(s);
+    /* keep 53 bits, or fewer where the result is subnormal */
+    int drop = msb - 52;
+    if (drop < -1074 - e) drop = -1074 - e;
+    uint64_t m;
+    if (drop <= 0) {
+        m = (uint64_t)(s << -drop);
+    } else {
+        unsigned __int128 rem = s & (((unsigned __int128)1 << drop) - 1);
+        unsigned __int128 half = (unsigned __int128)1 << (drop - 1);
+        m = (uint64_t)(s >> drop);
+        if (rem > half || (rem == half && (m & 1))) m++;
+    }
+    e += drop;
+    if (m >> 53) { m >>= 1; e++; }              /* rounding carried out */
+    uint64_t sign = (uint64_t)sp << 63;
+    if (m == 0) return as_double(sign);
+    if (m < (1ull << 52)) return as_double(sign | m);          /* subnormal */
+    int biased = e + 1075;
+    if (biased >= 0x7ff) return as_double(sign | 0x7ff0000000000000ull);
+    return as_double(sign | ((uint64_t)biased << 52) | (m & 0x000fffffffffffffull));
+}
+
+/* ---------------------------------------------------------------- instances */
+
+#define FMA(a, b, c) m_fma_soft((a), (b), (c))
+#define NAME(f) f##_soft
+#include "lib/llama/mathf_body.h"
+#undef FMA
+#undef NAME
+
+#pragma GCC push_options
+#pragma GCC target("fma")
+#define FMA(a, b, c) __builtin_fma((a), (b), (c))
+#define NAME(f) f##_hw
+#include "lib/llama/mathf_body.h"
+#undef FMA
+#undef NAME
+#pragma GCC pop_options
+
+static int use_hw_fma;
+
+void m_set_fma(int use_hardware) { use_hw_fma = use_hardware; }
+
+float m_expf(float x) { return use_hw_fma ? expf_hw(x) : expf_soft(x); }
+float m_sinf(float x) { return use_hw_fma ? sincosf_hw(x, 0) : sincosf_soft(x, 0); }
+float m_cosf(float x) { return use_hw_fma ? sincosf_hw(x, 1) : sincosf_soft(x, 1); }
+float m_powf(float x, float y) { return use_hw_fma ? powf_hw(x, y) : powf_soft(x, y); }
+
+float m_sqrtf(float x) {
+    /* The SSE instruction itself: __builtin_sqrtf keeps a call to libm's
+     * sqrtf for negative inputs (errno), and the kernel has no libm. */
+    float r;
+    __asm__("sqrtss %1, %0" : "=x"(r) : "x"(x));
+    return r;
+}

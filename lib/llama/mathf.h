@@ -1,0 +1,34 @@
+/* Float math for the engine: the few libm functions that the forward pass
+ * and the sampler need, under our own names, so that the kernel and the
+ * host compute with the very same code.
+ *
+ * Exactness: llama2.c's run.c calls glibc's expf/sinf/cosf/powf, and those
+ * are NOT correctly rounded (glibc 2.36's expf alone differs from the
+ * correctly rounded result on about 170,000 inputs). To print the same
+ * stories, these functions reproduce glibc 2.36's results bit for bit: they
+ * follow the same evaluation scheme with the same tables and polynomial
+ * coefficients, operation for operation, including the fused multiply-adds
+ * that glibc's x86-64 FMA variants use (glibc picks those on every CPU that
+ * has FMA, which is where the reference outputs were made).
+ *
+ * Without an FMA unit the fused operations are emulated exactly in
+ * software, so the results do not depend on the CPU; m_set_fma(1) switches
+ * to the hardware instruction for speed. Call it only when the CPU and OS
+ * support FMA/AVX (llama_cpu_detect() tells). tests/host/test_mathf.c
+ * compares every float input against the host's libm. */
+#ifndef LIB_LLAMA_MATHF_H
+#define LIB_LLAMA_MATHF_H
+
+float m_expf(float x);
+float m_sinf(float x);
+float m_cosf(float x);
+float m_powf(float x, float y);
+float m_sqrtf(float x);          /* IEEE square root (exact by definition) */
+
+/* 1: use the FMA instruction; 0 (default): exact software emulation. */
+void m_set_fma(int use_hardware);
+
+/* fma(a, b, c) = a*b + c rounded once, in software (exposed for tests). */
+double m_fma_soft(double a, double b, double c);
+
+#endif
