@@ -1,0 +1,36 @@
+/* Which vector extensions the engine may use: CPUID says what the CPU has,
+ * XCR0 (XGETBV) whether the OS saves the wider registers. Both
+ * instructions work at any privilege level, in the kernel and on the host. */
+#include <stdint.h>
+#include "lib/llama/llama.h"
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+static uint64_t xgetbv0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (uint64_t)hi << 32 | lo;
+}
+
+unsigned llama_cpu_detect(void) {
+    uint32_t r[4];
+    cpuid(0, 0, r);
+    uint32_t max_leaf = r[0];
+    if (max_leaf < 1) return 0;
+    cpuid(1, 0, r);
+    int osxsave = (r[2] >> 27) & 1, avx = (r[2] >> 28) & 1, fma = (r[2] >> 12) & 1;
+    if (!osxsave || !avx) return 0;
+    uint64_t xcr0 = xgetbv0();
+    if ((xcr0 & 0x6) != 0x6) return 0;           /* SSE and AVX state */
+    unsigned f = 0;
+    if (fma) f |= LLAMA_CPU_FMA;
+    if (max_leaf >= 7) {
+        cpuid(7, 0, r);
+        if ((r[1] >> 5) & 1) f |= LLAMA_CPU_AVX2;
+        if (((r[1] >> 16) & 1) && (xcr0 & 0xe0) == 0xe0) f |= LLAMA_CPU_AVX512;
+    }
+    return f;
+}
