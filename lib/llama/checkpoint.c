@@ -1,0 +1,215 @@
+/* Checkpoint files: validate the header, check the file is exactly as big as
+ * the config says, and point the weights into the file (no copy).
+ *
+ * Version 0 (llama2.c's legacy export): seven int32 (dim, hidden_dim,
+ * n_layers, n_heads, n_kv_heads, vocab_size, seq_len), then fp32 tensors:
+ * embedding, rms_att, wq, wk, wv, wo, rms_ffn, w1, w2, w3, rms_final, two
+ * RoPE tables of seq_len * head_size/2 (not used: run.c computes RoPE), and
+ * the classifier when vocab_size is negative (unshared).
+ *
+ * Version 1 (export.py version1_export): a 256-byte header of uint32 magic
+ * "ak42" (bytes "24ka"), int32 version, the seven int32, uint8
+ * shared_classifier, zero padding; then fp32: rms_att, rms_ffn, rms_final,
+ * embedding, wq, wk, wv, wo, w1, w2, w3, and the classifier if unshared.
+ *
+ * Version 2 (runq.c's Q8_0) has the same header with version 2; it is
+ * recognised and refused for now. */
+#include <limits.h>
+#include <stdint.h>
+#include "lib/llama/llama.h"
+#include "lib/llama/errors.h"
+#include "lib/libc.h"
+
+#define MAGIC 0x616b3432u            /* "ak42" as a little-endian uint32 */
+#define V0_HEADER 28
+#define V1_HEADER 256
+
+/* Upper bounds: generous for any llama2.c model, small enough that every
+ * size and offset the engine computes fits in 64 bits, and every product of
+ * two dimensions the forward pass uses as an int index fits in an int. */
+#define MAX_DIM       (1 << 16)
+#define MAX_HIDDEN    (1 << 18)
+#define MAX_LAYERS    1024
+#define MAX_VOCAB     (1 << 22)
+#define MAX_SEQ_LEN   (1 << 20)
+
+static int32_t read_i32(const unsigned char *p) {
+    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                 (uint32_t)p[3] << 24;
+    return (int32_t)v;
+}
+
+static int check_range(const char *name, int32_t v, int32_t max, llama_error *err) {
+    if (v >= 1 && v <= max) return 0;
+    return llama_fail(err, "checkpoint config has %s = %d, which must be between 1 and %d: "
+                "the file is not a llama2.c checkpoint or is corrupt", name, (int)v, (int)max);
+}
+
+/* Checks the seven config fields (vocab_size already made positive). */
+static int check_config(llama_config *c, llama_error *err) {
+    if (check_range("dim", c->dim, MAX_DIM, err) ||
+        check_range("hidden_dim", c->hidden_dim, MAX_HIDDEN, err) ||
+        check_range("n_layers", c->n_layers, MAX_LAYERS, err) ||
+        check_range("n_heads", c->n_heads, c->dim < MAX_DIM ? c->dim : MAX_DIM, err) ||
+        check_range("n_kv_heads", c->n_kv_heads, c->n_heads, err) ||
+        check_range("seq_len", c->seq_len, MAX_SEQ_LEN, err))
+        return -1;
+    if (c->vocab_size < 3 || c->vocab_size > MAX_VOCAB)
+        return llama_fail(err, "checkpoint config has vocab_size = %d, which must be between 3 and %d "
+                    "(ids 0-2 are <unk>, <s>, </s>): the file is not a llama2.c checkpoint or is corrupt",
+                    c->vocab_size, MAX_VOCAB);
+    if (c->dim % c->n_heads != 0)
+        return llama_fail(err, "checkpoint config has dim = %d, not a multiple of n_heads = %d: "
+                    "the file is corrupt", c->dim, c->n_heads);
+    if (c->n_heads % c->n_kv_heads != 0)
+        return llama_fail(err, "checkpoint config has n_heads = %d, not a multiple of n_kv_heads = %d: "
+                    "the file is corrupt", c->n_heads, c->n_kv_heads);
+    c->head_size = c->dim / c->n_heads;
+    if (c->head_size % 2 != 0)
+        return llama_fail(err, "checkpoint config has head size dim/n_heads = %d, which must be even "
+                    "for rotary embeddings: the file is corrupt", c->head_size);
+    c->kv_dim = c->head_size * c->n_kv_heads;
+    return 0;
+}
+
+/* Hands out consecutive tensors of the weight area. */
+typedef struct {
+    const float *p;
+} Cursor;
+
+static const float *take(Cursor *c, uint64_t n) {
+    const float *t = c->p;
+    c->p += n;
+    return t;
+}
+
+/* Floats each layout holds; every term fits easily in 64 bits (bounds). */
+static uint64_t weight_floats(const llama_config *c, int with_rope_tables) {
+    uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
+    uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size;
+    uint64_t n = V * D                       /* embedding */
+               + 2 * L * D + D               /* rms_att, rms_ffn, rms_final */
+               + 2 * L * D * D + 2 * L * D * KV  /* wq, wo; wk, wv */
+               + 3 * L * D * H;              /* w1, w2, w3 */
+    if (with_rope_tables) n += (uint64_t)c->seq_len * (uint64_t)c->head_size;
+    if (!c->shared_classifier) n += V * D;
+    return n;
+}
+
+static int check_size(const llama_config *c, uint64_t header, size_t size, llama_error *err) {
+    uint64_t expected = header + 4 * weight_floats(c, c->version == 0);
+    if ((uint64_t)size == expected) return 0;
+    return llama_fail(err, "checkpoint is %llu bytes but its config (version %d, dim %d, hidden_dim %d, "
+                "%d layers, %d heads, %d kv heads, vocab %d, seq_len %d, %s classifier) needs "
+                "exactly %llu bytes: the file is %s; download or export it again",
+                (unsigned long long)size, c->version, c->dim, c->hidden_dim, c->n_layers,
+                c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len,
+                c->shared_classifier ? "shared" : "separate", (unsigned long long)expected,
+                (uint64_t)size < expected ? "truncated" : "longer than that (extra bytes at the end)");
+}
+
+static void map_v0(llama_checkpoint *ck, const unsigned char *file) {
+    const llama_config *c = &ck->config;
+    llama_weights *w = &ck->weights;
+    uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
+    uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size;
+    Cursor cur = { (const float *)(file + V0_HEADER) };
+    w->token_embedding = take(&cur, V * D);
+    w->rms_att = take(&cur, L * D);
+    w->wq = take(&cur, L * D * D);
+    w->wk = take(&cur, L * D * KV);
+    w->wv = take(&cur, L * D * KV);
+    w->wo = take(&cur, L * D * D);
+    w->rms_ffn = take(&cur, L * D);
+    w->w1 = take(&cur, L * D * H);
+    w->w2 = take(&cur, L * H * D);
+    w->w3 = take(&cur, L * D * H);
+    w->rms_final = take(&cur, D);
+    take(&cur, (uint64_t)c->seq_len * (uint64_t)c->head_size);  /* RoPE tables */
+    w->wcls = c->shared_classifier ? w->token_embedding : take(&cur, V * D);
+}
+
+static void map_v1(llama_checkpoint *ck, const unsigned char *file) {
+    const llama_config *c = &ck->config;
+    llama_weights *w = &ck->weights;
+    uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
+    uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size;
+    Cursor cur = { (const float *)(file + V1_HEADER) };
+    w->rms_att = take(&cur, L * D);
+    w->rms_ffn = take(&cur, L * D);
+    w->rms_final = take(&cur, D);
+    w->token_embedding = take(&cur, V * D);
+    w->wq = take(&cur, L * D * D);
+    w->wk = take(&cur, L * D * KV);
+    w->wv = take(&cur, L * D * KV);
+    w->wo = take(&cur, L * D * D);
+    w->w1 = take(&cur, L * H * D);
+    w->w2 = take(&cur, L * D * H);
+    w->w3 = take(&cur, L * H * D);
+    w->wcls = c->shared_classifier ? w->token_embedding : take(&cur, V * D);
+}
+
+static void read_params(llama_config *c, const unsigned char *p) {
+    c->dim = read_i32(p);
+    c->hidden_dim = read_i32(p + 4);
+    c->n_layers = read_i32(p + 8);
+    c->n_heads = read_i32(p + 12);
+    c->n_kv_heads = read_i32(p + 16);
+    c->vocab_size = read_i32(p + 20);
+    c->seq_len = read_i32(p + 24);
+}
+
+int llama_checkpoint_parse(llama_checkpoint *ck, const void *file, size_t size,
+                           llama_error *err) {
+    const unsigned char *p = file;
+    memset(ck, 0, sizeof *ck);
+    if (((uintptr_t)p & 3) != 0)
+        return llama_fail(err, "checkpoint is not 4-byte aligned in memory (at %p): "
+                    "load it at an aligned address", (const void *)p);
+    if (size < V0_HEADER)
+        return llama_fail(err, "checkpoint is %llu bytes, too small for a llama2.c header (%d bytes): "
+                    "not a llama2.c model file", (unsigned long long)size, V0_HEADER);
+    llama_config *c = &ck->config;
+
+    if ((uint32_t)read_i32(p) == MAGIC) {
+        int32_t version = read_i32(p + 4);
+        if (version == 2)
+            return llama_fail(err, "checkpoint is version 2 (int8 Q8_0, for runq.c), which is not "
+                        "supported yet: export the model with export.py --version 1 (fp32) instead");
+        if (version != 1)
+            return llama_fail(err, "checkpoint has the llama2.c magic but version %d; only versions 0 "
+                        "and 1 (fp32) are supported", (int)version);
+        if (size < V1_HEADER)
+            return llama_fail(err, "checkpoint is %llu bytes, too small for a version 1 header "
+                        "(%d bytes): the file is truncated", (unsigned long long)size, V1_HEADER);
+        read_params(c, p + 8);
+        uint8_t shared = p[36];
+        if (shared > 1)
+            return llama_fail(err, "checkpoint header has shared_classifier = %d, which must be 0 or 1: "
+                        "the file is corrupt", shared);
+        for (int i = 37; i < V1_HEADER; i++)
+            if (p[i] != 0)
+                return llama_fail(err, "checkpoint header padding byte %d is 0x%02x, not 0: "
+                            "the file is corrupt or not a version 1 export", i, p[i]);
+        if (c->vocab_size < 0)
+            return llama_fail(err, "checkpoint config has vocab_size = %d, which must be positive in "
+                        "a version 1 file: the file is corrupt", c->vocab_size);
+        c->shared_classifier = shared;
+        c->version = 1;
+        if (check_config(c, err) || check_size(c, V1_HEADER, size, err)) return -1;
+        map_v1(ck, p);
+        return 0;
+    }
+
+    read_params(c, p);
+    /* legacy: a negative vocab_size means the classifier is not shared */
+    c->shared_classifier = c->vocab_size > 0;
+    if (c->vocab_size == INT_MIN)
+        return llama_fail(err, "checkpoint config has vocab_size = %d: the file is not a "
+                          "llama2.c checkpoint or is corrupt", c->vocab_size);
+    if (c->vocab_size < 0) c->vocab_size = -c->vocab_size;
+    c->version = 0;
+    if (check_config(c, err) || check_size(c, V0_HEADER, size, err)) return -1;
+    map_v0(ck, p);
+    return 0;
+}

@@ -1,0 +1,166 @@
+/* The llama2 engine: llama2.c's run.c (generate mode) as a library that
+ * needs no operating system. The one header a platform (kernel/, tools/)
+ * includes.
+ *
+ * The platform owns all memory and all I/O. It hands the engine the
+ * checkpoint and tokenizer files as bytes in memory, one work arena, and a
+ * few callbacks; the engine allocates nothing and prints nothing itself.
+ * Output is byte-for-byte what run.c prints for the same files and flags.
+ *
+ * Order of calls:
+ *   1. llama_checkpoint_parse(&ck, file, size, &err)      validate, map weights
+ *   2. llama_tokenizer_check(&tf, file, size, ck.config.vocab_size, &err)
+ *   3. steps = llama_steps(&ck.config, requested_steps)   run.c's clamp
+ *   4. need  = llama_memory_needed(&ck, &tf, steps, max_prompt_len)
+ *      ("needs X MiB, have Y MiB" is the platform's message)
+ *   5. s = llama_init(mem, need, &ck, &tf, steps, max_prompt_len,
+ *                     &sampling, &platform, &err)
+ *   6. llama_generate(s, prompt, &stats, &err)            may be repeated
+ * The checkpoint bytes must stay mapped while the session is used (the
+ * weights point into them); the tokenizer bytes are copied in step 5.
+ *
+ * Errors: functions that can fail take a llama_error and fill it with one
+ * line (no "error:" prefix, no newline) saying what is wrong and what to do.
+ */
+#ifndef LIB_LLAMA_LLAMA_H
+#define LIB_LLAMA_LLAMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char msg[320];
+} llama_error;
+
+/* ---------------------------------------------------------------- checkpoint */
+
+typedef struct {
+    int dim;               /* transformer width */
+    int hidden_dim;        /* FFN width */
+    int n_layers;
+    int n_heads;           /* query heads */
+    int n_kv_heads;        /* key/value heads (grouped-query attention) */
+    int vocab_size;        /* always positive here */
+    int seq_len;           /* maximum context */
+    int head_size;         /* dim / n_heads */
+    int kv_dim;            /* n_kv_heads * head_size */
+    int shared_classifier; /* 1: the classifier is the embedding table */
+    int version;           /* 0 (legacy llama2.c) or 1 (export.py version 1) */
+} llama_config;
+
+typedef struct {
+    const float *token_embedding; /* (vocab_size, dim) */
+    const float *rms_att;         /* (n_layers, dim) */
+    const float *rms_ffn;         /* (n_layers, dim) */
+    const float *wq;              /* (n_layers, dim, dim)       rows: outputs */
+    const float *wk;              /* (n_layers, kv_dim, dim) */
+    const float *wv;              /* (n_layers, kv_dim, dim) */
+    const float *wo;              /* (n_layers, dim, dim) */
+    const float *w1;              /* (n_layers, hidden_dim, dim) */
+    const float *w2;              /* (n_layers, dim, hidden_dim) */
+    const float *w3;              /* (n_layers, hidden_dim, dim) */
+    const float *rms_final;       /* (dim) */
+    const float *wcls;            /* (vocab_size, dim) */
+} llama_weights;
+
+typedef struct {
+    llama_config config;
+    llama_weights weights;
+} llama_checkpoint;
+
+/* Validates a whole checkpoint file (version 0 or 1; version 2 is
+ * recognised and refused) held at file[0..size), which must be 4-byte
+ * aligned, and points ck->weights into it. Every config field is checked
+ * and the size must be exactly what the config implies. 0 or -1. */
+int llama_checkpoint_parse(llama_checkpoint *ck, const void *file, size_t size,
+                           llama_error *err);
+
+/* ---------------------------------------------------------------- tokenizer */
+
+typedef struct {
+    const unsigned char *data;  /* the tokenizer.bin bytes (read in llama_init) */
+    size_t size;
+    int vocab_size;
+    int max_token_length;
+    size_t string_bytes;        /* all token strings, each with a NUL */
+} llama_tokenizer_file;
+
+/* Validates a llama2.c tokenizer.bin for a model of vocab_size tokens:
+ * max_token_length >= 1, every length in [0, max_token_length], and exactly
+ * vocab_size tokens (a truncated file, or one with more tokens, belongs to
+ * another vocabulary and is refused; run.c would silently use it). */
+int llama_tokenizer_check(llama_tokenizer_file *tf, const void *file, size_t size,
+                          int vocab_size, llama_error *err);
+
+/* ---------------------------------------------------------------- platform */
+
+/* Runs fn(arg, begin, end) over disjoint ranges that together cover
+ * [0, n), possibly on several cores at once, and returns when all are done. */
+typedef void (*llama_range_fn)(void *arg, int begin, int end);
+
+/* CPU features (a bit mask) */
+#define LLAMA_CPU_FMA    (1u << 0)  /* FMA3 with AVX state enabled by the OS */
+#define LLAMA_CPU_AVX2   (1u << 1)
+#define LLAMA_CPU_AVX512 (1u << 2)  /* AVX-512F with ZMM state enabled */
+
+/* What this CPU and OS offer (CPUID and XCR0). */
+unsigned llama_cpu_detect(void);
+
+typedef struct {
+    void *ctx;                                   /* passed back to every callback */
+    /* The story text, as it is generated (not NUL-terminated). */
+    void (*write)(void *ctx, const char *bytes, size_t n);
+    /* A monotonic clock in nanoseconds (may be NULL: times read as 0). */
+    uint64_t (*now_ns)(void *ctx);
+    /* NULL: the engine runs everything on the calling core. */
+    void (*parallel_for)(void *ctx, int n, llama_range_fn fn, void *arg);
+    /* LLAMA_CPU_* the engine may use; results never depend on it. */
+    unsigned cpu_features;
+} llama_platform;
+
+/* ---------------------------------------------------------------- running */
+
+typedef struct {
+    float temperature;   /* 0: greedy argmax */
+    float topp;          /* top-p (nucleus) sampling when 0 < topp < 1 */
+    uint64_t seed;       /* xorshift state; the platform picks a nonzero one */
+} llama_sampling;
+
+typedef struct llama_session llama_session;
+
+/* run.c's rule: requested <= 0 or > seq_len means seq_len. */
+int llama_steps(const llama_config *config, int requested);
+
+/* Bytes of arena llama_init needs for this model, tokenizer, number of
+ * steps (KV cache) and longest prompt (in bytes) that will be generated
+ * from. SIZE_MAX if that does not fit in a size_t. */
+size_t llama_memory_needed(const llama_checkpoint *ck, const llama_tokenizer_file *tf,
+                           int steps, size_t max_prompt_len);
+
+/* Lays out the session in mem[0..mem_size) (any alignment), copies and
+ * sorts the vocabulary, and sets up the run state and the sampler. The
+ * session lives in mem; there is nothing to free. NULL on error. */
+llama_session *llama_init(void *mem, size_t mem_size, const llama_checkpoint *ck,
+                          const llama_tokenizer_file *tf, int steps,
+                          size_t max_prompt_len, const llama_sampling *sampling,
+                          const llama_platform *platform, llama_error *err);
+
+typedef struct {
+    int pos;              /* positions run (run.c's pos), the tokens generated */
+    int prompt_tokens;    /* tokens of the encoded prompt, BOS included */
+    uint64_t t_begin_ns;  /* llama_generate entered */
+    uint64_t t_first_ns;  /* after the first token was written (run.c's start); 0 if none */
+    uint64_t t_end_ns;    /* after the final "\n" */
+} llama_stats;
+
+/* run.c's generate(): encodes prompt (NULL = ""), runs up to steps
+ * positions, writes each piece through platform->write and a final "\n".
+ * The sampler's random state carries over between calls. 0 or -1. */
+int llama_generate(llama_session *s, const char *prompt, llama_stats *stats,
+                   llama_error *err);
+
+/* run.c's "achieved tok/s" figure: (pos - 1) / (end - start) * 1000 with
+ * millisecond clocks. Meaningful only when stats->pos > 1. */
+double llama_tokens_per_second(const llama_stats *stats);
+
+#endif
