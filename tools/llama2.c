@@ -1,0 +1,132 @@
+/* llama2: llama2.c's `run` on the host, on top of the same engine the
+ * kernel runs.
+ *
+ *   llama2 MODEL [-t temperature] [-p topp] [-s seed] [-n steps] [-i prompt]
+ *                [-z tokenizer] [-m generate|chat] [-y system] [--threads N]
+ *
+ * The story goes to stdout (the same bytes run.c prints), "achieved tok/s"
+ * to stderr; any failure is one "error: ..." line on stderr and exit 1. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/llama/llama.h"
+#include "lib/options.h"
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+/* The checkpoint, mapped read-only: the weights are used where they lie. */
+static const void *map_file(const char *path, size_t *size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) die("cannot open checkpoint %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) die("cannot stat checkpoint %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode)) die("checkpoint %s is not a regular file", path);
+    *size = (size_t)st.st_size;
+    if (*size == 0) {
+        close(fd);
+        return "";                     /* llama_checkpoint_parse reports it */
+    }
+    void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) die("cannot map checkpoint %s: %s", path, strerror(errno));
+    close(fd);
+    return p;
+}
+
+static void *read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) die("cannot open tokenizer %s: %s (pass its path with -z)", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    if (!buf) die("out of memory reading %s", path);
+    for (;;) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        cap *= 2;
+        buf = realloc(buf, cap);
+        if (!buf) die("out of memory reading %s", path);
+    }
+    if (ferror(f)) die("cannot read tokenizer %s: %s", path, strerror(errno));
+    fclose(f);
+    *size = n;
+    return buf;
+}
+
+static void write_stdout(void *ctx, const char *bytes, size_t n) {
+    (void)ctx;
+    fwrite(bytes, 1, n, stdout);
+    fflush(stdout);
+}
+
+static uint64_t clock_ns(void *ctx) {
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int main(int argc, char **argv) {
+    Options opt;
+    char err[512], note[512];
+    if (options_parse(&opt, argc - 1, argv + 1, OPTIONS_HOST, err, sizeof err, note,
+                      sizeof note) != 0)
+        die("%s", err);
+    if (note[0]) fprintf(stderr, "note: %s\n", note);
+    if (opt.mode && strcmp(opt.mode, "generate") != 0) {
+        if (strcmp(opt.mode, "chat") == 0) die("chat mode is not supported yet; use -m generate");
+        die("unknown mode '%s'; use -m generate", opt.mode);
+    }
+
+    llama_error lerr;
+    size_t model_size;
+    const void *model = map_file(opt.checkpoint_path, &model_size);
+    llama_checkpoint ck;
+    if (llama_checkpoint_parse(&ck, model, model_size, &lerr) != 0)
+        die("%s: %s", opt.checkpoint_path, lerr.msg);
+
+    const char *tok_path = opt.tokenizer_path ? opt.tokenizer_path : "tokenizer.bin";
+    size_t tok_size;
+    void *tok = read_file(tok_path, &tok_size);
+    llama_tokenizer_file tf;
+    if (llama_tokenizer_check(&tf, tok, tok_size, ck.config.vocab_size, &lerr) != 0)
+        die("%s: %s", tok_path, lerr.msg);
+
+    /* run.c: seed 0 (or none) means the time */
+    uint64_t seed = opt.seed_given ? opt.seed : (uint64_t)(unsigned int)time(NULL);
+    llama_sampling sampling = { opt.temperature, opt.topp, seed };
+    llama_platform platform = { NULL, write_stdout, clock_ns, NULL, llama_cpu_detect() };
+
+    const char *prompt = opt.prompt ? opt.prompt : "";
+    int steps = llama_steps(&ck.config, opt.steps);
+    size_t need = llama_memory_needed(&ck, &tf, steps, strlen(prompt));
+    if (need == SIZE_MAX) die("the model is too big for this machine's address space");
+    void *mem = malloc(need);
+    if (!mem) die("cannot allocate %zu MiB of working memory", (need + (1u << 20) - 1) >> 20);
+    llama_session *s = llama_init(mem, need, &ck, &tf, steps, strlen(prompt), &sampling,
+                                  &platform, &lerr);
+    if (!s) die("%s", lerr.msg);
+
+    llama_stats stats;
+    if (llama_generate(s, prompt, &stats, &lerr) != 0) die("%s", lerr.msg);
+    if (stats.pos > 1)
+        fprintf(stderr, "achieved tok/s: %f\n", llama_tokens_per_second(&stats));
+
+    free(mem);
+    free(tok);
+    return 0;
+}
