@@ -1,16 +1,117 @@
-/* Temporary until the engine lands: print the checkpoint's config line. */
+/* The story: validate the model and tokenizer modules, size and allocate the
+ * engine's memory, and run llama2.c's generate loop with the text streamed
+ * to every console. The engine does the work; this file supplies the
+ * platform (console, clock, cores) and says what happened. */
 #include "kernel/story.h"
 #include <stdint.h>
 #include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "kernel/time.h"
 #include "lib/libc.h"
+#include "lib/llama/llama.h"
+
+#define MIB (1024.0 * 1024.0)
+
+struct known_model { const char *name; int dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size; };
+static const struct known_model known_models[] = {
+    {"stories260K", 64, 172, 5, 8, 4, 512},
+    {"stories15M", 288, 768, 6, 6, 6, 32000},
+    {"stories42M", 512, 1376, 8, 8, 8, 32000},
+    {"stories110M", 768, 2048, 12, 12, 12, 32000},
+};
+
+static const char *model_name(const llama_config *c) {
+    for (unsigned i = 0; i < sizeof known_models / sizeof known_models[0]; i++) {
+        const struct known_model *m = &known_models[i];
+        if (c->dim == m->dim && c->hidden_dim == m->hidden_dim && c->n_layers == m->n_layers &&
+            c->n_heads == m->n_heads && c->n_kv_heads == m->n_kv_heads && c->vocab_size == m->vocab_size)
+            return m->name;
+    }
+    return "custom";
+}
+
+static void write_text(void *ctx, const char *s, size_t n) { (void)ctx; console_write(s, n); }
+static uint64_t now(void *ctx) { (void)ctx; return time_ns(); }
+
+/* The SIMD level for the engine: the widest the CPU and XCR0 allow, except
+ * under QEMU's TCG (CPUID hypervisor leaf "TCGTCGTCGTCG"), which emulates
+ * SSE faster than AVX. --simd forces a level the CPU has. */
+static unsigned pick_simd(const Options *opt, const char **name) {
+    unsigned have = 0;
+    if (cpu.avx_usable && cpu.fma) have |= LLAMA_CPU_FMA;
+    if (cpu.avx_usable && cpu.avx2) have |= LLAMA_CPU_AVX2;
+    if (cpu.avx512_usable) have |= LLAMA_CPU_AVX512;
+    const char *want = opt->simd;
+    if (!want) want = strcmp(cpu.hypervisor, "TCGTCGTCGTCG") == 0 ? "sse2"
+                    : (have & LLAMA_CPU_AVX512) ? "avx512"
+                    : (have & LLAMA_CPU_AVX2) && (have & LLAMA_CPU_FMA) ? "avx2" : "sse2";
+    *name = want;
+    if (strcmp(want, "sse2") == 0) return 0;
+    if (strcmp(want, "avx2") == 0) {
+        if ((have & (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)) != (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA))
+            kernel_error("--simd avx2: this CPU (or its XCR0 state) has no AVX2+FMA; use --simd sse2");
+        return LLAMA_CPU_AVX2 | LLAMA_CPU_FMA;
+    }
+    if (!(have & LLAMA_CPU_AVX512))
+        kernel_error("--simd avx512: this CPU (or its XCR0 state) has no AVX-512; use --simd avx2 or sse2");
+    return have;
+}
 
 void story_run(const Options *opt, const void *model, size_t model_size,
                const void *tokenizer, size_t tokenizer_size) {
-    (void)opt; (void)tokenizer; (void)tokenizer_size;
-    int32_t c[7];
-    if (model_size < sizeof c) kernel_error("model: too small");
-    memcpy(c, model, sizeof c);
-    kprintf("config: dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d\n",
-            c[0], c[1], c[2], c[3], c[4], c[5] < 0 ? -c[5] : c[5], c[6]);
+    llama_error err;
+    llama_checkpoint ck;
+    uint64_t t0 = time_ns();
+    if ((uintptr_t)model % 4)
+        kernel_error("model: the module is not 4-byte aligned; this GRUB ignored the module alignment request");
+    if (llama_checkpoint_parse(&ck, model, model_size, &err) != 0)
+        kernel_error("model: %s", err.msg);
+    const llama_config *c = &ck.config;
+    const char *name = model_name(c);
+    kprintf("========================================\n"
+            "  LLaMA2 bare metal (%s)\n"
+            "========================================\n", name);
+    kprintf("config: dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d%s\n",
+            c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len,
+            c->shared_classifier ? "" : " (unshared classifier)");
+
+    llama_tokenizer_file tf;
+    if (llama_tokenizer_check(&tf, tokenizer, tokenizer_size, c->vocab_size, &err) != 0)
+        kernel_error("tokenizer: %s", err.msg);
+
+    int steps = llama_steps(c, opt->steps);
+    size_t prompt_len = opt->prompt ? strlen(opt->prompt) : 0;
+    size_t need = llama_memory_needed(&ck, &tf, steps, prompt_len);
+    uint64_t largest = memory_largest_free();
+    if (need == SIZE_MAX || need > largest)
+        kernel_error("not enough memory: the KV cache and run state for %d steps need %.1f MiB "
+                     "(besides the %.1f MiB checkpoint), and the largest free block is %.1f MiB; "
+                     "give the machine more RAM (make run MEM=...) or ask for fewer steps with -n",
+                     steps, need == SIZE_MAX ? 1e12 : need / MIB, model_size / MIB, largest / MIB);
+    void *mem = memory_alloc(need, 64);
+    if (!mem) kernel_error("not enough memory for %.1f MiB of run state", need / MIB);
+    kprintf("checkpoint: version %d fp32, %.1f MiB used in place; KV cache and run state %.1f MiB "
+            "for %d steps; %.1f MiB in all\n",
+            c->version, model_size / MIB, need / MIB, steps, (model_size + need) / MIB);
+
+    const char *simd;
+    llama_platform platform = {
+        .write = write_text, .now_ns = now, .parallel_for = 0,
+        .cpu_features = pick_simd(opt, &simd),
+    };
+    llama_sampling sampling = {.temperature = opt->temperature, .topp = opt->topp, .seed = opt->seed};
+    llama_session *s = llama_init(mem, need, &ck, &tf, steps, prompt_len, &sampling, &platform, &err);
+    if (!s) kernel_error("%s", err.msg);
+    uint64_t t_ready = time_ns();
+
+    llama_stats st;
+    if (llama_generate(s, opt->prompt, &st, &err) != 0) kernel_error("%s", err.msg);
+    if (st.pos > 1) kprintf("achieved tok/s: %f\n", llama_tokens_per_second(&st));
+    double gen_ms = (st.t_end_ns - st.t_first_ns) / 1e6;
+    kprintf("stats: load and validate %.1f ms, first token after %.1f ms, %d tokens, %.2f ms/token, "
+            "simd %s, %d core%s\n",
+            (t_ready - t0) / 1e6, st.t_first_ns ? (st.t_first_ns - st.t_begin_ns) / 1e6 : 0.0, st.pos,
+            st.pos > 1 ? gen_ms / (st.pos - 1) : 0.0, simd, 1, "");
 }
