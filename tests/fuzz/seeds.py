@@ -179,21 +179,47 @@ def vocab(merges):
     return v
 
 
-TOKENIZER_MERGES = ["▁", "▁t", "he", "▁a", "▁the", "in", "▁s", "an", "nd", "▁and", "▁w", "ed",
-                    "▁L", "▁Lily", "ily", "Li", "og", "▁dog", "▁do", "e", "a", "t", "h", "n",
-                    "d", "o", "g", "s", "i", "L", "l", "y", "w", "'", ".", ","]
+# llama2.c's export writes sentencepiece's "▁" as a plain space.
+TOKENIZER_MERGES = [" ", " t", "he", " a", " the", "in", " s", "an", "nd", " and", " w", "ed",
+                    " L", " Lily", "ily", "Li", "og", " dog", " do", "e", "a", "t", "h", "n",
+                    "d", "o", "g", "s", "i", "L", "l", "y", "w", "'", ".", ",", "é", "日"]
+
+
+def whole_tokens(data, limit):
+    """The header and the whole tokens of a tokenizer.bin that fit in limit
+    bytes."""
+    off = 4
+    while off + 8 <= len(data):
+        n = struct.unpack_from("<i", data, off + 4)[0]
+        if n < 0 or off + 8 + n > min(len(data), limit):
+            break
+        off += 8 + n
+    return data[:off]
 
 
 def tokenizer_seeds():
+    """fuzz_tokenizer's input: a length byte, the prompt, the tokenizer.bin."""
+    def seed(prompt, tok):
+        prompt = prompt.encode() if isinstance(prompt, str) else prompt
+        return bytes([len(prompt)]) + prompt + tok
+
+    small = tokenizer(vocab(TOKENIZER_MERGES))
     seeds = {
-        "small": tokenizer(vocab(TOKENIZER_MERGES)),
-        "specials-only": tokenizer([("<unk>", 0.0), ("\n<s>\n", 0.0), ("\n</s>\n", 0.0)]),
-        "empty-pieces": tokenizer([("<unk>", 0.0), ("", 0.0), ("", -1.0), ("ab", 1.0),
-                                   ("a", 0.5), ("b", 0.5)], max_len=4),
+        "small": seed("Lily's dog", small),
+        "small-utf8": seed("é日\xff and\tthe dog.", small),
+        "small-empty": seed("", small),
+        "specials-only": seed("a", tokenizer([("<unk>", 0.0), ("\n<s>\n", 0.0),
+                                              ("\n</s>\n", 0.0)])),
+        "empty-pieces": seed("abab", tokenizer([("<unk>", 0.0), ("", 0.0), ("", -1.0),
+                                                ("ab", 1.0), ("a", 0.5), ("b", 0.5), (" ", 0.0)],
+                                               max_len=4)),
+        "byte-tokens": seed("x", tokenizer([("<0x41>", 0.0), ("<0x 4>", 0.0), ("<0x-1>", 0.0),
+                                            ("<0x0x>", 0.0), (" ", 0.0), ("x", 0.0),
+                                            (" x", 1.0)])),
     }
-    p = model_prefix("tok512.bin", 2048)
+    p = model_prefix("tok512.bin", 4096)
     if p:
-        seeds["tok512-prefix"] = p
+        seeds["tok512-prefix"] = seed("Once upon a time", whole_tokens(p, 4096))
     return seeds
 
 
