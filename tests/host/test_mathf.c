@@ -1,0 +1,253 @@
+/* lib/llama/mathf against the host's libm (glibc), bit for bit.
+ *
+ * Both instantiations are checked: the software-FMA one (what runs on a CPU
+ * without FMA) and, when this CPU has FMA, the hardware one. By default the
+ * whole float range is swept with a stride (a few seconds); set
+ * LLAMA_MATHF_EXHAUSTIVE=1 to try every one of the 2^32 inputs (minutes).
+ * The inputs the engine really produces for sin, cos and pow (RoPE angles
+ * for every even head size up to 256 and 4096 positions) are all checked.
+ * Each test prints its mismatch count on an "info:" line. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "lib/llama/llama.h"
+#include "lib/llama/mathf.h"
+
+static int have_fma;
+
+static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static uint32_t to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static uint64_t dbits(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
+static double from_dbits(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
+
+/* Equal bits, or both NaN. */
+static int same(float a, float b) {
+    return to_bits(a) == to_bits(b) || (isnan(a) && isnan(b));
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint64_t next64(void) {             /* splitmix64 */
+    uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t stride(uint64_t fast) {
+    const char *e = getenv("LLAMA_MATHF_EXHAUSTIVE");
+    return e && *e && *e != '0' ? 1 : fast;
+}
+
+/* Sweeps bit patterns with the given stride through fn (1 = libm), in one
+ * mode; returns mismatches and prints the first few. */
+typedef float (*unary)(float);
+static long sweep(const char *name, unary mine, unary ref, uint64_t step, int hw) {
+    m_set_fma(hw);
+    long bad = 0, n = 0;
+    for (uint64_t u = 0; u <= 0xffffffffull; u += step) {
+        float x = from_bits((uint32_t)u);
+        float a = mine(x), b = ref(x);
+        n++;
+        if (!same(a, b)) {
+            if (bad < 3) printf("  info: %s(%a) = %a, libm %a (%s FMA)\n", name, x, a, b, hw ? "hw" : "soft");
+            bad++;
+        }
+    }
+    printf("  info: %s %s FMA: %ld inputs, %ld mismatches\n", name, hw ? "hw" : "soft", n, bad);
+    m_set_fma(0);
+    return bad;
+}
+
+static float libm_expf(float x) { return expf(x); }
+static float libm_sinf(float x) { return sinf(x); }
+static float libm_cosf(float x) { return cosf(x); }
+
+/* ---------------------------------------------------------------- FMA */
+
+/* Products and sums of every kind: random bits, cancellation (c near -ab),
+ * exact halfway cases, subnormal results. Oracle: libm fma (exact). */
+TEST(soft_fma_matches_fma) {
+    long bad = 0, n = 0;
+    for (int i = 0; i < 3000000; i++) {
+        double a, b, c;
+        uint64_t r = next64();
+        switch (i % 6) {
+        case 0:                                  /* any bits */
+            a = from_dbits(next64()); b = from_dbits(next64()); c = from_dbits(next64());
+            break;
+        case 1:                                  /* moderate exponents */
+            a = from_dbits((next64() & 0x800fffffffffffffull) | (uint64_t)(1023 + (int)(r % 40) - 20) << 52);
+            b = from_dbits((next64() & 0x800fffffffffffffull) | (uint64_t)(1023 + (int)(r >> 8) % 40 - 20) << 52);
+            c = from_dbits((next64() & 0x800fffffffffffffull) | (uint64_t)(1023 + (int)(r >> 16) % 80 - 40) << 52);
+            break;
+        case 2:                                  /* cancellation */
+            a = from_dbits((next64() & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+            b = from_dbits((next64() & 0x800fffffffffffffull) | 0x3fe0000000000000ull);
+            c = -(a * b) + from_dbits(dbits(a * b) & 0x7ff0000000000000ull) * ldexp((double)(int64_t)(r % 64) - 32, -60);
+            break;
+        case 3: {                                /* halfway: product of two short mantissas */
+            a = ldexp((double)((r & 0x3ffffff) | 0x2000000), -25);
+            b = ldexp((double)(((r >> 26) & 0x3ffffff) | 0x2000001), -25);
+            double p = a * b;
+            c = ldexp(1.0, (int)(r >> 60) - 60) * ((r >> 59) & 1 ? 1 : -1) + (p - p);
+            break;
+        }
+        case 4:                                  /* tiny: subnormal results */
+            a = from_dbits((next64() & 0x800fffffffffffffull) | (uint64_t)(1 + r % 60) << 52);
+            b = from_dbits((next64() & 0x800fffffffffffffull) | (uint64_t)(1023 - 500 - (int)(r >> 8) % 30) << 52);
+            c = from_dbits(next64() & 0x801fffffffffffffull);
+            break;
+        default: {                               /* glibc's use: x*c + d near 1 */
+            a = ldexp((double)(int64_t)(next64() >> 11), -53) - 0.5;
+            b = from_dbits(0x3fc0000000000000ull | (next64() & 0xfffffffffffffull));
+            c = 1.0 + ldexp((double)(int64_t)(r >> 40), -60);
+            break;
+        }
+        }
+        double want = fma(a, b, c), got = m_fma_soft(a, b, c);
+        n++;
+        if (dbits(want) != dbits(got) && !(isnan(want) && isnan(got))) {
+            if (bad < 3) printf("  info: fma(%a, %a, %a) = %a, want %a\n", a, b, c, got, want);
+            bad++;
+        }
+    }
+    printf("  info: soft fma: %ld cases, %ld mismatches\n", n, bad);
+    CHECK(bad == 0, "%ld of %ld soft FMA results differ from fma()", bad, n);
+}
+
+/* ---------------------------------------------------------------- sweeps */
+
+TEST(expf_all_floats) {
+    long bad = 0;
+    if (have_fma) bad += sweep("expf", m_expf, libm_expf, stride(11), 1);
+    bad += sweep("expf", m_expf, libm_expf, stride(997), 0);
+    CHECK(bad == 0, "%ld expf mismatches", bad);
+}
+
+TEST(sinf_cosf_all_floats) {
+    long bad = 0;
+    if (have_fma) {
+        bad += sweep("sinf", m_sinf, libm_sinf, stride(41), 1);
+        bad += sweep("cosf", m_cosf, libm_cosf, stride(43), 1);
+    }
+    bad += sweep("sinf", m_sinf, libm_sinf, stride(1999), 0);
+    bad += sweep("cosf", m_cosf, libm_cosf, stride(2003), 0);
+    CHECK(bad == 0, "%ld sinf/cosf mismatches", bad);
+}
+
+/* Near 0 and below 2^-12, around pi/4, 120 (the fast/slow reduction
+ * boundary) and the over/underflow thresholds of expf, every float. */
+TEST(boundaries_every_float) {
+    static const float centers[] = { 0.0f, 0x1p-12f, 0.785398f, 120.0f, 88.72284f, -87.33655f,
+                                     -103.27893f, -103.97208f, 1.0f, 1e-30f };
+    long bad = 0;
+    for (int hw = have_fma; hw >= 0; hw--) {
+        m_set_fma(hw);
+        for (size_t c = 0; c < sizeof centers / sizeof centers[0]; c++) {
+            for (int sign = 0; sign < 2; sign++) {
+                uint32_t base = to_bits(centers[c]) | (uint32_t)sign << 31;
+                for (int64_t d = -20000; d <= 20000; d++) {
+                    float x = from_bits((uint32_t)((int64_t)base + d));
+                    if (!same(m_expf(x), expf(x))) bad++;
+                    if (!same(m_sinf(x), sinf(x))) bad++;
+                    if (!same(m_cosf(x), cosf(x))) bad++;
+                }
+            }
+        }
+    }
+    m_set_fma(0);
+    printf("  info: boundaries: %ld mismatches\n", bad);
+    CHECK(bad == 0, "%ld mismatches near the boundaries", bad);
+}
+
+/* What the forward pass computes: freq = 1 / powf(10000, head_dim /
+ * head_size), then sinf/cosf(pos * freq). */
+TEST(rope_arguments) {
+    long bad = 0, n = 0;
+    for (int hw = have_fma; hw >= 0; hw--) {
+        m_set_fma(hw);
+        for (int hs = 2; hs <= 256; hs += 2) {
+            for (int hd = 0; hd < hs; hd += 2) {
+                float e = hd / (float)hs;
+                float mine = m_powf(10000.0f, e), ref = powf(10000.0f, e);
+                n++;
+                if (!same(mine, ref)) { bad++; continue; }
+                float freq = 1.0f / ref;
+                for (int pos = 0; pos < (hw ? 4096 : 512); pos++) {
+                    float val = pos * freq;
+                    n += 2;
+                    if (!same(m_sinf(val), sinf(val))) bad++;
+                    if (!same(m_cosf(val), cosf(val))) bad++;
+                }
+            }
+        }
+    }
+    m_set_fma(0);
+    printf("  info: RoPE arguments: %ld values, %ld mismatches\n", n, bad);
+    CHECK(bad == 0, "%ld of %ld RoPE values differ from libm", bad, n);
+}
+
+TEST(powf_values) {
+    static const float special[] = { 0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -0.5f, 2.0f, -2.0f, 3.0f,
+                                     -3.0f, 10000.0f, 1e-40f, -1e-40f, 1e30f, -1e30f, 0x1p-149f,
+                                     INFINITY, -INFINITY, NAN, 0.25f, 1.5f, -1.5f, 127.0f, 150.0f };
+    const size_t ns = sizeof special / sizeof special[0];
+    long bad = 0, n = 0;
+    for (int hw = have_fma; hw >= 0; hw--) {
+        m_set_fma(hw);
+        for (size_t i = 0; i < ns; i++)
+            for (size_t j = 0; j < ns; j++) {
+                float x = special[i], y = special[j];
+                n++;
+                if (!same(m_powf(x, y), powf(x, y))) {
+                    if (bad < 3) printf("  info: powf(%a, %a) = %a, libm %a\n", x, y, m_powf(x, y), powf(x, y));
+                    bad++;
+                }
+            }
+        for (int i = 0; i < 2000000; i++) {
+            uint64_t r = next64();
+            /* x: any positive normal or subnormal, y: a moderate value */
+            float x = from_bits((uint32_t)(r & 0x7fffffff));
+            float y = from_bits((uint32_t)((r >> 32) & 0x80ffffff) | (uint32_t)(100 + (r >> 56) % 40) << 23);
+            if (i % 4 == 0) y = (float)(int)((r >> 33) % 64) - 32.0f;   /* integers */
+            if (i % 8 == 1) x = -x;
+            n++;
+            float a = m_powf(x, y), b = powf(x, y);
+            if (!same(a, b)) {
+                if (bad < 3) printf("  info: powf(%a, %a) = %a, libm %a\n", x, y, a, b);
+                bad++;
+            }
+        }
+    }
+    m_set_fma(0);
+    printf("  info: powf: %ld values, %ld mismatches\n", n, bad);
+    CHECK(bad == 0, "%ld of %ld powf values differ from libm", bad, n);
+}
+
+TEST(sqrtf_exact) {
+    long bad = 0;
+    for (uint64_t u = 0; u <= 0xffffffffull; u += 4099) {
+        float x = from_bits((uint32_t)u);
+        if (!same(m_sqrtf(x), sqrtf(x))) bad++;
+    }
+    CHECK(bad == 0, "%ld sqrtf mismatches", bad);
+}
+
+static void setup(void) { have_fma = (llama_cpu_detect() & LLAMA_CPU_FMA) != 0; }
+
+int main(void) {
+    int failures_ = 0;
+    setup();
+    printf("  info: this CPU %s FMA\n", have_fma ? "has" : "has no");
+    RUN(soft_fma_matches_fma);
+    RUN(expf_all_floats);
+    RUN(sinf_cosf_all_floats);
+    RUN(boundaries_every_float);
+    RUN(rope_arguments);
+    RUN(powf_values);
+    RUN(sqrtf_exact);
+    return failures_ != 0;
+}
