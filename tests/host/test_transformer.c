@@ -1,0 +1,327 @@
+/* lib/llama/transformer and generate: the forward pass against a plain
+ * run.c-style forward written here with libm's expf/sinf/cosf/powf/sqrtf
+ * (logits must be bit-identical, on stories260K with its grouped-query
+ * attention and hidden size 172, and on stories15M); split across fake
+ * cores in odd chunks; and the public API end to end (sizing, errors,
+ * greedy output equal to run.c's). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "lib/llama/llama.h"
+#include "lib/llama/arena.h"
+#include "lib/llama/mathf.h"
+#include "lib/llama/transformer.h"
+
+/* ---------------------------------------------------------------- files */
+
+static unsigned char *model_file(const char *name, size_t *size) {
+    char cmd[256], path[1024];
+    snprintf(cmd, sizeof cmd, "tools/find-model.sh %s 2>/dev/null", name);
+    FILE *p = popen(cmd, "r");
+    char *ok = p ? fgets(path, sizeof path, p) : NULL;
+    if (p) pclose(p);
+    if (!ok) return NULL;
+    path[strcspn(path, "\n")] = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    *size = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc(*size);
+    if (fread(buf, 1, *size, f) != *size) { free(buf); buf = NULL; }
+    fclose(f);
+    return buf;
+}
+
+static int load(const char *name, llama_checkpoint *ck, unsigned char **file) {
+    size_t size;
+    *file = model_file(name, &size);
+    if (!*file) return -1;
+    llama_error err;
+    return llama_checkpoint_parse(ck, *file, size, &err);
+}
+
+/* ---------------------------------------------------------------- oracle */
+
+typedef struct {
+    float *x, *xb, *xb2, *hb, *hb2, *q, *k, *v, *att, *logits, *kc, *vc;
+} Ref;
+
+static void ref_alloc(Ref *r, const llama_config *p) {
+    r->x = calloc((size_t)p->dim, 4); r->xb = calloc((size_t)p->dim, 4); r->xb2 = calloc((size_t)p->dim, 4);
+    r->hb = calloc((size_t)p->hidden_dim, 4); r->hb2 = calloc((size_t)p->hidden_dim, 4);
+    r->q = calloc((size_t)p->dim, 4); r->att = calloc((size_t)p->n_heads * (size_t)p->seq_len, 4);
+    r->logits = calloc((size_t)p->vocab_size, 4);
+    r->kc = calloc((size_t)p->n_layers * (size_t)p->seq_len * (size_t)p->kv_dim, 4);
+    r->vc = calloc((size_t)p->n_layers * (size_t)p->seq_len * (size_t)p->kv_dim, 4);
+}
+
+static void ref_free(Ref *r) {
+    free(r->x); free(r->xb); free(r->xb2); free(r->hb); free(r->hb2); free(r->q);
+    free(r->att); free(r->logits); free(r->kc); free(r->vc);
+}
+
+static void ref_rmsnorm(float *o, const float *x, const float *w, int n) {
+    float ss = 0.0f;
+    for (int j = 0; j < n; j++) ss += x[j] * x[j];
+    ss /= n;
+    ss += 1e-5f;
+    ss = 1.0f / sqrtf(ss);
+    for (int j = 0; j < n; j++) o[j] = w[j] * (ss * x[j]);
+}
+
+static void ref_softmax(float *x, int n) {
+    float m = x[0], sum = 0.0f;
+    for (int i = 1; i < n; i++) if (x[i] > m) m = x[i];
+    for (int i = 0; i < n; i++) { x[i] = expf(x[i] - m); sum += x[i]; }
+    for (int i = 0; i < n; i++) x[i] /= sum;
+}
+
+static void ref_matmul(float *o, const float *x, const float *w, int n, int d) {
+    for (int i = 0; i < d; i++) {
+        float val = 0.0f;
+        for (int j = 0; j < n; j++) val += w[(size_t)i * n + j] * x[j];
+        o[i] = val;
+    }
+}
+
+static float *ref_forward(Ref *r, const llama_checkpoint *ck, int token, int pos) {
+    const llama_config *p = &ck->config;
+    const llama_weights *w = &ck->weights;
+    int dim = p->dim, kv_dim = p->kv_dim, hs = p->head_size, hid = p->hidden_dim;
+    int kv_mul = p->n_heads / p->n_kv_heads;
+    memcpy(r->x, w->token_embedding + (size_t)token * dim, (size_t)dim * 4);
+    for (int l = 0; l < p->n_layers; l++) {
+        ref_rmsnorm(r->xb, r->x, w->rms_att + (size_t)l * dim, dim);
+        size_t loff = (size_t)l * p->seq_len * kv_dim;
+        r->k = r->kc + loff + (size_t)pos * kv_dim;
+        r->v = r->vc + loff + (size_t)pos * kv_dim;
+        ref_matmul(r->q, r->xb, w->wq + (size_t)l * dim * dim, dim, dim);
+        ref_matmul(r->k, r->xb, w->wk + (size_t)l * dim * kv_dim, dim, kv_dim);
+        ref_matmul(r->v, r->xb, w->wv + (size_t)l * dim * kv_dim, dim, kv_dim);
+        for (int i = 0; i < dim; i += 2) {
+            int head_dim = i % hs;
+            float freq = 1.0f / powf(10000.0f, head_dim / (float)hs);
+            float val = pos * freq, fcr = cosf(val), fci = sinf(val);
+            for (int v = 0; v < (i < kv_dim ? 2 : 1); v++) {
+                float *vec = v == 0 ? r->q : r->k;
+                float v0 = vec[i], v1 = vec[i + 1];
+                vec[i] = v0 * fcr - v1 * fci;
+                vec[i + 1] = v0 * fci + v1 * fcr;
+            }
+        }
+        for (int h = 0; h < p->n_heads; h++) {
+            float *q = r->q + h * hs, *att = r->att + (size_t)h * p->seq_len;
+            for (int t = 0; t <= pos; t++) {
+                float *k = r->kc + loff + (size_t)t * kv_dim + (h / kv_mul) * hs;
+                float score = 0.0f;
+                for (int i = 0; i < hs; i++) score += q[i] * k[i];
+                score /= sqrtf(hs);
+                att[t] = score;
+            }
+            ref_softmax(att, pos + 1);
+            float *xb = r->xb + h * hs;
+            memset(xb, 0, (size_t)hs * 4);
+            for (int t = 0; t <= pos; t++) {
+                float *v = r->vc + loff + (size_t)t * kv_dim + (h / kv_mul) * hs;
+                for (int i = 0; i < hs; i++) xb[i] += att[t] * v[i];
+            }
+        }
+        ref_matmul(r->xb2, r->xb, w->wo + (size_t)l * dim * dim, dim, dim);
+        for (int i = 0; i < dim; i++) r->x[i] += r->xb2[i];
+        ref_rmsnorm(r->xb, r->x, w->rms_ffn + (size_t)l * dim, dim);
+        ref_matmul(r->hb, r->xb, w->w1 + (size_t)l * dim * hid, dim, hid);
+        ref_matmul(r->hb2, r->xb, w->w3 + (size_t)l * dim * hid, dim, hid);
+        for (int i = 0; i < hid; i++) {
+            float val = r->hb[i];
+            val *= (1.0f / (1.0f + expf(-val)));
+            val *= r->hb2[i];
+            r->hb[i] = val;
+        }
+        ref_matmul(r->xb, r->hb, w->w2 + (size_t)l * dim * hid, hid, dim);
+        for (int i = 0; i < dim; i++) r->x[i] += r->xb[i];
+    }
+    ref_rmsnorm(r->x, r->x, w->rms_final, dim);
+    ref_matmul(r->logits, r->x, w->wcls, dim, p->vocab_size);
+    return r->logits;
+}
+
+/* ---------------------------------------------------------------- engine */
+
+/* A fake multi-core platform: odd-sized chunks, last chunk first. */
+static void odd_parallel_for(void *ctx, int n, llama_range_fn fn, void *arg) {
+    (void)ctx;
+    int cuts[6] = { 0, n / 7, n / 3, n / 3 + 1, (2 * n) / 3, n };
+    for (int c = 4; c >= 0; c--)
+        if (cuts[c] < cuts[c + 1]) fn(arg, cuts[c], cuts[c + 1]);
+}
+
+typedef struct { Transformer t; void *mem; } Engine;
+
+static void engine_open(Engine *e, const llama_checkpoint *ck, int steps, const llama_platform *pf) {
+    Arena a;
+    arena_measure(&a);
+    transformer_init(&e->t, ck, steps, pf, &a);
+    size_t need = arena_needed(&a);
+    e->mem = calloc(1, need);
+    arena_init(&a, e->mem, need);
+    transformer_init(&e->t, ck, steps, pf, &a);
+}
+
+static uint64_t lcg = 77;
+static int rnd_token(int vocab) {
+    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+    return (int)((lcg >> 33) % (uint64_t)vocab);
+}
+
+/* Logits of positions 0..positions-1 against the oracle. */
+static void compare(const char *name, int positions, int hw_fma, const llama_platform *pf) {
+    llama_checkpoint ck;
+    unsigned char *file;
+    CHECK(load(name, &ck, &file) == 0, "%s not found or invalid", name);
+    if (check_failed_) return;
+    m_set_fma(hw_fma);
+    Engine e;
+    engine_open(&e, &ck, ck.config.seq_len, pf);
+    Ref r;
+    ref_alloc(&r, &ck.config);
+    int token = 1;
+    for (int pos = 0; pos < positions; pos++) {
+        float *a = transformer_forward(&e.t, token, pos);
+        float *b = ref_forward(&r, &ck, token, pos);
+        int same = memcmp(a, b, (size_t)ck.config.vocab_size * 4) == 0;
+        CHECK(same, "%s: logits differ at pos %d (fma %s)", name, pos, hw_fma ? "hw" : "soft");
+        if (!same) break;
+        token = rnd_token(ck.config.vocab_size);
+    }
+    m_set_fma(0);
+    ref_free(&r);
+    free(e.mem);
+    free(file);
+}
+
+static int have_fma(void) { return (llama_cpu_detect() & LLAMA_CPU_FMA) != 0; }
+
+TEST(forward_260k_all_positions) {
+    compare("stories260K.bin", 512, have_fma(), NULL);
+    compare("stories260K.bin", 64, 0, NULL);
+}
+
+TEST(forward_15m) { compare("stories15M.bin", 48, have_fma(), NULL); }
+
+TEST(forward_split_across_cores) {
+    llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, 0 };
+    compare("stories260K.bin", 100, have_fma(), &pf);
+    compare("stories15M.bin", 8, have_fma(), &pf);
+}
+
+/* ---------------------------------------------------------------- API */
+
+typedef struct { char buf[1 << 16]; size_t n; } Capture;
+static void capture(void *ctx, const char *bytes, size_t n) {
+    Capture *c = ctx;
+    if (c->n + n < sizeof c->buf) memcpy(c->buf + c->n, bytes, n);
+    c->n += n;
+}
+static uint64_t fake_clock(void *ctx) {
+    static uint64_t t = 1000000000ull;
+    (void)ctx;
+    return t += 1000000;                 /* 1 ms per reading */
+}
+
+typedef struct {
+    llama_checkpoint ck;
+    llama_tokenizer_file tf;
+    unsigned char *model, *tok;
+} Files;
+
+static int open_files(Files *f, const char *model, const char *tok) {
+    size_t ms, ts;
+    llama_error err;
+    f->model = model_file(model, &ms);
+    f->tok = model_file(tok, &ts);
+    if (!f->model || !f->tok) return -1;
+    if (llama_checkpoint_parse(&f->ck, f->model, ms, &err)) return -1;
+    return llama_tokenizer_check(&f->tf, f->tok, ts, f->ck.config.vocab_size, &err);
+}
+
+TEST(generate_matches_run_c) {
+    Files f;
+    CHECK(open_files(&f, "stories260K.bin", "tok512.bin") == 0, "model files");
+    if (check_failed_) return;
+    static Capture cap;
+    llama_platform pf = { &cap, capture, fake_clock, NULL, llama_cpu_detect() };
+    llama_sampling sp = { 0.0f, 0.9f, 1 };
+    int steps = llama_steps(&f.ck.config, 200);
+    size_t need = llama_memory_needed(&f.ck, &f.tf, steps, 0);
+    void *mem = malloc(need + 1);
+    llama_error err;
+    /* any alignment of the arena works */
+    llama_session *s = llama_init((char *)mem + 1, need, &f.ck, &f.tf, steps, 0, &sp, &pf, &err);
+    CHECK(s != NULL, "%s", err.msg);
+    if (!s) return;
+    llama_stats st;
+    CHECK(llama_generate(s, NULL, &st, &err) == 0, "%s", err.msg);
+    size_t rsize;
+    FILE *rf = fopen("../shared/reference/s260k_greedy_n200.txt", "rb");
+    CHECK(rf != NULL, "reference output not found");
+    if (rf) {
+        static char want[1 << 16];
+        rsize = fread(want, 1, sizeof want, rf);
+        fclose(rf);
+        CHECK(cap.n == rsize && memcmp(cap.buf, want, rsize) == 0, "output differs from run.c's");
+    }
+    CHECK(st.pos == 200 && st.prompt_tokens == 1, "pos %d prompt %d", st.pos, st.prompt_tokens);
+    CHECK(st.t_begin_ns < st.t_first_ns && st.t_first_ns < st.t_end_ns, "clock order");
+    CHECK(llama_tokens_per_second(&st) > 0, "tok/s");
+
+    /* a second run in the same session gives the same greedy story */
+    size_t first = cap.n;
+    CHECK(llama_generate(s, "", &st, &err) == 0 && cap.n == 2 * first &&
+          memcmp(cap.buf, cap.buf + first, first) == 0, "second generate");
+    /* prompts longer than the session was sized for are refused */
+    CHECK(llama_generate(s, "Once", &st, &err) == -1 && strstr(err.msg, "longer than"), "%s", err.msg);
+    free(mem);
+    free(f.model);
+    free(f.tok);
+}
+
+TEST(memory_sizing) {
+    Files f;
+    CHECK(open_files(&f, "stories15M.bin", "tokenizer.bin") == 0, "model files");
+    if (check_failed_) return;
+    const llama_config *c = &f.ck.config;
+    CHECK(llama_steps(c, 0) == 256 && llama_steps(c, -3) == 256 && llama_steps(c, 257) == 256 &&
+          llama_steps(c, 5) == 5, "steps clamp");
+    size_t n16 = llama_memory_needed(&f.ck, &f.tf, 16, 100);
+    size_t n256 = llama_memory_needed(&f.ck, &f.tf, 256, 100);
+    size_t kv = 2 * (size_t)c->n_layers * c->kv_dim * 4;   /* cache bytes per step */
+    CHECK(n256 > n16 && n256 - n16 >= 240 * kv && n256 - n16 < 240 * kv + 64 * 1024,
+          "cache grows with steps: %zu -> %zu", n16, n256);
+    CHECK(llama_memory_needed(&f.ck, &f.tf, 0, 0) == SIZE_MAX &&
+          llama_memory_needed(&f.ck, &f.tf, 257, 0) == SIZE_MAX, "bad steps");
+    CHECK(llama_memory_needed(&f.ck, &f.tf, 16, SIZE_MAX - 1) == SIZE_MAX, "huge prompt");
+    static Capture cap;
+    llama_platform pf = { &cap, capture, NULL, NULL, 0 };
+    llama_sampling sp = { 1.0f, 0.9f, 42 };
+    llama_error err;
+    void *mem = malloc(n16);
+    CHECK(llama_init(mem, n16 - 1, &f.ck, &f.tf, 16, 100, &sp, &pf, &err) == NULL &&
+          strstr(err.msg, "MiB"), "too little memory: %s", err.msg);
+    CHECK(llama_init(mem, n16, &f.ck, &f.tf, 300, 100, &sp, &pf, &err) == NULL, "steps > seq_len");
+    llama_session *s = llama_init(mem, n16, &f.ck, &f.tf, 16, 100, &sp, &pf, &err);
+    CHECK(s != NULL, "%s", err.msg);
+    llama_stats st;
+    if (s) CHECK(llama_generate(s, "Once upon a time", &st, &err) == 0 && st.pos == 16 &&
+                 st.prompt_tokens == 5 && cap.n > 16 && cap.buf[cap.n - 1] == '\n', "short run: %s", err.msg);
+    free(mem);
+    free(f.model);
+    free(f.tok);
+}
+
+RUN_TESTS(forward_260k_all_positions, forward_15m, forward_split_across_cores,
+          generate_matches_run_c, memory_sizing)
