@@ -3,6 +3,7 @@
  *
  *   llama2 MODEL [-t temperature] [-p topp] [-s seed] [-n steps] [-i prompt]
  *                [-z tokenizer] [-m generate|chat] [-y system] [--threads N]
+ *                [--simd sse2|avx2|avx512]
  *
  * The story goes to stdout (the same bytes run.c prints), "achieved tok/s"
  * to stderr; any failure is one "error: ..." line on stderr and exit 1. */
@@ -109,7 +110,11 @@ int main(int argc, char **argv) {
     /* run.c: seed 0 (or none) means the time */
     uint64_t seed = opt.seed_given ? opt.seed : (uint64_t)(unsigned int)time(NULL);
     llama_sampling sampling = { opt.temperature, opt.topp, seed };
-    llama_platform platform = { NULL, write_stdout, clock_ns, NULL, llama_cpu_detect() };
+    /* --simd narrows what the engine may use (results are the same) */
+    unsigned features = llama_cpu_detect();
+    if (opt.simd && strcmp(opt.simd, "sse2") == 0) features = 0;
+    else if (opt.simd && strcmp(opt.simd, "avx2") == 0) features &= LLAMA_CPU_FMA | LLAMA_CPU_AVX2;
+    llama_platform platform = { NULL, write_stdout, clock_ns, NULL, features };
 
     const char *prompt = opt.prompt ? opt.prompt : "";
     int steps = llama_steps(&ck.config, opt.steps);
