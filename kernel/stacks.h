@@ -7,6 +7,11 @@
 
 extern uint8_t boot_stack_guard[4096];   /* boot/entry32.asm */
 
+/* Names the stack above an unmapped guard page: "CPU <cpu>'s <what>"
+ * (what: "kernel stack", ...). Up to STACKS_MAX_GUARDS; returns -1 when full. */
+#define STACKS_MAX_GUARDS 1024
+int stack_guard_add(uint64_t guard_page, int cpu, const char *what);
+
 /* The name of the stack whose guard page holds address a, or 0. */
 const char *stack_guard_owner(uint64_t a);
 
