@@ -9,7 +9,11 @@
 void console_init_serial(void);
 /* Adds the screen; returns 0 when it works, else a reason string. */
 const char *console_init_screen(const struct fb_desc *fb);
+/* Writes to every console, one core at a time (a spinlock). */
 void console_write(const char *s, size_t n);
+/* The error path, once the other cores are halted: drops the lock if a
+ * halted core held it. */
+void console_force_unlock(void);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int console_has_serial(void);
 int console_has_screen(void);

@@ -2,14 +2,21 @@
  * CR2) and every general register, on every console; then the kernel stops
  * with EXIT_EXCEPTION. A fault on the guard page below a stack is named as
  * the stack overflow it is. A fault inside this handler is reported in one
- * line on the serial port alone, never looped on. */
+ * line on the serial port alone, never looped on.
+ *
+ * With several cores the first to fault reports: it stops the others
+ * (smp_halt_others sends each an NMI, which lands here and parks it) and
+ * names itself in the report; a core that faults while another reports
+ * parks silently. */
 #include <stdint.h>
 #include "drivers/qemu_exit.h"
 #include "drivers/serial.h"
 #include "kernel/console.h"
 #include "kernel/io.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 #include "kernel/stacks.h"
+#include "lib/format.h"
 
 struct exception_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -30,16 +37,24 @@ static const char *const names[32] = {
 void exception_handler(struct exception_frame *f) __attribute__((noreturn));
 
 void exception_handler(struct exception_frame *f) {
-    static volatile int depth;
-    if (depth++) {
+    if (f->vector == 2 && smp_halt_requested()) smp_park();   /* stopped by the reporting core */
+    static volatile int depth[SMP_MAX_CPUS];
+    if (depth[smp_cpu_id()]++) {
         static const char msg[] = "\nerror: CPU exception while reporting a CPU exception; halted\n";
         serial_write(msg, sizeof msg - 1);
         if (exit_when_done) qemu_exit(EXIT_EXCEPTION);
         halt_forever();
     }
     uint64_t cr2 = READ_CR(2);
+    if (!smp_claim_failure()) smp_park();   /* another core is reporting its own */
+    smp_halt_others();
+    console_force_unlock();
     unsigned v = (unsigned)f->vector & 31;
-    kprintf("\nerror: CPU exception %u (%s), error code %#llx\n", v, names[v],
+    char where[48] = "";
+    struct percpu *me = smp_this_cpu();
+    if (smp_cpu_count() > 1 && me)
+        fmt_snprintf(where, sizeof where, " on CPU %d (apic id %u)", me->id, me->apic_id);
+    kprintf("\nerror: CPU exception %u (%s)%s, error code %#llx\n", v, names[v], where,
             (unsigned long long)f->error);
     if (v == 14) {
         const char *stack = stack_guard_owner(cr2);

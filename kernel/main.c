@@ -13,6 +13,7 @@
 #include "kernel/multiboot2.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 #include "kernel/stacks.h"
 #include "kernel/story.h"
 #include "kernel/time.h"
@@ -165,6 +166,7 @@ void kmain(uint32_t magic, uint64_t info_addr) {
     const char *clock = time_init();
     if (clock) kprintf("time: TSC at %llu MHz (from %s)\n", (unsigned long long)(time_tsc_hz() / 1000000), clock);
     else kprintf("time: no timer answered; TSC rate guessed, times are approximate\n");
+    smp_init(&mb, info_addr);   /* every core up, waiting for smp_run */
 
     parse_flags();
     if (opt.crash) crash_now(opt.crash);
