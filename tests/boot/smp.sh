@@ -1,7 +1,10 @@
 # Every core starts: under UEFI with 1, 2 and 4 cores and under BIOS with 2,
 # the kernel reports all of them started (none given up on), the smp_run
 # self-check passes on all of them, the dispatch cost is measured, and the
-# boot still ends in success.
+# boot still ends in success. Then a fault on every core at once (an NMI
+# injected into all of them through QEMU's monitor once the kernel has
+# halted): exactly one core reports it, the others are parked, nothing hangs
+# or triple-faults.
 source "$(dirname "$0")/lib.sh"
 
 make_iso smp "--exit -n 1" > /dev/null
@@ -30,3 +33,37 @@ check_cores uefi 1
 check_cores uefi 2
 check_cores uefi 4
 check_cores bios 2
+
+# boot_and_nmi NAME FIRMWARE: boots without --exit; once the kernel says
+# "done; halted." injects an NMI into every core, waits for the report, and
+# stops QEMU. LOG is set as boot() sets it.
+boot_and_nmi() {
+    local name=$1 fw=$2 sock=$OUT/$1-$2.qmp waited=0
+    LOG=$OUT/$name-$fw.log
+    rm -f "$sock"
+    env FIRMWARE="$fw" SMP=2 TIMEOUT=240 SERIAL_LOG="$LOG" QMP_SOCKET="$sock" \
+        "$ROOT/tools/qemu-run.sh" "$OUT/$name.iso" > /dev/null 2> "$LOG.qemu" &
+    local pid=$!
+    until grep -qF "done; halted." "$LOG" 2>/dev/null; do
+        sleep 1; waited=$((waited + 1))
+        if [ $waited -gt 240 ] || ! kill -0 $pid 2>/dev/null; then break; fi
+    done
+    python3 "$ROOT/tests/boot/qmp.py" "$sock" inject-nmi > /dev/null 2>&1
+    waited=0
+    until grep -qF "halted." <(sed -n '/CPU exception/,$p' "$LOG") 2>/dev/null || [ $waited -gt 20 ]; do
+        sleep 1; waited=$((waited + 1))
+    done
+    sleep 1   # anything a second core might wrongly add
+    python3 "$ROOT/tests/boot/qmp.py" "$sock" quit > /dev/null 2>&1
+    wait $pid 2>/dev/null
+    tr -d '\r' < "$LOG" > "$LOG.txt"
+    LOG=$LOG.txt
+}
+
+make_iso smp-nmi "-n 1" > /dev/null
+boot_and_nmi smp-nmi uefi
+expect_re "smp:nmi:reported-on-a-core" "^error: CPU exception 2 \(non-maskable interrupt\) on CPU [01] \(apic id [01]\), error code 0$"
+n=$(grep -c "CPU exception" "$LOG")
+if [ "$n" = 1 ]; then pass "smp:nmi:one-report"; else fail "smp:nmi:one-report" "$n reports in $LOG"; fi
+expect_re "smp:nmi:registers" "RIP=[0-9a-f]{16}  RSP=[0-9a-f]{16}"
+expect "smp:nmi:halted-after-report" "halted."
