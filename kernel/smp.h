@@ -37,9 +37,10 @@ int smp_cpu_count(void);
 
 /* Runs fn(arg, i, ncpu) for shares i = 0..ncpu-1 on cores 0..ncpu-1, the
  * caller (core 0) running i = 0, and returns when every call has returned;
- * what the calls wrote is then visible to the caller. ncpu is clamped to 1..smp_cpu_count(). A call
- * from inside fn, or from a core other than 0, runs fn(arg, 0, 1) on the
- * calling core: fn must split its work by the ncpu it is given. */
+ * what the calls wrote is then visible to the caller. ncpu is clamped to
+ * 1..smp_cpu_count(). A call from inside fn, or from a core other than 0,
+ * runs fn(arg, 0, 1) on the calling core: fn must split its work by the
+ * ncpu it is given. */
 void smp_run(int ncpu, void (*fn)(void *arg, int cpu, int ncpu), void *arg);
 /* Each share runs exactly once, normally on core i; a core that has not
  * picked its share up 50 us after core 0 finished its own (a virtual core
