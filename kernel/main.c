@@ -125,7 +125,7 @@ static void parse_flags(void) {
         kernel_error("command line: %s; fix the multiboot2 line in grub.cfg (press e in the GRUB menu)", err);
     if (options_parse(&opt, argc, argv, OPTIONS_KERNEL, err, sizeof err, note, sizeof note) != 0)
         kernel_error("%s", err);
-    if (note[0]) kprintf("%s\n", note);
+    if (note[0]) kprintf("note: %s\n", note);
     exit_when_done = opt.exit_when_done;
     if (!opt.seed_given) opt.seed = time_entropy();   /* run.c: time(NULL) */
     kprintf("flags: -t %g -p %g -s %llu%s -n %d -m %s", opt.temperature, opt.topp,

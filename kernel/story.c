@@ -66,8 +66,15 @@ void story_run(const Options *opt, const void *model, size_t model_size,
     uint64_t t0 = time_ns();
     if ((uintptr_t)model % 4)
         kernel_error("model: the module is not 4-byte aligned; this GRUB ignored the module alignment request");
-    if (llama_checkpoint_parse(&ck, model, model_size, &err) != 0)
+    if (llama_checkpoint_parse(&ck, model, model_size, &err) != 0) {
+        llama_error ignored;
+        if ((uintptr_t)tokenizer % 4 == 0 &&
+            llama_checkpoint_parse(&ck, tokenizer, tokenizer_size, &ignored) == 0)
+            kernel_error("the modules named 'model' and 'tokenizer' are swapped: the checkpoint is "
+                         "the one named 'tokenizer'; in grub.cfg, name the checkpoint's module2 line "
+                         "'model' and the tokenizer's 'tokenizer'");
         kernel_error("model: %s", err.msg);
+    }
     const llama_config *c = &ck.config;
     const char *name = model_name(c);
     kprintf("========================================\n"

@@ -3,7 +3,10 @@
 # stick) with the kernel, the model and the tokenizer, and a grub.cfg whose
 # default entry boots them with the kernel flags in $ARGS, written verbatim.
 # Environment: MODEL, TOKENIZER (paths; default stories15M.bin and
-# tokenizer.bin via tools/find-model.sh), ARGS, TIMEOUT (menu seconds).
+# tokenizer.bin via tools/find-model.sh), ARGS, TIMEOUT (menu seconds),
+# MODULES (the module2 lines as "FILE:NAME ..." over the files on the ISO,
+# model.bin and tokenizer.bin; default "model.bin:model tokenizer.bin:tokenizer";
+# the tests use it to leave out, misname or swap modules).
 set -euo pipefail
 out=${1:?usage: make-iso.sh OUT.iso KERNEL.elf}
 kernel=${2:?usage: make-iso.sh OUT.iso KERNEL.elf}
@@ -18,6 +21,13 @@ args=${ARGS:-}
 case "$args" in
   *$'\n'*) echo "error: ARGS must be one line" >&2; exit 1 ;;
 esac
+# GRUB reads ARGS with shell-like quoting; an unbalanced quote would break the
+# whole grub.cfg and leave GRUB at its prompt. POSIX shell words judge it.
+if ! python3 -c 'import shlex, sys; shlex.split(sys.argv[1])' "$args" 2>/dev/null; then
+    echo "error: ARGS has an unbalanced quote or a trailing backslash: $args" >&2
+    echo "error: ARGS: quote each value once, e.g. ARGS='-i \"Lily'\\''s dog\"'" >&2
+    exit 1
+fi
 
 stage="$out.d"
 rm -rf "$stage"
@@ -28,9 +38,13 @@ ln -f "$model" "$stage/boot/model.bin" 2>/dev/null || cp "$model" "$stage/boot/m
 ln -f "$tokenizer" "$stage/boot/tokenizer.bin" 2>/dev/null || cp "$tokenizer" "$stage/boot/tokenizer.bin"
 
 model_name=$(basename "$model")
+modules=""
+for m in ${MODULES-model.bin:model tokenizer.bin:tokenizer}; do
+    modules+="    module2 /boot/${m%%:*} ${m#*:}"$'\n'
+done
 # Substitute with awk's literal index/substr, values from the environment (awk
 # -v would interpret backslashes), so no character of ARGS is special.
-ISO_ARGS="$args" ISO_TIMEOUT="${TIMEOUT:-1}" ISO_NAME="$model_name" awk '
+ISO_ARGS="$args" ISO_TIMEOUT="${TIMEOUT:-1}" ISO_NAME="$model_name" ISO_MODULES="${modules%$'\n'}" awk '
     function put(line, key, val,   i, done) {
         done = ""
         while ((i = index(line, key)) > 0) {
@@ -41,6 +55,7 @@ ISO_ARGS="$args" ISO_TIMEOUT="${TIMEOUT:-1}" ISO_NAME="$model_name" awk '
     }
     { line = put($0, "@ARGS@", ENVIRON["ISO_ARGS"])
       line = put(line, "@TIMEOUT@", ENVIRON["ISO_TIMEOUT"])
+      line = put(line, "@MODULES@", ENVIRON["ISO_MODULES"])
       print put(line, "@MODEL_NAME@", ENVIRON["ISO_NAME"]) }' "$root/iso/grub.cfg.in" > "$stage/boot/grub/grub.cfg"
 
 if ! grub-mkrescue -o "$out.tmp" "$stage" > "$out.log" 2>&1; then

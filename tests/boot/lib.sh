@@ -64,7 +64,8 @@ boot_and_screenshot() {
     local name=$1 fw=$2 png=$3 wait_text=$4; shift 4
     local sock=$OUT/$name-$fw.qmp
     LOG=$OUT/$name-$fw.log
-    rm -f "$sock" "$png"
+    rm -f "$sock" "$png" "$LOG.txt"
+    : > "$LOG"   # not the last run's text: the wait below reads it
     env FIRMWARE="$fw" SMP="${SMP:-2}" TIMEOUT="${TIMEOUT:-240}" SERIAL_LOG="$LOG" QMP_SOCKET="$sock" "$@" \
         "$ROOT/tools/qemu-run.sh" "$OUT/$name.iso" > /dev/null 2> "$LOG.qemu" &
     local pid=$! waited=0
@@ -96,4 +97,23 @@ expect_screen() {
     for w in "$@"; do grep -qiF -- "$w" <<< "$text" || missing+=("$w"); done
     if [ ${#missing[@]} -eq 0 ]; then pass "$name"
     else fail "$name" "OCR of $png lacks: ${missing[*]} (read: $(tr '\n' ' ' <<< "$text" | head -c 300))"; fi
+}
+
+# boot_reference_cases MODEL FIRMWARES: boots every case of the reference
+# cases.tsv for that model file under each firmware, and checks that the
+# serial log holds run.c's output byte for byte.
+boot_reference_cases() {
+    local want_model=$1 firmwares=$2 expected mfile tfile flags name fw
+    while IFS=$'\t' read -r expected mfile tfile flags; do
+        [[ -z "$expected" || "$expected" == \#* || "$mfile" != "$want_model" ]] && continue
+        name=${expected%.txt}
+        make_iso "story-$name" "--exit $flags" "$(model_path "$mfile")" "$(model_path "$tfile")" > /dev/null
+        for fw in $firmwares; do
+            boot "story-$name" "$fw" TIMEOUT=600
+            expect_rc "story:$name:$fw:exit-success" 0
+            expect_story "story:$name:$fw:matches-run.c" "$REFERENCE/$expected"
+            expect_re "story:$name:$fw:tok/s" "^achieved tok/s: [0-9]+\.[0-9]{6}$"
+            expect_re "story:$name:$fw:stats" "^stats: load and validate .* ms/token, simd [a-z0-9]+, [0-9]+ cores?"
+        done
+    done < "$REFERENCE/cases.tsv"
 }

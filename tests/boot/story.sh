@@ -1,25 +1,11 @@
 # Stories on bare metal: the kernel's serial output holds, byte for byte,
 # what llama2.c's run prints (../shared/reference), for stories260K under
-# UEFI and BIOS and for every stories15M case under UEFI; and a prompt with
+# UEFI and BIOS (story_15m.sh has the stories15M cases); and a prompt with
 # spaces, an apostrophe and double quotes survives make, grub.cfg and GRUB's
 # re-quoting to give the host program's story.
 source "$(dirname "$0")/lib.sh"
 
-# Every case of cases.tsv: stories260K under UEFI and BIOS, stories15M under UEFI.
-while IFS=$'\t' read -r expected mfile tfile flags; do
-    [[ -z "$expected" || "$expected" == \#* ]] && continue
-    name=${expected%.txt}
-    make_iso "story-$name" "--exit $flags" "$(model_path "$mfile")" "$(model_path "$tfile")" > /dev/null
-    firmwares=uefi
-    [[ "$mfile" == stories260K.bin ]] && firmwares="uefi bios"
-    for fw in $firmwares; do
-        boot "story-$name" "$fw" TIMEOUT=600
-        expect_rc "story:$name:$fw:exit-success" 0
-        expect_story "story:$name:$fw:matches-run.c" "$REFERENCE/$expected"
-        expect_re "story:$name:$fw:tok/s" "^achieved tok/s: [0-9]+\.[0-9]{6}$"
-        expect_re "story:$name:$fw:stats" "^stats: load and validate .* ms/token, simd [a-z0-9]+, [0-9]+ cores?"
-    done
-done < "$REFERENCE/cases.tsv"
+boot_reference_cases stories260K.bin "uefi bios"
 
 # The prompt through `make iso ARGS=...`, compared with the host program.
 model=$(model_path stories260K.bin)
