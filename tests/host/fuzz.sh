@@ -2,7 +2,8 @@
 # Runs the libFuzzer targets (tests/fuzz/fuzz_NAME.c, built by mk/fuzz.mk).
 # Usage: tests/host/fuzz.sh [NAME...]   (all targets when none are named)
 # FUZZ_SECONDS: how long each target fuzzes (default 10, what `make test`
-# spends; `make fuzz` passes 300).
+# spends; `make fuzz` passes 300). FUZZ_JOBS targets run at once (default:
+# as many as there are cores).
 #
 # For each target: first every input in tests/fuzz/regressions/NAME/ is
 # replayed ("PASS fuzz:NAME/regression/FILE"); then the fuzzer runs from
@@ -56,16 +57,14 @@ report() {   # report LOG
 # -timeout: an input that takes this long is a hang (a failure);
 # -rss_limit_mb: more memory than this is a failure too.
 limits=(-timeout=10 -rss_limit_mb=2048)
-status=0
-for n in "${names[@]}"; do
-    bin=$B/fuzz_$n
-    log=$B/logs/$n.log
+
+# fuzz_one NAME: replays the regressions, fuzzes; prints PASS/FAIL lines.
+fuzz_one() {
+    local n=$1 bin=$B/fuzz_$1 log=$B/logs/$1.log f rlog rc execs saved kind
     if [ ! -x "$bin" ]; then
         echo "FAIL fuzz:$n: no target tests/fuzz/fuzz_$n.c"
-        status=1
-        continue
+        return
     fi
-
     for f in tests/fuzz/regressions/"$n"/*; do
         [ -f "$f" ] || continue
         rlog=$B/logs/$n-regression-${f##*/}.log
@@ -73,17 +72,13 @@ for n in "${names[@]}"; do
             echo "PASS fuzz:$n/regression/${f##*/}"
         else
             echo "FAIL fuzz:$n/regression/${f##*/}: $(report "$rlog") (log: $rlog)"
-            status=1
         fi
     done
 
-    corpus=$B/corpus/$n crashes=$B/crashes/$n
+    local corpus=$B/corpus/$n crashes=$B/crashes/$n extra=() seeds=()
     mkdir -p "$corpus" "$crashes"
-    extra=()
     [ -f "tests/fuzz/$n.dict" ] && extra+=("-dict=tests/fuzz/$n.dict")
     [ "$n" = cmdline ] && extra+=("-dict=tests/fuzz/options.dict")
-    [ -f "tests/fuzz/$n.options" ] && read -r -a more < "tests/fuzz/$n.options" && extra+=("${more[@]}")
-    seeds=()
     [ -d "$B/seeds/$n" ] && seeds+=("$B/seeds/$n")
     "$bin" "${limits[@]}" -max_total_time="$secs" -print_final_stats=1 \
         -artifact_prefix="$crashes/" "${extra[@]}" "$corpus" "${seeds[@]}" > "$log" 2>&1
@@ -94,12 +89,23 @@ for n in "${names[@]}"; do
         kind=${saved##*/}
         kind=${kind%%-*}                  # crash, leak, timeout, oom
         echo "FAIL fuzz:$n: $kind, input saved to $saved after ${execs:-?} execs: $(report "$log") (log: $log; minimise: $bin -minimize_crash=1 -runs=100000 $saved)"
-        status=1
     elif [ "$rc" -ne 0 ]; then
         echo "FAIL fuzz:$n: the fuzzer exited with status $rc: $(report "$log") (log: $log)"
-        status=1
     else
         echo "PASS fuzz:$n (${execs:-?} execs in $secs s, corpus $(ls "$corpus" | wc -l) inputs)"
     fi
+}
+
+# FUZZ_JOBS targets at a time (default: one per core), reported in order.
+jobs=${FUZZ_JOBS:-$(nproc)}
+for n in "${names[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+    fuzz_one "$n" > "$B/logs/$n.result" 2>&1 &
+done
+wait
+status=0
+for n in "${names[@]}"; do
+    cat "$B/logs/$n.result"
+    grep -q '^FAIL ' "$B/logs/$n.result" && status=1
 done
 exit $status
