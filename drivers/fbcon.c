@@ -69,6 +69,10 @@ static struct {
     uint16_t ascii[128];             /* glyph of each ASCII code point */
 
     unsigned col, row;               /* cursor; col == cols: wrap before the next glyph */
+    /* Where \b at column 0 of row r + 1 goes on row r: the last cell of a
+     * full row (cols - 1), the space before a word that was carried to the
+     * next row, or cols when a space was taken by the line break. */
+    uint16_t back_col[MAX_ROWS];
     uint8_t fg, bg;
     bool cursor_on;
 
@@ -232,14 +236,48 @@ static void blank_rows(unsigned from, unsigned to) {   /* [from, to) */
 static void scroll_up(void) {
     unsigned n = con.text_rows;
     memmove(want, want + con.cols, (size_t)(n - 1) * con.cols * sizeof want[0]);
+    memmove(con.back_col, con.back_col + 1, (n - 1) * sizeof con.back_col[0]);
+    con.back_col[n - 1] = (uint16_t)(con.cols - 1);
     blank_rows(n - 1, n);
     mark_dirty(0, n - 1);
 }
 
-static void newline(void) {
+/* Ends the cursor's row; back is where \b from the next row's start returns to. */
+static void line_break(unsigned back) {
+    con.back_col[con.row] = (uint16_t)back;
     con.col = 0;
     if (con.row + 1 < con.text_rows) con.row++;
     else scroll_up();
+}
+
+static void newline(void) { line_break(con.cols - 1); }
+
+/* Word wrap, when a glyph does not fit on the full cursor row: a space is
+ * taken by the line break; the first letter of a word that fits on a row
+ * carries the word, the part already drawn, to the next row; a word as
+ * long as the row is cut where the row ends. */
+static bool wrap(bool space) {
+    if (space) {
+        line_break(con.cols);
+        return true;
+    }
+    uint32_t *row = want + con.row * con.cols;
+    unsigned w = con.cols;                      /* where the word starts */
+    while (w > 0 && CELL_GLYPH(row[w - 1]) != GLYPH_BLANK) w--;
+    if (w == 0) {
+        newline();
+        return false;
+    }
+    uint32_t word[MAX_COLS];
+    unsigned n = con.cols - w;
+    memcpy(word, row + w, n * sizeof word[0]);
+    for (unsigned c = w; c < con.cols; c++) row[c] = blank_cell();
+    mark_dirty(con.row, con.row);
+    line_break(w - 1);
+    memcpy(want + con.row * con.cols, word, n * sizeof word[0]);
+    mark_dirty(con.row, con.row);
+    con.col = n;
+    return false;
 }
 
 static unsigned font_lookup(uint32_t cp) {
@@ -267,7 +305,7 @@ static bool invisible(uint32_t cp) {
 }
 
 static void put_glyph(unsigned g) {
-    if (con.col >= con.cols) newline();
+    if (con.col >= con.cols && wrap(g == GLYPH_BLANK)) return;
     want[con.row * con.cols + con.col] =
         g == GLYPH_BLANK ? blank_cell() : CELL(g, con.fg, con.bg);
     mark_dirty(con.row, con.row);
@@ -285,7 +323,7 @@ static void put_codepoint(uint32_t cp) {
     }
     case '\b':
         if (con.col > 0) con.col--;
-        else if (con.row > 0) { con.row--; con.col = con.cols - 1; }
+        else if (con.row > 0) { con.row--; con.col = con.back_col[con.row]; }
         return;
     }
     if (!invisible(cp)) put_glyph(glyph_of(cp));
@@ -405,6 +443,7 @@ int fbcon_init(const struct fb_desc *fb) {
     con.utf8.need = 0;
     mark_clean();
     for (unsigned i = 0; i < con.cols * con.rows; i++) want[i] = shown[i] = blank_cell();
+    for (unsigned r = 0; r < con.rows; r++) con.back_col[r] = (uint16_t)(con.cols - 1);
     fill_screen(con.pixel[con.bg]);
     con.ready = true;
     return 0;
@@ -472,6 +511,7 @@ void fbcon_show_cursor(bool visible) {
 void fbcon_clear(void) {
     if (!con.ready) return;
     blank_rows(0, con.text_rows);
+    for (unsigned r = 0; r < con.text_rows; r++) con.back_col[r] = (uint16_t)(con.cols - 1);
     con.col = con.row = 0;
     fbcon_sync();
 }

@@ -56,9 +56,11 @@ void fbcon_get_info(struct fbcon_info *info);
 /* Draws n bytes of UTF-8. A code point may be split across calls; malformed
  * input draws U+FFFD, a code point the font lacks a box. Controls: \n next
  * line, \r column 0, \t next multiple of 8, \b one cell left (at column 0 to
- * the end of the line above, so a line editor can erase across a wrap);
- * others are ignored. Text that reaches the right edge wraps; text that
- * reaches the bottom scrolls the text area up. */
+ * the end of the text on the line above, so a line editor can erase across
+ * a wrap); others are ignored. Text that reaches the right edge wraps at a
+ * word: a word that fits on a line moves to the next one, a space at the
+ * edge becomes the line break, a word longer than a line is cut at the edge.
+ * Text that reaches the bottom scrolls the text area up. */
 void fbcon_write(const char *s, size_t n);
 
 /* Colours for the text written from now on. Default: light grey on black. */

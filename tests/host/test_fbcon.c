@@ -293,15 +293,73 @@ TEST(wraps_at_right_edge) {
     CHECK(row_shows(4, "01234567890123456XY"));
 }
 
+TEST(word_wrap) {
+    small();                                /* 20 columns */
+    put("Once upon a time, there was a robot.");
+    CHECK(row_shows(0, "Once upon a time,") && row_shows(1, "there was a robot."));
+    put(" It beeped");                      /* "beeped" does not fit after "robot. It" */
+    CHECK(row_shows(1, "there was a robot.") && row_shows(2, "It beeped"));
+    small();                                /* a word longer than a row: moved, then cut */
+    put("a abcdefghijklmnopqrstuvwxyz b");
+    CHECK(row_shows(0, "a") && row_shows(1, "abcdefghijklmnopqrst") && row_shows(2, "uvwxyz b"));
+    small();                                /* a word exactly as long as a row */
+    put("xy 01234567890123456789 z");
+    CHECK(row_shows(0, "xy") && row_shows(1, "01234567890123456789") && row_shows(2, "z"));
+    small();                                /* streamed a piece at a time, as tokens come */
+    const char *pieces[] = {"Lily", " and", " her", " dog", " went", " to", " the", " park", "."};
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) put(pieces[i]);
+    CHECK(row_shows(0, "Lily and her dog") && row_shows(1, "went to the park."));
+}
+
+TEST(word_wrap_keeps_colours) {
+    small();
+    put("aaaa bbbb cccc dddd ");
+    fbcon_set_color(FBCON_YELLOW, FBCON_BLUE);
+    put("ee");
+    fbcon_set_color(FBCON_LIGHT_GREY, FBCON_BLACK);
+    put("f");
+    CHECK(row_shows(0, "aaaa bbbb cccc dddd"));
+    CHECK(cell_shows(1, 0, 'e', FBCON_YELLOW, FBCON_BLUE) && cell_shows(1, 1, 'e', FBCON_YELLOW, FBCON_BLUE));
+    CHECK(shows(1, 2, 'f') && shows(1, 3, 0));
+}
+
+TEST(word_wrap_at_the_bottom_scrolls) {
+    small();
+    put("1\n2\n3\n4\nthe last line has words");
+    CHECK(row_shows(0, "2") && row_shows(3, "the last line has") && row_shows(4, "words"));
+}
+
+/* A line editor erases with "\b \b"; across a word wrap it must land on the
+ * space before the word, and across a swallowed space at the edge just
+ * after the row's last letter. */
+TEST(backspace_across_word_wrap) {
+    small();
+    put("hello there my old friends");          /* "friends" moves to row 1 */
+    CHECK(row_shows(0, "hello there my old") && row_shows(1, "friends"));
+    for (int i = 0; i < 8; i++) put("\b \b");   /* erase "friends" and the space */
+    CHECK(row_shows(0, "hello there my old") && row_shows(1, ""));
+    put("X");
+    CHECK(row_shows(0, "hello there my oldX"), "typing resumes where the space was");
+    small();
+    put("abcdefghijklmnopqrst uv");                /* the space is the line break */
+    CHECK(row_shows(0, "abcdefghijklmnopqrst") && row_shows(1, "uv"));
+    for (int i = 0; i < 3; i++) put("\b \b");    /* "uv" and the space */
+    CHECK(row_shows(0, "abcdefghijklmnopqrst") && row_shows(1, ""));
+    put("\b \b");                                 /* now the 't' */
+    CHECK(row_shows(0, "abcdefghijklmnopqrs"));
+    put("T!");                                    /* "abc...sT" fills the row; '!' is cut */
+    CHECK(row_shows(0, "abcdefghijklmnopqrsT") && row_shows(1, "!"));
+}
+
 TEST(scrolls_up) {
     small();
     put("line0\nline1\nline2\nline3\nline4");
     CHECK(row_shows(0, "line0") && row_shows(4, "line4"));
     put("\n");
     CHECK(row_shows(0, "line1") && row_shows(3, "line4") && row_shows(4, ""));
-    put("line5\nline6 is long enough to wrap");
+    put("line5\nline6 is long enough to wrap");   /* the space at the edge is the break */
     CHECK(row_shows(0, "line3") && row_shows(2, "line5") && row_shows(3, "line6 is long enough") &&
-          row_shows(4, " to wrap"));
+          row_shows(4, "to wrap"));
 }
 
 TEST(many_scrolls_in_one_write) {
@@ -476,7 +534,8 @@ TEST(writes_before_init_are_ignored) {
 RUN_TESTS(rejects_unsupported_formats, clears_to_black, font_follows_resolution,
           glyph_32bpp_rgb, glyph_32bpp_bgr, glyph_24bpp_padded_pitch, glyph_32bpp_padded_pitch,
           narrow_colour_fields, scaled_font_4k, newline_and_carriage_return, tab_stops, backspace,
-          wraps_at_right_edge, scrolls_up, many_scrolls_in_one_write, colours,
+          wraps_at_right_edge, word_wrap, word_wrap_keeps_colours, word_wrap_at_the_bottom_scrolls,
+          backspace_across_word_wrap, scrolls_up, many_scrolls_in_one_write, colours,
           utf8_split_across_writes, invalid_utf8_gives_replacement, missing_glyph_draws_box,
           invisible_code_points, status_line_stays_while_text_scrolls,
           status_line_keeps_utf8_state, cursor, clear_keeps_status, redraws_only_changed_cells,
