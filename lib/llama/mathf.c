@@ -4,9 +4,18 @@
  * glibc's expf, sinf/cosf and powf (which come from Arm's
  * optimized-routines); they are needed verbatim, since any other
  * approximation, even a more accurate one, rounds differently on some
- * inputs. The functions themselves live in mathf_body.h, written once in
- * terms of FMA() and instantiated twice here: with the exact software FMA
- * (any x86-64) and with the FMA instruction (chosen by m_set_fma). */
+ * inputs. The main paths live in mathf_body.h, written once in terms of
+ * FMA() and instantiated three times (hardware, exact software, fast
+ * unfused); this file holds the data, the special cases, the range
+ * reductions, and the choice between the instances.
+ *
+ * Without an FMA unit: the fast instance computes the same formulas with
+ * separate multiplies and adds. Its double result differs from glibc's
+ * fused one by far less than 2^-42 relative (the reductions are made
+ * exact without FMA, so only a few roundings inside the polynomials
+ * differ), so wherever the result is not within 2^-42 of a halfway point
+ * between two floats, both round to the same float (Ziv's rounding test).
+ * Otherwise, about once in 2^18 calls, the exact instance recomputes it. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/mathf.h"
@@ -78,6 +87,9 @@ static const uint64_t exp2_table[32] = {
 #define EXP2_SHIFT 0x1.8p+47            /* 1.5 * 2^52 / 32 */
 /* ... and scaled by 1/32 per power for expf, whose r is in units of 1/32 */
 #define EXP_INV_LN2_N 0x1.71547652b82fep+5   /* 32 / ln 2 */
+/* the same split in 29 + 21 significant bits: x * each part is exact */
+#define EXP_INV_LN2_N_HI 0x1.7154765p+5
+#define EXP_INV_LN2_N_LO 0x1.5c17fp-26
 #define EXP_SHIFT 0x1.8p+52
 #define EXP_C0_N (EXP_C0 / 32 / 32 / 32)
 #define EXP_C1_N (EXP_C1 / 32 / 32)
@@ -96,6 +108,9 @@ static const struct sincos_coeffs sincos_coeffs[2] = {
 static const double sincos_sign[4] = { 1.0, -1.0, -1.0, 1.0 };
 #define SINCOS_HPI_INV_2_24 0x1.45f306dc9c883p+23   /* 2/pi * 2^24 */
 #define SINCOS_HPI 0x1.921fb54442d18p0              /* pi/2 */
+/* the same split in 26 + 24 significant bits: n * each part is exact */
+#define SINCOS_HPI_HI 0x1.921fb5p0
+#define SINCOS_HPI_LO 0x1.110b46p-26
 #define SINCOS_PI63 0x1.921fb54442d18p-62           /* 2pi * 2^-64 */
 
 /* 4/pi in 192 bits; entry j holds bits 8j-24 .. 8j+8 (8 new bits each). */
@@ -236,29 +251,180 @@ double m_fma_soft(double a, double b, double c) {
 
 /* ---------------------------------------------------------------- instances */
 
+#define FAST_PATH 0
 #define FMA(a, b, c) m_fma_soft((a), (b), (c))
-#define NAME(f) f##_soft
+#define NAME(f) f##_exact
 #include "lib/llama/mathf_body.h"
 #undef FMA
 #undef NAME
+#undef FAST_PATH
+
+#define FAST_PATH 1
+#define FMA(a, b, c) ((a) * (b) + (c))
+#define NAME(f) f##_fast
+#include "lib/llama/mathf_body.h"
+#undef FMA
+#undef NAME
+#undef FAST_PATH
 
 #pragma GCC push_options
 #pragma GCC target("fma")
+#define FAST_PATH 0
 #define FMA(a, b, c) __builtin_fma((a), (b), (c))
 #define NAME(f) f##_hw
 #include "lib/llama/mathf_body.h"
 #undef FMA
 #undef NAME
+#undef FAST_PATH
 #pragma GCC pop_options
 
-static int use_hw_fma;
+static int fma_mode;                /* see m_set_fma */
+#define use_hw_fma (fma_mode == 1)
+#define try_fast (fma_mode == 0)
 
-void m_set_fma(int use_hardware) { use_hw_fma = use_hardware; }
+void m_set_fma(int mode) { fma_mode = mode; }
 
-float m_expf(float x) { return use_hw_fma ? expf_hw(x) : expf_soft(x); }
-float m_sinf(float x) { return use_hw_fma ? sincosf_hw(x, 0) : sincosf_soft(x, 0); }
-float m_cosf(float x) { return use_hw_fma ? sincosf_hw(x, 1) : sincosf_soft(x, 1); }
-float m_powf(float x, float y) { return use_hw_fma ? powf_hw(x, y) : powf_soft(x, y); }
+/* Whether rounding y to float gives the same float for every value within
+ * 2^-42 (relative) of y: y is a normal float's size and the 29 bits the
+ * conversion drops are not within 2^10 units of one half. */
+#define ROUND_TOLERANCE (1u << 10)
+static int rounds_safely(double y) {
+    uint64_t b = double_bits(y) & 0x7fffffffffffffffull;
+    if (b < 0x3810000000000000ull) return 0;    /* below 2^-126: subnormal float */
+    uint32_t low = (uint32_t)(b & 0x1fffffff);
+    uint32_t dist = low >= 0x10000000u ? low - 0x10000000u : 0x10000000u - low;
+    return dist > ROUND_TOLERANCE;
+}
+
+/* ---------------------------------------------------------------- expf */
+
+float m_expf(float x) {
+    uint32_t ix = float_bits(x);
+    uint32_t abstop = (ix >> 20) & 0x7ff;
+    if (abstop >= 0x42b) {                      /* |x| >= 88, inf or NaN */
+        if (ix == 0xff800000u) return 0.0f;     /* e^-inf */
+        if (abstop >= 0x7f8) return x + x;      /* +inf, NaN */
+        if (x > 0x1.62e42ep6f) return F_INF;    /* beyond FLT_MAX */
+        if (x < -0x1.9fe368p6f) return 0.0f;    /* below 2^-150 */
+        if (x < -0x1.9d1d9ep6f) return 0x1p-149f; /* in (2^-150, 2^-149) */
+    }
+    int hard = 0;
+    if (use_hw_fma) return (float)expf_main_hw(x, &hard);
+    if (try_fast) {
+        double y = expf_main_fast(x, &hard);
+        if (!hard && rounds_safely(y)) return (float)y;
+    }
+    return (float)expf_main_exact(x, &hard);
+}
+
+/* ---------------------------------------------------------------- sinf, cosf */
+
+/* |x| < 120: x - n*pi/2 with n = the quadrant. glibc computes it with one
+ * FMA; here n * (the two halves of pi/2) are exact products, x minus the
+ * first is exact too, leaving the same single rounding. */
+static double reduce_fast(double x, int *np) {
+    double r = x * SINCOS_HPI_INV_2_24;
+    int n = ((int32_t)r + 0x800000) >> 24;
+    *np = n;
+    double nd = (double)n;
+    return (x - nd * SINCOS_HPI_HI) - nd * SINCOS_HPI_LO;
+}
+
+static float sincos_eval(double x, double x2, const struct sincos_coeffs *p, int n) {
+    if (use_hw_fma) return (float)sincos_poly_hw(x, x2, p, n);
+    if (try_fast) {
+        double y = sincos_poly_fast(x, x2, p, n);
+        if (rounds_safely(y)) return (float)y;
+    }
+    return (float)sincos_poly_exact(x, x2, p, n);
+}
+
+/* sinf (want_cos 0) or cosf (want_cos 1). */
+static float sin_or_cos(float y, int want_cos) {
+    uint32_t iy = float_bits(y);
+    uint32_t abstop = (iy >> 20) & 0x7ff;
+    double x = (double)y;
+    int n;
+    if (abstop < 0x3f4) {                       /* |y| < ~pi/4 */
+        if (abstop < 0x398)                     /* |y| < 2^-12 */
+            return want_cos ? 1.0f : y;
+        return sincos_eval(x, x * x, &sincos_coeffs[0], want_cos);
+    }
+    if (abstop < 0x42f) {                       /* |y| < 120 */
+        x = reduce_fast(x, &n);
+        double s = sincos_sign[n & 3];
+        return sincos_eval(x * s, x * x, &sincos_coeffs[(n & 2) ? 1 : 0], n ^ want_cos);
+    }
+    if (abstop < 0x7f8) {                       /* finite */
+        int sign = (int)(iy >> 31);
+        x = reduce_large(iy, &n);
+        double s = sincos_sign[(n + sign) & 3];
+        return sincos_eval(x * s, x * x, &sincos_coeffs[((n + sign) & 2) ? 1 : 0], n ^ want_cos);
+    }
+    return (y - y) / (y - y);                   /* inf, NaN -> NaN */
+}
+
+float m_sinf(float x) { return sin_or_cos(x, 0); }
+float m_cosf(float x) { return sin_or_cos(x, 1); }
+
+/* ---------------------------------------------------------------- powf */
+
+/* The end of powf once ylogx = y * log2 x is known. */
+static float pow_finish(double ylogx, uint32_t sign_bias,
+                        double (*exp2_inline)(double, uint32_t)) {
+    if (((double_bits(ylogx) >> 47) & 0xffff) >= (double_bits(126.0) >> 47)) {
+        /* |y log2 x| >= 126 */
+        float sgn = sign_bias ? -1.0f : 1.0f;
+        if (ylogx > 0x1.fffffffd1d571p+6) return sgn * F_INF;
+        if (ylogx <= -150.0) return sgn * 0.0f;
+        if (ylogx < -149.0) return sgn * 0x1p-149f;
+    }
+    return (float)exp2_inline(ylogx, sign_bias);
+}
+
+float m_powf(float x, float y) {
+    uint32_t sign_bias = 0;
+    uint32_t ix = float_bits(x), iy = float_bits(y);
+    if (ix - 0x00800000u >= 0x7f800000u - 0x00800000u || zero_inf_nan(iy)) {
+        /* x < 2^-126, x negative, inf or NaN; or y zero, inf or NaN */
+        if (zero_inf_nan(iy)) {
+            if (2 * iy == 0) return is_signaling(x) ? x + y : 1.0f;
+            if (ix == 0x3f800000u) return is_signaling(y) ? x + y : 1.0f;
+            if (2 * ix > 2u * 0x7f800000u || 2 * iy > 2u * 0x7f800000u) return x + y;
+            if (2 * ix == 2u * 0x3f800000u) return 1.0f;
+            if ((2 * ix < 2u * 0x3f800000u) == !(iy & 0x80000000u)) return 0.0f;
+            return y * y;                       /* +inf */
+        }
+        if (zero_inf_nan(ix)) {                 /* x is +-0 or +-inf */
+            float x2 = x * x;
+            int odd = (ix & 0x80000000u) && integer_kind(iy) == 1;
+            if (odd) x2 = -x2;
+            if (2 * ix == 0 && (iy & 0x80000000u)) return (odd ? -1.0f : 1.0f) / 0.0f;
+            return (iy & 0x80000000u) ? 1.0f / x2 : x2;
+        }
+        if (ix & 0x80000000u) {                 /* finite x < 0 */
+            int kind = integer_kind(iy);
+            if (kind == 0) return (x - x) / (x - x);
+            if (kind == 1) sign_bias = 1u << 16; /* becomes the sign bit */
+            ix &= 0x7fffffffu;
+        }
+        if (ix < 0x00800000u) {                 /* subnormal: normalise */
+            ix = float_bits(x * 0x1p23f) & 0x7fffffffu;
+            ix -= 23u << 23;
+        }
+    }
+    if (use_hw_fma) return pow_finish((double)y * log2_inline_hw(ix), sign_bias, exp2_inline_hw);
+    if (try_fast) {
+        double ylogx = (double)y * log2_inline_fast(ix);
+        if (ylogx > -125.0 && ylogx < 125.0) {  /* no threshold nearby */
+            double r = exp2_inline_fast(ylogx, sign_bias);
+            if (rounds_safely(r)) return (float)r;
+        }
+    }
+    return pow_finish((double)y * log2_inline_exact(ix), sign_bias, exp2_inline_exact);
+}
+
+/* ---------------------------------------------------------------- sqrt */
 
 float m_sqrtf(float x) {
     /* The SSE instruction itself: __builtin_sqrtf keeps a call to libm's

@@ -11,11 +11,12 @@
  * that glibc's x86-64 FMA variants use (glibc picks those on every CPU that
  * has FMA, which is where the reference outputs were made).
  *
- * Without an FMA unit the fused operations are emulated exactly in
- * software, so the results do not depend on the CPU; m_set_fma(1) switches
- * to the hardware instruction for speed. Call it only when the CPU and OS
- * support FMA/AVX (llama_cpu_detect() tells). tests/host/test_mathf.c
- * compares every float input against the host's libm. */
+ * Without an FMA unit the same formulas run unfused, and wherever that
+ * could change the rounded result (about once in 2^18 calls) the fused
+ * operations are emulated exactly in software: the results never depend on
+ * the CPU. m_set_fma(1) switches to the hardware instruction for speed;
+ * call it only when the CPU and OS support FMA/AVX (llama_cpu_detect()
+ * tells). tests/host/test_mathf.c compares against the host's libm. */
 #ifndef LIB_LLAMA_MATHF_H
 #define LIB_LLAMA_MATHF_H
 
@@ -25,8 +26,9 @@ float m_cosf(float x);
 float m_powf(float x, float y);
 float m_sqrtf(float x);          /* IEEE square root (exact by definition) */
 
-/* 1: use the FMA instruction; 0 (default): exact software emulation. */
-void m_set_fma(int use_hardware);
+/* 0 (default): software (unfused, exact emulation where it matters);
+ * 1: the FMA instruction; 2: exact emulation everywhere (slow; tests). */
+void m_set_fma(int mode);
 
 /* fma(a, b, c) = a*b + c rounded once, in software (exposed for tests). */
 double m_fma_soft(double a, double b, double c);
