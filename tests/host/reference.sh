@@ -46,6 +46,21 @@ while IFS=$'\t' read -r expected mfile tfile flags; do
     fi
 done < "$ref/cases.tsv"
 
+# The same through the software path (no FMA instruction: what the kernel
+# runs on a CPU without FMA), for the GQA model and the sampled case.
+while IFS=$'\t' read -r expected mfile tfile flags; do
+    [[ "$expected" == s260k_greedy_n200.txt || "$expected" == s15m_t1.0_p0.9_s42_n128.txt ]] || continue
+    name="reference:sse2:${expected%.txt}"
+    m=$(model "$mfile"); t=$(model "$tfile")
+    eval "args=($flags)"
+    if "$bin" "$m" -z "$t" "${args[@]}" --simd sse2 > "$tmp/out" 2> "$tmp/err" &&
+       cmp -s "$tmp/out" "$ref/$expected"; then
+        echo "PASS $name ($(grep -m1 'achieved' "$tmp/err"))"
+    else
+        echo "FAIL $name: stdout differs from $expected: $(head -c 300 "$tmp/err")"
+    fi
+done < "$ref/cases.tsv"
+
 # ---------------------------------------------------------------- error lines
 m15=$(model stories15M.bin); tok=$(model tokenizer.bin)
 m260=$(model stories260K.bin); tok512=$(model tok512.bin)
