@@ -6,7 +6,8 @@
  *                [--simd sse2|avx2|avx512]
  *
  * The story goes to stdout (the same bytes run.c prints), "achieved tok/s"
- * to stderr; any failure is one "error: ..." line on stderr and exit 1. */
+ * to stderr; -m chat reads the system and user prompts from stdin as run.c
+ * does; any failure is one "error: ..." line on stderr and exit 1. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -74,6 +75,12 @@ static void write_stdout(void *ctx, const char *bytes, size_t n) {
     fflush(stdout);
 }
 
+/* run.c's read_stdin reads with fgets(buffer, bufsize, stdin). */
+static int read_stdin_line(void *ctx, char *buf, size_t size) {
+    (void)ctx;
+    return fgets(buf, (int)size, stdin) != NULL;
+}
+
 static uint64_t clock_ns(void *ctx) {
     (void)ctx;
     struct timespec ts;
@@ -88,10 +95,9 @@ int main(int argc, char **argv) {
                       sizeof note) != 0)
         die("%s", err);
     if (note[0]) fprintf(stderr, "note: %s\n", note);
-    if (opt.mode && strcmp(opt.mode, "generate") != 0) {
-        if (strcmp(opt.mode, "chat") == 0) die("chat mode is not supported yet; use -m generate");
-        die("unknown mode '%s'; use -m generate", opt.mode);
-    }
+    int chat = opt.mode && strcmp(opt.mode, "chat") == 0;
+    if (opt.mode && !chat && strcmp(opt.mode, "generate") != 0)
+        die("unknown mode '%s'; use -m generate or -m chat", opt.mode);
 
     llama_error lerr;
     size_t model_size;
@@ -114,22 +120,31 @@ int main(int argc, char **argv) {
     unsigned features = llama_cpu_detect();
     if (opt.simd && strcmp(opt.simd, "sse2") == 0) features = 0;
     else if (opt.simd && strcmp(opt.simd, "avx2") == 0) features &= LLAMA_CPU_FMA | LLAMA_CPU_AVX2;
-    llama_platform platform = { NULL, write_stdout, clock_ns, NULL, features };
+    llama_platform platform = { NULL, write_stdout, clock_ns, NULL, features, NULL };
 
     const char *prompt = opt.prompt ? opt.prompt : "";
+    /* a chat renders typed prompts into a template: room for the longest */
+    size_t max_prompt = chat && strlen(prompt) < LLAMA_CHAT_PROMPT_MAX ? LLAMA_CHAT_PROMPT_MAX
+                                                                       : strlen(prompt);
     int steps = llama_steps(&ck.config, opt.steps);
-    size_t need = llama_memory_needed(&ck, &tf, steps, strlen(prompt));
+    size_t need = llama_memory_needed(&ck, &tf, steps, max_prompt);
     if (need == SIZE_MAX) die("the model is too big for this machine's address space");
     void *mem = malloc(need);
     if (!mem) die("cannot allocate %zu MiB of working memory", (need + (1u << 20) - 1) >> 20);
-    llama_session *s = llama_init(mem, need, &ck, &tf, steps, strlen(prompt), &sampling,
+    llama_session *s = llama_init(mem, need, &ck, &tf, steps, max_prompt, &sampling,
                                   &platform, &lerr);
     if (!s) die("%s", lerr.msg);
 
     llama_stats stats;
-    if (llama_generate(s, prompt, &stats, &lerr) != 0) die("%s", lerr.msg);
-    if (stats.pos > 1)
-        fprintf(stderr, "achieved tok/s: %f\n", llama_tokens_per_second(&stats));
+    if (chat) {   /* run.c's chat: no tok/s line */
+        if (llama_chat(s, opt.prompt, opt.system_prompt, read_stdin_line, NULL, &stats,
+                       &lerr) < 0)
+            die("%s", lerr.msg);
+    } else {
+        if (llama_generate(s, prompt, &stats, &lerr) != 0) die("%s", lerr.msg);
+        if (stats.pos > 1)
+            fprintf(stderr, "achieved tok/s: %f\n", llama_tokens_per_second(&stats));
+    }
 
     free(mem);
     free(tok);

@@ -6,21 +6,12 @@
 #include "lib/llama/errors.h"
 #include "lib/llama/mathf.h"
 #include "lib/llama/sampler.h"
+#include "lib/llama/session.h"
 #include "lib/llama/tokenizer.h"
 #include "lib/llama/transformer.h"
 #include "lib/libc.h"
 
 #define BOS 1
-
-struct llama_session {
-    Transformer transformer;
-    Tokenizer tokenizer;
-    Sampler sampler;
-    llama_platform platform;
-    int steps;
-    size_t max_prompt_len;
-    int *prompt_tokens;          /* max_prompt_len + 3 (BOS, " ", EOS) */
-};
 
 int llama_steps(const llama_config *config, int requested) {
     if (requested <= 0 || requested > config->seq_len) return config->seq_len;
@@ -140,6 +131,7 @@ int llama_generate(llama_session *s, const char *prompt, llama_stats *stats,
             stats->t_first_ns = now(pf);
             started = 1;
         }
+        if (pf->progress) pf->progress(pf->ctx, pos, s->steps);
     }
     pf->write(pf->ctx, "\n", 1);
     stats->pos = pos;

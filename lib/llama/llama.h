@@ -16,6 +16,8 @@
  *   5. s = llama_init(mem, need, &ck, &tf, steps, max_prompt_len,
  *                     &sampling, &platform, &err)
  *   6. llama_generate(s, prompt, &stats, &err)            may be repeated
+ *      or llama_chat(s, ...)                              (max_prompt_len >=
+ *                                                          LLAMA_CHAT_PROMPT_MAX)
  * The checkpoint bytes must stay mapped while the session is used (the
  * weights point into them); the tokenizer bytes are copied in step 5.
  *
@@ -116,6 +118,9 @@ typedef struct {
     void (*parallel_for)(void *ctx, int n, llama_range_fn fn, void *arg);
     /* LLAMA_CPU_* the engine may use; results never depend on it. */
     unsigned cpu_features;
+    /* Called after each generated token with the positions run so far and
+     * the steps allowed (may be NULL): for a progress display. */
+    void (*progress)(void *ctx, int pos, int steps);
 } llama_platform;
 
 /* ---------------------------------------------------------------- running */
@@ -158,6 +163,37 @@ typedef struct {
  * The sampler's random state carries over between calls. 0 or -1. */
 int llama_generate(llama_session *s, const char *prompt, llama_stats *stats,
                    llama_error *err);
+
+/* ---------------------------------------------------------------- chat */
+
+/* Reads one line for the chat, as run.c's fgets(buf, size, stdin) does: at
+ * most size - 1 bytes, up to and including a newline, NUL-terminated.
+ * Returns 1 when something was read; 0 at the end of the input, buf
+ * untouched (fgets returned NULL); -1 to end the chat now. */
+typedef int (*llama_read_line_fn)(void *ctx, char *buf, size_t size);
+
+/* A session that chats needs max_prompt_len >= this: run.c's
+ * rendered_prompt[1152] less its NUL. Typed prompts are at most 511 bytes
+ * (run.c's system_prompt[512] and user_prompt[512]). */
+#define LLAMA_CHAT_PROMPT_MAX 1151
+#define LLAMA_CHAT_LINE_MAX 511
+
+/* run.c's chat(): a Llama 2 chat conversation from position 0 until the
+ * steps run out. The system prompt is system_prompt or, when NULL, read
+ * after the guide "Enter system prompt (optional): "; the first user
+ * prompt is user_prompt or, when NULL, read after "User: ", as is every
+ * later one (the user's turn comes when the model emits EOS, token 2).
+ * Prompts are rendered "[INST] <<SYS>>\n%s\n<</SYS>>\n\n%s [/INST]" (the
+ * first, with a non-empty system prompt) or "[INST] %s [/INST]"; the reply
+ * follows "Assistant: ". Everything goes through platform->write, byte for
+ * byte as run.c prints it; a read line loses its final newline. Where run.c
+ * reads uninitialised memory (end of input at the very first read) the
+ * prompt is "". Returns 0 when the steps ran out, 1 when read_line ended the
+ * chat (after the final "\n"), -1 on error (a prompt given longer than
+ * LLAMA_CHAT_LINE_MAX bytes, where run.c would overflow its buffer). */
+int llama_chat(llama_session *s, const char *user_prompt, const char *system_prompt,
+               llama_read_line_fn read_line, void *read_ctx, llama_stats *stats,
+               llama_error *err);
 
 /* run.c's "achieved tok/s" figure: (pos - 1) / (end - start) * 1000 with
  * millisecond clocks. Meaningful only when stats->pos > 1. */

@@ -80,7 +80,7 @@ static void run(const llama_checkpoint *ck, float temperature, float topp)
         }
         unsigned char *mem = malloc(need);
         llama_sampling sampling = {temperature, topp, 42};
-        llama_platform platform = {NULL, count_write, NULL, NULL, cpu};
+        llama_platform platform = {NULL, count_write, NULL, NULL, cpu, NULL};
         llama_session *s = llama_init(mem, need, ck, &tf, steps, 0, &sampling, &platform, &err);
         FUZZ_ASSERT(s != NULL, "llama_init with llama_memory_needed bytes: %s", err.msg);
         llama_stats stats;

@@ -82,7 +82,8 @@ expect_error truncated-model "truncated" "$tmp/short.bin" -z "$tok512"
 expect_error extra-bytes "extra bytes" "$tmp/long.bin" -z "$tok512"
 expect_error wrong-tokenizer "another model" "$m260" -z "$tok"
 expect_error small-tokenizer "truncated or belongs to a smaller" "$m15" -z "$tok512"
-expect_error chat "chat mode is not supported yet" "$m260" -z "$tok512" -m chat
+expect_error chat-long-prompt "chat mode takes at most 511" "$m260" -z "$tok512" -m chat \
+    -i "$(printf 'a%.0s' $(seq 600))" < /dev/null
 expect_error bad-flag "" "$m260" -z "$tok512" -q 1
 
 # ---------------------------------------------------------------- prompts

@@ -214,7 +214,7 @@ TEST(forward_260k_all_positions) {
 TEST(forward_15m) { compare("stories15M.bin", 48, have_fma(), NULL); }
 
 TEST(forward_split_across_cores) {
-    llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, 0 };
+    llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, 0, NULL };
     compare("stories260K.bin", 100, have_fma(), &pf);
     compare("stories15M.bin", 8, have_fma(), &pf);
 }
@@ -254,7 +254,7 @@ TEST(generate_matches_run_c) {
     CHECK(open_files(&f, "stories260K.bin", "tok512.bin") == 0, "model files");
     if (check_failed_) return;
     static Capture cap;
-    llama_platform pf = { &cap, capture, fake_clock, NULL, llama_cpu_detect() };
+    llama_platform pf = { &cap, capture, fake_clock, NULL, llama_cpu_detect(), NULL };
     llama_sampling sp = { 0.0f, 0.9f, 1 };
     int steps = llama_steps(&f.ck.config, 200);
     size_t need = llama_memory_needed(&f.ck, &f.tf, steps, 0);
@@ -306,7 +306,7 @@ TEST(memory_sizing) {
           llama_memory_needed(&f.ck, &f.tf, 257, 0) == SIZE_MAX, "bad steps");
     CHECK(llama_memory_needed(&f.ck, &f.tf, 16, SIZE_MAX - 1) == SIZE_MAX, "huge prompt");
     static Capture cap;
-    llama_platform pf = { &cap, capture, NULL, NULL, 0 };
+    llama_platform pf = { &cap, capture, NULL, NULL, 0, NULL };
     llama_sampling sp = { 1.0f, 0.9f, 42 };
     llama_error err;
     void *mem = malloc(n16);
