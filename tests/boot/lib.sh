@@ -48,6 +48,7 @@ expect_rc() {
 }
 # expect_story NAME FILE: the log contains FILE's bytes exactly (the story as run.c prints it).
 expect_story() {
+    if [ ! -s "$2" ]; then fail "$1" "the expected story $2 is empty or missing"; return; fi
     if python3 - "$LOG" "$2" <<'PY'
 import sys
 log = open(sys.argv[1], 'rb').read()
