@@ -8,15 +8,18 @@
 # For each target: first every input in tests/fuzz/regressions/NAME/ is
 # replayed ("PASS fuzz:NAME/regression/FILE"); then the fuzzer runs from
 # its working corpus build/fuzz/corpus/NAME (kept between runs, so short
-# runs add up) and the seeds tests/fuzz/seeds.py writes into
-# build/fuzz/seeds/NAME, and prints "PASS fuzz:NAME (N execs)" or
+# runs add up) and the seeds tests/fuzz/seeds.py writes for this run, and
+# prints "PASS fuzz:NAME (N execs)" or
 # "FAIL fuzz:NAME: crash, input saved to FILE: <first line of the report>".
-# Logs: build/fuzz/logs/NAME.log.
+# Logs: build/fuzz/logs/TIME-PID/ (one directory per run, as several people
+# may run the tests in one tree at once; removed after a day).
 set -u
 cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-10}
 B=build/fuzz
-mkdir -p "$B/logs"
+L=$B/logs/$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$L"
+find "$B/logs" -mindepth 1 -maxdepth 1 -type d -mtime +0 -exec rm -rf {} + 2>/dev/null
 
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
@@ -37,13 +40,13 @@ if ! command -v clang > /dev/null; then
 fi
 targets=()
 for n in "${names[@]}"; do targets+=("$B/fuzz_$n"); done
-if ! make --no-print-directory -j"$(nproc)" "${targets[@]}" > "$B/logs/build.log" 2>&1; then
-    echo "FAIL fuzz:build: building the fuzz targets failed (log: $B/logs/build.log): $(grep -m1 -E 'error' "$B/logs/build.log")"
-    tail -n 20 "$B/logs/build.log"
+if ! make --no-print-directory -j"$(nproc)" "${targets[@]}" > "$L/build.log" 2>&1; then
+    echo "FAIL fuzz:build: building the fuzz targets failed (log: $L/build.log): $(grep -m1 -E 'error' "$L/build.log")"
+    tail -n 20 "$L/build.log"
     exit 1
 fi
-python3 tests/fuzz/seeds.py "$B/seeds" "${names[@]}" > "$B/logs/seeds.log" 2>&1 ||
-    echo "note: tests/fuzz/seeds.py failed (log: $B/logs/seeds.log); fuzzing without seeds"
+python3 tests/fuzz/seeds.py "$L/seeds" "${names[@]}" > "$L/seeds.log" 2>&1 ||
+    echo "note: tests/fuzz/seeds.py failed (log: $L/seeds.log); fuzzing without seeds"
 
 # The first line of a crash report, and the top frame in the project's code.
 report() {   # report LOG
@@ -60,14 +63,14 @@ limits=(-timeout=10 -rss_limit_mb=2048)
 
 # fuzz_one NAME: replays the regressions, fuzzes; prints PASS/FAIL lines.
 fuzz_one() {
-    local n=$1 bin=$B/fuzz_$1 log=$B/logs/$1.log f rlog rc execs saved kind
+    local n=$1 bin=$B/fuzz_$1 log=$L/$1.log f rlog rc execs saved kind
     if [ ! -x "$bin" ]; then
         echo "FAIL fuzz:$n: no target tests/fuzz/fuzz_$n.c"
         return
     fi
     for f in tests/fuzz/regressions/"$n"/*; do
         [ -f "$f" ] || continue
-        rlog=$B/logs/$n-regression-${f##*/}.log
+        rlog=$L/$n-regression-${f##*/}.log
         if "$bin" "${limits[@]}" "$f" > "$rlog" 2>&1; then
             echo "PASS fuzz:$n/regression/${f##*/}"
         else
@@ -79,7 +82,7 @@ fuzz_one() {
     mkdir -p "$corpus" "$crashes"
     [ -f "tests/fuzz/$n.dict" ] && extra+=("-dict=tests/fuzz/$n.dict")
     [ "$n" = cmdline ] && extra+=("-dict=tests/fuzz/options.dict")
-    [ -d "$B/seeds/$n" ] && seeds+=("$B/seeds/$n")
+    [ -d "$L/seeds/$n" ] && seeds+=("$L/seeds/$n")
     "$bin" "${limits[@]}" -max_total_time="$secs" -print_final_stats=1 \
         -artifact_prefix="$crashes/" "${extra[@]}" "$corpus" "${seeds[@]}" > "$log" 2>&1
     rc=$?
@@ -100,12 +103,12 @@ fuzz_one() {
 jobs=${FUZZ_JOBS:-$(nproc)}
 for n in "${names[@]}"; do
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
-    fuzz_one "$n" > "$B/logs/$n.result" 2>&1 &
+    fuzz_one "$n" > "$L/$n.result" 2>&1 &
 done
 wait
 status=0
 for n in "${names[@]}"; do
-    cat "$B/logs/$n.result"
-    grep -q '^FAIL ' "$B/logs/$n.result" && status=1
+    cat "$L/$n.result"
+    grep -q '^FAIL ' "$L/$n.result" && status=1
 done
 exit $status

@@ -5,11 +5,13 @@
 # with "san:PROGRAM/". A sanitizer report (which aborts the program), a
 # crash or a non-zero exit with no FAIL line of its own is one FAIL line
 # with the report's first lines; the whole report stays in
-# build/host-san/logs/PROGRAM.err.
+# build/host-san/logs/TIME-PID/PROGRAM.err (a directory per run, as several
+# people may run the tests in one tree at once; removed after a day).
 set -u
 cd "$(dirname "$0")/../.."
-logs=build/host-san/logs
+logs=build/host-san/logs/$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$logs"
+find build/host-san/logs -mindepth 1 -maxdepth 1 -type d -mtime +0 -exec rm -rf {} + 2>/dev/null
 
 if ! make --no-print-directory -j"$(nproc)" host-san > "$logs/build.log" 2>&1; then
     echo "FAIL san:build: make host-san failed (log: $logs/build.log): $(grep -m1 -E 'error|Error' "$logs/build.log")"
