@@ -71,7 +71,7 @@ $(KERNB)/obj/gen/%.o: $(KERNB)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(KERNB)/obj/%.o: %.asm
+$(KERNB)/obj/%.o: %.asm $(wildcard boot/*.inc)
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -g -I boot/ $< -o $@
 
@@ -90,8 +90,9 @@ clean:
 # ---------------------------------------------------------------- ISO and QEMU
 # MODEL, TOKENIZER: files to put on the ISO (default stories15M + tokenizer.bin,
 # looked up by tools/find-model.sh). ARGS: kernel flags, written into grub.cfg
-# exactly as given. TIMEOUT: GRUB menu seconds.
-export MODEL TOKENIZER ARGS
+# exactly as given. TIMEOUT: GRUB menu seconds. GFXMODE: the screen mode
+# GRUB hands the kernel (e.g. 1920x1080).
+export MODEL TOKENIZER ARGS GFXMODE
 ISO ?= $(BUILD)/llama2.iso
 
 # Installs the Debian packages the build needs, when any is missing.
@@ -102,6 +103,13 @@ deps:
 .PHONY: iso
 iso: deps $(KERNB)/llama2.elf
 	tools/make-iso.sh $(ISO) $(KERNB)/llama2.elf
+
+# make usb DEV=/dev/sdX: writes the ISO (make iso first) to a USB stick with
+# dd, after checking that DEV is a whole, removable, unmounted disk and
+# asking for confirmation (tools/usb-write.sh).
+.PHONY: usb
+usb:
+	tools/usb-write.sh $(ISO) "$(DEV)"
 
 # make run: the same ISO with --exit in front of ARGS, booted in QEMU with the
 # serial port on this terminal. FIRMWARE=uefi|bios|usb SMP MEM CPU ACCEL.

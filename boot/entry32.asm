@@ -5,6 +5,8 @@
 ; and the modules, which multiboot2 keeps below 4 GiB), and enter long mode.
 ; kernel/paging.c later replaces these tables with a map of all RAM.
 
+%include "cpu_modes.inc"
+
 MB2_BOOT_MAGIC equ 0x36d76289
 COM1           equ 0x3f8
 PAGE_PRESENT   equ 1 << 0
@@ -64,18 +66,8 @@ start32:
     cmp ecx, 2048
     jne .fill_pd
 
-    mov eax, cr4
-    or eax, 1 << 5                  ; PAE
-    mov cr4, eax
     mov eax, boot_pml4
-    mov cr3, eax
-    mov ecx, 0xc0000080             ; EFER
-    rdmsr
-    or eax, 1 << 8                  ; LME
-    wrmsr
-    mov eax, cr0
-    or eax, (1 << 31) | (1 << 16)   ; paging, write-protect
-    mov cr0, eax
+    ENABLE_PAGING_LONG_MODE
 
     lgdt [gdt64.pointer]
     jmp gdt64.code:long_mode_entry

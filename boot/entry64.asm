@@ -1,6 +1,8 @@
 ; The first 64-bit code: load data segments, turn on SSE (the C code uses it
 ; from its first line), and call kmain(magic, info) on the boot stack.
 
+%include "cpu_modes.inc"
+
 global long_mode_entry
 extern kmain, boot_stack_top
 
@@ -16,14 +18,7 @@ long_mode_entry:
     mov gs, ax
     mov rsp, boot_stack_top
 
-    mov rax, cr0
-    and rax, ~(1 << 2)              ; EM off: no x87 emulation
-    or rax, (1 << 1) | (1 << 5)     ; MP, NE: FPU errors as exceptions
-    mov cr0, rax
-    mov rax, cr4
-    or rax, (1 << 9) | (1 << 10)    ; OSFXSR, OSXMMEXCPT: SSE on
-    mov cr4, rax
-    fninit
+    ENABLE_SSE
 
     mov edi, edi                    ; magic (zero-extended)
     mov esi, esi                    ; boot information address

@@ -18,6 +18,8 @@
 ; The core reports how far it got in `stage` (1 real mode, 2 protected mode,
 ; 3 long mode), so that a core that never arrives can be described.
 
+%include "cpu_modes.inc"
+
 TRAMPOLINE_MAGIC equ 0x504d5254     ; "TRMP": smp.c checks its layout agrees
 
 global trampoline_start, trampoline_end
@@ -94,18 +96,8 @@ protected_mode:
     mov fs, ax
     mov gs, ax
     mov dword [ebx + OFF(params.stage)], 2
-    mov eax, cr4
-    or eax, 1 << 5                  ; PAE
-    mov cr4, eax
     mov eax, [ebx + OFF(params.cr3)]
-    mov cr3, eax
-    mov ecx, 0xc0000080             ; EFER
-    rdmsr
-    or eax, 1 << 8                  ; LME
-    wrmsr
-    mov eax, cr0
-    or eax, (1 << 31) | (1 << 16)   ; paging, write-protect
-    mov cr0, eax
+    ENABLE_PAGING_LONG_MODE
     jmp far [ebx + OFF(far64)]
 
 bits 64
@@ -121,14 +113,7 @@ long_mode:
     mov dword [rbx + OFF(params.stage)], 3
     mov rsp, [rbx + OFF(params.stack)]
 
-    mov rax, cr0
-    and rax, ~(1 << 2)              ; EM off: no x87 emulation
-    or rax, (1 << 1) | (1 << 5)     ; MP, NE: FPU errors as exceptions
-    mov cr0, rax
-    mov rax, cr4
-    or rax, (1 << 9) | (1 << 10)    ; OSFXSR, OSXMMEXCPT: SSE on
-    mov cr4, rax
-    fninit
+    ENABLE_SSE
 
     mov rdi, [rbx + OFF(params.arg)]
     mov rax, [rbx + OFF(params.entry)]
