@@ -36,9 +36,10 @@ summary() {   # summary ERRFILE
 
 # run_one PROGRAM: runs it, prints its cases and any report as FAIL lines.
 run_one() {
-    local t=$1 name=${1##*/} rc last where
+    local t=$1 name=${1##*/} rc last where start=$SECONDS
     timeout 300 "$t" > "$logs/$name.out" 2> "$logs/$name.err"
     rc=$?
+    echo "$((SECONDS - start)) $name" > "$logs/$name.secs"
     sed -nE "s#^(PASS|FAIL) #\\1 san:$name/#p" "$logs/$name.out"
     last=$(grep -E '^(PASS|FAIL) ' "$logs/$name.out" | tail -n 1 | cut -d' ' -f2 | sed 's/:$//')
     where=${last:+after case $last}
@@ -54,18 +55,25 @@ run_one() {
     fi
 }
 
-# One program per core at a time (the slowest, test_mathf, takes half a
-# minute under the sanitizers); reported in order.
+# One program per core at a time, the slowest of the last run first
+# (test_mathf takes half a minute under the sanitizers); reported in order.
 progs=()
 for t in build/host-san/tests/test_*; do
     [ -f "$t" ] && [ -x "$t" ] && progs+=("$t")
 done
+durations=build/host-san/durations
+order=()
+while read -r _ t; do order+=("$t"); done < <(
+    for t in "${progs[@]}"; do
+        echo "$(awk -v n="${t##*/}" '$2 == n { s = $1 } END { print s + 0 }' "$durations" 2>/dev/null || echo 0) $t"
+    done | sort -rn -s -k1,1)
 jobs=${SAN_JOBS:-$(nproc)}
-for t in "${progs[@]}"; do
+for t in "${order[@]}"; do
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
     run_one "$t" > "$logs/${t##*/}.result" 2>&1 &
 done
 wait
+cat "$logs"/*.secs > "$durations.tmp.$$" 2>/dev/null && mv "$durations.tmp.$$" "$durations"
 status=0
 for t in "${progs[@]}"; do
     cat "$logs/${t##*/}.result"
