@@ -2,7 +2,8 @@
  * (lib/llama/checkpoint.c), on arbitrary bytes held in an exact, aligned
  * heap copy. On success the config must be one the forward pass can run
  * (every field in range, dim a multiple of n_heads, an even head size,
- * n_heads a multiple of n_kv_heads), and every weight tensor, sized here
+ * n_heads a multiple of n_kv_heads), and every weight tensor (fp32 in
+ * versions 0 and 1; int8 with fp32 scales in version 2, Q8_0), sized here
  * from the config, must lie inside the file, with the tensors covering it
  * exactly; on failure the message must be one line. The same bytes one
  * byte off alignment must be refused.
@@ -95,20 +96,39 @@ static void run(const llama_checkpoint *ck, float temperature, float topp)
     free(tok);
 }
 
-static void tensor(const float *p, uint64_t n, const unsigned char *file, size_t size,
-                   const char *what, uint64_t *covered)
+/* A tensor of bytes at p, aligned to align inside the file; its first and
+ * last bytes are read (ASan checks them). */
+static void span(const void *p, uint64_t bytes, unsigned align, const unsigned char *file,
+                 size_t size, const char *what, uint64_t *covered)
 {
-    const unsigned char *q = (const unsigned char *)p;
-    FUZZ_ASSERT(p && q >= file && (uint64_t)(q - file) % 4 == 0 &&
-                n <= (size - (size_t)(q - file)) / 4,
-                "%s (%llu floats at offset %lld) is not inside the %zu-byte file", what,
-                (unsigned long long)n, (long long)(q - file), size);
-    if (n) {
-        volatile float first = p[0], last = p[n - 1];   /* ASan sees these reads */
+    const unsigned char *q = p;
+    FUZZ_ASSERT(q && q >= file && (uint64_t)(q - file) % align == 0 &&
+                bytes <= size - (size_t)(q - file),
+                "%s (%llu bytes at offset %lld) is not inside the %zu-byte file", what,
+                (unsigned long long)bytes, q ? (long long)(q - file) : -1LL, size);
+    if (bytes) {
+        volatile unsigned char first = q[0], last = q[bytes - 1];
         (void)first;
         (void)last;
     }
-    *covered += 4 * n;
+    *covered += bytes;
+}
+
+static void tensor(const float *p, uint64_t n, const unsigned char *file, size_t size,
+                   const char *what, uint64_t *covered)
+{
+    span(p, 4 * n, 4, file, size, what, covered);
+}
+
+/* Version 2: layers matrices of n int8 values, each followed by its fp32
+ * scales (4-byte aligned), one per group_size values. */
+static void q8(const int8_t *p, uint64_t layers, uint64_t n, int gs, const unsigned char *file,
+               size_t size, const char *what, uint64_t *covered)
+{
+    uint64_t one = n + 4 * (n / (uint64_t)gs);
+    span(p, layers * one, 4, file, size, what, covered);
+    FUZZ_ASSERT(n % (uint64_t)gs == 0 && n % 4 == 0, "%s: %llu values in groups of %d", what,
+                (unsigned long long)n, gs);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -126,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     const llama_config *c = &ck.config;
-    FUZZ_ASSERT(c->version == 0 || c->version == 1, "version %d", c->version);
+    FUZZ_ASSERT(c->version >= 0 && c->version <= 2, "version %d", c->version);
     FUZZ_ASSERT(c->dim >= 1 && c->hidden_dim >= 1 && c->n_layers >= 1 && c->n_heads >= 1 &&
                 c->n_kv_heads >= 1 && c->vocab_size >= 3 && c->seq_len >= 1,
                 "a config field below its least value");
@@ -142,21 +162,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const llama_weights *w = &ck.weights;
     uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
     uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size, covered = 0;
-    tensor(w->token_embedding, V * D, file, size, "token_embedding", &covered);
     tensor(w->rms_att, L * D, file, size, "rms_att", &covered);
     tensor(w->rms_ffn, L * D, file, size, "rms_ffn", &covered);
-    tensor(w->wq, L * D * D, file, size, "wq", &covered);
-    tensor(w->wk, L * KV * D, file, size, "wk", &covered);
-    tensor(w->wv, L * KV * D, file, size, "wv", &covered);
-    tensor(w->wo, L * D * D, file, size, "wo", &covered);
-    tensor(w->w1, L * H * D, file, size, "w1", &covered);
-    tensor(w->w2, L * D * H, file, size, "w2", &covered);
-    tensor(w->w3, L * H * D, file, size, "w3", &covered);
     tensor(w->rms_final, D, file, size, "rms_final", &covered);
-    if (c->shared_classifier)
-        FUZZ_ASSERT(w->wcls == w->token_embedding, "shared classifier is not the embedding");
-    else
-        tensor(w->wcls, V * D, file, size, "wcls", &covered);
+    if (c->version < 2) {
+        FUZZ_ASSERT(c->group_size == 0, "group_size %d in version %d", c->group_size, c->version);
+        FUZZ_ASSERT(!w->q_token_embedding && !w->q_wq && !w->q_wk && !w->q_wv && !w->q_wo &&
+                    !w->q_w1 && !w->q_w2 && !w->q_w3 && !w->q_wcls, "Q8 tensors in an fp32 file");
+        tensor(w->token_embedding, V * D, file, size, "token_embedding", &covered);
+        tensor(w->wq, L * D * D, file, size, "wq", &covered);
+        tensor(w->wk, L * KV * D, file, size, "wk", &covered);
+        tensor(w->wv, L * KV * D, file, size, "wv", &covered);
+        tensor(w->wo, L * D * D, file, size, "wo", &covered);
+        tensor(w->w1, L * H * D, file, size, "w1", &covered);
+        tensor(w->w2, L * D * H, file, size, "w2", &covered);
+        tensor(w->w3, L * H * D, file, size, "w3", &covered);
+        if (c->shared_classifier)
+            FUZZ_ASSERT(w->wcls == w->token_embedding, "shared classifier is not the embedding");
+        else
+            tensor(w->wcls, V * D, file, size, "wcls", &covered);
+    } else {
+        int gs = c->group_size;
+        FUZZ_ASSERT(gs >= 1 && c->dim % gs == 0, "group_size %d, dim %d", gs, c->dim);
+        FUZZ_ASSERT(!w->token_embedding && !w->wq && !w->wk && !w->wv && !w->wo && !w->w1 &&
+                    !w->w2 && !w->w3 && !w->wcls, "fp32 matrices in a Q8_0 file");
+        q8(w->q_token_embedding, 1, V * D, gs, file, size, "q_token_embedding", &covered);
+        q8(w->q_wq, L, D * D, gs, file, size, "q_wq", &covered);
+        q8(w->q_wk, L, KV * D, gs, file, size, "q_wk", &covered);
+        q8(w->q_wv, L, KV * D, gs, file, size, "q_wv", &covered);
+        q8(w->q_wo, L, D * D, gs, file, size, "q_wo", &covered);
+        q8(w->q_w1, L, H * D, gs, file, size, "q_w1", &covered);
+        q8(w->q_w2, L, D * H, gs, file, size, "q_w2", &covered);
+        q8(w->q_w3, L, H * D, gs, file, size, "q_w3", &covered);
+        if (c->shared_classifier)
+            FUZZ_ASSERT(w->q_wcls == w->q_token_embedding, "shared classifier is not the embedding");
+        else
+            q8(w->q_wcls, 1, V * D, gs, file, size, "q_wcls", &covered);
+    }
     uint64_t header = c->version == 0 ? 28 : 256;
     uint64_t rope = c->version == 0 ? (uint64_t)c->seq_len * (uint64_t)c->head_size * 4 : 0;
     FUZZ_ASSERT(header + covered + rope == size, "tensors cover %llu of %zu bytes",

@@ -142,13 +142,35 @@ def checkpoint(dim, hidden, layers, heads, kv_heads, vocab, seq_len, version=0, 
     return header + bytes(256 - len(header)) + floats(n, dim * 37 + vocab)
 
 
+def q8_checkpoint(dim, hidden, layers, heads, kv_heads, vocab, seq_len, gs, shared=True):
+    """export.py's version 2 (Q8_0): fp32 norms, then each matrix (layer by
+    layer) as int8 values followed by one fp32 scale per gs values."""
+    hs = dim // heads
+    kv = kv_heads * hs
+    header = struct.pack("<Ii", 0x616b3432, 2) + \
+        struct.pack("<7i", dim, hidden, layers, heads, kv_heads, vocab, seq_len) + \
+        bytes([1 if shared else 0]) + struct.pack("<i", gs)
+    out = header + bytes(256 - len(header))
+    out += floats(2 * layers * dim + dim, gs)
+    mats = [vocab * dim] + [dim * dim] * layers + [kv * dim] * (2 * layers) + \
+        [dim * dim] * layers + [hidden * dim] * (3 * layers)
+    if not shared:
+        mats.append(vocab * dim)
+    for i, n in enumerate(mats):
+        out += bytes((i * 7 + j * 13) % 256 for j in range(n))
+        out += struct.pack("<%df" % (n // gs), *[0.01 * (1 + k % 5) for k in range(n // gs)])
+    return out
+
+
 def checkpoint_seeds():
     seeds = {
         "v0-shared": checkpoint(8, 12, 1, 2, 1, 16, 8),
         "v0-separate": checkpoint(8, 6, 2, 2, 2, 8, 4, shared=False),
         "v1-shared": checkpoint(4, 4, 1, 2, 1, 4, 2, version=1),
         "v1-separate": checkpoint(8, 4, 1, 4, 2, 6, 4, version=1, shared=False),
-        "v2-refused": struct.pack("<Ii", 0x616b3432, 2) + bytes(248),
+        "v2-shared": q8_checkpoint(8, 12, 1, 2, 1, 16, 8, gs=8),
+        "v2-separate": q8_checkpoint(8, 6, 2, 4, 2, 8, 4, gs=4, shared=False),
+        "v3-refused": struct.pack("<Ii", 0x616b3432, 3) + bytes(248),
     }
     p = model_prefix("stories260K.bin", 512)
     if p:
