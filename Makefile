@@ -81,7 +81,7 @@ $(KERNB)/llama2.elf: $(KERNEL_OBJ) linker.ld
 .PHONY: kernel
 kernel: $(KERNB)/llama2.elf
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 .PHONY: clean
 clean:
