@@ -12,8 +12,13 @@
  * shared_classifier, zero padding; then fp32: rms_att, rms_ffn, rms_final,
  * embedding, wq, wk, wv, wo, w1, w2, w3, and the classifier if unshared.
  *
- * Version 2 (runq.c's Q8_0) has the same header with version 2; it is
- * recognised and refused for now. */
+ * Version 2 (export.py version2_export, runq.c's Q8_0): the same header
+ * with version 2 and, after shared_classifier, int32 group_size (at byte
+ * 37, unaligned); then fp32 rms_att, rms_ffn, rms_final; then each matrix,
+ * layer by layer in the order embedding, wq, wk, wv, wo, w1, w2, w3 (and
+ * the classifier if unshared), as int8 values followed by its fp32 scales,
+ * one per group_size values. export.py picks group_size 64, halved until it
+ * divides dim. */
 #include <limits.h>
 #include <stdint.h>
 #include "lib/llama/llama.h"
@@ -149,6 +154,92 @@ static void map_v1(llama_checkpoint *ck, const unsigned char *file) {
     w->wcls = c->shared_classifier ? w->token_embedding : take(&cur, V * D);
 }
 
+static void read_params(llama_config *c, const unsigned char *p);
+
+/* Version 2: bytes of a matrix of n values with its scales. */
+static uint64_t q8_bytes(const llama_config *c, uint64_t n) {
+    return n + 4 * (n / (uint64_t)c->group_size);
+}
+
+static uint64_t v2_size(const llama_config *c) {
+    uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
+    uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size;
+    uint64_t n = V1_HEADER + 4 * (2 * L * D + D)
+               + q8_bytes(c, V * D)
+               + L * (2 * q8_bytes(c, D * D) + 2 * q8_bytes(c, KV * D) + 3 * q8_bytes(c, H * D));
+    if (!c->shared_classifier) n += q8_bytes(c, V * D);
+    return n;
+}
+
+static const int8_t *take_q8(const unsigned char **p, uint64_t bytes) {
+    const int8_t *t = (const int8_t *)*p;
+    *p += bytes;
+    return t;
+}
+
+static void map_v2(llama_checkpoint *ck, const unsigned char *file) {
+    const llama_config *c = &ck->config;
+    llama_weights *w = &ck->weights;
+    uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
+    uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size;
+    Cursor cur = { (const float *)(file + V1_HEADER) };
+    w->rms_att = take(&cur, L * D);
+    w->rms_ffn = take(&cur, L * D);
+    w->rms_final = take(&cur, D);
+    const unsigned char *p = (const unsigned char *)cur.p;
+    w->q_token_embedding = take_q8(&p, q8_bytes(c, V * D));
+    w->q_wq = take_q8(&p, L * q8_bytes(c, D * D));
+    w->q_wk = take_q8(&p, L * q8_bytes(c, KV * D));
+    w->q_wv = take_q8(&p, L * q8_bytes(c, KV * D));
+    w->q_wo = take_q8(&p, L * q8_bytes(c, D * D));
+    w->q_w1 = take_q8(&p, L * q8_bytes(c, H * D));
+    w->q_w2 = take_q8(&p, L * q8_bytes(c, D * H));
+    w->q_w3 = take_q8(&p, L * q8_bytes(c, H * D));
+    w->q_wcls = c->shared_classifier ? w->q_token_embedding : take_q8(&p, q8_bytes(c, V * D));
+}
+
+static int parse_v2(llama_checkpoint *ck, const unsigned char *p, size_t size, llama_error *err) {
+    llama_config *c = &ck->config;
+    if (size < V1_HEADER)
+        return llama_fail(err, "checkpoint is %llu bytes, too small for a version 2 header "
+                    "(%d bytes): the file is truncated", (unsigned long long)size, V1_HEADER);
+    read_params(c, p + 8);
+    uint8_t shared = p[36];
+    if (shared > 1)
+        return llama_fail(err, "checkpoint header has shared_classifier = %d, which must be 0 or 1: "
+                    "the file is corrupt", shared);
+    int32_t gs = read_i32(p + 37);
+    for (int i = 41; i < V1_HEADER; i++)
+        if (p[i] != 0)
+            return llama_fail(err, "checkpoint header padding byte %d is 0x%02x, not 0: "
+                        "the file is corrupt or not a version 2 export", i, p[i]);
+    if (c->vocab_size < 0)
+        return llama_fail(err, "checkpoint config has vocab_size = %d, which must be positive in "
+                    "a version 2 file: the file is corrupt", c->vocab_size);
+    c->shared_classifier = shared;
+    c->version = 2;
+    if (check_config(c, err)) return -1;
+    if (gs < 1 || c->dim % gs != 0)
+        return llama_fail(err, "checkpoint header has group_size = %d, which must divide dim = %d "
+                    "(export.py halves 64 until it does): the file is corrupt", (int)gs, c->dim);
+    if (c->dim % 4 != 0)
+        return llama_fail(err, "version 2 checkpoint has dim = %d; Q8_0 files are supported for dim "
+                    "a multiple of 4 (so that the fp32 scales are aligned): export it with "
+                    "--version 1 instead", c->dim);
+    c->group_size = gs;
+    uint64_t expected = v2_size(c);
+    if ((uint64_t)size != expected)
+        return llama_fail(err, "checkpoint is %llu bytes but its config (version 2, dim %d, hidden_dim %d, "
+                    "%d layers, %d heads, %d kv heads, vocab %d, seq_len %d, group size %d, %s "
+                    "classifier) needs exactly %llu bytes: the file is %s; download or export it again",
+                    (unsigned long long)size, c->dim, c->hidden_dim, c->n_layers, c->n_heads,
+                    c->n_kv_heads, c->vocab_size, c->seq_len, c->group_size,
+                    c->shared_classifier ? "shared" : "separate", (unsigned long long)expected,
+                    (uint64_t)size < expected ? "truncated" : "longer than that (extra bytes at the end)");
+    map_v2(ck, p);
+    return 0;
+}
+
 static void read_params(llama_config *c, const unsigned char *p) {
     c->dim = read_i32(p);
     c->hidden_dim = read_i32(p + 4);
@@ -173,12 +264,10 @@ int llama_checkpoint_parse(llama_checkpoint *ck, const void *file, size_t size,
 
     if ((uint32_t)read_i32(p) == MAGIC) {
         int32_t version = read_i32(p + 4);
-        if (version == 2)
-            return llama_fail(err, "checkpoint is version 2 (int8 Q8_0, for runq.c), which is not "
-                        "supported yet: export the model with export.py --version 1 (fp32) instead");
+        if (version == 2) return parse_v2(ck, p, size, err);
         if (version != 1)
             return llama_fail(err, "checkpoint has the llama2.c magic but version %d; only versions 0 "
-                        "and 1 (fp32) are supported", (int)version);
+                        "and 1 (fp32) and 2 (Q8_0) are supported", (int)version);
         if (size < V1_HEADER)
             return llama_fail(err, "checkpoint is %llu bytes, too small for a version 1 header "
                         "(%d bytes): the file is truncated", (unsigned long long)size, V1_HEADER);

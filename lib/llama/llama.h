@@ -47,7 +47,9 @@ typedef struct {
     int head_size;         /* dim / n_heads */
     int kv_dim;            /* n_kv_heads * head_size */
     int shared_classifier; /* 1: the classifier is the embedding table */
-    int version;           /* 0 (legacy llama2.c) or 1 (export.py version 1) */
+    int version;           /* 0 (legacy llama2.c), 1 (export.py version 1, fp32)
+                              or 2 (export.py version 2, Q8_0 for runq.c) */
+    int group_size;        /* version 2: values per fp32 scale; 0 otherwise */
 } llama_config;
 
 typedef struct {
@@ -63,6 +65,11 @@ typedef struct {
     const float *w3;              /* (n_layers, hidden_dim, dim) */
     const float *rms_final;       /* (dim) */
     const float *wcls;            /* (vocab_size, dim) */
+    /* Version 2 (Q8_0), whose matrices above are NULL (the rms_* vectors
+     * stay fp32): each matrix as int8 values, row-major, directly followed
+     * by its fp32 scales, one per group_size consecutive values. A per-layer
+     * tensor holds layer l at q_X + l * (rows * cols) * (1 + 4 / group_size). */
+    const int8_t *q_token_embedding, *q_wq, *q_wk, *q_wv, *q_wo, *q_w1, *q_w2, *q_w3, *q_wcls;
 } llama_weights;
 
 typedef struct {
@@ -70,10 +77,10 @@ typedef struct {
     llama_weights weights;
 } llama_checkpoint;
 
-/* Validates a whole checkpoint file (version 0 or 1; version 2 is
- * recognised and refused) held at file[0..size), which must be 4-byte
- * aligned, and points ck->weights into it. Every config field is checked
- * and the size must be exactly what the config implies. 0 or -1. */
+/* Validates a whole checkpoint file (version 0 or 1, fp32; version 2,
+ * Q8_0) held at file[0..size), which must be 4-byte aligned, and points
+ * ck->weights into it. Every config field is checked and the size must be
+ * exactly what the config implies. 0 or -1. */
 int llama_checkpoint_parse(llama_checkpoint *ck, const void *file, size_t size,
                            llama_error *err);
 

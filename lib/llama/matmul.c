@@ -1,46 +1,96 @@
-/* The matmul kernels and their dispatch (see matmul.h). */
+/* Dispatch of the matmul kernels, and the plain C versions of their
+ * summation orders (see matmul.h) for the shapes no SIMD kernel takes:
+ * stories260K's hidden size 172 and head size 8, groups that straddle rows. */
 #include <stddef.h>
+#include <stdint.h>
 #include "lib/llama/matmul.h"
 
-/* Plain C, SSE2-friendly: four rows at a time, each with its own
- * accumulator, so four independent sums are in flight while every row is
- * still added up in run.c's order. */
-static void matmul_rows_scalar(float *xout, const float *x, const float *w, int n,
-                               int row_begin, int row_end) {
-    int i = row_begin;
-    for (; i + 4 <= row_end; i += 4) {
-        const float *w0 = w + (size_t)i * (size_t)n;
-        const float *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;
-        float v0 = 0.0f, v1 = 0.0f, v2 = 0.0f, v3 = 0.0f;
-        for (int j = 0; j < n; j++) {
-            float xj = x[j];
-            v0 += w0[j] * xj;
-            v1 += w1[j] * xj;
-            v2 += w2[j] * xj;
-            v3 += w3[j] * xj;
-        }
-        xout[i] = v0;
-        xout[i + 1] = v1;
-        xout[i + 2] = v2;
-        xout[i + 3] = v3;
-    }
-    for (; i < row_end; i++) {
-        const float *wi = w + (size_t)i * (size_t)n;
-        float v = 0.0f;
-        for (int j = 0; j < n; j++) v += wi[j] * x[j];
-        xout[i] = v;
-    }
-}
+extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_avx2, matmul_kernel_avx512;
 
 /* Best first. */
-static const MatmulKernel kernels[] = {
-    { "scalar", 0, matmul_rows_scalar },
+const MatmulKernel *const matmul_levels[] = {
+    &matmul_kernel_avx512, &matmul_kernel_avx2, &matmul_kernel_sse2, NULL,
 };
 
 const MatmulKernel *matmul_select(unsigned cpu_features) {
-    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
-        if ((kernels[i].needs & ~cpu_features) == 0) return &kernels[i];
-    return &kernels[sizeof kernels / sizeof kernels[0] - 1];
+    for (int i = 0; matmul_levels[i]; i++)
+        if ((matmul_levels[i]->needs & ~cpu_features) == 0) return matmul_levels[i];
+    return &matmul_kernel_sse2;
+}
+
+int gcd_int(int a, int b) {
+    while (b) {
+        int t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* ---------------------------------------------------------------- plain C */
+
+static float dot16_c(const float *a, const float *b, int n) {
+    float l[16] = { 0 };
+    int j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int k = 0; k < 16; k++) l[k] += a[j + k] * b[j + k];
+    for (int k = 0; j + k < n; k++) l[k] += a[j + k] * b[j + k];
+    for (int k = 0; k < 8; k++) l[k] += l[k + 8];
+    for (int k = 0; k < 4; k++) l[k] += l[k + 4];
+    for (int k = 0; k < 2; k++) l[k] += l[k + 2];
+    return l[0] + l[1];
+}
+
+static void q8_rows_c(float *xout, const QuantVec *x, const Matrix *w, int n,
+                      int row_begin, int row_end) {
+    int g = x->g, gs = w->gs;
+    for (int i = row_begin; i < row_end; i++) {
+        size_t row = (size_t)i * (size_t)n;
+        const int8_t *wr = w->q + row;
+        float val = 0.0f;
+        for (int j = 0; j < n; j += g) {
+            int32_t isum = 0;
+            for (int k = 0; k < g; k++) isum += (int32_t)x->q[j + k] * (int32_t)wr[j + k];
+            val += ((float)isum * w->s[(row + (size_t)j) / (size_t)gs]) * x->s[j / g];
+        }
+        xout[i] = val;
+    }
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+float dot16(const MatmulKernel *k, const float *a, const float *b, int n) {
+    float r;
+    matmul_dots(k, &r, a, b, 0, n, 1);
+    return r;
+}
+
+void matmul_dots(const MatmulKernel *k, float *out, const float *q, const float *kbase,
+                 size_t stride, int n, int count) {
+    if (n % 16 == 0) {
+        k->dots(out, q, kbase, stride, n, count);
+        return;
+    }
+    for (int t = 0; t < count; t++) out[t] = dot16_c(q, kbase + (size_t)t * stride, n);
+}
+
+void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
+                 const Matrix *w, int n, int row_begin, int row_end) {
+    if (row_begin >= row_end) return;
+    if (w->f) {
+        if (n % 16 == 0) {
+            k->f32_rows(xout, x, w->f, n, row_begin, row_end);
+            return;
+        }
+        for (int i = row_begin; i < row_end; i++)
+            xout[i] = dot16_c(w->f + (size_t)i * (size_t)n, x, n);
+        return;
+    }
+    if (xq->g % 32 == 0 && (w->gs & (w->gs - 1)) == 0) {
+        k->q8_rows(xout, xq->q, xq->s, w->q, w->s, n, xq->g, w->gs, row_begin, row_end);
+        return;
+    }
+    q8_rows_c(xout, xq, w, n, row_begin, row_end);
 }
 
 void compute_init(Compute *c, const llama_platform *platform) {
@@ -58,16 +108,48 @@ void compute_for(const Compute *c, int n, llama_range_fn fn, void *arg) {
 typedef struct {
     const MatmulKernel *kernel;
     float *xout;
-    const float *x, *w;
+    const float *x;
+    const QuantVec *xq;
+    const Matrix *w;
     int n;
 } MatmulJob;
 
 static void matmul_range(void *arg, int begin, int end) {
     const MatmulJob *j = arg;
-    j->kernel->rows(j->xout, j->x, j->w, j->n, begin, end);
+    matmul_rows(j->kernel, j->xout, j->x, j->xq, j->w, j->n, begin, end);
 }
 
-void matmul(const Compute *c, float *xout, const float *x, const float *w, int n, int d) {
-    MatmulJob job = { c->kernel, xout, x, w, n };
+void matmul(const Compute *c, float *xout, const float *x, const QuantVec *xq,
+            const Matrix *w, int n, int d) {
+    MatmulJob job = { c->kernel, xout, x, xq, w, n };
     compute_for(c, d, matmul_range, &job);
+}
+
+/* ---------------------------------------------------------------- quantize */
+
+/* round() of a float in [-127.5, 127.5] as C's round does it (halves away
+ * from zero), without libm: the fraction v - trunc(v) is exact. */
+static int8_t round_q(float v) {
+    if (!(v == v)) return 0;                 /* NaN (0/0): what runq.c's cast gives */
+    if (v > 127.0f) v = 127.0f;
+    if (v < -127.0f) v = -127.0f;
+    int i = (int)v;
+    float f = v - (float)i;
+    if (f >= 0.5f) i++;
+    else if (f <= -0.5f) i--;
+    return (int8_t)i;
+}
+
+void quantize(QuantVec *v, const float *x) {
+    int g = v->g;
+    for (int j = 0; j < v->n; j += g) {
+        float wmax = 0.0f;
+        for (int k = 0; k < g; k++) {
+            float a = __builtin_fabsf(x[j + k]);
+            if (a > wmax) wmax = a;
+        }
+        float scale = wmax / 127.0f;
+        v->s[j / g] = scale;
+        for (int k = 0; k < g; k++) v->q[j + k] = round_q(x[j + k] / scale);
+    }
 }

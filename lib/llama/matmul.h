@@ -1,30 +1,78 @@
-/* Matrix-vector products, the bulk of the work (W (d,n) @ x (n) -> (d)).
+/* Matrix-vector products and attention's dot products: the bulk of the work.
  *
- * Kernels sit behind a small table so that wider SIMD variants can be added
- * and chosen at start-up. Every kernel must give each output row exactly
- * run.c's value: the sum of w[i][j] * x[j] in float, j = 0, 1, ..., n-1, in
- * that order (no FMA, no reassociation). Speed comes from working on
- * several rows at once, never from reordering one row's sum; rows may be
- * split across cores in any way. */
+ * One summation order, whatever the SIMD width, the core or the number of
+ * cores, so that every build and every --simd level gives the same bits.
+ *
+ * fp32 ("dot16"): a dot product of two n-vectors keeps 16 partial sums
+ * starting at +0; lane k adds a[j] * b[j] (multiplied and rounded, then
+ * added: never fused) for j = k, k+16, k+32, ... in that order. Then the
+ * lanes are added as a tree: l[k] += l[k+8] for k < 8, l[k] += l[k+4] for
+ * k < 4, l[k] += l[k+2] for k < 2, and the result is l[0] + l[1]. SSE2 keeps
+ * the 16 lanes in four registers, AVX2 in two, AVX-512 in one; plain C (for
+ * sizes no kernel takes) in an array. This is not run.c's order (one
+ * running sum): logits differ from run.c's in the last bits, and the
+ * reference stories stay the same (tests/host/reference.sh checks them).
+ * Each output row of a product is one dot16, so rows can be split across
+ * cores any way at all.
+ *
+ * Q8_0 (int8 weights, runq.c's scheme): a matrix holds int8 values and one
+ * fp32 scale per gs consecutive values (row-major, so a group may straddle
+ * two rows when n % gs != 0). The input vector is quantized in groups of
+ * g = gcd(n, gs) values (g = gs for every matrix whose rows hold whole
+ * groups, as in runq.c): scale = max|x| / 127, q = round(x / scale), halves
+ * away from zero. Row i is then, for each segment j = 0, g, 2g, ...:
+ * val = val + ((float)isum * wscale[(i*n + j) / gs]) * xscale[j / g], isum
+ * being the exact int32 sum of the segment's products; runq.c's matmul
+ * exactly, where gs divides n. */
 #ifndef LIB_LLAMA_MATMUL_H
 #define LIB_LLAMA_MATMUL_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include "lib/llama/llama.h"
 
-/* Rows [row_begin, row_end) of xout = W x, W row-major (d, n). */
-typedef void (*matmul_rows_fn)(float *xout, const float *x, const float *w, int n,
-                               int row_begin, int row_end);
+/* A weight matrix (d rows of n): fp32, or Q8_0 values with their scales. */
+typedef struct {
+    const float *f;       /* fp32 weights, or NULL when quantized */
+    const int8_t *q;      /* int8 values */
+    const float *s;       /* one scale per group of gs values */
+    int gs;               /* group size of the scales */
+} Matrix;
 
+/* An input vector quantized for Q8_0 products: n int8 values and one
+ * scale per g of them. */
+typedef struct {
+    int8_t *q;
+    float *s;
+    int n, g;
+} QuantVec;
+
+/* The kernels of one SIMD level. Each takes only the shapes its comment
+ * says; matmul.c sends every other shape to plain C code of the same order. */
 typedef struct {
     const char *name;
-    unsigned needs;            /* LLAMA_CPU_* features the kernel uses */
-    matmul_rows_fn rows;
+    unsigned needs;            /* LLAMA_CPU_* features the kernels use */
+    /* Rows [row_begin, row_end) of xout = W x, W row-major (d, n); n % 16 == 0. */
+    void (*f32_rows)(float *xout, const float *x, const float *w, int n,
+                     int row_begin, int row_end);
+    /* out[t] = dot16(q, k + t * stride) for t < count; n % 16 == 0. */
+    void (*dots)(float *out, const float *q, const float *k, size_t stride, int n, int count);
+    /* y[i] = y[i] + a * x[i] (unfused), any n. */
+    void (*axpy)(float *y, float a, const float *x, int n);
+    /* Rows [row_begin, row_end) of a Q8_0 product, x quantized in segments
+     * of g (g % 32 == 0), wq (d, n) with scales ws, one per gs values (gs a
+     * power of two). */
+    void (*q8_rows)(float *xout, const int8_t *xq, const float *xs, const int8_t *wq,
+                    const float *ws, int n, int g, int gs, int row_begin, int row_end);
 } MatmulKernel;
 
-/* The best kernel whose needs are all in cpu_features. */
+/* The best kernel set whose needs are all in cpu_features. */
 const MatmulKernel *matmul_select(unsigned cpu_features);
 
-/* How the forward pass runs its loops: which kernel, which cores. */
+/* The kernel sets of each level, best first, for tests; NULL-terminated. */
+extern const MatmulKernel *const matmul_levels[];
+
+/* How the forward pass runs its loops: which kernels, which cores. */
 typedef struct {
     const MatmulKernel *kernel;
     void (*parallel_for)(void *ctx, int n, llama_range_fn fn, void *arg);
@@ -36,7 +84,26 @@ void compute_init(Compute *c, const llama_platform *platform);
 /* fn(arg, begin, end) over [0, n), on the platform's cores if it has any. */
 void compute_for(const Compute *c, int n, llama_range_fn fn, void *arg);
 
-/* xout (d) = W (d, n) @ x (n); xout must not overlap x or W. */
-void matmul(const Compute *c, float *xout, const float *x, const float *w, int n, int d);
+/* dot16(a, b) of n elements (see above). */
+float dot16(const MatmulKernel *k, const float *a, const float *b, int n);
+
+/* Rows [row_begin, row_end) of xout = W x: W fp32 with x, or Q8_0 with
+ * xq (quantized in groups of gcd(n, W->gs)). xout must not overlap the inputs. */
+void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
+                 const Matrix *w, int n, int row_begin, int row_end);
+
+/* All d rows, on the platform's cores. */
+void matmul(const Compute *c, float *xout, const float *x, const QuantVec *xq,
+            const Matrix *w, int n, int d);
+
+/* out[t] = dot16(q, k + t * stride), t < count. */
+void matmul_dots(const MatmulKernel *k, float *out, const float *q, const float *kbase,
+                 size_t stride, int n, int count);
+
+/* Quantizes x[0..v->n) into v in groups of v->g (runq.c's quantize). */
+void quantize(QuantVec *v, const float *x);
+
+/* Greatest common divisor of two positive ints. */
+int gcd_int(int a, int b);
 
 #endif

@@ -1,8 +1,16 @@
 /* The forward pass (see transformer.h). Every float operation is run.c's,
- * in run.c's order, so the logits are bit-identical: rmsnorm, q/k/v
- * projections, rotary embedding, grouped-query attention over the cache,
- * output projection and residual, rmsnorm, SwiGLU feed-forward and
- * residual, per layer; then the final rmsnorm and the classifier. */
+ * in run.c's order, except that dot products add up in matmul.h's order:
+ * rmsnorm, q/k/v projections, rotary embedding, grouped-query attention
+ * over the cache, output projection and residual, rmsnorm, SwiGLU
+ * feed-forward and residual, per layer; then the final rmsnorm and the
+ * classifier. A Q8_0 checkpoint runs runq.c's forward: each matrix input
+ * is quantized first, and the embedding row is dequantized.
+ *
+ * Work on several cores: the q, k and v rows of a layer are one parallel
+ * loop, the heads of attention another, then the rows of wo, the rows of
+ * w1 and w3 with SwiGLU, the rows of w2 and of the classifier. Every row
+ * and head is computed the same way whichever core takes it, so the
+ * results do not depend on the number of cores. */
 #include <stddef.h>
 #include "lib/llama/transformer.h"
 #include "lib/llama/mathf.h"
@@ -32,13 +40,101 @@ void transformer_init(Transformer *t, const llama_checkpoint *ck, int steps,
     s->rope_freq = arena_alloc(a, half, sizeof(float));
     s->rope_cos = arena_alloc(a, half, sizeof(float));
     s->rope_sin = arena_alloc(a, half, sizeof(float));
+    if (p->group_size > 0) {
+        int gd = p->group_size, gh = gcd_int(p->hidden_dim, p->group_size);
+        s->xq = (QuantVec){ arena_alloc(a, dim, 1), arena_alloc(a, dim / (size_t)gd, sizeof(float)),
+                            p->dim, gd };
+        s->hq = (QuantVec){ arena_alloc(a, hidden, 1),
+                            arena_alloc(a, hidden / (size_t)gh, sizeof(float)), p->hidden_dim, gh };
+    }
     if (a->base == NULL || a->overflow) return;
     /* run.c: freq = 1 / 10000^(head_dim / head_size), head_dim = 0, 2, 4, ... */
     for (size_t j = 0; j < half; j++)
         s->rope_freq[j] = 1.0f / m_powf(10000.0f, (float)(2 * j) / (float)p->head_size);
 }
 
-/* ---------------------------------------------------------------- attention */
+/* ---------------------------------------------------------------- weights */
+
+/* Layer l of a matrix tensor of rows x cols: fp32 f, or Q8_0 q (each
+ * layer's values followed by its scales). */
+static Matrix layer_matrix(const Transformer *t, const float *f, const int8_t *q, int l,
+                           int rows, int cols) {
+    Matrix m = { 0 };
+    size_t n = (size_t)rows * (size_t)cols;
+    if (f) {
+        m.f = f + (size_t)l * n;
+        return m;
+    }
+    size_t gs = (size_t)t->config.group_size;
+    m.q = q + (size_t)l * (n + 4 * (n / gs));
+    m.s = (const float *)(const void *)(m.q + n);
+    m.gs = (int)gs;
+    return m;
+}
+
+/* x = the embedding of token (a row of fp32, or dequantized as runq.c does). */
+static void embed(const Transformer *t, float *x, int token) {
+    const llama_config *p = &t->config;
+    size_t D = (size_t)p->dim, row = (size_t)token * D;
+    if (t->weights.token_embedding) {
+        memcpy(x, t->weights.token_embedding + row, D * sizeof(float));
+        return;
+    }
+    Matrix e = layer_matrix(t, NULL, t->weights.q_token_embedding, 0, p->vocab_size, p->dim);
+    for (size_t i = 0; i < D; i++)
+        x[i] = (float)e.q[row + i] * e.s[(row + i) / (size_t)e.gs];
+}
+
+/* ---------------------------------------------------------------- parallel jobs */
+
+/* Rows [begin, end) of a product whose rows are numbered from first in
+ * the combined range: the part of it that falls in [first, first + d). */
+static void rows_part(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
+                      const Matrix *w, int n, int first, int d, int begin, int end) {
+    int b = begin > first ? begin - first : 0;
+    int e = end - first < d ? end - first : d;
+    if (b < e) matmul_rows(k, xout, x, xq, w, n, b, e);
+}
+
+typedef struct {
+    Transformer *t;
+    Matrix wq, wk, wv;
+    float *k, *v;              /* this position's rows of the caches */
+} QKVJob;
+
+/* Rows of q (dim), then k (kv_dim), then v (kv_dim), all from xb. */
+static void qkv_rows(void *arg, int begin, int end) {
+    const QKVJob *j = arg;
+    const Transformer *t = j->t;
+    const RunState *s = &t->state;
+    const MatmulKernel *k = t->compute.kernel;
+    int dim = t->config.dim, kv = t->config.kv_dim;
+    rows_part(k, s->q, s->xb, &s->xq, &j->wq, dim, 0, dim, begin, end);
+    rows_part(k, j->k, s->xb, &s->xq, &j->wk, dim, dim, kv, begin, end);
+    rows_part(k, j->v, s->xb, &s->xq, &j->wv, dim, dim + kv, kv, begin, end);
+}
+
+typedef struct {
+    Transformer *t;
+    Matrix w1, w3;
+} FFNJob;
+
+/* Rows of hb = silu(w1 xb) * (w3 xb). */
+static void ffn_rows(void *arg, int begin, int end) {
+    const FFNJob *j = arg;
+    const Transformer *t = j->t;
+    const RunState *s = &t->state;
+    const MatmulKernel *k = t->compute.kernel;
+    int dim = t->config.dim;
+    matmul_rows(k, s->hb, s->xb, &s->xq, &j->w1, dim, begin, end);
+    matmul_rows(k, s->hb2, s->xb, &s->xq, &j->w3, dim, begin, end);
+    for (int i = begin; i < end; i++) {
+        float val = s->hb[i];
+        val *= (1.0f / (1.0f + m_expf(-val)));
+        val *= s->hb2[i];
+        s->hb[i] = val;
+    }
+}
 
 typedef struct {
     Transformer *t;
@@ -53,6 +149,7 @@ static void attention_heads(void *arg, int h_begin, int h_end) {
     Transformer *t = job->t;
     const llama_config *p = &t->config;
     RunState *s = &t->state;
+    const MatmulKernel *k = t->compute.kernel;
     int head_size = p->head_size, pos = job->pos;
     int kv_mul = p->n_heads / p->n_kv_heads;       /* query heads per kv head */
     size_t kv_dim = (size_t)p->kv_dim;
@@ -61,21 +158,13 @@ static void attention_heads(void *arg, int h_begin, int h_end) {
         const float *q = s->q + (size_t)h * head_size;
         float *att = s->att + (size_t)h * (size_t)t->steps;
         size_t head_offset = job->layer_offset + (size_t)(h / kv_mul) * head_size;
-        for (int ts = 0; ts <= pos; ts++) {
-            const float *k = s->key_cache + head_offset + (size_t)ts * kv_dim;
-            float score = 0.0f;
-            for (int i = 0; i < head_size; i++) score += q[i] * k[i];
-            score /= scale;
-            att[ts] = score;
-        }
+        matmul_dots(k, att, q, s->key_cache + head_offset, kv_dim, head_size, pos + 1);
+        for (int ts = 0; ts <= pos; ts++) att[ts] /= scale;
         softmax(att, pos + 1);
         float *xb = s->xb + (size_t)h * head_size;
         memset(xb, 0, (size_t)head_size * sizeof(float));
-        for (int ts = 0; ts <= pos; ts++) {
-            const float *v = s->value_cache + head_offset + (size_t)ts * kv_dim;
-            float a = att[ts];
-            for (int i = 0; i < head_size; i++) xb[i] += a * v[i];
-        }
+        for (int ts = 0; ts <= pos; ts++)
+            k->axpy(xb, att[ts], s->value_cache + head_offset + (size_t)ts * kv_dim, head_size);
     }
 }
 
@@ -106,10 +195,11 @@ float *transformer_forward(Transformer *t, int token, int pos) {
     RunState *s = &t->state;
     const Compute *c = &t->compute;
     int dim = p->dim, kv_dim = p->kv_dim, hidden_dim = p->hidden_dim;
-    size_t D = (size_t)dim, KV = (size_t)kv_dim, H = (size_t)hidden_dim;
+    size_t D = (size_t)dim, KV = (size_t)kv_dim;
+    int q8 = w->token_embedding == NULL;
     float *x = s->x;
 
-    memcpy(x, w->token_embedding + (size_t)token * D, D * sizeof(float));
+    embed(t, x, token);
 
     /* the rotation angles of this position, the same for every layer */
     for (int j = 0; j < p->head_size / 2; j++) {
@@ -124,34 +214,40 @@ float *transformer_forward(Transformer *t, int token, int pos) {
 
         /* q, and this position's key and value straight into the cache */
         size_t layer_offset = L * (size_t)t->steps * KV;
-        float *k = s->key_cache + layer_offset + (size_t)pos * KV;
-        float *v = s->value_cache + layer_offset + (size_t)pos * KV;
-        matmul(c, s->q, s->xb, w->wq + L * D * D, dim, dim);
-        matmul(c, k, s->xb, w->wk + L * D * KV, dim, kv_dim);
-        matmul(c, v, s->xb, w->wv + L * D * KV, dim, kv_dim);
-        rope(t, k);
+        QKVJob qkv = {
+            t, layer_matrix(t, w->wq, w->q_wq, l, dim, dim),
+            layer_matrix(t, w->wk, w->q_wk, l, kv_dim, dim),
+            layer_matrix(t, w->wv, w->q_wv, l, kv_dim, dim),
+            s->key_cache + layer_offset + (size_t)pos * KV,
+            s->value_cache + layer_offset + (size_t)pos * KV,
+        };
+        if (q8) quantize(&s->xq, s->xb);
+        compute_for(c, dim + 2 * kv_dim, qkv_rows, &qkv);
+        rope(t, qkv.k);
 
         AttentionJob job = { t, layer_offset, pos };
         compute_for(c, p->n_heads, attention_heads, &job);
 
-        matmul(c, s->xb2, s->xb, w->wo + L * D * D, dim, dim);
+        Matrix wo = layer_matrix(t, w->wo, w->q_wo, l, dim, dim);
+        if (q8) quantize(&s->xq, s->xb);
+        matmul(c, s->xb2, s->xb, &s->xq, &wo, dim, dim);
         for (int i = 0; i < dim; i++) x[i] += s->xb2[i];
 
         /* feed-forward: w2(silu(w1 x) * w3 x) */
         rmsnorm(s->xb, x, w->rms_ffn + L * D, dim);
-        matmul(c, s->hb, s->xb, w->w1 + L * D * H, dim, hidden_dim);
-        matmul(c, s->hb2, s->xb, w->w3 + L * D * H, dim, hidden_dim);
-        for (int i = 0; i < hidden_dim; i++) {
-            float val = s->hb[i];
-            val *= (1.0f / (1.0f + m_expf(-val)));
-            val *= s->hb2[i];
-            s->hb[i] = val;
-        }
-        matmul(c, s->xb, s->hb, w->w2 + L * D * H, hidden_dim, dim);
+        FFNJob ffn = { t, layer_matrix(t, w->w1, w->q_w1, l, hidden_dim, dim),
+                       layer_matrix(t, w->w3, w->q_w3, l, hidden_dim, dim) };
+        if (q8) quantize(&s->xq, s->xb);
+        compute_for(c, hidden_dim, ffn_rows, &ffn);
+        Matrix w2 = layer_matrix(t, w->w2, w->q_w2, l, dim, hidden_dim);
+        if (q8) quantize(&s->hq, s->hb);
+        matmul(c, s->xb, s->hb, &s->hq, &w2, hidden_dim, dim);
         for (int i = 0; i < dim; i++) x[i] += s->xb[i];
     }
 
     rmsnorm(x, x, w->rms_final, dim);
-    matmul(c, s->logits, x, w->wcls, dim, p->vocab_size);
+    Matrix wcls = layer_matrix(t, w->wcls, w->q_wcls, 0, p->vocab_size, dim);
+    if (q8) quantize(&s->xq, x);
+    matmul(c, s->logits, x, &s->xq, &wcls, dim, p->vocab_size);
     return s->logits;
 }

@@ -1,5 +1,7 @@
 /* The forward pass: one token at one position in, logits out, with the
- * key/value cache updated. run.c's forward(), operation for operation. */
+ * key/value cache updated. run.c's forward() (runq.c's for Q8_0
+ * checkpoints), operation for operation but for the summation order of
+ * dot products (matmul.h), split across cores by rows and by heads. */
 #ifndef LIB_LLAMA_TRANSFORMER_H
 #define LIB_LLAMA_TRANSFORMER_H
 
@@ -18,6 +20,8 @@ typedef struct {
     float *value_cache;  /* (n_layers, steps, kv_dim) */
     float *rope_freq;    /* (head_size / 2) */
     float *rope_cos, *rope_sin;  /* (head_size / 2), for the current position */
+    QuantVec xq;         /* Q8_0: a dim vector quantized (groups of group_size) */
+    QuantVec hq;         /* Q8_0: a hidden_dim vector (groups of gcd(hidden_dim, group_size)) */
 } RunState;
 
 typedef struct {

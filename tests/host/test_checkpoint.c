@@ -1,7 +1,10 @@
 /* lib/llama/checkpoint: version 0 and version 1 files written here from the
  * same random weights must map to the same tensors and give the same
- * logits; every kind of bad header is refused with a one-line message. */
+ * logits; a version 2 (Q8_0) file of them maps each matrix's values and
+ * scales in place and gives logits close to those; every kind of bad
+ * header is refused with a one-line message. */
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +75,46 @@ static Buf write_v1(int shared) {
     return b;
 }
 
+/* Version 2 (Q8_0): every matrix quantized in groups of gs (any int8
+ * values do for mapping; these are export.py's). */
+static void put_q8(Buf *b, const float *w, size_t n, int gs) {
+    int8_t *q = malloc(n);
+    float *sc = malloc(n / (size_t)gs * sizeof *sc);
+    for (size_t g = 0; g < n / (size_t)gs; g++) {
+        float m = 0.0f;
+        for (int i = 0; i < gs; i++) m = fabsf(w[g * gs + i]) > m ? fabsf(w[g * gs + i]) : m;
+        sc[g] = m / 127.0f;
+        for (int i = 0; i < gs; i++) q[g * gs + i] = (int8_t)rintf(w[g * gs + i] / sc[g]);
+    }
+    put(b, q, n);
+    put(b, sc, n / (size_t)gs * sizeof *sc);
+    free(q);
+    free(sc);
+}
+
+static Buf write_v2(int shared, int gs) {
+    Buf b = { 0 };
+    put_i32(&b, 0x616b3432);
+    put_i32(&b, 2);
+    put_params(&b, V);
+    unsigned char flag = (unsigned char)shared;
+    put(&b, &flag, 1);
+    put_i32(&b, gs);
+    unsigned char zero[256] = { 0 };
+    put(&b, zero, 256 - b.len);
+    PUT(&b, rms_att); PUT(&b, rms_ffn); PUT(&b, rms_final);
+    put_q8(&b, model.emb, V * D, gs);
+    for (int l = 0; l < L; l++) put_q8(&b, model.wq + l * D * D, D * D, gs);
+    for (int l = 0; l < L; l++) put_q8(&b, model.wk + l * KV * D, KV * D, gs);
+    for (int l = 0; l < L; l++) put_q8(&b, model.wv + l * KV * D, KV * D, gs);
+    for (int l = 0; l < L; l++) put_q8(&b, model.wo + l * D * D, D * D, gs);
+    for (int l = 0; l < L; l++) put_q8(&b, model.w1 + l * H * D, H * D, gs);
+    for (int l = 0; l < L; l++) put_q8(&b, model.w2 + l * D * H, D * H, gs);
+    for (int l = 0; l < L; l++) put_q8(&b, model.w3 + l * H * D, H * D, gs);
+    if (!shared) put_q8(&b, model.wcls, V * D, gs);
+    return b;
+}
+
 /* A heap copy, so the pointer is aligned and ASan sees every byte. */
 static unsigned char *copy(const Buf *b) {
     unsigned char *p = malloc(b->len ? b->len : 1);
@@ -139,6 +182,44 @@ TEST(version0_and_version1_agree) {
         for (int i = 0; i < S * V; i++) finite &= l0[i] == l0[i] && l0[i] > -1e30f && l0[i] < 1e30f;
         CHECK(finite, "logits are finite");
         free(f0); free(f1); free(b0.buf); free(b1.buf);
+    }
+}
+
+TEST(version2_maps_in_place) {
+    static float lf[S * V], lq[S * V];
+    for (int shared = 0; shared < 2; shared++) {
+        Buf b1 = write_v1(shared), b2 = write_v2(shared, 16);
+        unsigned char *f1 = copy(&b1), *f2 = copy(&b2);
+        llama_checkpoint c1, c2;
+        llama_error err;
+        CHECK(llama_checkpoint_parse(&c1, f1, b1.len, &err) == 0, "v1: %s", err.msg);
+        CHECK(llama_checkpoint_parse(&c2, f2, b2.len, &err) == 0, "v2: %s", err.msg);
+        if (check_failed_) return;
+        const llama_config *c = &c2.config;
+        const llama_weights *w = &c2.weights;
+        CHECK(c->version == 2 && c->group_size == 16 && c->dim == D && c->hidden_dim == H &&
+              c->vocab_size == V && c->shared_classifier == shared, "v2 config");
+        CHECK(!w->token_embedding && !w->wq && !w->w2 && !w->wcls, "no fp32 matrices");
+        CHECK((const unsigned char *)w->rms_att == f2 + 256 && SAME(w->rms_att, rms_att) &&
+              SAME(w->rms_ffn, rms_ffn) && SAME(w->rms_final, rms_final), "fp32 rms vectors");
+        size_t q8 = V * D + 4 * (V * D / 16);
+        CHECK((const unsigned char *)w->q_token_embedding == f2 + 256 + 4 * (2 * L * D + D) &&
+              (const unsigned char *)w->q_wq == (const unsigned char *)w->q_token_embedding + q8,
+              "embedding, then wq");
+        CHECK(shared ? w->q_wcls == w->q_token_embedding
+                     : (const unsigned char *)w->q_wcls + q8 == f2 + b2.len, "classifier");
+        /* the embedding's first scale follows its values */
+        float s0;
+        memcpy(&s0, (const unsigned char *)w->q_token_embedding + V * D, 4);
+        float m = 0.0f;
+        for (int i = 0; i < 16; i++) m = fabsf(model.emb[i]) > m ? fabsf(model.emb[i]) : m;
+        CHECK(s0 == m / 127.0f, "first scale %g, want %g", s0, m / 127.0f);
+        run_logits(&c1, lf);
+        run_logits(&c2, lq);
+        float worst = 0.0f;
+        for (int i = 0; i < S * V; i++) worst = fabsf(lf[i] - lq[i]) > worst ? fabsf(lf[i] - lq[i]) : worst;
+        CHECK(worst < 0.5f, "Q8_0 logits are %g away from fp32's", worst);
+        free(f1); free(f2); free(b1.buf); free(b2.buf);
     }
 }
 
@@ -217,9 +298,8 @@ TEST(sizes_refused) {
 
 TEST(version1_headers_refused) {
     Buf b = write_v1(1);
-    b.buf[4] = 2;
-    expect_refused("version 2", &b, b.len, "version 2 (int8 Q8_0");
-    expect_refused("version 2 says what to do", &b, b.len, "--version 1");
+    b.buf[4] = 2;                                   /* group size 0 (the v1 padding) */
+    expect_refused("version 2 without group size", &b, b.len, "group_size = 0");
     b.buf[4] = 3;
     expect_refused("version 3", &b, b.len, "version 3");
     b.buf[4] = 1;
@@ -233,6 +313,45 @@ TEST(version1_headers_refused) {
     memcpy(b.buf + 28, &neg, 4);
     expect_refused("v1 negative vocab", &b, b.len, "must be positive");
     free(b.buf);
+}
+
+TEST(version2_headers_refused) {
+    Buf b = write_v2(1, 16);
+    expect_refused("v2 truncated", &b, b.len - 1, "truncated");
+    expect_refused("v2 header cut", &b, 200, "too small for a version 2 header");
+    int32_t gs = 5;
+    memcpy(b.buf + 37, &gs, 4);
+    expect_refused("group size 5", &b, b.len, "group_size = 5");
+    gs = -16;
+    memcpy(b.buf + 37, &gs, 4);
+    expect_refused("group size -16", &b, b.len, "group_size = -16");
+    gs = 8;                                         /* valid, but the file is for 16 */
+    memcpy(b.buf + 37, &gs, 4);
+    expect_refused("group size 8 (other size)", &b, b.len, "group size 8");
+    gs = 16;
+    memcpy(b.buf + 37, &gs, 4);
+    b.buf[100] = 1;
+    expect_refused("v2 padding", &b, b.len, "padding byte 100");
+    b.buf[100] = 0;
+    b.buf[36] = 3;
+    expect_refused("v2 shared flag 3", &b, b.len, "shared_classifier = 3");
+    b.buf[36] = 1;
+    put(&b, "xxxx", 4);
+    expect_refused("v2 extra bytes", &b, b.len, "extra bytes");
+    free(b.buf);
+    /* dim 6 (3 heads of 2), group size 2: scales would not be aligned */
+    Buf o = { 0 };
+    put_i32(&o, 0x616b3432);
+    put_i32(&o, 2);
+    int32_t p[7] = { 6, 4, 1, 3, 3, 8, 4 };
+    put(&o, p, sizeof p);
+    unsigned char flag = 1;
+    put(&o, &flag, 1);
+    put_i32(&o, 2);
+    unsigned char zero[512] = { 0 };
+    put(&o, zero, sizeof zero);
+    expect_refused("v2 dim 6", &o, o.len, "multiple of 4");
+    free(o.buf);
 }
 
 TEST(misaligned_refused) {
@@ -287,6 +406,8 @@ int main(void) {
     RUN(bad_configs_refused);
     RUN(sizes_refused);
     RUN(version1_headers_refused);
+    RUN(version2_maps_in_place);
+    RUN(version2_headers_refused);
     RUN(misaligned_refused);
     RUN(real_models);
     return failures_ != 0;

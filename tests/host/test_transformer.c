@@ -1,9 +1,10 @@
 /* lib/llama/transformer and generate: the forward pass against a plain
  * run.c-style forward written here with libm's expf/sinf/cosf/powf/sqrtf
- * (logits must be bit-identical, on stories260K with its grouped-query
- * attention and hidden size 172, and on stories15M); split across fake
- * cores in odd chunks; and the public API end to end (sizing, errors,
- * greedy output equal to run.c's). */
+ * and dot products in matmul.h's 16-lane order (logits must be
+ * bit-identical, on stories260K with its grouped-query attention and hidden
+ * size 172, and on stories15M, at every SIMD level this CPU has); split
+ * across fake cores in odd chunks; and the public API end to end (sizing,
+ * errors, greedy output equal to run.c's). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,12 +82,17 @@ static void ref_softmax(float *x, int n) {
     for (int i = 0; i < n; i++) x[i] /= sum;
 }
 
+/* matmul.h's order: 16 lanes, lane k summing j = k, k+16, ...; a tree. */
+static float ref_dot(const float *a, const float *b, int n) {
+    float l[16] = { 0 };
+    for (int j = 0; j < n; j++) l[j % 16] += a[j] * b[j];
+    for (int k = 0; k < 8; k++) l[k] += l[k + 8];
+    for (int k = 0; k < 4; k++) l[k] += l[k + 4];
+    return (l[0] + l[2]) + (l[1] + l[3]);
+}
+
 static void ref_matmul(float *o, const float *x, const float *w, int n, int d) {
-    for (int i = 0; i < d; i++) {
-        float val = 0.0f;
-        for (int j = 0; j < n; j++) val += w[(size_t)i * n + j] * x[j];
-        o[i] = val;
-    }
+    for (int i = 0; i < d; i++) o[i] = ref_dot(w + (size_t)i * n, x, n);
 }
 
 static float *ref_forward(Ref *r, const llama_checkpoint *ck, int token, int pos) {
@@ -118,8 +124,7 @@ static float *ref_forward(Ref *r, const llama_checkpoint *ck, int token, int pos
             float *q = r->q + h * hs, *att = r->att + (size_t)h * p->seq_len;
             for (int t = 0; t <= pos; t++) {
                 float *k = r->kc + loff + (size_t)t * kv_dim + (h / kv_mul) * hs;
-                float score = 0.0f;
-                for (int i = 0; i < hs; i++) score += q[i] * k[i];
+                float score = ref_dot(q, k, hs);
                 score /= sqrtf(hs);
                 att[t] = score;
             }
@@ -212,6 +217,20 @@ TEST(forward_260k_all_positions) {
 }
 
 TEST(forward_15m) { compare("stories15M.bin", 48, have_fma(), NULL); }
+
+/* Every SIMD level this CPU offers gives the oracle's bits. */
+TEST(forward_every_simd_level) {
+    unsigned have = llama_cpu_detect();
+    for (int i = 0; matmul_levels[i] && !check_failed_; i++) {
+        if (matmul_levels[i]->needs & ~have) continue;
+        llama_platform pf = { NULL, NULL, NULL, NULL, matmul_levels[i]->needs, NULL };
+        compare("stories260K.bin", 64, have_fma(), &pf);
+        compare("stories15M.bin", 6, have_fma(), &pf);
+        if (check_failed_)
+            snprintf(check_why_ + strlen(check_why_), sizeof check_why_ - strlen(check_why_),
+                     " (level %s)", matmul_levels[i]->name);
+    }
+}
 
 TEST(forward_split_across_cores) {
     llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, 0, NULL };
@@ -323,5 +342,5 @@ TEST(memory_sizing) {
     free(f.tok);
 }
 
-RUN_TESTS(forward_260k_all_positions, forward_15m, forward_split_across_cores,
+RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
           generate_matches_run_c, memory_sizing)

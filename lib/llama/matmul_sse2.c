@@ -1,0 +1,133 @@
+/* SSE2 kernels (the x86-64 baseline): the 16 lanes of dot16 in four
+ * registers (lanes 0-3, 4-7, 8-11, 12-15); Q8_0 products through 16-bit
+ * multiply-adds (SSE2 has no byte multiply). See matmul.h for the orders. */
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/llama/matmul.h"
+#include "lib/llama/simd.h"
+
+/* The tree of dot16 over lanes a0..a3. */
+static inline float reduce16(__m128 a0, __m128 a1, __m128 a2, __m128 a3) {
+    __m128 t4 = _mm_add_ps(_mm_add_ps(a0, a2), _mm_add_ps(a1, a3));
+    __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+    return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+}
+
+#define MAC(acc, w, x) acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(w), x))
+
+static void f32_rows(float *xout, const float *x, const float *w, int n, int row_begin,
+                     int row_end) {
+    int i = row_begin;
+    for (; i + 2 <= row_end; i += 2) {
+        const float *w0 = w + (size_t)i * (size_t)n, *w1 = w0 + n;
+        __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        __m128 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int j = 0; j < n; j += 16) {
+            __m128 x0 = _mm_loadu_ps(x + j), x1 = _mm_loadu_ps(x + j + 4);
+            __m128 x2 = _mm_loadu_ps(x + j + 8), x3 = _mm_loadu_ps(x + j + 12);
+            MAC(a0, w0 + j, x0); MAC(a1, w0 + j + 4, x1);
+            MAC(a2, w0 + j + 8, x2); MAC(a3, w0 + j + 12, x3);
+            MAC(b0, w1 + j, x0); MAC(b1, w1 + j + 4, x1);
+            MAC(b2, w1 + j + 8, x2); MAC(b3, w1 + j + 12, x3);
+        }
+        xout[i] = reduce16(a0, a1, a2, a3);
+        xout[i + 1] = reduce16(b0, b1, b2, b3);
+    }
+    for (; i < row_end; i++) {
+        const float *w0 = w + (size_t)i * (size_t)n;
+        __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int j = 0; j < n; j += 16) {
+            MAC(a0, w0 + j, _mm_loadu_ps(x + j));
+            MAC(a1, w0 + j + 4, _mm_loadu_ps(x + j + 4));
+            MAC(a2, w0 + j + 8, _mm_loadu_ps(x + j + 8));
+            MAC(a3, w0 + j + 12, _mm_loadu_ps(x + j + 12));
+        }
+        xout[i] = reduce16(a0, a1, a2, a3);
+    }
+}
+
+static void dots(float *out, const float *q, const float *k, size_t stride, int n, int count) {
+    for (int t = 0; t < count; t++) {
+        const float *kt = k + (size_t)t * stride;
+        __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int j = 0; j < n; j += 16) {
+            MAC(a0, kt + j, _mm_loadu_ps(q + j));
+            MAC(a1, kt + j + 4, _mm_loadu_ps(q + j + 4));
+            MAC(a2, kt + j + 8, _mm_loadu_ps(q + j + 8));
+            MAC(a3, kt + j + 12, _mm_loadu_ps(q + j + 12));
+        }
+        out[t] = reduce16(a0, a1, a2, a3);
+    }
+}
+
+static void axpy(float *y, float a, const float *x, int n) {
+    __m128 av = _mm_set1_ps(a);
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        _mm_storeu_ps(y + i, _mm_add_ps(_mm_loadu_ps(y + i), _mm_mul_ps(av, _mm_loadu_ps(x + i))));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+
+/* ---------------------------------------------------------------- Q8_0 */
+
+/* Sign-extends the low or high 8 bytes of v to 16 bits. */
+static inline __m128i lo16(__m128i v) { return _mm_srai_epi16(_mm_unpacklo_epi8(v, v), 8); }
+static inline __m128i hi16(__m128i v) { return _mm_srai_epi16(_mm_unpackhi_epi8(v, v), 8); }
+
+/* Four int32 partial sums of 16 byte products. */
+static inline __m128i mul16(__m128i x, __m128i w) {
+    return _mm_add_epi32(_mm_madd_epi16(lo16(x), lo16(w)), _mm_madd_epi16(hi16(x), hi16(w)));
+}
+
+/* The four lanes of each of a, b, c, d added up: {sum a, sum b, sum c, sum d}. */
+static inline __m128i hsum4(__m128i a, __m128i b, __m128i c, __m128i d) {
+    __m128i ab = _mm_add_epi32(_mm_unpacklo_epi32(a, b), _mm_unpackhi_epi32(a, b));
+    __m128i cd = _mm_add_epi32(_mm_unpacklo_epi32(c, d), _mm_unpackhi_epi32(c, d));
+    return _mm_add_epi32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd));
+}
+
+static void q8_rows(float *xout, const int8_t *xq, const float *xs, const int8_t *wq,
+                    const float *ws, int n, int g, int gs, int row_begin, int row_end) {
+    int shift = __builtin_ctz((unsigned)gs), segs = n / g;
+    int i = row_begin;
+    for (; i + 4 <= row_end; i += 4) {
+        size_t base = (size_t)i * (size_t)n;
+        const int8_t *w0 = wq + base;
+        __m128 val = _mm_setzero_ps();
+        for (int sg = 0; sg < segs; sg++) {
+            int j0 = sg * g;
+            __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+            for (int j = j0; j < j0 + g; j += 16) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(xq + j));
+                a0 = _mm_add_epi32(a0, mul16(x, _mm_loadu_si128((const __m128i *)(w0 + j))));
+                a1 = _mm_add_epi32(a1, mul16(x, _mm_loadu_si128((const __m128i *)(w0 + n + j))));
+                a2 = _mm_add_epi32(a2, mul16(x, _mm_loadu_si128((const __m128i *)(w0 + 2 * n + j))));
+                a3 = _mm_add_epi32(a3, mul16(x, _mm_loadu_si128((const __m128i *)(w0 + 3 * n + j))));
+            }
+            __m128 isum = _mm_cvtepi32_ps(hsum4(a0, a1, a2, a3));
+            size_t at = base + (size_t)j0;
+            __m128 wsc = _mm_set_ps(ws[(at + 3 * (size_t)n) >> shift], ws[(at + 2 * (size_t)n) >> shift],
+                                    ws[(at + (size_t)n) >> shift], ws[at >> shift]);
+            val = _mm_add_ps(val, _mm_mul_ps(_mm_mul_ps(isum, wsc), _mm_set1_ps(xs[sg])));
+        }
+        _mm_storeu_ps(xout + i, val);
+    }
+    for (; i < row_end; i++) {
+        size_t base = (size_t)i * (size_t)n;
+        const int8_t *w0 = wq + base;
+        float val = 0.0f;
+        for (int sg = 0; sg < segs; sg++) {
+            int j0 = sg * g;
+            __m128i a = _mm_setzero_si128();
+            for (int j = j0; j < j0 + g; j += 16)
+                a = _mm_add_epi32(a, mul16(_mm_loadu_si128((const __m128i *)(xq + j)),
+                                           _mm_loadu_si128((const __m128i *)(w0 + j))));
+            a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0x4e));
+            a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0xb1));
+            val += ((float)_mm_cvtsi128_si32(a) * ws[(base + (size_t)j0) >> shift]) * xs[sg];
+        }
+        xout[i] = val;
+    }
+}
+
+const MatmulKernel matmul_kernel_sse2 = { "sse2", 0, f32_rows, dots, axpy, q8_rows };

@@ -1,0 +1,176 @@
+/* lib/llama/matmul: every SIMD level this CPU offers against oracles
+ * written here from matmul.h's definitions: fp32 products and attention
+ * dots in the 16-lane order, axpy, Q8_0 products in runq.c's order
+ * (including segments shorter than a group and weights of -128), and the
+ * quantization of activations against runq.c's quantize (libm round()).
+ * Results must be bit-identical, for any split of the rows. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "lib/llama/llama.h"
+#include "lib/llama/matmul.h"
+
+static uint64_t rng = 99;
+static uint32_t rnd(void) {
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return (uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 32);
+}
+static float rndf(void) { return ((float)(rnd() >> 8) / 16777216.0f - 0.5f) * 4.0f; }
+
+static float oracle_dot(const float *a, const float *b, int n) {
+    float l[16] = { 0 };
+    for (int j = 0; j < n; j++) l[j % 16] += a[j] * b[j];
+    for (int k = 0; k < 8; k++) l[k] += l[k + 8];
+    for (int k = 0; k < 4; k++) l[k] += l[k + 4];
+    return (l[0] + l[2]) + (l[1] + l[3]);
+}
+
+/* The levels this CPU has (the SSE2 baseline always). */
+static int levels(const MatmulKernel **out) {
+    unsigned have = llama_cpu_detect();
+    int n = 0;
+    for (int i = 0; matmul_levels[i]; i++)
+        if (!(matmul_levels[i]->needs & ~have)) out[n++] = matmul_levels[i];
+    return n;
+}
+
+TEST(f32_products) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    static const int ns[] = { 16, 48, 64, 172, 288, 768, 1376, 8, 20 };
+    for (size_t t = 0; t < sizeof ns / sizeof ns[0] && !check_failed_; t++) {
+        int n = ns[t], d = 37;
+        float *w = malloc((size_t)n * d * 4), *x = malloc((size_t)n * 4);
+        float want[37], got[37];
+        for (int i = 0; i < n * d; i++) w[i] = rndf();
+        for (int i = 0; i < n; i++) x[i] = rndf();
+        for (int i = 0; i < d; i++) want[i] = oracle_dot(w + (size_t)i * n, x, n);
+        Matrix m = { w, NULL, NULL, 0 };
+        for (int l = 0; l < nl; l++) {
+            memset(got, 0, sizeof got);
+            /* odd splits: rows computed in blocks or alone give the same bits */
+            matmul_rows(lv[l], got, x, NULL, &m, n, 0, 5);
+            matmul_rows(lv[l], got, x, NULL, &m, n, 5, 6);
+            matmul_rows(lv[l], got, x, NULL, &m, n, 6, 23);
+            matmul_rows(lv[l], got, x, NULL, &m, n, 23, d);
+            CHECK(memcmp(got, want, sizeof want) == 0, "%s: fp32 n=%d differs", lv[l]->name, n);
+            float dots[37];
+            matmul_dots(lv[l], dots, x, w, (size_t)n, n, d);
+            CHECK(memcmp(dots, want, sizeof want) == 0, "%s: dots n=%d differ", lv[l]->name, n);
+            CHECK(dot16(lv[l], w, x, n) == want[0], "%s: dot16 n=%d", lv[l]->name, n);
+        }
+        free(w);
+        free(x);
+    }
+}
+
+TEST(axpy) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    float x[53], y0[53], want[53], got[53];
+    for (int i = 0; i < 53; i++) { x[i] = rndf(); y0[i] = rndf(); }
+    float a = rndf();
+    for (int i = 0; i < 53; i++) want[i] = y0[i] + a * x[i];
+    for (int l = 0; l < nl; l++) {
+        memcpy(got, y0, sizeof got);
+        lv[l]->axpy(got, a, x, 53);
+        CHECK(memcmp(got, want, sizeof want) == 0, "%s: axpy differs", lv[l]->name);
+    }
+}
+
+/* runq.c's quantize, with libm's round(). */
+static void oracle_quantize(int8_t *q, float *s, const float *x, int n, int g) {
+    for (int j = 0; j < n; j += g) {
+        float wmax = 0.0f;
+        for (int k = 0; k < g; k++)
+            if (fabsf(x[j + k]) > wmax) wmax = fabsf(x[j + k]);
+        float scale = wmax / 127.0f;
+        s[j / g] = scale;
+        for (int k = 0; k < g; k++) q[j + k] = scale ? (int8_t)round(x[j + k] / scale) : 0;
+    }
+}
+
+TEST(quantize_like_runq) {
+    enum { N = 1408 };             /* a multiple of every g below */
+    static float x[N];
+    static int8_t q[N], wq[N];
+    static float s[N], ws[N];
+    for (int round_ = 0; round_ < 50 && !check_failed_; round_++) {
+        for (int i = 0; i < N; i++) x[i] = rndf() * (float)(1 + round_);
+        /* halves: values that divide to exactly k + 0.5 */
+        for (int i = 0; i < 64; i += 8) { x[i] = 127.0f; x[i + 1] = 2.5f; x[i + 2] = -0.5f; x[i + 3] = 126.5f; }
+        for (int i = 64; i < 96; i++) x[i] = 0.0f;       /* an all-zero group */
+        static const int gs[] = { 32, 64, 16, 4 };
+        for (int k = 0; k < 4; k++) {
+            int g = gs[k];
+            QuantVec v = { q, s, N, g };
+            quantize(&v, x);
+            oracle_quantize(wq, ws, x, N, g);
+            CHECK(memcmp(q, wq, N) == 0 && memcmp(s, ws, (size_t)(N / g) * 4) == 0,
+                  "quantize differs from runq.c's (g %d, round %d)", g, round_);
+        }
+    }
+}
+
+/* runq.c's matmul generalised to segments of g (matmul.h). */
+static float oracle_q8_row(const int8_t *xq, const float *xs, const int8_t *wq, const float *ws,
+                           int n, int g, int gs, int i) {
+    float val = 0.0f;
+    for (int j = 0; j < n; j += g) {
+        int32_t isum = 0;
+        for (int k = 0; k < g; k++) isum += (int32_t)xq[j + k] * (int32_t)wq[(size_t)i * n + j + k];
+        val += ((float)isum * ws[((size_t)i * n + j) / gs]) * xs[j / g];
+    }
+    return val;
+}
+
+TEST(q8_products) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    static const int shapes[][2] = {   /* n, gs */
+        { 288, 32 }, { 768, 32 }, { 512, 64 }, { 1376, 64 }, { 2048, 64 }, { 64, 64 },
+        { 172, 64 }, { 96, 32 }, { 160, 32 }, { 48, 16 },
+    };
+    for (size_t t = 0; t < sizeof shapes / sizeof shapes[0] && !check_failed_; t++) {
+        int n = shapes[t][0], gs = shapes[t][1], d = 29;
+        int g = gcd_int(n, gs);
+        int8_t *w = malloc((size_t)n * d), *xq = malloc((size_t)n);
+        float *ws = malloc((size_t)n * d / gs * 4 + 4), *x = malloc((size_t)n * 4);
+        float *xs = malloc((size_t)n / g * 4);
+        for (int i = 0; i < n * d; i++) w[i] = (int8_t)(rnd() % 255 - 127);
+        for (int i = 0; i < 40 && i < n * d; i++) w[i * 7 % (n * d)] = -128;   /* a malformed file's */
+        for (int i = 0; i < n * d / gs; i++) ws[i] = rndf() * 0.01f;
+        for (int i = 0; i < n; i++) x[i] = rndf();
+        QuantVec v = { xq, xs, n, g };
+        quantize(&v, x);
+        float want[29], got[29];
+        for (int i = 0; i < d; i++) want[i] = oracle_q8_row(xq, xs, w, ws, n, g, gs, i);
+        Matrix m = { NULL, w, ws, gs };
+        for (int l = 0; l < nl; l++) {
+            memset(got, 0, sizeof got);
+            matmul_rows(lv[l], got, NULL, &v, &m, n, 0, 9);
+            matmul_rows(lv[l], got, NULL, &v, &m, n, 9, 10);
+            matmul_rows(lv[l], got, NULL, &v, &m, n, 10, d);
+            CHECK(memcmp(got, want, sizeof want) == 0, "%s: Q8_0 n=%d gs=%d differs", lv[l]->name,
+                  n, gs);
+        }
+        free(w); free(xq); free(ws); free(x); free(xs);
+    }
+}
+
+TEST(levels_and_selection) {
+    CHECK(matmul_select(0) == matmul_levels[2] && strcmp(matmul_select(0)->name, "sse2") == 0,
+          "no features: sse2");
+    CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->name, "avx2") == 0, "avx2");
+    CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVX512)->name,
+                 "avx512") == 0, "avx512");
+    CHECK(strcmp(matmul_select(LLAMA_CPU_AVX512)->name, "sse2") == 0, "avx512 without avx2");
+}
+
+RUN_TESTS(f32_products, axpy, quantize_like_runq, q8_products, levels_and_selection)
