@@ -21,6 +21,7 @@
 
 #include "lib/llama/llama.h"
 #include "lib/options.h"
+#include "tools/lib/pool.h"
 
 static void die(const char *fmt, ...) {
     va_list ap;
@@ -119,8 +120,18 @@ int main(int argc, char **argv) {
     /* --simd narrows what the engine may use (results are the same) */
     unsigned features = llama_cpu_detect();
     if (opt.simd && strcmp(opt.simd, "sse2") == 0) features = 0;
-    else if (opt.simd && strcmp(opt.simd, "avx2") == 0) features &= LLAMA_CPU_FMA | LLAMA_CPU_AVX2;
-    llama_platform platform = { NULL, write_stdout, clock_ns, NULL, features, NULL };
+    else if (opt.simd && strcmp(opt.simd, "avx2") == 0) {
+        if ((features & (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)) != (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA))
+            die("--simd avx2: this CPU (or the OS, in XCR0) offers no AVX2 and FMA; use --simd sse2");
+        features &= LLAMA_CPU_FMA | LLAMA_CPU_AVX2;
+    } else if (opt.simd && strcmp(opt.simd, "avx512") == 0 && !(features & LLAMA_CPU_AVX512))
+        die("--simd avx512: this CPU (or the OS, in XCR0) offers no AVX-512; use --simd avx2 or sse2");
+    /* --threads N: N cores (0 = all), through a pool of spinning workers */
+    int threads = opt.threads > 0 ? opt.threads : host_cpu_count();
+    HostPool *pool = host_pool_create(threads);
+    if (!pool) die("cannot start %d threads", threads);
+    llama_platform platform = { pool, write_stdout, clock_ns, host_pool_parallel_for, features,
+                                NULL };
 
     const char *prompt = opt.prompt ? opt.prompt : "";
     /* a chat renders typed prompts into a template: room for the longest */
@@ -146,6 +157,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "achieved tok/s: %f\n", llama_tokens_per_second(&stats));
     }
 
+    host_pool_destroy(pool);
     free(mem);
     free(tok);
     return 0;

@@ -1,0 +1,160 @@
+/* The host's worker pool (see pool.h).
+ *
+ * One 64-bit ticket says which job is current and which share is next:
+ * generation << 32 | share. A thread claims a share by compare-and-swap,
+ * so a claim meant for an older job fails once the caller has moved on; the
+ * caller publishes a job only after every share of the previous one has
+ * finished. An idle worker spins (PAUSE) for a few milliseconds, then
+ * sleeps on a futex that the caller wakes when someone sleeps. */
+#define _GNU_SOURCE
+#include "tools/lib/pool.h"
+
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPIN_NS 3000000ull        /* idle spinning before a worker sleeps */
+
+struct HostPool {
+    int threads;
+    pthread_t *tids;
+    /* the job: written by the caller before it publishes the ticket */
+    llama_range_fn fn;
+    void *arg;
+    int n, shares;
+    uint32_t gen;
+    _Alignas(64) uint64_t ticket;          /* gen << 32 | next share */
+    _Alignas(64) int done;                 /* shares finished in this generation */
+    _Alignas(64) uint32_t wake;            /* futex word: the current generation */
+    int sleepers;
+    int quit;
+};
+
+static inline void relax(void) { __builtin_ia32_pause(); }
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void pool_share(int n, int shares, int s, int *begin, int *end) {
+    int unit = n >= 16 * shares ? 16 : 1;
+    long units = (n + unit - 1) / unit;
+    long b = units * s / shares * unit, e = units * (s + 1) / shares * unit;
+    *begin = (int)(b < n ? b : n);
+    *end = (int)(e < n ? e : n);
+}
+
+/* Claims and runs shares of generation gen until none is left. */
+static void run_shares(HostPool *p, uint32_t gen) {
+    for (;;) {
+        uint64_t t = __atomic_load_n(&p->ticket, __ATOMIC_ACQUIRE);
+        if ((uint32_t)(t >> 32) != gen || (int)(uint32_t)t >= p->shares) return;
+        if (!__atomic_compare_exchange_n(&p->ticket, &t, t + 1, 0, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+            continue;
+        int begin, end;
+        pool_share(p->n, p->shares, (int)(uint32_t)t, &begin, &end);
+        if (begin < end) p->fn(p->arg, begin, end);
+        __atomic_fetch_add(&p->done, 1, __ATOMIC_RELEASE);
+    }
+}
+
+static void *worker(void *arg) {
+    HostPool *p = arg;
+    uint32_t seen = 0;
+    for (;;) {
+        uint64_t idle_since = 0;
+        unsigned spins = 0;
+        uint32_t gen;
+        while ((gen = (uint32_t)(__atomic_load_n(&p->ticket, __ATOMIC_ACQUIRE) >> 32)) == seen) {
+            if (__atomic_load_n(&p->quit, __ATOMIC_ACQUIRE)) return NULL;
+            relax();
+            if (++spins % 1024) continue;
+            uint64_t t = now_ns();
+            if (!idle_since) idle_since = t;
+            if (t - idle_since < SPIN_NS) continue;
+            __atomic_fetch_add(&p->sleepers, 1, __ATOMIC_SEQ_CST);
+            if ((uint32_t)(__atomic_load_n(&p->ticket, __ATOMIC_SEQ_CST) >> 32) == seen &&
+                !__atomic_load_n(&p->quit, __ATOMIC_SEQ_CST))
+                syscall(SYS_futex, &p->wake, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+            __atomic_fetch_sub(&p->sleepers, 1, __ATOMIC_SEQ_CST);
+            idle_since = 0;
+        }
+        seen = gen;
+        run_shares(p, gen);
+    }
+}
+
+static void wake_all(HostPool *p) {
+    if (__atomic_load_n(&p->sleepers, __ATOMIC_SEQ_CST))
+        syscall(SYS_futex, &p->wake, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+void host_pool_parallel_for(void *pool, int n, llama_range_fn fn, void *arg) {
+    HostPool *p = pool;
+    if (p == NULL || p->threads <= 1 || n <= 1) {
+        if (n > 0) fn(arg, 0, n);
+        return;
+    }
+    p->fn = fn;
+    p->arg = arg;
+    p->n = n;
+    p->shares = n < p->threads ? n : p->threads;
+    __atomic_store_n(&p->done, 0, __ATOMIC_RELAXED);
+    uint32_t gen = ++p->gen;
+    __atomic_store_n(&p->ticket, (uint64_t)gen << 32, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&p->wake, gen, __ATOMIC_SEQ_CST);
+    wake_all(p);
+    run_shares(p, gen);
+    while (__atomic_load_n(&p->done, __ATOMIC_ACQUIRE) < p->shares) relax();
+}
+
+HostPool *host_pool_create(int threads) {
+    HostPool *p = aligned_alloc(64, (sizeof *p + 63) / 64 * 64);
+    if (!p) return NULL;
+    *p = (HostPool){ .threads = threads < 1 ? 1 : threads };
+    if (p->threads > 1) {
+        p->tids = calloc((size_t)p->threads, sizeof *p->tids);
+        if (!p->tids) {
+            free(p);
+            return NULL;
+        }
+        for (int i = 1; i < p->threads; i++)
+            if (pthread_create(&p->tids[i], NULL, worker, p) != 0) {
+                p->threads = i;
+                host_pool_destroy(p);
+                return NULL;
+            }
+    }
+    return p;
+}
+
+void host_pool_destroy(HostPool *p) {
+    if (!p) return;
+    __atomic_store_n(&p->quit, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&p->wake, p->gen + 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &p->wake, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+    for (int i = 1; i < p->threads; i++) pthread_join(p->tids[i], NULL);
+    free(p->tids);
+    free(p);
+}
+
+int host_pool_threads(const HostPool *p) { return p ? p->threads : 1; }
+
+int host_cpu_count(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
