@@ -1,0 +1,296 @@
+/* bench: how fast the engine runs models against how fast this machine can
+ * read their weights at all (`make bench` runs it).
+ *
+ *   bench -z TOKENIZER [-n STEPS] [-r RUNS] MODEL...
+ *
+ * Roofline: the best time of one read pass (a SIMD sum) over an anonymous
+ * buffer of each checkpoint's size, on one core and on all cores. Then each
+ * model runs greedy (-t 0) for STEPS positions on one core and on all
+ * cores, RUNS times, each configuration in a child process that maps the
+ * checkpoint as build/host/llama2 does: tok/s is run.c's figure (tokens
+ * after the first over the time since the first) of the best run; ms/token
+ * the median time of one position in that run; effective GB/s the weight
+ * bytes a position reads times tok/s, and its fraction of the roofline of
+ * the same number of cores; peak RSS the child's maximum resident set
+ * (the mapped checkpoint pages plus the engine's arena). Figures, not
+ * assertions. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/llama/llama.h"
+#include "lib/llama/simd.h"
+#include "tools/lib/pool.h"
+
+#define MB 1e6
+#define MAX_STEPS 4096
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const void *map_file(const char *path, size_t *size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) die("cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size == 0) die("cannot read %s", path);
+    *size = (size_t)st.st_size;
+    void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) die("cannot map %s: %s", path, strerror(errno));
+    close(fd);
+    return p;
+}
+
+/* ---------------------------------------------------------------- roofline */
+
+/* Sums of n floats (n a multiple of 64), widest first. */
+__attribute__((target("avx512f"))) static float sum_avx512(const float *p, size_t n) {
+    __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;
+    for (size_t i = 0; i < n; i += 64) {
+        a = _mm512_add_ps(a, _mm512_loadu_ps(p + i));
+        b = _mm512_add_ps(b, _mm512_loadu_ps(p + i + 16));
+        c = _mm512_add_ps(c, _mm512_loadu_ps(p + i + 32));
+        d = _mm512_add_ps(d, _mm512_loadu_ps(p + i + 48));
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a, b), _mm512_add_ps(c, d)));
+}
+
+__attribute__((target("avx2"))) static float sum_avx2(const float *p, size_t n) {
+    __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
+    for (size_t i = 0; i < n; i += 32) {
+        a = _mm256_add_ps(a, _mm256_loadu_ps(p + i));
+        b = _mm256_add_ps(b, _mm256_loadu_ps(p + i + 8));
+        c = _mm256_add_ps(c, _mm256_loadu_ps(p + i + 16));
+        d = _mm256_add_ps(d, _mm256_loadu_ps(p + i + 24));
+    }
+    float t[8];
+    _mm256_storeu_ps(t, _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d)));
+    return t[0] + t[1] + t[2] + t[3] + t[4] + t[5] + t[6] + t[7];
+}
+
+static float sum_sse2(const float *p, size_t n) {
+    __m128 a = _mm_setzero_ps(), b = a, c = a, d = a;
+    for (size_t i = 0; i < n; i += 16) {
+        a = _mm_add_ps(a, _mm_loadu_ps(p + i));
+        b = _mm_add_ps(b, _mm_loadu_ps(p + i + 4));
+        c = _mm_add_ps(c, _mm_loadu_ps(p + i + 8));
+        d = _mm_add_ps(d, _mm_loadu_ps(p + i + 12));
+    }
+    float t[4];
+    _mm_storeu_ps(t, _mm_add_ps(_mm_add_ps(a, b), _mm_add_ps(c, d)));
+    return t[0] + t[1] + t[2] + t[3];
+}
+
+static float (*sum_fn)(const float *, size_t);
+static const char *sum_name;
+
+typedef struct {
+    const float *p;
+    float sink[64];
+} ReadJob;
+
+/* [begin, end) in blocks of 64 floats. */
+static void read_range(void *arg, int begin, int end) {
+    ReadJob *j = arg;
+    j->sink[begin % 64] += sum_fn(j->p + (size_t)begin * 64, (size_t)(end - begin) * 64);
+}
+
+/* GB/s of the best of at least 5 passes (and at least 0.4 s) over bytes. */
+static double read_bandwidth(const float *buf, size_t bytes, HostPool *pool) {
+    ReadJob job = { buf, { 0 } };
+    int blocks = (int)(bytes / 256);
+    double best = 1e30;
+    uint64_t start = now_ns();
+    for (int pass = 0; pass < 5 || now_ns() - start < 400000000ull; pass++) {
+        uint64_t t0 = now_ns();
+        host_pool_parallel_for(pool, blocks, read_range, &job);
+        double dt = (double)(now_ns() - t0) * 1e-9;
+        if (dt < best) best = dt;
+        if (pass > 1000) break;
+    }
+    return (double)blocks * 256 / best / 1e9;
+}
+
+/* ---------------------------------------------------------------- models */
+
+/* Weight bytes one position reads: every matrix, the rms vectors, one
+ * embedding row (when the classifier is not the embedding table). */
+static double weight_bytes(const llama_config *c) {
+    double L = c->n_layers, D = c->dim, H = c->hidden_dim, KV = c->kv_dim, V = c->vocab_size;
+    double values = L * (2 * D * D + 2 * D * KV + 3 * D * H) + V * D;   /* matrices + classifier */
+    double per_value = c->version == 2 ? 1.0 + 4.0 / c->group_size : 4.0;
+    double bytes = values * per_value + 4 * (2 * L * D + D);
+    if (!c->shared_classifier) bytes += D * per_value;
+    return bytes;
+}
+
+typedef struct {
+    double tok_s;           /* best run, run.c's formula */
+    double ms_token;        /* median position time of that run */
+    int pos;
+} Result;
+
+static uint64_t stamps[MAX_STEPS + 1];
+static int nstamps;
+
+static void discard(void *ctx, const char *bytes, size_t n) { (void)ctx; (void)bytes; (void)n; }
+static uint64_t clock_cb(void *ctx) { (void)ctx; return now_ns(); }
+static void progress(void *ctx, int pos, int steps) {
+    (void)ctx; (void)steps;
+    if (nstamps <= MAX_STEPS) stamps[nstamps++] = now_ns();
+    (void)pos;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* In the child: runs the model `runs` times on `threads` cores. */
+static Result run_model(const char *path, const void *tok, size_t tok_size, int steps,
+                        int runs, int threads) {
+    size_t size;
+    const void *file = map_file(path, &size);
+    llama_checkpoint ck;
+    llama_tokenizer_file tf;
+    llama_error err;
+    if (llama_checkpoint_parse(&ck, file, size, &err) != 0) die("%s: %s", path, err.msg);
+    if (llama_tokenizer_check(&tf, tok, tok_size, ck.config.vocab_size, &err) != 0)
+        die("tokenizer: %s", err.msg);
+    HostPool *pool = host_pool_create(threads);
+    if (!pool) die("cannot start %d threads", threads);
+    llama_platform pf = { pool, discard, clock_cb, host_pool_parallel_for, llama_cpu_detect(),
+                          progress };
+    llama_sampling sp = { 0.0f, 0.9f, 1 };
+    steps = llama_steps(&ck.config, steps);
+    size_t need = llama_memory_needed(&ck, &tf, steps, 0);
+    void *mem = malloc(need);
+    if (!mem) die("out of memory");
+    llama_session *s = llama_init(mem, need, &ck, &tf, steps, 0, &sp, &pf, &err);
+    if (!s) die("%s", err.msg);
+    Result best = { 0, 0, 0 };
+    for (int r = 0; r < runs; r++) {
+        llama_stats st;
+        nstamps = 0;
+        if (llama_generate(s, NULL, &st, &err) != 0) die("%s", err.msg);
+        if (st.pos < 2) die("%s: the model stopped after %d positions", path, st.pos);
+        double tps = (st.pos - 1) / ((double)(st.t_end_ns - st.t_first_ns) * 1e-9);
+        if (tps > best.tok_s) {
+            uint64_t d[MAX_STEPS];
+            int n = 0;
+            for (int i = 1; i < nstamps; i++) d[n++] = stamps[i] - stamps[i - 1];
+            qsort(d, (size_t)n, sizeof d[0], cmp_u64);
+            best = (Result){ tps, n ? (double)d[n / 2] * 1e-6 : 0, st.pos };
+        }
+    }
+    host_pool_destroy(pool);
+    return best;
+}
+
+int main(int argc, char **argv) {
+    const char *tok_path = NULL;
+    int steps = 256, runs = 3, opt;
+    while ((opt = getopt(argc, argv, "z:n:r:")) != -1) {
+        if (opt == 'z') tok_path = optarg;
+        else if (opt == 'n') steps = atoi(optarg);
+        else if (opt == 'r') runs = atoi(optarg);
+        else die("usage: bench -z TOKENIZER [-n STEPS] [-r RUNS] MODEL...");
+    }
+    if (!tok_path || optind >= argc || steps < 2 || steps > MAX_STEPS || runs < 1)
+        die("usage: bench -z TOKENIZER [-n STEPS] [-r RUNS] MODEL...");
+    size_t tok_size;
+    const void *tok = map_file(tok_path, &tok_size);
+
+    unsigned f = llama_cpu_detect();
+    sum_fn = f & LLAMA_CPU_AVX512 ? sum_avx512 : f & LLAMA_CPU_AVX2 ? sum_avx2 : sum_sse2;
+    sum_name = f & LLAMA_CPU_AVX512 ? "AVX-512" : f & LLAMA_CPU_AVX2 ? "AVX2" : "SSE2";
+    int cores = host_cpu_count();
+    HostPool *one = host_pool_create(1), *all = host_pool_create(cores);
+    if (!one || !all) die("cannot start %d threads", cores);
+
+    printf("bench: %d cores, engine SIMD level from CPUID/XCR0: %s; greedy, %d positions, best of %d runs\n",
+           cores, f & LLAMA_CPU_AVX512 ? "avx512" : f & LLAMA_CPU_AVX2 ? "avx2" : "sse2", steps, runs);
+    printf("roofline: best single read pass (%s sum) over an anonymous buffer of the checkpoint's size\n\n",
+           sum_name);
+    printf("%-26s %-6s %8s %7s %8s %8s %7s %9s %8s %9s\n", "model", "format", "MB/tok", "cores",
+           "tok/s", "ms/tok", "GB/s", "roofline", "fraction", "peak RSS");
+
+    for (int m = optind; m < argc; m++) {
+        const char *path = argv[m];
+        size_t size;
+        const void *file = map_file(path, &size);
+        llama_checkpoint ck;
+        llama_error err;
+        if (llama_checkpoint_parse(&ck, file, size, &err) != 0) die("%s: %s", path, err.msg);
+        double wb = weight_bytes(&ck.config);
+        char fmt[16];
+        if (ck.config.version == 2) snprintf(fmt, sizeof fmt, "Q8_0");
+        else snprintf(fmt, sizeof fmt, "fp32");
+        munmap((void *)file, size);
+
+        /* the roofline for this size */
+        size_t bytes = size / 256 * 256;
+        float *buf = aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
+        if (!buf) die("out of memory for a %zu-byte buffer", bytes);
+        for (size_t i = 0; i < bytes / 4; i++) buf[i] = (float)(i & 1023);
+        double roof[2] = { read_bandwidth(buf, bytes, one), read_bandwidth(buf, bytes, all) };
+        free(buf);
+
+        const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        for (int k = 0; k < 2; k++) {
+            int threads = k == 0 ? 1 : cores;
+            if (k == 1 && cores == 1) break;
+            int fds[2];
+            if (pipe(fds) != 0) die("pipe: %s", strerror(errno));
+            fflush(stdout);
+            pid_t pid = fork();
+            if (pid < 0) die("fork: %s", strerror(errno));
+            if (pid == 0) {
+                close(fds[0]);
+                Result r = run_model(path, tok, tok_size, steps, runs, threads);
+                if (write(fds[1], &r, sizeof r) != (ssize_t)sizeof r) _exit(1);
+                _exit(0);
+            }
+            close(fds[1]);
+            Result r;
+            ssize_t got = read(fds[0], &r, sizeof r);
+            close(fds[0]);
+            int status;
+            struct rusage ru;
+            if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+                got != (ssize_t)sizeof r)
+                die("the run of %s on %d cores failed", path, threads);
+            double gbs = wb * r.tok_s / 1e9;
+            printf("%-26s %-6s %8.1f %7d %8.1f %8.2f %7.1f %9.1f %8.2f %7.1f MB\n", name, fmt,
+                   wb / MB, threads, r.tok_s, r.ms_token, gbs, roof[k], gbs / roof[k],
+                   ru.ru_maxrss / 1024.0 * 1.048576);
+            fflush(stdout);
+        }
+    }
+    host_pool_destroy(one);
+    host_pool_destroy(all);
+    return 0;
+}
