@@ -8,7 +8,9 @@
 #include "kernel/cpu.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 #include "kernel/time.h"
+#include "lib/format.h"
 #include "lib/libc.h"
 #include "lib/llama/llama.h"
 
@@ -34,6 +36,43 @@ static const char *model_name(const llama_config *c) {
 
 static void write_text(void *ctx, const char *s, size_t n) { (void)ctx; console_write(s, n); }
 static uint64_t now(void *ctx) { (void)ctx; return time_ns(); }
+
+/* The engine's parallel loops on the cores in use, through smp_run: core i
+ * of ncpu takes the i-th of ncpu contiguous parts of [0, n), cut at
+ * multiples of 16 rows when n allows (as the host's pool, tools/lib/pool.c).
+ * Each row or head is computed the same way on any core, so the story does
+ * not depend on how many there are. */
+typedef struct {
+    llama_range_fn fn;
+    void *arg;
+    int n;
+} ParallelJob;
+
+static void run_share(void *arg, int cpu, int ncpu) {
+    const ParallelJob *j = arg;
+    int unit = j->n >= 16 * ncpu ? 16 : 1;
+    long units = (j->n + unit - 1) / unit;
+    long b = units * cpu / ncpu * unit, e = units * (cpu + 1) / ncpu * unit;
+    if (e > j->n) e = j->n;
+    if (b < e) j->fn(j->arg, (int)b, (int)e);
+}
+
+static void parallel_for(void *ctx, int n, llama_range_fn fn, void *arg) {
+    int ncpu = *(const int *)ctx;
+    ParallelJob j = { fn, arg, n };
+    if (ncpu > n) ncpu = n;
+    if (ncpu <= 1) fn(arg, 0, n);
+    else smp_run(ncpu, run_share, &j);
+}
+
+/* --threads N (0: every core smp_init started), at most that many. */
+static int cores_to_use(const Options *opt) {
+    int have = smp_cpu_count();
+    if (opt->threads > have)
+        kprintf("note: --threads %d, but %d core%s started; using %d\n", opt->threads, have,
+                have == 1 ? "" : "s", have);
+    return opt->threads > 0 && opt->threads < have ? opt->threads : have;
+}
 
 /* The SIMD level for the engine: the widest the CPU and XCR0 allow, except
  * under QEMU's TCG (CPUID hypervisor leaf "TCGTCGTCGTCG"), which emulates
@@ -99,13 +138,16 @@ void story_run(const Options *opt, const void *model, size_t model_size,
                      steps, need == SIZE_MAX ? 1e12 : need / MIB, model_size / MIB, largest / MIB);
     void *mem = memory_alloc(need, 64);
     if (!mem) kernel_error("not enough memory for %.1f MiB of run state", need / MIB);
-    kprintf("checkpoint: version %d fp32, %.1f MiB used in place; KV cache and run state %.1f MiB "
+    char format[48] = "fp32";
+    if (c->version == 2) fmt_snprintf(format, sizeof format, "Q8_0 (int8, groups of %d)", c->group_size);
+    kprintf("checkpoint: version %d %s, %.1f MiB used in place; KV cache and run state %.1f MiB "
             "for %d steps; %.1f MiB in all\n",
-            c->version, model_size / MIB, need / MIB, steps, (model_size + need) / MIB);
+            c->version, format, model_size / MIB, need / MIB, steps, (model_size + need) / MIB);
 
     const char *simd;
+    int cores = cores_to_use(opt);
     llama_platform platform = {
-        .write = write_text, .now_ns = now, .parallel_for = 0,
+        .ctx = &cores, .write = write_text, .now_ns = now, .parallel_for = parallel_for,
         .cpu_features = pick_simd(opt, &simd),
     };
     llama_sampling sampling = {.temperature = opt->temperature, .topp = opt->topp, .seed = opt->seed};
@@ -120,5 +162,6 @@ void story_run(const Options *opt, const void *model, size_t model_size,
     kprintf("stats: load and validate %.1f ms, first token after %.1f ms, %d tokens, %.2f ms/token, "
             "simd %s, %d core%s\n",
             (t_ready - t0) / 1e6, st.t_first_ns ? (st.t_first_ns - st.t_begin_ns) / 1e6 : 0.0, st.pos,
-            st.pos > 1 ? gen_ms / (st.pos - 1) : 0.0, simd, 1, "");
+            st.pos > 1 ? gen_ms / (st.pos - 1) : 0.0, simd, cores,
+            cores == 1 ? "" : "s");
 }
