@@ -251,3 +251,195 @@ int acpi_read_madt(const void *rsdp_v2, size_t v2_size, const void *rsdp_v1, siz
     fmt_snprintf(err, errlen, "%s", first);
     return -1;
 }
+
+/* ---------------------------------------------------------------- power
+ *
+ * FADT ("FACP") fields used, by byte offset (ACPI 6.5, table 5.9): 40 DSDT
+ * (u32), 48 SMI_CMD (u32), 52 ACPI_ENABLE (u8), 64 PM1a_CNT_BLK, 68
+ * PM1b_CNT_BLK (u32 I/O ports), 89 PM1_CNT_LEN, 109 IAPC_BOOT_ARCH (u16,
+ * bit 1: 8042), 112 flags (u32; bit 10 RESET_REG_SUP, bit 20
+ * HW_REDUCED_ACPI), 116 RESET_REG (12-byte generic address), 128
+ * RESET_VALUE, 140 X_DSDT (u64), 172 X_PM1a_CNT_BLK, 184 X_PM1b_CNT_BLK,
+ * 244 SLEEP_CONTROL_REG (generic addresses). An ACPI 1.0 FADT is 116 bytes
+ * long; later fields count only when the table is long enough to hold them.
+ * A generic address: u8 space, u8 bit width, u8 bit offset, u8 access size,
+ * u64 address. */
+
+#define FADT_FLAG_RESET_REG_SUP (1u << 10)
+#define FADT_FLAG_HW_REDUCED    (1u << 20)
+
+static void gas(struct acpi_gas *g, const uint8_t *p) {
+    g->space = p[0];
+    g->bit_width = p[1];
+    g->bit_offset = p[2];
+    g->access_size = p[3];
+    g->addr = rd64(p + 4);
+}
+
+static void io_block(struct acpi_gas *g, uint32_t port, unsigned bytes) {
+    *g = (struct acpi_gas){ACPI_SPACE_IO, (uint8_t)(8 * bytes), 0, 0, port};
+}
+
+int acpi_parse_fadt(const void *fadt, size_t len, struct acpi_power *out, char *err, size_t errlen) {
+    const uint8_t *t = fadt;
+    if (len < SDT_HEADER) return fail(err, errlen, "FADT of %zu bytes is shorter than a table header", len);
+    if (memcmp(t, "FACP", 4) != 0) {
+        char sig[5];
+        text(sig, t, 4);
+        return fail(err, errlen, "table signature '%s' is not the FADT's 'FACP'", sig);
+    }
+    uint32_t length = rd32(t + 4);
+    if (length < 116 || length > len)
+        return fail(err, errlen, "FADT length %u is outside 116..%zu", length, len);
+    if (sum(t, length) != 0) return fail(err, errlen, "FADT checksum is wrong (the table is corrupt)");
+
+    out->fadt_revision = t[8];
+    out->fadt_length = length;
+    out->dsdt_addr = rd32(t + 40);
+    if (length >= 148 && rd64(t + 140)) out->dsdt_addr = rd64(t + 140);
+    out->smi_cmd = rd32(t + 48);
+    out->acpi_enable = t[52];
+    unsigned cnt_len = t[89] >= 2 ? 2 : t[89] ? t[89] : 2;
+    io_block(&out->pm1a_cnt, rd32(t + 64), cnt_len);
+    io_block(&out->pm1b_cnt, rd32(t + 68), cnt_len);
+    if (length >= 184 && rd64(t + 172 + 4)) gas(&out->pm1a_cnt, t + 172);
+    if (length >= 196 && rd64(t + 184 + 4)) gas(&out->pm1b_cnt, t + 184);
+    out->flags = rd32(t + 112);
+    out->hw_reduced = (out->flags & FADT_FLAG_HW_REDUCED) != 0;
+    out->has_8042 = out->fadt_revision >= 2 && (t[109] & 2);
+    out->reset_supported = false;
+    if (length >= 129) {
+        gas(&out->reset_reg, t + 116);
+        out->reset_value = t[128];
+        out->reset_supported = (out->flags & FADT_FLAG_RESET_REG_SUP) && out->reset_reg.addr &&
+                               out->reset_reg.space <= ACPI_SPACE_PCI;
+    }
+    if (length >= 256) gas(&out->sleep_control, t + 244);
+    return 0;
+}
+
+/* A PkgLength (ACPI 20.2.4): the lead byte's top two bits say how many
+ * bytes follow. Returns the bytes it takes, or 0 past the end. */
+static size_t pkg_length_size(const uint8_t *p, const uint8_t *end) {
+    if (p >= end) return 0;
+    size_t n = 1 + (p[0] >> 6);
+    return (size_t)(end - p) >= n ? n : 0;
+}
+
+/* An integer element: ZeroOp, OneOp, OnesOp or a prefixed constant.
+ * Returns the bytes it takes, or 0 when it is something else. */
+static size_t aml_integer(const uint8_t *p, const uint8_t *end, uint64_t *v) {
+    if (p >= end) return 0;
+    size_t avail = (size_t)(end - p);
+    switch (p[0]) {
+    case 0x00: *v = 0; return 1;
+    case 0x01: *v = 1; return 1;
+    case 0xFF: *v = ~0ull; return 1;
+    case 0x0A: if (avail < 2) return 0; *v = p[1]; return 2;
+    case 0x0B: if (avail < 3) return 0; *v = (uint64_t)p[1] | (uint64_t)p[2] << 8; return 3;
+    case 0x0C: if (avail < 5) return 0; *v = rd32(p + 1); return 5;
+    }
+    return 0;
+}
+
+int acpi_find_s5(const void *aml, size_t len, uint8_t *slp_typa, uint8_t *slp_typb) {
+    const uint8_t *a = aml, *end = a + len;
+    for (size_t i = 1; i + 4 <= len; i++) {
+        if (memcmp(a + i, "_S5_", 4) != 0) continue;
+        /* NameOp (0x08) right before, or before a root prefix '\' */
+        bool named = a[i - 1] == 0x08 || (i >= 2 && a[i - 1] == '\\' && a[i - 2] == 0x08);
+        const uint8_t *p = a + i + 4;
+        if (!named || p >= end || *p != 0x12) continue;      /* PackageOp */
+        p++;
+        size_t pl = pkg_length_size(p, end);
+        if (!pl) continue;
+        p += pl;
+        if (p >= end) continue;
+        unsigned count = *p++;                              /* NumElements */
+        uint64_t va, vb = 0;
+        size_t n = count >= 1 ? aml_integer(p, end, &va) : 0;
+        if (!n) continue;
+        if (count >= 2 && !aml_integer(p + n, end, &vb)) continue;
+        *slp_typa = (uint8_t)(va & 7);
+        *slp_typb = (uint8_t)(vb & 7);
+        return 0;
+    }
+    return -1;
+}
+
+/* Looks through the RSDT (entry size 4) or XSDT (8) at phys for the table
+ * with signature sig; returns it whole (header checked) with its address. */
+static const uint8_t *find_table(uint64_t phys, unsigned entry_size, const char *sig,
+                                 acpi_map_fn map, void *ctx, uint64_t *addr, uint32_t *len,
+                                 char *err, size_t errlen) {
+    const char *name = entry_size == 8 ? "XSDT" : "RSDT";
+    uint32_t rlen;
+    const uint8_t *root = map_table(phys, name, map, ctx, &rlen, err, errlen);
+    if (!root) return 0;
+    unsigned n = (rlen - SDT_HEADER) / entry_size;
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *p = root + SDT_HEADER + (size_t)i * entry_size;
+        uint64_t a = entry_size == 8 ? rd64(p) : rd32(p);
+        const uint8_t *h = a ? map(ctx, a, SDT_HEADER) : 0;
+        if (!h || memcmp(h, sig, 4) != 0) continue;
+        *addr = a;
+        return map_table(a, sig, map, ctx, len, err, errlen);
+    }
+    fail(err, errlen, "no table '%s' among the %u tables of the %s", sig, n, name);
+    return 0;
+}
+
+int acpi_read_power(const void *rsdp_v2, size_t v2_size, const void *rsdp_v1, size_t v1_size,
+                    acpi_map_fn map, void *ctx, struct acpi_power *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    const uint8_t *v2 = rsdp_v2, *v1 = rsdp_v1;
+    if (!v1 && !v2)
+        return fail(err, errlen, "the boot loader passed no ACPI RSDP (multiboot2 tags 14 and 15 are missing)");
+    /* The roots to try, best first: the XSDT, then the RSDTs. */
+    struct { uint64_t addr; unsigned entry; } roots[3];
+    int nroots = 0;
+    if (v2) {
+        uint32_t length = v2_size >= 36 ? rd32(v2 + 20) : 0;
+        if (rsdp_ok(v2, v2_size, 36) && v2[15] >= 2 && length >= 36 && length <= v2_size &&
+            sum(v2, length) == 0) {
+            if (rd64(v2 + 24)) roots[nroots++] = (typeof(roots[0])){rd64(v2 + 24), 8};
+            if (rd32(v2 + 16)) roots[nroots++] = (typeof(roots[0])){rd32(v2 + 16), 4};
+        }
+    }
+    if (v1 && rsdp_ok(v1, v1_size, 20) && rd32(v1 + 16) &&
+        !(nroots && roots[nroots - 1].entry == 4 && roots[nroots - 1].addr == rd32(v1 + 16)))
+        roots[nroots++] = (typeof(roots[0])){rd32(v1 + 16), 4};
+    if (!nroots) return fail(err, errlen, "the ACPI RSDP from the boot loader is damaged");
+
+    char first[160] = "";
+    const uint8_t *fadt = 0;
+    uint64_t fadt_addr;
+    uint32_t flen = 0;
+    for (int r = 0; r < nroots && !fadt; r++) {
+        char why[160];
+        fadt = find_table(roots[r].addr, roots[r].entry, "FACP", map, ctx, &fadt_addr, &flen,
+                          why, sizeof why);
+        if (fadt && acpi_parse_fadt(fadt, flen, out, why, sizeof why) != 0) fadt = 0;
+        if (!fadt) keep_first(first, sizeof first, why);
+        else if (first[0]) fmt_snprintf(out->note, sizeof out->note, "%s; used the %s instead",
+                                        first + 6, roots[r].entry == 8 ? "XSDT" : "RSDT");
+    }
+    if (!fadt) {
+        fmt_snprintf(err, errlen, "%s", first);
+        return -1;
+    }
+
+    /* \_S5_ in the DSDT's AML */
+    uint32_t dlen;
+    char why[160];
+    const uint8_t *dsdt = out->dsdt_addr ? map_table(out->dsdt_addr, "DSDT", map, ctx, &dlen, why, sizeof why) : 0;
+    if (!out->dsdt_addr)
+        fmt_snprintf(out->note, sizeof out->note, "the FADT names no DSDT");
+    else if (!dsdt)
+        fmt_snprintf(out->note, sizeof out->note, "%s", why + 6);
+    else if (acpi_find_s5(dsdt + SDT_HEADER, dlen - SDT_HEADER, &out->slp_typa, &out->slp_typb) == 0)
+        out->have_s5 = true;
+    else
+        fmt_snprintf(out->note, sizeof out->note, "the DSDT has no \\_S5_ package");
+    return 0;
+}
