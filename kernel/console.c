@@ -67,6 +67,18 @@ void console_write(const char *s, size_t n) {
     unlock();
 }
 
+void console_show_cursor(bool visible) {
+    lock();
+    if (have_screen) fbcon_show_cursor(visible);
+    unlock();
+}
+
+void console_status(const char *text) {
+    lock();
+    if (have_screen) fbcon_status(text);
+    unlock();
+}
+
 /* Formats first, then takes the console lock once for the whole text. */
 void kprintf(const char *fmt, ...) {
     char buf[2048];

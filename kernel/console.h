@@ -3,6 +3,7 @@
 #ifndef KERNEL_CONSOLE_H
 #define KERNEL_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "drivers/fbcon.h"
 
@@ -15,6 +16,10 @@ void console_write(const char *s, size_t n);
  * halted core held it. */
 void console_force_unlock(void);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The screen's cursor (for the line editor) and its status line; no-ops
+ * without a screen. */
+void console_show_cursor(bool visible);
+void console_status(const char *text);
 int console_has_serial(void);
 int console_has_screen(void);
 

@@ -9,9 +9,11 @@
 #include "kernel/crash.h"
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
+#include "kernel/input.h"
 #include "kernel/memory.h"
 #include "kernel/multiboot2.h"
 #include "kernel/paging.h"
+#include "kernel/power.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/stacks.h"
@@ -134,6 +136,7 @@ static void parse_flags(void) {
     if (opt.system_prompt) print_quoted(" -y ", opt.system_prompt);
     kprintf(" --threads %d", opt.threads);
     if (opt.simd) kprintf(" --simd %s", opt.simd);
+    if (opt.ask) kprintf(" --ask");
     if (opt.exit_when_done) kprintf(" --exit");
     kprintf("\n");
 }
@@ -167,6 +170,8 @@ void kmain(uint32_t magic, uint64_t info_addr) {
     if (clock) kprintf("time: TSC at %llu MHz (from %s)\n", (unsigned long long)(time_tsc_hz() / 1000000), clock);
     else kprintf("time: no timer answered; TSC rate guessed, times are approximate\n");
     smp_init(&mb, info_addr);   /* every core up, waiting for smp_run */
+    power_init(&mb);
+    input_init();
 
     parse_flags();
     if (opt.crash) crash_now(opt.crash);

@@ -1,6 +1,8 @@
 /* How the kernel ends: with success, or with one "error: ..." line on every
  * console. Under --exit it leaves QEMU with a status (0 ok, 1 error, 2 CPU
- * exception); otherwise it says so and halts. */
+ * exception); otherwise, after a CPU exception, it says "halted." and halts,
+ * and after success ("done.") or an error it asks for a key to reboot or
+ * switch off (kernel/power.h). */
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/input.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
@@ -74,6 +75,40 @@ static int cores_to_use(const Options *opt) {
     return opt->threads > 0 && opt->threads < have ? opt->threads : have;
 }
 
+/* The screen's status line while a story is told: model, tokens so far of
+ * the steps, speed (run.c's measure: from the first token on), cores, SIMD.
+ * Redrawn at most every 100 ms, and when a story ends. */
+static struct {
+    const char *model, *simd;
+    int cores;
+    uint64_t t_first, t_drawn;
+} status;
+
+static void show_status(int pos, int steps, bool final) {
+    uint64_t t = time_ns();
+    if (pos <= 1) status.t_first = t;
+    if (!final && pos != steps && t - status.t_drawn < 100000000) return;
+    status.t_drawn = t;
+    char line[160], speed[32] = "- tok/s";
+    if (pos > 1 && t > status.t_first)
+        fmt_snprintf(speed, sizeof speed, "%.1f tok/s", (pos - 1) / ((t - status.t_first) / 1e9));
+    fmt_snprintf(line, sizeof line, " %s | %d/%d tokens | %s | %d core%s | %s%s", status.model,
+                 pos, steps, speed, status.cores, status.cores == 1 ? "" : "s", status.simd,
+                 final ? " | done" : "");
+    console_status(line);
+}
+
+static void progress(void *ctx, int pos, int steps) { (void)ctx; show_status(pos, steps, false); }
+
+/* The chat reads its lines from the consoles; Ctrl-D ends it. */
+static int chat_read_line(void *ctx, char *buf, size_t size) {
+    (void)ctx;
+    return input_read_line(buf, size) == INPUT_LINE ? 1 : -1;
+}
+
+/* A line typed after "Prompt: " (--ask): run.c's prompt buffers hold 511 bytes. */
+#define ASK_LINE_MAX LLAMA_CHAT_LINE_MAX
+
 /* The SIMD level for the engine: the widest the CPU and XCR0 allow, except
  * under QEMU's TCG (CPUID hypervisor leaf "TCGTCGTCGTCG"), which emulates
  * SSE faster than AVX. --simd forces a level the CPU has. */
@@ -96,6 +131,15 @@ static unsigned pick_simd(const Options *opt, const char **name) {
     if (!(have & LLAMA_CPU_AVX512))
         kernel_error("--simd avx512: this CPU (or its XCR0 state) has no AVX-512; use --simd avx2 or sse2");
     return have;
+}
+
+static void report(const llama_stats *st, uint64_t load_ns, const char *simd, int cores) {
+    double gen_ms = (st->t_end_ns - st->t_first_ns) / 1e6;
+    kprintf("stats: load and validate %.1f ms, first token after %.1f ms, %d tokens, %.2f ms/token, "
+            "simd %s, %d core%s\n",
+            load_ns / 1e6, st->t_first_ns ? (st->t_first_ns - st->t_begin_ns) / 1e6 : 0.0, st->pos,
+            st->pos > 1 && st->t_first_ns ? gen_ms / (st->pos - 1) : 0.0, simd, cores,
+            cores == 1 ? "" : "s");
 }
 
 void story_run(const Options *opt, const void *model, size_t model_size,
@@ -128,7 +172,10 @@ void story_run(const Options *opt, const void *model, size_t model_size,
         kernel_error("tokenizer: %s", err.msg);
 
     int steps = llama_steps(c, opt->steps);
+    bool chat = strcmp(opt->mode, "chat") == 0;
     size_t prompt_len = opt->prompt ? strlen(opt->prompt) : 0;
+    if (chat && prompt_len < LLAMA_CHAT_PROMPT_MAX) prompt_len = LLAMA_CHAT_PROMPT_MAX;
+    if (opt->ask && prompt_len < ASK_LINE_MAX) prompt_len = ASK_LINE_MAX;
     size_t need = llama_memory_needed(&ck, &tf, steps, prompt_len);
     uint64_t largest = memory_largest_free();
     if (need == SIZE_MAX || need > largest)
@@ -148,20 +195,50 @@ void story_run(const Options *opt, const void *model, size_t model_size,
     int cores = cores_to_use(opt);
     llama_platform platform = {
         .ctx = &cores, .write = write_text, .now_ns = now, .parallel_for = parallel_for,
-        .cpu_features = pick_simd(opt, &simd),
+        .cpu_features = pick_simd(opt, &simd), .progress = progress,
     };
     llama_sampling sampling = {.temperature = opt->temperature, .topp = opt->topp, .seed = opt->seed};
     llama_session *s = llama_init(mem, need, &ck, &tf, steps, prompt_len, &sampling, &platform, &err);
     if (!s) kernel_error("%s", err.msg);
     uint64_t t_ready = time_ns();
 
+    status.model = name;
+    status.simd = simd;
+    status.cores = cores;
+
     llama_stats st;
-    if (llama_generate(s, opt->prompt, &st, &err) != 0) kernel_error("%s", err.msg);
-    if (st.pos > 1) kprintf("achieved tok/s: %f\n", llama_tokens_per_second(&st));
-    double gen_ms = (st.t_end_ns - st.t_first_ns) / 1e6;
-    kprintf("stats: load and validate %.1f ms, first token after %.1f ms, %d tokens, %.2f ms/token, "
-            "simd %s, %d core%s\n",
-            (t_ready - t0) / 1e6, st.t_first_ns ? (st.t_first_ns - st.t_begin_ns) / 1e6 : 0.0, st.pos,
-            st.pos > 1 ? gen_ms / (st.pos - 1) : 0.0, simd, cores,
-            cores == 1 ? "" : "s");
+    if (chat) {
+        /* run.c's chat, its lines typed on the consoles; with --ask a new
+         * conversation after each, until Ctrl-D */
+        const char *first = opt->prompt;
+        int r;
+        do {
+            r = llama_chat(s, first, opt->system_prompt, chat_read_line, 0, &st, &err);
+            if (r < 0) kernel_error("%s", err.msg);
+            show_status(st.pos, steps, true);
+            report(&st, t_ready - t0, simd, cores);
+            first = 0;
+        } while (opt->ask && r == 0);
+        return;
+    }
+    /* generate: the -i prompt, then (--ask) each line typed after "Prompt: "
+     * until Ctrl-D, or under --exit an empty line */
+    static char line[ASK_LINE_MAX + 1];
+    const char *prompt = opt->prompt;
+    for (bool first = true;; first = false) {
+        if (!first || (opt->ask && !prompt)) {
+            if (!opt->ask) break;
+            kprintf("Prompt: ");
+            if (input_read_line(line, sizeof line) == INPUT_EOF) {
+                kprintf("\n");
+                break;
+            }
+            if (!line[0] && opt->exit_when_done) break;
+            prompt = line;
+        }
+        if (llama_generate(s, prompt, &st, &err) != 0) kernel_error("%s", err.msg);
+        show_status(st.pos, steps, true);
+        if (st.pos > 1) kprintf("achieved tok/s: %f\n", llama_tokens_per_second(&st));
+        report(&st, t_ready - t0, simd, cores);
+    }
 }

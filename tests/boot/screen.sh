@@ -5,8 +5,8 @@ source "$(dirname "$0")/lib.sh"
 
 make_iso screen "-n 1" > /dev/null
 for fw in uefi bios; do
-    boot_and_screenshot screen "$fw" "$OUT/screen-$fw.png" "halted"
-    expect "screen:$fw:halted-without-exit" "done; halted."
+    boot_and_screenshot screen "$fw" "$OUT/screen-$fw.png" "press a key to reboot"
+    expect "screen:$fw:waits-without-exit" "press a key to reboot, or p to power off"
     expect_screen "screen:$fw:text-on-screen" "$OUT/screen-$fw.png" \
         "bare-metal kernel" "multiboot2" "config: dim=64" "n_layers=5"
 done

@@ -35,7 +35,7 @@ check_cores uefi 4
 check_cores bios 2
 
 # boot_and_nmi NAME FIRMWARE: boots without --exit; once the kernel says
-# "done; halted." injects an NMI into every core, waits for the report, and
+# "press a key to reboot" injects an NMI into every core, waits for the report, and
 # stops QEMU. LOG is set as boot() sets it.
 boot_and_nmi() {
     local name=$1 fw=$2 sock=$OUT/$1-$2.qmp waited=0
@@ -44,7 +44,7 @@ boot_and_nmi() {
     env FIRMWARE="$fw" SMP=2 TIMEOUT=240 SERIAL_LOG="$LOG" QMP_SOCKET="$sock" \
         "$ROOT/tools/qemu-run.sh" "$OUT/$name.iso" > /dev/null 2> "$LOG.qemu" &
     local pid=$!
-    until grep -qF "done; halted." "$LOG" 2>/dev/null; do
+    until grep -qF "press a key to reboot" "$LOG" 2>/dev/null; do
         sleep 1; waited=$((waited + 1))
         if [ $waited -gt 240 ] || ! kill -0 $pid 2>/dev/null; then break; fi
     done

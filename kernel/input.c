@@ -1,0 +1,60 @@
+/* Typing (see input.h): polls the UART and the i8042 in turn. */
+#include "kernel/input.h"
+#include "drivers/ps2kbd.h"
+#include "kernel/console.h"
+#include "kernel/lineedit.h"
+#include "drivers/serial.h"
+
+static bool have_keyboard;
+static bool serial_after_cr;    /* a terminal's "\r\n" is one Enter */
+
+void input_init(void) {
+    have_keyboard = ps2kbd_init();
+    input_flush();   /* keys pressed during the boot (in the GRUB menu) */
+    if (have_keyboard) kprintf("keyboard: PS/2 controller, %s\n", ps2kbd_describe());
+    else kprintf("keyboard: no PS/2 controller answered; typing only on the serial port\n");
+}
+
+bool input_available(void) { return have_keyboard || console_has_serial(); }
+
+/* The next byte typed on either source, or -1. */
+static int poll_byte(void) {
+    int c = serial_read_byte();
+    if (c >= 0) {
+        bool skip = c == '\n' && serial_after_cr;
+        serial_after_cr = c == '\r';
+        if (!skip) return c;
+    }
+    return ps2kbd_read_char();
+}
+
+static void echo(void *ctx, const char *s, size_t n) {
+    (void)ctx;
+    console_write(s, n);
+}
+
+enum input_result input_read_line(char *buf, size_t size) {
+    struct lineedit e;
+    lineedit_start(&e, buf, size, echo, 0);
+    if (!input_available()) return INPUT_EOF;
+    console_show_cursor(true);
+    enum lineedit_result r = LINEEDIT_MORE;
+    while (r == LINEEDIT_MORE) {
+        int c = poll_byte();
+        if (c >= 0) r = lineedit_feed(&e, (uint8_t)c);
+    }
+    console_show_cursor(false);
+    return r == LINEEDIT_EOF ? INPUT_EOF : INPUT_LINE;
+}
+
+void input_flush(void) {
+    for (int i = 0; i < 4096 && poll_byte() >= 0; i++) {}
+}
+
+int input_wait_key(void) {
+    if (!input_available()) for (;;) __asm__ volatile("cli; hlt");
+    for (;;) {
+        int c = poll_byte();
+        if (c >= 0) return c;
+    }
+}
