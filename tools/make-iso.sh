@@ -3,7 +3,9 @@
 # stick) with the kernel, the model and the tokenizer, and a grub.cfg whose
 # default entry boots them with the kernel flags in $ARGS, written verbatim.
 # Environment: MODEL, TOKENIZER (paths; default stories15M.bin and
-# tokenizer.bin via tools/find-model.sh), ARGS, TIMEOUT (menu seconds),
+# tokenizer.bin via tools/find-model.sh), ARGS, TIMEOUT (menu seconds, 5),
+# GFXMODE (the screen mode GRUB hands the kernel, WIDTHxHEIGHT; default:
+# GRUB's choice, the firmware's preferred mode where it says one),
 # MODULES (the module2 lines as "FILE:NAME ..." over the files on the ISO,
 # model.bin and tokenizer.bin; default "model.bin:model tokenizer.bin:tokenizer";
 # the tests use it to leave out, misname or swap modules).
@@ -37,6 +39,15 @@ cp "$kernel" "$stage/boot/llama2.elf"
 ln -f "$model" "$stage/boot/model.bin" 2>/dev/null || cp "$model" "$stage/boot/model.bin"
 ln -f "$tokenizer" "$stage/boot/tokenizer.bin" 2>/dev/null || cp "$tokenizer" "$stage/boot/tokenizer.bin"
 
+gfxpayload=""
+if [ -n "${GFXMODE:-}" ]; then
+    [[ "$GFXMODE" =~ ^[0-9]+x[0-9]+(x[0-9]+)?$ ]] ||
+        { echo "error: GFXMODE must be WIDTHxHEIGHT (e.g. 1920x1080), not '$GFXMODE'" >&2; exit 1; }
+    # 32 bits per pixel when the mode has it (drawing is cheaper), else any depth
+    if [[ "$GFXMODE" =~ ^[0-9]+x[0-9]+$ ]]; then gfxpayload="    set gfxpayload=${GFXMODE}x32,$GFXMODE"
+    else gfxpayload="    set gfxpayload=$GFXMODE"; fi
+fi
+
 model_name=$(basename "$model")
 modules=""
 for m in ${MODULES-model.bin:model tokenizer.bin:tokenizer}; do
@@ -44,7 +55,8 @@ for m in ${MODULES-model.bin:model tokenizer.bin:tokenizer}; do
 done
 # Substitute with awk's literal index/substr, values from the environment (awk
 # -v would interpret backslashes), so no character of ARGS is special.
-ISO_ARGS="$args" ISO_TIMEOUT="${TIMEOUT:-1}" ISO_NAME="$model_name" ISO_MODULES="${modules%$'\n'}" awk '
+ISO_ARGS="$args" ISO_TIMEOUT="${TIMEOUT:-5}" ISO_NAME="$model_name" ISO_MODULES="${modules%$'\n'}" \
+ISO_GFXPAYLOAD="$gfxpayload" awk '
     function put(line, key, val,   i, done) {
         done = ""
         while ((i = index(line, key)) > 0) {
@@ -53,9 +65,11 @@ ISO_ARGS="$args" ISO_TIMEOUT="${TIMEOUT:-1}" ISO_NAME="$model_name" ISO_MODULES=
         }
         return done line
     }
+    /^#/ { print; next }   # comments name the placeholders; they stay as they are
     { line = put($0, "@ARGS@", ENVIRON["ISO_ARGS"])
       line = put(line, "@TIMEOUT@", ENVIRON["ISO_TIMEOUT"])
       line = put(line, "@MODULES@", ENVIRON["ISO_MODULES"])
+      line = put(line, "@GFXPAYLOAD@", ENVIRON["ISO_GFXPAYLOAD"])
       print put(line, "@MODEL_NAME@", ENVIRON["ISO_NAME"]) }' "$root/iso/grub.cfg.in" > "$stage/boot/grub/grub.cfg"
 
 if ! grub-mkrescue -o "$out.tmp" "$stage" > "$out.log" 2>&1; then

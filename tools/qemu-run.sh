@@ -10,6 +10,12 @@
 #                            usb: OVMF with the ISO as a USB mass-storage stick
 #   SMP (default: host cores) MEM (512M) CPU (max) ACCEL (tcg)
 #   TIMEOUT (seconds, 600)   SERIAL_LOG (file: serial output goes there too)
+#   SERIAL_INPUT (path: COM1 is a unix socket there instead, QEMU the server,
+#                 and QEMU waits for a client before it starts: what the
+#                 client writes is typed on the serial port, what the kernel
+#                 prints goes to the client, and still to SERIAL_LOG (QEMU's
+#                 log of a socket now and then repeats a byte: the client's
+#                 copy is the exact one); e.g. socat -,raw,echo=0 unix-connect:PATH)
 #   QMP_SOCKET (path: a QEMU monitor socket, for screendump and sendkey)
 #   QEMU_EXTRA (more QEMU arguments, split on spaces)
 set -uo pipefail
@@ -50,9 +56,15 @@ esac
 # shellcheck disable=SC2206
 [ -n "${QEMU_EXTRA:-}" ] && args+=($QEMU_EXTRA)
 
+if [ -n "${SERIAL_INPUT:-}" ]; then
+    rm -f "$SERIAL_INPUT"
+    chardev="socket,id=com1,path=$SERIAL_INPUT,server=on,wait=on"
+    [ -n "${SERIAL_LOG:-}" ] && : > "$SERIAL_LOG" && chardev+=",logfile=$SERIAL_LOG"
+    args+=(-chardev "$chardev" -serial chardev:com1)
+fi
 if [ -n "${SERIAL_LOG:-}" ]; then
     : > "$SERIAL_LOG"
-    args+=(-serial "file:$SERIAL_LOG")
+    [ -z "${SERIAL_INPUT:-}" ] && args+=(-serial "file:$SERIAL_LOG")
     timeout "$timeout_s" qemu-system-x86_64 "${args[@]}" < /dev/null &
     qemu=$!
     tail -f --pid=$qemu -n +1 "$SERIAL_LOG" 2>/dev/null &
@@ -60,6 +72,9 @@ if [ -n "${SERIAL_LOG:-}" ]; then
     wait $qemu
     rc=$?
     wait $tailer 2>/dev/null
+elif [ -n "${SERIAL_INPUT:-}" ]; then
+    timeout --foreground "$timeout_s" qemu-system-x86_64 "${args[@]}"
+    rc=$?
 else
     timeout --foreground "$timeout_s" qemu-system-x86_64 "${args[@]}" -serial stdio
     rc=$?

@@ -118,3 +118,39 @@ boot_reference_cases() {
         done
     done < "$REFERENCE/cases.tsv"
 }
+
+# boot_driven NAME FIRMWARE [VAR=value...] -- STEP...: boots
+# build/tests/NAME.iso with COM1 on a socket where tests/boot/drive.py plays
+# the STEPs (wait=TEXT, send=TEXT, keys=TEXT, screendump=FILE: a person at
+# the serial port and the keyboard) until QEMU ends. QMP events (SHUTDOWN
+# and its reason) go to EVENTS, build/tests/NAME-FIRMWARE.events. Sets LOG
+# and RC as boot() does, and DRIVE to drive.py's status (1: a wait timed out).
+boot_driven() {
+    local name=$1 fw=$2; shift 2
+    local vars=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    local sock=$OUT/$name-$fw.serial qmp=$OUT/$name-$fw.qmp
+    EVENTS=$OUT/$name-$fw.events
+    LOG=$OUT/$name-$fw.log
+    rm -f "$sock" "$qmp" "$EVENTS"
+    rm -f "$LOG"
+    # the log is drive.py's copy: QEMU's logfile of a socket chardev can repeat a byte
+    env FIRMWARE="$fw" SMP="${SMP:-2}" TIMEOUT="${TIMEOUT:-240}" SERIAL_LOG="$LOG.chardev" \
+        SERIAL_INPUT="$sock" QMP_SOCKET="$qmp" "${vars[@]}" \
+        "$ROOT/tools/qemu-run.sh" "$OUT/$name.iso" > /dev/null 2> "$LOG.qemu" &
+    local pid=$!
+    python3 "$ROOT/tests/boot/drive.py" --serial "$sock" --qmp "$qmp" --events "$EVENTS" \
+        --save "$LOG" --timeout "${TIMEOUT:-240}" "$@" 2> "$LOG.drive"
+    DRIVE=$?
+    [ $DRIVE -ne 0 ] && python3 "$ROOT/tests/boot/qmp.py" "$qmp" quit > /dev/null 2>&1
+    wait $pid
+    RC=$?
+    tr -d '\r' < "$LOG" > "$LOG.txt" 2> /dev/null
+    LOG=$LOG.txt
+}
+
+# expect_drive NAME: every wait of drive.py was met.
+expect_drive() {
+    if [ "$DRIVE" = 0 ]; then pass "$1"; else fail "$1" "$(head -c 300 "${LOG%.txt}.drive" | tr '\n' ' ')"; fi
+}
