@@ -20,7 +20,8 @@ ocr_status() {
     [[ $line =~ ^screen:\ ([0-9]+)x[0-9]+,.*\ x\ ([0-9]+)\ text\ with\ Uni2-Terminus([0-9]+)[^\ ]*\ x([0-9]+) ]] || return
     w=${BASH_REMATCH[1]} rows=${BASH_REMATCH[2]} font=${BASH_REMATCH[3]} scale=${BASH_REMATCH[4]}
     cell=$((font * scale))
-    convert "$1" -crop "${w}x${cell}+0+$((rows * cell))" +repage -resize 300% "$1.status.png" &&
+    # enlarged to about 48-pixel letters, which tesseract reads best
+    convert "$1" -crop "${w}x${cell}+0+$((rows * cell))" +repage -resize $((4800 / cell))% "$1.status.png" &&
         tesseract "$1.status.png" - 2>/dev/null
 }
 
@@ -33,8 +34,8 @@ check() {   # check NAME FIRMWARE WANT-MODE [VAR=value...]
     expect_screen "$name:$fw:story-words" "$png" "${words[@]}"
     local status missing=()
     status=$(ocr_status "$png")
-    # Terminus's dotted zero reads as 0, 6 or O: the numbers loosely
-    for w in "stories2[0-9O]{2}K" "1[0-9O]{2}/1[0-9O]{2} tokens" "[0-9.]+ tok/s" "1 core" "sse2" "done"; do
+    # Terminus's dotted zero reads as 0, 6, 8, O or @: the numbers loosely
+    for w in "stories2[0-9O@]{2}K" "1[0-9O@]{2}/1[0-9O@]{2} tokens" "[0-9.]+ tok/s" "[0-9]+ cores?" "sse2" "done"; do
         grep -qE -- "$w" <<< "$status" || missing+=("$w")
     done
     if [ ${#missing[@]} -eq 0 ]; then pass "$name:$fw:status-line"
