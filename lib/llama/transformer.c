@@ -161,10 +161,8 @@ static void attention_heads(void *arg, int h_begin, int h_end) {
         matmul_dots(k, att, q, s->key_cache + head_offset, kv_dim, head_size, pos + 1);
         for (int ts = 0; ts <= pos; ts++) att[ts] /= scale;
         softmax(att, pos + 1);
-        float *xb = s->xb + (size_t)h * head_size;
-        memset(xb, 0, (size_t)head_size * sizeof(float));
-        for (int ts = 0; ts <= pos; ts++)
-            k->axpy(xb, att[ts], s->value_cache + head_offset + (size_t)ts * kv_dim, head_size);
+        matmul_wsum(k, s->xb + (size_t)h * head_size, att, s->value_cache + head_offset, kv_dim,
+                    head_size, pos + 1);
     }
 }
 

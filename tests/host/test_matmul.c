@@ -1,6 +1,6 @@
 /* lib/llama/matmul: every SIMD level this CPU offers against oracles
  * written here from matmul.h's definitions: fp32 products and attention
- * dots in the 16-lane order, axpy, Q8_0 products in runq.c's order
+ * dots in the 16-lane order, axpy and attention's weighted sums, Q8_0 products in runq.c's order
  * (including segments shorter than a group and weights of -128), and the
  * quantization of activations against runq.c's quantize (libm round()).
  * Results must be bit-identical, for any split of the rows. */
@@ -81,6 +81,31 @@ TEST(axpy) {
         memcpy(got, y0, sizeof got);
         lv[l]->axpy(got, a, x, 53);
         CHECK(memcmp(got, want, sizeof want) == 0, "%s: axpy differs", lv[l]->name);
+    }
+}
+
+/* Attention's weighted sum of values: run.c's loop, xb[i] += a * v[i] per t. */
+TEST(weighted_sums) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    static const int ns[] = { 48, 64, 16, 8, 20 };
+    enum { T = 70, STRIDE = 100 };
+    static float v[T * STRIDE], a[T], want[64], got[64];
+    for (int i = 0; i < T * STRIDE; i++) v[i] = rndf();
+    for (int t = 0; t < T; t++) a[t] = rndf() * 0.1f;
+    for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+        int n = ns[k];
+        for (int count = 1; count <= T; count += 23) {
+            memset(want, 0, sizeof want);
+            for (int t = 0; t < count; t++)
+                for (int i = 0; i < n; i++) want[i] += a[t] * v[t * STRIDE + i];
+            for (int l = 0; l < nl; l++) {
+                memset(got, 0x7f, sizeof got);
+                matmul_wsum(lv[l], got, a, v, STRIDE, n, count);
+                CHECK(memcmp(got, want, (size_t)n * 4) == 0, "%s: wsum n=%d count=%d", lv[l]->name,
+                      n, count);
+            }
+        }
     }
 }
 
@@ -173,4 +198,4 @@ TEST(levels_and_selection) {
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX512)->name, "sse2") == 0, "avx512 without avx2");
 }
 
-RUN_TESTS(f32_products, axpy, quantize_like_runq, q8_products, levels_and_selection)
+RUN_TESTS(f32_products, axpy, weighted_sums, quantize_like_runq, q8_products, levels_and_selection)
