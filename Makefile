@@ -112,11 +112,13 @@ usb:
 	tools/usb-write.sh $(ISO) "$(DEV)"
 
 # make run: the same ISO with --exit in front of ARGS, booted in QEMU with the
-# serial port on this terminal. FIRMWARE=uefi|bios|usb SMP MEM CPU ACCEL.
+# serial port on this terminal. FIRMWARE=uefi|bios|usb SMP MEM CPU ACCEL;
+# RUN_TIMEOUT: seconds before QEMU is stopped (TIMEOUT is GRUB's menu).
+RUN_TIMEOUT ?= 1800
 .PHONY: run
 run: deps $(KERNB)/llama2.elf
 	ARGS="--exit $$ARGS" TIMEOUT=0 tools/make-iso.sh $(BUILD)/run.iso $(KERNB)/llama2.elf
-	tools/qemu-run.sh $(BUILD)/run.iso
+	TIMEOUT=$(RUN_TIMEOUT) tools/qemu-run.sh $(BUILD)/run.iso
 
 # ---------------------------------------------------------------- tests
 .PHONY: test test-build
