@@ -107,6 +107,16 @@ int llama_tokenizer_check(llama_tokenizer_file *tf, const void *file, size_t siz
  * [0, n), possibly on several cores at once, and returns when all are done. */
 typedef void (*llama_range_fn)(void *arg, int begin, int end);
 
+/* How a platform's parallel_for splits [0, n) among `workers` cores: into
+ * llama_chunks(n, workers) contiguous chunks (about four per worker, cut at
+ * multiples of 16 when n allows; llama_chunk gives chunk c), which the cores
+ * claim one at a time from a shared counter, so that a core that is slow or
+ * away (a virtual core the host did not schedule) holds up one chunk at
+ * most. The engine computes every row and head the same way whoever takes
+ * it: the results never depend on the split. */
+int llama_chunks(int n, int workers);
+void llama_chunk(int n, int workers, int c, int *begin, int *end);
+
 /* CPU features (a bit mask) */
 #define LLAMA_CPU_FMA    (1u << 0)  /* FMA3 with AVX state enabled by the OS */
 #define LLAMA_CPU_AVX2   (1u << 1)

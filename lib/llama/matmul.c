@@ -105,6 +105,25 @@ void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const Quant
     q8_rows_c(xout, xq, w, n, row_begin, row_end);
 }
 
+/* Rows per unit: 16 when every worker gets at least one such unit. */
+static int chunk_unit(int n, int workers) { return n >= 16 * workers ? 16 : 1; }
+
+int llama_chunks(int n, int workers) {
+    if (n <= 0) return 0;
+    if (workers < 1) workers = 1;
+    int unit = chunk_unit(n, workers), units = (n + unit - 1) / unit;
+    return units < 4 * workers ? units : 4 * workers;
+}
+
+void llama_chunk(int n, int workers, int c, int *begin, int *end) {
+    if (workers < 1) workers = 1;
+    int unit = chunk_unit(n, workers), chunks = llama_chunks(n, workers);
+    long units = (n + unit - 1) / unit;
+    long b = units * c / chunks * unit, e = units * (c + 1) / chunks * unit;
+    *begin = (int)(b < n ? b : n);
+    *end = (int)(e < n ? e : n);
+}
+
 void compute_init(Compute *c, const llama_platform *platform) {
     c->kernel = matmul_select(platform ? platform->cpu_features : 0);
     c->parallel_for = platform ? platform->parallel_for : NULL;

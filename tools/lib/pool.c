@@ -1,11 +1,12 @@
 /* The host's worker pool (see pool.h).
  *
- * One 64-bit ticket says which job is current and which share is next:
- * generation << 32 | share. A thread claims a share by compare-and-swap,
- * so a claim meant for an older job fails once the caller has moved on; the
- * caller publishes a job only after every share of the previous one has
- * finished. An idle worker spins (PAUSE) for a few milliseconds, then
- * sleeps on a futex that the caller wakes when someone sleeps. */
+ * One 64-bit ticket says which job is current and which chunk is next:
+ * generation << 32 | chunk (llama_chunks' chunks). A thread claims a chunk
+ * by compare-and-swap, so a claim meant for an older job fails once the
+ * caller has moved on; the caller publishes a job only after every chunk
+ * of the previous one has finished. An idle worker spins (PAUSE) for a few
+ * milliseconds, then sleeps on a futex that the caller wakes when someone
+ * sleeps. */
 #define _GNU_SOURCE
 #include "tools/lib/pool.h"
 
@@ -27,10 +28,10 @@ struct HostPool {
     /* the job: written by the caller before it publishes the ticket */
     llama_range_fn fn;
     void *arg;
-    int n, shares;
+    int n, chunks;
     uint32_t gen;
-    _Alignas(64) uint64_t ticket;          /* gen << 32 | next share */
-    _Alignas(64) int done;                 /* shares finished in this generation */
+    _Alignas(64) uint64_t ticket;          /* gen << 32 | next chunk */
+    _Alignas(64) int done;                 /* chunks finished in this generation */
     _Alignas(64) uint32_t wake;            /* futex word: the current generation */
     int sleepers;
     int quit;
@@ -44,24 +45,16 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void pool_share(int n, int shares, int s, int *begin, int *end) {
-    int unit = n >= 16 * shares ? 16 : 1;
-    long units = (n + unit - 1) / unit;
-    long b = units * s / shares * unit, e = units * (s + 1) / shares * unit;
-    *begin = (int)(b < n ? b : n);
-    *end = (int)(e < n ? e : n);
-}
-
-/* Claims and runs shares of generation gen until none is left. */
-static void run_shares(HostPool *p, uint32_t gen) {
+/* Claims and runs chunks of generation gen until none is left. */
+static void run_chunks(HostPool *p, uint32_t gen) {
     for (;;) {
         uint64_t t = __atomic_load_n(&p->ticket, __ATOMIC_ACQUIRE);
-        if ((uint32_t)(t >> 32) != gen || (int)(uint32_t)t >= p->shares) return;
+        if ((uint32_t)(t >> 32) != gen || (int)(uint32_t)t >= p->chunks) return;
         if (!__atomic_compare_exchange_n(&p->ticket, &t, t + 1, 0, __ATOMIC_ACQ_REL,
                                          __ATOMIC_ACQUIRE))
             continue;
         int begin, end;
-        pool_share(p->n, p->shares, (int)(uint32_t)t, &begin, &end);
+        llama_chunk(p->n, p->threads, (int)(uint32_t)t, &begin, &end);
         if (begin < end) p->fn(p->arg, begin, end);
         __atomic_fetch_add(&p->done, 1, __ATOMIC_RELEASE);
     }
@@ -89,7 +82,7 @@ static void *worker(void *arg) {
             idle_since = 0;
         }
         seen = gen;
-        run_shares(p, gen);
+        run_chunks(p, gen);
     }
 }
 
@@ -107,14 +100,14 @@ void host_pool_parallel_for(void *pool, int n, llama_range_fn fn, void *arg) {
     p->fn = fn;
     p->arg = arg;
     p->n = n;
-    p->shares = n < p->threads ? n : p->threads;
+    p->chunks = llama_chunks(n, p->threads);
     __atomic_store_n(&p->done, 0, __ATOMIC_RELAXED);
     uint32_t gen = ++p->gen;
     __atomic_store_n(&p->ticket, (uint64_t)gen << 32, __ATOMIC_SEQ_CST);
     __atomic_store_n(&p->wake, gen, __ATOMIC_SEQ_CST);
     wake_all(p);
-    run_shares(p, gen);
-    while (__atomic_load_n(&p->done, __ATOMIC_ACQUIRE) < p->shares) relax();
+    run_chunks(p, gen);
+    while (__atomic_load_n(&p->done, __ATOMIC_ACQUIRE) < p->chunks) relax();
 }
 
 HostPool *host_pool_create(int threads) {

@@ -1,12 +1,12 @@
 /* A pool of worker threads for the engine's parallel loops on the host
  * (llama_platform.parallel_for), cheap enough to hand out the ~30 loops of
  * every token: workers spin on a shared ticket (going to sleep after a few
- * milliseconds without work), the caller takes a share itself, and a share
+ * milliseconds without work), the caller claims chunks too, so a chunk
  * that no worker has claimed by the time the caller is free is run by the
- * caller (a descheduled worker costs its share, not a time slice).
+ * caller (a descheduled worker costs at most its chunk, not a time slice).
  *
- * Work is split as the kernel splits it (kernel/story.c): n into at most
- * one contiguous share per thread, cut at multiples of 16 when n allows. */
+ * Work is split as the kernel splits it: llama_chunks (lib/llama/llama.h),
+ * claimed from a shared counter. */
 #ifndef TOOLS_LIB_POOL_H
 #define TOOLS_LIB_POOL_H
 
@@ -25,8 +25,5 @@ void host_pool_parallel_for(void *pool, int n, llama_range_fn fn, void *arg);
 
 /* Cores this process may run on. */
 int host_cpu_count(void);
-
-/* Share s of shares over [0, n): [*begin, *end). */
-void pool_share(int n, int shares, int s, int *begin, int *end);
 
 #endif
