@@ -38,32 +38,42 @@ static const char *model_name(const llama_config *c) {
 static void write_text(void *ctx, const char *s, size_t n) { (void)ctx; console_write(s, n); }
 static uint64_t now(void *ctx) { (void)ctx; return time_ns(); }
 
-/* The engine's parallel loops on the cores in use, through smp_run: core i
- * of ncpu takes the i-th of ncpu contiguous parts of [0, n), cut at
- * multiples of 16 rows when n allows (as the host's pool, tools/lib/pool.c).
- * Each row or head is computed the same way on any core, so the story does
- * not depend on how many there are. */
+/* The engine's parallel loops on the cores in use, through smp_run: the
+ * cores claim llama_chunks' chunks of [0, n) from a shared counter (as the
+ * host's pool, tools/lib/pool.c), so a virtual core that the host does not
+ * run holds up one chunk at most; smp_run gives its untouched share, if
+ * any, to core 0, which then finds no chunk left. Each row or head is
+ * computed the same way on any core: the story does not depend on how
+ * many there are. */
 typedef struct {
     llama_range_fn fn;
     void *arg;
-    int n;
+    int n, workers, chunks;
+    int next;                  /* the next chunk to claim */
 } ParallelJob;
 
 static void run_share(void *arg, int cpu, int ncpu) {
-    const ParallelJob *j = arg;
-    int unit = j->n >= 16 * ncpu ? 16 : 1;
-    long units = (j->n + unit - 1) / unit;
-    long b = units * cpu / ncpu * unit, e = units * (cpu + 1) / ncpu * unit;
-    if (e > j->n) e = j->n;
-    if (b < e) j->fn(j->arg, (int)b, (int)e);
+    ParallelJob *j = arg;
+    (void)cpu;
+    (void)ncpu;
+    for (;;) {
+        int c = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
+        if (c >= j->chunks) return;
+        int begin, end;
+        llama_chunk(j->n, j->workers, c, &begin, &end);
+        if (begin < end) j->fn(j->arg, begin, end);
+    }
 }
 
 static void parallel_for(void *ctx, int n, llama_range_fn fn, void *arg) {
     int ncpu = *(const int *)ctx;
-    ParallelJob j = { fn, arg, n };
     if (ncpu > n) ncpu = n;
-    if (ncpu <= 1) fn(arg, 0, n);
-    else smp_run(ncpu, run_share, &j);
+    if (ncpu <= 1) {
+        fn(arg, 0, n);
+        return;
+    }
+    ParallelJob j = { fn, arg, n, ncpu, llama_chunks(n, ncpu), 0 };
+    smp_run(ncpu, run_share, &j);
 }
 
 /* --threads N (0: every core smp_init started), at most that many. */
