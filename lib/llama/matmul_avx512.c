@@ -24,15 +24,41 @@ AVX512 static inline float reduce16(__m512 a) {
 
 /* One row at a time: the weights are read as one sequential stream, which
  * the hardware prefetchers follow far better than several rows at once
- * (measured: twice the bandwidth from DRAM). */
-AVX512 static void f32_rows(float *xout, const float *x, const float *w, int n, int row_begin,
-                            int row_end) {
-    for (int i = row_begin; i < row_end; i++) {
-        const float *wi = w + (size_t)i * (size_t)n;
-        __m512 a = _mm512_setzero_ps();
-        for (int j = 0; j < n; j += 16) MAC(a, wi + j, _mm512_loadu_ps(x + j));
-        xout[i] = reduce16(a);
+ * (measured: twice the bandwidth from DRAM). The first NK 16-float chunks
+ * of x stay in registers for every row (up to 24 of the 32), so a cache
+ * line of weights costs two instructions (a multiply with a memory operand
+ * and an add): more lines in flight for the same out-of-order window,
+ * about 15% more bandwidth from DRAM than loading x again for each row. */
+#define ROWS_XREG(NK)                                                                        \
+    AVX512 static void f32_rows_##NK(float *xout, const float *x, const float *w, int n,     \
+                                     int row_begin, int row_end) {                           \
+        __m512 xr[NK];                                                                       \
+        _Pragma("GCC unroll 24") for (int k = 0; k < NK; k++) xr[k] = _mm512_loadu_ps(x + 16 * k); \
+        for (int i = row_begin; i < row_end; i++) {                                          \
+            const float *wi = w + (size_t)i * (size_t)n;                                     \
+            __m512 a = _mm512_setzero_ps();                                                  \
+            _Pragma("GCC unroll 24") for (int k = 0; k < NK; k++) MAC(a, wi + 16 * k, xr[k]); \
+            for (int j = 16 * NK; j < n; j += 16) MAC(a, wi + j, _mm512_loadu_ps(x + j));    \
+            xout[i] = reduce16(a);                                                           \
+        }                                                                                    \
     }
+ROWS_XREG(1) ROWS_XREG(2) ROWS_XREG(3) ROWS_XREG(4) ROWS_XREG(5) ROWS_XREG(6)
+ROWS_XREG(7) ROWS_XREG(8) ROWS_XREG(9) ROWS_XREG(10) ROWS_XREG(11) ROWS_XREG(12)
+ROWS_XREG(13) ROWS_XREG(14) ROWS_XREG(15) ROWS_XREG(16) ROWS_XREG(17) ROWS_XREG(18)
+ROWS_XREG(19) ROWS_XREG(20) ROWS_XREG(21) ROWS_XREG(22) ROWS_XREG(23) ROWS_XREG(24)
+
+typedef void (*rows_fn)(float *, const float *, const float *, int, int, int);
+static const rows_fn rows_by_chunks[25] = {
+    NULL, f32_rows_1, f32_rows_2, f32_rows_3, f32_rows_4, f32_rows_5, f32_rows_6,
+    f32_rows_7, f32_rows_8, f32_rows_9, f32_rows_10, f32_rows_11, f32_rows_12,
+    f32_rows_13, f32_rows_14, f32_rows_15, f32_rows_16, f32_rows_17, f32_rows_18,
+    f32_rows_19, f32_rows_20, f32_rows_21, f32_rows_22, f32_rows_23, f32_rows_24,
+};
+
+static void f32_rows(float *xout, const float *x, const float *w, int n, int row_begin,
+                     int row_end) {
+    int chunks = n / 16;
+    rows_by_chunks[chunks < 24 ? chunks : 24](xout, x, w, n, row_begin, row_end);
 }
 
 AVX512 static void dots(float *out, const float *q, const float *k, size_t stride, int n,
