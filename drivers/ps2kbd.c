@@ -6,7 +6,8 @@
  * byte came from the second port, the mouse); port 0x64 write is a
  * command; port 0x60 is data. Command 0x20 reads the configuration byte
  * (bit 4: first port's clock disabled; bit 6: translation of the
- * keyboard's scan code set 2 into set 1), 0xAE enables the first port.
+ * keyboard's scan code set 2 into set 1), 0xAE enables the first port; a
+ * byte written to port 0x60 goes to the keyboard (0xF4: start scanning).
  * Without a controller, the ports read 0xFF.
  *
  * Every wait is bounded: a machine without the controller, or a USB
@@ -43,6 +44,10 @@ bool ps2kbd_init(void) {
         set2 = !(cfg & CFG_TRANSLATE);
         if ((cfg & CFG_PORT1_OFF) && wait_status(IN_FULL, 0, 100000)) outb(COMMAND, 0xAE);
     }
+    /* The keyboard's "enable scanning" (0xF4): firmware may have stopped it
+     * at exit; a keyboard that scans already just acknowledges (0xFA, which
+     * the decoder drops). */
+    if (wait_status(IN_FULL, 0, 100000)) outb(DATA, 0xF4);
     /* no answer: a minimal emulation; it speaks set 1 like the rest */
     keymap_init(&map, set2);
     present = true;

@@ -10,7 +10,8 @@
 
 /* Looks for the controller and reads which scan code set it delivers
  * (set 1 when it translates, as firmware leaves it; set 2 otherwise).
- * Changes nothing but enabling the keyboard port if it was disabled.
+ * Changes nothing but enabling the keyboard port and the keyboard's
+ * scanning, in case firmware stopped them.
  * False when no controller answers; then ps2kbd_read_char returns -1. */
 bool ps2kbd_init(void);
 /* "scan code set 1 (translated)" or "scan code set 2", after init. */
