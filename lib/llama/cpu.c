@@ -30,7 +30,11 @@ unsigned llama_cpu_detect(void) {
     if (max_leaf >= 7) {
         cpuid(7, 0, r);
         if ((r[1] >> 5) & 1) f |= LLAMA_CPU_AVX2;
-        if (((r[1] >> 16) & 1) && (xcr0 & 0xe0) == 0xe0) f |= LLAMA_CPU_AVX512;
+        if (((r[1] >> 16) & 1) && (xcr0 & 0xe0) == 0xe0) {
+            f |= LLAMA_CPU_AVX512;
+            if (((r[1] >> 30) & 1) && ((r[1] >> 31) & 1) && ((r[2] >> 11) & 1))
+                f |= LLAMA_CPU_AVX512VNNI;          /* BW, VL, VNNI */
+        }
     }
     return f;
 }

@@ -121,6 +121,7 @@ void llama_chunk(int n, int workers, int c, int *begin, int *end);
 #define LLAMA_CPU_FMA    (1u << 0)  /* FMA3 with AVX state enabled by the OS */
 #define LLAMA_CPU_AVX2   (1u << 1)
 #define LLAMA_CPU_AVX512 (1u << 2)  /* AVX-512F with ZMM state enabled */
+#define LLAMA_CPU_AVX512VNNI (1u << 3)  /* and AVX-512 BW, VL and VNNI (int8 dot products) */
 
 /* What this CPU and OS offer (CPUID and XCR0). */
 unsigned llama_cpu_detect(void);

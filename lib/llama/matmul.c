@@ -7,11 +7,12 @@
 #include "lib/llama/simd.h"
 #include "lib/libc.h"
 
-extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_avx2, matmul_kernel_avx512;
+extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_avx2, matmul_kernel_avx512,
+    matmul_kernel_avx512vnni;
 
 /* Best first. */
 const MatmulKernel *const matmul_levels[] = {
-    &matmul_kernel_avx512, &matmul_kernel_avx2, &matmul_kernel_sse2, NULL,
+    &matmul_kernel_avx512vnni, &matmul_kernel_avx512, &matmul_kernel_avx2, &matmul_kernel_sse2, NULL,
 };
 
 const MatmulKernel *matmul_select(unsigned cpu_features) {
@@ -99,7 +100,7 @@ void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const Quant
         return;
     }
     if (xq->g % 32 == 0 && (w->gs & (w->gs - 1)) == 0) {
-        k->q8_rows(xout, xq->q, xq->s, w->q, w->s, n, xq->g, w->gs, row_begin, row_end);
+        k->q8_rows(xout, xq, w->q, w->s, n, w->gs, row_begin, row_end);
         return;
     }
     q8_rows_c(xout, xq, w, n, row_begin, row_end);
@@ -202,12 +203,17 @@ static void quantize_sse2(QuantVec *v, const float *x) {
     }
 }
 
+static void quantize_any(QuantVec *v, const float *x);
+
 void quantize(QuantVec *v, const float *x) {
+    if (v->g % 4 == 0) quantize_sse2(v, x);
+    else quantize_any(v, x);
+    if (v->u)
+        for (int j = 0; j < v->n; j++) v->u[j] = (uint8_t)(v->q[j] ^ 0x80);
+}
+
+static void quantize_any(QuantVec *v, const float *x) {
     int g = v->g;
-    if (g % 4 == 0) {
-        quantize_sse2(v, x);
-        return;
-    }
     for (int j = 0; j < v->n; j += g) {
         float wmax = 0.0f;
         for (int k = 0; k < g; k++) {

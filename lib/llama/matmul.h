@@ -45,6 +45,7 @@ typedef struct {
     int8_t *q;
     float *s;
     int n, g;
+    uint8_t *u;           /* q + 128 (for unsigned-by-signed byte products), or NULL */
 } QuantVec;
 
 /* The kernels of one SIMD level. Each takes only the shapes its comment
@@ -66,8 +67,8 @@ typedef struct {
     /* Rows [row_begin, row_end) of a Q8_0 product, x quantized in segments
      * of g (g % 32 == 0), wq (d, n) with scales ws, one per gs values (gs a
      * power of two). */
-    void (*q8_rows)(float *xout, const int8_t *xq, const float *xs, const int8_t *wq,
-                    const float *ws, int n, int g, int gs, int row_begin, int row_end);
+    void (*q8_rows)(float *xout, const QuantVec *x, const int8_t *wq, const float *ws, int n,
+                    int gs, int row_begin, int row_end);
 } MatmulKernel;
 
 /* The best kernel set whose needs are all in cpu_features. */
@@ -108,7 +109,8 @@ void matmul_wsum(const MatmulKernel *k, float *out, const float *a, const float 
 void matmul_dots(const MatmulKernel *k, float *out, const float *q, const float *kbase,
                  size_t stride, int n, int count);
 
-/* Quantizes x[0..v->n) into v in groups of v->g (runq.c's quantize). */
+/* Quantizes x[0..v->n) into v in groups of v->g (runq.c's quantize),
+ * and fills v->u when it is there. */
 void quantize(QuantVec *v, const float *x);
 
 /* Greatest common divisor of two positive ints. */

@@ -133,8 +133,11 @@ AVX2 static inline __attribute__((always_inline)) float q8_row(
  * int32 sums in one vector, times the weight scales and the input scales
  * (two roundings, as runq.c's), then added to the row's sum one by one in
  * runq.c's order. */
-AVX2 void matmul_avx2_q8_rows(float *xout, const int8_t *xq, const float *xs, const int8_t *wq,
-                              const float *ws, int n, int g, int gs, int row_begin, int row_end) {
+AVX2 void matmul_avx2_q8_rows(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws,
+                              int n, int gs, int row_begin, int row_end) {
+    const int8_t *xq = xv->q;
+    const float *xs = xv->s;
+    int g = xv->g;
     int shift = __builtin_ctz((unsigned)gs);
     int contiguous = g == gs && n % gs == 0;      /* scales of a row: ws[row * segs + sg] */
     if (g == 32 && contiguous)

@@ -1,6 +1,7 @@
 /* AVX-512 kernels: the 16 lanes of dot16 in one register, multiplies and
- * adds kept apart (the same bits as SSE2 and AVX2). Q8_0 products use the
- * AVX2 kernel (every AVX-512 CPU has AVX2). See matmul.h. */
+ * adds kept apart (the same bits as SSE2 and AVX2). Q8_0 products use VNNI
+ * byte dot products where the CPU has them (AVX-512 BW, VL, VNNI), else
+ * the AVX2 kernel (every AVX-512 CPU has AVX2). See matmul.h. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/matmul.h"
@@ -8,8 +9,8 @@
 
 #define AVX512 __attribute__((target("avx512f")))
 
-void matmul_avx2_q8_rows(float *xout, const int8_t *xq, const float *xs, const int8_t *wq,
-                         const float *ws, int n, int g, int gs, int row_begin, int row_end);
+void matmul_avx2_q8_rows(float *xout, const QuantVec *x, const int8_t *wq, const float *ws, int n,
+                         int gs, int row_begin, int row_end);
 
 /* The tree of dot16 over the 16 lanes of a. */
 AVX512 static inline float reduce16(__m512 a) {
@@ -91,6 +92,89 @@ AVX512 static void wsum(float *out, const float *a, const float *v, size_t strid
         _mm512_storeu_ps(out + c, a0);
     }
 }
+
+/* ---------------------------------------------------------------- Q8_0, VNNI */
+
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+/* VPDPBUSD multiplies unsigned bytes by signed ones, four products into
+ * each int32 lane, exactly. With u = x + 128 (QuantVec.u):
+ * sum u*w - 128 * sum w = sum x*w, the second sum by VPDPBUSD of 0x80
+ * bytes. 64 bytes of weights, two groups of 32, cost a load, two dot
+ * products and a subtraction. */
+VNNI static inline __m512i dot64(__m512i u, __m512i w) {
+    __m512i z = _mm512_setzero_si512();
+    return _mm512_sub_epi32(_mm512_dpbusd_epi32(z, u, w),
+                            _mm512_dpbusd_epi32(z, _mm512_set1_epi8((char)0x80), w));
+}
+
+/* e0..e3 each hold two groups (lanes 0-7, 8-15): the eight group sums, in order. */
+VNNI static inline __m256i hsum_groups(__m512i e0, __m512i e1, __m512i e2, __m512i e3) {
+    __m512i f01 = _mm512_add_epi32(_mm512_shuffle_i32x4(e0, e1, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm512_shuffle_i32x4(e0, e1, _MM_SHUFFLE(3, 1, 3, 1)));
+    __m512i f23 = _mm512_add_epi32(_mm512_shuffle_i32x4(e2, e3, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm512_shuffle_i32x4(e2, e3, _MM_SHUFFLE(3, 1, 3, 1)));
+    /* each 128-bit block: four lanes of one group; f01 groups 0-3, f23 groups 4-7 */
+    __m512i t = _mm512_add_epi32(_mm512_unpacklo_epi32(f01, f23), _mm512_unpackhi_epi32(f01, f23));
+    t = _mm512_add_epi32(t, _mm512_shuffle_epi32(t, _MM_PERM_BADC));
+    /* block i: lane 0 = group i, lane 1 = group 4 + i */
+    __m512i idx = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_castsi512_si256(_mm512_permutexvar_epi32(idx, t));
+}
+
+#define LOAD64(p) _mm512_loadu_si512((const void *)(p))
+
+/* Rows with g == gs == 32 and n % 32 == 0 (stories15M's shape), one at a
+ * time, eight groups at a time, in runq.c's order as the AVX2 kernel. */
+VNNI static void q8_rows_32(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws,
+                            int n, int row_begin, int row_end) {
+    const uint8_t *xu = xv->u;
+    const float *xs = xv->s;
+    int groups = n / 32;
+    for (int i = row_begin; i < row_end; i++) {
+        const int8_t *w0 = wq + (size_t)i * (size_t)n;
+        const float *s0 = ws + (size_t)i * (size_t)groups;
+        float val = 0.0f;
+        int g = 0;
+        for (; g + 8 <= groups; g += 8) {
+            const int8_t *w = w0 + g * 32;
+            const uint8_t *u = xu + g * 32;
+            __m256i isum = hsum_groups(dot64(LOAD64(u), LOAD64(w)), dot64(LOAD64(u + 64), LOAD64(w + 64)),
+                                       dot64(LOAD64(u + 128), LOAD64(w + 128)),
+                                       dot64(LOAD64(u + 192), LOAD64(w + 192)));
+            float p[8];
+            _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum), _mm256_loadu_ps(s0 + g)),
+                                              _mm256_loadu_ps(xs + g)));
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; k++) val += p[k];
+        }
+        for (; g < groups; g++) {
+            __m256i u = _mm256_loadu_si256((const __m256i *)(xu + g * 32));
+            __m256i w = _mm256_loadu_si256((const __m256i *)(w0 + g * 32));
+            __m256i z = _mm256_setzero_si256();
+            __m256i e = _mm256_sub_epi32(_mm256_dpbusd_epi32(z, u, w),
+                                         _mm256_dpbusd_epi32(z, _mm256_set1_epi8((char)0x80), w));
+            __m128i h = _mm_add_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
+            h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
+            h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
+            val += ((float)_mm_cvtsi128_si32(h) * s0[g]) * xs[g];
+        }
+        xout[i] = val;
+    }
+}
+
+VNNI static void q8_rows_vnni(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws,
+                              int n, int gs, int row_begin, int row_end) {
+    if (xv->u && xv->g == 32 && gs == 32 && n % 32 == 0)
+        q8_rows_32(xout, xv, wq, ws, n, row_begin, row_end);
+    else
+        matmul_avx2_q8_rows(xout, xv, wq, ws, n, gs, row_begin, row_end);
+}
+
+const MatmulKernel matmul_kernel_avx512vnni = {
+    "avx512", LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2, f32_rows, dots, axpy, wsum,
+    q8_rows_vnni,
+};
 
 const MatmulKernel matmul_kernel_avx512 = {
     "avx512", LLAMA_CPU_AVX512 | LLAMA_CPU_AVX2, f32_rows, dots, axpy, wsum, matmul_avx2_q8_rows,

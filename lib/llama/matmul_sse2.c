@@ -73,8 +73,11 @@ static inline __m128i hsum4(__m128i a, __m128i b, __m128i c, __m128i d) {
     return _mm_add_epi32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd));
 }
 
-static void q8_rows(float *xout, const int8_t *xq, const float *xs, const int8_t *wq,
-                    const float *ws, int n, int g, int gs, int row_begin, int row_end) {
+static void q8_rows(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws, int n,
+                    int gs, int row_begin, int row_end) {
+    const int8_t *xq = xv->q;
+    const float *xs = xv->s;
+    int g = xv->g;
     int shift = __builtin_ctz((unsigned)gs), segs = n / g;
     int i = row_begin;
     for (; i + 4 <= row_end; i += 4) {

@@ -1,7 +1,8 @@
 /* lib/llama/matmul: every SIMD level this CPU offers against oracles
  * written here from matmul.h's definitions: fp32 products and attention
  * dots in the 16-lane order, axpy and attention's weighted sums, Q8_0 products in runq.c's order
- * (including segments shorter than a group and weights of -128), and the
+ * (including segments shorter than a group and weights of -128; with
+ * VNNI, AVX2 and SSE2 byte products), and the
  * quantization of activations against runq.c's quantize (libm round()).
  * Results must be bit-identical, for any split of the rows. */
 #include <math.h>
@@ -134,7 +135,7 @@ TEST(quantize_like_runq) {
         static const int gs[] = { 32, 64, 16, 4 };
         for (int k = 0; k < 4; k++) {
             int g = gs[k];
-            QuantVec v = { q, s, N, g };
+            QuantVec v = { q, s, N, g, NULL };
             quantize(&v, x);
             oracle_quantize(wq, ws, x, N, g);
             CHECK(memcmp(q, wq, N) == 0 && memcmp(s, ws, (size_t)(N / g) * 4) == 0,
@@ -168,12 +169,14 @@ TEST(q8_products) {
         int8_t *w = malloc((size_t)n * d), *xq = malloc((size_t)n);
         float *ws = malloc((size_t)n * d / gs * 4 + 4), *x = malloc((size_t)n * 4);
         float *xs = malloc((size_t)n / g * 4);
+        uint8_t *xu = malloc((size_t)n);
         for (int i = 0; i < n * d; i++) w[i] = (int8_t)(rnd() % 255 - 127);
         for (int i = 0; i < 40 && i < n * d; i++) w[i * 7 % (n * d)] = -128;   /* a malformed file's */
         for (int i = 0; i < n * d / gs; i++) ws[i] = rndf() * 0.01f;
         for (int i = 0; i < n; i++) x[i] = rndf();
-        QuantVec v = { xq, xs, n, g };
+        QuantVec v = { xq, xs, n, g, xu };
         quantize(&v, x);
+        for (int i = 0; i < n; i++) CHECK(xu[i] == (uint8_t)(xq[i] + 128), "u = q + 128");
         float want[29], got[29];
         for (int i = 0; i < d; i++) want[i] = oracle_q8_row(xq, xs, w, ws, n, g, gs, i);
         Matrix m = { NULL, w, ws, gs };
@@ -185,13 +188,14 @@ TEST(q8_products) {
             CHECK(memcmp(got, want, sizeof want) == 0, "%s: Q8_0 n=%d gs=%d differs", lv[l]->name,
                   n, gs);
         }
-        free(w); free(xq); free(ws); free(x); free(xs);
+        free(w); free(xq); free(ws); free(x); free(xs); free(xu);
     }
 }
 
 TEST(levels_and_selection) {
-    CHECK(matmul_select(0) == matmul_levels[2] && strcmp(matmul_select(0)->name, "sse2") == 0,
-          "no features: sse2");
+    CHECK(strcmp(matmul_select(0)->name, "sse2") == 0, "no features: sse2");
+    CHECK(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI)->q8_rows !=
+          matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_AVX512)->q8_rows, "VNNI's own Q8_0 kernel");
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->name, "avx2") == 0, "avx2");
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVX512)->name,
                  "avx512") == 0, "avx512");
