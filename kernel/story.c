@@ -131,6 +131,7 @@ static unsigned pick_simd(const Options *opt, const char **name) {
     if (cpu.avx_usable && cpu.fma) have |= LLAMA_CPU_FMA;
     if (cpu.avx_usable && cpu.avx2) have |= LLAMA_CPU_AVX2;
     if (cpu.avx512_usable) have |= LLAMA_CPU_AVX512;
+    if (cpu.avx512_usable && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni) have |= LLAMA_CPU_AVX512VNNI;
     const char *want = opt->simd;
     bool tcg = strcmp(cpu.hypervisor, "TCGTCGTCGTCG") == 0;
     if (!want) want = (have & LLAMA_CPU_AVX512) && (have & LLAMA_CPU_AVX2) && !tcg ? "avx512"
