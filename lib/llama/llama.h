@@ -109,13 +109,16 @@ typedef void (*llama_range_fn)(void *arg, int begin, int end);
 
 /* How a platform's parallel_for splits [0, n) among `workers` cores: into
  * llama_chunks(n, workers) contiguous chunks (about four per worker, cut at
- * multiples of 16 when n allows; llama_chunk gives chunk c), which the cores
- * claim one at a time from a shared counter, so that a core that is slow or
- * away (a virtual core the host did not schedule) holds up one chunk at
- * most. The engine computes every row and head the same way whoever takes
- * it: the results never depend on the split. */
+ * multiples of 16 when n allows; llama_chunk gives chunk c). Worker w owns
+ * chunks [first, end) of llama_share (the same rows every time, one
+ * sequential stream) and takes them one at a time from its own counter;
+ * then it takes what is left of the others' shares, so that a core that is
+ * slow or away (a virtual core the host did not schedule) holds up one chunk
+ * at most. The engine computes every row and head the same way whoever
+ * takes it: the results never depend on the split. */
 int llama_chunks(int n, int workers);
 void llama_chunk(int n, int workers, int c, int *begin, int *end);
+void llama_share(int chunks, int workers, int w, int *first, int *end);
 
 /* CPU features (a bit mask) */
 #define LLAMA_CPU_FMA    (1u << 0)  /* FMA3 with AVX state enabled by the OS */

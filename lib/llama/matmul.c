@@ -125,6 +125,12 @@ void llama_chunk(int n, int workers, int c, int *begin, int *end) {
     *end = (int)(e < n ? e : n);
 }
 
+void llama_share(int chunks, int workers, int w, int *first, int *end) {
+    if (workers < 1) workers = 1;
+    *first = (int)((long)chunks * w / workers);
+    *end = (int)((long)chunks * (w + 1) / workers);
+}
+
 void compute_init(Compute *c, const llama_platform *platform) {
     c->kernel = matmul_select(platform ? platform->cpu_features : 0);
     c->parallel_for = platform ? platform->parallel_for : NULL;

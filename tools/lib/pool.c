@@ -1,12 +1,13 @@
 /* The host's worker pool (see pool.h).
  *
- * One 64-bit ticket says which job is current and which chunk is next:
- * generation << 32 | chunk (llama_chunks' chunks). A thread claims a chunk
- * by compare-and-swap, so a claim meant for an older job fails once the
- * caller has moved on; the caller publishes a job only after every chunk
- * of the previous one has finished. An idle worker spins (PAUSE) for a few
- * milliseconds, then sleeps on a futex that the caller wakes when someone
- * sleeps. */
+ * A job is published by a new generation number in `current`. Each thread
+ * w has a share of llama_chunks' chunks (llama_share) and a counter,
+ * generation << 32 | chunks of the share taken; a thread takes its own
+ * chunks first, then what is left of the others', each by compare-and-swap,
+ * so that a claim meant for an older job fails once the caller has moved
+ * on; the caller publishes a job only after every chunk of the previous one
+ * has finished. An idle worker spins (PAUSE) for a few milliseconds, then
+ * sleeps on a futex that the caller wakes when someone sleeps. */
 #define _GNU_SOURCE
 #include "tools/lib/pool.h"
 
@@ -16,21 +17,27 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SPIN_NS 3000000ull        /* idle spinning before a worker sleeps */
 
+struct Share {
+    _Alignas(64) uint64_t next;            /* gen << 32 | chunks of this share taken */
+};
+
 struct HostPool {
     int threads;
     pthread_t *tids;
-    /* the job: written by the caller before it publishes the ticket */
+    struct Share *shares;                  /* one per thread; the caller's is 0 */
+    /* the job: written by the caller before it publishes the generation */
     llama_range_fn fn;
     void *arg;
     int n, chunks;
     uint32_t gen;
-    _Alignas(64) uint64_t ticket;          /* gen << 32 | next chunk */
+    _Alignas(64) uint32_t current;         /* the generation of the job to run */
     _Alignas(64) int done;                 /* chunks finished in this generation */
     _Alignas(64) uint32_t wake;            /* futex word: the current generation */
     int sleepers;
@@ -45,29 +52,46 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Claims and runs chunks of generation gen until none is left. */
-static void run_chunks(HostPool *p, uint32_t gen) {
-    for (;;) {
-        uint64_t t = __atomic_load_n(&p->ticket, __ATOMIC_ACQUIRE);
-        if ((uint32_t)(t >> 32) != gen || (int)(uint32_t)t >= p->chunks) return;
-        if (!__atomic_compare_exchange_n(&p->ticket, &t, t + 1, 0, __ATOMIC_ACQ_REL,
-                                         __ATOMIC_ACQUIRE))
-            continue;
-        int begin, end;
-        llama_chunk(p->n, p->threads, (int)(uint32_t)t, &begin, &end);
-        if (begin < end) p->fn(p->arg, begin, end);
-        __atomic_fetch_add(&p->done, 1, __ATOMIC_RELEASE);
+/* Thread `me` claims and runs chunks of generation gen, its own share
+ * first, until none is left. */
+static void run_chunks(HostPool *p, uint32_t gen, int me) {
+    int threads = p->threads;
+    for (int k = 0; k < threads; k++) {
+        int w = (me + k) % threads, first, end;
+        llama_share(p->chunks, threads, w, &first, &end);
+        uint64_t *next = &p->shares[w].next;
+        for (;;) {
+            uint64_t t = __atomic_load_n(next, __ATOMIC_ACQUIRE);
+            if ((uint32_t)(t >> 32) != gen) return;          /* the job is over */
+            int c = first + (int)(uint32_t)t;
+            if (c >= end) break;                               /* this share is done */
+            if (!__atomic_compare_exchange_n(next, &t, t + 1, 0, __ATOMIC_ACQ_REL,
+                                             __ATOMIC_ACQUIRE))
+                continue;
+            int begin, stop;
+            llama_chunk(p->n, threads, c, &begin, &stop);
+            if (begin < stop) p->fn(p->arg, begin, stop);
+            __atomic_fetch_add(&p->done, 1, __ATOMIC_RELEASE);
+        }
     }
 }
 
+typedef struct {
+    HostPool *pool;
+    int id;
+} WorkerArg;
+
 static void *worker(void *arg) {
-    HostPool *p = arg;
+    WorkerArg *wa = arg;
+    HostPool *p = wa->pool;
+    int me = wa->id;
+    free(wa);
     uint32_t seen = 0;
     for (;;) {
         uint64_t idle_since = 0;
         unsigned spins = 0;
         uint32_t gen;
-        while ((gen = (uint32_t)(__atomic_load_n(&p->ticket, __ATOMIC_ACQUIRE) >> 32)) == seen) {
+        while ((gen = __atomic_load_n(&p->current, __ATOMIC_ACQUIRE)) == seen) {
             if (__atomic_load_n(&p->quit, __ATOMIC_ACQUIRE)) return NULL;
             relax();
             if (++spins % 1024) continue;
@@ -75,14 +99,14 @@ static void *worker(void *arg) {
             if (!idle_since) idle_since = t;
             if (t - idle_since < SPIN_NS) continue;
             __atomic_fetch_add(&p->sleepers, 1, __ATOMIC_SEQ_CST);
-            if ((uint32_t)(__atomic_load_n(&p->ticket, __ATOMIC_SEQ_CST) >> 32) == seen &&
+            if (__atomic_load_n(&p->current, __ATOMIC_SEQ_CST) == seen &&
                 !__atomic_load_n(&p->quit, __ATOMIC_SEQ_CST))
                 syscall(SYS_futex, &p->wake, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
             __atomic_fetch_sub(&p->sleepers, 1, __ATOMIC_SEQ_CST);
             idle_since = 0;
         }
         seen = gen;
-        run_chunks(p, gen);
+        run_chunks(p, gen, me);
     }
 }
 
@@ -103,10 +127,12 @@ void host_pool_parallel_for(void *pool, int n, llama_range_fn fn, void *arg) {
     p->chunks = llama_chunks(n, p->threads);
     __atomic_store_n(&p->done, 0, __ATOMIC_RELAXED);
     uint32_t gen = ++p->gen;
-    __atomic_store_n(&p->ticket, (uint64_t)gen << 32, __ATOMIC_SEQ_CST);
+    for (int w = 0; w < p->threads; w++)
+        __atomic_store_n(&p->shares[w].next, (uint64_t)gen << 32, __ATOMIC_RELAXED);
+    __atomic_store_n(&p->current, gen, __ATOMIC_SEQ_CST);
     __atomic_store_n(&p->wake, gen, __ATOMIC_SEQ_CST);
     wake_all(p);
-    run_chunks(p, gen);
+    run_chunks(p, gen, 0);
     while (__atomic_load_n(&p->done, __ATOMIC_ACQUIRE) < p->chunks) relax();
 }
 
@@ -116,16 +142,24 @@ HostPool *host_pool_create(int threads) {
     *p = (HostPool){ .threads = threads < 1 ? 1 : threads };
     if (p->threads > 1) {
         p->tids = calloc((size_t)p->threads, sizeof *p->tids);
-        if (!p->tids) {
+        p->shares = aligned_alloc(64, (size_t)p->threads * sizeof *p->shares);
+        if (!p->tids || !p->shares) {
+            free(p->tids);
+            free(p->shares);
             free(p);
             return NULL;
         }
-        for (int i = 1; i < p->threads; i++)
-            if (pthread_create(&p->tids[i], NULL, worker, p) != 0) {
+        memset(p->shares, 0, (size_t)p->threads * sizeof *p->shares);
+        for (int i = 1; i < p->threads; i++) {
+            WorkerArg *wa = malloc(sizeof *wa);
+            if (wa) *wa = (WorkerArg){ p, i };
+            if (!wa || pthread_create(&p->tids[i], NULL, worker, wa) != 0) {
+                free(wa);
                 p->threads = i;
                 host_pool_destroy(p);
                 return NULL;
             }
+        }
     }
     return p;
 }
@@ -137,6 +171,7 @@ void host_pool_destroy(HostPool *p) {
     syscall(SYS_futex, &p->wake, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
     for (int i = 1; i < p->threads; i++) pthread_join(p->tids[i], NULL);
     free(p->tids);
+    free(p->shares);
     free(p);
 }
 

@@ -5,8 +5,8 @@
  * that no worker has claimed by the time the caller is free is run by the
  * caller (a descheduled worker costs at most its chunk, not a time slice).
  *
- * Work is split as the kernel splits it: llama_chunks (lib/llama/llama.h),
- * claimed from a shared counter. */
+ * Work is split as the kernel splits it: llama_chunks, each thread's own
+ * share first (llama_share; lib/llama/llama.h). */
 #ifndef TOOLS_LIB_POOL_H
 #define TOOLS_LIB_POOL_H
 
