@@ -38,30 +38,35 @@ static const char *model_name(const llama_config *c) {
 static void write_text(void *ctx, const char *s, size_t n) { (void)ctx; console_write(s, n); }
 static uint64_t now(void *ctx) { (void)ctx; return time_ns(); }
 
-/* The engine's parallel loops on the cores in use, through smp_run: the
- * cores claim llama_chunks' chunks of [0, n) from a shared counter (as the
- * host's pool, tools/lib/pool.c), so a virtual core that the host does not
- * run holds up one chunk at most; smp_run gives its untouched share, if
- * any, to core 0, which then finds no chunk left. Each row or head is
- * computed the same way on any core: the story does not depend on how
- * many there are. */
+/* The engine's parallel loops on the cores in use, through smp_run. Core i
+ * takes the chunks of its own share of [0, n) first (llama_chunks,
+ * llama_share: the same rows every time, as the host's pool,
+ * tools/lib/pool.c), one at a time from its share's counter, then what is
+ * left of the others', so a virtual core that the host does not run holds
+ * up one chunk at most; smp_run gives its untouched share, if any, to core
+ * 0, which then finds no chunk left. Each row or head is computed the same
+ * way on any core: the story does not depend on how many there are. */
 typedef struct {
     llama_range_fn fn;
     void *arg;
     int n, workers, chunks;
-    int next;                  /* the next chunk to claim */
 } ParallelJob;
 
+static struct { _Alignas(64) int taken; } share_taken[SMP_MAX_CPUS];
+
 static void run_share(void *arg, int cpu, int ncpu) {
-    ParallelJob *j = arg;
-    (void)cpu;
+    const ParallelJob *j = arg;
     (void)ncpu;
-    for (;;) {
-        int c = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
-        if (c >= j->chunks) return;
-        int begin, end;
-        llama_chunk(j->n, j->workers, c, &begin, &end);
-        if (begin < end) j->fn(j->arg, begin, end);
+    for (int k = 0; k < j->workers; k++) {
+        int w = (cpu + k) % j->workers, first, end;
+        llama_share(j->chunks, j->workers, w, &first, &end);
+        for (;;) {
+            int c = first + __atomic_fetch_add(&share_taken[w].taken, 1, __ATOMIC_RELAXED);
+            if (c >= end) break;
+            int begin, stop;
+            llama_chunk(j->n, j->workers, c, &begin, &stop);
+            if (begin < stop) j->fn(j->arg, begin, stop);
+        }
     }
 }
 
@@ -72,7 +77,8 @@ static void parallel_for(void *ctx, int n, llama_range_fn fn, void *arg) {
         fn(arg, 0, n);
         return;
     }
-    ParallelJob j = { fn, arg, n, ncpu, llama_chunks(n, ncpu), 0 };
+    ParallelJob j = { fn, arg, n, ncpu, llama_chunks(n, ncpu) };
+    for (int w = 0; w < ncpu; w++) share_taken[w].taken = 0;
     smp_run(ncpu, run_share, &j);
 }
 
