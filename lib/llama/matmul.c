@@ -137,9 +137,9 @@ void compute_init(Compute *c, const llama_platform *platform) {
     c->ctx = platform ? platform->ctx : NULL;
 }
 
-void compute_for(const Compute *c, int n, llama_range_fn fn, void *arg) {
+void compute_for(const Compute *c, int n, long work, llama_range_fn fn, void *arg) {
     if (n <= 0) return;
-    if (c->parallel_for) c->parallel_for(c->ctx, n, fn, arg);
+    if (c->parallel_for && work >= COMPUTE_MIN_PARALLEL_WORK) c->parallel_for(c->ctx, n, fn, arg);
     else fn(arg, 0, n);
 }
 
@@ -160,7 +160,7 @@ static void matmul_range(void *arg, int begin, int end) {
 void matmul(const Compute *c, float *xout, const float *x, const QuantVec *xq,
             const Matrix *w, int n, int d) {
     MatmulJob job = { c->kernel, xout, x, xq, w, n };
-    compute_for(c, d, matmul_range, &job);
+    compute_for(c, d, (long)n * d, matmul_range, &job);
 }
 
 /* ---------------------------------------------------------------- quantize */

@@ -86,8 +86,14 @@ typedef struct {
 
 void compute_init(Compute *c, const llama_platform *platform);
 
-/* fn(arg, begin, end) over [0, n), on the platform's cores if it has any. */
-void compute_for(const Compute *c, int n, llama_range_fn fn, void *arg);
+/* Loops with less work than this (multiply-adds) run on the calling core:
+ * handing them out would cost more than it saves (stories260K's products,
+ * attention over the first few dozen positions). */
+#define COMPUTE_MIN_PARALLEL_WORK 32768
+
+/* fn(arg, begin, end) over [0, n), on the platform's cores if it has any
+ * and the loop's work (about `work` multiply-adds in all) is worth it. */
+void compute_for(const Compute *c, int n, long work, llama_range_fn fn, void *arg);
 
 /* dot16(a, b) of n elements (see above). */
 float dot16(const MatmulKernel *k, const float *a, const float *b, int n);

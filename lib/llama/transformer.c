@@ -221,11 +221,11 @@ float *transformer_forward(Transformer *t, int token, int pos) {
             s->value_cache + layer_offset + (size_t)pos * KV,
         };
         if (q8) quantize(&s->xq, s->xb);
-        compute_for(c, dim + 2 * kv_dim, qkv_rows, &qkv);
+        compute_for(c, dim + 2 * kv_dim, (long)dim * (dim + 2 * kv_dim), qkv_rows, &qkv);
         rope(t, qkv.k);
 
         AttentionJob job = { t, layer_offset, pos };
-        compute_for(c, p->n_heads, attention_heads, &job);
+        compute_for(c, p->n_heads, 2L * dim * (pos + 1), attention_heads, &job);
 
         Matrix wo = layer_matrix(t, w->wo, w->q_wo, l, dim, dim);
         if (q8) quantize(&s->xq, s->xb);
@@ -237,7 +237,7 @@ float *transformer_forward(Transformer *t, int token, int pos) {
         FFNJob ffn = { t, layer_matrix(t, w->w1, w->q_w1, l, hidden_dim, dim),
                        layer_matrix(t, w->w3, w->q_w3, l, hidden_dim, dim) };
         if (q8) quantize(&s->xq, s->xb);
-        compute_for(c, hidden_dim, ffn_rows, &ffn);
+        compute_for(c, hidden_dim, 2L * dim * hidden_dim, ffn_rows, &ffn);
         Matrix w2 = layer_matrix(t, w->w2, w->q_w2, l, dim, hidden_dim);
         if (q8) quantize(&s->hq, s->hb);
         matmul(c, s->xb, s->hb, &s->hq, &w2, hidden_dim, dim);
