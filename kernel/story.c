@@ -128,10 +128,10 @@ static int chat_read_line(void *ctx, char *buf, size_t size) {
 /* The SIMD level for the engine: the widest the CPU and XCR0 allow. Under
  * QEMU's TCG (CPUID leaf 0x40000000 says "TCGTCGTCGTCG") too: TCG runs each
  * vector instruction as a call that loops over its lanes, so wider vectors
- * mean fewer calls; measured on stories15M, AVX2 10.6 tok/s against SSE2's
- * 8.2 on one core, 17.6 against 15.8 on two. AVX-512, which TCG does not
- * offer today, is not picked there unmeasured. --simd forces a level the
- * CPU has. */
+ * mean fewer calls; measured on stories15M (256 greedy tokens), AVX2 9.2
+ * tok/s against SSE2's 6.8 on one core, 14.8 against 11.8 on two. AVX-512,
+ * which TCG does not offer today, is not picked there unmeasured. --simd
+ * forces a level the CPU has. */
 static unsigned pick_simd(const Options *opt, const char **name) {
     unsigned have = 0;
     if (cpu.avx_usable && cpu.fma) have |= LLAMA_CPU_FMA;
