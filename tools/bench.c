@@ -233,10 +233,18 @@ int main(int argc, char **argv) {
 
     printf("bench: %d cores, engine SIMD level from CPUID/XCR0: %s; greedy, %d positions, best of %d runs\n",
            cores, f & LLAMA_CPU_AVX512 ? "avx512" : f & LLAMA_CPU_AVX2 ? "avx2" : "sse2", steps, runs);
-    printf("roofline: best single read pass (%s sum) over an anonymous buffer of the checkpoint's size\n\n",
-           sum_name);
-    printf("%-26s %-6s %8s %7s %8s %8s %7s %9s %8s %9s\n", "model", "format", "MB/tok", "cores",
-           "tok/s", "ms/tok", "GB/s", "roofline", "fraction", "peak RSS");
+    long l3 = 0;
+    FILE *f3 = fopen("/sys/devices/system/cpu/cpu0/cache/index3/size", "r");
+    if (f3) {
+        char unit = 0;
+        if (fscanf(f3, "%ld%c", &l3, &unit) >= 1 && (unit == 'K' || unit == 'k')) l3 *= 1024;
+        else if (unit == 'M') l3 *= 1024 * 1024;
+        fclose(f3);
+    }
+    printf("roofline: best single read pass (%s sum) over an anonymous buffer of the checkpoint's size;\n"
+           "          'L3' where it fits this core's %.0f MB L3, else 'DRAM'\n\n", sum_name, l3 / MB);
+    printf("%-26s %-6s %8s %7s %8s %8s %7s %9s %5s %8s %9s\n", "model", "format", "MB/tok", "cores",
+           "tok/s", "ms/tok", "GB/s", "roofline", "", "fraction", "peak RSS");
 
     for (int m = optind; m < argc; m++) {
         const char *path = argv[m];
@@ -284,9 +292,9 @@ int main(int argc, char **argv) {
                 got != (ssize_t)sizeof r)
                 die("the run of %s on %d cores failed", path, threads);
             double gbs = wb * r.tok_s / 1e9;
-            printf("%-26s %-6s %8.1f %7d %8.1f %8.2f %7.1f %9.1f %8.2f %7.1f MB\n", name, fmt,
-                   wb / MB, threads, r.tok_s, r.ms_token, gbs, roof[k], gbs / roof[k],
-                   ru.ru_maxrss / 1024.0 * 1.048576);
+            printf("%-26s %-6s %8.1f %7d %8.1f %8.2f %7.1f %9.1f %5s %8.2f %7.1f MB\n", name, fmt,
+                   wb / MB, threads, r.tok_s, r.ms_token, gbs, roof[k],
+                   l3 && (long)size <= l3 ? "L3" : "DRAM", gbs / roof[k], ru.ru_maxrss / 1024.0 * 1.048576);
             fflush(stdout);
         }
     }
