@@ -50,13 +50,29 @@ static void q8_rows_c(float *xout, const QuantVec *x, const Matrix *w, int n,
     for (int i = row_begin; i < row_end; i++) {
         size_t row = (size_t)i * (size_t)n;
         const int8_t *wr = w->q + row;
-        float val = 0.0f;
+        float l[8] = { 0 }, sum = 0.0f;
+        int full = n / g / 8 * 8 * g;              /* values in whole blocks of 8 segments */
         for (int j = 0; j < n; j += g) {
             int32_t isum = 0;
             for (int k = 0; k < g; k++) isum += (int32_t)x->q[j + k] * (int32_t)wr[j + k];
-            val += ((float)isum * w->s[(row + (size_t)j) / (size_t)gs]) * x->s[j / g];
+            float p = ((float)isum * w->s[(row + (size_t)j) / (size_t)gs]) * x->s[j / g];
+            if (j < full) {
+                l[(j / g) % 8] += p;
+            } else {
+                if (j == full) {
+                    for (int k = 0; k < 4; k++) l[k] += l[k + 4];
+                    for (int k = 0; k < 2; k++) l[k] += l[k + 2];
+                    sum = l[0] + l[1];
+                }
+                sum += p;
+            }
         }
-        xout[i] = val;
+        if (full == n) {
+            for (int k = 0; k < 4; k++) l[k] += l[k + 4];
+            for (int k = 0; k < 2; k++) l[k] += l[k + 2];
+            sum = l[0] + l[1];
+        }
+        xout[i] = sum;
     }
 }
 
@@ -214,8 +230,12 @@ static void quantize_any(QuantVec *v, const float *x);
 void quantize(QuantVec *v, const float *x) {
     if (v->g % 4 == 0) quantize_sse2(v, x);
     else quantize_any(v, x);
-    if (v->u)
-        for (int j = 0; j < v->n; j++) v->u[j] = (uint8_t)(v->q[j] ^ 0x80);
+    if (v->bias)
+        for (int j = 0; j < v->n; j += v->g) {
+            int32_t sum = 0;
+            for (int k = 0; k < v->g; k++) sum += v->q[j + k];
+            v->bias[j / v->g] = 128 * sum;
+        }
 }
 
 static void quantize_any(QuantVec *v, const float *x) {

@@ -20,10 +20,14 @@
  * two rows when n % gs != 0). The input vector is quantized in groups of
  * g = gcd(n, gs) values (g = gs for every matrix whose rows hold whole
  * groups, as in runq.c): scale = max|x| / 127, q = round(x / scale), halves
- * away from zero. Row i is then, for each segment j = 0, g, 2g, ...:
- * val = val + ((float)isum * wscale[(i*n + j) / gs]) * xscale[j / g], isum
- * being the exact int32 sum of the segment's products; runq.c's matmul
- * exactly, where gs divides n. */
+ * away from zero. Each segment j = 0, g, 2g, ... of row i gives, as in
+ * runq.c, p = ((float)isum * wscale[(i*n + j) / gs]) * xscale[j / g], isum
+ * the exact int32 sum of the segment's byte products. The row adds the p
+ * of its whole blocks of 8 segments in 8 lanes, lane k taking segments k,
+ * k+8, k+16, ... in order from +0, then l[k] += l[k+4] for k < 4,
+ * l[k] += l[k+2] for k < 2, s = l[0] + l[1]; then the p of the segments
+ * after the last whole block, one by one: s = s + p (runq.c adds all in one
+ * running sum, which costs a third of the speed here). */
 #ifndef LIB_LLAMA_MATMUL_H
 #define LIB_LLAMA_MATMUL_H
 
@@ -45,7 +49,8 @@ typedef struct {
     int8_t *q;
     float *s;
     int n, g;
-    uint8_t *u;           /* q + 128 (for unsigned-by-signed byte products), or NULL */
+    int32_t *bias;        /* per group: 128 times the sum of its q (for unsigned-by-signed
+                             byte products), or NULL */
 } QuantVec;
 
 /* The kernels of one SIMD level. Each takes only the shapes its comment
@@ -116,7 +121,7 @@ void matmul_dots(const MatmulKernel *k, float *out, const float *q, const float 
                  size_t stride, int n, int count);
 
 /* Quantizes x[0..v->n) into v in groups of v->g (runq.c's quantize),
- * and fills v->u when it is there. */
+ * and fills v->bias when it is there. */
 void quantize(QuantVec *v, const float *x);
 
 /* Greatest common divisor of two positive ints. */

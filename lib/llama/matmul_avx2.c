@@ -77,11 +77,13 @@ AVX2 static inline __m256i hsum8(__m256i a, __m256i b, __m256i c, __m256i d, __m
 
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(p))
 
-/* One row at a time (a sequential stream, as for fp32: twice as fast as
- * eight rows at once, even from L3), eight segments at a time: their exact
- * int32 sums in one vector, times the weight scales and the input scales
- * (two roundings, as runq.c's), then added to the row's sum one by one in
- * runq.c's order. */
+/* Eight int32 partial sums of segment [j0, j0 + g) of x and w. */
+AVX2 static inline __m256i seg32(const int8_t *xq, const int8_t *w, int j0, int g) {
+    __m256i a = mul32(LOAD(xq + j0), LOAD(w + j0));
+    for (int j = j0 + 32; j < j0 + g; j += 32) a = _mm256_add_epi32(a, mul32(LOAD(xq + j), LOAD(w + j)));
+    return a;
+}
+
 /* Row i; g == G when G is nonzero (the compiler then unrolls for it). */
 AVX2 static inline __attribute__((always_inline)) float q8_row(
     const int8_t *xq, const float *xs, const int8_t *wq, const float *ws, int n, int g,
@@ -90,18 +92,12 @@ AVX2 static inline __attribute__((always_inline)) float q8_row(
     int segs = n / g;
     size_t base = (size_t)i * (size_t)n;
     const int8_t *w0 = wq + base;
-    float val = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
     int sg = 0;
     for (; sg + 8 <= segs; sg += 8) {
         __m256i a[8];
 #pragma GCC unroll 8
-        for (int k = 0; k < 8; k++) {
-            int j0 = (sg + k) * g;
-            a[k] = mul32(LOAD(xq + j0), LOAD(w0 + j0));
-            for (int j = j0 + 32; j < j0 + g; j += 32)
-                a[k] = _mm256_add_epi32(a[k], mul32(LOAD(xq + j), LOAD(w0 + j)));
-        }
-        __m256 isum = _mm256_cvtepi32_ps(hsum8(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]));
+        for (int k = 0; k < 8; k++) a[k] = seg32(xq, w0, (sg + k) * g, g);
         __m256 wsc;
         if (contiguous) {
             wsc = _mm256_loadu_ps(ws + (base >> shift) + sg);
@@ -110,29 +106,27 @@ AVX2 static inline __attribute__((always_inline)) float q8_row(
             for (int k = 0; k < 8; k++) t[k] = ws[(base + (size_t)(sg + k) * (size_t)g) >> shift];
             wsc = _mm256_loadu_ps(t);
         }
-        float p[8];
-        _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_mul_ps(isum, wsc), _mm256_loadu_ps(xs + sg)));
-#pragma GCC unroll 8
-        for (int k = 0; k < 8; k++) val += p[k];
+        __m256 isum = _mm256_cvtepi32_ps(hsum8(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]));
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_mul_ps(isum, wsc), _mm256_loadu_ps(xs + sg)));
     }
-    for (; sg < segs; sg++) {
+    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+    float sum = _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+    for (; sg < segs; sg++) {     /* the segments after the last whole block */
         int j0 = sg * g;
-        __m256i a = _mm256_setzero_si256();
-        for (int j = j0; j < j0 + g; j += 32)
-            a = _mm256_add_epi32(a, mul32(LOAD(xq + j), LOAD(w0 + j)));
+        __m256i a = seg32(xq, w0, j0, g);
         __m128i h = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
         h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
         h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
-        val += ((float)_mm_cvtsi128_si32(h) * ws[(base + (size_t)j0) >> shift]) * xs[sg];
+        sum += ((float)_mm_cvtsi128_si32(h) * ws[(base + (size_t)j0) >> shift]) * xs[sg];
     }
-    return val;
+    return sum;
 }
 
 /* One row at a time (a sequential stream, as for fp32: twice as fast as
  * eight rows at once, even from L3), eight segments at a time: their exact
  * int32 sums in one vector, times the weight scales and the input scales
- * (two roundings, as runq.c's), then added to the row's sum one by one in
- * runq.c's order. */
+ * (two roundings, as runq.c's), added to the eight lanes of matmul.h. */
 AVX2 void matmul_avx2_q8_rows(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws,
                               int n, int gs, int row_begin, int row_end) {
     const int8_t *xq = xv->q;

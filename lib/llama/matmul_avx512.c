@@ -98,14 +98,14 @@ AVX512 static void wsum(float *out, const float *a, const float *v, size_t strid
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
 /* VPDPBUSD multiplies unsigned bytes by signed ones, four products into
- * each int32 lane, exactly. With u = x + 128 (QuantVec.u):
- * sum u*w - 128 * sum w = sum x*w, the second sum by VPDPBUSD of 0x80
- * bytes. 64 bytes of weights, two groups of 32, cost a load, two dot
- * products and a subtraction. */
-VNNI static inline __m512i dot64(__m512i u, __m512i w) {
-    __m512i z = _mm512_setzero_si512();
-    return _mm512_sub_epi32(_mm512_dpbusd_epi32(z, u, w),
-                            _mm512_dpbusd_epi32(z, _mm512_set1_epi8((char)0x80), w));
+ * each int32 lane, exactly. The weights made unsigned, w + 128 (w XOR
+ * 0x80), times x: sum (w + 128) x = sum w x + 128 sum x, the last term the
+ * same for every row (QuantVec.bias, subtracted once per eight groups).
+ * 64 bytes of weights, two groups of 32, cost a load, an XOR and one dot
+ * product. */
+VNNI static inline __m512i dot64(__m512i x, const int8_t *w) {
+    __m512i wu = _mm512_xor_si512(_mm512_loadu_si512((const void *)w), _mm512_set1_epi8((char)0x80));
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), wu, x);
 }
 
 /* e0..e3 each hold two groups (lanes 0-7, 8-15): the eight group sums, in order. */
@@ -124,48 +124,58 @@ VNNI static inline __m256i hsum_groups(__m512i e0, __m512i e1, __m512i e2, __m51
 
 #define LOAD64(p) _mm512_loadu_si512((const void *)(p))
 
-/* Rows with g == gs == 32 and n % 32 == 0 (stories15M's shape), one at a
- * time, eight groups at a time, in runq.c's order as the AVX2 kernel. */
+/* Rows with g == gs == 32 (stories15M's shape), one at a time, eight
+ * groups (256 bytes) at a time into the eight lanes of matmul.h, then the
+ * groups after the last whole block one by one. The first 256 values of x
+ * stay in registers. */
 VNNI static void q8_rows_32(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws,
                             int n, int row_begin, int row_end) {
-    const uint8_t *xu = xv->u;
+    const int8_t *xq = xv->q;
     const float *xs = xv->s;
-    int groups = n / 32;
+    const int32_t *bias = xv->bias;
+    int groups = n / 32, full = groups / 8 * 8;
+    __m512i x0 = LOAD64(xq), x1 = LOAD64(xq + 64), x2 = LOAD64(xq + 128), x3 = LOAD64(xq + 192);
+    __m256i b0 = _mm256_loadu_si256((const __m256i *)bias);
+    __m256 xs0 = _mm256_loadu_ps(xs);
     for (int i = row_begin; i < row_end; i++) {
         const int8_t *w0 = wq + (size_t)i * (size_t)n;
         const float *s0 = ws + (size_t)i * (size_t)groups;
-        float val = 0.0f;
-        int g = 0;
-        for (; g + 8 <= groups; g += 8) {
-            const int8_t *w = w0 + g * 32;
-            const uint8_t *u = xu + g * 32;
-            __m256i isum = hsum_groups(dot64(LOAD64(u), LOAD64(w)), dot64(LOAD64(u + 64), LOAD64(w + 64)),
-                                       dot64(LOAD64(u + 128), LOAD64(w + 128)),
-                                       dot64(LOAD64(u + 192), LOAD64(w + 192)));
-            float p[8];
-            _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum), _mm256_loadu_ps(s0 + g)),
-                                              _mm256_loadu_ps(xs + g)));
-#pragma GCC unroll 8
-            for (int k = 0; k < 8; k++) val += p[k];
+        __m256i isum = _mm256_sub_epi32(hsum_groups(dot64(x0, w0), dot64(x1, w0 + 64),
+                                                    dot64(x2, w0 + 128), dot64(x3, w0 + 192)), b0);
+        __m256 acc = _mm256_add_ps(_mm256_setzero_ps(),       /* lanes start at +0 */
+                                   _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum),
+                                                               _mm256_loadu_ps(s0)), xs0));
+        int g = 8;
+        for (; g < full; g += 8) {
+            const int8_t *w = w0 + g * 32, *x = xq + g * 32;
+            isum = _mm256_sub_epi32(
+                hsum_groups(dot64(LOAD64(x), w), dot64(LOAD64(x + 64), w + 64),
+                            dot64(LOAD64(x + 128), w + 128), dot64(LOAD64(x + 192), w + 192)),
+                _mm256_loadu_si256((const __m256i *)(bias + g)));
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum),
+                                                                 _mm256_loadu_ps(s0 + g)),
+                                                   _mm256_loadu_ps(xs + g)));
         }
-        for (; g < groups; g++) {
-            __m256i u = _mm256_loadu_si256((const __m256i *)(xu + g * 32));
-            __m256i w = _mm256_loadu_si256((const __m256i *)(w0 + g * 32));
-            __m256i z = _mm256_setzero_si256();
-            __m256i e = _mm256_sub_epi32(_mm256_dpbusd_epi32(z, u, w),
-                                         _mm256_dpbusd_epi32(z, _mm256_set1_epi8((char)0x80), w));
+        __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+        __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+        float sum = _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+        for (; g < groups; g++) {                  /* the groups after the last whole block */
+            __m256i x = _mm256_loadu_si256((const __m256i *)(xq + g * 32));
+            __m256i w = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(w0 + g * 32)),
+                                         _mm256_set1_epi8((char)0x80));
+            __m256i e = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, x);
             __m128i h = _mm_add_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
             h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
             h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
-            val += ((float)_mm_cvtsi128_si32(h) * s0[g]) * xs[g];
+            sum += ((float)(_mm_cvtsi128_si32(h) - bias[g]) * s0[g]) * xs[g];
         }
-        xout[i] = val;
+        xout[i] = sum;
     }
 }
 
 VNNI static void q8_rows_vnni(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws,
                               int n, int gs, int row_begin, int row_end) {
-    if (xv->u && xv->g == 32 && gs == 32 && n % 32 == 0)
+    if (xv->bias && xv->g == 32 && gs == 32 && n % 32 == 0 && n >= 256)
         q8_rows_32(xout, xv, wq, ws, n, row_begin, row_end);
     else
         matmul_avx2_q8_rows(xout, xv, wq, ws, n, gs, row_begin, row_end);

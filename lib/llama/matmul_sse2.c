@@ -1,6 +1,7 @@
 /* SSE2 kernels (the x86-64 baseline): the 16 lanes of dot16 in four
  * registers (lanes 0-3, 4-7, 8-11, 12-15); Q8_0 products through 16-bit
- * multiply-adds (SSE2 has no byte multiply). See matmul.h for the orders. */
+ * multiply-adds (SSE2 has no byte multiply), their 8 lanes in two
+ * registers. See matmul.h for the orders. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/matmul.h"
@@ -73,50 +74,52 @@ static inline __m128i hsum4(__m128i a, __m128i b, __m128i c, __m128i d) {
     return _mm_add_epi32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd));
 }
 
+/* Four int32 partial sums of segment [j0, j0 + g) of x and w. */
+static inline __m128i seg16(const int8_t *xq, const int8_t *w, int j0, int g) {
+    __m128i a = _mm_setzero_si128();
+    for (int j = j0; j < j0 + g; j += 16)
+        a = _mm_add_epi32(a, mul16(_mm_loadu_si128((const __m128i *)(xq + j)),
+                                   _mm_loadu_si128((const __m128i *)(w + j))));
+    return a;
+}
+
+/* One row at a time, eight segments at a time: their sums in two
+ * vectors, scaled, added to the eight lanes; then the segments after the
+ * last whole block one by one. */
 static void q8_rows(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws, int n,
                     int gs, int row_begin, int row_end) {
     const int8_t *xq = xv->q;
     const float *xs = xv->s;
     int g = xv->g;
     int shift = __builtin_ctz((unsigned)gs), segs = n / g;
-    int i = row_begin;
-    for (; i + 4 <= row_end; i += 4) {
+    for (int i = row_begin; i < row_end; i++) {
         size_t base = (size_t)i * (size_t)n;
         const int8_t *w0 = wq + base;
-        __m128 val = _mm_setzero_ps();
-        for (int sg = 0; sg < segs; sg++) {
-            int j0 = sg * g;
-            __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
-            for (int j = j0; j < j0 + g; j += 16) {
-                __m128i x = _mm_loadu_si128((const __m128i *)(xq + j));
-                a0 = _mm_add_epi32(a0, mul16(x, _mm_loadu_si128((const __m128i *)(w0 + j))));
-                a1 = _mm_add_epi32(a1, mul16(x, _mm_loadu_si128((const __m128i *)(w0 + n + j))));
-                a2 = _mm_add_epi32(a2, mul16(x, _mm_loadu_si128((const __m128i *)(w0 + 2 * n + j))));
-                a3 = _mm_add_epi32(a3, mul16(x, _mm_loadu_si128((const __m128i *)(w0 + 3 * n + j))));
+        __m128 lo = _mm_setzero_ps(), hi = lo;
+        int sg = 0;
+        for (; sg + 8 <= segs; sg += 8) {
+            __m128i a[8];
+            float wsc[8];
+            for (int k = 0; k < 8; k++) {
+                a[k] = seg16(xq, w0, (sg + k) * g, g);
+                wsc[k] = ws[(base + (size_t)(sg + k) * (size_t)g) >> shift];
             }
-            __m128 isum = _mm_cvtepi32_ps(hsum4(a0, a1, a2, a3));
-            size_t at = base + (size_t)j0;
-            __m128 wsc = _mm_set_ps(ws[(at + 3 * (size_t)n) >> shift], ws[(at + 2 * (size_t)n) >> shift],
-                                    ws[(at + (size_t)n) >> shift], ws[at >> shift]);
-            val = _mm_add_ps(val, _mm_mul_ps(_mm_mul_ps(isum, wsc), _mm_set1_ps(xs[sg])));
+            lo = _mm_add_ps(lo, _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(hsum4(a[0], a[1], a[2], a[3])),
+                                                      _mm_loadu_ps(wsc)), _mm_loadu_ps(xs + sg)));
+            hi = _mm_add_ps(hi, _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(hsum4(a[4], a[5], a[6], a[7])),
+                                                      _mm_loadu_ps(wsc + 4)), _mm_loadu_ps(xs + sg + 4)));
         }
-        _mm_storeu_ps(xout + i, val);
-    }
-    for (; i < row_end; i++) {
-        size_t base = (size_t)i * (size_t)n;
-        const int8_t *w0 = wq + base;
-        float val = 0.0f;
-        for (int sg = 0; sg < segs; sg++) {
+        __m128 t4 = _mm_add_ps(lo, hi);
+        __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+        float sum = _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+        for (; sg < segs; sg++) {      /* the segments after the last whole block */
             int j0 = sg * g;
-            __m128i a = _mm_setzero_si128();
-            for (int j = j0; j < j0 + g; j += 16)
-                a = _mm_add_epi32(a, mul16(_mm_loadu_si128((const __m128i *)(xq + j)),
-                                           _mm_loadu_si128((const __m128i *)(w0 + j))));
+            __m128i a = seg16(xq, w0, j0, g);
             a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0x4e));
             a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0xb1));
-            val += ((float)_mm_cvtsi128_si32(a) * ws[(base + (size_t)j0) >> shift]) * xs[sg];
+            sum += ((float)_mm_cvtsi128_si32(a) * ws[(base + (size_t)j0) >> shift]) * xs[sg];
         }
-        xout[i] = val;
+        xout[i] = sum;
     }
 }
 

@@ -43,10 +43,10 @@ void transformer_init(Transformer *t, const llama_checkpoint *ck, int steps,
     if (p->group_size > 0) {
         int gd = p->group_size, gh = gcd_int(p->hidden_dim, p->group_size);
         s->xq = (QuantVec){ arena_alloc(a, dim, 1), arena_alloc(a, dim / (size_t)gd, sizeof(float)),
-                            p->dim, gd, arena_alloc(a, dim, 1) };
+                            p->dim, gd, arena_alloc(a, dim / (size_t)gd, sizeof(int32_t)) };
         s->hq = (QuantVec){ arena_alloc(a, hidden, 1),
                             arena_alloc(a, hidden / (size_t)gh, sizeof(float)), p->hidden_dim, gh,
-                            arena_alloc(a, hidden, 1) };
+                            arena_alloc(a, hidden / (size_t)gh, sizeof(int32_t)) };
     }
     if (a->base == NULL || a->overflow) return;
     /* run.c: freq = 1 / 10000^(head_dim / head_size), head_dim = 0, 2, 4, ... */

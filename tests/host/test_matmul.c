@@ -1,6 +1,7 @@
 /* lib/llama/matmul: every SIMD level this CPU offers against oracles
  * written here from matmul.h's definitions: fp32 products and attention
- * dots in the 16-lane order, axpy and attention's weighted sums, Q8_0 products in runq.c's order
+ * dots in the 16-lane order, axpy and attention's weighted sums, Q8_0
+ * products in runq.c's scheme with matmul.h's 8-lane sums
  * (including segments shorter than a group and weights of -128; with
  * VNNI, AVX2 and SSE2 byte products), and the
  * quantization of activations against runq.c's quantize (libm round()).
@@ -144,16 +145,22 @@ TEST(quantize_like_runq) {
     }
 }
 
-/* runq.c's matmul generalised to segments of g (matmul.h). */
+/* matmul.h's Q8_0 row: runq.c's segment products, whole blocks of 8 in 8
+ * lanes and a tree, then the rest one by one. */
 static float oracle_q8_row(const int8_t *xq, const float *xs, const int8_t *wq, const float *ws,
                            int n, int g, int gs, int i) {
-    float val = 0.0f;
-    for (int j = 0; j < n; j += g) {
+    float l[8] = { 0 }, p[4096];
+    int segs = n / g, full = segs / 8 * 8;
+    for (int sg = 0; sg < segs; sg++) {
+        int j = sg * g;
         int32_t isum = 0;
         for (int k = 0; k < g; k++) isum += (int32_t)xq[j + k] * (int32_t)wq[(size_t)i * n + j + k];
-        val += ((float)isum * ws[((size_t)i * n + j) / gs]) * xs[j / g];
+        p[sg] = ((float)isum * ws[((size_t)i * n + j) / gs]) * xs[sg];
+        if (sg < full) l[sg % 8] += p[sg];
     }
-    return val;
+    float sum = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+    for (int sg = full; sg < segs; sg++) sum += p[sg];
+    return sum;
 }
 
 TEST(q8_products) {
@@ -169,14 +176,18 @@ TEST(q8_products) {
         int8_t *w = malloc((size_t)n * d), *xq = malloc((size_t)n);
         float *ws = malloc((size_t)n * d / gs * 4 + 4), *x = malloc((size_t)n * 4);
         float *xs = malloc((size_t)n / g * 4);
-        uint8_t *xu = malloc((size_t)n);
+        int32_t *xb = malloc((size_t)n / g * 4);
         for (int i = 0; i < n * d; i++) w[i] = (int8_t)(rnd() % 255 - 127);
         for (int i = 0; i < 40 && i < n * d; i++) w[i * 7 % (n * d)] = -128;   /* a malformed file's */
         for (int i = 0; i < n * d / gs; i++) ws[i] = rndf() * 0.01f;
         for (int i = 0; i < n; i++) x[i] = rndf();
-        QuantVec v = { xq, xs, n, g, xu };
+        QuantVec v = { xq, xs, n, g, xb };
         quantize(&v, x);
-        for (int i = 0; i < n; i++) CHECK(xu[i] == (uint8_t)(xq[i] + 128), "u = q + 128");
+        for (int j = 0; j < n; j += g) {
+            int32_t sum = 0;
+            for (int k = 0; k < g; k++) sum += xq[j + k];
+            CHECK(xb[j / g] == 128 * sum, "bias = 128 times the group's sum");
+        }
         float want[29], got[29];
         for (int i = 0; i < d; i++) want[i] = oracle_q8_row(xq, xs, w, ws, n, g, gs, i);
         Matrix m = { NULL, w, ws, gs };
@@ -188,7 +199,7 @@ TEST(q8_products) {
             CHECK(memcmp(got, want, sizeof want) == 0, "%s: Q8_0 n=%d gs=%d differs", lv[l]->name,
                   n, gs);
         }
-        free(w); free(xq); free(ws); free(x); free(xs); free(xu);
+        free(w); free(xq); free(ws); free(x); free(xs); free(xb);
     }
 }
 
