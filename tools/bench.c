@@ -33,19 +33,10 @@
 #include "lib/llama/llama.h"
 #include "lib/llama/simd.h"
 #include "tools/lib/pool.h"
+#include "tools/lib/die.h"
 
 #define MB 1e6
 #define MAX_STEPS 4096
-
-static void die(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
 
 static uint64_t now_ns(void) {
     struct timespec ts;

@@ -22,16 +22,7 @@
 #include "lib/llama/llama.h"
 #include "lib/options.h"
 #include "tools/lib/pool.h"
-
-static void die(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
+#include "tools/lib/die.h"
 
 /* The checkpoint, mapped read-only: the weights are used where they lie. */
 static const void *map_file(const char *path, size_t *size) {

@@ -25,22 +25,17 @@
 #include <unistd.h>
 
 #include "lib/llama/llama.h"
+#include "tools/lib/die.h"
 
 static const char *out_path;
 static FILE *out;
 
-static void die(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
+/* A failed conversion leaves no half-written file behind. */
+static void remove_output(void) {
     if (out) {
         fclose(out);
         remove(out_path);
     }
-    exit(1);
 }
 
 static void put(const void *p, size_t n) {
@@ -102,6 +97,7 @@ int main(int argc, char **argv) {
     size_t KV = (size_t)c->kv_dim, V = (size_t)c->vocab_size;
 
     out = fopen(out_path, "wb");
+    die_cleanup(remove_output);
     if (!out) die("cannot create %s: %s", out_path, strerror(errno));
     put_i32(0x616b3432);
     put_i32(2);
