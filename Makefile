@@ -58,7 +58,7 @@ host: $(HOST_TOOLS)
 
 # Every tests/host/test_NAME.c is one unit-test program.
 HOST_TESTS := $(patsubst tests/host/%.c,$(HOSTB)/tests/%,$(wildcard tests/host/test_*.c))
-$(HOSTB)/tests/%: tests/host/%.c $(HOSTB)/libllama.a tests/check.h
+$(HOSTB)/tests/%: tests/host/%.c $(HOSTB)/libllama.a tests/check.h $(wildcard tests/host/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(HOSTB)/libllama.a -lm -o $@
 

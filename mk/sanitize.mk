@@ -34,7 +34,7 @@ $(SANB)/libllama.a: $$(SAN_LIB_OBJ)
 
 # -MMD here too: a test that #includes a .c file (test_string) is rebuilt
 # when that file changes.
-$(SANB)/tests/%: tests/host/%.c $(SANB)/libllama.a tests/check.h
+$(SANB)/tests/%: tests/host/%.c $(SANB)/libllama.a tests/check.h $(wildcard tests/host/*.h)
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(SAN_CFLAGS) -MMD -MP $< $(SANB)/libllama.a -lm -o $@
 

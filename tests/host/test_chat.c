@@ -17,31 +17,13 @@
 #include "lib/llama/llama.h"
 #include "lib/llama/session.h"
 #include "tests/check.h"
+#include "tests/host/model_file.h"
 
 #define X 300
 #define Y 301
 #define DIM 8
 #define VOCAB 512
 #define SEQ 256
-
-static unsigned char *read_model_file(const char *name, size_t *size) {
-    char cmd[256], path[1024];
-    snprintf(cmd, sizeof cmd, "tools/find-model.sh %s 2>/dev/null", name);
-    FILE *p = popen(cmd, "r");
-    char *ok = p ? fgets(path, sizeof path, p) : NULL;
-    if (p) pclose(p);
-    if (!ok) return NULL;
-    path[strcspn(path, "\n")] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    *size = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc(*size);
-    if (fread(buf, 1, *size, f) != *size) { free(buf); buf = NULL; }
-    fclose(f);
-    return buf;
-}
 
 /* The chain checkpoint, version 0, unshared classifier. */
 static float *chain_checkpoint(size_t *size) {
@@ -99,7 +81,7 @@ static int setup(void) {
     done = -1;
     size_t msize, tsize;
     float *model = chain_checkpoint(&msize);
-    unsigned char *tok = read_model_file("tok512.bin", &tsize);
+    unsigned char *tok = model_file("tok512.bin", &tsize);
     llama_error err;
     if (!tok || llama_checkpoint_parse(&ck, model, msize, &err) != 0 ||
         llama_tokenizer_check(&tf, tok, tsize, VOCAB, &err) != 0)

@@ -13,6 +13,7 @@
 #include "lib/llama/llama.h"
 #include "lib/llama/arena.h"
 #include "lib/llama/transformer.h"
+#include "tests/host/model_file.h"
 
 enum { D = 16, H = 20, L = 2, NH = 4, NKV = 2, V = 40, S = 10, HS = D / NH, KV = HS * NKV };
 
@@ -373,21 +374,10 @@ TEST(real_models) {
         { "stories260K.bin", { 64, 172, 5, 8, 4, 512, 512 } },
     };
     for (size_t m = 0; m < 2; m++) {
-        char cmd[256], path[1024];
-        snprintf(cmd, sizeof cmd, "tools/find-model.sh %s 2>/dev/null", models[m].name);
-        FILE *p = popen(cmd, "r");
-        char *ok = p ? fgets(path, sizeof path, p) : NULL;
-        if (p) pclose(p);
-        CHECK(ok != NULL, "%s not found", models[m].name);
-        if (!ok) return;
-        path[strcspn(path, "\n")] = 0;
-        FILE *f = fopen(path, "rb");
-        fseek(f, 0, SEEK_END);
-        size_t size = (size_t)ftell(f);
-        fseek(f, 0, SEEK_SET);
-        unsigned char *buf = malloc(size);
-        CHECK(fread(buf, 1, size, f) == size, "read");
-        fclose(f);
+        size_t size;
+        unsigned char *buf = model_file(models[m].name, &size);
+        CHECK(buf != NULL, "%s not found or unreadable", models[m].name);
+        if (!buf) return;
         llama_checkpoint ck;
         llama_error err;
         CHECK(llama_checkpoint_parse(&ck, buf, size, &err) == 0, "%s: %s", models[m].name, err.msg);

@@ -14,33 +14,9 @@
 #include "tests/check.h"
 #include "lib/llama/llama.h"
 #include "lib/llama/tokenizer.h"
+#include "tests/host/model_file.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static unsigned char *read_all(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-    fclose(f);
-    *size = (size_t)n;
-    return buf;
-}
-
-static unsigned char *model_file(const char *name, size_t *size) {
-    char cmd[256], path[1024];
-    snprintf(cmd, sizeof cmd, "tools/find-model.sh %s 2>/dev/null", name);
-    FILE *p = popen(cmd, "r");
-    if (!p) return NULL;
-    char *ok = fgets(path, sizeof path, p);
-    pclose(p);
-    if (!ok) return NULL;
-    path[strcspn(path, "\n")] = 0;
-    return read_all(path, size);
-}
 
 typedef struct {
     Tokenizer t;

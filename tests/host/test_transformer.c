@@ -16,27 +16,9 @@
 #include "lib/llama/arena.h"
 #include "lib/llama/mathf.h"
 #include "lib/llama/transformer.h"
+#include "tests/host/model_file.h"
 
 /* ---------------------------------------------------------------- files */
-
-static unsigned char *model_file(const char *name, size_t *size) {
-    char cmd[256], path[1024];
-    snprintf(cmd, sizeof cmd, "tools/find-model.sh %s 2>/dev/null", name);
-    FILE *p = popen(cmd, "r");
-    char *ok = p ? fgets(path, sizeof path, p) : NULL;
-    if (p) pclose(p);
-    if (!ok) return NULL;
-    path[strcspn(path, "\n")] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    *size = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc(*size);
-    if (fread(buf, 1, *size, f) != *size) { free(buf); buf = NULL; }
-    fclose(f);
-    return buf;
-}
 
 static int load(const char *name, llama_checkpoint *ck, unsigned char **file) {
     size_t size;
