@@ -12,6 +12,7 @@
 
 #include "tests/check.h"
 #include "kernel/acpi.h"
+#include "tests/host/table_bytes.h"
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
@@ -64,15 +65,6 @@ static const void *map(void *ctx, uint64_t phys, uint64_t len) {
 /* ---------------------------------------------------------------- builders */
 
 static uint8_t *at(uint64_t phys) { return mem + (phys - PHYS_BASE); }
-static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-
-static uint8_t sum(const uint8_t *p, size_t n) {
-    uint8_t s = 0;
-    while (n--) s = (uint8_t)(s + *p++);
-    return s;
-}
 
 /* Writes a table header at phys (length set later by seal). */
 static uint8_t *header(uint64_t phys, const char *sig) {
