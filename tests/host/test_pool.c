@@ -43,7 +43,9 @@ static void mark(void *arg, int begin, int end) {
     for (int i = begin; i < end; i++) __atomic_fetch_add(&m->hits[i], 1, __ATOMIC_RELAXED);
 }
 
-static void run_jobs(int threads, int jobs, int sleep_between) {
+/* Jobs of up to max_n indices (the smaller, the more often a worker is
+ * still finishing one job when the caller publishes the next). */
+static void run_jobs_upto(int threads, int jobs, int max_n, int sleep_between) {
     HostPool *p = host_pool_create(threads);
     CHECK(p != NULL && host_pool_threads(p) == (threads < 1 ? 1 : threads), "pool of %d", threads);
     if (!p) return;
@@ -51,7 +53,7 @@ static void run_jobs(int threads, int jobs, int sleep_between) {
     uint64_t seed = 12345;
     for (int j = 0; j < jobs && !check_failed_; j++) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        int n = (int)((seed >> 33) % 40000);
+        int n = (int)((seed >> 33) % (uint64_t)max_n);
         if (j % 7 == 0) n = (int)((seed >> 40) % 20);           /* tiny loops too */
         memset(hits, 0, (size_t)n * sizeof hits[0]);
         Marks m = { hits, j };
@@ -69,6 +71,10 @@ static void run_jobs(int threads, int jobs, int sleep_between) {
     host_pool_destroy(p);
 }
 
+static void run_jobs(int threads, int jobs, int sleep_between) {
+    run_jobs_upto(threads, jobs, 40000, sleep_between);
+}
+
 TEST(pool_runs_each_index_once) {
     run_jobs(1, 200, 0);
     run_jobs(2, 20000, 0);
@@ -76,6 +82,11 @@ TEST(pool_runs_each_index_once) {
     run_jobs(8, 2000, 0);
 }
 
+/* Many short jobs back to back: a worker that read the next job's chunk
+ * count while still in the last one once ran a chunk twice. */
+TEST(pool_short_jobs_back_to_back) { run_jobs_upto(2, 200000, 2048, 0); }
+
 TEST(pool_wakes_sleeping_workers) { run_jobs(3, 400, 1); }
 
-RUN_TESTS(chunks_cover_exactly, pool_runs_each_index_once, pool_wakes_sleeping_workers)
+RUN_TESTS(chunks_cover_exactly, pool_runs_each_index_once, pool_short_jobs_back_to_back,
+          pool_wakes_sleeping_workers)

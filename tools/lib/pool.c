@@ -5,8 +5,11 @@
  * generation << 32 | chunks of the share taken; a thread takes its own
  * chunks first, then what is left of the others', each by compare-and-swap,
  * so that a claim meant for an older job fails once the caller has moved
- * on; the caller publishes a job only after every chunk of the previous one
- * has finished. An idle worker spins (PAUSE) for a few milliseconds, then
+ * on. The caller closes the old job's counters (new generation, nothing
+ * taken) before it writes the new job's chunk count: a worker still in the
+ * old job that reads the new count then finds its claims refused, instead
+ * of taking a chunk past the old share's end. The caller publishes a job
+ * only after every chunk of the previous one has finished. An idle worker spins (PAUSE) for a few milliseconds, then
  * sleeps on a futex that the caller wakes when someone sleeps. */
 #define _GNU_SOURCE
 #include "tools/lib/pool.h"
@@ -56,9 +59,11 @@ static uint64_t now_ns(void) {
  * first, until none is left. */
 static void run_chunks(HostPool *p, uint32_t gen, int me) {
     int threads = p->threads;
+    /* acquire: if this is the next job's count, its closed counters are seen */
+    int chunks = __atomic_load_n(&p->chunks, __ATOMIC_ACQUIRE);
     for (int k = 0; k < threads; k++) {
         int w = (me + k) % threads, first, end;
-        llama_share(p->chunks, threads, w, &first, &end);
+        llama_share(chunks, threads, w, &first, &end);
         uint64_t *next = &p->shares[w].next;
         for (;;) {
             uint64_t t = __atomic_load_n(next, __ATOMIC_ACQUIRE);
@@ -121,14 +126,14 @@ void host_pool_parallel_for(void *pool, int n, llama_range_fn fn, void *arg) {
         if (n > 0) fn(arg, 0, n);
         return;
     }
-    p->fn = fn;
-    p->arg = arg;
-    p->n = n;
-    p->chunks = llama_chunks(n, p->threads);
-    __atomic_store_n(&p->done, 0, __ATOMIC_RELAXED);
     uint32_t gen = ++p->gen;
     for (int w = 0; w < p->threads; w++)
         __atomic_store_n(&p->shares[w].next, (uint64_t)gen << 32, __ATOMIC_RELAXED);
+    p->fn = fn;
+    p->arg = arg;
+    p->n = n;
+    __atomic_store_n(&p->done, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&p->chunks, llama_chunks(n, p->threads), __ATOMIC_RELEASE);
     __atomic_store_n(&p->current, gen, __ATOMIC_SEQ_CST);
     __atomic_store_n(&p->wake, gen, __ATOMIC_SEQ_CST);
     wake_all(p);
