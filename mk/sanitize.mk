@@ -1,42 +1,60 @@
-# The host unit tests once more, under AddressSanitizer and
-# UndefinedBehaviorSanitizer: a second copy of the host library and of every
-# tests/host/test_*.c program in build/host-san/, compiled with SAN_CC (the
-# host compiler by default; gcc's runtime comes with build-essential, clang's
-# with libclang-rt-14-dev). Any report aborts the program
-# (-fno-sanitize-recover=all). tests/host/sanitize.sh builds them with
-# `make host-san` and runs them.
+# The host code once more under the sanitizers, each build a copy of the
+# host library and of some host programs in its own directory, compiled
+# with SAN_CC (the host compiler by default; gcc's runtimes come with
+# build-essential, clang's with libclang-rt-14-dev):
+#   build/host-san/   AddressSanitizer and UndefinedBehaviorSanitizer: every
+#                     unit test (`make host-san`, run by tests/host/sanitize.sh);
+#   build/host-tsan/  ThreadSanitizer: the worker pool's test and the llama2
+#                     program (`make host-tsan`, run by tests/host/tsan.sh).
+# Any report aborts the program (-fno-sanitize-recover=all, halt_on_error).
 
-SANB      := $(BUILD)/host-san
-SAN_CC    ?= $(CC)
-SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
-# The host flags without their optimisation and debug level, which SAN_FLAGS sets.
-SAN_CFLAGS = $(filter-out -O% -g,$(HOST_CFLAGS)) $(SAN_FLAGS)
+SAN_CC ?= $(CC)
+comma := ,
+# The host flags without their optimisation and debug level, which each build sets.
+SAN_BASE_CFLAGS = $(filter-out -O% -g,$(HOST_CFLAGS)) -fno-omit-frame-pointer -O1 -g
 
-# Deferred (=, and $$ below): fragments included after this one may still add
-# to HOST_EXTRA_SRC and HOST_EXTRA_OBJ. A generated object of the host build,
-# $(HOSTB)/obj/gen/X.o, becomes $(SANB)/obj/gen/X.o, built from $(KERNB)/gen/X.c.
-SAN_LIB_OBJ = $(LIB_SRC:%.c=$(SANB)/obj/%.o) $(HOST_EXTRA_SRC:%.c=$(SANB)/obj/%.o) \
-              $(patsubst $(HOSTB)/%,$(SANB)/%,$(HOST_EXTRA_OBJ))
-SAN_TESTS := $(patsubst tests/host/%.c,$(SANB)/tests/%,$(wildcard tests/host/test_*.c))
+# $(call sanitized_build,DIR,FLAGS,TARGET,PROGRAMS): DIR/libllama.a and the
+# rules for DIR/tests/test_* and DIR/llama2, built with FLAGS; the phony
+# TARGET builds PROGRAMS (paths under DIR).
+# Deferred ($$): fragments included after this one may still add to
+# HOST_EXTRA_SRC and HOST_EXTRA_OBJ. A generated object of the host build,
+# $(HOSTB)/obj/gen/X.o, becomes DIR/obj/gen/X.o, built from $(KERNB)/gen/X.c.
+define sanitized_build
+$(1)_CFLAGS = $$(SAN_BASE_CFLAGS) $(2)
+$(1)_LIB_OBJ = $$(LIB_SRC:%.c=$(1)/obj/%.o) $$(HOST_EXTRA_SRC:%.c=$(1)/obj/%.o) \
+               $$(patsubst $$(HOSTB)/%,$(1)/%,$$(HOST_EXTRA_OBJ))
 
-$(SANB)/obj/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
+$(1)/obj/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(SAN_CC) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
 
-$(SANB)/obj/gen/%.o: $(KERNB)/gen/%.c
-	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -c $< -o $@
+$(1)/obj/gen/%.o: $$(KERNB)/gen/%.c
+	@mkdir -p $$(dir $$@)
+	$$(SAN_CC) $$($(1)_CFLAGS) -c $$< -o $$@
 
-.SECONDEXPANSION:
-$(SANB)/libllama.a: $$(SAN_LIB_OBJ)
-	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+$(1)/libllama.a: $$$$($(1)_LIB_OBJ)
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
 
 # -MMD here too: a test that #includes a .c file (test_string) is rebuilt
 # when that file changes.
-$(SANB)/tests/%: tests/host/%.c $(SANB)/libllama.a tests/check.h $(wildcard tests/host/*.h)
-	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -MMD -MP $< $(SANB)/libllama.a -lm -o $@
+$(1)/tests/%: tests/host/%.c $(1)/libllama.a tests/check.h $$(wildcard tests/host/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(SAN_CC) $$($(1)_CFLAGS) -MMD -MP $$< $(1)/libllama.a -lm -o $$@
 
-.PHONY: host-san
-host-san: $(SAN_TESTS)
+$(1)/llama2: tools/llama2.c $(1)/libllama.a
+	@mkdir -p $$(dir $$@)
+	$$(SAN_CC) $$($(1)_CFLAGS) -MMD -MP $$< $(1)/libllama.a -lm -o $$@
+
+.PHONY: $(3)
+$(3): $$(addprefix $(1)/,$(4))
+endef
+
+.SECONDEXPANSION:
+SANB  := $(BUILD)/host-san
+TSANB := $(BUILD)/host-tsan
+$(eval $(call sanitized_build,$(SANB),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all,\
+    host-san,$(patsubst tests/host/%.c,tests/%,$(wildcard tests/host/test_*.c))))
+# The pool's own test, and whole stories on several threads.
+$(eval $(call sanitized_build,$(TSANB),-fsanitize=thread -fno-sanitize-recover=all,\
+    host-tsan,tests/test_pool llama2))
