@@ -33,7 +33,10 @@ ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# The standard VGA with 64 MiB of video memory: enough for a 3840x2160
+# framebuffer at 32 bpp (33 MB; QEMU's default 16 MiB stops at 1920x1080).
 args=(-M q35 -m "$mem" -smp "$smp" -cpu "$cpu" -no-reboot -display none
+      -vga none -device VGA,vgamem_mb=64
       -device isa-debug-exit,iobase=0xf4,iosize=4)
 case "$accel" in
   tcg) args+=(-accel tcg,thread=multi) ;;

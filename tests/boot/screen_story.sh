@@ -1,8 +1,9 @@
 # The story on the screen, as a person sees it at the end of a run without
-# --exit: at the firmware's default mode under BIOS (800x600) and at
-# 1920x1080 under UEFI (GFXMODE, gfxpayload in grub.cfg). OCR of QEMU's
-# screendump must find every word of the story (word wrap keeps words whole)
-# and the status line (model, tokens of steps, tok/s, cores, SIMD level).
+# --exit: at the firmware's default mode under BIOS (800x600), and at
+# 1920x1080 and 3840x2160 under UEFI (GFXMODE, gfxpayload in grub.cfg).
+# OCR of QEMU's screendump must find every word of the story (word wrap
+# keeps words whole) and the status line (model, tokens of steps, tok/s,
+# cores, SIMD level).
 source "$(dirname "$0")/lib.sh"
 
 flags="-t 0 -n 150"
@@ -46,3 +47,5 @@ make_iso screen-story "$flags" > /dev/null
 check screen-story bios 800x600
 GFXMODE=1920x1080 make_iso screen-story-1080p "$flags" > /dev/null
 check screen-story-1080p uefi 1920x1080
+GFXMODE=3840x2160 make_iso screen-story-4k "$flags" > /dev/null
+OCR_RESIZE=100 check screen-story-4k uefi 3840x2160
