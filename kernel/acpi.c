@@ -367,26 +367,60 @@ int acpi_find_s5(const void *aml, size_t len, uint8_t *slp_typa, uint8_t *slp_ty
     return -1;
 }
 
+/* The RSDT (entry size 4) or XSDT (8) at phys, header checked; *count:
+ * its entries. */
+static const uint8_t *map_root(uint64_t phys, unsigned entry_size, acpi_map_fn map, void *ctx,
+                               unsigned *count, char *err, size_t errlen) {
+    uint32_t rlen;
+    const uint8_t *root = map_table(phys, entry_size == 8 ? "XSDT" : "RSDT", map, ctx, &rlen, err, errlen);
+    if (root) *count = (rlen - SDT_HEADER) / entry_size;
+    return root;
+}
+
+/* Entry i of a root table: its address if that table's signature is sig, else 0. */
+static uint64_t root_entry(const uint8_t *root, unsigned entry_size, unsigned i, const char *sig,
+                           acpi_map_fn map, void *ctx) {
+    const uint8_t *p = root + SDT_HEADER + (size_t)i * entry_size;
+    uint64_t a = entry_size == 8 ? rd64(p) : rd32(p);
+    const uint8_t *h = a ? map(ctx, a, SDT_HEADER) : 0;
+    return h && memcmp(h, sig, 4) == 0 ? a : 0;
+}
+
 /* Looks through the RSDT (entry size 4) or XSDT (8) at phys for the table
  * with signature sig; returns it whole (header checked) with its address. */
 static const uint8_t *find_table(uint64_t phys, unsigned entry_size, const char *sig,
                                  acpi_map_fn map, void *ctx, uint64_t *addr, uint32_t *len,
                                  char *err, size_t errlen) {
-    const char *name = entry_size == 8 ? "XSDT" : "RSDT";
-    uint32_t rlen;
-    const uint8_t *root = map_table(phys, name, map, ctx, &rlen, err, errlen);
+    unsigned n;
+    const uint8_t *root = map_root(phys, entry_size, map, ctx, &n, err, errlen);
     if (!root) return 0;
-    unsigned n = (rlen - SDT_HEADER) / entry_size;
     for (unsigned i = 0; i < n; i++) {
-        const uint8_t *p = root + SDT_HEADER + (size_t)i * entry_size;
-        uint64_t a = entry_size == 8 ? rd64(p) : rd32(p);
-        const uint8_t *h = a ? map(ctx, a, SDT_HEADER) : 0;
-        if (!h || memcmp(h, sig, 4) != 0) continue;
+        uint64_t a = root_entry(root, entry_size, i, sig, map, ctx);
+        if (!a) continue;
         *addr = a;
         return map_table(a, sig, map, ctx, len, err, errlen);
     }
-    fail(err, errlen, "no table '%s' among the %u tables of the %s", sig, n, name);
+    fail(err, errlen, "no table '%s' among the %u tables of the %s", sig, n,
+         entry_size == 8 ? "XSDT" : "RSDT");
     return 0;
+}
+
+/* \_S5_ in one of the SSDTs of the root table at phys: some firmware
+ * defines its sleep states there rather than in the DSDT. A damaged SSDT
+ * is passed over. */
+static bool s5_in_ssdts(uint64_t phys, unsigned entry_size, acpi_map_fn map, void *ctx,
+                        struct acpi_power *out) {
+    unsigned n;
+    char why[160];
+    const uint8_t *root = map_root(phys, entry_size, map, ctx, &n, why, sizeof why);
+    for (unsigned i = 0; root && i < n; i++) {
+        uint64_t a = root_entry(root, entry_size, i, "SSDT", map, ctx);
+        uint32_t len;
+        const uint8_t *t = a ? map_table(a, "SSDT", map, ctx, &len, why, sizeof why) : 0;
+        if (t && acpi_find_s5(t + SDT_HEADER, len - SDT_HEADER, &out->slp_typa, &out->slp_typb) == 0)
+            return true;
+    }
+    return false;
 }
 
 int acpi_read_power(const void *rsdp_v2, size_t v2_size, const void *rsdp_v1, size_t v1_size,
@@ -415,7 +449,8 @@ int acpi_read_power(const void *rsdp_v2, size_t v2_size, const void *rsdp_v1, si
     const uint8_t *fadt = 0;
     uint64_t fadt_addr;
     uint32_t flen = 0;
-    for (int r = 0; r < nroots && !fadt; r++) {
+    int r = 0;
+    for (; r < nroots && !fadt; r++) {
         char why[160];
         fadt = find_table(roots[r].addr, roots[r].entry, "FACP", map, ctx, &fadt_addr, &flen,
                           why, sizeof why);
@@ -429,17 +464,20 @@ int acpi_read_power(const void *rsdp_v2, size_t v2_size, const void *rsdp_v1, si
         return -1;
     }
 
-    /* \_S5_ in the DSDT's AML */
+    /* \_S5_ in the DSDT's AML, else in an SSDT of the root the FADT came from */
+    const typeof(roots[0]) *used = &roots[r - 1];
     uint32_t dlen;
     char why[160];
     const uint8_t *dsdt = out->dsdt_addr ? map_table(out->dsdt_addr, "DSDT", map, ctx, &dlen, why, sizeof why) : 0;
-    if (!out->dsdt_addr)
-        fmt_snprintf(out->note, sizeof out->note, "the FADT names no DSDT");
+    if (dsdt && acpi_find_s5(dsdt + SDT_HEADER, dlen - SDT_HEADER, &out->slp_typa, &out->slp_typb) == 0)
+        out->have_s5 = true;
+    else if (s5_in_ssdts(used->addr, used->entry, map, ctx, out))
+        out->have_s5 = true;
+    else if (!out->dsdt_addr)
+        fmt_snprintf(out->note, sizeof out->note, "the FADT names no DSDT, and no SSDT has a \\_S5_ package");
     else if (!dsdt)
         fmt_snprintf(out->note, sizeof out->note, "%s", why + 6);
-    else if (acpi_find_s5(dsdt + SDT_HEADER, dlen - SDT_HEADER, &out->slp_typa, &out->slp_typb) == 0)
-        out->have_s5 = true;
     else
-        fmt_snprintf(out->note, sizeof out->note, "the DSDT has no \\_S5_ package");
+        fmt_snprintf(out->note, sizeof out->note, "neither the DSDT nor an SSDT has a \\_S5_ package");
     return 0;
 }

@@ -83,13 +83,13 @@ struct acpi_power {
     struct acpi_gas pm1a_cnt, pm1b_cnt;   /* PM1 control blocks (X_ forms preferred) */
     struct acpi_gas sleep_control;        /* hardware-reduced ACPI's sleep register */
     uint64_t dsdt_addr;
-    bool have_s5;               /* \_S5_ found in the DSDT */
+    bool have_s5;               /* \_S5_ found in the DSDT, or else in an SSDT */
     uint8_t slp_typa, slp_typb; /* its first two values */
-    char note[160];             /* why the DSDT gave no \_S5_, or a fallback taken; or "" */
+    char note[160];             /* why no \_S5_ was found, or a fallback taken; or "" */
 };
 
 /* Finds the FADT through the RSDP (as acpi_read_madt), reads it and looks
- * for \_S5_ in its DSDT. Returns 0 with *out filled in (have_s5 may be
+ * for \_S5_ in its DSDT, then in the SSDTs. Returns 0 with *out filled in (have_s5 may be
  * false: note says why), or -1 with one line in err ("acpi: ..."). */
 int acpi_read_power(const void *rsdp_v2, size_t v2_size, const void *rsdp_v1, size_t v1_size,
                     acpi_map_fn map, void *ctx, struct acpi_power *out, char *err, size_t errlen);

@@ -1,6 +1,6 @@
 /* kernel/acpi.c's power part: the FADT (reset register, PM1 control blocks,
- * flags, the 32- and 64-bit forms) and the \_S5_ package in the DSDT's AML,
- * from tables built here; damaged tables, AML variants, and a walk from
+ * flags, the 32- and 64-bit forms) and the \_S5_ package in the DSDT's AML
+ * or else in an SSDT's, from tables built here; damaged tables, AML variants, and a walk from
  * the RSDP with an XSDT that lacks the FADT. */
 #pragma GCC diagnostic ignored "-Wformat-zero-length"
 
@@ -18,6 +18,8 @@
 #define FACP_AT (PHYS_BASE + 0x1000)
 #define DSDT_AT (PHYS_BASE + 0x2000)
 #define APIC_AT (PHYS_BASE + 0x3000)
+#define SSDT_AT (PHYS_BASE + 0x4000)
+#define SSDT2_AT (PHYS_BASE + 0x5000)
 
 static uint8_t mem[0x8000];
 static uint8_t rsdp1[20], rsdp2[36];
@@ -57,17 +59,24 @@ static void gas_at(uint8_t *p, uint8_t space, uint8_t width, uint64_t addr) {
 /* QEMU q35's AML for \_S5_: Name (_S5, Package (0x04) { Zero, Zero, Zero, Zero }) */
 static const uint8_t s5_q35[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00};
 
-/* A DSDT with some AML around the given \_S5_ bytes. */
-static void dsdt(const uint8_t *s5, size_t n) {
+/* Name (_S5, Package (0x02) { 0x05, 0x05 }), as some firmware has it; and
+ * AML with no \_S5_ (an \_S4_ package). */
+static const uint8_t s5_five[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x0A, 0x05, 0x0A, 0x05};
+static const uint8_t no_s5[] = {0x08, '_', 'S', '4', '_', 0x12, 0x06, 0x02, 0x0A, 0x04, 0x0A, 0x04};
+
+/* A DSDT or SSDT at phys with some AML around the given \_S5_ bytes. */
+static uint8_t *aml_table(uint64_t phys, const char *sig, const uint8_t *s5, size_t n) {
     static const uint8_t before[] = {0x10, 0x0A, '\\', '_', 'S', 'B', '_', 0x08, '_', 'S', '4', '_',
                                      0x12, 0x06, 0x02, 0x0A, 0x02, 0x0A, 0x02, 0x5B, 0x80};
     uint32_t len = (uint32_t)(36 + sizeof before + n + 4);
-    uint8_t *t = table(DSDT_AT, "DSDT", len, 2);
+    uint8_t *t = table(phys, sig, len, 2);
     memcpy(t + 36, before, sizeof before);
     memcpy(t + 36 + sizeof before, s5, n);
     memcpy(t + 36 + sizeof before + n, "\xa4\x00\x5b\x01", 4);
     seal(t);
+    return t;
 }
+static void dsdt(const uint8_t *s5, size_t n) { aml_table(DSDT_AT, "DSDT", s5, n); }
 
 /* An ACPI 2.0+ FADT like QEMU's: revision 3, 244 bytes, reset via I/O 0xcf9. */
 static uint8_t *fadt(uint32_t len, uint8_t rev) {
@@ -89,14 +98,18 @@ static uint8_t *fadt(uint32_t len, uint8_t rev) {
     return t;
 }
 
-static void roots(int with_fadt_in_xsdt) {
-    uint8_t *r = table(RSDT_AT, "RSDT", 36 + 8, 1);
+/* The RSDT and XSDT (the MADT, the FADT, then the n tables at extra) and
+ * the RSDPs that point to them. */
+static void roots_with(int with_fadt_in_xsdt, const uint64_t *extra, int n) {
+    uint8_t *r = table(RSDT_AT, "RSDT", (uint32_t)(36 + 8 + 4 * n), 1);
     put32(r + 36, (uint32_t)APIC_AT);
     put32(r + 40, (uint32_t)FACP_AT);
+    for (int i = 0; i < n; i++) put32(r + 44 + 4 * i, (uint32_t)extra[i]);
     seal(r);
-    uint8_t *x = table(XSDT_AT, "XSDT", 36 + 16, 1);
+    uint8_t *x = table(XSDT_AT, "XSDT", (uint32_t)(36 + 16 + 8 * n), 1);
     put64(x + 36, APIC_AT);
     put64(x + 44, with_fadt_in_xsdt ? FACP_AT : APIC_AT);
+    for (int i = 0; i < n; i++) put64(x + 52 + 8 * i, extra[i]);
     seal(x);
     seal(table(APIC_AT, "APIC", 44, 3));
     memset(rsdp2, 0, sizeof rsdp2);
@@ -113,6 +126,8 @@ static void roots(int with_fadt_in_xsdt) {
     rsdp1[8] = 0;
     rsdp1[8] = (uint8_t)-sum(rsdp1, 20);
 }
+
+static void roots(int with_fadt_in_xsdt) { roots_with(with_fadt_in_xsdt, NULL, 0); }
 
 static int read_power(void) {
     return acpi_read_power(rsdp2, sizeof rsdp2, rsdp1, sizeof rsdp1, map, NULL, &pw, err, sizeof err);
@@ -204,6 +219,33 @@ TEST(damaged_dsdt_still_reboots) {
     CHECK(strstr(pw.note, "checksum"), "%s", pw.note);
 }
 
+/* No \_S5_ in the DSDT: the SSDTs are searched, a damaged one passed
+ * over, in the root the FADT was found through; the DSDT's comes first. */
+TEST(s5_in_an_ssdt) {
+    fadt(244, 3);
+    dsdt(no_s5, sizeof no_s5);
+    aml_table(SSDT_AT, "SSDT", s5_five, sizeof s5_five);
+    roots_with(1, (const uint64_t[]){SSDT_AT}, 1);
+    CHECK(read_power() == 0 && pw.have_s5 && pw.slp_typa == 5 && pw.slp_typb == 5, "%s", pw.note);
+    CHECK(pw.note[0] == 0, "%s", pw.note);
+
+    dsdt(s5_q35, sizeof s5_q35);                     /* the DSDT's wins */
+    CHECK(read_power() == 0 && pw.have_s5 && pw.slp_typa == 0, "SLP_TYPa %u", pw.slp_typa);
+
+    dsdt(no_s5, sizeof no_s5);                       /* a damaged SSDT first */
+    aml_table(SSDT_AT, "SSDT", s5_q35, sizeof s5_q35)[40] ^= 0x55;
+    aml_table(SSDT2_AT, "SSDT", s5_five, sizeof s5_five);
+    roots_with(1, (const uint64_t[]){SSDT_AT, SSDT2_AT}, 2);
+    CHECK(read_power() == 0 && pw.have_s5 && pw.slp_typa == 5, "%s", pw.note);
+
+    roots_with(0, (const uint64_t[]){SSDT_AT, SSDT2_AT}, 2);   /* the FADT through the RSDT */
+    CHECK(read_power() == 0 && pw.have_s5 && pw.slp_typa == 5, "%s", pw.note);
+
+    aml_table(SSDT2_AT, "SSDT", no_s5, sizeof no_s5);          /* none anywhere */
+    CHECK(read_power() == 0 && !pw.have_s5 && pw.reset_supported);
+    CHECK(strstr(pw.note, "neither the DSDT nor an SSDT"), "%s", pw.note);
+}
+
 /* \_S5_ in the AML forms compilers write. */
 static int s5(const uint8_t *aml, size_t n, uint8_t *a, uint8_t *b) {
     *a = *b = 0xEE;
@@ -273,6 +315,6 @@ TEST(random_aml_never_reads_past_the_end) {
     }
 }
 
-RUN_TESTS(qemu_like_tables, acpi_1_fadt, reset_register_needs_the_flag, x_pm1_blocks_preferred,
+RUN_TESTS(qemu_like_tables, s5_in_an_ssdt, acpi_1_fadt, reset_register_needs_the_flag, x_pm1_blocks_preferred,
           hardware_reduced, fadt_only_in_the_rsdt, damaged_fadt, damaged_dsdt_still_reboots,
           s5_forms, s5_lookalikes, random_aml_never_reads_past_the_end)
