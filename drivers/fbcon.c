@@ -1,4 +1,4 @@
-/* Text console on a linear framebuffer.
+/* Text console on a linear framebuffer, or on the PC's text mode.
  *
  * The hardware: a block of memory, `pitch` bytes per row of pixels, each
  * pixel 4 or 3 bytes whose red, green and blue fields sit where the fb_desc
@@ -24,8 +24,13 @@
  * The font: Terminus, three sizes (8x16, 12x24, 16x32) converted from PSF
  * at build time (tools/psf2c, drivers/font.h); fbcon_init picks the largest
  * cell, possibly a doubled font, that still gives 80 columns and 30 rows, so
- * 1024x768 gets 12x24 (85x32) and 3840x2160 gets 16x32 doubled (120x33). */
+ * 1024x768 gets 12x24 (85x32) and 3840x2160 gets 16x32 doubled (120x33).
+ *
+ * EGA text mode (when GRUB hands over no graphics mode): the same grid, each
+ * cell drawn as one 16-bit store of a CP437 character and its colours into
+ * the text buffer; a glyph index is then a CP437 byte, the font unused. */
 #include "drivers/fbcon.h"
+#include "drivers/cp437.h"
 #include "drivers/font.h"
 #include "lib/libc.h"
 
@@ -57,6 +62,7 @@ struct utf8 {
 
 static struct {
     bool ready;
+    bool ega;                        /* EGA text mode: cells, not pixels */
     uint8_t *fb;
     uint32_t width, height, pitch, bytes_pp;
     uint32_t pixel[16];              /* palette_rgb in the framebuffer's format */
@@ -171,7 +177,33 @@ static void draw_cells(unsigned row, const uint16_t *cols, unsigned n) {
     }
 }
 
+/* ------------------------------------------------------------ text mode */
+
+/* A cell as the text buffer holds it: character, then foreground and
+ * background colour (the cursor: the two swapped). */
+static uint16_t text_cell(uint32_t cell) {
+    unsigned g = CELL_GLYPH(cell), fg = CELL_FG(cell), bg = CELL_BG(cell);
+    uint8_t ch = g == GLYPH_BLANK ? ' ' : g == GLYPH_BOX ? 0xFE : (uint8_t)g;
+    if (cell & CELL_CURSOR) {
+        unsigned t = fg;
+        fg = bg;
+        bg = t;
+    }
+    return (uint16_t)(ch | (fg | bg << 4) << 8);
+}
+
+static void draw_text_cells(unsigned row, const uint16_t *cols, unsigned n) {
+    volatile uint16_t *line = (volatile uint16_t *)(con.fb + (size_t)row * con.pitch);
+    for (unsigned k = 0; k < n; k++) line[cols[k]] = text_cell(shown[row * con.cols + cols[k]]);
+}
+
 static void fill_screen(uint32_t v) {
+    if (con.ega) {
+        for (uint32_t r = 0; r < con.height; r++)
+            for (uint32_t c = 0; c < con.width; c++)
+                ((volatile uint16_t *)(con.fb + (size_t)r * con.pitch))[c] = (uint16_t)v;
+        return;
+    }
     for (uint32_t y = 0; y < con.height; y++) {
         uint8_t *line = con.fb + (size_t)y * con.pitch;
         if (con.bytes_pp == 4) {
@@ -218,7 +250,8 @@ static void fbcon_sync(void) {
                 changed[n++] = (uint16_t)c;
             }
         }
-        if (n) draw_cells(r, changed, n);
+        if (n && con.ega) draw_text_cells(r, changed, n);
+        else if (n) draw_cells(r, changed, n);
     }
     mark_clean();
     /* a cursor drawn elsewhere is erased by the next sync of its row */
@@ -291,8 +324,13 @@ static unsigned font_lookup(uint32_t cp) {
     return lo < f->map_count && f->codepoints[lo] == cp ? f->glyphs[lo] : GLYPH_BOX;
 }
 
+static unsigned text_glyph(uint32_t cp) {
+    uint8_t c = cp437_from_unicode(cp);
+    return c == ' ' ? GLYPH_BLANK : c ? c : GLYPH_BOX;
+}
+
 static unsigned glyph_of(uint32_t cp) {
-    return cp < 128 ? con.ascii[cp] : font_lookup(cp);
+    return cp < 128 ? con.ascii[cp] : con.ega ? text_glyph(cp) : font_lookup(cp);
 }
 
 /* Code points that draw nothing here: controls, and those that take no
@@ -401,8 +439,42 @@ static void choose_font(uint32_t width, uint32_t height) {
     con.scale = best ? best_scale : 1;
 }
 
+/* The rest of fbcon_init, once the grid's size is known. */
+static void start(void) {
+    con.fg = FBCON_LIGHT_GREY;
+    con.bg = FBCON_BLACK;
+    con.col = con.row = 0;
+    con.cursor_on = false;
+    con.utf8.need = 0;
+    con.has_status = con.rows >= 2;
+    con.text_rows = con.has_status ? con.rows - 1 : con.rows;
+    mark_clean();
+    for (unsigned i = 0; i < con.cols * con.rows; i++) want[i] = shown[i] = blank_cell();
+    for (unsigned r = 0; r < con.rows; r++) con.back_col[r] = (uint16_t)(con.cols - 1);
+    fill_screen(con.ega ? text_cell(blank_cell()) : con.pixel[con.bg]);
+    con.ready = true;
+}
+
+static int init_text_mode(const struct fb_desc *fb) {
+    if (fb->width < 1 || fb->height < 1 || fb->pitch < (uint64_t)fb->width * 2) return -1;
+    con.ega = true;
+    con.font = NULL;
+    con.scale = con.cell_w = con.cell_h = 1;
+    con.fb = fb->base;
+    con.width = fb->width;
+    con.height = fb->height;
+    con.pitch = fb->pitch;
+    con.cols = fb->width < MAX_COLS ? fb->width : MAX_COLS;
+    con.rows = fb->height < MAX_ROWS ? fb->height : MAX_ROWS;
+    for (uint32_t cp = 0; cp < 128; cp++) con.ascii[cp] = (uint16_t)text_glyph(cp);
+    start();
+    return 0;
+}
+
 int fbcon_init(const struct fb_desc *fb) {
     con.ready = false;
+    con.ega = false;
+    if (fb && fb->base && fb->ega_text) return init_text_mode(fb);
     if (!fb || !fb->base || (fb->bpp != 32 && fb->bpp != 24)) return -1;
     if (!field_ok(fb->red_pos, fb->red_size, fb->bpp) ||
         !field_ok(fb->green_pos, fb->green_size, fb->bpp) ||
@@ -419,8 +491,6 @@ int fbcon_init(const struct fb_desc *fb) {
     if (con.cols > MAX_COLS) con.cols = MAX_COLS;
     if (con.rows > MAX_ROWS) con.rows = MAX_ROWS;
     if (con.cols < 1 || con.rows < 1) return -1;
-    con.has_status = con.rows >= 2;
-    con.text_rows = con.has_status ? con.rows - 1 : con.rows;
 
     con.fb = fb->base;
     con.width = fb->width;
@@ -435,17 +505,7 @@ int fbcon_init(const struct fb_desc *fb) {
     }
     for (uint32_t cp = 0; cp < 128; cp++) con.ascii[cp] = (uint16_t)font_lookup(cp);
     con.ascii[' '] = GLYPH_BLANK;
-
-    con.fg = FBCON_LIGHT_GREY;
-    con.bg = FBCON_BLACK;
-    con.col = con.row = 0;
-    con.cursor_on = false;
-    con.utf8.need = 0;
-    mark_clean();
-    for (unsigned i = 0; i < con.cols * con.rows; i++) want[i] = shown[i] = blank_cell();
-    for (unsigned r = 0; r < con.rows; r++) con.back_col[r] = (uint16_t)(con.cols - 1);
-    fill_screen(con.pixel[con.bg]);
-    con.ready = true;
+    start();
     return 0;
 }
 
@@ -463,7 +523,7 @@ void fbcon_get_info(struct fbcon_info *info) {
     info->scale = con.scale;
     info->has_status = con.has_status;
     info->status_y = con.has_status ? con.text_rows * con.cell_h : 0;
-    info->font = con.font->name;
+    info->font = con.ega ? "VGA text mode" : con.font->name;
 }
 
 void fbcon_write(const char *s, size_t n) {

@@ -1,4 +1,5 @@
-/* Text console on a linear framebuffer: UTF-8 in, glyphs out.
+/* Text console on a linear framebuffer, or on the PC's text mode: UTF-8
+ * in, glyphs (or CP437 characters) out.
  *
  * The console knows nothing about how the framebuffer was found (multiboot2,
  * GOP, a test's malloc'd buffer): it is handed a struct fb_desc. It keeps the
@@ -18,6 +19,11 @@ struct fb_desc {
     uint32_t width, height;     /* in pixels */
     uint32_t pitch;             /* bytes from the start of one row to the next */
     uint8_t bpp;                /* bits per pixel: 32 or 24, nothing else */
+    /* EGA text mode instead (the PC's 0xB8000 buffer, as GRUB leaves it with
+     * gfxpayload=text): base is the first 16-bit cell (CP437 character, then
+     * colours), width and height count characters, pitch is bytes per text
+     * row; bpp and the colour fields are not used. */
+    bool ega_text;
     /* Where each 8-bit colour channel goes in a pixel: bit position of its
      * least significant bit and its width in bits. RGB or BGR order follows. */
     uint8_t red_pos, red_size;
@@ -40,7 +46,7 @@ struct fbcon_info {
     unsigned scale;             /* each font pixel is scale x scale screen pixels */
     bool has_status;            /* a status line is reserved below the text */
     unsigned status_y;          /* its top pixel row, when has_status */
-    const char *font;           /* the font's name, e.g. "Uni2-Terminus16" */
+    const char *font;           /* the font's name, e.g. "Uni2-Terminus16"; "VGA text mode" */
 };
 
 /* Takes over the framebuffer: picks a font size for its resolution, clears it

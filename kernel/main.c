@@ -4,6 +4,7 @@
  * "error:" line through kernel_error. */
 #include <stdint.h>
 #include "drivers/fbcon.h"
+#include "drivers/vga.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/crash.h"
@@ -51,26 +52,34 @@ static int cmdline_asks_exit(const char *line) {
 static void setup_screen(void) {
     if (!mb.fb.present) return;
     const struct mb2_framebuffer *f = &mb.fb;
-    if (f->type != MB2_FB_RGB) {
+    bool text = f->type == MB2_FB_EGA_TEXT;   /* GRUB kept text mode (gfxpayload=text, no VBE) */
+    if (!text && f->type != MB2_FB_RGB) {
         kprintf("screen: framebuffer type %u is not direct RGB; serial only\n", f->type);
         return;
     }
     struct fb_desc d = {
         .base = (void *)(uintptr_t)f->addr, .width = f->width, .height = f->height,
-        .pitch = f->pitch, .bpp = f->bpp,
+        .pitch = f->pitch, .bpp = f->bpp, .ega_text = text,
         .red_pos = f->red_pos, .red_size = f->red_size,
         .green_pos = f->green_pos, .green_size = f->green_size,
         .blue_pos = f->blue_pos, .blue_size = f->blue_size,
     };
     const char *why = console_init_screen(&d);
     if (why) {
-        kprintf("screen: %ux%u %u bpp: %s; serial only\n", f->width, f->height, f->bpp, why);
+        kprintf("screen: %ux%u %u bpp%s: %s; serial only\n", f->width, f->height, f->bpp,
+                text ? " EGA text" : "", why);
         return;
     }
     struct fbcon_info info;
     fbcon_get_info(&info);
-    kprintf("screen: %ux%u, %u bpp, %u x %u text with %s x%u\n", f->width, f->height, f->bpp,
-            info.cols, info.rows, info.font, info.scale);
+    if (text) {
+        vga_hide_cursor();
+        kprintf("screen: %ux%u, EGA text mode, %u x %u text in CP437\n", f->width, f->height,
+                info.cols, info.rows);
+    } else {
+        kprintf("screen: %ux%u, %u bpp, %u x %u text with %s x%u\n", f->width, f->height, f->bpp,
+                info.cols, info.rows, info.font, info.scale);
+    }
 }
 
 /* Identity-map RAM, modules and the framebuffer; then give the allocator

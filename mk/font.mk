@@ -27,8 +27,9 @@ $(KERNB)/gen/font.c: $(HOSTB)/psf2c $(FONT_PSF)
 KERNEL_EXTRA_OBJ += $(KERNB)/obj/gen/font.o
 
 # The console touches no hardware but the memory it is given, so the host
-# build carries it too (tests/host/test_fbcon.c).
-HOST_EXTRA_SRC += drivers/fbcon.c
+# build carries it too (tests/host/test_fbcon.c), with its text-mode
+# character set.
+HOST_EXTRA_SRC += drivers/fbcon.c drivers/cp437.c
 HOST_EXTRA_OBJ += $(HOSTB)/obj/gen/font.o
 
 $(HOSTB)/obj/gen/font.o: $(KERNB)/gen/font.c

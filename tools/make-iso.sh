@@ -4,7 +4,7 @@
 # default entry boots them with the kernel flags in $ARGS, written verbatim.
 # Environment: MODEL, TOKENIZER (paths; default stories15M.bin and
 # tokenizer.bin via tools/find-model.sh), ARGS, TIMEOUT (menu seconds, 5),
-# GFXMODE (the screen mode GRUB hands the kernel, WIDTHxHEIGHT; default:
+# GFXMODE (the screen mode GRUB hands the kernel, WIDTHxHEIGHT or text; default:
 # GRUB's choice, the firmware's preferred mode where it says one),
 # MODULES (the module2 lines as "FILE:NAME ..." over the files on the ISO,
 # model.bin and tokenizer.bin; default "model.bin:model tokenizer.bin:tokenizer";
@@ -41,8 +41,8 @@ ln -f "$tokenizer" "$stage/boot/tokenizer.bin" 2>/dev/null || cp "$tokenizer" "$
 
 gfxpayload=""
 if [ -n "${GFXMODE:-}" ]; then
-    [[ "$GFXMODE" =~ ^[0-9]+x[0-9]+(x[0-9]+)?$ ]] ||
-        { echo "error: GFXMODE must be WIDTHxHEIGHT (e.g. 1920x1080), not '$GFXMODE'" >&2; exit 1; }
+    [[ "$GFXMODE" =~ ^([0-9]+x[0-9]+(x[0-9]+)?|text)$ ]] ||
+        { echo "error: GFXMODE must be WIDTHxHEIGHT (e.g. 1920x1080) or text, not '$GFXMODE'" >&2; exit 1; }
     # 32 bits per pixel when the mode has it (drawing is cheaper), else any depth
     if [[ "$GFXMODE" =~ ^[0-9]+x[0-9]+$ ]]; then gfxpayload="    set gfxpayload=${GFXMODE}x32,$GFXMODE"
     else gfxpayload="    set gfxpayload=$GFXMODE"; fi

@@ -1,6 +1,7 @@
 /* Host tests of the framebuffer console: it draws into a malloc'd buffer
  * described by a fake fb_desc, and the tests read the pixels back and compare
- * them with the font's own bitmaps. */
+ * them with the font's own bitmaps; in EGA text mode, they read the
+ * character cells. */
 /* CHECK(cond) with no message passes an empty format string */
 #pragma GCC diagnostic ignored "-Wformat-zero-length"
 
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/cp437.h"
 #include "drivers/fbcon.h"
 #include "drivers/font.h"
 #include "tests/check.h"
@@ -27,6 +29,16 @@ static const uint32_t rgb_of[16] = {
 
 enum order { RGB, BGR };
 
+/* Memory for the screen fb describes (pitch times height bytes, filled
+ * with SENTINEL), handed to fbcon_init. */
+static int attach(void) {
+    mem_size = (size_t)fb.pitch * fb.height;
+    mem = malloc(mem_size);
+    memset(mem, SENTINEL, mem_size);
+    fb.base = mem;
+    return fbcon_init(&fb);
+}
+
 /* A screen of w x h pixels; pitch_pad extra bytes at the end of each row. */
 static int screen(uint32_t w, uint32_t h, unsigned bpp, enum order order, uint32_t pitch_pad) {
     free(mem);
@@ -39,11 +51,7 @@ static int screen(uint32_t w, uint32_t h, unsigned bpp, enum order order, uint32
     fb.green_pos = 8;
     fb.red_pos = order == RGB ? 16 : 0;
     fb.blue_pos = order == RGB ? 0 : 16;
-    mem_size = (size_t)fb.pitch * h;
-    mem = malloc(mem_size);
-    memset(mem, SENTINEL, mem_size);
-    fb.base = mem;
-    return fbcon_init(&fb);
+    return attach();
 }
 
 static uint32_t pixel_at(unsigned x, unsigned y) {
@@ -536,6 +544,107 @@ TEST(writes_before_init_are_ignored) {
     CHECK(info.cols == 0 && mem[0] == SENTINEL);
 }
 
+/* ------------------------------------------------------------ EGA text mode */
+
+/* A text-mode screen of cols x rows cells, pitch_pad bytes after each row. */
+static int text_screen(uint32_t cols, uint32_t rows, uint32_t pitch_pad) {
+    free(mem);
+    memset(&fb, 0, sizeof fb);
+    fb.ega_text = true;
+    fb.width = cols;
+    fb.height = rows;
+    fb.pitch = cols * 2 + pitch_pad;
+    return attach();
+}
+
+static uint16_t text_at(unsigned row, unsigned col) {
+    const uint8_t *p = mem + (size_t)row * fb.pitch + 2 * col;
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Do the cells of the text row from col on hold the CP437 bytes s, in
+ * colour attribute attr (spaces: its background alone), and is the rest of
+ * the row blank on that background? */
+static int text_is(unsigned row, unsigned col, const char *s, unsigned attr) {
+    for (unsigned c = col; c < fb.width; c++) {
+        uint8_t ch = *s ? (uint8_t)*s++ : ' ';
+        unsigned a = ch == ' ' ? attr & 0xF0 : attr;
+        if (text_at(row, c) != (uint16_t)(a << 8 | ch)) return 0;
+    }
+    return 1;
+}
+
+TEST(text_mode_grid_and_clear) {
+    CHECK(text_screen(80, 25, 0) == 0);
+    fbcon_get_info(&info);
+    CHECK(info.cols == 80 && info.rows == 24 && info.has_status, "%ux%u", info.cols, info.rows);
+    CHECK(strcmp(info.font, "VGA text mode") == 0, "%s", info.font);
+    for (unsigned r = 0; r < 25; r++)
+        for (unsigned c = 0; c < 80; c++) CHECK(text_at(r, c) == 0x0020, "cell %u,%u not blank", r, c);
+    CHECK(text_screen(80, 25, 0x30) == 0, "a padded pitch");
+    CHECK(mem[160] == SENTINEL, "the padding after a row was written");
+    CHECK(text_screen(0, 25, 0) == -1 && text_screen(80, 25, 0) == 0);
+    fb.pitch = 100;
+    CHECK(fbcon_init(&fb) == -1, "a pitch shorter than a row");
+}
+
+TEST(text_mode_text_wrap_and_scroll) {
+    CHECK(text_screen(20, 6, 6) == 0);   /* 5 text rows and the status line */
+    put("Once upon a time, there was a dog.\n");
+    CHECK(text_is(0, 0, "Once upon a time,", 0x07), "the word that does not fit moves on");
+    CHECK(text_is(1, 0, "there was a dog.", 0x07));
+    fbcon_set_color(FBCON_YELLOW, FBCON_BLUE);
+    put("hi");
+    fbcon_set_color(FBCON_LIGHT_GREY, FBCON_BLACK);
+    CHECK(text_at(2, 0) == (0x1E << 8 | 'h') && text_at(2, 1) == (0x1E << 8 | 'i'));
+    for (int i = 0; i < 5; i++) put("\nline");
+    CHECK(text_is(4, 0, "line", 0x07) && text_is(3, 0, "line", 0x07));
+    CHECK(!text_is(0, 0, "there was a dog.", 0x07), "scrolled away");
+}
+
+TEST(text_mode_characters) {
+    CHECK(text_screen(20, 6, 0) == 0);
+    /* é, ö, ½, “quotes”, —, a missing code point (中), invalid UTF-8 */
+    put("\xc3\xa9\xc3\xb6\xc2\xbd \xe2\x80\x9cq\xe2\x80\x9d \xe2\x80\x94 \xe4\xb8\xad \xff");
+    CHECK(text_is(0, 0, "\x82\x94\xab \"q\" - \xfe ?", 0x07), "%04x %04x %04x", text_at(0, 0),
+          text_at(0, 1), text_at(0, 2));
+}
+
+TEST(text_mode_status_and_cursor) {
+    CHECK(text_screen(20, 6, 0) == 0);
+    fbcon_status("7 tok/s");
+    CHECK(text_is(5, 0, "7 tok/s", 0x70), "black on grey, across the line: %04x", text_at(5, 19));
+    put("ab");
+    fbcon_show_cursor(true);
+    CHECK(text_at(0, 2) == (0x70 << 8 | ' '), "a block cursor: %04x", text_at(0, 2));
+    put("c");
+    CHECK(text_at(0, 2) == (0x07 << 8 | 'c') && text_at(0, 3) == (0x70 << 8 | ' '));
+    fbcon_show_cursor(false);
+    CHECK(text_at(0, 3) == 0x0020);
+}
+
+TEST(cp437_table) {
+    CHECK(cp437_from_unicode('A') == 'A' && cp437_from_unicode('~') == '~');
+    CHECK(cp437_from_unicode(0x07) == 0 && cp437_from_unicode(0x7F) == 0 && cp437_from_unicode(0x85) == 0);
+    CHECK(cp437_from_unicode(0x00C7) == 0x80 && cp437_from_unicode(0x00E9) == 0x82);
+    CHECK(cp437_from_unicode(0x00F1) == 0xA4 && cp437_from_unicode(0x2502) == 0xB3);
+    CHECK(cp437_from_unicode(0x2588) == 0xDB && cp437_from_unicode(0x03C0) == 0xE3);
+    CHECK(cp437_from_unicode(0x00B0) == 0xF8 && cp437_from_unicode(0x25A0) == 0xFE);
+    CHECK(cp437_from_unicode(0x00A0) == 0xFF && cp437_from_unicode(0x2019) == '\'');
+    CHECK(cp437_from_unicode(0x4E2D) == 0 && cp437_from_unicode(0x2551) == 0);
+    CHECK(cp437_from_unicode(0x2022) == 0xF9, "a bullet stands in as CP437's bullet operator");
+    /* every other byte 0x80-0xFF comes from exactly one code point */
+    for (uint32_t a = 0xA0; a < 0x2600; a++) {
+        uint8_t ca = cp437_from_unicode(a);
+        if (ca < 0x80 || a == 0x2022) continue;
+        for (uint32_t b = a + 1; b < 0x2600; b++)
+            if (b != 0x2022 && cp437_from_unicode(b) == ca) {
+                CHECK(0, "U+%04X and U+%04X both give %02x", a, b, ca);
+                return;
+            }
+    }
+}
+
 RUN_TESTS(rejects_unsupported_formats, clears_to_black, font_follows_resolution,
           glyph_32bpp_rgb, glyph_32bpp_bgr, glyph_24bpp_padded_pitch, glyph_32bpp_padded_pitch,
           narrow_colour_fields, scaled_font_4k, newline_and_carriage_return, tab_stops, backspace,
@@ -544,4 +653,5 @@ RUN_TESTS(rejects_unsupported_formats, clears_to_black, font_follows_resolution,
           utf8_split_across_writes, invalid_utf8_gives_replacement, missing_glyph_draws_box,
           invisible_code_points, status_line_stays_while_text_scrolls,
           status_line_keeps_utf8_state, cursor, clear_keeps_status, redraws_only_changed_cells,
-          writes_before_init_are_ignored)
+          writes_before_init_are_ignored, text_mode_grid_and_clear, text_mode_text_wrap_and_scroll,
+          text_mode_characters, text_mode_status_and_cursor, cp437_table)
