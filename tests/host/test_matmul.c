@@ -168,7 +168,7 @@ TEST(q8_products) {
     int nl = levels(lv);
     static const int shapes[][2] = {   /* n, gs */
         { 288, 32 }, { 768, 32 }, { 512, 64 }, { 1376, 64 }, { 2048, 64 }, { 64, 64 },
-        { 172, 64 }, { 96, 32 }, { 160, 32 }, { 48, 16 },
+        { 172, 64 }, { 96, 32 }, { 160, 32 }, { 48, 16 }, { 768, 64 }, { 1088, 64 }, { 800, 64 },
     };
     for (size_t t = 0; t < sizeof shapes / sizeof shapes[0] && !check_failed_; t++) {
         int n = shapes[t][0], gs = shapes[t][1], d = 29;
