@@ -132,12 +132,26 @@ VNNI static inline __m256i hsum_groups(__m512i e0, __m512i e1, __m512i e2, __m51
 
 #define LOAD64(p) _mm512_loadu_si512((const void *)(p))
 
-/* Rows with g == gs == 32 (stories15M's shape), one at a time, eight
- * groups (256 bytes) at a time into the eight lanes of matmul.h, then the
- * groups after the last whole block one by one. The first 256 values of x
- * stay in registers. */
-VNNI static void q8_rows_32(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws,
-                            int n, int row_begin, int row_end) {
+/* Weight scales 8 at a time for q8_rows_32: those of groups g .. g + 7 of a
+ * row whose first group is number odd + 2^R (s0 - ws) of the matrix, one
+ * scale per 2^R groups (R = 0: one each; R = 1: rows of an odd number of
+ * groups of 32 under scales of 64, as stories42M's w2). */
+VNNI static inline __attribute__((always_inline)) __m256 scales8(const float *s0, unsigned odd,
+                                                                   int g, const int R) {
+    if (R == 0) return _mm256_loadu_ps(s0 + g);
+    unsigned o = odd + (unsigned)g;
+    __m256i k = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                 _mm256_set1_epi32((int)(o & ((1u << R) - 1))));
+    return _mm256_i32gather_ps(s0 + (o >> R), _mm256_srli_epi32(k, R), 4);
+}
+
+/* Rows with g == 32 (stories15M's shape), one at a time, eight groups
+ * (256 bytes) at a time into the eight lanes of matmul.h, then the groups
+ * after the last whole block one by one. The first 256 values of x stay in
+ * registers. R: the weight scales' sharing, as scales8's. */
+VNNI static inline __attribute__((always_inline)) void q8_rows_32(
+    float *xout, const QuantVec *xv, const int8_t *wq, const float *ws, int n, int row_begin,
+    int row_end, const int R) {
     const int8_t *xq = xv->q;
     const float *xs = xv->s;
     const int32_t *bias = xv->bias;
@@ -147,12 +161,14 @@ VNNI static void q8_rows_32(float *xout, const QuantVec *xv, const int8_t *wq, c
     __m256 xs0 = _mm256_loadu_ps(xs);
     for (int i = row_begin; i < row_end; i++) {
         const int8_t *w0 = wq + (size_t)i * (size_t)n;
-        const float *s0 = ws + (size_t)i * (size_t)groups;
+        size_t first = (size_t)i * (size_t)groups;               /* the row's first group */
+        const float *s0 = ws + (first >> R);
+        unsigned odd = (unsigned)(first & ((1u << R) - 1));
         __m256i isum = _mm256_sub_epi32(hsum_groups(dot64(x0, w0), dot64(x1, w0 + 64),
                                                     dot64(x2, w0 + 128), dot64(x3, w0 + 192)), b0);
         __m256 acc = _mm256_add_ps(_mm256_setzero_ps(),       /* lanes start at +0 */
                                    _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum),
-                                                               _mm256_loadu_ps(s0)), xs0));
+                                                               scales8(s0, odd, 0, R)), xs0));
         int g = 8;
         for (; g < full; g += 8) {
             const int8_t *w = w0 + g * 32, *x = xq + g * 32;
@@ -161,7 +177,7 @@ VNNI static void q8_rows_32(float *xout, const QuantVec *xv, const int8_t *wq, c
                             dot64(LOAD64(x + 128), w + 128), dot64(LOAD64(x + 192), w + 192)),
                 _mm256_loadu_si256((const __m256i *)(bias + g)));
             acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum),
-                                                                 _mm256_loadu_ps(s0 + g)),
+                                                                 scales8(s0, odd, g, R)),
                                                    _mm256_loadu_ps(xs + g)));
         }
         float sum = reduce8(acc);
@@ -173,7 +189,7 @@ VNNI static void q8_rows_32(float *xout, const QuantVec *xv, const int8_t *wq, c
             __m128i h = _mm_add_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
             h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
             h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
-            sum += ((float)(_mm_cvtsi128_si32(h) - bias[g]) * s0[g]) * xs[g];
+            sum += ((float)(_mm_cvtsi128_si32(h) - bias[g]) * s0[(odd + (unsigned)g) >> R]) * xs[g];
         }
         xout[i] = sum;
     }
@@ -225,10 +241,26 @@ VNNI __attribute__((noinline)) static void q8_rows_64(float *xout, const QuantVe
     }
 }
 
+VNNI __attribute__((noinline)) static void q8_rows_32_own(float *xout, const QuantVec *xv,
+                                                          const int8_t *wq, const float *ws,
+                                                          int n, int row_begin, int row_end) {
+    q8_rows_32(xout, xv, wq, ws, n, row_begin, row_end, 0);
+}
+
+/* Rows of an odd number of groups of 32 under scales of 64 (stories42M's
+ * w2); not inlined, as q8_rows_64. */
+VNNI __attribute__((noinline)) static void q8_rows_32_paired(float *xout, const QuantVec *xv,
+                                                             const int8_t *wq, const float *ws,
+                                                             int n, int row_begin, int row_end) {
+    q8_rows_32(xout, xv, wq, ws, n, row_begin, row_end, 1);
+}
+
 VNNI static void q8_rows_vnni(float *xout, const QuantVec *xv, const int8_t *wq, const float *ws,
                               int n, int gs, int row_begin, int row_end) {
     if (xv->bias && xv->g == 32 && gs == 32 && n % 32 == 0 && n >= 256)
-        q8_rows_32(xout, xv, wq, ws, n, row_begin, row_end);
+        q8_rows_32_own(xout, xv, wq, ws, n, row_begin, row_end);
+    else if (xv->bias && xv->g == 32 && gs == 64 && n % 32 == 0 && n >= 256)
+        q8_rows_32_paired(xout, xv, wq, ws, n, row_begin, row_end);
     else if (xv->bias && xv->g == 64 && gs == 64 && n % 64 == 0 && n >= 512)
         q8_rows_64(xout, xv, wq, ws, n, row_begin, row_end);
     else
