@@ -133,9 +133,10 @@ VNNI static inline __m256i hsum_groups(__m512i e0, __m512i e1, __m512i e2, __m51
 #define LOAD64(p) _mm512_loadu_si512((const void *)(p))
 
 /* Weight scales 8 at a time for q8_rows_32: those of groups g .. g + 7 of a
- * row whose first group is number odd + 2^R (s0 - ws) of the matrix, one
- * scale per 2^R groups (R = 0: one each; R = 1: rows of an odd number of
- * groups of 32 under scales of 64, as stories42M's w2). */
+ * row, one scale per 2^R consecutive groups of the matrix (R = 0: one
+ * each; R = 1: rows of an odd number of groups of 32 under scales of 64, as
+ * stories42M's w2). s0: the scale of the row's first group; odd: that
+ * group's number in the matrix, modulo 2^R. */
 VNNI static inline __attribute__((always_inline)) __m256 scales8(const float *s0, unsigned odd,
                                                                    int g, const int R) {
     if (R == 0) return _mm256_loadu_ps(s0 + g);
