@@ -8,13 +8,16 @@
 
 #define AVX2 __attribute__((target("avx2")))
 
-/* The tree of dot16 over lanes lo (0-7) and hi (8-15). */
-AVX2 static inline float reduce16(__m256 lo, __m256 hi) {
-    __m256 t8 = _mm256_add_ps(lo, hi);
-    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
+/* The tree over eight lanes: l[k] += l[k+4], l[k] += l[k+2], then
+ * l[0] + l[1] (matmul.h's Q8_0 order, and the end of dot16's). */
+AVX2 static inline float reduce8(__m256 acc) {
+    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
     __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
     return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
 }
+
+/* The tree of dot16 over lanes lo (0-7) and hi (8-15). */
+AVX2 static inline float reduce16(__m256 lo, __m256 hi) { return reduce8(_mm256_add_ps(lo, hi)); }
 
 #define MAC(acc, w, x) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(w), x))
 
@@ -109,9 +112,7 @@ AVX2 static inline __attribute__((always_inline)) float q8_row(
         __m256 isum = _mm256_cvtepi32_ps(hsum8(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]));
         acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_mul_ps(isum, wsc), _mm256_loadu_ps(xs + sg)));
     }
-    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
-    float sum = _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+    float sum = reduce8(acc);
     for (; sg < segs; sg++) {     /* the segments after the last whole block */
         int j0 = sg * g;
         __m256i a = seg32(xq, w0, j0, g);

@@ -12,21 +12,18 @@
 void matmul_avx2_q8_rows(float *xout, const QuantVec *x, const int8_t *wq, const float *ws, int n,
                          int gs, int row_begin, int row_end);
 
-/* The tree of dot16 over the 16 lanes of a. */
-AVX512 static inline float reduce16(__m512 a) {
-    __m256 t8 = _mm256_add_ps(_mm512_castps512_ps256(a),
-                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
-    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
-    __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
-    return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
-}
-
-/* The tree of matmul.h's Q8_0 order over eight lanes: l[k] += l[k+4],
- * l[k] += l[k+2], then l[0] + l[1]. */
+/* The tree over eight lanes: l[k] += l[k+4], l[k] += l[k+2], then
+ * l[0] + l[1] (matmul.h's Q8_0 order, and the end of dot16's). */
 AVX512 static inline float reduce8(__m256 acc) {
     __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
     __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
     return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+}
+
+/* The tree of dot16 over the 16 lanes of a: l[k] += l[k+8], then reduce8. */
+AVX512 static inline float reduce16(__m512 a) {
+    return reduce8(_mm256_add_ps(_mm512_castps512_ps256(a),
+                                 _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1))));
 }
 
 #define MAC(acc, w, x) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_loadu_ps(w), x))

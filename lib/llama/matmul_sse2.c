@@ -7,11 +7,18 @@
 #include "lib/llama/matmul.h"
 #include "lib/llama/simd.h"
 
-/* The tree of dot16 over lanes a0..a3. */
-static inline float reduce16(__m128 a0, __m128 a1, __m128 a2, __m128 a3) {
-    __m128 t4 = _mm_add_ps(_mm_add_ps(a0, a2), _mm_add_ps(a1, a3));
+/* The tree over eight lanes lo (0-3) and hi (4-7): l[k] += l[k+4],
+ * l[k] += l[k+2], then l[0] + l[1] (matmul.h's Q8_0 order, and the end of
+ * dot16's). */
+static inline float reduce8(__m128 lo, __m128 hi) {
+    __m128 t4 = _mm_add_ps(lo, hi);
     __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
     return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+}
+
+/* The tree of dot16 over lanes a0..a3: l[k] += l[k+8], then reduce8. */
+static inline float reduce16(__m128 a0, __m128 a1, __m128 a2, __m128 a3) {
+    return reduce8(_mm_add_ps(a0, a2), _mm_add_ps(a1, a3));
 }
 
 #define MAC(acc, w, x) acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(w), x))
@@ -109,9 +116,7 @@ static void q8_rows(float *xout, const QuantVec *xv, const int8_t *wq, const flo
             hi = _mm_add_ps(hi, _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(hsum4(a[4], a[5], a[6], a[7])),
                                                       _mm_loadu_ps(wsc + 4)), _mm_loadu_ps(xs + sg + 4)));
         }
-        __m128 t4 = _mm_add_ps(lo, hi);
-        __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
-        float sum = _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+        float sum = reduce8(lo, hi);
         for (; sg < segs; sg++) {      /* the segments after the last whole block */
             int j0 = sg * g;
             __m128i a = seg16(xq, w0, j0, g);
