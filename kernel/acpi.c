@@ -449,29 +449,30 @@ int acpi_read_power(const void *rsdp_v2, size_t v2_size, const void *rsdp_v1, si
     const uint8_t *fadt = 0;
     uint64_t fadt_addr;
     uint32_t flen = 0;
-    int r = 0;
-    for (; r < nroots && !fadt; r++) {
+    int r = 0;                            /* the root the FADT came from */
+    for (; r < nroots; r++) {
         char why[160];
         fadt = find_table(roots[r].addr, roots[r].entry, "FACP", map, ctx, &fadt_addr, &flen,
                           why, sizeof why);
         if (fadt && acpi_parse_fadt(fadt, flen, out, why, sizeof why) != 0) fadt = 0;
-        if (!fadt) keep_first(first, sizeof first, why);
-        else if (first[0]) fmt_snprintf(out->note, sizeof out->note, "%s; used the %s instead",
-                                        first + 6, roots[r].entry == 8 ? "XSDT" : "RSDT");
+        if (fadt) break;
+        keep_first(first, sizeof first, why);
     }
     if (!fadt) {
         fmt_snprintf(err, errlen, "%s", first);
         return -1;
     }
+    if (first[0])
+        fmt_snprintf(out->note, sizeof out->note, "%s; used the %s instead", first + 6,
+                     roots[r].entry == 8 ? "XSDT" : "RSDT");
 
     /* \_S5_ in the DSDT's AML, else in an SSDT of the root the FADT came from */
-    const typeof(roots[0]) *used = &roots[r - 1];
     uint32_t dlen;
     char why[160];
     const uint8_t *dsdt = out->dsdt_addr ? map_table(out->dsdt_addr, "DSDT", map, ctx, &dlen, why, sizeof why) : 0;
     if (dsdt && acpi_find_s5(dsdt + SDT_HEADER, dlen - SDT_HEADER, &out->slp_typa, &out->slp_typb) == 0)
         out->have_s5 = true;
-    else if (s5_in_ssdts(used->addr, used->entry, map, ctx, out))
+    else if (s5_in_ssdts(roots[r].addr, roots[r].entry, map, ctx, out))
         out->have_s5 = true;
     else if (!out->dsdt_addr)
         fmt_snprintf(out->note, sizeof out->note, "the FADT names no DSDT, and no SSDT has a \\_S5_ package");
