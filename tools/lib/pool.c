@@ -9,8 +9,9 @@
  * taken) before it writes the new job's chunk count: a worker still in the
  * old job that reads the new count then finds its claims refused, instead
  * of taking a chunk past the old share's end. The caller publishes a job
- * only after every chunk of the previous one has finished. An idle worker spins (PAUSE) for a few milliseconds, then
- * sleeps on a futex that the caller wakes when someone sleeps. */
+ * only after every chunk of the previous one has finished. An idle worker
+ * spins (PAUSE) for a few milliseconds, then sleeps on a futex that the
+ * caller wakes when someone sleeps. */
 #define _GNU_SOURCE
 #include "tools/lib/pool.h"
 
