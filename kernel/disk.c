@@ -1,0 +1,30 @@
+/* The list of disks (see disk.h). */
+#include "kernel/disk.h"
+#include "kernel/console.h"
+
+static struct disk disks[DISK_MAX];
+static int n_disks;
+
+void disk_register(const struct disk *d) {
+    if (n_disks == DISK_MAX) {
+        kprintf("note: disk %s ignored: more than %d disks\n", d->name, DISK_MAX);
+        return;
+    }
+    disks[n_disks++] = *d;
+}
+
+int disk_count(void) { return n_disks; }
+
+struct disk *disk_get(int i) { return i >= 0 && i < n_disks ? &disks[i] : 0; }
+
+int disk_read(struct disk *d, uint64_t lba, uint64_t count, void *buf) {
+    unsigned char *p = buf;
+    while (count > 0) {
+        uint32_t n = count < d->max_sectors ? (uint32_t)count : d->max_sectors;
+        if (d->read(d->ctx, lba, n, p) != 0) return -1;
+        lba += n;
+        count -= n;
+        p += (uint64_t)n * d->sector_size;
+    }
+    return 0;
+}
