@@ -47,12 +47,14 @@ static uint64_t now(const llama_platform *p) {
     return p->now_ns ? p->now_ns(p->ctx) : 0;
 }
 
-int llama_chat(llama_session *s, const char *cli_user_prompt, const char *cli_system_prompt,
+int chat_runc(llama_session *s, const char *cli_user_prompt, const char *cli_system_prompt,
                llama_read_line_fn read_line, void *read_ctx, llama_stats *stats,
                llama_error *err) {
     const llama_platform *pf = &s->platform;
     memset(stats, 0, sizeof *stats);
     stats->t_begin_ns = now(pf);
+    if (s->vocab_kind != LLAMA_VOCAB_RUNC)
+        return llama_fail(err, "internal error: run.c's chat needs a llama2.c vocabulary");
     if (s->max_prompt_len < LLAMA_CHAT_PROMPT_MAX)
         return llama_fail(err, "internal error: a chat session needs max_prompt_len >= %d",
                           LLAMA_CHAT_PROMPT_MAX);
@@ -118,9 +120,12 @@ int llama_chat(llama_session *s, const char *cli_user_prompt, const char *cli_sy
         else token = next;
         if (token == EOS) user_turn = 1;   /* EOS ends the assistant's turn */
 
-        float *logits = transformer_forward(&s->transformer, token, pos);
+        /* one position at a time: run.c samples (and may print "\n") after
+         * every prompt token too, so a batch would not print the same */
+        float *logits = transformer_forward(&s->transformer, &token, 1, pos);
         next = sampler_sample(&s->sampler, logits);
         pos++;
+        if (user_idx >= num_prompt_tokens) stats->generated++;
 
         if (user_idx >= num_prompt_tokens && next != EOS) {   /* the assistant speaks */
             const char *piece = tokenizer_decode(&s->tokenizer, token, next);
