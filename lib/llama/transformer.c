@@ -94,7 +94,7 @@ static void rows_part(const MatmulKernel *k, float *xout, const float *x, const 
                       const Matrix *w, int n, int first, int d, int begin, int end) {
     int b = begin > first ? begin - first : 0;
     int e = end - first < d ? end - first : d;
-    if (b < e) matmul_rows(k, xout, x, xq, w, n, b, e);
+    if (b < e) matrix_rows(k, xout, x, xq, w, n, b, e);
 }
 
 typedef struct {
@@ -127,8 +127,8 @@ static void ffn_rows(void *arg, int begin, int end) {
     const RunState *s = &t->state;
     const MatmulKernel *k = t->compute.kernel;
     int dim = t->config.dim;
-    matmul_rows(k, s->hb, s->xb, &s->xq, &j->w1, dim, begin, end);
-    matmul_rows(k, s->hb2, s->xb, &s->xq, &j->w3, dim, begin, end);
+    matrix_rows(k, s->hb, s->xb, &s->xq, &j->w1, dim, begin, end);
+    matrix_rows(k, s->hb2, s->xb, &s->xq, &j->w3, dim, begin, end);
     for (int i = begin; i < end; i++) {
         float val = s->hb[i];
         val *= (1.0f / (1.0f + m_expf(-val)));
