@@ -13,6 +13,7 @@
 
 #define EOS 2
 #define LINE_BUF (LLAMA_CHAT_LINE_MAX + 1)
+#define RENDERED_MAX 1151     /* run.c's rendered_prompt[1152], less its NUL */
 
 static void say(const llama_platform *pf, const char *text) {
     pf->write(pf->ctx, text, strlen(text));
@@ -67,7 +68,7 @@ int chat_runc(llama_session *s, const char *cli_user_prompt, const char *cli_sys
 
     char system_prompt[LINE_BUF] = "";
     char user_prompt[LINE_BUF] = "";
-    char rendered_prompt[LLAMA_CHAT_PROMPT_MAX + 1];
+    char rendered_prompt[RENDERED_MAX + 1];
     int *prompt_tokens = s->prompt_tokens;
     int num_prompt_tokens = 0;
     int user_idx = 0;

@@ -98,6 +98,7 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int 
     }
     s->vocab_kind = m->vocab.kind;
     s->vocab_desc = &m->vocab;
+    if (s->vocab_kind != LLAMA_VOCAB_RUNC) chat_template_init(&s->chat, &m->vocab, &s->vocab);
     s->platform = *platform;
     s->steps = steps;
     s->max_prompt_len = max_prompt_len;

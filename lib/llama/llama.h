@@ -283,28 +283,50 @@ int llama_tokenize(llama_session *s, const char *text, int *out, int cap, llama_
  * untouched (fgets returned NULL); -1 to end the chat now. */
 typedef int (*llama_read_line_fn)(void *ctx, char *buf, size_t size);
 
-/* A session that chats needs max_prompt_len >= this: run.c's
- * rendered_prompt[1152] less its NUL. Typed prompts are at most 511 bytes
- * (run.c's system_prompt[512] and user_prompt[512]). */
-#define LLAMA_CHAT_PROMPT_MAX 1151
+/* A session that chats needs max_prompt_len >= this: room for one turn
+ * rendered in the model's template (run.c's rendered_prompt holds 1151
+ * bytes; a GGUF template adds its own text and may add a default system
+ * prompt). Typed prompts are at most 511 bytes (run.c's system_prompt[512]
+ * and user_prompt[512]). */
+#define LLAMA_CHAT_PROMPT_MAX 4096
 #define LLAMA_CHAT_LINE_MAX 511
 
-/* run.c's chat(): a Llama 2 chat conversation from position 0 until the
- * steps run out. The system prompt is system_prompt or, when NULL, read
- * after the guide "Enter system prompt (optional): "; the first user
- * prompt is user_prompt or, when NULL, read after "User: ", as is every
- * later one (the user's turn comes when the model emits EOS, token 2).
- * Prompts are rendered "[INST] <<SYS>>\n%s\n<</SYS>>\n\n%s [/INST]" (the
- * first, with a non-empty system prompt) or "[INST] %s [/INST]"; the reply
- * follows "Assistant: ". Everything goes through platform->write, byte for
- * byte as run.c prints it; a read line loses its final newline. Where run.c
- * reads uninitialised memory (end of input at the very first read) the
- * prompt is "". Returns 0 when the steps ran out, 1 when read_line ended the
- * chat (after the final "\n"), -1 on error (a prompt given longer than
+/* A chat from position 0 until the steps run out. The system prompt is
+ * system_prompt or, when NULL, read after the guide "Enter system prompt
+ * (optional): "; the first user prompt is user_prompt or, when NULL, read
+ * after "User: ", as is every later one; the reply follows "Assistant: ".
+ * Everything goes through platform->write; a read line loses its final
+ * newline.
+ *
+ * llama2.c models: run.c's chat(), byte for byte as run.c prints it: the
+ * user's turn comes when the model emits EOS (token 2); prompts are
+ * rendered "[INST] <<SYS>>\n%s\n<</SYS>>\n\n%s [/INST]" (the first, with a
+ * non-empty system prompt) or "[INST] %s [/INST]". Where run.c reads
+ * uninitialised memory (end of input at the very first read) the prompt is
+ * "".
+ *
+ * GGUF models: the model's own chat template (llama_chat_format), one turn
+ * at a time into the KV cache (the history is never run again); a reply
+ * ends at the model's end-of-turn token, which stays in the cache; a turn
+ * that does not fit in the steps left ends the conversation. End of input
+ * ends the chat.
+ *
+ * Returns 0 when the steps ran out, 1 when read_line ended the chat (after
+ * the final "\n"), -1 on error (a prompt given longer than
  * LLAMA_CHAT_LINE_MAX bytes, where run.c would overflow its buffer). */
 int llama_chat(llama_session *s, const char *user_prompt, const char *system_prompt,
                llama_read_line_fn read_line, void *read_ctx, llama_stats *stats,
                llama_error *err);
+
+/* The chat format of a GGUF model's template ("Llama 3", "ChatML",
+ * "Zephyr", "Llama 2"; "plain" when the model has no template this engine
+ * recognises, *recognised then 0: the platform says so with a note), or
+ * "run.c's Llama 2" for a llama2.c model. */
+const char *llama_chat_format(const llama_session *s, int *recognised);
+
+/* Today's date, for chat templates that print it (Llama 3.2's system
+ * header); without it they print the date their template falls back to. */
+void llama_set_date(llama_session *s, int year, int month, int day);
 
 /* run.c's "achieved tok/s" figure, (pos - 1) / (end - start) * 1000 with
  * millisecond clocks, start being the time the first token was written,

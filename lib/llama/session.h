@@ -10,12 +10,14 @@
 #include "lib/llama/tokenizer.h"
 #include "lib/llama/transformer.h"
 #include "lib/llama/vocab.h"
+#include "lib/llama/chat_template.h"
 
 struct llama_session {
     Transformer transformer;
     int vocab_kind;              /* enum llama_vocab_kind */
     Tokenizer tokenizer;         /* LLAMA_VOCAB_RUNC: run.c's */
     Vocab vocab;                 /* SPM and BPE: llama.cpp's */
+    ChatTemplate chat;           /* SPM and BPE: the model's chat format */
     const llama_vocab *vocab_desc;
     Sampler sampler;
     llama_platform platform;
@@ -40,6 +42,10 @@ void session_print(llama_session *s, int prev, int token);
 /* Whether a generated token ends the text: BOS for run.c's models (it
  * delimits sequences), an end-of-generation token for GGUF models. */
 int session_ends(const llama_session *s, int token);
+
+/* run.c's chat (chat.c), for llama2.c models. */
+int chat_runc(llama_session *s, const char *user_prompt, const char *system_prompt,
+              llama_read_line_fn read_line, void *read_ctx, llama_stats *stats, llama_error *err);
 
 /* The platform's clock, 0 without one. */
 uint64_t session_now(const llama_session *s);
