@@ -97,6 +97,7 @@ const char *fs_type_name(enum fs_type type);
 #define FS_PATH_MAX 1024         /* bytes of a path, with its NUL */
 #define FS_MAX_DEPTH 16          /* directories fs_walk descends into */
 #define FS_MAX_EXTENTS 32        /* ISO 9660 extents of one file (each < 4 GiB) */
+#define FS_MAX_RECORDS 4000000   /* directory records one fs_walk or fs_find reads at most */
 
 /* A file or a directory of a mounted volume. fs_walk and fs_find fill it
  * in; fs_read keeps its place in the cluster chain in it. Copy it freely:
@@ -171,6 +172,7 @@ typedef struct {
      * FAT, the bounce sector for the ends of a read, fs_walk's stack and
      * the entry fs_walk and fs_find list into. */
     char err[160];
+    uint64_t records_left;   /* fs_walk and fs_find: directory records they may still read */
     uint64_t cache_lba[FS_CACHE_SLOTS];
     uint8_t cache_ok[FS_CACHE_SLOTS];
     uint8_t cache[FS_CACHE_SLOTS][4096];
@@ -195,7 +197,9 @@ typedef int (*fs_walk_fn)(void *ctx, const char *path, const fs_file *f);
 
 /* Calls fn for every regular file of the volume, depth first, directories
  * in their on-disk order, down to FS_MAX_DEPTH levels (deeper ones are
- * skipped with a note, as are names longer than FS_NAME_MAX). Returns 0
+ * skipped with a note, as are names longer than FS_NAME_MAX). A tree of
+ * more than FS_MAX_RECORDS directory records (damage: directories that
+ * contain themselves) ends the walk with an error. Returns 0
  * when the walk ended (or fn stopped it), -1 with err set when a directory
  * cannot be read (the files before it were reported). */
 int fs_walk(fs_volume *v, fs_walk_fn fn, void *ctx, char *err, size_t errlen);
