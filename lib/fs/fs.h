@@ -4,10 +4,10 @@
  *
  * How the model loader uses it:
  *
- *     fs_partition_table t;              // ~5 KiB: static or on a big stack
+ *     static fs_partition_table t;       // ~8 KiB
  *     fs_read_partitions(dev, &t, err, sizeof err);
  *     for each t.part[i]:
- *         static fs_volume v;            // ~24 KiB
+ *         static fs_volume v;            // ~21 KiB
  *         if (fs_mount(&v, dev, &t.part[i], err, sizeof err) == 0)
  *             fs_walk(&v, list_models, ctx, err, sizeof err);   // paths and sizes
  *     fs_find(&v, "/models/x.gguf", &file, err, sizeof err);
@@ -186,7 +186,7 @@ typedef struct {
  * ISO 9660, checks the boot sector (exFAT: its checksum; the backup boot
  * region when the main one is damaged, with a note), reads the label.
  * Returns 0; -1 with err set (no filesystem recognised, or a damaged one).
- * v is the caller's (about 24 KiB); it must stay where it is while in use. */
+ * v is the caller's (about 21 KiB); it must stay where it is while in use. */
 int fs_mount(fs_volume *v, const fs_blockdev *dev, const fs_partition *p,
              char *err, size_t errlen);
 
