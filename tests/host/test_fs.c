@@ -1,5 +1,5 @@
 /* Tests lib/fs on disk images made by the tools people use
- * (tests/host/fs_images.sh: sgdisk, sfdisk, mkfs.fat + mtools, xorriso,
+ * (tests/data/make_fs_images.sh: sgdisk, sfdisk, mkfs.fat + mtools, xorriso,
  * grub-mkrescue, mkfs.exfat and this project's tools/mkexfat), read
  * through a block device over memory or a (sparse) file: partition tables,
  * labels, every file listed with its size, files found by path whatever
@@ -687,10 +687,10 @@ TEST(not_a_filesystem)
 
 static int setup(void)
 {
-    return system("bash tests/host/fs_images.sh " OUT " >&2");
+    return system("bash tests/data/make_fs_images.sh " OUT " >&2");
 }
 
-static void images_made(void) { CHECK(setup() == 0, "tests/host/fs_images.sh failed"); }
+static void images_made(void) { CHECK(setup() == 0, "tests/data/make_fs_images.sh failed"); }
 
 RUN_TESTS(images_made, partitions_gpt, gpt_primary_damaged_uses_backup, gpt_both_damaged_is_an_error,
           gpt_past_the_disks_end, partitions_mbr_with_logical, no_table_is_the_whole_device,
