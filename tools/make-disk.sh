@@ -99,7 +99,11 @@ DISK_ARGS="$args" DISK_TIMEOUT="${TIMEOUT:-5}" DISK_GFXPAYLOAD="$gfxpayload" awk
         }
         return done line
     }
-    /^#/ { print; next }
+    BEGIN { print "# GRUB configuration of the llama2 disk image (tools/make-disk.sh, from"
+            print "# iso/grub.cfg.in): the ISO menu without module2 lines, since the kernel"
+            print "# finds the models on the disks itself. Select an entry and press e to"
+            print "# edit its flags for one boot; Ctrl-x or F10 boots." }
+    /^#/ { next }
     /^@MODULES@$/ { next }
     { line = put($0, "@ARGS@", ENVIRON["DISK_ARGS"])
       line = put(line, "@TIMEOUT@", ENVIRON["DISK_TIMEOUT"])
@@ -150,6 +154,11 @@ boot[0x66:0x68] = b"\x90\x90"                  # no floppy check: a stick is a h
 with open(disk, "r+b") as f:
     mbr = bytearray(f.read(512))
     mbr[0:440] = boot[0:440]                   # keep the signature and the protective entry
+    # Some BIOSes boot only a disk with an active MBR entry; UEFI ignores the
+    # flag on the protective entry (UEFI 2.x, 5.2.3), as grub-install's
+    # legacy_boot advice has it.
+    assert mbr[446 + 4] == 0xEE, "sgdisk wrote no protective MBR entry"
+    mbr[446] = 0x80
     f.seek(0)
     f.write(mbr)
     f.seek(start * 512)
