@@ -9,11 +9,11 @@
 # unbalanced quote in ARGS). tests/boot/disk.sh boots the image.
 cd "$(dirname "$0")/../.."
 make --no-print-directory build/host/mkexfat build/host/fsls > /dev/null ||
-    { echo "FAIL disk:build: make build/host/mkexfat build/host/fsls failed"; exit 1; }
+    { echo "FAIL make-disk:build: make build/host/mkexfat build/host/fsls failed"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass() { echo "PASS disk:$1"; }
-fail() { echo "FAIL disk:$1: $2"; }
+pass() { echo "PASS make-disk:$1"; }
+fail() { echo "FAIL make-disk:$1: $2"; }
 check() { if eval "$2"; then pass "$1"; else fail "$1" "${3:-$2}"; fi; }
 
 head -c 1234567 /dev/urandom > "$tmp/model.bin"
@@ -22,9 +22,9 @@ head -c 300000 /dev/urandom > "$tmp/kernel.elf"
 img=$tmp/disk.img
 if ! out=$(MODELS="$tmp/model.bin $tmp/tok.bin" DISK_SIZE=200M ARGS='-t 0 -i "Lily'\''s dog"' TIMEOUT=7 \
            GFXMODE=1024x768 tools/make-disk.sh "$img" "$tmp/kernel.elf" 2>&1); then
-    fail make-disk "$out"; exit 1
+    fail image-made "$out"; exit 1
 fi
-pass make-disk
+pass image-made
 check size '[ "$(stat -c %s "$img")" = $((200 * 1024 * 1024)) ]' "size $(stat -c %s "$img")"
 check gpt-valid 'sgdisk -v "$img" 2>&1 | grep -q "No problems found"' "$(sgdisk -v "$img" 2>&1 | head -3)"
 list=$(build/host/fsls "$img" 2>&1)
