@@ -16,7 +16,8 @@ stamp=$(cat "$0" "$mkexfat" | sha256sum | cut -c1-16)
 [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && exit 0
 for t in sgdisk sfdisk mkfs.fat mcopy mmd xorriso grub-mkrescue mkfs.exfat; do
     command -v $t > /dev/null || {
-        echo "error: $t is missing: apt-get install gdisk fdisk dosfstools mtools xorriso exfatprogs grub-common (or make deps)" >&2
+        echo "error: $t is missing: apt-get install gdisk fdisk dosfstools mtools xorriso" \
+             "exfatprogs grub-common (or make deps)" >&2
         exit 1; }
 done
 rm -rf "$out"

@@ -14,7 +14,8 @@ mkdir -p "$out/src/models/sub" && cd "$out" || exit 1
 printf 'a model, or so it says\n' > src/models/model.gguf
 head -c 3000 /dev/zero | tr '\0' 'x' > "src/models/sub/A Longer Name For Tokenizer.bin"
 printf 'hi\n' > src/readme.txt
-files=(src/models/model.gguf=/models/model.gguf "src/models/sub/A Longer Name For Tokenizer.bin=/models/sub/A Longer Name For Tokenizer.bin" src/readme.txt=/readme.txt)
+long="models/sub/A Longer Name For Tokenizer.bin"
+files=(src/models/model.gguf=/models/model.gguf "src/$long=/$long" src/readme.txt=/readme.txt)
 
 "$mkexfat" -s 1M -c 512 exfat.img "${files[@]}" > /dev/null 2>&1
 "$mkexfat" -s 1M -c 512 --fragment exfat-frag.img "${files[@]}" > /dev/null 2>&1
@@ -24,7 +25,7 @@ fat() {   # fat IMG BITS KiB
     mkfs.fat -C -F "$2" -s 1 -S 512 -n SEED "$1" "$3" > /dev/null 2>&1 || return
     mmd -i "$1" ::/models ::/models/sub 2> /dev/null
     mcopy -i "$1" src/models/model.gguf ::/models/model.gguf 2> /dev/null
-    mcopy -i "$1" "src/models/sub/A Longer Name For Tokenizer.bin" "::/models/sub/A Longer Name For Tokenizer.bin" 2> /dev/null
+    mcopy -i "$1" "src/$long" "::/$long" 2> /dev/null
     mcopy -i "$1" src/readme.txt ::/readme.txt 2> /dev/null
 }
 fat fat12.img 12 1024

@@ -1,6 +1,7 @@
-/* Fuzzes lib/fs/partition.c: the partition table of the device (GPT, MBR, none), then each partition mounted and walked.
- * The input is a device (tests/fuzz/fs_device.h); tests/fuzz/seeds.py
- * starts from real images (tests/data/make_fs_images.sh's tools) cut short. */
+/* Fuzzes lib/fs/partition.c: the partition table of the device (GPT, MBR,
+ * none), then each partition mounted and walked. The input is a device
+ * (tests/fuzz/fs_device.h); tests/fuzz/seeds.py starts from real images
+ * (tests/data/make_fs_images.sh's tools) cut short. */
 #include "tests/fuzz/fs_device.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

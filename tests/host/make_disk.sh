@@ -32,11 +32,13 @@ check partitions 'grep -q "^partition 1: sectors 2048+2048, BIOS boot" <<< "$lis
     grep -q "^partition 2: .*EFI system.*FAT32, label \"LLAMA2BOOT\"" <<< "$list" &&
     grep -q "^partition 3: .*Microsoft basic data \"LLAMA2\": exFAT, label \"LLAMA2\"" <<< "$list"' "$list"
 check no-notes '! grep -q "^note:" <<< "$list"' "$(grep "^note:" <<< "$list")"
-check models-listed 'grep -qE "^ +1234567  /models/model.bin$" <<< "$list" && grep -qE "^ +4321  /models/tok.bin$" <<< "$list"' "$list"
+check models-listed 'grep -qE "^ +1234567  /models/model.bin$" <<< "$list" &&
+    grep -qE "^ +4321  /models/tok.bin$" <<< "$list"' "$list"
 check model-bytes 'build/host/fsls "$img" 3:/models/model.bin | cmp -s - "$tmp/model.bin" &&
     build/host/fsls "$img" 3:/models/tok.bin | cmp -s - "$tmp/tok.bin"'
 check kernel-bytes 'build/host/fsls "$img" 2:/boot/llama2.elf | cmp -s - "$tmp/kernel.elf"'
-check grub-efi 'grep -qE "^ +[0-9]+  /EFI/BOOT/BOOTX64.EFI$" <<< "$list" && grep -q "/boot/grub/x86_64-efi/multiboot2.mod" <<< "$list" &&
+check grub-efi 'grep -qE "^ +[0-9]+  /EFI/BOOT/BOOTX64.EFI$" <<< "$list" &&
+    grep -q "/boot/grub/x86_64-efi/multiboot2.mod" <<< "$list" &&
     grep -q "/boot/grub/i386-pc/multiboot2.mod" <<< "$list"'
 cfg=$(build/host/fsls "$img" 2:/boot/grub/grub.cfg)
 check grub-cfg-args 'grep -qF "multiboot2 /boot/llama2.elf -t 0 -i \"Lily'\''s dog\" -t 0" <<< "$cfg"' "$cfg"
