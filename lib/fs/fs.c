@@ -150,9 +150,11 @@ int fs_walk(fs_volume *v, fs_walk_fn fn, void *ctx, char *err, size_t errlen)
             continue;
         }
         if (!e->file.is_dir) {
+            /* fn may call fs_find, which lists into v->entry: hand it a copy */
+            fs_file f = e->file;
             uint64_t left = v->records_left;
-            v->records_left = 0;                 /* fn may call fs_find */
-            int stop = fn(ctx, v->path, &e->file);
+            v->records_left = 0;
+            int stop = fn(ctx, v->path, &f);
             v->records_left = left;
             if (stop)
                 break;
