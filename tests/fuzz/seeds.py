@@ -245,6 +245,30 @@ def tokenizer_seeds():
     return seeds
 
 
+# ------------------------------------------------------------ GGUF vocabularies
+
+def vocab_seeds():
+    """fuzz_vocab's input: flags (bit 0 Llama 3, bits 1-2 BOS mode, bit 3
+    chat, bits 4-6 chat format, bit 7 first turn), a part count byte, one
+    length byte per part but the last (high bit: special), the text."""
+    def seed(flags, parts, last):
+        head = bytes([flags, len(parts)])
+        lens = bytes([len(p.encode()) | (0x80 if sp else 0) for p, sp in parts])
+        return head + lens + "".join(p for p, _ in parts).encode() + last.encode()
+    story = "Once upon a time, there was a robot. It's 2026!\n\n  Über-cool 🦙.cpp  "
+    seeds = {}
+    for which in (0, 1):
+        seeds["plain-%d" % which] = seed(which, [], story)
+        seeds["parts-%d" % which] = seed(which | 2, [("Once upon", False), (" a time", False)],
+                                         ", there   was\t\r\na cat 333")
+        seeds["special-%d" % which] = seed(which | 4, [("<|eot_id|></s>", True)], "<s>x</s>")
+        for fmt in range(5):
+            seeds["chat-%d-%d" % (which, fmt)] = seed(which | 8 | fmt << 4 | 0x80,
+                                                     [("You are a storyteller.", True)],
+                                                     "Tell me a story about a cat.")
+    return seeds
+
+
 # ------------------------------------------------------------
 
 def generators():
@@ -255,6 +279,7 @@ def generators():
         "multiboot2": mb2_seeds,
         "checkpoint": checkpoint_seeds,
         "tokenizer": tokenizer_seeds,
+        "vocab": vocab_seeds,
     }
 
 
