@@ -127,6 +127,19 @@ int vocab_check(const llama_vocab *d, llama_error *err) {
         if (d->n_merges >= 0x40000000u || strings_span(d->merges, d->n_merges) < 0)
             return llama_fail(err, "GGUF vocabulary has %llu merges or merges of 4 GiB: not "
                               "supported", (unsigned long long)d->n_merges);
+        /* each merge names two symbols, "left right" (llama.cpp splits at the
+         * first space after the first byte); whether they are tokens does
+         * not matter to it, nor here */
+        const unsigned char *p = d->merges;
+        for (uint64_t i = 0; i < d->n_merges; i++) {
+            gguf_str m = gguf_next_str(&p);
+            size_t split = 1;
+            while (split < m.len && m.s[split] != ' ') split++;
+            if (split + 1 >= m.len)
+                return llama_fail(err, "GGUF merge %llu ('%.*s') is not two symbols 'left right': "
+                                  "the file is corrupt", (unsigned long long)i,
+                                  (int)(m.len < 40 ? m.len : 40), m.s);
+        }
     }
     return 0;
 }

@@ -10,7 +10,9 @@
  * (it counts) and then in the real one (it builds the tables: well under
  * 200 ms for Llama 3's 128256 tokens and 280147 merges); then any number of
  * vocab_encode / vocab_piece / vocab_is_eog. The model file must stay
- * mapped: the tables point into its metadata.
+ * mapped: the tables point into its metadata. Memory: the tables take about
+ * 9 MB for Llama 3 (0.7 MB for Llama 2's 32000 tokens), and encoding about
+ * 130 bytes per byte of max_text (8.7 MB more for max_text = 64 KiB).
  *
  * Where this differs from llama.cpp (each is a file llama.cpp refuses or
  * crashes on, or a model this engine cannot run):

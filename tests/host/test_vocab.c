@@ -381,6 +381,12 @@ TEST(errors) {
     d = bpe.d;
     d.merges = NULL;
     CHECK(vocab_check(&d, &err) == -1, "is false");
+    /* a merge that is not 'left right': the tokens array read as merges
+     * begins with "!", one symbol */
+    d = bpe.d;
+    d.merges = bpe.d.tokens;
+    d.n_merges = 3;
+    CHECK(vocab_check(&d, &err) == -1 && strstr(err.msg, "merge 0 ('!')") != NULL, "%.200s", err.msg);
     d = bpe.d;
     d.add_bos = 1;
     d.bos = LLAMA_TOKEN_NONE;            /* keeps the default, 11 */
