@@ -123,7 +123,7 @@ typedef struct {
  * add_special), 1 = BOS and no EOS, 0 = neither (a later chat turn). The
  * ids go to out[0..cap), their count to *n_out. -1 with err when the text
  * is longer than max_text, the ids do not fit in cap, or (SentencePiece) a
- * byte has no token. */
+ * byte has no token. It works in v's work memory: one call at a time. */
 int vocab_encode(const Vocab *v, const VocabPart *parts, int n_parts, int add_bos, int *out,
                  int cap, int *n_out, llama_error *err);
 

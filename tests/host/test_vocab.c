@@ -378,6 +378,9 @@ TEST(errors) {
     llama_vocab d = bpe.d;
     strcpy(d.pre, "qwen2");
     CHECK(vocab_check(&d, &err) == -1 && strstr(err.msg, "'qwen2'") != NULL, "%.200s", err.msg);
+    strcpy(d.pre, "two\nlines");
+    CHECK(vocab_check(&d, &err) == -1 && strstr(err.msg, "'two?lines'") != NULL, "one line: %.200s",
+          err.msg);
     d = bpe.d;
     d.merges = NULL;
     CHECK(vocab_check(&d, &err) == -1, "is false");
