@@ -161,6 +161,10 @@ static void chat_mode(Loaded *l, int format, int first, const VocabPart *parts, 
                                     k ? "" : user->text, k ? 0 : user->len, turn,
                                     CHAT_TEMPLATE_MAX_PARTS);
         FUZZ_ASSERT(nt >= 1 && nt <= CHAT_TEMPLATE_MAX_PARTS, "%d parts", nt);
+        size_t bytes = 0;
+        for (int i = 0; i < nt; i++) bytes += turn[i].len;
+        FUZZ_ASSERT(bytes <= (k ? 0 : sys_len + user->len) + chat_template_overhead(&t),
+                    "a turn of %zu bytes is beyond the overhead", bytes);
         int n;
         llama_error err;
         FUZZ_ASSERT(vocab_encode(l->v, turn, nt, first ? -1 : 0, ids, CAP, &n, &err) == 0, "%s",
