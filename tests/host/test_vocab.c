@@ -397,7 +397,17 @@ TEST(errors) {
     d.n_tokens = 5;                      /* no default either */
     d.eos = d.bos = LLAMA_TOKEN_ABSENT;
     CHECK(vocab_check(&d, &err) == -1 && strstr(err.msg, "BOS") != NULL, "%.200s", err.msg);
-    d = spm.d.tokens ? spm.d : bpe.d;
+    /* SentencePiece without byte tokens: the unknown token, else an error */
+    CHECK(load(&spm, "gguf/llama2-vocab.gguf") == 0, "cannot load Llama 2");
+    if (check_failed_) return;
+    Vocab nobytes = *spm.v;
+    for (int b = 0; b < 256; b++) nobytes.byte_token[b] = -1;
+    CHECK(encode_text(&nobytes, "a\x01" "b", 3, 0, 0, ids, 4, &n, &err) == 0 && n == 3 && ids[1] == 0,
+          "%d ids: %d %d %d", n, ids[0], ids[1], ids[2]);
+    nobytes.unk = -1;
+    CHECK(encode_text(&nobytes, "a\x01" "b", 3, 0, 0, ids, 4, &n, &err) == -1 &&
+          strstr(err.msg, "0x01") != NULL, "%.200s", err.msg);
+    d = spm.d;
     d.kind = LLAMA_VOCAB_RUNC;
     CHECK(vocab_check(&d, &err) == -1, "is false");
 }
