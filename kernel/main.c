@@ -158,6 +158,7 @@ static const struct mb2_module *find_module(const char *role) {
 
 void kmain(uint32_t magic, uint64_t info_addr) {
     (void)magic;   /* checked by boot/entry32.asm */
+    time_mark_entry();
     console_init_serial();
     gdt_init();
     idt_init();
