@@ -42,8 +42,8 @@ unsigned vocab_id_bits(uint32_t n) {
 
 int vocab_push(VocabOut *o, int id, llama_error *err) {
     if (o->n >= o->cap)
-        return llama_fail(err, "the prompt is more than %d tokens, more than there is room for: "
-                          "shorten it, or allow more steps (-n)", o->cap);
+        return llama_fail(err, "the prompt is more than the %d tokens there is room for: "
+                          "shorten it", o->cap);
     o->ids[o->n++] = id;
     return 0;
 }

@@ -372,7 +372,7 @@ TEST(errors) {
     CHECK(encode_text(bpe.v, big, MAX_TEXT + 1, 0, 0, ids, 4, &n, &err) == -1 && n == 0, "is false");
     CHECK(strstr(err.msg, "longer") != NULL, "%.200s", err.msg);
     CHECK(encode_text(bpe.v, "a b c d e", 9, 0, 0, ids, 4, &n, &err) == -1, "is false");
-    CHECK(strstr(err.msg, "more than 4 tokens") != NULL, "%.200s", err.msg);
+    CHECK(strstr(err.msg, "more than the 4 tokens") != NULL, "%.200s", err.msg);
     CHECK(encode_text(bpe.v, "a b c d", 7, 0, 0, ids, 4, &n, &err) == 0 && n == 4, "is false");
     /* an unknown pre-tokenizer is refused, by name */
     llama_vocab d = bpe.d;
