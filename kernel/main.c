@@ -3,6 +3,7 @@
  * story. Each step says what it found in detail under --verbose (kdetail),
  * and the machine as a whole in one summary line; each failure ends in one
  * "error:" line through kernel_error. */
+#include <limits.h>
 #include <stdint.h>
 #include "drivers/fbcon.h"
 #include "drivers/vga.h"
@@ -144,14 +145,19 @@ static void print_machine(void) {
             n == 1 ? "" : "s", memory_total_usable() / MIB, screen);
 }
 
-/* Echoes at most ECHO_MAX bytes of text; a longer text is cut there with
- * the mark "... [N bytes in all]", so the line still ends where it should.
- * quoted: as flag "value" with \ and " escaped, as it could be typed again. */
+/* Echoes at most ECHO_MAX bytes of text (not splitting a UTF-8 character);
+ * a longer text is cut there with the mark "... [N bytes in all]", so the
+ * line still ends where it should. A control character (a newline inside a
+ * quoted argument) shows as '?', to keep the echo on one line. quoted: as
+ * flag "value" with \ and " escaped, as it could be typed again. */
 static void echo_text(const char *text, bool quoted, void (*print)(const char *, ...)) {
     size_t len = strlen(text), shown = len > ECHO_MAX ? ECHO_MAX : len;
+    while (shown < len && shown > 0 && ((unsigned char)text[shown] & 0xc0) == 0x80) shown--;
     if (quoted) print("\"");
-    for (size_t i = 0; i < shown; i++)
-        print(quoted && (text[i] == '"' || text[i] == '\\') ? "\\%c" : "%c", text[i]);
+    for (size_t i = 0; i < shown; i++) {
+        unsigned char c = (unsigned char)text[i];
+        print(c < 0x20 || c == 0x7f ? "?" : quoted && (c == '"' || c == '\\') ? "\\%c" : "%c", c);
+    }
     if (quoted) print("\"");
     if (shown < len) print("... [%llu bytes in all]", (unsigned long long)len);
 }
@@ -165,14 +171,13 @@ static void parse_flags(void) {
     kdetail("\n");
     /* As long as GRUB passes it: room for every byte, and for the most
      * arguments that many bytes can hold (one byte and a blank each). */
-    size_t len = strlen(line);
-    int max_args = (int)(len / 2 + 2);
-    char *buf = memory_alloc(len + 1, 8);
-    char **argv = memory_alloc((uint64_t)max_args * sizeof *argv, 8);
-    if (!buf || !argv || len / 2 + 2 > 0x7fffffff)
+    size_t len = strlen(line), max_args = len / 2 + 2;
+    char *buf = max_args <= INT_MAX ? memory_alloc(len + 1, 8) : 0;
+    char **argv = buf ? memory_alloc(max_args * sizeof *argv, 8) : 0;
+    if (!argv)
         kernel_error("command line: no memory for its %llu bytes; give the machine more RAM",
                      (unsigned long long)len);
-    if (cmdline_split(line, buf, len + 1, argv, max_args, &argc, err, sizeof err) != 0)
+    if (cmdline_split(line, buf, len + 1, argv, (int)max_args, &argc, err, sizeof err) != 0)
         kernel_error("command line: %s; fix the multiboot2 line in grub.cfg (press e in the GRUB menu)", err);
     if (options_parse(&opt, argc, argv, OPTIONS_KERNEL, err, sizeof err, note, sizeof note) != 0)
         kernel_error("%s", err);

@@ -9,5 +9,5 @@ for fw in uefi bios; do
     boot_and_screenshot screen "$fw" "$OUT/screen-$fw.png" "press a key to reboot"
     expect "screen:$fw:waits-without-exit" "press a key to reboot, or p to power off"
     expect_screen "screen:$fw:text-on-screen" "$OUT/screen-$fw.png" \
-        "bare-metal kernel" "multiboot2" "machine:" "2 cores" "checkpoint: version 0"
+        "bare-metal kernel" "multiboot2" "machine:" "2 cores" "checkpoint: version" "used in place"
 done
