@@ -87,15 +87,21 @@ for t in "${host_scripts[@]}"; do execute "$t" bash "$t"; report "$t"; done
 # Boot scripts, JOBS at a time, each reported as soon as it ends.
 declare -A reported=()
 next=0
-while [ "$next" -lt ${#boot_tests[@]} ] || [ -n "$(jobs -rp)" ]; do
+while [ ${#reported[@]} -lt ${#boot_tests[@]} ]; do
     while [ "$next" -lt ${#boot_tests[@]} ] && [ "$(jobs -rp | wc -l)" -lt "$jobs" ]; do
         rm -f "$(log_of "${boot_tests[$next]}").rc"
         execute "${boot_tests[$next]}" bash "${boot_tests[$next]}" &
         next=$((next + 1))
     done
     sleep 0.5
+    running=$(jobs -rp | wc -l)   # before looking for ends: a script that ends after this is seen next time
     for t in "${boot_tests[@]:0:$next}"; do
-        [ -z "${reported[$t]:-}" ] && [ -f "$(log_of "$t").rc" ] && reported[$t]=1 && report "$t"
+        [ -n "${reported[$t]:-}" ] && continue
+        rc_file="$(log_of "$t").rc"
+        if [ ! -f "$rc_file" ] && [ "$running" -eq 0 ] && [ "$next" -ge ${#boot_tests[@]} ]; then
+            echo "1 0" > "$rc_file"   # killed before it could say how it ended
+        fi
+        [ -f "$rc_file" ] && reported[$t]=1 && report "$t"
     done
 done
 wait

@@ -81,7 +81,8 @@ done
 n=$(grep -c "tell a story.*tell a story" "$LOG")
 if [ "$n" = 0 ]; then pass "terminal:menu:uefi:serial:no-doubled-line"
 else fail "terminal:menu:uefi:serial:no-doubled-line" "$n doubled lines in $LOG"; fi
-expect_screen "terminal:menu:uefi:on-screen" "$OUT/terminal-menu-uefi.png" "tell a story" "type your own prompt" "safe mode"
+# (not the first entry: OCR does not read the highlighted line)
+expect_screen "terminal:menu:uefi:on-screen" "$OUT/terminal-menu-uefi.png" "the same story every time" "type your own prompt" "safe mode"
 
 # ---- statuses a script can rely on
 run_script ok 0 ARGS='-t 0 -n 8'
@@ -102,7 +103,7 @@ DISPLAY='' WAYLAND_DISPLAY='' run_script gtk-without-session 4 VIEW=gtk
 has "terminal:status:gtk-without-session:says-why" "^error: VIEW=gtk: no graphical session"
 run_make make-error FIRMWARE=bios ARGS='--bogus'
 if [ "$RC" = 2 ]; then pass "terminal:make:error-is-2"; else fail "terminal:make:error-is-2" "make exited $RC"; fi
-has "terminal:make:names-status-1" "^make: \*\*\* \[.*run\] Error 1$"
+has "terminal:make:names-status-1" "^make(\[[0-9]+\])?: \*\*\* \[.*run\] Error 1$"
 has "terminal:make:outcome-error" "^outcome: error$"
 
 # ---- VIEW=vnc: the screen on a VNC server (the run waits for a key: no --exit)
