@@ -62,7 +62,11 @@ report() {
     # the first log file a FAIL line names (a serial log, a program's output), else the script's own
     named=$(grep '^FAIL ' "$out" | grep -oE "(/[^ :()'\"]+|build/[^ :()'\"]+)\.(log|txt|out|err)" |
             while read -r file; do [ -f "$file" ] && echo "$file" && break; done)
-    excerpt "${named:-$out}"
+    if [ -n "$named" ]; then excerpt "$named"; return; fi
+    # else what the script said besides its cases (stderr, a tool's complaint), if anything
+    grep -v -e '^PASS ' -e '^FAIL ' "$out" > "$out.other"
+    [ -s "$out.other" ] && excerpt "$out.other"
+    rm -f "$out.other"
 }
 
 host_programs=() host_scripts=() boot_tests=()
