@@ -180,7 +180,7 @@ void story_run(const Options *opt, const void *model, size_t model_size,
             "  LLaMA2 bare metal (%s)\n"
             "========================================\n", name);
     if (m.format == LLAMA_FORMAT_LLAMA2C)
-        kprintf("config: dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d%s\n",
+        kdetail("config: dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d%s\n",
                 c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len,
                 c->shared_classifier ? "" : " (unshared classifier)");
 
