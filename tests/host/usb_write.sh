@@ -87,7 +87,7 @@ run mounted-whole-disk 1 "in use: /dev/sdz on /mnt" /dev/sdz yes
 
 fake_lsblk "$stick"
 out=$(USB_LSBLK="$tmp/lsblk" USB_FAKE_DEVICE=1 USB_DRY_RUN=1 tools/usb-write.sh "$tmp/none.iso" /dev/sdz < /dev/null 2>&1); rc=$?
-if [ $rc = 1 ] && grep -q "does not exist; run make iso first" <<< "$out"; then pass "missing-iso"
+if [ $rc = 1 ] && grep -q "does not exist; run make iso" <<< "$out"; then pass "missing-iso"
 else fail "missing-iso" "status $rc: $out"; fi
 
 # A bad DEV is named before a missing ISO (no ISO built yet is the usual case).
