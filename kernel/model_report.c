@@ -70,22 +70,21 @@ static const char *vocab_kind(const llama_vocab *v) {
 void model_report(const llama_model *m, size_t file_size, int steps, size_t kv_bytes,
                   size_t need) {
     const llama_config *c = &m->config;
-    char types[160];
+    char types[160], pre[64] = "";
     type_counts(m, types, sizeof types);
-    if (m->format == LLAMA_FORMAT_GGUF)
-        kprintf("model: GGUF v%d, %s \"%s\", dim %d, hidden %d, %d layers, %d heads (%d KV)%s\n",
-                c->version, m->arch, m->name, c->dim, c->hidden_dim, c->n_layers, c->n_heads,
-                c->n_kv_heads, c->shared_classifier ? ", output tied to the embedding" : "");
-    else
-        kprintf("model: llama2.c checkpoint version %d (%s), dim %d, hidden %d, %d layers, %d heads "
-                "(%d KV)%s\n", c->version, model_report_name(m), c->dim, c->hidden_dim, c->n_layers,
-                c->n_heads, c->n_kv_heads, c->shared_classifier ? "" : ", separate classifier");
-    kprintf("model: tensors %s\n", types);
-    char pre[64] = "";
     if (m->vocab.kind == LLAMA_VOCAB_BPE && m->vocab.pre[0])
         fmt_snprintf(pre, sizeof pre, " (%s)", m->vocab.pre);
-    kprintf("model: vocabulary %s%s, %d tokens; context %d; KV cache %.1f MiB for %d steps\n",
-            vocab_kind(&m->vocab), pre, c->vocab_size, c->seq_len, kv_bytes / MIB, steps);
-    kprintf("memory: model %.1f MiB used in place; KV cache and run state %.1f MiB; %.1f MiB in all\n",
-            file_size / MIB, need / MIB, (file_size + need) / MIB);
+    if (m->format == LLAMA_FORMAT_GGUF)
+        kprintf("model: GGUF v%d, %s \"%s\", dim %d, hidden %d, %d layers, %d heads (%d KV)%s, "
+                "context %d; vocabulary %s%s, %d tokens\n", c->version, m->arch, m->name, c->dim,
+                c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads,
+                c->shared_classifier ? ", output tied to the embedding" : "", c->seq_len,
+                vocab_kind(&m->vocab), pre, c->vocab_size);
+    else
+        kprintf("model: llama2.c checkpoint version %d (%s), dim %d, hidden %d, %d layers, %d heads "
+                "(%d KV), context %d; vocabulary %s, %d tokens\n", c->version, model_report_name(m),
+                c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->seq_len,
+                vocab_kind(&m->vocab), c->vocab_size);
+    kprintf("model: tensors %s; %.1f MiB used in place; KV cache %.1f MiB for %d steps, with the "
+            "run state %.1f MiB\n", types, file_size / MIB, kv_bytes / MIB, steps, need / MIB);
 }

@@ -18,9 +18,8 @@ make_iso gguf-tl '--exit -t 0 -n 40 -i "Once upon a time"' "$tl" > /dev/null
 boot gguf-tl uefi
 expect_rc "gguf:tinyllama:uefi:exit-success" 0
 expect_story "gguf:tinyllama:uefi:matches-host" "$OUT/gguf-tl.expected"
-expect_re "gguf:tinyllama:uefi:report-model" "^model: GGUF v3, llama .*dim 256, hidden 768, 4 layers, 8 heads \(2 KV\)"
-expect_re "gguf:tinyllama:uefi:report-types" "^model: tensors .*Q4_K x[0-9]+.*Q6_K x[0-9]+"
-expect_re "gguf:tinyllama:uefi:report-vocab" "^model: vocabulary SentencePiece, 32000 tokens; context 2048; KV cache [0-9.]+ MiB for 40 steps"
+expect_re "gguf:tinyllama:uefi:report-model" "^model: GGUF v3, llama .*dim 256, hidden 768, 4 layers, 8 heads \(2 KV\), context 2048; vocabulary SentencePiece, 32000 tokens$"
+expect_re "gguf:tinyllama:uefi:report-types" "^model: tensors .*Q4_K x[0-9]+.*Q6_K x[0-9]+; 13.2 MiB used in place; KV cache [0-9.]+ MiB for 40 steps"
 expect_re "gguf:tinyllama:uefi:timing" "^prompt: [0-9]+ tokens in [0-9.]+ s \([0-9.]+ tok/s\); generation: [0-9]+ tokens in [0-9.]+ s \([0-9.]+ tok/s\)$"
 
 host "$s15" -t 0 -n 48 > "$OUT/gguf-s15.expected"
