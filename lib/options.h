@@ -27,6 +27,7 @@ typedef struct {
     int exit_when_done;          /* --exit (kernel): leave QEMU via isa-debug-exit */
     const char *crash;           /* --crash KIND (kernel, tests only): raise an exception */
     int ask;                     /* --ask (kernel): read prompts from the consoles */
+    int verbose;                 /* --verbose (kernel): each subsystem's details on the consoles */
 } Options;
 
 /* Room for any err or note message (values are quoted at most 64 bytes). */

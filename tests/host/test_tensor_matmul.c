@@ -347,7 +347,7 @@ TEST(real_files_decode_as_stories15M) {
     unsigned char *bin = model_file("stories15M.bin", &size);
     CHECK(bin != NULL, "cannot read stories15M.bin");
     if (!bin) return;
-    llama_checkpoint ck;
+    static llama_model ck;
     llama_error err;
     CHECK(llama_checkpoint_parse(&ck, bin, size, &err) == 0, "%s", err.msg);
     const llama_config *p = &ck.config;
@@ -358,14 +358,14 @@ TEST(real_files_decode_as_stories15M) {
         { "gguf/stories15M-F16.gguf", LLAMA_TYPE_F16 },
     };
     for (int f = 0; f < 3 && !check_failed_; f++) {
-        size_t per = (size_t)p->hidden_dim * p->dim;
-        check_against_fp32(files[f].file, "blk.0.ffn_gate.weight", files[f].type, w->w1, p->hidden_dim, p->dim);
-        check_against_fp32(files[f].file, "blk.5.ffn_down.weight", files[f].type, w->w2 + 5 * per, p->dim,
-                           p->hidden_dim);
-        check_against_fp32(files[f].file, "blk.3.ffn_up.weight", files[f].type, w->w3 + 3 * per, p->hidden_dim,
-                           p->dim);
-        check_against_fp32(files[f].file, "token_embd.weight", files[f].type, w->token_embedding,
-                           p->vocab_size, p->dim);
+        check_against_fp32(files[f].file, "blk.0.ffn_gate.weight", files[f].type,
+                           w->layer[0].w1.data, p->hidden_dim, p->dim);
+        check_against_fp32(files[f].file, "blk.5.ffn_down.weight", files[f].type,
+                           w->layer[5].w2.data, p->dim, p->hidden_dim);
+        check_against_fp32(files[f].file, "blk.3.ffn_up.weight", files[f].type,
+                           w->layer[3].w3.data, p->hidden_dim, p->dim);
+        check_against_fp32(files[f].file, "token_embd.weight", files[f].type,
+                           w->token_embedding.data, p->vocab_size, p->dim);
     }
     free(bin);
 }
