@@ -9,7 +9,8 @@
  *   - batched: -m vectors (default 128) times a matrix of 1024 rows, in
  *     GFLOP/s (2 * rows * cols * m per pass).
  * Usage: kbench [-t Q8_0,Q4_K,...] [-l avx512,avx2,sse2] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w]
- * (-k: columns of every matrix, default 4096; a multiple of 256 for the K-quants)
+ * (-k: columns of every matrix, default 4096; a multiple of 256 for the K-quants;
+ * -B: the batched products only)
  * Weights are random with ordinary scales (no subnormal or infinite ones).
  * Times are the thread's CPU time (-w: wall-clock), so that other work on
  * a shared machine costs less of the figures (its memory traffic still
@@ -192,8 +193,8 @@ static int listed(const char *list, const char *name) {
 int main(int argc, char **argv) {
     const char *types_arg = NULL, *levels_arg = NULL;
     double big_mib = 256, small_mib = 16, seconds = 0.5;
-    int m = 128, opt, COLS = 4096;
-    while ((opt = getopt(argc, argv, "t:l:s:c:m:k:T:w")) != -1) {
+    int m = 128, opt, COLS = 4096, batch_only = 0;
+    while ((opt = getopt(argc, argv, "t:l:s:c:m:k:T:wB")) != -1) {
         if (opt == 't') types_arg = optarg;
         else if (opt == 'l') levels_arg = optarg;
         else if (opt == 's') big_mib = atof(optarg);
@@ -202,7 +203,8 @@ int main(int argc, char **argv) {
         else if (opt == 'k') COLS = atoi(optarg);
         else if (opt == 'T') seconds = atof(optarg);
         else if (opt == 'w') clock_id = CLOCK_MONOTONIC;
-        else die("usage: kbench [-t TYPES] [-l LEVELS] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w]");
+        else if (opt == 'B') batch_only = 1;
+        else die("usage: kbench [-t TYPES] [-l LEVELS] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w] [-B]");
     }
     int types[NTYPES], ntypes = 0;
     if (types_arg) {
@@ -228,8 +230,8 @@ int main(int argc, char **argv) {
     }
     if (!nlevels) die("no such level on this CPU");
 
-    double roof_big = roofline((size_t)(big_mib * 1048576), seconds);
-    double roof_small = roofline((size_t)(small_mib * 1048576), seconds);
+    double roof_big = batch_only ? 0 : roofline((size_t)(big_mib * 1048576), seconds);
+    double roof_small = batch_only ? 0 : roofline((size_t)(small_mib * 1048576), seconds);
     printf("kbench: one core; matvec GB/s of weights (best pass) for a %.0f MiB matrix (roofline %.1f GB/s)\n"
            "        and a %.0f MiB one (roofline %.1f GB/s); %d columns; batched: %d vectors x 1024 rows\n\n",
            big_mib, roof_big, small_mib, roof_small, COLS, m);
@@ -241,7 +243,8 @@ int main(int argc, char **argv) {
         int type = types[ti];
         const char *tn = type == LLAMA_TYPE_RUNQ8 ? "RUNQ8" : llama_type_get(type)->name;
         size_t rb = type == LLAMA_TYPE_RUNQ8 ? (size_t)COLS : llama_type_row_bytes(type, COLS);
-        int big_rows = (int)(big_mib * 1048576 / (double)rb), small_rows = (int)(small_mib * 1048576 / (double)rb);
+        int big_rows = batch_only ? 1 : (int)(big_mib * 1048576 / (double)rb);
+        int small_rows = batch_only ? 1 : (int)(small_mib * 1048576 / (double)rb);
         llama_tensor big = random_tensor(type, big_rows, COLS), small = random_tensor(type, small_rows, COLS);
         llama_tensor batch = random_tensor(type, 1024, COLS);
         float *y = malloc(((size_t)big_rows + (size_t)small_rows + 1024 * (size_t)m) * sizeof *y);
@@ -249,8 +252,8 @@ int main(int argc, char **argv) {
         for (int l = 0; l < nlevels; l++) {
             const MatmulKernel *k = levels[l];
             matmul_prepare(k, &big, x, COLS, 1, act);
-            double tb = time_rows(k, &big, act, 1, y, seconds);
-            double ts = time_rows(k, &small, act, 1, y, seconds);
+            double tb = batch_only ? 1 : time_rows(k, &big, act, 1, y, seconds);
+            double ts = batch_only ? 1 : time_rows(k, &small, act, 1, y, seconds);
             matmul_prepare(k, &batch, x, COLS, m, act);
             double tm = time_rows(k, &batch, act, m, y, seconds);
             double gb = (double)rb * big_rows / tb * 1e-9, gs = (double)rb * small_rows / ts * 1e-9;

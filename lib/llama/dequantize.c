@@ -146,14 +146,14 @@ void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
     case LLAMA_TYPE_F16:
         for (int i = 0; i < n; i++) {
             uint16_t h;
-            memcpy(&h, row + 2 * i, 2);
+            __builtin_memcpy(&h, row + 2 * i, 2);
             out[i] = f16_to_f32(h);
         }
         break;
     case LLAMA_TYPE_BF16:
         for (int i = 0; i < n; i++) {
             uint16_t h;
-            memcpy(&h, row + 2 * i, 2);
+            __builtin_memcpy(&h, row + 2 * i, 2);
             out[i] = bf16_to_f32(h);
         }
         break;

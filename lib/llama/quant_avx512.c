@@ -280,9 +280,40 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
     }
 }
 
+extern const matmul_tensor_fn matmul_avx512vnni_batch[MATMUL_KINDS];
+
+/* Several vectors (at least BATCH_MIN) go to batch_avx512.c's kernels where
+ * there is one: the same bits. */
+#define BATCH_MIN 4
+#define WITH_BATCH(FN, KIND)                                                                     \
+    static void FN##_or_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, \
+                              float *y, size_t ldy, int r0, int r1) {                            \
+        if (m >= BATCH_MIN && matmul_avx512vnni_batch[KIND])                                     \
+            matmul_avx512vnni_batch[KIND](w, L, act, m, y, ldy, r0, r1);                         \
+        else FN(w, L, act, m, y, ldy, r0, r1);                                                   \
+    }
+WITH_BATCH(q8_0_rows512, MATMUL_Q8_0)
+WITH_BATCH(q4_0_rows512, MATMUL_Q4_0)
+WITH_BATCH(vnni_q4_k_rows, MATMUL_Q4_K)
+WITH_BATCH(vnni_q6_k_rows, MATMUL_Q6_K)
+WITH_BATCH(f16_rows, MATMUL_F16)
+
+/* F32 one vector at a time: matmul.c's own way (the level's f32_rows). */
+extern const MatmulKernel matmul_kernel_avx512vnni;
+static void f32_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                     int r0, int r1) {
+    Matrix M = { w->data, NULL, NULL, 0 };
+    for (int t = 0; t < m; t++)
+        matrix_rows(&matmul_kernel_avx512vnni, y + (size_t)t * ldy,
+                    (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes), NULL, &M,
+                    w->cols, r0, r1);
+}
+WITH_BATCH(f32_rows, MATMUL_F32)
+
 const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
-    [MATMUL_Q8_0] = q8_0_rows512, [MATMUL_Q4_0] = q4_0_rows512, [MATMUL_Q4_K] = vnni_q4_k_rows,
-    [MATMUL_Q6_K] = vnni_q6_k_rows, [MATMUL_F16] = f16_rows,
+    [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,
+    [MATMUL_Q4_K] = vnni_q4_k_rows_or_batch, [MATMUL_Q6_K] = vnni_q6_k_rows_or_batch,
+    [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
 };
 
 const matmul_tensor_fn matmul_avx512_tensor[MATMUL_KINDS] = {

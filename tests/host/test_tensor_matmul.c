@@ -214,6 +214,48 @@ TEST(every_type_every_level) {
     }
 }
 
+/* Batched products of long rows (more than 4096 values, which batched
+ * kernels may take in pieces) and many vectors (more than a kernel's
+ * chunk): every result the one-vector product's at each level, and the
+ * reference's for a few. */
+TEST(batched_long_rows_many_vectors) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    static const int types[] = { LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q6_K,
+                                 LLAMA_TYPE_F16, LLAMA_TYPE_F32 };
+    for (size_t ti = 0; ti < sizeof types / sizeof types[0] && !check_failed_; ti++) {
+        int type = types[ti], bn = ref_block_values(type);
+        int rows = 21, cols = bn == 256 ? 4096 + 768 : 4096 + 96, m = 53;
+        size_t rb = llama_type_row_bytes(type, cols);
+        uint8_t *wm = random_matrix(type, rows, cols, 0);
+        llama_tensor w = { wm, type, rows, cols, rb, NULL, 0 };
+        float *x = random_vectors(cols, m, (size_t)cols);
+        float *y = malloc((size_t)rows * m * 4), *one = malloc((size_t)rows * 4);
+        unsigned char *act = aligned_alloc(64, matmul_act_bytes(&w, m)), *act1 = aligned_alloc(64, matmul_act_bytes(&w, 1));
+        for (int l = 0; l < nl && !check_failed_; l++) {
+            matmul_prepare(lv[l], &w, x, (size_t)cols, m, act);
+            matmul_rows(lv[l], &w, act, m, y, (size_t)rows, 0, 7);
+            matmul_rows(lv[l], &w, act, m, y, (size_t)rows, 7, rows);
+            for (int t = 0; t < m && !check_failed_; t++) {
+                matmul_prepare(lv[l], &w, x + (size_t)t * cols, (size_t)cols, 1, act1);
+                matmul_rows(lv[l], &w, act1, 1, one, 0, 0, rows);
+                for (int i = 0; i < rows; i++)
+                    CHECK(qr_bits(y[(size_t)t * rows + i]) == qr_bits(one[i]), "%s: %s batched row %d vector %d: %.9g, alone %.9g",
+                          lv[l]->name, tname(type), i, t, y[(size_t)t * rows + i], one[i]);
+                if (t % 13 == 0) {
+                    RefAct a;
+                    ref_act_make(&a, type, x + (size_t)t * cols, cols);
+                    for (int i = 0; i < rows; i += 5)
+                        CHECK(qr_bits(one[i]) == qr_bits(ref_product(type, wm + (size_t)i * rb, cols, &a)),
+                              "%s: %s row %d vector %d differs from the reference", lv[l]->name, tname(type), i, t);
+                    ref_act_free(&a);
+                }
+            }
+        }
+        free(wm); free(x); free(y); free(one); free(act); free(act1);
+    }
+}
+
 /* F32 and RUNQ8 weights: the tensor API gives the old API's bits (the
  * llama2.c reference stories rest on them). */
 TEST(f32_and_runq8_as_before) {
@@ -379,5 +421,5 @@ TEST(real_tensors_products) {
     check_real_products("gguf/tinyllama-mini-Q4_K_M.gguf", "blk.1.ffn_down.weight", LLAMA_TYPE_Q4_K);
 }
 
-RUN_TESTS(every_type_every_level, f32_and_runq8_as_before, real_files_decode_as_stories15M,
+RUN_TESTS(every_type_every_level, batched_long_rows_many_vectors, f32_and_runq8_as_before, real_files_decode_as_stories15M,
           real_tensors_products)

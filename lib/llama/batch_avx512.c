@@ -1,0 +1,597 @@
+/* Batched products on AVX-512 VNNI (matmul.h's tensor kernels for m
+ * vectors at once, prompt processing): every (row, vector) result is the
+ * one-vector product's, bit for bit, in the same summation order.
+ *
+ * Rows in lanes. Sixteen rows of the weights are first packed (on the
+ * stack) so that dword k of block b of row r sits in lane r of one
+ * 64-byte vector; then VPDPBUSD of that vector with dword k of a vector's
+ * activations broadcast to every lane ({1to16} from memory) adds four
+ * byte products to each row's sum. After the block's dwords, lane r holds
+ * the block's exact int32 sum for row r: no horizontal sums at all. The
+ * block's p (matmul.h) for the sixteen rows is one vector of float work,
+ * added into the vector of matmul.h's lane b % 8 for those rows; at the
+ * end the eight lane vectors are added as matmul.h's tree, row by row in
+ * parallel. Each packed vector serves all the vectors of a call (packing
+ * costs next to nothing against m = 16..512 products).
+ *
+ * Blocks of 32 (Q8_0, Q4_0 with Q8_0 activations): quants stored
+ * unsigned (Q8_0 XOR 0x80 = q + 128; Q4_0 its nibbles), the offset taken
+ * away per block from the activations' block sums. Q4_K (Q8_K
+ * activations): per sub-block of 32 the sums S_j, then isum += sc_j * S_j
+ * (VPMULLD: exact); msum with VPDPWSSD over the minimums and the
+ * activations' sums of 32. Q6_K: quants unsigned (0..63), per sub-block
+ * of 16 isum += sc_j * S_j, less 32 * sum_j sc_j * bsum_j (VPDPWSSD).
+ *
+ * F16 and F32 keep dot16's own lanes (a row's 16 lanes in one register):
+ * 4 rows by 6 vectors at a time, each chunk of 16 weights widened once;
+ * F16 with FMA (a product of two binary16 values is exact in fp32, so
+ * fused or not is the same), F32 multiplying and adding apart.
+ *
+ * Every pass takes a chunk of the vectors (about 384 KiB of them, which
+ * stay in the L2 cache) past all the rows, so the activations are read
+ * once and the weights once per chunk.
+ *
+ * Stack: up to about 100 KiB (a panel of 16 rows by 128 blocks of 32 is
+ * 74 KiB; rows longer than that keep 48 vectors' lane sums, 24 KiB). The
+ * kernel's stacks are 256 KiB. */
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/llama/blocks.h"
+#include "lib/llama/f16.h"
+#include "lib/llama/matmul.h"
+#include "lib/llama/simd.h"
+#include "lib/libc.h"
+
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#define INLINE __attribute__((always_inline)) inline
+
+/* Vectors of a call handled together (their accumulators in registers). */
+#define TOKENS 3
+
+/* One vector of prepared activations (activations.h). */
+typedef struct {
+    const int8_t *q;
+    const float *d, *s;
+    const int32_t *sum;
+    const int16_t *bsums, *sums32;
+} Act;
+
+static inline Act act_at(const ActLayout *L, const void *act, int t) {
+    const unsigned char *v = (const unsigned char *)act + (size_t)t * L->bytes;
+    Act a = { (const int8_t *)v, (const float *)(const void *)(v + L->d), (const float *)(const void *)(v + L->s),
+              (const int32_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->sum),
+              (const int16_t *)(const void *)(v + L->s) };
+    return a;
+}
+
+static inline uint32_t load32(const void *p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);      /* inlined even in the freestanding build */
+    return v;
+}
+
+/* dword i of the activations broadcast to 16 lanes (VPDPBUSD's {1to16}). */
+#define BCAST(p) _mm512_set1_epi32((int)load32(p))
+
+/* The tree of matmul.h over the eight lane vectors of 16 rows. */
+TARGET static INLINE __m512 tree8(const __m512 l[8]) {
+    __m512 a0 = _mm512_add_ps(l[0], l[4]), a1 = _mm512_add_ps(l[1], l[5]);
+    __m512 a2 = _mm512_add_ps(l[2], l[6]), a3 = _mm512_add_ps(l[3], l[7]);
+    return _mm512_add_ps(_mm512_add_ps(a0, a2), _mm512_add_ps(a1, a3));
+}
+
+/* Rows [r, r + 16) of y for token t: the first `rows` lanes of v. */
+TARGET static INLINE void store_rows(float *y, __m512 v, int rows) {
+    _mm512_mask_storeu_ps(y, (__mmask16)((1u << rows) - 1), v);
+}
+
+/* ---------------------------------------------------------------- blocks of 32 */
+
+/* The packed panel: 16 rows by up to PANEL_BLOCKS blocks (4096 values). */
+#define PANEL_BLOCKS 128
+
+typedef struct {
+    __m512i q[PANEL_BLOCKS][8];     /* dword k of block b, lane = row */
+    __m512 d[PANEL_BLOCKS];         /* the rows' d_w of block b */
+} Panel32;
+
+/* out[k], lane r = dword k of rows[r] (16 rows of 8 dwords): each pair of
+ * rows j, j + 8 in one register, then an 8 x 8 transpose in both halves at
+ * once (unpack dwords, unpack qwords, permute 128-bit pieces). */
+TARGET static INLINE void transpose16x8(const __m256i rows[16], __m512i out[8]) {
+    __m512i z[8], t[8], u[8];
+    for (int j = 0; j < 8; j++) z[j] = _mm512_inserti64x4(_mm512_castsi256_si512(rows[j]), rows[j + 8], 1);
+    for (int j = 0; j < 8; j += 2) {
+        t[j] = _mm512_unpacklo_epi32(z[j], z[j + 1]);      /* a0 b0 a1 b1 | a4 b4 a5 b5 | ... */
+        t[j + 1] = _mm512_unpackhi_epi32(z[j], z[j + 1]);  /* a2 b2 a3 b3 | a6 b6 a7 b7 | ... */
+    }
+    for (int j = 0; j < 8; j += 4) {
+        u[j] = _mm512_unpacklo_epi64(t[j], t[j + 2]);      /* a0 b0 c0 d0 | a4 b4 c4 d4 | ... */
+        u[j + 1] = _mm512_unpackhi_epi64(t[j], t[j + 2]);  /* a1 b1 c1 d1 | a5 ... */
+        u[j + 2] = _mm512_unpacklo_epi64(t[j + 1], t[j + 3]);  /* a2 ... | a6 ... */
+        u[j + 3] = _mm512_unpackhi_epi64(t[j + 1], t[j + 3]);  /* a3 ... | a7 ... */
+    }
+    /* u[k] (rows a-d) and u[4 + k] (rows e-h), 128-bit pieces: dword k, dword 4 + k, the same for rows 8-15 */
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+    for (int k = 0; k < 4; k++) {
+        out[k] = _mm512_permutex2var_epi64(u[k], lo, u[4 + k]);
+        out[4 + k] = _mm512_permutex2var_epi64(u[k], hi, u[4 + k]);
+    }
+}
+
+/* The d of 16 rows' blocks as fp32 (zero past the matrix). */
+TARGET static INLINE __m512 pack_d(const uint16_t h[16]) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h));
+}
+
+/* Blocks [b0, b0 + nb) of the panel's `rows` rows (the others zero),
+ * row r at base + r * stride: Q8_0's quants made unsigned, Q4_0's nibbles. */
+TARGET static void pack_q8_0(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    for (int i = 0; i < nb; i++) {
+        __m256i r[16];
+        uint16_t h[16];
+        for (int j = 0; j < 16; j++) {
+            const block_q8_0 *B = (const block_q8_0 *)(const void *)(base + (size_t)j * stride) + b0 + i;
+            r[j] = j < rows ? _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)B->qs),
+                                               _mm256_set1_epi8((char)0x80))
+                            : _mm256_setzero_si256();
+            h[j] = j < rows ? B->d : 0;
+        }
+        transpose16x8(r, P->q[i]);
+        P->d[i] = pack_d(h);
+    }
+}
+
+TARGET static void pack_q4_0(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    for (int i = 0; i < nb; i++) {
+        __m256i r[16];
+        uint16_t h[16];
+        for (int j = 0; j < 16; j++) {
+            const block_q4_0 *B = (const block_q4_0 *)(const void *)(base + (size_t)j * stride) + b0 + i;
+            if (j < rows) {
+                __m128i q = _mm_loadu_si128((const __m128i *)(const void *)B->qs);
+                r[j] = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
+                                        _mm256_set1_epi8(0x0f));
+            } else {
+                r[j] = _mm256_setzero_si256();
+            }
+            h[j] = j < rows ? B->d : 0;
+        }
+        transpose16x8(r, P->q[i]);
+        P->d[i] = pack_d(h);
+    }
+}
+
+/* Block i of the panel (block b of the rows) times the T vectors a[]: its
+ * p for the 16 rows, added to lane vector L of each vector's S. SHIFT: the
+ * offset of the unsigned quants (7: 128, 3: 8). */
+#define BLOCK32(i, b, L)                                                                              \
+    do {                                                                                              \
+        __m512i acc_[TOKENS];                                                                         \
+        _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                                           \
+            acc_[t] = _mm512_set1_epi32(-a[t].sum[b] * (1 << SHIFT));                                     \
+        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) {                                         \
+            __m512i w_ = _mm512_load_si512((const void *)&P->q[i][k]);                                \
+            _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                                       \
+                acc_[t] = _mm512_dpbusd_epi32(acc_[t], w_, BCAST(a[t].q + 32 * (b) + 4 * k));         \
+        }                                                                                             \
+        __m512 dw_ = _mm512_load_ps(&P->d[i]);                                                        \
+        _Pragma("GCC unroll 4") for (int t = 0; t < T; t++) {                                         \
+            __m512 p_ = _mm512_mul_ps(_mm512_cvtepi32_ps(acc_[t]), _mm512_mul_ps(dw_, _mm512_set1_ps(a[t].d[b]))); \
+            S[t][L] = _mm512_add_ps(S[t][L], p_);                                                     \
+        }                                                                                             \
+    } while (0)
+
+/* The panel's blocks [0, nb) (blocks b0.. of the rows, b0 a multiple of 8)
+ * times T vectors, their lane vectors S in registers (T of 3: 24 of the 32
+ * vector registers). */
+TARGET static INLINE void blocks32_tile_n(const Panel32 *P, int b0, int nb, const Act *a_in, const int T,
+                                          __m512 S_io[TOKENS][8], const int SHIFT) {
+    /* local copies, so that the compiler keeps them in registers */
+    __m512 S[TOKENS][8];
+    Act a[TOKENS];
+#pragma GCC unroll 4
+    for (int t = 0; t < T; t++) {
+        a[t] = a_in[t];
+#pragma GCC unroll 8
+        for (int l = 0; l < 8; l++) S[t][l] = S_io[t][l];
+    }
+    int i = 0;
+    for (; i + 8 <= nb; i += 8) {
+#pragma GCC unroll 8
+        for (int l = 0; l < 8; l++) BLOCK32(i + l, b0 + i + l, l);
+    }
+#pragma GCC unroll 8
+    for (int l = 0; l < 8; l++)
+        if (i + l < nb) BLOCK32(i + l, b0 + i + l, l);
+#pragma GCC unroll 4
+    for (int t = 0; t < T; t++)
+#pragma GCC unroll 8
+        for (int l = 0; l < 8; l++) S_io[t][l] = S[t][l];
+}
+
+/* T a constant for the compiler: full tiles, and the last one. */
+TARGET static void blocks32_tile(const Panel32 *P, int b0, int nb, const Act *a, int T,
+                                 __m512 S[TOKENS][8], const int SHIFT) {
+    switch (T) {
+    case 3: blocks32_tile_n(P, b0, nb, a, 3, S, SHIFT); break;
+    case 2: blocks32_tile_n(P, b0, nb, a, 2, S, SHIFT); break;
+    default: blocks32_tile_n(P, b0, nb, a, 1, S, SHIFT); break;
+    }
+}
+
+/* Vectors whose lane vectors wait on the stack while a long row's pieces
+ * go by (rows of more than PANEL_BLOCKS blocks only). */
+#define SPILL_VECTORS 48
+
+/* Bytes of activations a pass keeps in the L2 cache: all the rows go by
+ * for one chunk of vectors before the next chunk (the weights are read
+ * and packed once per chunk, the activations once per call). */
+#define X_CHUNK_BYTES (384 * 1024)
+
+/* Vectors per chunk. */
+static int chunk_of(size_t vector_bytes, int m, int cap) {
+    size_t c = X_CHUNK_BYTES / vector_bytes;
+    if (c < 8) c = 8;
+    if (cap && c > (size_t)cap) c = (size_t)cap;
+    return c < (size_t)m ? (int)c : m;
+}
+
+/* All rows [r0, r1) for m vectors: for each chunk of vectors, panels of 16
+ * rows, each packed by PACK (in pieces of PANEL_BLOCKS blocks) and used for
+ * every vector of the chunk, TOKENS vectors at a time. */
+#define BLOCKS32_ROWS(FN, BT, PACK, SHIFT_)                                                          \
+    TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,        \
+                          float *y, size_t ldy, int r0, int r1) {                                  \
+        Panel32 P __attribute__((aligned(64)));                                                    \
+        int nbr = w->cols / 32, pieces = nbr > PANEL_BLOCKS;                                       \
+        int chunk = chunk_of(L->bytes, m, pieces ? SPILL_VECTORS : 0);                             \
+        __m512 spill[pieces ? SPILL_VECTORS : 1][8];                                               \
+        for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
+            int cn = m - c0 < chunk ? m - c0 : chunk;                                              \
+            for (int p0 = r0; p0 < r1; p0 += 16) {                                                 \
+                int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                            \
+                for (int b0 = 0; b0 < nbr; b0 += PANEL_BLOCKS) {                                   \
+                    int nb = nbr - b0 < PANEL_BLOCKS ? nbr - b0 : PANEL_BLOCKS;                    \
+                    PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
+                         rows, b0, nb);                                                            \
+                    for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
+                        int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
+                        Act a[TOKENS];                                                             \
+                        __m512 S[TOKENS][8];                                                       \
+                        for (int t = 0; t < T; t++) {                                              \
+                            a[t] = act_at(L, act, c0 + t0 + t);                                    \
+                            for (int l = 0; l < 8; l++)                                            \
+                                S[t][l] = b0 ? spill[t0 + t][l] : _mm512_setzero_ps();            \
+                        }                                                                          \
+                        blocks32_tile(&P, b0, nb, a, T, S, SHIFT_);                                \
+                        for (int t = 0; t < T; t++) {                                              \
+                            if (b0 + nb < nbr)                                                     \
+                                for (int l = 0; l < 8; l++) spill[t0 + t][l] = S[t][l];            \
+                            else store_rows(y + (size_t)(c0 + t0 + t) * ldy + p0, tree8(S[t]), rows); \
+                        }                                                                          \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+BLOCKS32_ROWS(q8_0_batch, block_q8_0, pack_q8_0, 7)
+BLOCKS32_ROWS(q4_0_batch, block_q4_0, pack_q4_0, 3)
+
+/* ---------------------------------------------------------------- K-quants */
+
+/* A panel of 16 rows by up to PANEL_SUPER super-blocks. Quants unsigned,
+ * in value order, dword v of super-block b in q[b][v], lane = row. */
+#define PANEL_SUPER 8
+
+typedef struct {
+    __m512i q[PANEL_SUPER][64];
+    __m512i sc[PANEL_SUPER][16];    /* sub-block scales (int32); Q4_K: 8 of them */
+    __m512i pair[PANEL_SUPER][8];   /* int16 pairs: Q4_K minimums (4), Q6_K scales (8) */
+    __m512 d[PANEL_SUPER], dmin[PANEL_SUPER];
+} PanelK;
+
+/* The 16 rows' fp16 fields at byte `off` of super-block b (zero past the matrix). */
+TARGET static INLINE __m512 pack_half16(const unsigned char *base, size_t stride, int rows, size_t off) {
+    uint16_t h[16];
+    for (int j = 0; j < 16; j++) {
+        h[j] = 0;
+        if (j < rows) __builtin_memcpy(&h[j], base + (size_t)j * stride + off, 2);
+    }
+    return pack_d(h);
+}
+
+TARGET static void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    for (int i = 0; i < nb; i++) {
+        for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p (low nibbles), 2p+1 */
+            __m256i lo[16], hi[16];
+            for (int j = 0; j < 16; j++) {
+                const block_q4_K *B = (const block_q4_K *)(const void *)(base + (size_t)j * stride) + b0 + i;
+                __m256i q = j < rows ? _mm256_loadu_si256((const __m256i *)(const void *)(B->qs + 32 * p))
+                                     : _mm256_setzero_si256();
+                lo[j] = _mm256_and_si256(q, _mm256_set1_epi8(0x0f));
+                hi[j] = _mm256_and_si256(_mm256_srli_epi16(q, 4), _mm256_set1_epi8(0x0f));
+            }
+            transpose16x8(lo, &P->q[i][16 * p]);
+            transpose16x8(hi, &P->q[i][16 * p + 8]);
+        }
+        int32_t *sc = (int32_t *)(void *)P->sc[i];
+        uint32_t *pr = (uint32_t *)(void *)P->pair[i];
+        for (int j = 0; j < 16; j++) {
+            uint8_t s8[8] = { 0 }, m8[8] = { 0 };
+            if (j < rows) k4_scales(((const block_q4_K *)(const void *)(base + (size_t)j * stride) + b0 + i)->scales, s8, m8);
+            for (int k = 0; k < 8; k++) sc[16 * k + j] = s8[k];
+            for (int k = 0; k < 4; k++) pr[16 * k + j] = (uint32_t)m8[2 * k] | (uint32_t)m8[2 * k + 1] << 16;
+        }
+        size_t off = (size_t)(b0 + i) * sizeof(block_q4_K);
+        P->d[i] = pack_half16(base, stride, rows, off);
+        P->dmin[i] = pack_half16(base, stride, rows, off + 2);
+    }
+}
+
+TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int i = 0; i < nb; i++) {
+        for (int h = 0; h < 2; h++) {           /* values 128h .. 128h + 127 */
+            __m256i q[4][16];
+            for (int j = 0; j < 16; j++) {
+                const block_q6_K *B = (const block_q6_K *)(const void *)(base + (size_t)j * stride) + b0 + i;
+                if (j >= rows) {
+                    q[0][j] = q[1][j] = q[2][j] = q[3][j] = _mm256_setzero_si256();
+                    continue;
+                }
+                __m256i ql0 = _mm256_loadu_si256((const __m256i *)(const void *)(B->ql + 64 * h));
+                __m256i ql1 = _mm256_loadu_si256((const __m256i *)(const void *)(B->ql + 64 * h + 32));
+                __m256i qh = _mm256_loadu_si256((const __m256i *)(const void *)(B->qh + 32 * h));
+                q[0][j] = _mm256_or_si256(_mm256_and_si256(ql0, m4),
+                                          _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4));
+                q[1][j] = _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                                          _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0c)), 2));
+                q[2][j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                                          _mm256_and_si256(qh, _mm256_set1_epi8(0x30)));
+                q[3][j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                                          _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xc0)), 2));
+            }
+            for (int k = 0; k < 4; k++) transpose16x8(q[k], &P->q[i][32 * h + 8 * k]);
+        }
+        int32_t *sc = (int32_t *)(void *)P->sc[i];
+        uint32_t *pr = (uint32_t *)(void *)P->pair[i];
+        for (int j = 0; j < 16; j++) {
+            const int8_t *s8 = j < rows ? ((const block_q6_K *)(const void *)(base + (size_t)j * stride) + b0 + i)->scales : NULL;
+            for (int k = 0; k < 16; k++) sc[16 * k + j] = s8 ? s8[k] : 0;
+            for (int k = 0; k < 8; k++)
+                pr[16 * k + j] = s8 ? (uint32_t)(uint16_t)s8[2 * k] | (uint32_t)(uint16_t)s8[2 * k + 1] << 16 : 0;
+        }
+        P->d[i] = pack_half16(base, stride, rows, (size_t)(b0 + i) * sizeof(block_q6_K) + 208);
+    }
+}
+
+/* Super-block i of the panel (b of the rows) times T vectors: p for the
+ * 16 rows, into lane vector b % 8 of each vector's S. Q4_K: per sub-block
+ * of 32 (8 dwords) S_j, isum += sc_j * S_j; msum by VPDPWSSD of the
+ * minimum pairs with the pairs of sums of 32. Q6_K: per sub-block of 16
+ * (4 dwords), isum += sc_j * S_j, less 32 * sum_j sc_j * bsum_j (VPDPWSSD of
+ * the scale pairs with the pairs of sums of 16). */
+#define KQ_TILE(FN, SUBS, DW, PAIRS, PAIR_SRC, MINUS)                                                \
+    TARGET static INLINE void FN##_n(const PanelK *P, int b0, int nb, const Act *a, const int T,      \
+                                     __m512 (*S)[8]) {                                              \
+        for (int i = 0; i < nb; i++) {                                                              \
+            int b = b0 + i;                                                                         \
+            __m512i isum[TOKENS], aux[TOKENS];                                                      \
+            _Pragma("GCC unroll 4") for (int t = 0; t < T; t++) isum[t] = aux[t] = _mm512_setzero_si512(); \
+            _Pragma("GCC unroll 16") for (int j = 0; j < SUBS; j++) {                               \
+                __m512i s_[TOKENS];                                                                 \
+                _Pragma("GCC unroll 4") for (int t = 0; t < T; t++) s_[t] = _mm512_setzero_si512(); \
+                _Pragma("GCC unroll 8") for (int k = 0; k < DW; k++) {                              \
+                    __m512i w_ = _mm512_load_si512((const void *)&P->q[i][DW * j + k]);             \
+                    _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                             \
+                        s_[t] = _mm512_dpbusd_epi32(s_[t], w_, BCAST(a[t].q + 256 * b + 4 * (DW * j + k))); \
+                }                                                                                   \
+                __m512i sc_ = _mm512_load_si512((const void *)&P->sc[i][j]);                        \
+                _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                                 \
+                    isum[t] = _mm512_add_epi32(isum[t], _mm512_mullo_epi32(s_[t], sc_));            \
+            }                                                                                       \
+            _Pragma("GCC unroll 8") for (int k = 0; k < PAIRS; k++) {                               \
+                __m512i pr_ = _mm512_load_si512((const void *)&P->pair[i][k]);                      \
+                _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                                 \
+                    aux[t] = _mm512_dpwssd_epi32(aux[t], pr_, BCAST(PAIR_SRC(a[t], b) + 2 * k));    \
+            }                                                                                       \
+            _Pragma("GCC unroll 4") for (int t = 0; t < T; t++) {                                   \
+                __m512 dx = _mm512_set1_ps(a[t].d[b]);                                              \
+                __m512 p_ = MINUS(t);                                                               \
+                S[t][b % 8] = _mm512_add_ps(S[t][b % 8], p_);                                       \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+/* Q4_K: p = dd * isum - dm * msum (aux: msum) */
+#define Q4K_P(t) _mm512_sub_ps(_mm512_mul_ps(_mm512_mul_ps(dx, P->d[i]), _mm512_cvtepi32_ps(isum[t])), \
+                               _mm512_mul_ps(_mm512_mul_ps(dx, P->dmin[i]), _mm512_cvtepi32_ps(aux[t])))
+/* Q6_K: p = dd * (isum - 32 * aux) */
+#define Q6K_P(t) _mm512_mul_ps(_mm512_mul_ps(dx, P->d[i]), \
+                               _mm512_cvtepi32_ps(_mm512_sub_epi32(isum[t], _mm512_slli_epi32(aux[t], 5))))
+#define SUMS32(a, b) ((a).sums32 + 8 * (b))
+#define BSUMS(a, b) ((a).bsums + 16 * (b))
+
+KQ_TILE(q4_k_tile, 8, 8, 4, SUMS32, Q4K_P)
+KQ_TILE(q6_k_tile, 16, 4, 8, BSUMS, Q6K_P)
+
+#define KQ_DISPATCH(TILE)                                                                            \
+    TARGET static void TILE(const PanelK *P, int b0, int nb, const Act *a, int T, __m512 (*S)[8]) {  \
+        switch (T) {                                                                                \
+        case 3: TILE##_n(P, b0, nb, a, 3, S); break;                                                \
+        case 2: TILE##_n(P, b0, nb, a, 2, S); break;                                                \
+        default: TILE##_n(P, b0, nb, a, 1, S); break;                                               \
+        }                                                                                           \
+    }
+KQ_DISPATCH(q4_k_tile)
+KQ_DISPATCH(q6_k_tile)
+
+/* All rows [r0, r1) for m vectors: for each chunk of vectors, panels of 16
+ * rows in pieces of PANEL_SUPER super-blocks; each vector's lane vectors on
+ * the stack (in the L1 cache) between super-blocks. */
+#define KQ_ROWS(FN, PACK, TILE)                                                                      \
+    TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,        \
+                          float *y, size_t ldy, int r0, int r1) {                                  \
+        PanelK P __attribute__((aligned(64)));                                                     \
+        __m512 S[SPILL_VECTORS][8];                                                                \
+        int nbr = w->cols / 256;                                                                   \
+        int chunk = chunk_of(L->bytes, m, SPILL_VECTORS);                                          \
+        for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
+            int cn = m - c0 < chunk ? m - c0 : chunk;                                              \
+            for (int p0 = r0; p0 < r1; p0 += 16) {                                                 \
+                int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                            \
+                for (int t = 0; t < cn; t++)                                                       \
+                    for (int l = 0; l < 8; l++) S[t][l] = _mm512_setzero_ps();                     \
+                for (int b0 = 0; b0 < nbr; b0 += PANEL_SUPER) {                                    \
+                    int nb = nbr - b0 < PANEL_SUPER ? nbr - b0 : PANEL_SUPER;                      \
+                    PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
+                         rows, b0, nb);                                                            \
+                    for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
+                        int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
+                        Act a[TOKENS];                                                             \
+                        for (int t = 0; t < T; t++) a[t] = act_at(L, act, c0 + t0 + t);            \
+                        TILE(&P, b0, nb, a, T, &S[t0]);                                            \
+                    }                                                                              \
+                }                                                                                  \
+                for (int t = 0; t < cn; t++) store_rows(y + (size_t)(c0 + t) * ldy + p0, tree8(S[t]), rows); \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+KQ_ROWS(q4_k_batch, pack_q4_k, q4_k_tile)
+KQ_ROWS(q6_k_batch, pack_q6_k, q6_k_tile)
+
+/* ---------------------------------------------------------------- F16, F32 */
+
+/* dot16 rows, several rows and vectors at once: a chunk of 16 weights
+ * widened once (F16) and used for every vector; each (row, vector) keeps
+ * its own 16 lanes. F16 with FMA: a product of two binary16 values is
+ * exact in fp32, so fused or not gives the same bits. F32 multiplies and
+ * adds apart, as dot16 says. */
+#define DROWS 4
+#define DTOKENS 6
+TARGET static INLINE float sum16(__m512 a) {      /* matmul.h's tree over 16 lanes */
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(a), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
+    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+    return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+}
+
+#define DOT_TILE(FN, LOADW, MAC)                                                                     \
+    TARGET static INLINE void FN##_n(const unsigned char *const *wr, const float *const *x, int n,  \
+                                     const int R, const int T, float out[DROWS][DTOKENS]) {         \
+        __m512 acc[DROWS][DTOKENS];                                                                 \
+        _Pragma("GCC unroll 4") for (int r = 0; r < R; r++)                                         \
+            _Pragma("GCC unroll 6") for (int t = 0; t < T; t++) acc[r][t] = _mm512_setzero_ps();    \
+        for (int j = 0; j < n; j += 16) {                                                           \
+            __m512 wv[DROWS];                                                                       \
+            _Pragma("GCC unroll 4") for (int r = 0; r < R; r++) wv[r] = LOADW(wr[r], j);           \
+            _Pragma("GCC unroll 6") for (int t = 0; t < T; t++) {                                   \
+                __m512 xv = _mm512_loadu_ps(x[t] + j);                                              \
+                _Pragma("GCC unroll 4") for (int r = 0; r < R; r++) acc[r][t] = MAC(wv[r], xv, acc[r][t]); \
+            }                                                                                       \
+        }                                                                                           \
+        _Pragma("GCC unroll 4") for (int r = 0; r < R; r++)                                         \
+            _Pragma("GCC unroll 6") for (int t = 0; t < T; t++) out[r][t] = sum16(acc[r][t]);       \
+    }
+
+#define LOAD_F16(p, j) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)((const uint16_t *)(const void *)(p) + (j))))
+#define LOAD_F32(p, j) _mm512_loadu_ps((const float *)(const void *)(p) + (j))
+#define MAC_FMA(w, x, a) _mm512_fmadd_ps(w, x, a)
+#define MAC_APART(w, x, a) _mm512_add_ps(a, _mm512_mul_ps(w, x))
+
+DOT_TILE(f16_tile, LOAD_F16, MAC_FMA)
+DOT_TILE(f32_tile, LOAD_F32, MAC_APART)
+
+/* One tile of R rows (DROWS, or 1) and T vectors, constants for the compiler. */
+#define DOT_DISPATCH(TILE)                                                                            \
+    TARGET static void TILE##_any(const unsigned char *const *wr, const float *const *x, int n, int R, \
+                                  int T, float out[DROWS][DTOKENS]) {                                \
+        if (R == DROWS) {                                                                            \
+            switch (T) {                                                                             \
+            case 6: TILE##_n(wr, x, n, DROWS, 6, out); break;                                        \
+            case 5: TILE##_n(wr, x, n, DROWS, 5, out); break;                                        \
+            case 4: TILE##_n(wr, x, n, DROWS, 4, out); break;                                        \
+            case 3: TILE##_n(wr, x, n, DROWS, 3, out); break;                                        \
+            case 2: TILE##_n(wr, x, n, DROWS, 2, out); break;                                        \
+            default: TILE##_n(wr, x, n, DROWS, 1, out); break;                                       \
+            }                                                                                        \
+            return;                                                                                  \
+        }                                                                                            \
+        for (int r = 0; r < R; r++) {            /* the last rows, one at a time */                  \
+            const unsigned char *w1[DROWS] = { wr[r] };                                              \
+            float o1[DROWS][DTOKENS];                                                                \
+            switch (T) {                                                                             \
+            case 6: TILE##_n(w1, x, n, 1, 6, o1); break;                                             \
+            case 5: TILE##_n(w1, x, n, 1, 5, o1); break;                                             \
+            case 4: TILE##_n(w1, x, n, 1, 4, o1); break;                                             \
+            case 3: TILE##_n(w1, x, n, 1, 3, o1); break;                                             \
+            case 2: TILE##_n(w1, x, n, 1, 2, o1); break;                                             \
+            default: TILE##_n(w1, x, n, 1, 1, o1); break;                                            \
+            }                                                                                        \
+            for (int t = 0; t < T; t++) out[r][t] = o1[0][t];                                        \
+        }                                                                                            \
+    }
+
+DOT_DISPATCH(f16_tile)
+DOT_DISPATCH(f32_tile)
+
+/* Rows [r0, r1) for m vectors (cols a multiple of 16): for each chunk of
+ * vectors, every group of DROWS rows, DTOKENS vectors at a time. */
+#define DOT_ROWS(FN, TILE)                                                                           \
+    TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,        \
+                          float *y, size_t ldy, int r0, int r1) {                                  \
+        const unsigned char *wr[DROWS];                                                            \
+        const float *x[DTOKENS];                                                                   \
+        float out[DROWS][DTOKENS];                                                                 \
+        int chunk = chunk_of(L->bytes, m, 0);                                                    \
+        for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
+            int cn = m - c0 < chunk ? m - c0 : chunk;                                              \
+            for (int i0 = r0; i0 < r1; i0 += DROWS) {                                              \
+                int R = r1 - i0 < DROWS ? r1 - i0 : DROWS;                                         \
+                for (int r = 0; r < R; r++) wr[r] = (const unsigned char *)w->data + (size_t)(i0 + r) * w->row_bytes; \
+                for (int t0 = 0; t0 < cn; t0 += DTOKENS) {                                         \
+                    int T = cn - t0 < DTOKENS ? cn - t0 : DTOKENS;                                 \
+                    for (int t = 0; t < T; t++)                                                    \
+                        x[t] = (const float *)(const void *)((const unsigned char *)act + (size_t)(c0 + t0 + t) * L->bytes); \
+                    TILE##_any(wr, x, w->cols, R, T, out);                                         \
+                    for (int r = 0; r < R; r++)                                                    \
+                        for (int t = 0; t < T; t++) y[(size_t)(c0 + t0 + t) * ldy + (size_t)(i0 + r)] = out[r][t]; \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+DOT_ROWS(f16_batch16, f16_tile)
+DOT_ROWS(f32_batch16, f32_tile)
+
+extern const MatmulKernel matmul_kernel_avx512vnni;
+
+/* Rows whose length is no multiple of 16 go the one-vector way. */
+static void f16_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                      int r0, int r1) {
+    if (w->cols % 16) matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
+    else f16_batch16(w, L, act, m, y, ldy, r0, r1);
+}
+
+static void f32_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                      int r0, int r1) {
+    if (w->cols % 16 == 0) {
+        f32_batch16(w, L, act, m, y, ldy, r0, r1);
+        return;
+    }
+    Matrix M = { w->data, NULL, NULL, 0 };
+    for (int t = 0; t < m; t++)
+        matrix_rows(&matmul_kernel_avx512vnni, y + (size_t)t * ldy,
+                    (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes), NULL, &M,
+                    w->cols, r0, r1);
+}
+
+/* ---------------------------------------------------------------- table */
+
+const matmul_tensor_fn matmul_avx512vnni_batch[MATMUL_KINDS] = {
+    [MATMUL_Q8_0] = q8_0_batch, [MATMUL_Q4_0] = q4_0_batch, [MATMUL_Q4_K] = q4_k_batch,
+    [MATMUL_Q6_K] = q6_k_batch, [MATMUL_F16] = f16_batch, [MATMUL_F32] = f32_batch,
+};
