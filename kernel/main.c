@@ -190,14 +190,15 @@ void kmain(uint32_t magic, uint64_t info_addr) {
                 (unsigned long long)(mb.modules[i].end - mb.modules[i].start),
                 (unsigned long long)mb.modules[i].start);
     const struct mb2_module *model = find_module("model"), *tok = find_module("tokenizer");
-    if (!model || !tok)
+    if (!model)
         kernel_error("%s; grub.cfg needs, after the multiboot2 line:\n"
+                     "    module2 /boot/model.gguf model\n"
+                     "or, for a llama2.c checkpoint, with its tokenizer:\n"
                      "    module2 /boot/model.bin model\n"
                      "    module2 /boot/tokenizer.bin tokenizer",
-                     !model && !tok ? "no modules named 'model' and 'tokenizer'"
-                     : !model ? "no module named 'model'" : "no module named 'tokenizer'");
+                     tok ? "no module named 'model'" : "no modules named 'model' and 'tokenizer'");
 
     story_run(&opt, (const void *)(uintptr_t)model->start, model->end - model->start,
-              (const void *)(uintptr_t)tok->start, tok->end - tok->start);
+              tok ? (const void *)(uintptr_t)tok->start : 0, tok ? tok->end - tok->start : 0);
     kernel_stop(EXIT_OK);
 }

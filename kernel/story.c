@@ -166,20 +166,29 @@ static void report(const llama_stats *st, uint64_t load_ns, const char *simd, in
 void story_run(const Options *opt, const void *model, size_t model_size,
                const void *tokenizer, size_t tokenizer_size) {
     llama_error err;
-    llama_checkpoint ck;
+    static llama_model m;
     uint64_t t0 = time_ns();
     if ((uintptr_t)model % 4)
         kernel_error("model: the module is not 4-byte aligned; this GRUB ignored the module alignment request");
-    if (llama_checkpoint_parse(&ck, model, model_size, &err) != 0) {
-        llama_error ignored;
-        if ((uintptr_t)tokenizer % 4 == 0 &&
-            llama_checkpoint_parse(&ck, tokenizer, tokenizer_size, &ignored) == 0)
-            kernel_error("the modules named 'model' and 'tokenizer' are swapped: the checkpoint is "
-                         "the one named 'tokenizer'; in grub.cfg, name the checkpoint's module2 line "
-                         "'model' and the tokenizer's 'tokenizer'");
-        kernel_error("model: %s", err.msg);
+    if (llama_is_gguf(model, model_size)) {
+        if (llama_gguf_parse(&m, model, model_size, &err) != 0) kernel_error("model: %s", err.msg);
+    } else {
+        if (llama_checkpoint_parse(&m, model, model_size, &err) != 0) {
+            static llama_model other;
+            llama_error ignored;
+            if (tokenizer && (uintptr_t)tokenizer % 4 == 0 &&
+                llama_checkpoint_parse(&other, tokenizer, tokenizer_size, &ignored) == 0)
+                kernel_error("the modules named 'model' and 'tokenizer' are swapped: the checkpoint is "
+                             "the one named 'tokenizer'; in grub.cfg, name the checkpoint's module2 line "
+                             "'model' and the tokenizer's 'tokenizer'");
+            kernel_error("model: %s", err.msg);
+        }
+        if (!tokenizer)
+            kernel_error("no module named 'tokenizer': a llama2.c checkpoint needs its tokenizer.bin; "
+                         "grub.cfg needs, after the model's module2 line:\n"
+                         "    module2 /boot/tokenizer.bin tokenizer");
     }
-    const llama_config *c = &ck.config;
+    const llama_config *c = &m.config;
     const char *name = model_name(c);
     kprintf("========================================\n"
             "  LLaMA2 bare metal (%s)\n"
@@ -188,8 +197,8 @@ void story_run(const Options *opt, const void *model, size_t model_size,
             c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len,
             c->shared_classifier ? "" : " (unshared classifier)");
 
-    llama_tokenizer_file tf;
-    if (llama_tokenizer_check(&tf, tokenizer, tokenizer_size, c->vocab_size, &err) != 0)
+    if (m.format == LLAMA_FORMAT_LLAMA2C &&
+        llama_model_attach_tokenizer(&m, tokenizer, tokenizer_size, &err) != 0)
         kernel_error("tokenizer: %s", err.msg);
 
     int steps = llama_steps(c, opt->steps);
@@ -197,7 +206,7 @@ void story_run(const Options *opt, const void *model, size_t model_size,
     size_t prompt_len = opt->prompt ? strlen(opt->prompt) : 0;
     if (chat && prompt_len < LLAMA_CHAT_PROMPT_MAX) prompt_len = LLAMA_CHAT_PROMPT_MAX;
     if (opt->ask && prompt_len < ASK_LINE_MAX) prompt_len = ASK_LINE_MAX;
-    size_t need = llama_memory_needed(&ck, &tf, steps, prompt_len);
+    size_t need = llama_memory_needed(&m, steps, prompt_len);
     uint64_t largest = memory_largest_free();
     if (need == SIZE_MAX || need > largest)
         kernel_error("not enough memory: the KV cache and run state for %d steps need %.1f MiB "
@@ -219,7 +228,7 @@ void story_run(const Options *opt, const void *model, size_t model_size,
         .cpu_features = pick_simd(opt, &simd), .progress = progress,
     };
     llama_sampling sampling = {.temperature = opt->temperature, .topp = opt->topp, .seed = opt->seed};
-    llama_session *s = llama_init(mem, need, &ck, &tf, steps, prompt_len, &sampling, &platform, &err);
+    llama_session *s = llama_init(mem, need, &m, steps, prompt_len, &sampling, &platform, &err);
     if (!s) kernel_error("%s", err.msg);
     uint64_t t_ready = time_ns();
 

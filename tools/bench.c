@@ -166,22 +166,19 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
                         int runs, int threads) {
     size_t size;
     const void *file = map_file(path, &size);
-    llama_checkpoint ck;
-    llama_tokenizer_file tf;
+    static llama_model ck;
     llama_error err;
-    if (llama_checkpoint_parse(&ck, file, size, &err) != 0) die("%s: %s", path, err.msg);
-    if (llama_tokenizer_check(&tf, tok, tok_size, ck.config.vocab_size, &err) != 0)
-        die("tokenizer: %s", err.msg);
+    if (llama_model_open(&ck, file, size, tok, tok_size, &err) != 0) die("%s: %s", path, err.msg);
     HostPool *pool = host_pool_create(threads);
     if (!pool) die("cannot start %d threads", threads);
     llama_platform pf = { pool, discard, clock_cb, host_pool_parallel_for, llama_cpu_detect(),
                           progress };
     llama_sampling sp = { 0.0f, 0.9f, 1 };
     steps = llama_steps(&ck.config, steps);
-    size_t need = llama_memory_needed(&ck, &tf, steps, 0);
+    size_t need = llama_memory_needed(&ck, steps, 0);
     void *mem = malloc(need);
     if (!mem) die("out of memory");
-    llama_session *s = llama_init(mem, need, &ck, &tf, steps, 0, &sp, &pf, &err);
+    llama_session *s = llama_init(mem, need, &ck, steps, 0, &sp, &pf, &err);
     if (!s) die("%s", err.msg);
     Result best = { 0, 0, 0 };
     uint64_t start = now_ns();
@@ -244,7 +241,7 @@ int main(int argc, char **argv) {
         const char *path = argv[m];
         size_t size;
         const void *file = map_file(path, &size);
-        llama_checkpoint ck;
+        static llama_model ck;
         llama_error err;
         if (llama_checkpoint_parse(&ck, file, size, &err) != 0) die("%s: %s", path, err.msg);
         double wb = weight_bytes(&ck.config);

@@ -94,16 +94,20 @@ int main(int argc, char **argv) {
     llama_error lerr;
     size_t model_size;
     const void *model = map_file(opt.checkpoint_path, &model_size);
-    llama_checkpoint ck;
-    if (llama_checkpoint_parse(&ck, model, model_size, &lerr) != 0)
-        die("%s: %s", opt.checkpoint_path, lerr.msg);
-
-    const char *tok_path = opt.tokenizer_path ? opt.tokenizer_path : "tokenizer.bin";
-    size_t tok_size;
-    void *tok = read_file(tok_path, &tok_size);
-    llama_tokenizer_file tf;
-    if (llama_tokenizer_check(&tf, tok, tok_size, ck.config.vocab_size, &lerr) != 0)
-        die("%s: %s", tok_path, lerr.msg);
+    static llama_model m;
+    void *tok = NULL;
+    if (llama_is_gguf(model, model_size)) {   /* the vocabulary is in the file */
+        if (llama_gguf_parse(&m, model, model_size, &lerr) != 0)
+            die("%s: %s", opt.checkpoint_path, lerr.msg);
+    } else {
+        if (llama_checkpoint_parse(&m, model, model_size, &lerr) != 0)
+            die("%s: %s", opt.checkpoint_path, lerr.msg);
+        const char *tok_path = opt.tokenizer_path ? opt.tokenizer_path : "tokenizer.bin";
+        size_t tok_size;
+        tok = read_file(tok_path, &tok_size);
+        if (llama_model_attach_tokenizer(&m, tok, tok_size, &lerr) != 0)
+            die("%s: %s", tok_path, lerr.msg);
+    }
 
     /* run.c: seed 0 (or none) means the time */
     uint64_t seed = opt.seed_given ? opt.seed : (uint64_t)(unsigned int)time(NULL);
@@ -128,13 +132,12 @@ int main(int argc, char **argv) {
     /* a chat renders typed prompts into a template: room for the longest */
     size_t max_prompt = chat && strlen(prompt) < LLAMA_CHAT_PROMPT_MAX ? LLAMA_CHAT_PROMPT_MAX
                                                                        : strlen(prompt);
-    int steps = llama_steps(&ck.config, opt.steps);
-    size_t need = llama_memory_needed(&ck, &tf, steps, max_prompt);
+    int steps = llama_steps(&m.config, opt.steps);
+    size_t need = llama_memory_needed(&m, steps, max_prompt);
     if (need == SIZE_MAX) die("the model is too big for this machine's address space");
     void *mem = malloc(need);
     if (!mem) die("cannot allocate %zu MiB of working memory", (need + (1u << 20) - 1) >> 20);
-    llama_session *s = llama_init(mem, need, &ck, &tf, steps, max_prompt, &sampling,
-                                  &platform, &lerr);
+    llama_session *s = llama_init(mem, need, &m, steps, max_prompt, &sampling, &platform, &lerr);
     if (!s) die("%s", lerr.msg);
 
     llama_stats stats;

@@ -83,7 +83,7 @@ int main(int argc, char **argv) {
     if (file == MAP_FAILED) die("cannot map %s: %s", in_path, strerror(errno));
     close(fd);
 
-    llama_checkpoint ck;
+    static llama_model ck;
     llama_error err;
     if (llama_checkpoint_parse(&ck, file, (size_t)st.st_size, &err) != 0)
         die("%s: %s", in_path, err.msg);
@@ -110,18 +110,19 @@ int main(int argc, char **argv) {
     static const uint8_t zeros[256];
     put(zeros, 256 - 41);
 
-    put(w->rms_att, L * D * 4);
-    put(w->rms_ffn, L * D * 4);
-    put(w->rms_final, D * 4);
-    put_q8(w->token_embedding, V * D, gs);
-    for (size_t l = 0; l < L; l++) put_q8(w->wq + l * D * D, D * D, gs);
-    for (size_t l = 0; l < L; l++) put_q8(w->wk + l * KV * D, KV * D, gs);
-    for (size_t l = 0; l < L; l++) put_q8(w->wv + l * KV * D, KV * D, gs);
-    for (size_t l = 0; l < L; l++) put_q8(w->wo + l * D * D, D * D, gs);
-    for (size_t l = 0; l < L; l++) put_q8(w->w1 + l * H * D, H * D, gs);
-    for (size_t l = 0; l < L; l++) put_q8(w->w2 + l * D * H, D * H, gs);
-    for (size_t l = 0; l < L; l++) put_q8(w->w3 + l * H * D, H * D, gs);
-    if (!c->shared_classifier) put_q8(w->wcls, V * D, gs);
+    /* norms: every layer's lie one after the other in a version 0/1 file */
+    put(w->layer[0].attn_norm.data, L * D * 4);
+    put(w->layer[0].ffn_norm.data, L * D * 4);
+    put(w->rms_final.data, D * 4);
+    put_q8(w->token_embedding.data, V * D, gs);
+    for (size_t l = 0; l < L; l++) put_q8(w->layer[l].wq.data, D * D, gs);
+    for (size_t l = 0; l < L; l++) put_q8(w->layer[l].wk.data, KV * D, gs);
+    for (size_t l = 0; l < L; l++) put_q8(w->layer[l].wv.data, KV * D, gs);
+    for (size_t l = 0; l < L; l++) put_q8(w->layer[l].wo.data, D * D, gs);
+    for (size_t l = 0; l < L; l++) put_q8(w->layer[l].w1.data, H * D, gs);
+    for (size_t l = 0; l < L; l++) put_q8(w->layer[l].w2.data, D * H, gs);
+    for (size_t l = 0; l < L; l++) put_q8(w->layer[l].w3.data, H * D, gs);
+    if (!c->shared_classifier) put_q8(w->wcls.data, V * D, gs);
     if (fclose(out) != 0) {
         out = NULL;
         remove(out_path);

@@ -20,6 +20,7 @@
  * one per group_size values. export.py picks group_size 64, halved until it
  * divides dim. */
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/llama.h"
 #include "lib/llama/errors.h"
@@ -34,7 +35,7 @@
  * two dimensions the forward pass uses as an int index fits in an int. */
 #define MAX_DIM       (1 << 16)
 #define MAX_HIDDEN    (1 << 18)
-#define MAX_LAYERS    1024
+#define MAX_LAYERS    LLAMA_MAX_LAYERS
 #define MAX_VOCAB     (1 << 22)
 #define MAX_SEQ_LEN   (1 << 20)
 
@@ -88,6 +89,37 @@ static const float *take(Cursor *c, uint64_t n) {
     return t;
 }
 
+static llama_tensor f32_tensor(const void *data, int rows, int cols) {
+    llama_tensor t = { data, LLAMA_TYPE_F32, rows, cols, (size_t)cols * sizeof(float), 0, 0 };
+    return t;
+}
+
+/* Layer tensor `member` (offsetof in llama_layer) of every layer: the
+ * first layer's tensor, then each next one layer_bytes further. */
+static void set_layers(llama_model *m, size_t member, llama_tensor first, uint64_t layer_bytes) {
+    for (int l = 0; l < m->config.n_layers; l++) {
+        llama_tensor t = first;
+        t.data = (const unsigned char *)first.data + (uint64_t)l * layer_bytes;
+        if (t.scales) t.scales = (const float *)(const void *)((const int8_t *)t.data +
+                                                               (size_t)t.rows * (size_t)t.cols);
+        memcpy((unsigned char *)&m->weights.layer[l] + member, &t, sizeof t);
+    }
+}
+
+#define LAYER(field) offsetof(llama_layer, field)
+
+/* A layered fp32 tensor of rows x cols per layer, from the cursor. */
+static void f32_layers(llama_model *m, size_t member, Cursor *cur, int rows, int cols) {
+    uint64_t n = (uint64_t)rows * (uint64_t)cols;
+    set_layers(m, member, f32_tensor(take(cur, (uint64_t)m->config.n_layers * n), rows, cols),
+               n * sizeof(float));
+}
+
+/* The fp32 norm vectors, one per layer. */
+static void norm_layers(llama_model *m, size_t member, Cursor *cur) {
+    f32_layers(m, member, cur, 1, m->config.dim);
+}
+
 /* Floats each layout holds; every term fits easily in 64 bits (bounds). */
 static uint64_t weight_floats(const llama_config *c, int with_rope_tables) {
     uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
@@ -113,45 +145,45 @@ static int check_size(const llama_config *c, uint64_t header, size_t size, llama
                 (uint64_t)size < expected ? "truncated" : "longer than that (extra bytes at the end)");
 }
 
-static void map_v0(llama_checkpoint *ck, const unsigned char *file) {
-    const llama_config *c = &ck->config;
-    llama_weights *w = &ck->weights;
-    uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
-    uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size;
+static void map_v0(llama_model *m, const unsigned char *file) {
+    const llama_config *c = &m->config;
+    llama_weights *w = &m->weights;
+    int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, V = c->vocab_size;
     Cursor cur = { (const float *)(file + V0_HEADER) };
-    w->token_embedding = take(&cur, V * D);
-    w->rms_att = take(&cur, L * D);
-    w->wq = take(&cur, L * D * D);
-    w->wk = take(&cur, L * D * KV);
-    w->wv = take(&cur, L * D * KV);
-    w->wo = take(&cur, L * D * D);
-    w->rms_ffn = take(&cur, L * D);
-    w->w1 = take(&cur, L * D * H);
-    w->w2 = take(&cur, L * H * D);
-    w->w3 = take(&cur, L * D * H);
-    w->rms_final = take(&cur, D);
+    w->token_embedding = f32_tensor(take(&cur, (uint64_t)V * D), V, D);
+    norm_layers(m, LAYER(attn_norm), &cur);
+    f32_layers(m, LAYER(wq), &cur, D, D);
+    f32_layers(m, LAYER(wk), &cur, KV, D);
+    f32_layers(m, LAYER(wv), &cur, KV, D);
+    f32_layers(m, LAYER(wo), &cur, D, D);
+    norm_layers(m, LAYER(ffn_norm), &cur);
+    f32_layers(m, LAYER(w1), &cur, H, D);
+    f32_layers(m, LAYER(w2), &cur, D, H);
+    f32_layers(m, LAYER(w3), &cur, H, D);
+    w->rms_final = f32_tensor(take(&cur, (uint64_t)D), 1, D);
     take(&cur, (uint64_t)c->seq_len * (uint64_t)c->head_size);  /* RoPE tables */
-    w->wcls = c->shared_classifier ? w->token_embedding : take(&cur, V * D);
+    w->wcls = c->shared_classifier ? w->token_embedding
+                                   : f32_tensor(take(&cur, (uint64_t)V * D), V, D);
 }
 
-static void map_v1(llama_checkpoint *ck, const unsigned char *file) {
-    const llama_config *c = &ck->config;
-    llama_weights *w = &ck->weights;
-    uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
-    uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size;
+static void map_v1(llama_model *m, const unsigned char *file) {
+    const llama_config *c = &m->config;
+    llama_weights *w = &m->weights;
+    int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, V = c->vocab_size;
     Cursor cur = { (const float *)(file + V1_HEADER) };
-    w->rms_att = take(&cur, L * D);
-    w->rms_ffn = take(&cur, L * D);
-    w->rms_final = take(&cur, D);
-    w->token_embedding = take(&cur, V * D);
-    w->wq = take(&cur, L * D * D);
-    w->wk = take(&cur, L * D * KV);
-    w->wv = take(&cur, L * D * KV);
-    w->wo = take(&cur, L * D * D);
-    w->w1 = take(&cur, L * H * D);
-    w->w2 = take(&cur, L * D * H);
-    w->w3 = take(&cur, L * H * D);
-    w->wcls = c->shared_classifier ? w->token_embedding : take(&cur, V * D);
+    norm_layers(m, LAYER(attn_norm), &cur);
+    norm_layers(m, LAYER(ffn_norm), &cur);
+    w->rms_final = f32_tensor(take(&cur, (uint64_t)D), 1, D);
+    w->token_embedding = f32_tensor(take(&cur, (uint64_t)V * D), V, D);
+    f32_layers(m, LAYER(wq), &cur, D, D);
+    f32_layers(m, LAYER(wk), &cur, KV, D);
+    f32_layers(m, LAYER(wv), &cur, KV, D);
+    f32_layers(m, LAYER(wo), &cur, D, D);
+    f32_layers(m, LAYER(w1), &cur, H, D);
+    f32_layers(m, LAYER(w2), &cur, D, H);
+    f32_layers(m, LAYER(w3), &cur, H, D);
+    w->wcls = c->shared_classifier ? w->token_embedding
+                                   : f32_tensor(take(&cur, (uint64_t)V * D), V, D);
 }
 
 static void read_params(llama_config *c, const unsigned char *p);
@@ -171,34 +203,43 @@ static uint64_t v2_size(const llama_config *c) {
     return n;
 }
 
-static const int8_t *take_q8(const unsigned char **p, uint64_t bytes) {
-    const int8_t *t = (const int8_t *)*p;
-    *p += bytes;
+/* A RUNQ8 matrix of rows x cols per layer (values, then scales, layer
+ * after layer), from *p. */
+static llama_tensor q8_tensor(const llama_config *c, const unsigned char *at, int rows, int cols) {
+    size_t n = (size_t)rows * (size_t)cols;
+    llama_tensor t = { at, LLAMA_TYPE_RUNQ8, rows, cols, (size_t)cols,
+                       (const float *)(const void *)(at + n), c->group_size };
     return t;
 }
 
-static void map_v2(llama_checkpoint *ck, const unsigned char *file) {
-    const llama_config *c = &ck->config;
-    llama_weights *w = &ck->weights;
-    uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
-    uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size;
-    Cursor cur = { (const float *)(file + V1_HEADER) };
-    w->rms_att = take(&cur, L * D);
-    w->rms_ffn = take(&cur, L * D);
-    w->rms_final = take(&cur, D);
-    const unsigned char *p = (const unsigned char *)cur.p;
-    w->q_token_embedding = take_q8(&p, q8_bytes(c, V * D));
-    w->q_wq = take_q8(&p, L * q8_bytes(c, D * D));
-    w->q_wk = take_q8(&p, L * q8_bytes(c, KV * D));
-    w->q_wv = take_q8(&p, L * q8_bytes(c, KV * D));
-    w->q_wo = take_q8(&p, L * q8_bytes(c, D * D));
-    w->q_w1 = take_q8(&p, L * q8_bytes(c, H * D));
-    w->q_w2 = take_q8(&p, L * q8_bytes(c, D * H));
-    w->q_w3 = take_q8(&p, L * q8_bytes(c, H * D));
-    w->q_wcls = c->shared_classifier ? w->q_token_embedding : take_q8(&p, q8_bytes(c, V * D));
+static void q8_layers(llama_model *m, size_t member, const unsigned char **p, int rows, int cols) {
+    uint64_t bytes = q8_bytes(&m->config, (uint64_t)rows * (uint64_t)cols);
+    set_layers(m, member, q8_tensor(&m->config, *p, rows, cols), bytes);
+    *p += (uint64_t)m->config.n_layers * bytes;
 }
 
-static int parse_v2(llama_checkpoint *ck, const unsigned char *p, size_t size, llama_error *err) {
+static void map_v2(llama_model *m, const unsigned char *file) {
+    const llama_config *c = &m->config;
+    llama_weights *w = &m->weights;
+    int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, V = c->vocab_size;
+    Cursor cur = { (const float *)(file + V1_HEADER) };
+    norm_layers(m, LAYER(attn_norm), &cur);
+    norm_layers(m, LAYER(ffn_norm), &cur);
+    w->rms_final = f32_tensor(take(&cur, (uint64_t)D), 1, D);
+    const unsigned char *p = (const unsigned char *)cur.p;
+    w->token_embedding = q8_tensor(c, p, V, D);
+    p += q8_bytes(c, (uint64_t)V * D);
+    q8_layers(m, LAYER(wq), &p, D, D);
+    q8_layers(m, LAYER(wk), &p, KV, D);
+    q8_layers(m, LAYER(wv), &p, KV, D);
+    q8_layers(m, LAYER(wo), &p, D, D);
+    q8_layers(m, LAYER(w1), &p, H, D);
+    q8_layers(m, LAYER(w2), &p, D, H);
+    q8_layers(m, LAYER(w3), &p, H, D);
+    w->wcls = c->shared_classifier ? w->token_embedding : q8_tensor(c, p, V, D);
+}
+
+static int parse_v2(llama_model *ck, const unsigned char *p, size_t size, llama_error *err) {
     llama_config *c = &ck->config;
     if (size < V1_HEADER)
         return llama_fail(err, "checkpoint is %llu bytes, too small for a version 2 header "
@@ -250,10 +291,28 @@ static void read_params(llama_config *c, const unsigned char *p) {
     c->seq_len = read_i32(p + 24);
 }
 
-int llama_checkpoint_parse(llama_checkpoint *ck, const void *file, size_t size,
-                           llama_error *err) {
-    const unsigned char *p = file;
-    memset(ck, 0, sizeof *ck);
+/* The llama2.c defaults for what GGUF files state: run.c's constants. */
+static void llama2c_defaults(llama_model *m) {
+    llama_config *c = &m->config;
+    c->rms_eps = 1e-5f;
+    c->rope_theta = 10000.0f;
+    c->rope_scale = 1.0f;
+    c->rope_dim = c->head_size;
+    m->format = LLAMA_FORMAT_LLAMA2C;
+    m->file_type = -1;
+    memcpy(m->arch, "llama", 6);
+}
+
+static int parse(llama_model *ck, const unsigned char *p, size_t size, llama_error *err);
+
+int llama_checkpoint_parse(llama_model *m, const void *file, size_t size, llama_error *err) {
+    memset(m, 0, sizeof *m);
+    if (parse(m, file, size, err)) return -1;
+    llama2c_defaults(m);
+    return 0;
+}
+
+static int parse(llama_model *ck, const unsigned char *p, size_t size, llama_error *err) {
     if (((uintptr_t)p & 3) != 0)
         return llama_fail(err, "checkpoint is not 4-byte aligned in memory (at %p): "
                     "load it at an aligned address", (const void *)p);

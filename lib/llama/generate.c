@@ -20,11 +20,10 @@ int llama_steps(const llama_config *config, int requested) {
 
 /* Places (or, in a measuring arena, only counts) everything but the
  * session struct itself. The one layout both sizing and setup use. */
-static void layout(llama_session *s, const llama_checkpoint *ck,
-                   const llama_tokenizer_file *tf, int steps, size_t max_prompt_len,
+static void layout(llama_session *s, const llama_model *ck, int steps, size_t max_prompt_len,
                    const llama_sampling *sampling, const llama_platform *platform, Arena *a) {
     transformer_init(&s->transformer, ck, steps, platform, a);
-    tokenizer_init(&s->tokenizer, tf, a);
+    tokenizer_init(&s->tokenizer, &ck->vocab.runc, a);
     sampler_init(&s->sampler, ck->config.vocab_size, sampling ? sampling->temperature : 0.0f,
                  sampling ? sampling->topp : 0.0f, sampling ? sampling->seed : 0, a);
     s->prompt_tokens = max_prompt_len > SIZE_MAX / sizeof(int) - 3
@@ -32,14 +31,13 @@ static void layout(llama_session *s, const llama_checkpoint *ck,
                            : arena_alloc(a, max_prompt_len + 3, sizeof(int));
 }
 
-size_t llama_memory_needed(const llama_checkpoint *ck, const llama_tokenizer_file *tf,
-                           int steps, size_t max_prompt_len) {
+size_t llama_memory_needed(const llama_model *ck, int steps, size_t max_prompt_len) {
     if (steps < 1 || steps > ck->config.seq_len) return SIZE_MAX;
     Arena a;
     arena_measure(&a);
     llama_session scratch;
     arena_alloc(&a, 1, sizeof scratch);
-    layout(&scratch, ck, tf, steps, max_prompt_len, NULL, NULL, &a);
+    layout(&scratch, ck, steps, max_prompt_len, NULL, NULL, &a);
     return arena_needed(&a);
 }
 
@@ -47,8 +45,7 @@ static uint64_t now(const llama_platform *p) {
     return p->now_ns ? p->now_ns(p->ctx) : 0;
 }
 
-llama_session *llama_init(void *mem, size_t mem_size, const llama_checkpoint *ck,
-                          const llama_tokenizer_file *tf, int steps,
+llama_session *llama_init(void *mem, size_t mem_size, const llama_model *ck, int steps,
                           size_t max_prompt_len, const llama_sampling *sampling,
                           const llama_platform *platform, llama_error *err) {
     if (steps < 1 || steps > ck->config.seq_len) {
@@ -56,16 +53,16 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_checkpoint *ck
                    ck->config.seq_len);
         return NULL;
     }
-    if (tf->vocab_size != ck->config.vocab_size) {
-        llama_fail(err, "the tokenizer was checked for %d tokens but the model has %d",
-                   tf->vocab_size, ck->config.vocab_size);
+    if (ck->vocab.kind != LLAMA_VOCAB_RUNC || ck->vocab.runc.vocab_size != ck->config.vocab_size) {
+        llama_fail(err, "the model has no llama2.c vocabulary of its %d tokens",
+                   ck->config.vocab_size);
         return NULL;
     }
     if (platform == NULL || platform->write == NULL) {
         llama_fail(err, "no platform write callback");
         return NULL;
     }
-    size_t need = llama_memory_needed(ck, tf, steps, max_prompt_len);
+    size_t need = llama_memory_needed(ck, steps, max_prompt_len);
     if (need == SIZE_MAX || mem == NULL || mem_size < need) {
         llama_fail(err, "the model needs %llu bytes (%llu MiB) of working memory for %d steps, "
                    "but only %llu bytes (%llu MiB) were given: give it more memory or ask "
@@ -83,7 +80,7 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_checkpoint *ck
         return NULL;
     }
     m_set_fma((platform->cpu_features & LLAMA_CPU_FMA) != 0);
-    layout(s, ck, tf, steps, max_prompt_len, sampling, platform, &a);
+    layout(s, ck, steps, max_prompt_len, sampling, platform, &a);
     if (a.overflow) {
         llama_fail(err, "internal error: session layout does not fit");
         return NULL;

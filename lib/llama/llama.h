@@ -1,25 +1,26 @@
-/* The llama2 engine: llama2.c's run.c (generate mode) as a library that
- * needs no operating system. The one header a platform (kernel/, tools/)
- * includes.
+/* The llama engine: llama2.c's run.c, and llama.cpp's arithmetic for GGUF
+ * models, as a library that needs no operating system. The one header a
+ * platform (kernel/, tools/) includes.
  *
- * The platform owns all memory and all I/O. It hands the engine the
- * checkpoint and tokenizer files as bytes in memory, one work arena, and a
- * few callbacks; the engine allocates nothing and prints nothing itself.
- * Output is byte-for-byte what run.c prints for the same files and flags.
+ * The platform owns all memory and all I/O. It hands the engine the model
+ * file (and, for a llama2.c checkpoint, its tokenizer) as bytes in memory,
+ * one work arena, and a few callbacks; the engine allocates nothing and
+ * prints nothing itself. For a llama2.c checkpoint the output is
+ * byte-for-byte what run.c prints for the same files and flags.
  *
  * Order of calls:
- *   1. llama_checkpoint_parse(&ck, file, size, &err)      validate, map weights
- *   2. llama_tokenizer_check(&tf, file, size, ck.config.vocab_size, &err)
- *   3. steps = llama_steps(&ck.config, requested_steps)   run.c's clamp
- *   4. need  = llama_memory_needed(&ck, &tf, steps, max_prompt_len)
+ *   1. llama_model_open(&m, file, size, tokenizer, tsize, &err)  validate, map
+ *   2. steps = llama_steps(&m.config, requested_steps)     run.c's clamp
+ *   3. need  = llama_memory_needed(&m, steps, max_prompt_len)
  *      ("needs X MiB, have Y MiB" is the platform's message)
- *   5. s = llama_init(mem, need, &ck, &tf, steps, max_prompt_len,
+ *   4. s = llama_init(mem, need, &m, steps, max_prompt_len,
  *                     &sampling, &platform, &err)
- *   6. llama_generate(s, prompt, &stats, &err)            may be repeated
+ *   5. llama_generate(s, prompt, &stats, &err)            may be repeated
  *      or llama_chat(s, ...)                              (max_prompt_len >=
  *                                                          LLAMA_CHAT_PROMPT_MAX)
- * The checkpoint bytes must stay mapped while the session is used (the
- * weights point into them); the tokenizer bytes are copied in step 5.
+ * The model bytes must stay mapped while the session is used (the weights
+ * and a GGUF vocabulary point into them); a tokenizer.bin is copied in
+ * step 4.
  *
  * Errors: functions that can fail take a llama_error and fill it with one
  * line (no "error:" prefix, no newline) saying what is wrong and what to do.
@@ -29,12 +30,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/llama/tensor.h"
 
 typedef struct {
     char msg[320];
 } llama_error;
 
-/* ---------------------------------------------------------------- checkpoint */
+/* ---------------------------------------------------------------- the model */
+
+/* A model, whatever file it came from: its shape, its tensors and its
+ * vocabulary. llama2.c checkpoints (with tokenizer.bin) and GGUF files fill
+ * the same description; the forward pass, the kernels and the tokenizers
+ * read only this. */
+
+#define LLAMA_MAX_LAYERS 256
 
 typedef struct {
     int dim;               /* transformer width */
@@ -47,45 +56,40 @@ typedef struct {
     int head_size;         /* dim / n_heads */
     int kv_dim;            /* n_kv_heads * head_size */
     int shared_classifier; /* 1: the classifier is the embedding table */
-    int version;           /* 0 (legacy llama2.c), 1 (export.py version 1, fp32)
-                              or 2 (export.py version 2, Q8_0 for runq.c) */
-    int group_size;        /* version 2: values per fp32 scale; 0 otherwise */
+    int version;           /* llama2.c: 0 (legacy), 1 (export.py version 1, fp32) or 2
+                              (export.py version 2, Q8_0 for runq.c); GGUF: its version */
+    int group_size;        /* llama2.c version 2: values per fp32 scale; 0 otherwise */
+    float rms_eps;         /* RMS norm epsilon (llama2.c: 1e-5) */
+    float rope_theta;      /* RoPE base frequency (llama2.c: 10000) */
+    float rope_scale;      /* linear RoPE scaling: positions are multiplied by it (1) */
+    int rope_dim;          /* values of a head that are rotated (llama2.c: head_size) */
+    /* 0: run.c's order for the small float operations (norms, RoPE angles,
+     * softmax) so that llama2.c checkpoints give run.c's exact story;
+     * 1: ggml's (sums in double, angles by repeated products), as
+     * llama.cpp computes a GGUF model. */
+    int ggml_arith;
 } llama_config;
 
+/* The tensors of one layer: norms are F32 vectors of dim values;
+ * matrices have `cols` inputs and `rows` outputs. */
 typedef struct {
-    const float *token_embedding; /* (vocab_size, dim) */
-    const float *rms_att;         /* (n_layers, dim) */
-    const float *rms_ffn;         /* (n_layers, dim) */
-    const float *wq;              /* (n_layers, dim, dim)       rows: outputs */
-    const float *wk;              /* (n_layers, kv_dim, dim) */
-    const float *wv;              /* (n_layers, kv_dim, dim) */
-    const float *wo;              /* (n_layers, dim, dim) */
-    const float *w1;              /* (n_layers, hidden_dim, dim) */
-    const float *w2;              /* (n_layers, dim, hidden_dim) */
-    const float *w3;              /* (n_layers, hidden_dim, dim) */
-    const float *rms_final;       /* (dim) */
-    const float *wcls;            /* (vocab_size, dim) */
-    /* Version 2 (Q8_0), whose matrices above are NULL (the rms_* vectors
-     * stay fp32): each matrix as int8 values, row-major, directly followed
-     * by its fp32 scales, one per group_size consecutive values. A per-layer
-     * tensor holds layer l at q_X + l * (rows * cols) * (1 + 4 / group_size). */
-    const int8_t *q_token_embedding, *q_wq, *q_wk, *q_wv, *q_wo, *q_w1, *q_w2, *q_w3, *q_wcls;
+    llama_tensor attn_norm;
+    llama_tensor wq, wk, wv;      /* (dim, dim), (kv_dim, dim), (kv_dim, dim) */
+    llama_tensor wo;              /* (dim, dim) */
+    llama_tensor ffn_norm;
+    llama_tensor w1, w3;          /* gate and up: (hidden_dim, dim) */
+    llama_tensor w2;              /* down: (dim, hidden_dim) */
+} llama_layer;
+
+typedef struct {
+    llama_tensor token_embedding; /* (vocab_size, dim) */
+    llama_tensor rms_final;       /* (dim) */
+    llama_tensor wcls;            /* (vocab_size, dim), the embedding itself when shared */
+    llama_tensor rope_freqs;      /* F32 (rope_dim / 2) frequency divisors (Llama 3.1), or absent */
+    llama_layer layer[LLAMA_MAX_LAYERS];
 } llama_weights;
 
-typedef struct {
-    llama_config config;
-    llama_weights weights;
-} llama_checkpoint;
-
-/* Validates a whole checkpoint file (version 0 or 1, fp32; version 2,
- * Q8_0) held at file[0..size), which must be 4-byte aligned, and points
- * ck->weights into it. Every config field is checked and the size must be
- * exactly what the config implies. 0 or -1. */
-int llama_checkpoint_parse(llama_checkpoint *ck, const void *file, size_t size,
-                           llama_error *err);
-
-/* ---------------------------------------------------------------- tokenizer */
-
+/* A llama2.c tokenizer.bin, checked (see llama_tokenizer_check). */
 typedef struct {
     const unsigned char *data;  /* the tokenizer.bin bytes (read in llama_init) */
     size_t size;
@@ -93,6 +97,73 @@ typedef struct {
     int max_token_length;
     size_t string_bytes;        /* all token strings, each with a NUL */
 } llama_tokenizer_file;
+
+enum llama_vocab_kind {
+    LLAMA_VOCAB_RUNC = 0,       /* llama2.c's tokenizer.bin, encoded as run.c does */
+    LLAMA_VOCAB_SPM = 1,        /* GGUF tokenizer.ggml.model "llama": SentencePiece */
+    LLAMA_VOCAB_BPE = 2,        /* GGUF "gpt2": byte-level BPE with merges */
+};
+
+#define LLAMA_TOKEN_ABSENT (-2) /* the file does not say */
+#define LLAMA_TOKEN_NONE (-1)   /* the file says there is none */
+
+typedef struct {
+    int kind;                   /* enum llama_vocab_kind */
+    int n_tokens;
+    llama_tokenizer_file runc;  /* LLAMA_VOCAB_RUNC */
+    /* GGUF: the metadata arrays where they lie in the file (unaligned,
+     * little-endian): n_tokens strings (each a u64 length and its bytes),
+     * n_tokens f32 scores (or NULL), n_tokens i32 token types (or NULL),
+     * n_merges strings "left right" (BPE). */
+    const unsigned char *tokens, *scores, *types, *merges;
+    uint64_t n_merges;
+    char pre[48];               /* tokenizer.ggml.pre, "" when absent */
+    /* Special token ids: an id, LLAMA_TOKEN_NONE or LLAMA_TOKEN_ABSENT. */
+    int bos, eos, eot, eom, unk, pad, sep;
+    int add_bos, add_eos, add_space_prefix;   /* 0, 1, or -1 when absent */
+    const char *chat_template;  /* tokenizer.chat_template (no NUL), or NULL */
+    size_t chat_template_len;
+} llama_vocab;
+
+typedef struct {
+    llama_config config;
+    llama_weights weights;
+    llama_vocab vocab;
+    int format;                 /* LLAMA_FORMAT_* */
+    char arch[32];              /* "llama" */
+    char name[96];              /* general.name, or "" */
+    int file_type;              /* GGUF general.file_type (llama.cpp's ftype), or -1 */
+} llama_model;
+
+enum { LLAMA_FORMAT_LLAMA2C = 0, LLAMA_FORMAT_GGUF = 1 };
+
+/* Validates a whole llama2.c checkpoint file (version 0 or 1, fp32;
+ * version 2, Q8_0) held at file[0..size), which must be 4-byte aligned,
+ * and points m->weights into it. Every config field is checked and the size
+ * must be exactly what the config implies. The vocabulary is left empty
+ * (llama_model_attach_tokenizer fills it). 0 or -1. */
+int llama_checkpoint_parse(llama_model *m, const void *file, size_t size, llama_error *err);
+
+/* Validates a GGUF file (llama.cpp's format) of architecture llama held at
+ * file[0..size) and fills m from it: config, tensors (in place) and the
+ * vocabulary. 0 or -1. */
+int llama_gguf_parse(llama_model *m, const void *file, size_t size, llama_error *err);
+
+/* 1 when the bytes begin like a GGUF file. */
+int llama_is_gguf(const void *file, size_t size);
+
+/* One entry for both formats: a GGUF file (tokenizer must be NULL: the
+ * vocabulary is inside), or a llama2.c checkpoint with its tokenizer.bin.
+ * The model file must stay mapped while m is used; so must the tokenizer
+ * until llama_init has copied it. 0 or -1. */
+int llama_model_open(llama_model *m, const void *file, size_t size, const void *tokenizer,
+                     size_t tokenizer_size, llama_error *err);
+
+/* Checks tokenizer.bin against m's vocabulary size and makes it m's
+ * vocabulary (llama2.c checkpoints). 0 or -1. */
+int llama_model_attach_tokenizer(llama_model *m, const void *file, size_t size, llama_error *err);
+
+/* ---------------------------------------------------------------- tokenizer */
 
 /* Validates a llama2.c tokenizer.bin for a model of vocab_size tokens:
  * max_token_length >= 1, every length in [0, max_token_length], and exactly
@@ -157,17 +228,15 @@ typedef struct llama_session llama_session;
 /* run.c's rule: requested <= 0 or > seq_len means seq_len. */
 int llama_steps(const llama_config *config, int requested);
 
-/* Bytes of arena llama_init needs for this model, tokenizer, number of
- * steps (KV cache) and longest prompt (in bytes) that will be generated
- * from. SIZE_MAX if that does not fit in a size_t. */
-size_t llama_memory_needed(const llama_checkpoint *ck, const llama_tokenizer_file *tf,
-                           int steps, size_t max_prompt_len);
+/* Bytes of arena llama_init needs for this model (with its vocabulary),
+ * number of steps (KV cache) and longest prompt (in bytes) that will be
+ * generated from. SIZE_MAX if that does not fit in a size_t. */
+size_t llama_memory_needed(const llama_model *m, int steps, size_t max_prompt_len);
 
 /* Lays out the session in mem[0..mem_size) (any alignment), copies and
  * sorts the vocabulary, and sets up the run state and the sampler. The
  * session lives in mem; there is nothing to free. NULL on error. */
-llama_session *llama_init(void *mem, size_t mem_size, const llama_checkpoint *ck,
-                          const llama_tokenizer_file *tf, int steps,
+llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int steps,
                           size_t max_prompt_len, const llama_sampling *sampling,
                           const llama_platform *platform, llama_error *err);
 

@@ -17,7 +17,7 @@
 #include "lib/llama/ops.h"
 #include "lib/libc.h"
 
-void transformer_init(Transformer *t, const llama_checkpoint *ck, int steps,
+void transformer_init(Transformer *t, const llama_model *ck, int steps,
                       const llama_platform *platform, Arena *a) {
     const llama_config *p = &ck->config;
     RunState *s = &t->state;
@@ -56,34 +56,31 @@ void transformer_init(Transformer *t, const llama_checkpoint *ck, int steps,
 
 /* ---------------------------------------------------------------- weights */
 
-/* Layer l of a matrix tensor of rows x cols: fp32 f, or Q8_0 q (each
- * layer's values followed by its scales). */
-static Matrix layer_matrix(const Transformer *t, const float *f, const int8_t *q, int l,
-                           int rows, int cols) {
+/* A weight tensor as the kernels take it: fp32, or Q8_0 values with their
+ * scales. */
+static Matrix matrix_of(const llama_tensor *x) {
     Matrix m = { 0 };
-    size_t n = (size_t)rows * (size_t)cols;
-    if (f) {
-        m.f = f + (size_t)l * n;
+    if (x->type == LLAMA_TYPE_F32) {
+        m.f = x->data;
         return m;
     }
-    size_t gs = (size_t)t->config.group_size;
-    m.q = q + (size_t)l * (n + 4 * (n / gs));
-    m.s = (const float *)(const void *)(m.q + n);
-    m.gs = (int)gs;
+    m.q = x->data;
+    m.s = x->scales;
+    m.gs = x->group_size;
     return m;
 }
 
 /* x = the embedding of token (a row of fp32, or dequantized as runq.c does). */
 static void embed(const Transformer *t, float *x, int token) {
-    const llama_config *p = &t->config;
-    size_t D = (size_t)p->dim, row = (size_t)token * D;
-    if (t->weights.token_embedding) {
-        memcpy(x, t->weights.token_embedding + row, D * sizeof(float));
+    const llama_tensor *e = &t->weights.token_embedding;
+    size_t D = (size_t)t->config.dim, row = (size_t)token * D;
+    if (e->type == LLAMA_TYPE_F32) {
+        memcpy(x, (const float *)e->data + row, D * sizeof(float));
         return;
     }
-    Matrix e = layer_matrix(t, NULL, t->weights.q_token_embedding, 0, p->vocab_size, p->dim);
+    const int8_t *q = e->data;
     for (size_t i = 0; i < D; i++)
-        x[i] = (float)e.q[row + i] * e.s[(row + i) / (size_t)e.gs];
+        x[i] = (float)q[row + i] * e->scales[(row + i) / (size_t)e->group_size];
 }
 
 /* ---------------------------------------------------------------- parallel jobs */
@@ -194,8 +191,8 @@ float *transformer_forward(Transformer *t, int token, int pos) {
     RunState *s = &t->state;
     const Compute *c = &t->compute;
     int dim = p->dim, kv_dim = p->kv_dim, hidden_dim = p->hidden_dim;
-    size_t D = (size_t)dim, KV = (size_t)kv_dim;
-    int q8 = w->token_embedding == NULL;
+    size_t KV = (size_t)kv_dim;
+    int q8 = p->group_size > 0;
     float *x = s->x;
 
     embed(t, x, token);
@@ -209,14 +206,13 @@ float *transformer_forward(Transformer *t, int token, int pos) {
 
     for (int l = 0; l < p->n_layers; l++) {
         size_t L = (size_t)l;
-        rmsnorm(s->xb, x, w->rms_att + L * D, dim);
+        const llama_layer *ly = &w->layer[l];
+        rmsnorm(s->xb, x, ly->attn_norm.data, dim);
 
         /* q, and this position's key and value straight into the cache */
         size_t layer_offset = L * (size_t)t->steps * KV;
         QKVJob qkv = {
-            t, layer_matrix(t, w->wq, w->q_wq, l, dim, dim),
-            layer_matrix(t, w->wk, w->q_wk, l, kv_dim, dim),
-            layer_matrix(t, w->wv, w->q_wv, l, kv_dim, dim),
+            t, matrix_of(&ly->wq), matrix_of(&ly->wk), matrix_of(&ly->wv),
             s->key_cache + layer_offset + (size_t)pos * KV,
             s->value_cache + layer_offset + (size_t)pos * KV,
         };
@@ -227,25 +223,24 @@ float *transformer_forward(Transformer *t, int token, int pos) {
         AttentionJob job = { t, layer_offset, pos };
         compute_for(c, p->n_heads, 2L * dim * (pos + 1), attention_heads, &job);
 
-        Matrix wo = layer_matrix(t, w->wo, w->q_wo, l, dim, dim);
+        Matrix wo = matrix_of(&ly->wo);
         if (q8) quantize(&s->xq, s->xb);
         matmul(c, s->xb2, s->xb, &s->xq, &wo, dim, dim);
         for (int i = 0; i < dim; i++) x[i] += s->xb2[i];
 
         /* feed-forward: w2(silu(w1 x) * w3 x) */
-        rmsnorm(s->xb, x, w->rms_ffn + L * D, dim);
-        FFNJob ffn = { t, layer_matrix(t, w->w1, w->q_w1, l, hidden_dim, dim),
-                       layer_matrix(t, w->w3, w->q_w3, l, hidden_dim, dim) };
+        rmsnorm(s->xb, x, ly->ffn_norm.data, dim);
+        FFNJob ffn = { t, matrix_of(&ly->w1), matrix_of(&ly->w3) };
         if (q8) quantize(&s->xq, s->xb);
         compute_for(c, hidden_dim, 2L * dim * hidden_dim, ffn_rows, &ffn);
-        Matrix w2 = layer_matrix(t, w->w2, w->q_w2, l, dim, hidden_dim);
+        Matrix w2 = matrix_of(&ly->w2);
         if (q8) quantize(&s->hq, s->hb);
         matmul(c, s->xb, s->hb, &s->hq, &w2, hidden_dim, dim);
         for (int i = 0; i < dim; i++) x[i] += s->xb[i];
     }
 
-    rmsnorm(x, x, w->rms_final, dim);
-    Matrix wcls = layer_matrix(t, w->wcls, w->q_wcls, 0, p->vocab_size, dim);
+    rmsnorm(x, x, w->rms_final.data, dim);
+    Matrix wcls = matrix_of(&w->wcls);
     if (q8) quantize(&s->xq, x);
     matmul(c, s->logits, x, &s->xq, &wcls, dim, p->vocab_size);
     return s->logits;

@@ -34,7 +34,7 @@ typedef struct {
 
 /* Allocates the run state for steps positions; unless the arena only
  * measures, zeroes it and precomputes the RoPE frequencies. */
-void transformer_init(Transformer *t, const llama_checkpoint *ck, int steps,
+void transformer_init(Transformer *t, const llama_model *ck, int steps,
                       const llama_platform *platform, Arena *a);
 
 /* Runs token (0 <= token < vocab_size) at pos (0 <= pos < steps); returns

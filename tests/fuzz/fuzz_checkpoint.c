@@ -16,6 +16,8 @@
  * infinities, huge values). */
 #include "lib/llama/llama.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/host/flat_weights.h"
+#define CHECK_FLAT(w) FUZZ_ASSERT((w)->ok, "%s", (w)->why)
 
 #define MAX_RUN_VOCAB 1024
 #define MAX_RUN_MEMORY (32u << 20)
@@ -58,19 +60,18 @@ static void count_write(void *ctx, const char *bytes, size_t n)
     written += n;
 }
 
-static void run(const llama_checkpoint *ck, float temperature, float topp)
+static void run(llama_model *ck, float temperature, float topp)
 {
     const llama_config *c = &ck->config;
     size_t tsize;
     unsigned char *tok = make_tokenizer(c->vocab_size, &tsize);
-    llama_tokenizer_file tf;
     llama_error err;
 
-    FUZZ_ASSERT(llama_tokenizer_check(&tf, tok, tsize, c->vocab_size, &err) == 0,
+    FUZZ_ASSERT(llama_model_attach_tokenizer(ck, tok, tsize, &err) == 0,
                 "made-up tokenizer refused: %s", err.msg);
     int steps = llama_steps(c, RUN_STEPS);
     FUZZ_ASSERT(steps >= 1 && steps <= c->seq_len && steps <= RUN_STEPS, "steps %d", steps);
-    size_t need = llama_memory_needed(ck, &tf, steps, 0);
+    size_t need = llama_memory_needed(ck, steps, 0);
     FUZZ_ASSERT(need != SIZE_MAX, "no memory size for a small model");
     if (need <= MAX_RUN_MEMORY) {
         static unsigned cpu;
@@ -82,7 +83,7 @@ static void run(const llama_checkpoint *ck, float temperature, float topp)
         unsigned char *mem = malloc(need);
         llama_sampling sampling = {temperature, topp, 42};
         llama_platform platform = {NULL, count_write, NULL, NULL, cpu, NULL};
-        llama_session *s = llama_init(mem, need, ck, &tf, steps, 0, &sampling, &platform, &err);
+        llama_session *s = llama_init(mem, need, ck, steps, 0, &sampling, &platform, &err);
         FUZZ_ASSERT(s != NULL, "llama_init with llama_memory_needed bytes: %s", err.msg);
         llama_stats stats;
         written = 0;
@@ -133,7 +134,7 @@ static void q8(const int8_t *p, uint64_t layers, uint64_t n, int gs, const unsig
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    llama_checkpoint ck;
+    static llama_model ck;
     llama_error err;
     unsigned char *file = fuzz_dup(data, size);
 
@@ -159,7 +160,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 c->n_kv_heads, c->kv_dim);
     FUZZ_ASSERT(c->shared_classifier == 0 || c->shared_classifier == 1, "shared_classifier");
 
-    const llama_weights *w = &ck.weights;
+    FlatWeights fw = flat_weights(&ck);
+    const FlatWeights *w = &fw;
+    CHECK_FLAT(w);
     uint64_t L = (uint64_t)c->n_layers, D = (uint64_t)c->dim, H = (uint64_t)c->hidden_dim;
     uint64_t KV = (uint64_t)c->kv_dim, V = (uint64_t)c->vocab_size, covered = 0;
     tensor(w->rms_att, L * D, file, size, "rms_att", &covered);
@@ -210,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* Misaligned: refused. */
-    llama_checkpoint odd_ck;
+    llama_model odd_ck;
     unsigned char *odd = malloc(size + 1);
     memcpy(odd + 1, file, size);
     FUZZ_ASSERT(llama_checkpoint_parse(&odd_ck, odd + 1, size, &err) == -1,

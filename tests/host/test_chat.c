@@ -69,8 +69,7 @@ static int read_line(void *ctx, char *buf, size_t size) {
     return 1;
 }
 
-static llama_checkpoint ck;
-static llama_tokenizer_file tf;
+static llama_model ck;
 static void *mem;
 static size_t mem_size;
 static const char *piece_x, *piece_y;   /* the strings of tokens X and Y */
@@ -84,9 +83,9 @@ static int setup(void) {
     unsigned char *tok = model_file("tok512.bin", &tsize);
     llama_error err;
     if (!tok || llama_checkpoint_parse(&ck, model, msize, &err) != 0 ||
-        llama_tokenizer_check(&tf, tok, tsize, VOCAB, &err) != 0)
+        llama_model_attach_tokenizer(&ck, tok, tsize, &err) != 0)
         return 0;
-    mem_size = llama_memory_needed(&ck, &tf, SEQ, LLAMA_CHAT_PROMPT_MAX);
+    mem_size = llama_memory_needed(&ck, SEQ, LLAMA_CHAT_PROMPT_MAX);
     mem = malloc(mem_size);
     /* the token strings, from tokenizer.bin: max_len, then (score, len, bytes) each */
     static char strings[2][64];
@@ -108,7 +107,7 @@ static int chat(int steps, const char *user, const char *system, const char *con
     llama_platform pf = {.write = write_out};
     llama_sampling sampling = {0.0f, 0.9f, 1};
     llama_error err;
-    llama_session *s = llama_init(mem, mem_size, &ck, &tf, steps, LLAMA_CHAT_PROMPT_MAX,
+    llama_session *s = llama_init(mem, mem_size, &ck, steps, LLAMA_CHAT_PROMPT_MAX,
                                   &sampling, &pf, &err);
     if (!s) return -2;
     out_len = 0;
@@ -122,7 +121,7 @@ static int chat(int steps, const char *user, const char *system, const char *con
 static int n_tokens(const char *rendered) {
     llama_platform pf = {.write = write_out};
     llama_error err;
-    llama_session *s = llama_init(mem, mem_size, &ck, &tf, 8, LLAMA_CHAT_PROMPT_MAX, NULL, &pf, &err);
+    llama_session *s = llama_init(mem, mem_size, &ck, 8, LLAMA_CHAT_PROMPT_MAX, NULL, &pf, &err);
     int n = 0;
     tokenizer_encode(&s->tokenizer, rendered, 1, 0, s->prompt_tokens, &n, &err);
     return n;
@@ -246,7 +245,7 @@ TEST(sessions_too_small_for_chat_are_refused) {
     llama_platform pf = {.write = write_out};
     llama_error err;
     llama_stats st;
-    llama_session *s = llama_init(mem, mem_size, &ck, &tf, 16, 100, NULL, &pf, &err);
+    llama_session *s = llama_init(mem, mem_size, &ck, 16, 100, NULL, &pf, &err);
     static const char *none[] = {NULL};
     input = none;
     CHECK(s && llama_chat(s, NULL, NULL, read_line, NULL, &st, &err) == -1);

@@ -14,6 +14,8 @@
 #include "lib/llama/arena.h"
 #include "lib/llama/transformer.h"
 #include "tests/host/model_file.h"
+#include "tests/host/flat_weights.h"
+#define CHECK_FLAT(w) CHECK((w)->ok, "%s", (w)->why)
 
 enum { D = 16, H = 20, L = 2, NH = 4, NKV = 2, V = 40, S = 10, HS = D / NH, KV = HS * NKV };
 
@@ -125,8 +127,10 @@ static unsigned char *copy(const Buf *b) {
 
 #define SAME(ptr, field) (memcmp((ptr), model.field, sizeof model.field) == 0)
 
-static void check_tensors(const llama_checkpoint *ck, const unsigned char *file, size_t size, int shared) {
-    const llama_weights *w = &ck->weights;
+static void check_tensors(const llama_model *ck, const unsigned char *file, size_t size, int shared) {
+    FlatWeights fw = flat_weights(ck);
+    const FlatWeights *w = &fw;
+    CHECK_FLAT(w);
     CHECK(SAME(w->token_embedding, emb) && SAME(w->rms_att, rms_att) && SAME(w->rms_ffn, rms_ffn) &&
           SAME(w->rms_final, rms_final) && SAME(w->wq, wq) && SAME(w->wk, wk) && SAME(w->wv, wv) &&
           SAME(w->wo, wo) && SAME(w->w1, w1) && SAME(w->w2, w2) && SAME(w->w3, w3),
@@ -145,7 +149,7 @@ static void check_tensors(const llama_checkpoint *ck, const unsigned char *file,
 }
 
 /* Logits of a few tokens through the forward pass. */
-static void run_logits(const llama_checkpoint *ck, float *out /* S * V */) {
+static void run_logits(const llama_model *ck, float *out /* S * V */) {
     Arena a;
     arena_measure(&a);
     Transformer t;
@@ -165,7 +169,7 @@ TEST(version0_and_version1_agree) {
     for (int shared = 0; shared < 2; shared++) {
         Buf b0 = write_v0(shared), b1 = write_v1(shared);
         unsigned char *f0 = copy(&b0), *f1 = copy(&b1);
-        llama_checkpoint c0, c1;
+        llama_model c0, c1;
         llama_error err;
         CHECK(llama_checkpoint_parse(&c0, f0, b0.len, &err) == 0, "v0: %s", err.msg);
         CHECK(llama_checkpoint_parse(&c1, f1, b1.len, &err) == 0, "v1: %s", err.msg);
@@ -173,8 +177,8 @@ TEST(version0_and_version1_agree) {
         CHECK(c0.config.version == 0 && c1.config.version == 1, "versions");
         check_tensors(&c0, f0, b0.len, shared);
         check_tensors(&c1, f1, b1.len, shared);
-        CHECK((const unsigned char *)c0.weights.token_embedding == f0 + 28, "v0 weights start at 28");
-        CHECK((const unsigned char *)c1.weights.rms_att == f1 + 256, "v1 weights start at 256");
+        CHECK((const unsigned char *)flat_weights(&c0).token_embedding == f0 + 28, "v0 weights start at 28");
+        CHECK((const unsigned char *)flat_weights(&c1).rms_att == f1 + 256, "v1 weights start at 256");
         static float l0[S * V], l1[S * V];
         run_logits(&c0, l0);
         run_logits(&c1, l1);
@@ -191,13 +195,15 @@ TEST(version2_maps_in_place) {
     for (int shared = 0; shared < 2; shared++) {
         Buf b1 = write_v1(shared), b2 = write_v2(shared, 16);
         unsigned char *f1 = copy(&b1), *f2 = copy(&b2);
-        llama_checkpoint c1, c2;
+        llama_model c1, c2;
         llama_error err;
         CHECK(llama_checkpoint_parse(&c1, f1, b1.len, &err) == 0, "v1: %s", err.msg);
         CHECK(llama_checkpoint_parse(&c2, f2, b2.len, &err) == 0, "v2: %s", err.msg);
         if (check_failed_) return;
         const llama_config *c = &c2.config;
-        const llama_weights *w = &c2.weights;
+        FlatWeights fw = flat_weights(&c2);
+        const FlatWeights *w = &fw;
+        CHECK_FLAT(w);
         CHECK(c->version == 2 && c->group_size == 16 && c->dim == D && c->hidden_dim == H &&
               c->vocab_size == V && c->shared_classifier == shared, "v2 config");
         CHECK(!w->token_embedding && !w->wq && !w->w2 && !w->wcls, "no fp32 matrices");
@@ -228,7 +234,7 @@ TEST(version2_maps_in_place) {
 
 static void expect_refused(const char *what, const Buf *b, size_t size, const char *needle) {
     unsigned char *f = copy(b);
-    llama_checkpoint ck;
+    llama_model ck;
     llama_error err;
     memset(&err, 0, sizeof err);
     int r = llama_checkpoint_parse(&ck, f, size, &err);
@@ -359,7 +365,7 @@ TEST(misaligned_refused) {
     Buf b = write_v0(1);
     unsigned char *f = malloc(b.len + 1);
     memcpy(f + 1, b.buf, b.len);
-    llama_checkpoint ck;
+    llama_model ck;
     llama_error err;
     CHECK(llama_checkpoint_parse(&ck, f + 1, b.len, &err) == -1 && strstr(err.msg, "aligned"),
           "misaligned: %s", err.msg);
@@ -378,7 +384,7 @@ TEST(real_models) {
         unsigned char *buf = model_file(models[m].name, &size);
         CHECK(buf != NULL, "%s not found or unreadable", models[m].name);
         if (!buf) return;
-        llama_checkpoint ck;
+        llama_model ck;
         llama_error err;
         CHECK(llama_checkpoint_parse(&ck, buf, size, &err) == 0, "%s: %s", models[m].name, err.msg);
         const llama_config *c = &ck.config;

@@ -16,11 +16,15 @@
 #include "lib/llama/arena.h"
 #include "lib/llama/mathf.h"
 #include "lib/llama/transformer.h"
+#include "tests/host/flat_weights.h"
+#define CHECK_FLAT(w) CHECK((w)->ok, "%s", (w)->why)
+#include "tests/host/flat_weights.h"
+#define CHECK_FLAT(w) CHECK((w)->ok, "%s", (w)->why)
 #include "tests/host/model_file.h"
 
 /* ---------------------------------------------------------------- files */
 
-static int load(const char *name, llama_checkpoint *ck, unsigned char **file) {
+static int load(const char *name, llama_model *ck, unsigned char **file) {
     size_t size;
     *file = model_file(name, &size);
     if (!*file) return -1;
@@ -77,9 +81,11 @@ static void ref_matmul(float *o, const float *x, const float *w, int n, int d) {
     for (int i = 0; i < d; i++) o[i] = ref_dot(w + (size_t)i * n, x, n);
 }
 
-static float *ref_forward(Ref *r, const llama_checkpoint *ck, int token, int pos) {
+static float *ref_forward(Ref *r, const llama_model *ck, int token, int pos) {
     const llama_config *p = &ck->config;
-    const llama_weights *w = &ck->weights;
+    FlatWeights fw = flat_weights(ck);
+    const FlatWeights *w = &fw;
+    CHECK_FLAT(w);
     int dim = p->dim, kv_dim = p->kv_dim, hs = p->head_size, hid = p->hidden_dim;
     int kv_mul = p->n_heads / p->n_kv_heads;
     memcpy(r->x, w->token_embedding + (size_t)token * dim, (size_t)dim * 4);
@@ -149,7 +155,7 @@ static void odd_parallel_for(void *ctx, int n, llama_range_fn fn, void *arg) {
 
 typedef struct { Transformer t; void *mem; } Engine;
 
-static void engine_open(Engine *e, const llama_checkpoint *ck, int steps, const llama_platform *pf) {
+static void engine_open(Engine *e, const llama_model *ck, int steps, const llama_platform *pf) {
     Arena a;
     arena_measure(&a);
     transformer_init(&e->t, ck, steps, pf, &a);
@@ -167,7 +173,7 @@ static int rnd_token(int vocab) {
 
 /* Logits of positions 0..positions-1 against the oracle. */
 static void compare(const char *name, int positions, int hw_fma, const llama_platform *pf) {
-    llama_checkpoint ck;
+    llama_model ck;
     unsigned char *file;
     CHECK(load(name, &ck, &file) == 0, "%s not found or invalid", name);
     if (check_failed_) return;
@@ -235,8 +241,7 @@ static uint64_t fake_clock(void *ctx) {
 }
 
 typedef struct {
-    llama_checkpoint ck;
-    llama_tokenizer_file tf;
+    llama_model ck;
     unsigned char *model, *tok;
 } Files;
 
@@ -247,7 +252,7 @@ static int open_files(Files *f, const char *model, const char *tok) {
     f->tok = model_file(tok, &ts);
     if (!f->model || !f->tok) return -1;
     if (llama_checkpoint_parse(&f->ck, f->model, ms, &err)) return -1;
-    return llama_tokenizer_check(&f->tf, f->tok, ts, f->ck.config.vocab_size, &err);
+    return llama_model_attach_tokenizer(&f->ck, f->tok, ts, &err);
 }
 
 TEST(generate_matches_run_c) {
@@ -258,11 +263,11 @@ TEST(generate_matches_run_c) {
     llama_platform pf = { &cap, capture, fake_clock, NULL, llama_cpu_detect(), NULL };
     llama_sampling sp = { 0.0f, 0.9f, 1 };
     int steps = llama_steps(&f.ck.config, 200);
-    size_t need = llama_memory_needed(&f.ck, &f.tf, steps, 0);
+    size_t need = llama_memory_needed(&f.ck, steps, 0);
     void *mem = malloc(need + 1);
     llama_error err;
     /* any alignment of the arena works */
-    llama_session *s = llama_init((char *)mem + 1, need, &f.ck, &f.tf, steps, 0, &sp, &pf, &err);
+    llama_session *s = llama_init((char *)mem + 1, need, &f.ck, steps, 0, &sp, &pf, &err);
     CHECK(s != NULL, "%s", err.msg);
     if (!s) return;
     llama_stats st;
@@ -298,23 +303,23 @@ TEST(memory_sizing) {
     const llama_config *c = &f.ck.config;
     CHECK(llama_steps(c, 0) == 256 && llama_steps(c, -3) == 256 && llama_steps(c, 257) == 256 &&
           llama_steps(c, 5) == 5, "steps clamp");
-    size_t n16 = llama_memory_needed(&f.ck, &f.tf, 16, 100);
-    size_t n256 = llama_memory_needed(&f.ck, &f.tf, 256, 100);
+    size_t n16 = llama_memory_needed(&f.ck, 16, 100);
+    size_t n256 = llama_memory_needed(&f.ck, 256, 100);
     size_t kv = 2 * (size_t)c->n_layers * c->kv_dim * 4;   /* cache bytes per step */
     CHECK(n256 > n16 && n256 - n16 >= 240 * kv && n256 - n16 < 240 * kv + 64 * 1024,
           "cache grows with steps: %zu -> %zu", n16, n256);
-    CHECK(llama_memory_needed(&f.ck, &f.tf, 0, 0) == SIZE_MAX &&
-          llama_memory_needed(&f.ck, &f.tf, 257, 0) == SIZE_MAX, "bad steps");
-    CHECK(llama_memory_needed(&f.ck, &f.tf, 16, SIZE_MAX - 1) == SIZE_MAX, "huge prompt");
+    CHECK(llama_memory_needed(&f.ck, 0, 0) == SIZE_MAX &&
+          llama_memory_needed(&f.ck, 257, 0) == SIZE_MAX, "bad steps");
+    CHECK(llama_memory_needed(&f.ck, 16, SIZE_MAX - 1) == SIZE_MAX, "huge prompt");
     static Capture cap;
     llama_platform pf = { &cap, capture, NULL, NULL, 0, NULL };
     llama_sampling sp = { 1.0f, 0.9f, 42 };
     llama_error err;
     void *mem = malloc(n16);
-    CHECK(llama_init(mem, n16 - 1, &f.ck, &f.tf, 16, 100, &sp, &pf, &err) == NULL &&
+    CHECK(llama_init(mem, n16 - 1, &f.ck, 16, 100, &sp, &pf, &err) == NULL &&
           strstr(err.msg, "MiB"), "too little memory: %s", err.msg);
-    CHECK(llama_init(mem, n16, &f.ck, &f.tf, 300, 100, &sp, &pf, &err) == NULL, "steps > seq_len");
-    llama_session *s = llama_init(mem, n16, &f.ck, &f.tf, 16, 100, &sp, &pf, &err);
+    CHECK(llama_init(mem, n16, &f.ck, 300, 100, &sp, &pf, &err) == NULL, "steps > seq_len");
+    llama_session *s = llama_init(mem, n16, &f.ck, 16, 100, &sp, &pf, &err);
     CHECK(s != NULL, "%s", err.msg);
     llama_stats st;
     if (s) CHECK(llama_generate(s, "Once upon a time", &st, &err) == 0 && st.pos == 16 &&
