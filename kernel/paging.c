@@ -175,7 +175,8 @@ void *paging_map_pieces(const struct paging_piece *pieces, int n) {
             bool big;
             uint64_t *pde = pde_for(v, &big);
             if (!pde) return 0;
-            *pde = (pieces[i].phys + off) | PAGE_P | PAGE_RW | PAGE_PS | type_bits(MEM_WB, true);
+            uint64_t phys = pieces[i].phys + (pieces[i].repeat ? 0 : off);
+            *pde = phys | PAGE_P | PAGE_RW | PAGE_PS | type_bits(MEM_WB, true);
         }
     }
     window_next = v + GIB;   /* a gap: running off the end faults */

@@ -33,9 +33,11 @@ void *paging_map_mmio(uint64_t phys, uint64_t size);
 
 /* Maps n pieces of RAM, each 2 MiB-aligned in address and size, one after
  * the other at a fresh virtual address above everything identity-mapped,
- * write-back: scattered free memory seen as one contiguous range. Returns
- * that address, or 0 when no table could be had. */
-struct paging_piece { uint64_t phys, size; };
+ * write-back: scattered free memory seen as one contiguous range. A piece
+ * with `repeat` set maps the same 2 MiB at phys over and over for its size
+ * (a page of zeros under a long range). Returns that address, or 0 when no
+ * table could be had. */
+struct paging_piece { uint64_t phys, size; int repeat; };
 void *paging_map_pieces(const struct paging_piece *pieces, int n);
 
 #endif
