@@ -9,7 +9,8 @@
 #                /models/stories260K.bin and /models/tokenizer.bin (tok512);
 #   and damaged copies of one.img: truncated.img (cut inside the partition),
 #   gpt-past-end.img (the partition entry ends past the disk, CRCs right),
-#   loop.img (the model's cluster chain loops back to its start),
+#   loop.img (the model's cluster chain loops: its 101st cluster leads back
+#   to its 51st),
 #   short-chain.img (the model's chain ends at its tenth cluster, long
 #   before the file does);
 #   with "big": big.img, GPT with one exFAT partition holding
@@ -107,7 +108,7 @@ def longest_chain(d):
 def loop(d):
     d = bytearray(d)
     fat, chain = longest_chain(d)
-    struct.pack_into('<I', d, fat + 4 * chain[-1], chain[0])   # back to its start
+    struct.pack_into('<I', d, fat + 4 * chain[100], chain[50])   # back, long before the file's end
     return d
 
 def short_chain(d):
