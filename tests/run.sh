@@ -5,6 +5,8 @@
 # line per case, "PASS name" or "FAIL name: why"; this counts them and ends
 # with the line "N passed, N failed". Exits non-zero when anything failed.
 # Usage: tests/run.sh [PATTERN]   (only the programs/scripts whose path matches)
+# SLOW=1: only the tests too slow for make test (tests/slow/*.sh, run like
+# the boot scripts), for make test-slow.
 set -u
 cd "$(dirname "$0")/.."
 pattern=${1:-}
@@ -48,11 +50,16 @@ report() {
 
 matches() { [[ -z "$pattern" || "$1" == *$pattern* ]]; }
 
+slow=${SLOW:-}
+boot_dir=tests/boot
+[ -n "$slow" ] && boot_dir=tests/slow
 for t in build/host/tests/test_*; do
+    [ -n "$slow" ] && break
     [ -x "$t" ] && matches "$t" || continue
     execute "$t" "$t"; report "$t"
 done
 for t in tests/host/*.sh; do
+    [ -n "$slow" ] && break
     [ -f "$t" ] && matches "$t" || continue
     execute "$t" bash "$t"; report "$t"
 done
@@ -61,7 +68,7 @@ done
 # are known to be slow); reported in order once all are done.
 boot_tests=()
 while read -r _ t; do boot_tests+=("$t"); done < <(
-    for t in tests/boot/*.sh; do
+    for t in "$boot_dir"/*.sh; do
         [[ "$t" == */lib.sh ]] && continue
         [ -f "$t" ] && matches "$t" || continue
         secs=0
