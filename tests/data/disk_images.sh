@@ -14,8 +14,10 @@
 #   short-chain.img (the model's chain ends at its tenth cluster, long
 #   before the file does);
 #   with "big": big.img, GPT with one exFAT partition holding
-#   /models/big-zeros.gguf, a 4.6 GiB F32 llama GGUF of zeros (sparse: the
-#   image takes a few MiB of the host's disk).
+#   /models/big-zeros.gguf, a 4.6 GiB F32 llama GGUF of zeros, and
+#   /models/big-zeros.bin, a 4.3 GiB llama2.c checkpoint of zeros in nearly
+#   the same shape, with /models/tokenizer.bin (sparse: the image takes a
+#   few tens of MiB of the host's disk).
 # Kept between runs (OUT/stamp: this script, mkexfat and mkgguf); several
 # tests may call it at once (a lock). Prints "error: ..." and exits 1 when
 # a tool is missing or fails.
@@ -131,14 +133,28 @@ if [ -n "$want_big" ] && [ "$(cat "$out/big-stamp" 2> /dev/null)" != "$stamp" ];
     # dim 2048, hidden 8192, 18 layers, 32 heads (8 KV heads), 32000 tokens,
     # context 64: 1.22 G weights, 4.6 GiB in F32
     "$mkgguf" --shape 2048,8192,18,32,8,32000,64 --type F32 --zeros "$tmp" > /dev/null 2>&1
-    size=$(stat -c %s "$tmp")
+    # the llama2.c version 0 checkpoint: its seven int32, then fp32 zeros
+    # (embedding shared with the classifier, RoPE tables of 64 x 32)
+    bin=$out/big-zeros.bin
+    python3 - "$bin" <<'PY'
+import struct, sys
+dim, hidden, layers, heads, kv_heads, vocab, seq = 2048, 8192, 18, 32, 8, 32000, 64
+kv_dim = dim // heads * kv_heads
+floats = (vocab * dim + layers * (2 * dim + 2 * dim * dim + 2 * dim * kv_dim + 3 * dim * hidden)
+          + dim + seq * (dim // heads))
+with open(sys.argv[1], 'wb') as f:
+    f.write(struct.pack('<7i', dim, hidden, layers, heads, kv_heads, vocab, seq))
+    f.truncate(28 + 4 * floats)
+PY
+    size=$(($(stat -c %s "$tmp") + $(stat -c %s "$bin")))
     img=$out/big.img.tmp
     rm -f "$img"
     truncate -s $(((size / MiB + 64) * MiB)) "$img"
     sgdisk -o -n 1:2048:0 -t 1:0700 -c 1:LLAMA2 "$img" > /dev/null
     last=$(sgdisk -i 1 "$img" | awk '/Last sector/ { print $3 }')
-    "$mkexfat" -o $((2048 * 512)) -s $(((last - 2048 + 1) * 512)) "$img" "$tmp=/models/big-zeros.gguf"
-    rm -f "$tmp"
+    "$mkexfat" -o $((2048 * 512)) -s $(((last - 2048 + 1) * 512)) "$img" "$tmp=/models/big-zeros.gguf" \
+        "$bin=/models/big-zeros.bin" "$("$root/tools/find-model.sh" tokenizer.bin)=/models/tokenizer.bin"
+    rm -f "$tmp" "$bin"
     mv "$img" "$out/big.img"
     echo "$stamp" > "$out/big-stamp"
 fi
