@@ -27,9 +27,11 @@ expect "disk:choose:uefi:heading" "models on the disks:"
 expect_re "disk:choose:uefi:entry-1" "^  1\. sata0 partition 2 \(LLAMA2, exFAT\): /models/stories15M\.bin, 58\.0 MiB$"
 expect_re "disk:choose:uefi:entry-1-kind" "^       llama2\.c checkpoint version 0, fp32, dim 288, 6 layers, vocabulary 32000, context 256$"
 expect_re "disk:choose:uefi:entry-2" "^  2\. sata0 partition 2 \(LLAMA2, exFAT\): /models/small/stories260K\.bin, 1\.0 MiB$"
-if [ -f "$ROOT/../shared/models/gguf/stories15M-Q8_0.gguf" ]; then
+if model_path gguf/stories15M-Q8_0.gguf > /dev/null 2>&1; then
     expect_re "disk:choose:uefi:gguf" "^  3\. sata0 partition 2 \(LLAMA2, exFAT\): /models/stories15M-Q8_0\.gguf, 25\.4 MiB$"
     expect_re "disk:choose:uefi:gguf-kind" "^       GGUF '.*', llama, Q8_0 \(mostly Q8_0\), dim 288, 6 layers, vocabulary 32000$"
+else
+    fail "disk:choose:uefi:gguf" "gguf/stories15M-Q8_0.gguf not found (../shared/models/gguf)"
 fi
 expect_re "disk:choose:uefi:cd" "^  [0-9]\. cd0 \(.*ISO 9660\): /boot/model\.bin, 1\.0 MiB$"
 if grep -q "tokenizer\.bin, \|tok512\.bin, " "$LOG"; then fail "disk:choose:uefi:no-tokenizers" "a tokenizer was listed"

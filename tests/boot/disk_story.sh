@@ -2,7 +2,8 @@
 # module2 lines): the story from an NVMe drive under UEFI and from a SATA
 # disk on q35's AHCI under SeaBIOS is run.c's byte for byte, with what the
 # drivers and the loader found on the way (disks, partitions, where the
-# model went in RAM, the progress bar). The disk image is shared by the
+# model went in RAM, the progress bar); a GGUF file from an NVMe drive
+# under SeaBIOS tells the host program's story. The disk image is shared by the
 # disk tests (tests/data/disk_images.sh) and opened through a snapshot.
 source "$(dirname "$0")/lib.sh"
 
@@ -43,3 +44,20 @@ expect_re "disk:sata:bios:cd" "^disk: cd0: QEMU DVD-ROM, .* ATAPI at port 2 at "
 expect "disk:sata:bios:model" "model: /models/small/stories260K.bin on sata0 partition 2 (LLAMA2, exFAT), 1.0 MiB"
 expect "disk:sata:bios:tokenizer" "tokenizer: /models/small/tok512.bin on sata0 partition 2"
 expect_story "disk:sata:bios:matches-run.c" "$REFERENCE/s260k_greedy_n200.txt"
+
+# A GGUF file (its vocabulary inside) from NVMe under SeaBIOS, whose own NVMe
+# driver leaves the controller enabled: the host program's story.
+q8=$(model_path gguf/stories15M-Q8_0.gguf 2> /dev/null)
+if [ -z "$q8" ]; then
+    fail "disk:gguf:bios:model" "gguf/stories15M-Q8_0.gguf not found (../shared/models/gguf)"
+else
+    "$ROOT/build/host/llama2" "$q8" -t 0 -n 60 -i "Lily and her dog" > "$OUT/disk-gguf.expected" 2> /dev/null
+    MODULES="" make_iso disk-gguf "--exit -t 0 -n 60 -i \"Lily and her dog\" --model /models/stories15M-Q8_0.gguf" > /dev/null
+    boot disk-gguf bios QEMU_EXTRA="-boot order=d $nvme"
+    expect_rc "disk:gguf:bios:exit-success" 0
+    no_modules "disk:gguf:bios:no-module"
+    expect "disk:gguf:bios:model" "model: /models/stories15M-Q8_0.gguf on nvme0 partition 2 (LLAMA2, exFAT), 25.4 MiB"
+    if grep -q "^tokenizer:" "$LOG"; then fail "disk:gguf:bios:no-tokenizer-file" "$(grep -m1 '^tokenizer:' "$LOG")"
+    else pass "disk:gguf:bios:no-tokenizer-file"; fi
+    expect_story "disk:gguf:bios:matches-host" "$OUT/disk-gguf.expected"
+fi
