@@ -104,12 +104,13 @@ deps:
 iso: deps $(KERNB)/llama2.elf
 	tools/make-iso.sh $(ISO) $(KERNB)/llama2.elf
 
-# make usb DEV=/dev/sdX: writes the ISO (make iso first) to a USB stick with
-# dd, after checking that DEV is a whole, removable, unmounted disk and
+# make usb DEV=/dev/sdX: writes the ISO (make iso first), or with
+# IMG=build/llama2-disk.img the disk image (make disk first), to a USB stick
+# with dd, after checking that DEV is a whole, removable, unmounted disk and
 # asking for confirmation (tools/usb-write.sh).
 .PHONY: usb
 usb:
-	tools/usb-write.sh $(ISO) "$(DEV)"
+	tools/usb-write.sh $(or $(IMG),$(ISO)) "$(DEV)"
 
 # make run: the same ISO with --exit in front of ARGS, booted in QEMU with the
 # serial port on this terminal. FIRMWARE=uefi|bios|usb SMP MEM CPU ACCEL;

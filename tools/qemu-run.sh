@@ -18,6 +18,9 @@
 #                 copy is the exact one); e.g. socat -,raw,echo=0 unix-connect:PATH)
 #   QMP_SOCKET (path: a QEMU monitor socket, for screendump and sendkey)
 #   QEMU_EXTRA (more QEMU arguments, split on spaces)
+#   MEDIA=cd|disk            cd (default): uefi and bios boot the image as a CD;
+#                            disk: as the PC's SATA disk (make disk's image;
+#                            writes are discarded). usb is a stick either way.
 set -uo pipefail
 iso=${1:?usage: qemu-run.sh ISO}
 [ -f "$iso" ] || { echo "error: $iso does not exist; run make iso first" >&2; exit 1; }
@@ -48,9 +51,16 @@ uefi() {
     args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
            -drive "if=pflash,format=raw,unit=1,file=$work/vars.fd")
 }
+media=(-cdrom "$iso")
+case "${MEDIA:-cd}" in
+  cd) ;;
+  disk) media=(-drive "if=none,id=disk0,format=raw,snapshot=on,file=$iso"
+               -device ide-hd,drive=disk0,bus=ide.0,bootindex=0) ;;
+  *) echo "error: MEDIA must be cd or disk, not '$MEDIA'" >&2; exit 1 ;;
+esac
 case "$firmware" in
-  uefi) uefi; args+=(-cdrom "$iso") ;;
-  bios) args+=(-cdrom "$iso") ;;
+  uefi) uefi; args+=("${media[@]}") ;;
+  bios) args+=("${media[@]}") ;;
   usb)  uefi; args+=(-drive "if=none,id=stick,format=raw,readonly=on,file=$iso"
                      -device qemu-xhci -device usb-storage,drive=stick,bootindex=0) ;;
   *) echo "error: FIRMWARE must be uefi, bios or usb, not '$firmware'" >&2; exit 1 ;;

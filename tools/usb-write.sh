@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # usb-write.sh ISO DEV: writes the hybrid ISO to the USB stick DEV with dd,
-# erasing it (make usb DEV=/dev/sdX). Refuses anything that does not look
+# erasing it (make usb DEV=/dev/sdX). ISO may as well be make disk's image
+# (make usb IMG=build/llama2-disk.img DEV=/dev/sdX): any image is written
+# as it is, after the same checks. Refuses anything that does not look
 # like a stick: DEV must be a whole disk (not a partition), removable or on
 # USB, with nothing on it mounted (or used as swap). Then it shows what
 # will be erased and asks for the device's name, or "yes", on stdin.
@@ -17,7 +19,7 @@ lsblk_cmd=${USB_LSBLK:-lsblk}
 die() { echo "error: $*" >&2; echo "error: nothing was written" >&2; exit 1; }
 
 [ -n "$iso" ] || die "usage: usb-write.sh ISO DEV"
-[ -f "$iso" ] || die "$iso does not exist; run make iso first"
+[ -f "$iso" ] || die "$iso does not exist; run make iso first (or make disk, for IMG=build/llama2-disk.img)"
 [ -n "$dev" ] || die "say which device is the stick: make usb DEV=/dev/sdX (lsblk lists them; the whole device, not sdX1)"
 case "$dev" in
   /dev/*) ;;

@@ -22,8 +22,17 @@ const char *fs_type_name(enum fs_type type)
     }
 }
 
+/* Every public call starts with an empty err, so that it is "" on success. */
+static void clear(char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = 0;
+}
+
 static int give_err(fs_volume *v, char *err, size_t errlen)
 {
+    if (v->type == FS_UNKNOWN && !v->err[0])
+        fs_fail(v, "the volume is not mounted");
     fs_copy_err(err, errlen, v->err);
     return -1;
 }
@@ -89,6 +98,7 @@ static int dir_next(fs_volume *v, fs_dir *it, fs_entry *e)
 
 int fs_dir_next(fs_volume *v, fs_dir *it, fs_entry *e, char *err, size_t errlen)
 {
+    clear(err, errlen);
     int r = dir_next(v, it, e);
     return r < 0 ? give_err(v, err, errlen) : r;
 }
@@ -112,8 +122,10 @@ int fs_walk(fs_volume *v, fs_walk_fn fn, void *ctx, char *err, size_t errlen)
      * directories visited is bounded too. */
     fs_entry *e = &v->entry;
     int depth = 0, dirs = 1, deep_noted = 0;
+    clear(err, errlen);
     if (v->type == FS_UNKNOWN)
         return give_err(v, err, errlen);
+    v->records_left = FS_MAX_RECORDS;
     v->walk[0].dir = v->root;
     v->walk[0].dir.at_cluster = 0;
     v->walk[0].pos = 0;
@@ -124,8 +136,10 @@ int fs_walk(fs_volume *v, fs_walk_fn fn, void *ctx, char *err, size_t errlen)
         int r = dir_next(v, &it, e);
         v->walk[depth].dir = it.dir;
         v->walk[depth].pos = it.pos;
-        if (r < 0)
+        if (r < 0) {
+            v->records_left = 0;
             return give_err(v, err, errlen);
+        }
         if (r == 0) {
             depth--;
             continue;
@@ -136,8 +150,14 @@ int fs_walk(fs_volume *v, fs_walk_fn fn, void *ctx, char *err, size_t errlen)
             continue;
         }
         if (!e->file.is_dir) {
-            if (fn(ctx, v->path, &e->file) != 0)
-                return 0;
+            /* fn may call fs_find, which lists into v->entry: hand it a copy */
+            fs_file f = e->file;
+            uint64_t left = v->records_left;
+            v->records_left = 0;
+            int stop = fn(ctx, v->path, &f);
+            v->records_left = left;
+            if (stop)
+                break;
             continue;
         }
         if (depth == FS_MAX_DEPTH || dirs >= 4096) {
@@ -155,6 +175,7 @@ int fs_walk(fs_volume *v, fs_walk_fn fn, void *ctx, char *err, size_t errlen)
         v->walk[depth].pos = 0;
         v->walk[depth].path_len = strlen(v->path);
     }
+    v->records_left = 0;
     return 0;
 }
 
@@ -163,9 +184,11 @@ int fs_find(fs_volume *v, const char *path, fs_file *f, char *err, size_t errlen
     fs_entry *e = &v->entry;
     char part[FS_NAME_MAX];
     fs_file dir = v->root;
+    clear(err, errlen);
     if (v->type == FS_UNKNOWN)
         return give_err(v, err, errlen);
     const char *s = path;
+    v->records_left = 0;
     for (;;) {
         while (*s == '/')
             s++;
@@ -192,6 +215,7 @@ int fs_find(fs_volume *v, const char *path, fs_file *f, char *err, size_t errlen
         fs_dir_open(&it, &dir);
         int found = 0, r;
         fs_file match;
+        v->records_left = FS_MAX_RECORDS;
         while ((r = dir_next(v, &it, e)) == 1) {
             if (v->case_sensitive && strcmp(e->name, part) == 0) {
                 match = e->file;
@@ -205,6 +229,7 @@ int fs_find(fs_volume *v, const char *path, fs_file *f, char *err, size_t errlen
                     break;
             }
         }
+        v->records_left = 0;
         if (r < 0)
             return give_err(v, err, errlen);
         if (!found) {
@@ -221,6 +246,7 @@ int fs_read(fs_volume *v, fs_file *f, uint64_t offset, void *buf, uint64_t len,
             char *err, size_t errlen)
 {
     uint8_t *dst = buf;
+    clear(err, errlen);
     if (v->type == FS_UNKNOWN)
         return give_err(v, err, errlen);
     if (offset > f->size || len > f->size - offset) {

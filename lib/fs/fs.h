@@ -4,10 +4,10 @@
  *
  * How the model loader uses it:
  *
- *     fs_partition_table t;              // ~5 KiB: static or on a big stack
+ *     static fs_partition_table t;       // ~8 KiB
  *     fs_read_partitions(dev, &t, err, sizeof err);
  *     for each t.part[i]:
- *         static fs_volume v;            // ~24 KiB
+ *         static fs_volume v;            // ~21 KiB
  *         if (fs_mount(&v, dev, &t.part[i], err, sizeof err) == 0)
  *             fs_walk(&v, list_models, ctx, err, sizeof err);   // paths and sizes
  *     fs_find(&v, "/models/x.gguf", &file, err, sizeof err);
@@ -97,6 +97,7 @@ const char *fs_type_name(enum fs_type type);
 #define FS_PATH_MAX 1024         /* bytes of a path, with its NUL */
 #define FS_MAX_DEPTH 16          /* directories fs_walk descends into */
 #define FS_MAX_EXTENTS 32        /* ISO 9660 extents of one file (each < 4 GiB) */
+#define FS_MAX_RECORDS 4000000   /* directory records one fs_walk or fs_find reads at most */
 
 /* A file or a directory of a mounted volume. fs_walk and fs_find fill it
  * in; fs_read keeps its place in the cluster chain in it. Copy it freely:
@@ -171,6 +172,7 @@ typedef struct {
      * FAT, the bounce sector for the ends of a read, fs_walk's stack and
      * the entry fs_walk and fs_find list into. */
     char err[160];
+    uint64_t records_left;   /* fs_walk and fs_find: directory records they may still read */
     uint64_t cache_lba[FS_CACHE_SLOTS];
     uint8_t cache_ok[FS_CACHE_SLOTS];
     uint8_t cache[FS_CACHE_SLOTS][4096];
@@ -184,7 +186,7 @@ typedef struct {
  * ISO 9660, checks the boot sector (exFAT: its checksum; the backup boot
  * region when the main one is damaged, with a note), reads the label.
  * Returns 0; -1 with err set (no filesystem recognised, or a damaged one).
- * v is the caller's (about 24 KiB); it must stay where it is while in use. */
+ * v is the caller's (about 21 KiB); it must stay where it is while in use. */
 int fs_mount(fs_volume *v, const fs_blockdev *dev, const fs_partition *p,
              char *err, size_t errlen);
 
@@ -195,7 +197,9 @@ typedef int (*fs_walk_fn)(void *ctx, const char *path, const fs_file *f);
 
 /* Calls fn for every regular file of the volume, depth first, directories
  * in their on-disk order, down to FS_MAX_DEPTH levels (deeper ones are
- * skipped with a note, as are names longer than FS_NAME_MAX). Returns 0
+ * skipped with a note, as are names longer than FS_NAME_MAX). A tree of
+ * more than FS_MAX_RECORDS directory records (damage: directories that
+ * contain themselves) ends the walk with an error. Returns 0
  * when the walk ended (or fn stopped it), -1 with err set when a directory
  * cannot be read (the files before it were reported). */
 int fs_walk(fs_volume *v, fs_walk_fn fn, void *ctx, char *err, size_t errlen);

@@ -10,12 +10,20 @@
 #include "lib/format.h"
 #include "lib/libc.h"
 
+void fs_one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7F)
+            *s = '?';
+}
+
 int fs_fail(fs_volume *v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     fmt_vsnprintf(v->err, sizeof v->err, fmt, ap);
     va_end(ap);
+    fs_one_line(v->err);
     return -1;
 }
 
@@ -27,8 +35,9 @@ void fs_note(fs_notes *n, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    fmt_vsnprintf(n->text[n->count++], FS_NOTE_LEN, fmt, ap);
+    fmt_vsnprintf(n->text[n->count], FS_NOTE_LEN, fmt, ap);
     va_end(ap);
+    fs_one_line(n->text[n->count++]);
 }
 
 void fs_copy_err(char *err, size_t errlen, const char *msg)
@@ -127,6 +136,11 @@ int fs_map(fs_volume *v, fs_file *f, uint64_t off, uint64_t want, uint64_t *vol_
 int fs_file_peek(fs_volume *v, fs_file *f, uint64_t pos, uint32_t len, const uint8_t **p)
 {
     uint64_t at, run;
+    if (v->records_left) {
+        if (--v->records_left == 0)
+            return fs_fail(v, "%s: more than %d directory records read: the directory tree "
+                           "loops or is damaged", fs_type_name(v->type), FS_MAX_RECORDS);
+    }
     if (!f->chain_sized && (pos > f->size || len > f->size - pos))
         return 0;
     int r = fs_map(v, f, pos, len, &at, &run);

@@ -11,6 +11,10 @@
 /* Cache slots: one for directory records, one for the FAT. */
 enum { FS_SLOT_DIR, FS_SLOT_FAT };
 
+/* Replaces control characters (a newline in a file name...) with '?', so
+ * that a message that quotes names from the disk stays one line. */
+void fs_one_line(char *s);
+
 /* Formats a one-line message into v->err; returns -1. */
 int fs_fail(fs_volume *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

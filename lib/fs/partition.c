@@ -38,6 +38,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
         va_start(ap, fmt);
         fmt_vsnprintf(err, errlen, fmt, ap);
         va_end(ap);
+        fs_one_line(err);
     }
     return -1;
 }

@@ -333,6 +333,30 @@ def gguf_seeds():
 
 
 # ------------------------------------------------------------
+# ------------------------------------------------------------ disks
+
+def fs_seeds(names):
+    """Disk images made by tests/fuzz/fs_seeds.sh (the tools people use),
+    each cut after its last non-zero byte, behind the 8-byte device header
+    of tests/fuzz/fs_device.h: sector size code, size in sectors, no
+    failing reads."""
+    import tempfile
+    codes = {512: 0, 2048: 1, 4096: 2}
+    seeds = {}
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([os.path.join(ROOT, "tests", "fuzz", "fs_seeds.sh"), d],
+                       capture_output=True, timeout=300)
+        for name in names:
+            path = os.path.join(d, name)
+            if not os.path.isfile(path):
+                continue
+            data = open(path, "rb").read()
+            sector = 4096 if "4k" in name else 512
+            for s in ([sector, 2048] if name.endswith(".iso") else [sector]):
+                head = struct.pack("<BIBBB", codes[s], len(data) // s, 0, 0, 0)
+                seeds["%s-%d" % (name, s)] = head + data.rstrip(b"\0")
+    return seeds
+
 
 def generators():
     return {
@@ -343,6 +367,10 @@ def generators():
         "checkpoint": checkpoint_seeds,
         "tokenizer": tokenizer_seeds,
         "gguf": gguf_seeds,
+        "fs_partitions": lambda: fs_seeds(["gpt.img", "mbr.img", "exfat.img", "iso-rr.iso"]),
+        "fs_exfat": lambda: fs_seeds(["exfat.img", "exfat-frag.img", "exfat-4k.img"]),
+        "fs_fat": lambda: fs_seeds(["fat12.img", "fat16.img", "fat32.img"]),
+        "fs_iso9660": lambda: fs_seeds(["iso-rr.iso", "iso-joliet.iso", "iso-plain.iso"]),
     }
 
 

@@ -7,13 +7,15 @@
 # volume inside an image at an offset, and files that do not fit (an
 # error, not a broken volume).
 cd "$(dirname "$0")/../.."
-make --no-print-directory build/host/mkexfat > /dev/null || { echo "FAIL mkexfat:build: make build/host/mkexfat failed"; exit 1; }
+make --no-print-directory build/host/mkexfat > /dev/null ||
+    { echo "FAIL mkexfat:build: make build/host/mkexfat failed"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass() { echo "PASS mkexfat:$1"; }
 fail() { echo "FAIL mkexfat:$1: $2"; }
 for t in fsck.exfat grub-fstest; do
-    command -v $t > /dev/null || { fail tools "$t is missing (apt-get install exfatprogs grub-common, or make deps)"; exit 1; }
+    command -v $t > /dev/null ||
+        { fail tools "$t is missing (apt-get install exfatprogs grub-common, or make deps)"; exit 1; }
 done
 
 head -c 3000000 /dev/urandom > "$tmp/a.bin"

@@ -1,5 +1,5 @@
 /* Tests lib/fs on disk images made by the tools people use
- * (tests/host/fs_images.sh: sgdisk, sfdisk, mkfs.fat + mtools, xorriso,
+ * (tests/data/make_fs_images.sh: sgdisk, sfdisk, mkfs.fat + mtools, xorriso,
  * grub-mkrescue, mkfs.exfat and this project's tools/mkexfat), read
  * through a block device over memory or a (sparse) file: partition tables,
  * labels, every file listed with its size, files found by path whatever
@@ -124,6 +124,12 @@ static int collect(void *ctx, const char *path, const fs_file *f)
     size_t n = strlen(listing);
     snprintf(listing + n, sizeof listing - n, "%s %llu\n", path, (unsigned long long)f->size);
     return 0;
+}
+
+static int stop_after_one(void *ctx, const char *path, const fs_file *f)
+{
+    strcat(listing, "1");
+    return 1;
 }
 
 static int walk(void)
@@ -388,6 +394,47 @@ TEST(exfat_fragmented_chains)
     free(buf);
 }
 
+/* Reading a fragmented file in order, chunk after chunk, continues from
+ * where the chain was left (at_index follows the reads), and a read before
+ * that place starts again from the first cluster. */
+TEST(fat_chain_place_is_kept_between_reads)
+{
+    CHECK(open_image("exfatfrag.img", 512, 0) == 0, "no exfatfrag.img");
+    CHECK(mount_whole() == 0, "%s", err);
+    fs_file f;
+    CHECK(fs_find(&vol, "/models/model.gguf", &f, err, sizeof err) == 0, "%s", err);
+    static uint8_t buf[64 << 10];
+    uint32_t last = 0;
+    int forward = 1;
+    for (uint64_t at = 0; at + sizeof buf <= f.size; at += sizeof buf) {
+        CHECK(fs_read(&vol, &f, at, buf, sizeof buf, err, sizeof err) == 0, "%s", err);
+        uint64_t end_cluster = (at + sizeof buf - 1) >> vol.fat.cluster_shift;
+        forward &= f.at_index >= last && f.at_index <= end_cluster + 3 && f.at_index >= end_cluster;
+        last = f.at_index;
+    }
+    CHECK(forward && last > 700, "the place went to cluster %u", last);
+    CHECK(fs_read(&vol, &f, 0, buf, 100, err, sizeof err) == 0 && f.at_index <= 3,
+          "after a read at 0: cluster %u", f.at_index);
+}
+
+TEST(listing_one_directory_and_stopping_a_walk)
+{
+    CHECK(open_image("fat32.img", 512, 0) == 0, "no fat32.img");
+    CHECK(mount_whole() == 0, "%s", err);
+    fs_file models;
+    CHECK(fs_find(&vol, "/models", &models, err, sizeof err) == 0 && models.is_dir, "%s", err);
+    fs_dir it;
+    fs_entry e;
+    fs_dir_open(&it, &models);
+    char names[256] = "";
+    int r;
+    while ((r = fs_dir_next(&vol, &it, &e, err, sizeof err)) == 1)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s|", e.name, e.file.is_dir ? "/" : "");
+    CHECK(r == 0 && !strcmp(names, "Sub/|Big Model File.gguf|"), "%d %s [%s]", r, err, names);
+    listing[0] = 0;
+    CHECK(fs_walk(&vol, stop_after_one, 0, err, sizeof err) == 0 && !strcmp(listing, "1"), "[%s]", listing);
+}
+
 /* Damage to the FAT chain of a fragmented file: a loop, an early end. */
 TEST(exfat_cluster_loop_is_an_error)
 {
@@ -640,14 +687,15 @@ TEST(not_a_filesystem)
 
 static int setup(void)
 {
-    return system("bash tests/host/fs_images.sh " OUT " >&2");
+    return system("bash tests/data/make_fs_images.sh " OUT " >&2");
 }
 
-static void images_made(void) { CHECK(setup() == 0, "tests/host/fs_images.sh failed"); }
+static void images_made(void) { CHECK(setup() == 0, "tests/data/make_fs_images.sh failed"); }
 
 RUN_TESTS(images_made, partitions_gpt, gpt_primary_damaged_uses_backup, gpt_both_damaged_is_an_error,
           gpt_past_the_disks_end, partitions_mbr_with_logical, no_table_is_the_whole_device,
           exfat_files, exfat_reads_straight_into_the_destination, exfat_fragmented_chains,
+          fat_chain_place_is_kept_between_reads, listing_one_directory_and_stopping_a_walk,
           exfat_cluster_loop_is_an_error, exfat_chain_shorter_than_the_file_is_an_error,
           exfat_backup_boot_region, exfat_4096_byte_sectors, exfat_made_by_mkfs_exfat,
           exfat_file_past_4_gib, fat32_files, fat16_files, fat12_files, fat32_cluster_loop_is_an_error,

@@ -93,3 +93,10 @@ else fail "missing-iso" "status $rc: $out"; fi
 out=$(make -s usb ISO="$iso" DEV=/dev/null 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -q "not a block device" <<< "$out"; then pass "make-usb"
 else fail "make-usb" "status $rc: $out"; fi
+
+# make usb IMG=... writes that image instead of the ISO (make disk's)
+fake_lsblk "$stick"
+out=$(printf 'sdz\n' | USB_LSBLK="$tmp/lsblk" USB_FAKE_DEVICE=1 USB_DRY_RUN=1 \
+      make -s usb ISO="$tmp/none.iso" IMG="$iso" DEV=/dev/sdz 2>&1); rc=$?
+if [ $rc = 0 ] && grep -q "dry run: dd if=$iso of=/dev/sdz" <<< "$out"; then pass "make-usb-img"
+else fail "make-usb-img" "status $rc: $out"; fi

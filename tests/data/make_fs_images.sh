@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fs_images.sh OUT: makes the disk images tests/host/test_fs.c reads (and
+# make_fs_images.sh OUT: makes the disk images tests/host/test_fs.c reads (and
 # the files they hold, to compare with), in OUT, with the tools people use:
 # sgdisk and sfdisk for the tables, mkfs.fat and mtools for FAT,
 # tools/mkexfat for exFAT (mkfs.exfat for one more), xorriso and
@@ -8,7 +8,7 @@
 # script or mkexfat changed (OUT/stamp). Prints "error: ..." and exits 1
 # when a tool is missing or fails.
 set -euo pipefail
-out=${1:?usage: fs_images.sh OUT}
+out=${1:?usage: make_fs_images.sh OUT}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mkexfat=$root/build/host/mkexfat
 [ -x "$mkexfat" ] || make -C "$root" --no-print-directory build/host/mkexfat > /dev/null
@@ -16,7 +16,8 @@ stamp=$(cat "$0" "$mkexfat" | sha256sum | cut -c1-16)
 [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && exit 0
 for t in sgdisk sfdisk mkfs.fat mcopy mmd xorriso grub-mkrescue mkfs.exfat; do
     command -v $t > /dev/null || {
-        echo "error: $t is missing: apt-get install gdisk fdisk dosfstools mtools xorriso exfatprogs grub-common (or make deps)" >&2
+        echo "error: $t is missing: apt-get install gdisk fdisk dosfstools mtools xorriso" \
+             "exfatprogs grub-common (or make deps)" >&2
         exit 1; }
 done
 rm -rf "$out"

@@ -1,0 +1,16 @@
+/* Fuzzes lib/fs/exfat.c (and cluster.c): the device as one exFAT volume,
+ * mounted and walked, every file read in part. The input is a device
+ * (tests/fuzz/fs_device.h); tests/fuzz/seeds.py starts from real images
+ * (tests/data/make_fs_images.sh's tools) cut short. */
+#include "tests/fuzz/fs_device.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fuzz_disk d;
+    fs_blockdev dev;
+    if (fuzz_disk_open(&d, &dev, data, size) != 0)
+        return 0;
+    fs_partition p = {.number = 0, .first_lba = 0, .sectors = dev.sectors};
+    fuzz_volume(&dev, &p);
+    return 0;
+}
