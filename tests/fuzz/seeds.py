@@ -332,7 +332,6 @@ def gguf_seeds():
     return seeds
 
 
-# ------------------------------------------------------------
 # ------------------------------------------------------------ disks
 
 def fs_seeds(names):
@@ -357,6 +356,8 @@ def fs_seeds(names):
                 seeds["%s-%d" % (name, s)] = head + data.rstrip(b"\0")
     return seeds
 
+
+# ------------------------------------------------------------
 
 def generators():
     return {
