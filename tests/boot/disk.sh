@@ -23,6 +23,9 @@ for case in "uefi MEDIA=disk" "bios MEDIA=disk" "usb"; do
     expect "disk:$fw:kernel-reached" "llama2 bare-metal kernel: started by multiboot2"
     expect "disk:$fw:no-model-modules" "error: no modules named 'model' and 'tokenizer'"
     # the SATA disk's models (a USB stick needs the xHCI driver)
-    [ "$fw" != usb ] && expect_re "disk:$fw:lists-the-model" "^  1\. sata0 partition 3 \(LLAMA2, exFAT\): /models/stories260K\.bin, 1\.0 MiB$"
+    if [ "$fw" != usb ]; then
+        expect_re "disk:$fw:lists-the-model" "^  1\. sata0 partition 3 \(LLAMA2, exFAT\): /models/stories260K\.bin, 1\.0 MiB$"
+        expect "disk:$fw:nothing-typed" "and no model was chosen from the disks' list within 10 s; give --model NAME"
+    fi
     expect_rc "disk:$fw:failure-exit" 1
 done

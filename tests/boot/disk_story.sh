@@ -4,11 +4,10 @@
 # SATA disk on q35's AHCI under SeaBIOS, and the kernel tells the story
 # from that same disk, byte for byte run.c's, with what the drivers and
 # the loader found on the way (disks, partitions, where the model went in
-# RAM, the progress bar). Then, from the test disk of
-# tests/data/disk_images.sh attached beside an ISO without modules:
-# stories260K by path with --tokenizer from a SATA disk under SeaBIOS, and
-# a GGUF file from an NVMe drive under SeaBIOS (whose own NVMe driver
-# leaves the controller running), which tells the host program's story.
+# RAM, the progress bar). Then a GGUF file from the test disk of
+# tests/data/disk_images.sh, attached as an NVMe drive beside an ISO
+# without modules under SeaBIOS (whose own NVMe driver leaves the
+# controller running): the host program's story.
 source "$(dirname "$0")/lib.sh"
 
 # no_modules NAME: GRUB handed over no module.
@@ -54,20 +53,6 @@ if ! "$ROOT/tests/data/disk_images.sh" "$disks" > "$OUT/disk-images.log" 2>&1; t
     exit 1
 fi
 nvme="-boot order=d -drive if=none,id=d0,format=raw,file=$disks/models.img,snapshot=on -device nvme,drive=d0,serial=llama2"
-sata="-boot order=d -drive if=none,id=d1,format=raw,file=$disks/models.img,snapshot=on -device ide-hd,bus=ide.0,drive=d1"
-
-# stories260K by path, --tokenizer found beside it (SATA, SeaBIOS).
-MODULES="" make_iso disk-sata "--exit -t 0 -n 200 --model /models/small/stories260K.bin --tokenizer tok512.bin" > /dev/null
-boot disk-sata bios QEMU_EXTRA="$sata"
-expect_rc "disk:sata:bios:exit-success" 0
-no_modules "disk:sata:bios:no-module"
-expect_re "disk:sata:bios:found" "^disk: sata0: QEMU HARDDISK, 256\.0 MiB \(524288 sectors of 512 bytes\), SATA at port 0 at "
-expect_re "disk:sata:bios:cd" "^disk: cd0: QEMU DVD-ROM, .* ATAPI at port 2 at "
-expect "disk:sata:bios:partition" "disk: sata0 partition 2 (LLAMA2, exFAT), 239.0 MiB"
-expect "disk:sata:bios:esp" "disk: sata0 partition 1 (ESP, FAT16), 16.0 MiB"
-expect "disk:sata:bios:model" "model: /models/small/stories260K.bin on sata0 partition 2 (LLAMA2, exFAT), 1.0 MiB"
-expect "disk:sata:bios:tokenizer" "tokenizer: /models/small/tok512.bin on sata0 partition 2"
-expect_story "disk:sata:bios:matches-run.c" "$REFERENCE/s260k_greedy_n200.txt"
 
 # A GGUF file (its vocabulary inside) from NVMe under SeaBIOS.
 q8=$(model_path gguf/stories15M-Q8_0.gguf 2> /dev/null)
