@@ -114,12 +114,17 @@ usb:
 
 # make run: the same ISO with --exit in front of ARGS, booted in QEMU with the
 # serial port on this terminal. FIRMWARE=uefi|bios|usb SMP MEM CPU ACCEL;
-# RUN_TIMEOUT: seconds before QEMU is stopped (TIMEOUT is GRUB's menu).
+# VIEW=window|vnc shows the screen; RUN_TIMEOUT: seconds before QEMU is
+# stopped (TIMEOUT is GRUB's menu). make exits 2 on any failure (it prints
+# qemu-run.sh's status in its "Error N" line); tools/run.sh does what make
+# run does and exits with qemu-run.sh's status itself.
 RUN_TIMEOUT ?= 1800
-.PHONY: run
-run: deps $(KERNB)/llama2.elf
-	ARGS="--exit $$ARGS" TIMEOUT=0 tools/make-iso.sh $(BUILD)/run.iso $(KERNB)/llama2.elf
-	TIMEOUT=$(RUN_TIMEOUT) tools/qemu-run.sh $(BUILD)/run.iso
+.PHONY: run run-iso
+run-iso: deps $(KERNB)/llama2.elf
+	@ARGS="--exit $$ARGS" TIMEOUT=0 tools/make-iso.sh $(BUILD)/run.iso $(KERNB)/llama2.elf
+
+run: run-iso
+	@TIMEOUT=$(RUN_TIMEOUT) tools/qemu-run.sh $(BUILD)/run.iso
 
 # ---------------------------------------------------------------- tests
 .PHONY: test test-build

@@ -1,5 +1,8 @@
+/* The consoles (see console.h): one lock so that lines from two cores never
+ * interleave, the text printed before the screen came up replayed on it,
+ * and printf-style output streamed piece by piece, so that no line is ever
+ * cut by a buffer (a 7 KB prompt echoed, or a long error message). */
 #include "kernel/console.h"
-#include <stdarg.h>
 #include "drivers/serial.h"
 #include "kernel/io.h"
 #include "kernel/smp.h"
@@ -7,6 +10,8 @@
 #include "lib/libc.h"
 
 static int have_serial, have_screen;
+static bool verbose;    /* --verbose: kdetail prints */
+static bool mid_line;   /* the last byte written was not a newline */
 
 /* What was printed before the screen came up (it needs the page tables
  * first), shown on it once it does. */
@@ -20,6 +25,9 @@ const char *console_init_screen(const struct fb_desc *fb) {
     if (have_screen) fbcon_write(early, early_len);
     return have_screen ? 0 : "unsupported pixel format or size";
 }
+
+void console_set_verbose(bool on) { verbose = on; }
+bool console_verbose(void) { return verbose; }
 
 int console_has_serial(void) { return have_serial; }
 int console_has_screen(void) { return have_screen; }
@@ -64,6 +72,7 @@ void console_write(const char *s, size_t n) {
         memcpy(early + early_len, s, k);
         early_len += k;
     }
+    if (n) mid_line = s[n - 1] != '\n';
     unlock();
 }
 
@@ -79,13 +88,36 @@ void console_status(const char *text) {
     unlock();
 }
 
-/* Formats first, then takes the console lock once for the whole text. */
+static void write_piece(void *ctx, const char *s, size_t n) { (void)ctx; console_write(s, n); }
+
+/* The formatted text goes out as it is made, under one hold of the lock
+ * (the lock is re-entered by console_write). */
+static void kvprintf(const char *fmt, va_list ap) {
+    lock();
+    fmt_vcallback(write_piece, 0, fmt, ap);
+    unlock();
+}
+
 void kprintf(const char *fmt, ...) {
-    char buf[2048];
     va_list ap;
     va_start(ap, fmt);
-    int n = fmt_vsnprintf(buf, sizeof buf, fmt, ap);
+    kvprintf(fmt, ap);
     va_end(ap);
-    if (n < 0) return;
-    console_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+void kdetail(const char *fmt, ...) {
+    if (!verbose) return;
+    va_list ap;
+    va_start(ap, fmt);
+    kvprintf(fmt, ap);
+    va_end(ap);
+}
+
+void kvprintf_line(const char *prefix, const char *fmt, va_list ap) {
+    lock();
+    if (mid_line) console_write("\n", 1);
+    console_write(prefix, strlen(prefix));
+    kvprintf(fmt, ap);
+    if (mid_line) console_write("\n", 1);
+    unlock();
 }

@@ -40,7 +40,8 @@ void exception_handler(struct exception_frame *f) {
     if (f->vector == 2 && smp_halt_requested()) smp_park();   /* stopped by the reporting core */
     static volatile int depth[SMP_MAX_CPUS];
     if (depth[smp_cpu_id()]++) {
-        static const char msg[] = "\nerror: CPU exception while reporting a CPU exception; halted\n";
+        static const char msg[] = "\nerror: CPU exception while reporting a CPU exception; halted\n"
+                                  "outcome: exception\n";
         serial_write(msg, sizeof msg - 1);
         if (exit_when_done) qemu_exit(EXIT_EXCEPTION);
         halt_forever();

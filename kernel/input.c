@@ -12,7 +12,7 @@ static bool serial_after_cr;    /* a terminal's "\r\n" is one Enter */
 void input_init(void) {
     have_keyboard = ps2kbd_init();
     input_flush();   /* keys pressed during the boot (in the GRUB menu) */
-    if (have_keyboard) kprintf("keyboard: PS/2 controller, %s\n", ps2kbd_describe());
+    if (have_keyboard) kdetail("keyboard: PS/2 controller, %s\n", ps2kbd_describe());
     else kprintf("keyboard: no PS/2 controller answered; typing only on the serial port\n");
 }
 

@@ -1,3 +1,5 @@
+/* How the kernel ends (see panic.h): the outcome line, then QEMU's exit
+ * device under --exit, else a halt or the offer to reboot. */
 #include "kernel/panic.h"
 #include <stdarg.h>
 #include "drivers/qemu_exit.h"
@@ -8,7 +10,18 @@
 
 int exit_when_done;
 
+__attribute__((format(printf, 2, 3)))
+static void print_line(const char *prefix, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    kvprintf_line(prefix, fmt, ap);
+    va_end(ap);
+}
+
 void kernel_stop(enum exit_status status) {
+    /* The last line of every run, on a line of its own, for scripts to grep. */
+    static const char *const words[] = {"ok", "error", "exception"};
+    print_line("outcome: ", "%s", words[status]);
     if (exit_when_done) qemu_exit(status);
     /* Not under QEMU's exit device (or on real hardware). After a CPU
      * exception the machine's state is suspect: halt. Otherwise a person
@@ -17,16 +30,13 @@ void kernel_stop(enum exit_status status) {
         kprintf("halted.\n");
         halt_forever();
     }
-    if (status == EXIT_OK) kprintf("done.\n");
     power_offer();
 }
 
 void kernel_error(const char *fmt, ...) {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
+    kvprintf_line("error: ", fmt, ap);   /* streamed: never cut, always one ended line */
     va_end(ap);
-    kprintf("error: %s\n", msg);
     kernel_stop(EXIT_ERROR);
 }

@@ -1,8 +1,9 @@
 /* How the kernel ends: with success, or with one "error: ..." line on every
- * console. Under --exit it leaves QEMU with a status (0 ok, 1 error, 2 CPU
- * exception); otherwise, after a CPU exception, it says "halted." and halts,
- * and after success ("done.") or an error it asks for a key to reboot or
- * switch off (kernel/power.h). */
+ * console; either way the line "outcome: ok|error|exception" follows, which
+ * a script can grep for. Under --exit it leaves QEMU with a status (0 ok,
+ * 1 error, 2 CPU exception); otherwise, after a CPU exception, it says
+ * "halted." and halts, and after success or an error it asks for a key to
+ * reboot or switch off (kernel/power.h). */
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H
 

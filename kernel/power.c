@@ -51,7 +51,7 @@ void power_init(const struct mb2_info *mb) {
     have_acpi = acpi_read_power(mb->rsdp_v2, mb->rsdp_v2_size, mb->rsdp_v1, mb->rsdp_v1_size,
                                 map_low, 0, &acpi, err, sizeof err) == 0;
     if (!have_acpi) {
-        kprintf("power: %s; reboot by the keyboard controller, no power off\n", err);
+        kdetail("power: %s; reboot by the keyboard controller, no power off\n", err);
         return;
     }
     char reboot[80], off[120];
@@ -69,7 +69,7 @@ void power_init(const struct mb2_info *mb) {
                      acpi.pm1b_cnt.addr ? " and PM1b" : "", acpi.slp_typa, acpi.slp_typb);
     else
         fmt_snprintf(off, sizeof off, "none (%s)", acpi.note);
-    kprintf("power: reboot by %s; power off by %s\n", reboot, off);
+    kdetail("power: reboot by %s; power off by %s\n", reboot, off);
 }
 
 bool power_can_switch_off(void) {

@@ -513,10 +513,10 @@ void smp_init(const struct mb2_info *mb, uint64_t info_addr) {
 
     char idbuf[200];
     print_ids(idbuf, sizeof idbuf);
-    kprintf("cpus: %d of %d started (apic ids %s)", ncpus, listed, idbuf);
-    if (hotplug) kprintf("; %d more listed as hot-pluggable, not started", hotplug);
-    if (too_many) kprintf("; %d more than the %d supported, not started", too_many, SMP_MAX_CPUS);
-    kprintf("\n");
+    kdetail("cpus: %d of %d started (apic ids %s)", ncpus, listed, idbuf);
+    if (hotplug) kdetail("; %d more listed as hot-pluggable, not started", hotplug);
+    if (too_many) kdetail("; %d more than the %d supported, not started", too_many, SMP_MAX_CPUS);
+    kdetail("\n");
 
     if (!self_check(why, sizeof why)) {
         kprintf("smp: self-check failed: %s; running on the boot CPU alone\n", why);
@@ -524,15 +524,15 @@ void smp_init(const struct mb2_info *mb, uint64_t info_addr) {
         ncpus = 1;
         return;
     }
-    kprintf("smp: self-check ok on %d core%s\n", ncpus, ncpus == 1 ? "" : "s");
-    if (ncpus > 1) {
+    kdetail("smp: self-check ok on %d core%s\n", ncpus, ncpus == 1 ? "" : "s");
+    if (ncpus > 1 && console_verbose()) {   /* a figure for the curious: not measured otherwise */
         int calls2, calls_all = 0;
         uint64_t before = taken_over;
         double us2 = dispatch_us(2, &calls2);
         double us_all = ncpus > 2 ? dispatch_us(ncpus, &calls_all) : us2;
-        kprintf("smp: an empty smp_run takes %.2f us on 2 cores", us2);
-        if (ncpus > 2) kprintf(", %.2f us on %d", us_all, ncpus);
-        kprintf(" (%d calls; %llu shares taken over by core 0)\n", calls2 + calls_all,
+        kdetail("smp: an empty smp_run takes %.2f us on 2 cores", us2);
+        if (ncpus > 2) kdetail(", %.2f us on %d", us_all, ncpus);
+        kdetail(" (%d calls; %llu shares taken over by core 0)\n", calls2 + calls_all,
                 (unsigned long long)(taken_over - before));
     }
 }

@@ -8,6 +8,7 @@
 #include "kernel/cpu.h"
 #include "kernel/input.h"
 #include "kernel/memory.h"
+#include "kernel/model_report.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/time.h"
@@ -16,24 +17,6 @@
 #include "lib/llama/llama.h"
 
 #define MIB (1024.0 * 1024.0)
-
-struct known_model { const char *name; int dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size; };
-static const struct known_model known_models[] = {
-    {"stories260K", 64, 172, 5, 8, 4, 512},
-    {"stories15M", 288, 768, 6, 6, 6, 32000},
-    {"stories42M", 512, 1376, 8, 8, 8, 32000},
-    {"stories110M", 768, 2048, 12, 12, 12, 32000},
-};
-
-static const char *model_name(const llama_config *c) {
-    for (unsigned i = 0; i < sizeof known_models / sizeof known_models[0]; i++) {
-        const struct known_model *m = &known_models[i];
-        if (c->dim == m->dim && c->hidden_dim == m->hidden_dim && c->n_layers == m->n_layers &&
-            c->n_heads == m->n_heads && c->n_kv_heads == m->n_kv_heads && c->vocab_size == m->vocab_size)
-            return m->name;
-    }
-    return "custom";
-}
 
 static void write_text(void *ctx, const char *s, size_t n) { (void)ctx; console_write(s, n); }
 static uint64_t now(void *ctx) { (void)ctx; return time_ns(); }
@@ -159,8 +142,11 @@ static void report(const llama_stats *st, uint64_t load_ns, const char *simd, in
     kprintf("stats: load and validate %.1f ms, first token after %.1f ms, %d tokens, %.2f ms/token, "
             "simd %s, %d core%s\n",
             load_ns / 1e6, st->t_first_ns ? (st->t_first_ns - st->t_begin_ns) / 1e6 : 0.0, st->pos,
-            st->pos > 1 && st->t_first_ns ? gen_ms / (st->pos - 1) : 0.0, simd, cores,
+            st->generated > 1 && st->t_first_ns ? gen_ms / (st->generated - 1) : 0.0, simd, cores,
             cores == 1 ? "" : "s");
+    char line[200];
+    llama_timing_line(st, line, sizeof line);
+    kprintf("%s\n", line);
 }
 
 void story_run(const Options *opt, const void *model, size_t model_size,
@@ -189,13 +175,14 @@ void story_run(const Options *opt, const void *model, size_t model_size,
                          "    module2 /boot/tokenizer.bin tokenizer");
     }
     const llama_config *c = &m.config;
-    const char *name = model_name(c);
+    const char *name = model_report_name(&m);
     kprintf("========================================\n"
             "  LLaMA2 bare metal (%s)\n"
             "========================================\n", name);
-    kprintf("config: dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d%s\n",
-            c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len,
-            c->shared_classifier ? "" : " (unshared classifier)");
+    if (m.format == LLAMA_FORMAT_LLAMA2C)
+        kdetail("config: dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d%s\n",
+                c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len,
+                c->shared_classifier ? "" : " (unshared classifier)");
 
     if (m.format == LLAMA_FORMAT_LLAMA2C &&
         llama_model_attach_tokenizer(&m, tokenizer, tokenizer_size, &err) != 0)
@@ -208,18 +195,34 @@ void story_run(const Options *opt, const void *model, size_t model_size,
     if (opt->ask && prompt_len < ASK_LINE_MAX) prompt_len = ASK_LINE_MAX;
     size_t need = llama_memory_needed(&m, steps, prompt_len);
     uint64_t largest = memory_largest_free();
-    if (need == SIZE_MAX || need > largest)
+    if (need == SIZE_MAX || need > largest) {
+        /* the most steps that fit, for the message */
+        int lo = 0, hi = steps;
+        while (lo < hi) {
+            int mid = lo + (hi - lo + 1) / 2;
+            size_t n = llama_memory_needed(&m, mid, prompt_len);
+            if (n != SIZE_MAX && n <= largest) lo = mid;
+            else hi = mid - 1;
+        }
+        char fit[96] = "not even one step fits";
+        if (lo > 0) fmt_snprintf(fit, sizeof fit, "%d steps fit: ask for -n %d or fewer", lo, lo);
         kernel_error("not enough memory: the KV cache and run state for %d steps need %.1f MiB "
-                     "(besides the %.1f MiB checkpoint), and the largest free block is %.1f MiB; "
-                     "give the machine more RAM (make run MEM=...) or ask for fewer steps with -n",
-                     steps, need == SIZE_MAX ? 1e12 : need / MIB, model_size / MIB, largest / MIB);
+                     "(besides the %.1f MiB model), and the largest free block is %.1f MiB; %s, "
+                     "or give the machine more RAM (make run MEM=...)",
+                     steps, need == SIZE_MAX ? 1e12 : need / MIB, model_size / MIB, largest / MIB, fit);
+    }
     void *mem = memory_alloc(need, 64);
     if (!mem) kernel_error("not enough memory for %.1f MiB of run state", need / MIB);
-    char format[48] = "fp32";
-    if (c->version == 2) fmt_snprintf(format, sizeof format, "Q8_0 (int8, groups of %d)", c->group_size);
-    kprintf("checkpoint: version %d %s, %.1f MiB used in place; KV cache and run state %.1f MiB "
-            "for %d steps; %.1f MiB in all\n",
-            c->version, format, model_size / MIB, need / MIB, steps, (model_size + need) / MIB);
+    if (m.format == LLAMA_FORMAT_LLAMA2C) {
+        char format[48] = "fp32";
+        if (c->version == 2) fmt_snprintf(format, sizeof format, "Q8_0 (int8, groups of %d)", c->group_size);
+        kprintf("checkpoint: version %d %s, %.1f MiB used in place; KV cache and run state %.1f MiB "
+                "for %d steps; %.1f MiB in all\n",
+                c->version, format, model_size / MIB, need / MIB, steps, (model_size + need) / MIB);
+    } else {
+        size_t kv = 2 * (size_t)c->n_layers * (size_t)steps * (size_t)c->kv_dim * sizeof(float);
+        model_report(&m, model_size, steps, kv, need);
+    }
 
     const char *simd;
     int cores = cores_to_use(opt);
@@ -231,6 +234,16 @@ void story_run(const Options *opt, const void *model, size_t model_size,
     llama_session *s = llama_init(mem, need, &m, steps, prompt_len, &sampling, &platform, &err);
     if (!s) kernel_error("%s", err.msg);
     uint64_t t_ready = time_ns();
+    int year, month, day;
+    if (time_rtc_date(&year, &month, &day)) llama_set_date(s, year, month, day);
+    if (chat) {
+        int known;
+        const char *format = llama_chat_format(s, &known);
+        kprintf("chat: %s%s\n", format, known ? "" : " (the model has no chat template this kernel "
+                "recognises: turns are written as \"User: ...\" and \"Assistant:\")");
+        if (!known) kprintf("note: %s's chat template is not one of Llama 2, Llama 3, ChatML and "
+                            "Zephyr; using a plain format\n", name);
+    }
 
     status.model = name;
     status.simd = simd;
@@ -247,6 +260,9 @@ void story_run(const Options *opt, const void *model, size_t model_size,
             if (r < 0) kernel_error("%s", err.msg);
             show_status(st.pos, steps, true);
             report(&st, t_ready - t0, simd, cores);
+            if (first == opt->prompt && st.t_first_ns)
+                kprintf("time: the first token came %.3f s after the kernel started\n",
+                        (time_since_entry_ns() - (time_ns() - st.t_first_ns)) / 1e9);
             first = 0;
         } while (opt->ask && r == 0);
         return;
@@ -255,6 +271,7 @@ void story_run(const Options *opt, const void *model, size_t model_size,
      * until Ctrl-D, or under --exit an empty line */
     static char line[ASK_LINE_MAX + 1];
     const char *prompt = opt->prompt;
+    uint64_t first_token_ns = 0;
     for (bool first = true;; first = false) {
         if (!first || (opt->ask && !prompt)) {
             if (!opt->ask) break;
@@ -266,9 +283,14 @@ void story_run(const Options *opt, const void *model, size_t model_size,
             if (!line[0] && opt->exit_when_done) break;
             prompt = line;
         }
+        if (!first || opt->ask) llama_set_prompt_specials(s, 0);   /* typed: never a control token */
         if (llama_generate(s, prompt, &st, &err) != 0) kernel_error("%s", err.msg);
+        if (first_token_ns == 0 && st.t_first_ns)
+            first_token_ns = time_since_entry_ns() - (time_ns() - st.t_first_ns);
         show_status(st.pos, steps, true);
-        if (st.pos > 1) kprintf("achieved tok/s: %f\n", llama_tokens_per_second(&st));
+        if (st.generated > 1) kprintf("achieved tok/s: %f\n", llama_tokens_per_second(&st));
         report(&st, t_ready - t0, simd, cores);
+        if (first_token_ns && prompt == opt->prompt)
+            kprintf("time: the first token came %.3f s after the kernel started\n", first_token_ns / 1e9);
     }
 }

@@ -7,7 +7,7 @@
 #define PIT_CMD 0x43
 #define PIT_GATE 0x61
 
-static uint64_t tsc_hz, tsc_start;
+static uint64_t tsc_hz, tsc_start, tsc_entry;
 
 /* Counts TSC ticks while PIT channel 2 counts down `ms` milliseconds in
  * mode 0 (its output goes high at terminal count). 0 when the PIT never
@@ -49,6 +49,13 @@ const char *time_init(void) {
 
 uint64_t time_tsc_hz(void) { return tsc_hz; }
 
+void time_mark_entry(void) { tsc_entry = rdtsc(); }
+
+uint64_t time_since_entry_ns(void) {
+    uint64_t t = rdtsc() - tsc_entry;
+    return (uint64_t)((unsigned __int128)t * 1000000000u / tsc_hz);
+}
+
 uint64_t time_ns(void) {
     uint64_t t = rdtsc() - tsc_start;
     return (uint64_t)((unsigned __int128)t * 1000000000u / tsc_hz);
@@ -73,4 +80,19 @@ uint64_t time_entropy(void) {
     uint64_t x = rtc ^ rdtsc() * 0x9E3779B97F4A7C15ull;
     x ^= x >> 31;
     return x ? x : 1;
+}
+
+static int from_bcd(uint8_t v, bool bcd) { return bcd ? (v >> 4) * 10 + (v & 15) : v; }
+
+bool time_rtc_date(int *year, int *month, int *day) {
+    /* wait (bounded) while the RTC updates its registers */
+    for (int i = 0; i < 100000 && (cmos_read(0x0A) & 0x80); i++) cpu_pause();
+    bool bcd = !(cmos_read(0x0B) & 0x04);
+    int d = from_bcd(cmos_read(0x07), bcd), m = from_bcd(cmos_read(0x08), bcd);
+    int y = from_bcd(cmos_read(0x09), bcd);
+    if (d < 1 || d > 31 || m < 1 || m > 12 || y > 99) return false;   /* no RTC, or nonsense */
+    *year = 2000 + y;
+    *month = m;
+    *day = d;
+    return true;
 }

@@ -289,7 +289,7 @@ static const char usage_host[] =
 static const char usage_kernel[] =
     "valid flags: [-t temperature] [-p topp] [-s seed] [-n steps] [-i prompt] "
     "[-m generate|chat] [-y system_prompt] [--threads N] [--simd sse2|avx2|avx512] "
-    "[--model NAME] [--tokenizer NAME] [--exit] [--ask] "
+    "[--model NAME] [--tokenizer NAME] [--exit] [--ask] [--verbose] "
     "[--crash divide|ud|pagefault|gpf|stackoverflow]";
 
 typedef struct {
@@ -392,8 +392,8 @@ int options_parse(Options *opt, int argc, char **argv, enum options_host host,
             opt->checkpoint_path = a;
             continue;
         }
-        if (strcmp(a, "--exit") == 0 || strcmp(a, "--ask") == 0 || strcmp(a, "--crash") == 0 ||
-            strcmp(a, "--model") == 0 || strcmp(a, "--tokenizer") == 0) {
+        if (strcmp(a, "--exit") == 0 || strcmp(a, "--ask") == 0 || strcmp(a, "--verbose") == 0 ||
+            strcmp(a, "--crash") == 0 || strcmp(a, "--model") == 0 || strcmp(a, "--tokenizer") == 0) {
             if (is_host)
                 return fail(&c, "%s is a kernel-only flag", a);
         } else if (strcmp(a, "-z") == 0) {
@@ -409,6 +409,10 @@ int options_parse(Options *opt, int argc, char **argv, enum options_host host,
         }
         if (strcmp(a, "--ask") == 0) {
             opt->ask = 1;
+            continue;
+        }
+        if (strcmp(a, "--verbose") == 0) {
+            opt->verbose = 1;
             continue;
         }
         if (i + 1 >= argc)

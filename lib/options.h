@@ -27,6 +27,7 @@ typedef struct {
     int exit_when_done;          /* --exit (kernel): leave QEMU via isa-debug-exit */
     const char *crash;           /* --crash KIND (kernel, tests only): raise an exception */
     int ask;                     /* --ask (kernel): read prompts from the consoles */
+    int verbose;                 /* --verbose (kernel): each subsystem's details on the consoles */
     const char *model_file;      /* --model NAME (kernel): a model file on a disk, NULL = none */
     const char *tokenizer_file;  /* --tokenizer NAME (kernel): its tokenizer file, NULL = none */
 } Options;

@@ -189,7 +189,15 @@ int main(int argc, char **argv) {
         for (int i = 0; i < n; i++) printf(i ? " %d" : "%d", ids[i]);
         printf("\n");
         free(ids);
-    } else if (chat) {   /* run.c's chat: no tok/s line */
+    } else if (chat) {
+        int known;
+        llama_chat_format(s, &known);
+        if (!known)
+            fprintf(stderr, "note: the model's chat template is not one of Llama 2, Llama 3, ChatML "
+                            "and Zephyr; turns are written as \"User: ...\" and \"Assistant:\"\n");
+        time_t now = time(NULL);
+        struct tm tm;
+        if (localtime_r(&now, &tm)) llama_set_date(s, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);   /* run.c's chat: no tok/s line */
         if (llama_chat(s, opt.prompt, opt.system_prompt, read_stdin_line, NULL, &stats,
                        &lerr) < 0)
             die("%s", lerr.msg);

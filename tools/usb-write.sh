@@ -5,7 +5,9 @@
 # as it is, after the same checks. Refuses anything that does not look
 # like a stick: DEV must be a whole disk (not a partition), removable or on
 # USB, with nothing on it mounted (or used as swap). Then it shows what
-# will be erased and asks for the device's name, or "yes", on stdin.
+# will be erased and asks for the device's name, or "yes", on stdin. The
+# device is checked before the ISO: a wrong DEV is the mistake that matters,
+# and the ISO is built by `make iso` as yourself, not under sudo.
 #
 # For tests (tests/host/usb_write.sh), never for use: USB_LSBLK is the lsblk
 # command to ask (a fake one), USB_FAKE_DEVICE=1 skips the checks of the
@@ -19,7 +21,6 @@ lsblk_cmd=${USB_LSBLK:-lsblk}
 die() { echo "error: $*" >&2; echo "error: nothing was written" >&2; exit 1; }
 
 [ -n "$iso" ] || die "usage: usb-write.sh ISO DEV"
-[ -f "$iso" ] || die "$iso does not exist; run make iso first (or make disk, for IMG=build/llama2-disk.img)"
 [ -n "$dev" ] || die "say which device is the stick: make usb DEV=/dev/sdX (lsblk lists them; the whole device, not sdX1)"
 case "$dev" in
   /dev/*) ;;
@@ -64,6 +65,7 @@ fi
 if [ -z "${USB_FAKE_DEVICE:-}" ] && [ ! -w "$dev" ]; then
     die "cannot write to $dev as $(id -un); run it as root: sudo make usb DEV=$dev"
 fi
+[ -f "$iso" ] || die "$iso does not exist; run make iso (or make disk, for IMG=build/llama2-disk.img) first, as yourself, not with sudo; then sudo make usb DEV=$dev"
 
 iso_mb=$(( ($(stat -c %s "$iso") + 1048575) / 1048576 ))
 echo "This erases everything on $dev: $size ${what:-disk}${tran:+, $tran}${rm:+, removable=$rm}."

@@ -252,6 +252,12 @@ static void plain(Parts *ps, int first, const char *sys, size_t sys_len, const c
     TEXT(ps, "\nAssistant:");
 }
 
+size_t chat_template_overhead(const ChatTemplate *t) {
+    /* the longest fixed text of any format is Llama 3.1's first turn, under
+     * 200 bytes; then the default system prompt, and BOS and EOS twice */
+    return 256 + t->default_system_len + 2 * (t->bos_len + t->eos_len);
+}
+
 int chat_template_turn(const ChatTemplate *t, int first, const char *system, size_t system_len,
                        const char *user, size_t user_len, VocabPart *parts, int cap) {
     if (cap < CHAT_TEMPLATE_MAX_PARTS) return -1;

@@ -60,6 +60,10 @@ const char *chat_template_name(const ChatTemplate *t);
  * their templates do. Ignored when out of range. */
 void chat_template_set_date(ChatTemplate *t, int year, int month, int day);
 
+/* The most bytes a turn adds to the system and user text: what
+ * vocab_init's max_text must allow beyond them. */
+size_t chat_template_overhead(const ChatTemplate *t);
+
 /* One turn: (first turn only) the system prompt, system[0..system_len), or
  * NULL for none; the user's text; then the generation prompt. Writes the
  * parts to parts[0..cap) and returns their count, or -1 when cap is below

@@ -20,9 +20,9 @@ int llama_steps(const llama_config *config, int requested) {
     return requested;
 }
 
-/* Tokens a prompt of len bytes can take: one per byte at most (byte
- * fallback), plus BOS, run.c's dummy prefix and EOS. */
-static size_t prompt_room(size_t len) { return len + 3; }
+/* Tokens a prompt of len bytes can take: SentencePiece may give two for a
+ * byte (invalid UTF-8 beside spaces), plus BOS, a dummy prefix and EOS. */
+static size_t prompt_room(size_t len) { return 2 * len + 4; }
 
 /* Places (or, in a measuring arena, only counts) everything but the
  * session struct itself. The one layout both sizing and setup use. */

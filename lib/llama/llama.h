@@ -149,6 +149,10 @@ int llama_checkpoint_parse(llama_model *m, const void *file, size_t size, llama_
  * vocabulary. 0 or -1. */
 int llama_gguf_parse(llama_model *m, const void *file, size_t size, llama_error *err);
 
+/* Reads only the vocabulary of a GGUF file (a model's, or a vocabulary-only
+ * file like llama.cpp's ggml-vocab-*.gguf, which has no tensors). 0 or -1. */
+int llama_gguf_vocab(llama_vocab *v, const void *file, size_t size, llama_error *err);
+
 /* 1 when the bytes begin like a GGUF file. */
 int llama_is_gguf(const void *file, size_t size);
 

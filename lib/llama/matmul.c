@@ -167,7 +167,7 @@ void matmul_rows(const MatmulKernel *k, const llama_tensor *w, const void *act, 
     int kind = matmul_kind(w->type);
     if (kind < 0 || r0 >= r1 || m <= 0) return;
     ActLayout L = act_layout(w);
-    if (k->tensor[kind]) {
+    if (k->tensor && k->tensor[kind]) {
         k->tensor[kind](w, &L, act, m, y, ldy, r0, r1);
         return;
     }

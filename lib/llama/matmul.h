@@ -131,9 +131,15 @@ typedef struct {
      * power of two). */
     void (*q8_rows)(float *xout, const QuantVec *x, const int8_t *wq, const float *ws, int n,
                     int gs, int row_begin, int row_end);
-    /* Tensor kernels per kind (NULL: matmul_plain's). */
-    matmul_tensor_fn tensor[MATMUL_KINDS];
+    /* Tensor kernels: a table of MATMUL_KINDS entries (or NULL); a NULL
+     * entry means matmul_plain's. */
+    const matmul_tensor_fn *tensor;
 } MatmulKernel;
+
+/* 1 (the default): the AVX2 level widens F16 weights with F16C's
+ * VCVTPH2PS when CPUID says the CPU has it; 0: always in integer code.
+ * The same bits either way; for tests. */
+extern int matmul_avx2_f16c;
 
 /* The best kernel set whose needs are all in cpu_features. */
 const MatmulKernel *matmul_select(unsigned cpu_features);

@@ -282,8 +282,7 @@ static int flag(const gguf_file *g, const char *key, int *out, llama_error *err)
     return gguf_get_bool(g, key, out, err) < 0 ? -1 : 0;
 }
 
-static int read_vocab(llama_model *m, const gguf_file *g, llama_error *err) {
-    llama_vocab *v = &m->vocab;
+static int read_vocab(llama_vocab *v, const gguf_file *g, llama_error *err) {
     gguf_str model;
     int r = gguf_get_str(g, "tokenizer.ggml.model", &model, err);
     if (r < 0) return -1;
@@ -352,12 +351,19 @@ static int read_vocab(llama_model *m, const gguf_file *g, llama_error *err) {
 
 /* ---------------------------------------------------------------- entry */
 
+int llama_gguf_vocab(llama_vocab *v, const void *file, size_t size, llama_error *err) {
+    memset(v, 0, sizeof *v);
+    gguf_file g;
+    if (gguf_open(&g, file, size, err)) return -1;
+    return read_vocab(v, &g, err);
+}
+
 int llama_gguf_parse(llama_model *m, const void *file, size_t size, llama_error *err) {
     memset(m, 0, sizeof *m);
     gguf_file g;
     if (gguf_open(&g, file, size, err)) return -1;
     m->format = LLAMA_FORMAT_GGUF;
-    if (read_config(m, &g, err) || read_vocab(m, &g, err)) return -1;
+    if (read_config(m, &g, err) || read_vocab(&m->vocab, &g, err)) return -1;
     m->config.vocab_size = m->vocab.n_tokens;
     int64_t nv;
     char k[96];

@@ -2,7 +2,10 @@
  * (src/unicode.cpp): reading UTF-8 into code points, writing them back, the
  * class flags its pre-tokenizers test, GPT-2's byte-level alphabet, and the
  * white space Python strips. The tables are generated (unicode_tables.c,
- * by tools/gen-unicode.py from Python's Unicode database). */
+ * by tools/gen-unicode.py from Python's Unicode database): Unicode 14.0 with
+ * the Python 3.11 of these machines, where llama.cpp's tables are of 15.1, so
+ * the few code points assigned since (CJK extensions H and I, Kawi, ...)
+ * count as unassigned (class C) here. */
 #ifndef LIB_LLAMA_UNICODE_H
 #define LIB_LLAMA_UNICODE_H
 

@@ -42,8 +42,8 @@ unsigned vocab_id_bits(uint32_t n) {
 
 int vocab_push(VocabOut *o, int id, llama_error *err) {
     if (o->n >= o->cap)
-        return llama_fail(err, "the prompt is more than %d tokens, more than there is room for: "
-                          "shorten it, or allow more steps (-n)", o->cap);
+        return llama_fail(err, "the prompt is more than the %d tokens there is room for: "
+                          "shorten it", o->cap);
     o->ids[o->n++] = id;
     return 0;
 }
@@ -55,6 +55,18 @@ typedef struct {
     int add_bos, add_eos, add_space_prefix;
     int bos, eos, unk;
 } Settings;
+
+/* A name from the file, cut and with control characters as '?', for a
+ * one-line message. */
+static const char *printable(char *buf, size_t cap, const char *s, size_t len) {
+    size_t n = len < cap - 1 ? len : cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        buf[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    buf[n] = '\0';
+    return buf;
+}
 
 /* A default id, or -1 when the vocabulary is too small for it. */
 static int default_id(int id, int n_tokens) { return id < n_tokens ? id : -1; }
@@ -73,9 +85,12 @@ static int settings(const llama_vocab *d, Settings *s, llama_error *err) {
         s->unk = default_id(0, n);
     } else if (d->kind == LLAMA_VOCAB_BPE) {
         int add_bos;
+        char name[sizeof d->pre];
         if (pretok_lookup(d->pre, &s->pre, &s->ignore_merges, &add_bos))
             return llama_fail(err, "GGUF pre-tokenizer '%s' (tokenizer.ggml.pre) is not supported: "
-                              "this engine has %s", d->pre, pretok_known_names);
+                              "this engine has %s",
+                              printable(name, sizeof name, d->pre, strlen(d->pre)),
+                              pretok_known_names);
         s->add_bos = add_bos;
         s->bos = s->eos = default_id(11, n);
         s->unk = -1;
@@ -127,6 +142,20 @@ int vocab_check(const llama_vocab *d, llama_error *err) {
         if (d->n_merges >= 0x40000000u || strings_span(d->merges, d->n_merges) < 0)
             return llama_fail(err, "GGUF vocabulary has %llu merges or merges of 4 GiB: not "
                               "supported", (unsigned long long)d->n_merges);
+        /* each merge names two symbols, "left right" (llama.cpp splits at the
+         * first space after the first byte); whether they are tokens does
+         * not matter to it, nor here */
+        const unsigned char *p = d->merges;
+        for (uint64_t i = 0; i < d->n_merges; i++) {
+            gguf_str m = gguf_next_str(&p);
+            size_t split = 1;
+            while (split < m.len && m.s[split] != ' ') split++;
+            char shown[41];
+            if (split + 1 >= m.len)
+                return llama_fail(err, "GGUF merge %llu ('%s') is not two symbols 'left right': "
+                                  "the file is corrupt", (unsigned long long)i,
+                                  printable(shown, sizeof shown, m.s, m.len));
+        }
     }
     return 0;
 }

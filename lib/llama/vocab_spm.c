@@ -5,7 +5,10 @@
  * (by the lengths their lead bytes announce); adjacent symbols whose join
  * is a token merge, the best-scoring join first (the leftmost among equal
  * scores); a final symbol that is no token becomes byte tokens <0xXX> (or
- * the byte itself where the vocabulary has it as a token). */
+ * the byte itself where the vocabulary has it as a token). Where a byte has
+ * no token at all llama.cpp throws; here the symbol becomes the unknown
+ * token, as SentencePiece without byte fallback does, or, without one, an
+ * error. */
 #include "lib/llama/vocab_impl.h"
 #include "lib/llama/errors.h"
 #include "lib/llama/gguf.h"
@@ -87,13 +90,20 @@ int vocab_spm_fragment(const Vocab *v, const char *text, size_t len, int space_p
             if (vocab_push(o, id, err)) return -1;
             continue;
         }
-        for (uint32_t k = 0; k < sym[i].len; k++) {
-            unsigned char b = w[sym[i].start + k];
-            if (v->byte_token[b] < 0)
+        uint32_t missing = sym[i].len;
+        for (uint32_t k = 0; k < sym[i].len; k++)
+            if (v->byte_token[w[sym[i].start + k]] < 0) missing = k;
+        if (missing < sym[i].len) {
+            unsigned char b = w[sym[i].start + missing];
+            if (v->unk < 0)
                 return llama_fail(err, "the vocabulary has no token for the byte 0x%02X in the "
-                                  "prompt (no <0x%02X>): it cannot encode this text", b, b);
-            if (vocab_push(o, v->byte_token[b], err)) return -1;
+                                  "prompt (no <0x%02X>) and no unknown token: it cannot encode "
+                                  "this text", b, b);
+            if (vocab_push(o, v->unk, err)) return -1;
+            continue;
         }
+        for (uint32_t k = 0; k < sym[i].len; k++)
+            if (vocab_push(o, v->byte_token[w[sym[i].start + k]], err)) return -1;
     }
     return 0;
 }

@@ -57,7 +57,8 @@ class Qmp:
         self.events = open(events, 'w') if events else None
         self.replies = queue.Queue()
         json.loads(self.f.readline())
-        threading.Thread(target=self.read, daemon=True).start()
+        self.reader = threading.Thread(target=self.read, daemon=True)
+        self.reader.start()
         self.cmd('qmp_capabilities')
 
     def read(self):
@@ -147,6 +148,10 @@ def main():
             sys.exit(f"error: unknown step {step!r}")
     while t.is_alive() and time.time() < deadline:
         t.join(0.2)
+    # QEMU's last events (SHUTDOWN and its reason) come as it exits: read
+    # them before leaving, the QMP socket closes right after
+    if qmp and not t.is_alive():
+        qmp.reader.join(min(5, max(0, deadline - time.time())))
     s.close()
     write_save()
     return 0

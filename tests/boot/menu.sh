@@ -61,9 +61,12 @@ if grep -q "^ *set gfxpayload" "$cfg"; then fail "menu:no-gfxmode" "gfxpayload s
 else pass "menu:no-gfxmode"; fi
 
 # The menu on screen and serial; the last entry (safe mode) picked with the
-# down arrow (ESC [ B) six times and Enter.
+# down arrow (ESC [ B) six times and Enter. GRUB draws the screen after the
+# serial port, seconds later on a busy host: a key (down, then up again)
+# stops the count-down first, so that the screendump can wait for it.
 TIMEOUT=10 make -s iso ISO="$OUT/menu-pick.iso" MODEL="$model" TOKENIZER="$tok" ARGS='--exit -t 0 -n 8' > /dev/null
-boot_driven menu-pick bios -- 'wait=safe mode' 'sleep=0.5' "screendump=$OUT/menu-pick.ppm" \
+boot_driven menu-pick bios -- 'wait=safe mode' 'send=\x1b[B' 'sleep=0.2' 'send=\x1b[A' 'sleep=5' \
+    "screendump=$OUT/menu-pick.ppm" \
     'send=\x1b[B' 'sleep=0.2' 'send=\x1b[B' 'sleep=0.2' 'send=\x1b[B' 'sleep=0.2' 'send=\x1b[B' \
     'sleep=0.2' 'send=\x1b[B' 'sleep=0.2' 'send=\x1b[B' 'sleep=0.2' 'send=\r' 'wait=stats:'
 expect_drive "menu:on-serial"

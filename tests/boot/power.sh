@@ -12,7 +12,7 @@ expect_event() {
 }
 offer="press a key to reboot, or p to power off"
 
-make_iso power "-t 0 -n 20" > /dev/null
+make_iso power "--verbose -t 0 -n 20" > /dev/null   # the power: line is a detail
 boot_driven power bios TIMEOUT=120 -- "wait=$offer" 'send=x'
 expect_drive "power:reboot:bios:offered"
 expect_re "power:reboot:bios:tables" "^power: reboot by ACPI reset register \(I/O 0xcf9 = 0x[0-9a-f]+\); power off by ACPI S5"

@@ -53,11 +53,12 @@ check() {   # check NAME FIRMWARE WANT-MODE [VAR=value...]
     else fail "$name:$fw:status-line" "OCR of the status line lacks: ${missing[*]} (read: $status)"; fi
 }
 
-make_iso screen-story "$flags" > /dev/null
+# --verbose: ocr_status reads the screen: line, a detail
+make_iso screen-story "--verbose $flags" > /dev/null
 check screen-story bios 800x600
-GFXMODE=text make_iso screen-story-text "$flags" > /dev/null
+GFXMODE=text make_iso screen-story-text "--verbose $flags" > /dev/null
 check screen-story-text bios 80x25
-GFXMODE=1920x1080 make_iso screen-story-1080p "$flags" > /dev/null
+GFXMODE=1920x1080 make_iso screen-story-1080p "--verbose $flags" > /dev/null
 check screen-story-1080p uefi 1920x1080
-GFXMODE=3840x2160 make_iso screen-story-4k "$flags" > /dev/null
+GFXMODE=3840x2160 make_iso screen-story-4k "--verbose $flags" > /dev/null
 OCR_RESIZE=100 check screen-story-4k uefi 3840x2160

@@ -7,7 +7,7 @@
 # or triple-faults.
 source "$(dirname "$0")/lib.sh"
 
-make_iso smp "--exit -n 1" > /dev/null
+make_iso smp "--exit --verbose -n 1" > /dev/null   # the cpus: and smp: lines are details
 
 # expect_none NAME TEXT: the log does not hold TEXT.
 expect_none() {

@@ -13,7 +13,7 @@ host() {   # host FILE PROMPT: the host program's story for the prompt
 host typing-robot.expected "Once upon a time, there was a robot"
 host typing-dog.expected "Lily and her dog"
 host typing-quote.expected "Lily's dog said \"hi\""
-make_iso typing "--exit $flags --ask" > /dev/null
+make_iso typing "--exit --verbose $flags --ask" > /dev/null   # the keyboard: line is a detail
 
 # Serial: a terminal's "\r\n" is one Enter; backspace (0x08 and 0x7f) edits;
 # an empty line ends the session under --exit.

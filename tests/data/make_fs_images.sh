@@ -12,6 +12,10 @@ out=${1:?usage: make_fs_images.sh OUT}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mkexfat=$root/build/host/mkexfat
 [ -x "$mkexfat" ] || make -C "$root" --no-print-directory build/host/mkexfat > /dev/null
+# one maker at a time (two test programs may ask at once)
+mkdir -p "$(dirname "$out")"
+exec 9> "$out.lock"
+flock 9
 stamp=$(cat "$0" "$mkexfat" | sha256sum | cut -c1-16)
 [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && exit 0
 for t in sgdisk sfdisk mkfs.fat mcopy mmd xorriso grub-mkrescue mkfs.exfat; do

@@ -72,11 +72,11 @@ static void oracle_options(int argc, char **argv, enum options_host host, size_t
         goto out;
 
     /* Success: re-read argv. Every flag is valid here, so a flag other than
-     * --exit and --ask takes the next argument as its value. */
+     * --exit, --ask and --verbose takes the next argument as its value. */
     const char *model = NULL, *tok = is_host ? "tokenizer.bin" : NULL, *t = NULL, *p = NULL,
                *s = NULL, *n = NULL, *i_ = NULL, *m = "generate", *y = NULL, *th = NULL,
                *simd = NULL, *crash = NULL, *mf = NULL, *tf = NULL;
-    int ex = 0, ask = 0;
+    int ex = 0, ask = 0, verbose = 0;
     const char **slot = NULL;
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
@@ -87,6 +87,7 @@ static void oracle_options(int argc, char **argv, enum options_host host, size_t
         }
         if (!strcmp(a, "--exit")) { ex = 1; continue; }
         if (!strcmp(a, "--ask")) { ask = 1; continue; }
+        if (!strcmp(a, "--verbose")) { verbose = 1; continue; }
         if (!strcmp(a, "-t")) slot = &t;
         else if (!strcmp(a, "-p")) slot = &p;
         else if (!strcmp(a, "-s")) slot = &s;
@@ -106,7 +107,8 @@ static void oracle_options(int argc, char **argv, enum options_host host, size_t
     }
     FUZZ_ASSERT(!is_host || model, "host options accepted no MODEL");
     if (is_host)
-        FUZZ_ASSERT(!ex && !ask && !crash && !mf && !tf, "host options accepted a kernel-only flag");
+        FUZZ_ASSERT(!ex && !ask && !verbose && !crash && !mf && !tf,
+                    "host options accepted a kernel-only flag");
     else
         FUZZ_ASSERT(!model && !tok, "kernel options accepted MODEL or -z");
 
@@ -123,7 +125,8 @@ static void oracle_options(int argc, char **argv, enum options_host host, size_t
     if (simd)
         FUZZ_ASSERT(!strcmp(simd, "sse2") || !strcmp(simd, "avx2") || !strcmp(simd, "avx512"),
                     "simd [%s]", simd);
-    FUZZ_ASSERT(o.exit_when_done == ex && o.ask == ask, "--exit/--ask");
+    FUZZ_ASSERT(o.exit_when_done == ex && o.ask == ask && o.verbose == verbose,
+                "--exit/--ask/--verbose");
 
     float want_t = t ? oracle_float(t) : 1.0f;
     if (want_t < 0.0f)

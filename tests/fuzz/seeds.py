@@ -356,6 +356,29 @@ def fs_seeds(names):
                 seeds["%s-%d" % (name, s)] = head + data.rstrip(b"\0")
     return seeds
 
+# ------------------------------------------------------------ GGUF vocabularies
+
+def vocab_seeds():
+    """fuzz_vocab's input: flags (bit 0 Llama 3, bits 1-2 BOS mode, bit 3
+    chat, bits 4-6 chat format, bit 7 first turn), a part count byte, one
+    length byte per part but the last (high bit: special), the text."""
+    def seed(flags, parts, last):
+        head = bytes([flags, len(parts)])
+        lens = bytes([len(p.encode()) | (0x80 if sp else 0) for p, sp in parts])
+        return head + lens + "".join(p for p, _ in parts).encode() + last.encode()
+    story = "Once upon a time, there was a robot. It's 2026!\n\n  Über-cool 🦙.cpp  "
+    seeds = {}
+    for which in (0, 1):
+        seeds["plain-%d" % which] = seed(which, [], story)
+        seeds["parts-%d" % which] = seed(which | 2, [("Once upon", False), (" a time", False)],
+                                         ", there   was\t\r\na cat 333")
+        seeds["special-%d" % which] = seed(which | 4, [("<|eot_id|></s>", True)], "<s>x</s>")
+        for fmt in range(5):
+            seeds["chat-%d-%d" % (which, fmt)] = seed(which | 8 | fmt << 4 | 0x80,
+                                                     [("You are a storyteller.", True)],
+                                                     "Tell me a story about a cat.")
+    return seeds
+
 
 # ------------------------------------------------------------
 
@@ -372,6 +395,7 @@ def generators():
         "fs_exfat": lambda: fs_seeds(["exfat.img", "exfat-frag.img", "exfat-4k.img"]),
         "fs_fat": lambda: fs_seeds(["fat12.img", "fat16.img", "fat32.img"]),
         "fs_iso9660": lambda: fs_seeds(["iso-rr.iso", "iso-joliet.iso", "iso-plain.iso"]),
+        "vocab": vocab_seeds,
     }
 
 

@@ -426,6 +426,9 @@ TEST(jinja_renderings) {
         int n = render(&t, 1, e->system, e->user, got, sizeof got);
         CHECK(n == (int)strlen(e->first) && memcmp(got, e->first, (size_t)n) == 0,
               "%s case %zu first turn: [%.*s]", e->template_name, i, n > 0 ? n : 0, got);
+        size_t typed = strlen(e->user) + (e->system ? strlen(e->system) : 0);
+        CHECK((size_t)n <= typed + chat_template_overhead(&t), "%s case %zu: %d bytes, overhead %zu",
+              e->template_name, i, n, chat_template_overhead(&t));
         n = render(&t, 0, NULL, e->later_user, got, sizeof got);
         CHECK(n == (int)strlen(e->later) && memcmp(got, e->later, (size_t)n) == 0,
               "%s case %zu later turn: [%.*s]", e->template_name, i, n > 0 ? n : 0, got);

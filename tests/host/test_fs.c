@@ -17,6 +17,7 @@
 
 #include "tests/check.h"
 #include "lib/fs/fs.h"
+#include "lib/fs/exfat.h"
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
@@ -502,6 +503,35 @@ TEST(exfat_backup_boot_region)
     CHECK(vol.notes.count == 1 && strstr(vol.notes.text[0], "checksum"), "note: %s", vol.notes.text[0]);
 }
 
+/* exFAT's ValidDataLength: the bytes past it read as zeros. */
+TEST(exfat_bytes_past_valid_data_length_are_zeros)
+{
+    CHECK(open_image("exfat.img", 512, 1) == 0, "no exfat.img");
+    CHECK(mount_whole() == 0, "%s", err);
+    uint8_t *root = disk.data + vol.fat.heap_offset +
+                    ((uint64_t)(vol.root.first_cluster - 2) << vol.fat.cluster_shift);
+    uint8_t *set = 0;
+    for (int i = 0; i < 64 && !set; i++) {
+        uint8_t *e = root + 32 * i;
+        if (e[0] == 0x85 && e[64] == 0xC1 && e[66] == 'R' && e[68] == 'E' && e[70] == 'A')
+            set = e;
+    }
+    CHECK(set != NULL, "no entry set for README.txt in the root directory");
+    if (!set)
+        return;
+    uint64_t valid = 10;
+    memcpy(set + 32 + 8, &valid, 8);
+    uint16_t sum = exfat_set_checksum(set, 1u + set[1]);
+    memcpy(set + 2, &sum, 2);
+    CHECK(mount_whole() == 0, "%s", err);
+    fs_file f;
+    char buf[31] = {0};
+    CHECK(fs_find(&vol, "/README.txt", &f, err, sizeof err) == 0 && f.size == 30, "%s", err);
+    CHECK(fs_read(&vol, &f, 0, buf, 30, err, sizeof err) == 0, "%s", err);
+    CHECK(!memcmp(buf, "copy your ", 10) && !memcmp(buf + 10, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20),
+          "read [%.30s]", buf);
+}
+
 TEST(exfat_4096_byte_sectors)
 {
     CHECK(open_image("exfat4k.img", 4096, 0) == 0, "no exfat4k.img");
@@ -697,7 +727,7 @@ RUN_TESTS(images_made, partitions_gpt, gpt_primary_damaged_uses_backup, gpt_both
           exfat_files, exfat_reads_straight_into_the_destination, exfat_fragmented_chains,
           fat_chain_place_is_kept_between_reads, listing_one_directory_and_stopping_a_walk,
           exfat_cluster_loop_is_an_error, exfat_chain_shorter_than_the_file_is_an_error,
-          exfat_backup_boot_region, exfat_4096_byte_sectors, exfat_made_by_mkfs_exfat,
+          exfat_backup_boot_region, exfat_bytes_past_valid_data_length_are_zeros, exfat_4096_byte_sectors, exfat_made_by_mkfs_exfat,
           exfat_file_past_4_gib, fat32_files, fat16_files, fat12_files, fat32_cluster_loop_is_an_error,
           iso_rock_ridge, iso_joliet, iso_plain_names, iso_multi_extent_file_past_4_gib,
           iso_hybrid_as_cd_and_stick, device_errors_are_errors, not_a_filesystem)

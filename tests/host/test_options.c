@@ -32,7 +32,7 @@ static const char *const host_flags[] = {"MODEL", "-t", "-p", "-s", "-n", "-i", 
                                          "-y", "--threads", "--simd", NULL};
 static const char *const kernel_flags[] = {"-t", "-p", "-s", "-n", "-i", "-m", "-y", "--threads",
                                            "--simd", "--model", "--tokenizer", "--exit", "--ask",
-                                           "--crash", NULL};
+                                           "--verbose", "--crash", NULL};
 
 /* Expects failure; the error holds every word and the platform's flag list. */
 static void fails(enum options_host host, const char *const *args, const char *w1, const char *w2)
@@ -49,7 +49,8 @@ static void fails(enum options_host host, const char *const *args, const char *w
     for (int i = 0; flags[i] && list; i++)
         CHECK(strstr(list, flags[i]) != NULL, "flag list lacks %s: %s", flags[i], err);
     if (host == OPTIONS_HOST && list)
-        CHECK(!strstr(list, "--exit") && !strstr(list, "--crash") && !strstr(list, "--ask"),
+        CHECK(!strstr(list, "--exit") && !strstr(list, "--crash") && !strstr(list, "--ask") &&
+              !strstr(list, "--verbose"),
               "host list names kernel flags: %s", err);
     if (host == OPTIONS_KERNEL && list)
         CHECK(!strstr(list, "-z") && !strstr(list, "MODEL"), "kernel list names -z: %s", err);
@@ -65,7 +66,8 @@ TEST(defaults)
     CHECK(o.temperature == 1.0f && o.topp == 0.9f && o.steps == 256, "numbers");
     CHECK(o.seed_given == 0 && o.prompt == NULL && o.system_prompt == NULL, "absent");
     CHECK(strcmp(o.mode, "generate") == 0, "mode");
-    CHECK(o.threads == 0 && o.simd == NULL && !o.exit_when_done && !o.crash && !o.ask, "ours");
+    CHECK(o.threads == 0 && o.simd == NULL && !o.exit_when_done && !o.crash && !o.ask && !o.verbose,
+          "ours");
     CHECK(note[0] == 0 && err[0] == 0, "note/err empty");
 
     CHECK(parse_list(&o, OPTIONS_KERNEL, (const char *const[]){NULL}) == 0, "%s", err);
@@ -93,11 +95,13 @@ TEST(every_flag_kernel)
     Options o;
     CHECK(PARSE(&o, OPTIONS_KERNEL, "-t", "0", "-p", "1", "-s", "18446744073709551615",
                 "-n", "0", "-i", "", "-m", "generate", "-y", "sys", "--threads", "0",
-                "--simd", "avx512", "--exit", "--ask", "--crash", "pagefault") == 0, "%s", err);
+                "--simd", "avx512", "--exit", "--ask", "--verbose", "--crash", "pagefault") == 0,
+          "%s", err);
     CHECK(o.temperature == 0.0f && o.topp == 1.0f, "floats");
     CHECK(o.seed == UINT64_MAX && o.seed_given == 1 && o.steps == 0, "ints");
     CHECK(strcmp(o.prompt, "") == 0 && strcmp(o.system_prompt, "sys") == 0, "strs");
-    CHECK(o.exit_when_done == 1 && o.ask == 1 && strcmp(o.crash, "pagefault") == 0, "kernel");
+    CHECK(o.exit_when_done == 1 && o.ask == 1 && o.verbose == 1 && strcmp(o.crash, "pagefault") == 0,
+          "kernel");
     CHECK(strcmp(o.simd, "avx512") == 0 && note[0] == 0, "simd");
     static const char *const kinds[] = {"divide", "ud", "pagefault", "gpf", "stackoverflow"};
     for (int i = 0; i < 5; i++) {
@@ -152,6 +156,7 @@ TEST(errors_flags)
     FAILS(OPTIONS_KERNEL, "-i needs a value", NULL, "-n", "3", "-i");
     FAILS(OPTIONS_HOST, "--exit is a kernel-only flag", NULL, "m", "--exit");
     FAILS(OPTIONS_HOST, "--ask is a kernel-only flag", NULL, "m", "--ask");
+    FAILS(OPTIONS_HOST, "--verbose is a kernel-only flag", NULL, "m", "--verbose");
     FAILS(OPTIONS_HOST, "--crash is a kernel-only flag", NULL, "m", "--crash", "ud");
     FAILS(OPTIONS_KERNEL, "-z is a host-only flag", NULL, "-z", "t.bin");
     FAILS(OPTIONS_KERNEL, "unexpected argument \"model.bin\"", "GRUB module", "model.bin");

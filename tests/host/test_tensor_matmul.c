@@ -59,6 +59,9 @@ static uint8_t *random_matrix(int type, int rows, int cols, int extremes) {
             float v = qr_unit();
             if (extremes && i % 17 == 3) v = 0.0f;
             if (extremes && i % 29 == 5) v *= 1e4f;
+            if (extremes && i % 13 == 7) v *= 1e-6f;                /* F16 subnormals */
+            if (extremes && i == 5) v = INFINITY;                   /* row 0: inf and NaN */
+            if (extremes && i == 9 && (size_t)cols > 9) v = NAN;
             uint16_t h = type == LLAMA_TYPE_F16 ? f32_to_f16(v) : f32_to_bf16(v);
             if (type == LLAMA_TYPE_F32) memcpy(m + 4 * i, &v, 4);
             else memcpy(m + 2 * i, &h, 2);
@@ -199,6 +202,15 @@ TEST(every_type_every_level) {
         check_type(lv, nl, type, 37, k ? 768 : (bn == 1 ? 272 : 288), 1);
         check_type(lv, nl, type, 13, k ? 2304 : (bn == 1 ? 784 : 800), 1);
         check_type(lv, nl, type, 19, k ? 512 : 512, 0);
+        if (type == LLAMA_TYPE_F16) {        /* AVX2's F16 rows without F16C, too */
+            matmul_avx2_f16c = 0;
+            check_type(lv, nl, type, 37, 272, 1);
+            matmul_avx2_f16c = 1;
+        }
+        /* every count of blocks after the last whole 8, for kernels that treat them apart */
+        if (bn > 1)
+            for (int nbk = 2; nbk <= 15 && !check_failed_; nbk++)
+                if (nbk != 8 && nbk != 9) check_type(lv, nl, type, 3, nbk * bn, 1);
     }
 }
 

@@ -372,15 +372,24 @@ TEST(errors) {
     CHECK(encode_text(bpe.v, big, MAX_TEXT + 1, 0, 0, ids, 4, &n, &err) == -1 && n == 0, "is false");
     CHECK(strstr(err.msg, "longer") != NULL, "%.200s", err.msg);
     CHECK(encode_text(bpe.v, "a b c d e", 9, 0, 0, ids, 4, &n, &err) == -1, "is false");
-    CHECK(strstr(err.msg, "more than 4 tokens") != NULL, "%.200s", err.msg);
+    CHECK(strstr(err.msg, "more than the 4 tokens") != NULL, "%.200s", err.msg);
     CHECK(encode_text(bpe.v, "a b c d", 7, 0, 0, ids, 4, &n, &err) == 0 && n == 4, "is false");
     /* an unknown pre-tokenizer is refused, by name */
     llama_vocab d = bpe.d;
     strcpy(d.pre, "qwen2");
     CHECK(vocab_check(&d, &err) == -1 && strstr(err.msg, "'qwen2'") != NULL, "%.200s", err.msg);
+    strcpy(d.pre, "two\nlines");
+    CHECK(vocab_check(&d, &err) == -1 && strstr(err.msg, "'two?lines'") != NULL, "one line: %.200s",
+          err.msg);
     d = bpe.d;
     d.merges = NULL;
     CHECK(vocab_check(&d, &err) == -1, "is false");
+    /* a merge that is not 'left right': the tokens array read as merges
+     * begins with "!", one symbol */
+    d = bpe.d;
+    d.merges = bpe.d.tokens;
+    d.n_merges = 3;
+    CHECK(vocab_check(&d, &err) == -1 && strstr(err.msg, "merge 0 ('!')") != NULL, "%.200s", err.msg);
     d = bpe.d;
     d.add_bos = 1;
     d.bos = LLAMA_TOKEN_NONE;            /* keeps the default, 11 */
@@ -388,7 +397,17 @@ TEST(errors) {
     d.n_tokens = 5;                      /* no default either */
     d.eos = d.bos = LLAMA_TOKEN_ABSENT;
     CHECK(vocab_check(&d, &err) == -1 && strstr(err.msg, "BOS") != NULL, "%.200s", err.msg);
-    d = spm.d.tokens ? spm.d : bpe.d;
+    /* SentencePiece without byte tokens: the unknown token, else an error */
+    CHECK(load(&spm, "gguf/llama2-vocab.gguf") == 0, "cannot load Llama 2");
+    if (check_failed_) return;
+    Vocab nobytes = *spm.v;
+    for (int b = 0; b < 256; b++) nobytes.byte_token[b] = -1;
+    CHECK(encode_text(&nobytes, "a\x01" "b", 3, 0, 0, ids, 4, &n, &err) == 0 && n == 3 && ids[1] == 0,
+          "%d ids: %d %d %d", n, ids[0], ids[1], ids[2]);
+    nobytes.unk = -1;
+    CHECK(encode_text(&nobytes, "a\x01" "b", 3, 0, 0, ids, 4, &n, &err) == -1 &&
+          strstr(err.msg, "0x01") != NULL, "%.200s", err.msg);
+    d = spm.d;
     d.kind = LLAMA_VOCAB_RUNC;
     CHECK(vocab_check(&d, &err) == -1, "is false");
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make usb (tools/usb-write.sh) refuses what is not a USB stick: a regular
 # file, a partition, an internal disk, a stick with a mounted partition or
-# swap, a missing ISO, no confirmation. The devices are made up: a fake lsblk
-# answers for them, and the script's dry run replaces dd, so no device is
-# ever touched. Also one real check: a real regular file.
+# swap, a missing ISO (named only after the device is checked), no
+# confirmation. The devices are made up: a fake lsblk answers for them, and
+# the script's dry run replaces dd, so no device is ever touched. Also one
+# real check: a real regular file.
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -86,10 +87,27 @@ run mounted-whole-disk 1 "in use: /dev/sdz on /mnt" /dev/sdz yes
 
 fake_lsblk "$stick"
 out=$(USB_LSBLK="$tmp/lsblk" USB_FAKE_DEVICE=1 USB_DRY_RUN=1 tools/usb-write.sh "$tmp/none.iso" /dev/sdz < /dev/null 2>&1); rc=$?
-if [ $rc = 1 ] && grep -q "does not exist; run make iso first" <<< "$out"; then pass "missing-iso"
+if [ $rc = 1 ] && grep -q "does not exist; run make iso" <<< "$out"; then pass "missing-iso"
 else fail "missing-iso" "status $rc: $out"; fi
 
-# make usb passes DEV through (the refusal comes from the script)
+# A bad DEV is named before a missing ISO (no ISO built yet is the usual case).
+out=$(USB_DRY_RUN=1 tools/usb-write.sh "$tmp/none.iso" /dev/null 2>&1); rc=$?
+if [ $rc = 1 ] && grep -q "not a block device" <<< "$out" && ! grep -q "none.iso" <<< "$out"; then
+    pass "device-checked-before-iso"
+else fail "device-checked-before-iso" "status $rc: $out"; fi
+out=$(USB_DRY_RUN=1 tools/usb-write.sh "$tmp/none.iso" "" 2>&1); rc=$?
+if [ $rc = 1 ] && grep -q "say which device" <<< "$out"; then pass "no-device-before-iso"
+else fail "no-device-before-iso" "status $rc: $out"; fi
+fake_lsblk 'NAME="/dev/nvme0n1" TYPE="disk" RM="0" TRAN="nvme" SIZE="476.9G" VENDOR="" MODEL="Samsung SSD"'
+run_iso_missing() {
+    USB_LSBLK="$tmp/lsblk" USB_FAKE_DEVICE=1 USB_DRY_RUN=1 tools/usb-write.sh "$tmp/none.iso" "$1" < /dev/null 2>&1
+}
+out=$(run_iso_missing /dev/nvme0n1); rc=$?
+if [ $rc = 1 ] && grep -q "neither removable nor on USB" <<< "$out"; then pass "internal-disk-before-iso"
+else fail "internal-disk-before-iso" "status $rc: $out"; fi
+
+# make usb passes DEV through (the refusal comes from the script), also
+# when there is no ISO yet
 out=$(make -s usb ISO="$iso" DEV=/dev/null 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -q "not a block device" <<< "$out"; then pass "make-usb"
 else fail "make-usb" "status $rc: $out"; fi
@@ -100,3 +118,6 @@ out=$(printf 'sdz\n' | USB_LSBLK="$tmp/lsblk" USB_FAKE_DEVICE=1 USB_DRY_RUN=1 \
       make -s usb ISO="$tmp/none.iso" IMG="$iso" DEV=/dev/sdz 2>&1); rc=$?
 if [ $rc = 0 ] && grep -q "dry run: dd if=$iso of=/dev/sdz" <<< "$out"; then pass "make-usb-img"
 else fail "make-usb-img" "status $rc: $out"; fi
+out=$(make -s usb ISO="$tmp/none.iso" DEV=/dev/null 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "not a block device" <<< "$out"; then pass "make-usb-no-iso-yet"
+else fail "make-usb-no-iso-yet" "status $rc: $out"; fi

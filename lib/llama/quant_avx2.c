@@ -1,0 +1,122 @@
+/* AVX2 kernels for ggml's block types (matmul.h's tensor kernels): Q8_0,
+ * Q4_0, Q4_K and Q6_K from quant_body.h with AVX2's byte products, and
+ * F16. Every result is matmul_plain.c's, bit for bit.
+ *
+ * Byte products: VPMADDUBSW multiplies unsigned by signed bytes and adds
+ * pairs into int16; signed by signed goes as |w| times x with w's sign
+ * (at most 2 * 128 * 127 a pair: no saturation), then VPMADDWD adds pairs
+ * into int32. The blocks' fp16 scales are widened in integer code (AVX2
+ * does not imply F16C); F16 weights too, or by F16C where CPUID says the
+ * CPU has it. F16 rows are dot16 with the 16 lanes in two registers,
+ * multiplies and adds apart. */
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/llama/blocks.h"
+#include "lib/llama/f16.h"
+#include "lib/llama/matmul.h"
+#include "lib/llama/simd.h"
+
+#define TARGET __attribute__((target("avx2")))
+#define INLINE __attribute__((always_inline)) inline
+#define NAME(x) avx2_##x
+
+/* Eight binary16 values (the low halves of the int32 lanes of h) as fp32,
+ * exactly as f16_to_f32: normals by rebiasing the exponent, subnormals as
+ * their integer times 2^-24 (no subnormal float is ever an operand: those
+ * cost a microcode assist), infinities and NaNs (quieted) by their bits. */
+TARGET static INLINE __m256 half8(__m256i h) {
+    __m256i em = _mm256_and_si256(h, _mm256_set1_epi32(0x7fff));
+    __m256i sign = _mm256_slli_epi32(_mm256_and_si256(h, _mm256_set1_epi32(0x8000)), 16);
+    __m256i normal = _mm256_add_epi32(_mm256_slli_epi32(em, 13), _mm256_set1_epi32(112 << 23));
+    __m256 sub = _mm256_mul_ps(_mm256_cvtepi32_ps(em), _mm256_set1_ps(0x1p-24f));
+    __m256i is_sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x400), em);
+    __m256i infnan = _mm256_cmpgt_epi32(em, _mm256_set1_epi32(0x7bff));
+    __m256i nan = _mm256_cmpgt_epi32(em, _mm256_set1_epi32(0x7c00));
+    __m256i special = _mm256_or_si256(_mm256_and_si256(infnan, _mm256_set1_epi32(0x7f800000)),
+                                      _mm256_and_si256(nan, _mm256_set1_epi32(0x400000)));
+    __m256i v = _mm256_blendv_epi8(normal, _mm256_castps_si256(sub), is_sub);
+    return _mm256_castsi256_ps(_mm256_or_si256(_mm256_or_si256(v, special), sign));
+}
+
+TARGET static INLINE __m256 halves8(__m128i h) { return half8(_mm256_cvtepu16_epi32(h)); }
+
+/* Eight int32 partial sums of 32 signed byte products, exact. */
+TARGET static INLINE __m256i prod_ss(__m256i x, __m256i w) {
+    __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+#define ss_corr(v, s) ((void)(s), (v))
+
+TARGET static INLINE __m256i prod_us(__m256i u, __m256i x) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
+}
+
+TARGET static INLINE __m256i scaled_acc(__m256i acc, __m256i p, __m256i s) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(p, s));
+}
+
+#include "lib/llama/quant_body.h"
+
+/* ---------------------------------------------------------------- F16 */
+
+/* dot16: lanes 0-7 and 8-15 in two registers, multiplies and adds apart;
+ * the halves widened by half8, or by F16C's VCVTPH2PS where the CPU has it
+ * (every AVX2 CPU made so far does; the bits are the same either way). */
+#define F16_ROW(FN, ATTR, WIDEN)                                                                   \
+    ATTR __attribute__((noinline)) static float FN(const uint16_t *w, const float *x, int n) {    \
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0;                                                 \
+        for (int j = 0; j < n; j += 16) {                                                         \
+            if (j % 32 == 0) _mm_prefetch((const char *)(w + j) + 4096, _MM_HINT_T0);           \
+            __m256 w0 = WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(w + j)));          \
+            __m256 w1 = WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(w + j + 8)));      \
+            a0 = _mm256_add_ps(a0, _mm256_mul_ps(w0, _mm256_loadu_ps(x + j)));                   \
+            a1 = _mm256_add_ps(a1, _mm256_mul_ps(w1, _mm256_loadu_ps(x + j + 8)));               \
+        }                                                                                         \
+        return avx2_reduce8(_mm256_add_ps(a0, a1));                                               \
+    }
+
+#define F16C __attribute__((target("avx2,f16c")))
+F16_ROW(f16_row, TARGET, halves8)
+F16_ROW(f16_row_f16c, F16C, _mm256_cvtph_ps)
+
+int matmul_avx2_f16c = 1;
+
+/* CPUID leaf 1, ECX bit 29; asked once (a race only asks twice). */
+static int has_f16c(void) {
+    static int known;        /* 0: not asked; 1: no; 2: yes */
+    if (!matmul_avx2_f16c) return 0;
+    if (!known) {
+        uint32_t a, b, c, d;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        known = (c >> 29 & 1) ? 2 : 1;
+    }
+    return known == 2;
+}
+
+/* F16 rows of a multiple of 16 values (others in plain C), a chunk of
+ * about 64 KiB of weights at a time for several vectors. */
+TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y,
+                            size_t ldy, int r0, int r1) {
+    if (w->cols % 16) {
+        matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
+        return;
+    }
+    int f16c = has_f16c();
+    int chunk = (int)(65536 / w->row_bytes) + 1;
+    for (int i0 = r0; i0 < r1; i0 += chunk) {
+        int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
+        for (int t = 0; t < m; t++) {
+            const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
+            for (int i = i0; i < i1; i++) {
+                const uint16_t *row = (const uint16_t *)(const void *)((const unsigned char *)w->data +
+                                                                       (size_t)i * w->row_bytes);
+                y[(size_t)t * ldy + (size_t)i] = f16c ? f16_row_f16c(row, x, w->cols) : f16_row(row, x, w->cols);
+            }
+        }
+    }
+}
+
+const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS] = {
+    [MATMUL_Q8_0] = avx2_q8_0_rows, [MATMUL_Q4_0] = avx2_q4_0_rows, [MATMUL_Q4_K] = avx2_q4_k_rows,
+    [MATMUL_Q6_K] = avx2_q6_k_rows, [MATMUL_F16] = f16_rows,
+};

@@ -1,0 +1,291 @@
+/* AVX-512 kernels for ggml's block types (matmul.h's tensor kernels).
+ * Every result is matmul_plain.c's, bit for bit.
+ *
+ * With VNNI (AVX-512 F, BW, VL, VNNI): quant_body.h's kernels with
+ * VPDPBUSD (unsigned by signed bytes, four products into each int32 lane)
+ * and VPDPWSSD (int16 pairs times int16 scales, added in). Signed weights
+ * (Q8_0) are made unsigned, w XOR 0x80 = w + 128, and 128 times the
+ * block's sum of x (from the prepared activations) is taken away.
+ * Without VNNI (AVX-512F, with AVX2): the same kernels with AVX2's byte
+ * products (quant_avx2.c's way).
+ *
+ * Both: the fp16 scales widened by VCVTPH2PS, and F16 rows as dot16 with
+ * the 16 lanes in one register (VCVTPH2PS from memory, multiply, add). */
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/llama/blocks.h"
+#include "lib/llama/f16.h"
+#include "lib/llama/matmul.h"
+#include "lib/llama/simd.h"
+
+#define INLINE __attribute__((always_inline)) inline
+
+/* ---------------------------------------------------------------- with VNNI */
+
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#define NAME(x) vnni_##x
+
+TARGET static INLINE __m256 vnni_halves8(__m128i h) { return _mm256_maskz_cvtph_ps(0xff, h); }
+
+TARGET static INLINE __m256i vnni_prod_ss(__m256i x, __m256i w) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_xor_si256(w, _mm256_set1_epi8((char)0x80)), x);
+}
+#define vnni_ss_corr(v, s) _mm256_sub_epi32(v, _mm256_slli_epi32(s, 7))
+
+TARGET static INLINE __m256i vnni_prod_us(__m256i u, __m256i x) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, x);
+}
+
+TARGET static INLINE __m256i vnni_scaled_acc(__m256i acc, __m256i p, __m256i s) {
+    return _mm256_dpwssd_epi32(acc, p, s);
+}
+
+#define halves8 vnni_halves8
+#define prod_ss vnni_prod_ss
+#define ss_corr vnni_ss_corr
+#define prod_us vnni_prod_us
+#define scaled_acc vnni_scaled_acc
+#include "lib/llama/quant_body.h"
+#undef halves8
+#undef prod_ss
+#undef ss_corr
+#undef prod_us
+#undef scaled_acc
+
+/* Q8_0 and Q4_0 with two blocks in each 512-bit register: half the
+ * instructions of quant_body.h's per block. */
+
+/* e0..e3 hold blocks 2k (lanes 0-7) and 2k+1 (lanes 8-15): the eight block
+ * sums, in order. */
+TARGET static INLINE __m256i hsum_pairs(__m512i e0, __m512i e1, __m512i e2, __m512i e3) {
+    __m512i f01 = _mm512_add_epi32(_mm512_shuffle_i32x4(e0, e1, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm512_shuffle_i32x4(e0, e1, _MM_SHUFFLE(3, 1, 3, 1)));
+    __m512i f23 = _mm512_add_epi32(_mm512_shuffle_i32x4(e2, e3, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm512_shuffle_i32x4(e2, e3, _MM_SHUFFLE(3, 1, 3, 1)));
+    /* each 128-bit block: four lanes of one block; f01 blocks 0-3, f23 blocks 4-7 */
+    __m512i t = _mm512_add_epi32(_mm512_unpacklo_epi32(f01, f23), _mm512_unpackhi_epi32(f01, f23));
+    t = _mm512_add_epi32(t, _mm512_shuffle_epi32(t, _MM_PERM_BADC));
+    /* 128-bit block i: lane 0 = block i, lane 1 = block 4 + i */
+    __m512i idx = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_castsi512_si256(_mm512_permutexvar_epi32(idx, t));
+}
+
+#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define LOAD512(p) _mm512_loadu_si512((const void *)(p))
+
+/* Blocks w[0], w[1] of Q8_0: their qs side by side, made unsigned. Built
+ * from two broadcast loads and a blend: no shuffle, which would compete
+ * with hsum_pairs for port 5. */
+TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
+    __m512i z = _mm512_mask_blend_epi64(0xf0, _mm512_broadcast_i64x4(LOAD256(w[0].qs)),
+                                        _mm512_broadcast_i64x4(LOAD256(w[1].qs)));
+    return _mm512_xor_si512(z, _mm512_set1_epi8((char)0x80));
+}
+
+/* Blocks w[0], w[1] of Q4_0: their 64 quants (0..15) in value order: each
+ * block's 16 bytes broadcast, the copies for values 16-31 shifted down a
+ * nibble. */
+TARGET static INLINE __m512i q4_0_pair(const block_q4_0 *w) {
+    __m512i z = _mm512_mask_blend_epi64(0xf0, _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)w[0].qs)),
+                                        _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)w[1].qs)));
+    z = _mm512_mask_srli_epi16(z, 0xff00ff00, z, 4);
+    return _mm512_and_si512(z, _mm512_set1_epi8(0x0f));
+}
+
+/* The d of eight whole blocks from w, picked out of the blocks' own bytes
+ * by VPERMT2W (two or four 64-byte loads and one or two permutes instead
+ * of eight scalar loads and their packing). */
+TARGET static INLINE __m256 q4_0_d8(const block_q4_0 *w) {
+    const __m512i idx = _mm512_setr_epi32(9 << 16 | 0, 27 << 16 | 18, 45 << 16 | 36, 63 << 16 | 54,
+                                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);   /* words 0, 9, ..., 63 */
+    __m512i h = _mm512_permutex2var_epi16(LOAD512(w), idx, LOAD512((const char *)w + 64));
+    return _mm256_maskz_cvtph_ps(0xff, _mm512_castsi512_si128(h));
+}
+
+TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
+    /* words 0, 17, 34, 51 of the first 128 bytes; 68, 85, 102, 119 = 4, 21, 38, 55 of the next */
+    const __m512i idx = _mm512_setr_epi32(17 << 16 | 0, 51 << 16 | 34, 21 << 16 | 4, 55 << 16 | 38,
+                                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const char *p = (const char *)w;
+    __m512i lo = _mm512_permutex2var_epi16(LOAD512(p), idx, LOAD512(p + 64));
+    __m512i hi = _mm512_permutex2var_epi16(LOAD512(p + 128), idx, LOAD512(p + 192));
+    __m512i h = _mm512_mask_blend_epi16(0xf0, lo, hi);
+    return _mm256_maskz_cvtph_ps(0xff, _mm512_castsi512_si128(h));
+}
+
+/* Eight whole blocks b .. b+7: their p (the tail goes through quant_body.h's). */
+#define PAIRS8(W, PAIR, D8, SHIFT)                                                                 \
+    ({                                                                                           \
+        __m512i e_[4];                                                                           \
+        _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)                                      \
+            e_[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), PAIR(W + b + 2 * k), LOAD512(a->q + 32 * (b + 2 * k))); \
+        __m256i isum_ = _mm256_sub_epi32(hsum_pairs(e_[0], e_[1], e_[2], e_[3]),                 \
+                                         _mm256_slli_epi32(LOAD256(a->sum + b), SHIFT));          \
+        __m256 dd_ = _mm256_mul_ps(D8(W + b), _mm256_loadu_ps(a->d + b));                      \
+        _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
+    })
+
+TARGET static INLINE float q8_0_row512(const block_q8_0 *w, const vnni_Act *a, int nb) {
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        vnni_prefetch(w + b, 8 * (int)sizeof *w);
+        acc = _mm256_add_ps(acc, PAIRS8(w, q8_0_pair, q8_0_d8, 7));
+    }
+    if (nb - b >= 4) acc = _mm256_add_ps(acc, vnni_q8_0_8(w, a, b, nb - b, 0));
+    else if (b < nb) {
+        vnni_prefetch(w + b, (nb - b) * (int)sizeof *w);
+        __m256 tail = _mm256_setzero_ps();
+        for (int k = 0; b + k < nb; k++) tail = vnni_put_lane(tail, k, vnni_q8_0_1(w, a, b + k));
+        acc = _mm256_add_ps(acc, tail);
+    }
+    return vnni_reduce8(acc);
+}
+
+/* (q - 8) . x = q . x - 8 * sum(x) */
+TARGET static INLINE float q4_0_row512(const block_q4_0 *w, const vnni_Act *a, int nb) {
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        vnni_prefetch(w + b, 8 * (int)sizeof *w);
+        acc = _mm256_add_ps(acc, PAIRS8(w, q4_0_pair, q4_0_d8, 3));
+    }
+    if (nb - b >= 4) acc = _mm256_add_ps(acc, vnni_q4_0_8(w, a, b, nb - b, 0));
+    else if (b < nb) {
+        vnni_prefetch(w + b, (nb - b) * (int)sizeof *w);
+        __m256 tail = _mm256_setzero_ps();
+        for (int k = 0; b + k < nb; k++) tail = vnni_put_lane(tail, k, vnni_q4_0_1(w, a, b + k));
+        acc = _mm256_add_ps(acc, tail);
+    }
+    return vnni_reduce8(acc);
+}
+
+#define ROWS512(FN, ROW_CALL)                                                                    \
+    TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,      \
+                          float *y, size_t ldy, int r0, int r1) {                                \
+        int chunk = (int)(65536 / w->row_bytes) + 1;                                             \
+        for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
+            int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
+            for (int t = 0; t < m; t++) {                                                        \
+                vnni_Act a = vnni_act_at(L, act, t);                                             \
+                for (int i = i0; i < i1; i++) {                                                  \
+                    const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
+                    y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
+                }                                                                                \
+            }                                                                                    \
+        }                                                                                        \
+    }
+
+ROWS512(q8_0_rows512, q8_0_row512(row, &a, w->cols / 32))
+ROWS512(q4_0_rows512, q4_0_row512(row, &a, w->cols / 32))
+
+#undef TARGET
+#undef NAME
+
+/* ---------------------------------------------------------------- AVX-512F and AVX2 */
+
+#define TARGET __attribute__((target("avx512f,avx2")))
+#define NAME(x) f512_##x
+
+TARGET static INLINE __m256 f512_halves8(__m128i h) {
+    return _mm512_castps512_ps256(_mm512_cvtph_ps(_mm256_castsi128_si256(h)));
+}
+
+TARGET static INLINE __m256i f512_prod_ss(__m256i x, __m256i w) {
+    __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+#define f512_ss_corr(v, s) ((void)(s), (v))
+
+TARGET static INLINE __m256i f512_prod_us(__m256i u, __m256i x) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
+}
+
+TARGET static INLINE __m256i f512_scaled_acc(__m256i acc, __m256i p, __m256i s) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(p, s));
+}
+
+#define halves8 f512_halves8
+#define prod_ss f512_prod_ss
+#define ss_corr f512_ss_corr
+#define prod_us f512_prod_us
+#define scaled_acc f512_scaled_acc
+#include "lib/llama/quant_body.h"
+#undef halves8
+#undef prod_ss
+#undef ss_corr
+#undef prod_us
+#undef scaled_acc
+
+/* ---------------------------------------------------------------- F16 */
+
+/* dot16 with the 16 lanes in one register: one row, or two rows at once
+ * (two chains of dependent additions instead of one: twice the speed from
+ * the cache, and from DRAM no slower than one stream). */
+TARGET static INLINE float f16_sum(__m512 a) {
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(a),
+                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
+    return f512_reduce8(h);
+}
+
+#define HALVES16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+
+TARGET static INLINE float f16_row(const uint16_t *w, const float *x, int n) {
+    __m512 a = _mm512_setzero_ps();
+    for (int j = 0; j < n; j += 16) {
+        if (j % 32 == 0) _mm_prefetch((const char *)(w + j) + 4096, _MM_HINT_T0);
+        a = _mm512_add_ps(a, _mm512_mul_ps(HALVES16(w + j), _mm512_loadu_ps(x + j)));
+    }
+    return f16_sum(a);
+}
+
+TARGET static INLINE void f16_row2(const uint16_t *w0, const uint16_t *w1, const float *x, int n, float *y0,
+                                   float *y1) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0;
+    for (int j = 0; j < n; j += 16) {
+        if (j % 32 == 0) {
+            _mm_prefetch((const char *)(w0 + j) + 4096, _MM_HINT_T0);
+            _mm_prefetch((const char *)(w1 + j) + 4096, _MM_HINT_T0);
+        }
+        __m512 xj = _mm512_loadu_ps(x + j);
+        a0 = _mm512_add_ps(a0, _mm512_mul_ps(HALVES16(w0 + j), xj));
+        a1 = _mm512_add_ps(a1, _mm512_mul_ps(HALVES16(w1 + j), xj));
+    }
+    *y0 = f16_sum(a0);
+    *y1 = f16_sum(a1);
+}
+
+/* F16 rows of a multiple of 16 values (others in plain C), a chunk of
+ * about 64 KiB of weights at a time for several vectors. */
+TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y,
+                            size_t ldy, int r0, int r1) {
+    if (w->cols % 16) {
+        matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
+        return;
+    }
+    int chunk = (int)(65536 / w->row_bytes) + 2;
+    const unsigned char *base = w->data;
+    for (int i0 = r0; i0 < r1; i0 += chunk) {
+        int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
+        for (int t = 0; t < m; t++) {
+            const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
+            float *yt = y + (size_t)t * ldy;
+            int i = i0;
+            for (; i + 2 <= i1; i += 2)
+                f16_row2((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),
+                         (const uint16_t *)(const void *)(base + (size_t)(i + 1) * w->row_bytes), x, w->cols,
+                         &yt[i], &yt[i + 1]);
+            if (i < i1) yt[i] = f16_row((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols);
+        }
+    }
+}
+
+const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
+    [MATMUL_Q8_0] = q8_0_rows512, [MATMUL_Q4_0] = q4_0_rows512, [MATMUL_Q4_K] = vnni_q4_k_rows,
+    [MATMUL_Q6_K] = vnni_q6_k_rows, [MATMUL_F16] = f16_rows,
+};
+
+const matmul_tensor_fn matmul_avx512_tensor[MATMUL_KINDS] = {
+    [MATMUL_Q8_0] = f512_q8_0_rows, [MATMUL_Q4_0] = f512_q4_0_rows, [MATMUL_Q4_K] = f512_q4_k_rows,
+    [MATMUL_Q6_K] = f512_q6_k_rows, [MATMUL_F16] = f16_rows,
+};

@@ -1,0 +1,416 @@
+/* The x86 kernels for ggml's block types (matmul.h's tensor kernels),
+ * written once for 256-bit vectors in terms of a few primitives that the
+ * including file defines: quant_avx2.c includes it with AVX2's byte
+ * products, quant_avx512.c with AVX-512 VNNI's and again with AVX2's under
+ * an AVX-512F target. Not a header to include anywhere else.
+ *
+ * The including file defines (all exact, in int32 or fp32):
+ *   TARGET             the function attribute of its level
+ *   NAME(x)            a prefix for the functions made here
+ *   halves8(h)         8 binary16 values (packed in 128 bits) as fp32
+ *   prod_ss(x, w)      8 int32 partial sums of 32 signed bytes x times signed w;
+ *                      their total may be off by 128 times the sum of x,
+ *   ss_corr(v, s)      which this takes away: v the 8 block totals, s the
+ *                      blocks' sums of x
+ *   prod_us(u, x)      8 int32 partial sums of 32 unsigned u (< 64) times signed x
+ *   scaled_acc(a, p, s) a + the int32 sums of pairs of int16 p times int16 s
+ *
+ * Blocks of 32 (Q8_0, Q4_0): eight blocks at a time, each block's exact
+ * int32 sum in one lane of a vector, times the eight d_w * d_x, added to
+ * the eight lanes of matmul.h; a row's last blocks the same way with the
+ * missing lanes zero (adding +0 changes no lane). Super-blocks (Q4_K,
+ * Q6_K): one at a time; quants times x through VPMADDUBSW (whose pairs
+ * cannot saturate: quants below 64, |x| at most 127 in Q8_K), weighted by
+ * the sub-block scales in int16 pairs, isum and msum exact in int32, p in
+ * scalar code, into the lane of the super-block's number. Every result is
+ * matmul_plain.c's, bit for bit.
+ *
+ * Several vectors (m > 1) go through the rows a chunk of about 64 KiB of
+ * weights at a time, so the chunk is read from memory once and from the
+ * cache m times; each (row, vector) result is the one-vector product. */
+
+#define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+
+/* l[k] += l[k+4], l[k] += l[k+2], l[0] + l[1]. */
+TARGET static INLINE float NAME(reduce8)(__m256 acc) {
+    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+    return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+}
+
+/* The sum of the eight int32 lanes of v. */
+TARGET static INLINE int32_t NAME(hsum32)(__m256i v) {
+    __m128i h = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
+    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
+    return _mm_cvtsi128_si32(h);
+}
+
+/* Lane k: the sum of the eight lanes of s[k]. */
+TARGET static INLINE __m256i NAME(hsum8)(const __m256i s[8]) {
+    __m256i abcd = _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]), _mm256_hadd_epi32(s[2], s[3]));
+    __m256i efgh = _mm256_hadd_epi32(_mm256_hadd_epi32(s[4], s[5]), _mm256_hadd_epi32(s[6], s[7]));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(abcd, efgh, 0x20),
+                            _mm256_permute2x128_si256(abcd, efgh, 0x31));
+}
+
+/* Software prefetch of the weights PREFETCH_AHEAD bytes past [p, p + bytes)
+ * (one line per 64 bytes read): with it the kernels read a matrix that
+ * does not fit the cache at 90-100% of the memory roofline, without it at
+ * 50-80% (the hardware prefetchers alone do not keep enough lines in
+ * flight once there is work between the loads; measured with kbench). */
+#define PREFETCH_AHEAD 4096
+static INLINE void NAME(prefetch)(const void *p, int bytes) {
+    for (int o = 0; o < bytes; o += 64) _mm_prefetch((const char *)p + PREFETCH_AHEAD + o, _MM_HINT_T0);
+}
+
+/* Lanes below r all ones. */
+TARGET static INLINE __m256i NAME(lanes_mask)(int r) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(r), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* The d of blocks b .. b+7 (r of them present) of a row of blocks of
+ * `stride` bytes whose fp16 d comes first; missing lanes 0. Eight scalar
+ * loads packed in two 64-bit words: faster here than VPGATHERDD. */
+TARGET static INLINE __m256 NAME(block_d8)(const void *first, int stride, int r) {
+    const unsigned char *p = first;
+    uint64_t lo = 0, hi = 0;
+    for (int k = 0; k < 4 && k < r; k++)
+        lo |= (uint64_t)*(const uint16_t *)(const void *)(p + k * stride) << (16 * k);
+    for (int k = 4; k < 8 && k < r; k++)
+        hi |= (uint64_t)*(const uint16_t *)(const void *)(p + k * stride) << (16 * (k - 4));
+    return halves8(_mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)lo), _mm_cvtsi64_si128((long long)hi)));
+}
+
+/* One binary16 value as fp32. */
+TARGET static INLINE float NAME(half1)(uint16_t h) { return _mm256_cvtss_f32(halves8(_mm_cvtsi32_si128(h))); }
+
+/* p into lane k of v (the p of a row's last blocks, fewer than 8 from a
+ * multiple of 8, gathered in registers: a store and a wider load would
+ * stall store forwarding). */
+TARGET static INLINE __m256 NAME(put_lane)(__m256 v, int k, float p) {
+    __m256i is_k = _mm256_cmpeq_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_blendv_ps(v, _mm256_set1_ps(p), _mm256_castsi256_ps(is_k));
+}
+
+/* The 32 quants of a Q4_0 block, 0..15, in value order: the 16 bytes
+ * broadcast (a load, no shuffle), the high copy shifted down a nibble. */
+TARGET static INLINE __m256i NAME(q4_nibbles)(const uint8_t *qs) {
+    __m256i q = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)qs));
+    __m256i both = _mm256_blend_epi32(q, _mm256_srli_epi16(q, 4), 0xf0);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
+}
+
+/* One vector of prepared activations (activations.h). */
+typedef struct {
+    const int8_t *q;
+    const float *d;
+    const int32_t *sum;
+    const int16_t *bsums, *sums32;
+} NAME(Act);
+
+static inline NAME(Act) NAME(act_at)(const ActLayout *L, const void *act, int t) {
+    const unsigned char *v = (const unsigned char *)act + (size_t)t * L->bytes;
+    NAME(Act) a = { (const int8_t *)v, (const float *)(const void *)(v + L->d),
+                    (const int32_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->sum),
+                    (const int16_t *)(const void *)(v + L->s) };
+    return a;
+}
+
+/* ---------------------------------------------------------------- Q8_0, Q4_0 */
+
+/* Blocks b .. b+7 of a row of 32-value blocks W (r of them present; R:
+ * r is 8): their eight p. PART(k): block b+k's partial sums; CORR(v): the
+ * block totals v corrected (xs_: the blocks' sums of x). */
+#define BLOCKS8(W, PART, CORR)                                                                  \
+    ({                                                                                          \
+        __m256i s_[8];                                                                          \
+        if (R) {                                                                                \
+            _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) s_[k] = PART(k);               \
+        } else {                                                                                \
+            for (int k = 0; k < 8; k++) s_[k] = k < r ? PART(k) : _mm256_setzero_si256();      \
+        }                                                                                       \
+        __m256i m_ = NAME(lanes_mask)(r);                                                       \
+        __m256 dx_ = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, m_);           \
+        __m256i xs_ = R ? LOAD(a->sum + b) : _mm256_maskload_epi32(a->sum + b, m_);              \
+        __m256 isum_ = _mm256_cvtepi32_ps(CORR(NAME(hsum8)(s_), xs_));                          \
+        _mm256_mul_ps(isum_, _mm256_mul_ps(NAME(block_d8)(&W[b], (int)sizeof *W, r), dx_));     \
+    })
+
+#define Q8_0_PART(k) prod_ss(LOAD(a->q + 32 * (b + k)), LOAD(w[b + k].qs))
+#define Q4_0_PART(k) prod_us(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
+/* (q - 8) . x = q . x - 8 * sum(x) */
+#define Q4_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 3))
+
+TARGET static INLINE __m256 NAME(q8_0_8)(const block_q8_0 *w, const NAME(Act) *a, int b, int r,
+                                          const int R) {
+    return BLOCKS8(w, Q8_0_PART, ss_corr);
+}
+
+/* One block's p, for a row's last blocks (a whole group of 8 costs as much). */
+TARGET static INLINE float NAME(q8_0_1)(const block_q8_0 *w, const NAME(Act) *a, int b) {
+    __m256i s1 = prod_ss(LOAD(a->q + 32 * b), LOAD(w[b].qs));
+    int32_t isum = _mm256_cvtsi256_si32(ss_corr(_mm256_set1_epi32(NAME(hsum32)(s1)), _mm256_set1_epi32(a->sum[b])));
+    return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
+}
+
+TARGET static INLINE float NAME(q8_0_row)(const block_q8_0 *w, const NAME(Act) *a, int nb) {
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        NAME(prefetch)(w + b, 8 * (int)sizeof *w);
+        acc = _mm256_add_ps(acc, NAME(q8_0_8)(w, a, b, 8, 1));
+    }
+    if (nb - b >= 4) acc = _mm256_add_ps(acc, NAME(q8_0_8)(w, a, b, nb - b, 0));
+    else if (b < nb) {
+        NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);
+        __m256 tail = _mm256_setzero_ps();
+        for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(q8_0_1)(w, a, b + k));
+        acc = _mm256_add_ps(acc, tail);
+    }
+    return NAME(reduce8)(acc);
+}
+
+TARGET static INLINE __m256 NAME(q4_0_8)(const block_q4_0 *w, const NAME(Act) *a, int b, int r,
+                                          const int R) {
+    return BLOCKS8(w, Q4_0_PART, Q4_0_CORR);
+}
+
+TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a, int b) {
+    int32_t isum = NAME(hsum32)(prod_us(NAME(q4_nibbles)(w[b].qs), LOAD(a->q + 32 * b))) - 8 * a->sum[b];
+    return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
+}
+
+TARGET static INLINE float NAME(q4_0_row)(const block_q4_0 *w, const NAME(Act) *a, int nb) {
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        NAME(prefetch)(w + b, 8 * (int)sizeof *w);
+        acc = _mm256_add_ps(acc, NAME(q4_0_8)(w, a, b, 8, 1));
+    }
+    if (nb - b >= 4) acc = _mm256_add_ps(acc, NAME(q4_0_8)(w, a, b, nb - b, 0));
+    else if (b < nb) {
+        NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);
+        __m256 tail = _mm256_setzero_ps();
+        for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(q4_0_1)(w, a, b + k));
+        acc = _mm256_add_ps(acc, tail);
+    }
+    return NAME(reduce8)(acc);
+}
+
+/* ---------------------------------------------------------------- K-quants */
+
+/* Q4_K's scales and minimums as 8 bytes each (blocks.h's k4_scales). */
+static INLINE void NAME(k4_scales8)(const uint8_t s[12], uint64_t *sc, uint64_t *mn) {
+    uint32_t u0, u1, u2;
+    __builtin_memcpy(&u0, s, 4);
+    __builtin_memcpy(&u1, s + 4, 4);
+    __builtin_memcpy(&u2, s + 8, 4);
+    uint32_t sc_lo = u0 & 0x3f3f3f3f, mn_lo = u1 & 0x3f3f3f3f;
+    uint32_t sc_hi = (u2 & 0x0f0f0f0f) | ((u0 >> 6) & 0x03030303) << 4;
+    uint32_t mn_hi = ((u2 >> 4) & 0x0f0f0f0f) | ((u1 >> 6) & 0x03030303) << 4;
+    *sc = (uint64_t)sc_hi << 32 | sc_lo;
+    *mn = (uint64_t)mn_hi << 32 | mn_lo;
+}
+
+/* A VPSHUFB pattern that copies int16 lane `lane` of each 128-bit half
+ * into all eight of that half. */
+TARGET static INLINE __m256i NAME(pick16)(int lane) {
+    return _mm256_set1_epi16((short)(0x0100 * (2 * lane + 1) + 2 * lane));
+}
+
+/* The fp16 fields at byte `off` of super-blocks b .. b+7 (r present; the
+ * others 0) of a row of blocks of `stride` bytes: d (off 0 or stride - 2),
+ * dmin (off 2). */
+TARGET static INLINE __m256 NAME(kd8)(const unsigned char *first, int stride, int off, int r) {
+    return NAME(block_d8)(first + off, stride, r);
+}
+
+/* Lanes k of the eight 4-lane vectors m[k]: their sums, in order. */
+TARGET static INLINE __m256i NAME(hsum8x4)(const __m128i m[8]) {
+    __m256i m01 = _mm256_inserti128_si256(_mm256_castsi128_si256(m[0]), m[1], 1);
+    __m256i m23 = _mm256_inserti128_si256(_mm256_castsi128_si256(m[2]), m[3], 1);
+    __m256i m45 = _mm256_inserti128_si256(_mm256_castsi128_si256(m[4]), m[5], 1);
+    __m256i m67 = _mm256_inserti128_si256(_mm256_castsi128_si256(m[6]), m[7], 1);
+    /* lanes: m0 m2 m4 m6 | m1 m3 m5 m7 */
+    __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(m01, m23), _mm256_hadd_epi32(m45, m67));
+    return _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* Super-block B of Q4_K with its 256 x: isum's partial sums (8 lanes) and
+ * msum's (4 lanes). */
+TARGET static INLINE __m256i NAME(q4_k_sums)(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
+                                             __m128i *msum) {
+    uint64_t sc8, mn8;
+    NAME(k4_scales8)(B->scales, &sc8, &mn8);
+    __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)sc8)));
+    __m128i mn16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)mn8));
+    *msum = _mm_madd_epi16(mn16, _mm_loadu_si128((const __m128i *)(const void *)sums32));
+    __m256i acc = _mm256_setzero_si256();
+#pragma GCC unroll 4
+    for (int p = 0; p < 4; p++) {
+        __m256i q = LOAD(B->qs + 32 * p);
+        __m256i lo = _mm256_and_si256(q, _mm256_set1_epi8(0x0f));
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), _mm256_set1_epi8(0x0f));
+        acc = scaled_acc(acc, _mm256_maddubs_epi16(lo, LOAD(x + 64 * p)),
+                         _mm256_shuffle_epi8(sc16, NAME(pick16)(2 * p)));
+        acc = scaled_acc(acc, _mm256_maddubs_epi16(hi, LOAD(x + 64 * p + 32)),
+                         _mm256_shuffle_epi8(sc16, NAME(pick16)(2 * p + 1)));
+    }
+    return acc;
+}
+
+/* Super-blocks b .. b+7 (r present, R: r is 8) of a Q4_K row: their p. */
+TARGET static INLINE __m256 NAME(q4_k_8)(const block_q4_K *w, const NAME(Act) *a, int b, int r, const int R) {
+    __m256i acc[8];
+    __m128i ms[8];
+    if (R) {
+        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)
+            acc[k] = NAME(q4_k_sums)(w + b + k, a->q + 256 * (b + k), a->sums32 + 8 * (b + k), &ms[k]);
+    } else {
+        for (int k = 0; k < 8; k++) {
+            if (k < r) acc[k] = NAME(q4_k_sums)(w + b + k, a->q + 256 * (b + k), a->sums32 + 8 * (b + k), &ms[k]);
+            else { acc[k] = _mm256_setzero_si256(); ms[k] = _mm_setzero_si128(); }
+        }
+    }
+    __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum8x4)(ms));
+    __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r));
+    const unsigned char *first = (const unsigned char *)(w + b);
+    __m256 dd = _mm256_mul_ps(dx, NAME(kd8)(first, (int)sizeof *w, 0, r));
+    __m256 dm = _mm256_mul_ps(dx, NAME(kd8)(first, (int)sizeof *w, 2, r));
+    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
+}
+
+/* One super-block's p, for a row's last ones. */
+TARGET static INLINE float NAME(q4_k_1)(const block_q4_K *w, const NAME(Act) *a, int b) {
+    __m128i ms;
+    int32_t isum = NAME(hsum32)(NAME(q4_k_sums)(w + b, a->q + 256 * b, a->sums32 + 8 * b, &ms));
+    ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0x4e));
+    ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0xb1));
+    int32_t msum = _mm_cvtsi128_si32(ms);
+    float dd = a->d[b] * NAME(half1)(w[b].d), dm = a->d[b] * NAME(half1)(w[b].dmin);
+    return dd * (float)isum - dm * (float)msum;
+}
+
+TARGET static INLINE float NAME(q4_k_row)(const block_q4_K *w, const NAME(Act) *a, int nb) {
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        NAME(prefetch)(w + b, 8 * (int)sizeof *w);
+        acc = _mm256_add_ps(acc, NAME(q4_k_8)(w, a, b, 8, 1));
+    }
+    if (nb - b >= 6) acc = _mm256_add_ps(acc, NAME(q4_k_8)(w, a, b, nb - b, 0));
+    else if (b < nb) {
+        NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);
+        __m256 tail = _mm256_setzero_ps();
+        for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(q4_k_1)(w, a, b + k));
+        acc = _mm256_add_ps(acc, tail);
+    }
+    return NAME(reduce8)(acc);
+}
+
+/* Q6_K: q - 32 with q = 4 low bits | 2 high bits << 4 (0..63, unsigned in
+ * VPMADDUBSW); the -32 comes back as -32 * sum_j sc_j * bsums_j. Super-block
+ * B's isum partial sums (8 lanes). */
+TARGET static INLINE __m256i NAME(q6_k_sums)(const block_q6_K *B, const int8_t *x, const int16_t *bsums) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m128i sc8 = _mm_loadu_si128((const __m128i *)(const void *)B->scales);
+    __m256i acc = _mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), LOAD(bsums));
+    acc = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(acc, 5));
+    /* the scales as int16: even ones in the low half, odd ones in the high half */
+    __m256i eo = _mm256_cvtepi8_epi16(
+        _mm_shuffle_epi8(sc8, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)));
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; h++) {
+        __m256i ql0 = LOAD(B->ql + 64 * h), ql1 = LOAD(B->ql + 64 * h + 32), qh = LOAD(B->qh + 32 * h);
+        __m256i q[4] = {
+            _mm256_or_si256(_mm256_and_si256(ql0, m4),
+                            _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4)),
+            _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                            _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0c)), 2)),
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                            _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                            _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xc0)), 2)),
+        };
+#pragma GCC unroll 4
+        for (int s = 0; s < 4; s++) {
+            /* 32 values: sub-blocks 8h + 2s (int16 lanes 0-7) and 8h + 2s + 1 (lanes 8-15);
+             * pick16(4h + s) of eo: scale 8h + 2s in the low half, 8h + 2s + 1 in the high */
+            __m256i prod = _mm256_maddubs_epi16(q[s], LOAD(x + 128 * h + 32 * s));
+            acc = scaled_acc(acc, prod, _mm256_shuffle_epi8(eo, NAME(pick16)(4 * h + s)));
+        }
+    }
+    return acc;
+}
+
+/* Super-blocks b .. b+7 (r present, R: r is 8) of a Q6_K row: their p. */
+TARGET static INLINE __m256 NAME(q6_k_8)(const block_q6_K *w, const NAME(Act) *a, int b, int r, const int R) {
+    __m256i acc[8];
+    if (R) {
+        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)
+            acc[k] = NAME(q6_k_sums)(w + b + k, a->q + 256 * (b + k), a->bsums + 16 * (b + k));
+    } else {
+        for (int k = 0; k < 8; k++)
+            acc[k] = k < r ? NAME(q6_k_sums)(w + b + k, a->q + 256 * (b + k), a->bsums + 16 * (b + k))
+                           : _mm256_setzero_si256();
+    }
+    __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc));
+    __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r));
+    __m256 dd = _mm256_mul_ps(dx, NAME(kd8)((const unsigned char *)(w + b), (int)sizeof *w, 208, r));
+    return _mm256_mul_ps(dd, isum);
+}
+
+TARGET static INLINE float NAME(q6_k_1)(const block_q6_K *w, const NAME(Act) *a, int b) {
+    int32_t isum = NAME(hsum32)(NAME(q6_k_sums)(w + b, a->q + 256 * b, a->bsums + 16 * b));
+    return (a->d[b] * NAME(half1)(w[b].d)) * (float)isum;
+}
+
+TARGET static INLINE float NAME(q6_k_row)(const block_q6_K *w, const NAME(Act) *a, int nb) {
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        NAME(prefetch)(w + b, 8 * (int)sizeof *w);
+        acc = _mm256_add_ps(acc, NAME(q6_k_8)(w, a, b, 8, 1));
+    }
+    if (nb - b >= 6) acc = _mm256_add_ps(acc, NAME(q6_k_8)(w, a, b, nb - b, 0));
+    else if (b < nb) {
+        NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);
+        __m256 tail = _mm256_setzero_ps();
+        for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(q6_k_1)(w, a, b + k));
+        acc = _mm256_add_ps(acc, tail);
+    }
+    return NAME(reduce8)(acc);
+}
+
+/* ---------------------------------------------------------------- rows */
+
+/* Rows [r0, r1) for m vectors, a chunk of rows at a time (see the top). */
+#define ROWS(FN, ROW_CALL)                                                                       \
+    TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
+                                                  const void *act, int m,                        \
+                          float *y, size_t ldy, int r0, int r1) {                                \
+        int chunk = (int)(65536 / w->row_bytes) + 1;                                             \
+        for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
+            int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
+            for (int t = 0; t < m; t++) {                                                        \
+                NAME(Act) a = NAME(act_at)(L, act, t);                                           \
+                for (int i = i0; i < i1; i++) {                                                  \
+                    const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
+                    y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
+                }                                                                                \
+            }                                                                                    \
+        }                                                                                        \
+    }
+
+ROWS(NAME(q8_0_rows), NAME(q8_0_row)(row, &a, w->cols / 32))
+ROWS(NAME(q4_0_rows), NAME(q4_0_row)(row, &a, w->cols / 32))
+ROWS(NAME(q4_k_rows), NAME(q4_k_row)(row, &a, w->cols / 256))
+ROWS(NAME(q6_k_rows), NAME(q6_k_row)(row, &a, w->cols / 256))
+
+#undef ROWS
+#undef BLOCKS8
+#undef Q8_0_PART
+#undef Q4_0_PART
+#undef Q4_0_CORR
+#undef LOAD

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make bench's table (tools/bench.c) on stories260K, briefly: the legend
+# says what each column is, every row's tok/s and ms/tok agree (ms/tok is
+# the same run's mean, 1000 / tok/s), the median is a time too, and a row
+# marked '*' as disturbed comes with its reasons on the next line. (Which
+# rows are disturbed depends on what else the machine runs: the judgement
+# itself is tests/host/test_disturbance.c's.)
+cd "$(dirname "$0")/../.."
+pass() { echo "PASS bench:$1"; }
+fail() { echo "FAIL bench:$1: $2"; }
+model=$(tools/find-model.sh stories260K.bin) tok=$(tools/find-model.sh tok512.bin)
+out=build/test-logs/bench-table.txt
+mkdir -p build/test-logs
+if ! build/host/bench -z "$tok" -n 32 -r 1 -a 1 "$model" > "$out" 2>&1; then
+    fail runs "bench failed: $(tail -n 3 "$out")"; exit 0
+fi
+pass runs
+for c in "format " "pp tok/s " "MB/tok " "tok/s " "ms/tok " "median " "GB/s " "roofline " "fraction " "peak RSS "; do
+    if grep -qE "^(columns:)? +$c" "$out"; then pass "legend:${c// /}"; else fail "legend:${c// /}" "no legend line in $out"; fi
+done
+rows=$(grep -c '^stories260K.bin ' "$out")
+if [ "$rows" -ge 1 ]; then pass rows; else fail rows "no row in $out"; fi
+bad=$(awk '$1 == "stories260K.bin" {
+    pp = $5; tps = $6; ms = $7; med = $8
+    if (pp <= 0 || tps <= 0 || ms <= 0 || med <= 0) { print; next }
+    if ((tps * ms - 1000) ^ 2 > (tps * 0.005 + 1) ^ 2) print }' "$out")
+if [ -z "$bad" ]; then pass columns-agree; else fail columns-agree "tok/s x ms/tok is not 1000: $bad"; fi
+if ! grep -q ' \*$' "$out" || grep -q '^  \* disturbed after 1 attempt: .\+' "$out"; then pass marks-have-reasons
+else fail marks-have-reasons "a row is marked but no reason follows: $(cat "$out")"; fi
