@@ -262,7 +262,7 @@ static void register_device(struct port *p, const uint8_t *id, uint64_t sectors)
     identify_string(d.model, id, 27, 20);
     char size[32];
     disk_format_size(sectors * p->sector_size, size, sizeof size);
-    kprintf("disk: %s: %s, %s (%llu sectors of %u bytes), %s at %s\n", d.name, d.model, size,
+    kdetail("disk: %s: %s, %s (%llu sectors of %u bytes), %s at %s\n", d.name, d.model, size,
             (unsigned long long)sectors, p->sector_size, p->atapi ? "ATAPI" : "SATA", p->where);
     disk_register(&d);
 }

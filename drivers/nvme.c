@@ -237,7 +237,7 @@ static void add_namespace(struct controller *c, uint32_t nsid, uint8_t *id) {
     n_namespaces++;
     char size[32];
     disk_format_size(sectors * ns->lba_size, size, sizeof size);
-    kprintf("disk: %s: %s, %s (%llu sectors of %u bytes), NVMe namespace %u at %s\n", d.name, d.model,
+    kdetail("disk: %s: %s, %s (%llu sectors of %u bytes), NVMe namespace %u at %s\n", d.name, d.model,
             size, (unsigned long long)sectors, ns->lba_size, nsid, c->where);
     disk_register(&d);
 }

@@ -64,10 +64,34 @@ static void print_notes(const char *where, const fs_notes *n) {
     if (n->dropped) kprintf("note: %s: %d more notes\n", where, n->dropped);
 }
 
+/* One line for what was found, whatever --verbose says: "disks: nvme0
+ * (256.0 MiB; ESP FAT16, LLAMA2 exFAT), cd0 (21.6 MiB; ISOIMAGE ISO 9660)". */
+static void print_summary(void) {
+    if (disk_count() == 0) {
+        kprintf("disks: none found\n");
+        return;
+    }
+    kprintf("disks:");
+    for (int d = 0; d < disk_count(); d++) {
+        struct disk *disk = disk_get(d);
+        char size[32];
+        disk_format_size(disk->sectors * disk->sector_size, size, sizeof size);
+        kprintf("%s %s (%s", d ? "," : "", disk->name, size);
+        const char *sep = "; ";
+        for (int i = 0; i < n_volumes; i++) {
+            if (volumes[i].fs->dev != &devices[d]) continue;
+            kprintf("%s%s%s%s", sep, volumes[i].fs->label, volumes[i].fs->label[0] ? " " : "",
+                    fs_type_name(volumes[i].fs->type));
+            sep = ", ";
+        }
+        kprintf(")");
+    }
+    kprintf("\n");
+}
+
 static void find_volumes(void) {
     nvme_init();
     ahci_init();
-    if (disk_count() == 0) kprintf("disks: none found\n");
     static fs_partition_table table;
     fs_volume *spare = 0;
     for (int d = 0; d < disk_count(); d++) {
@@ -89,7 +113,7 @@ static void find_volumes(void) {
                 return;
             }
             if (fs_mount(spare, &devices[d], part, err, sizeof err) != 0) {
-                kprintf("disk: %s, %s%s%s: %s\n", where, size, part->number ? ", " : "",
+                kdetail("disk: %s, %s%s%s: %s\n", where, size, part->number ? ", " : "",
                         part->number ? fs_partition_kind(part) : "", err);
                 continue;
             }
@@ -101,7 +125,7 @@ static void find_volumes(void) {
             else
                 fmt_snprintf(where + n, sizeof where - (size_t)n, " (%s)", fs_type_name(v->fs->type));
             memcpy(v->where, where, sizeof v->where);
-            kprintf("disk: %s, %s\n", v->where, size);
+            kdetail("disk: %s, %s\n", v->where, size);
             print_notes(v->where, &v->fs->notes);
         }
     }
@@ -290,8 +314,8 @@ static const void *load(struct found *c, const char *what, bool bar) {
         starts[0] = (uint64_t)one;
         sizes[0] = size;
         mapped = one;
-        kprintf("%s: %s on %s, %s, into RAM at %#llx\n", what, c->path, v->where, size_text,
-                (unsigned long long)starts[0]);
+        kprintf("%s: %s on %s, %s\n", what, c->path, v->where, size_text);
+        kdetail("%s: into RAM at %#llx\n", what, (unsigned long long)starts[0]);
     } else {
         uint64_t bytes = (size + PIECE_ALIGN - 1) & ~(PIECE_ALIGN - 1);
         n = memory_alloc_pieces(bytes, PIECE_ALIGN, starts, sizes, MAX_PIECES);
@@ -305,14 +329,14 @@ static const void *load(struct found *c, const char *what, bool bar) {
         for (int i = 0; i < n; i++) p[i] = (struct paging_piece){ starts[i], sizes[i], 0 };
         mapped = paging_map_pieces(p, n);
         if (!mapped) kernel_error("%s: no page tables left to map %s of RAM for %s", what, size_text, c->path);
-        kprintf("%s: %s on %s, %s, into %d pieces of RAM seen as one at %#llx:", what, c->path, v->where,
-                size_text, n, (unsigned long long)(uint64_t)mapped);
+        kprintf("%s: %s on %s, %s\n", what, c->path, v->where, size_text);
+        kdetail("%s: into %d pieces of RAM seen as one at %#llx:", what, n, (unsigned long long)(uint64_t)mapped);
         for (int i = 0; i < n; i++) {
             char piece[32];
             disk_format_size(sizes[i], piece, sizeof piece);
-            kprintf(" %s at %#llx", piece, (unsigned long long)starts[i]);
+            kdetail(" %s at %#llx", piece, (unsigned long long)starts[i]);
         }
-        kprintf("\n");
+        kdetail("\n");
     }
     struct progress pr;
     if (bar) progress_start(&pr, size);
@@ -355,6 +379,7 @@ static bool find_tokenizer(const Options *opt, const struct found *model, struct
 
 const char *model_load_from_disks(const Options *opt, struct model_files *files) {
     find_volumes();
+    print_summary();
     struct found model, tok;
     bool have_model = false;
     if (opt->model_file) {

@@ -10,7 +10,8 @@
 # controller running): the host program's story.
 source "$(dirname "$0")/lib.sh"
 
-# no_modules NAME: GRUB handed over no module.
+# no_modules NAME: GRUB handed over no module (the boots are --verbose, which
+# prints a "module:" line for each).
 no_modules() {
     if grep -q "^module:" "$LOG"; then fail "$1" "a GRUB module was loaded: $(grep -m1 '^module:' "$LOG")"
     else pass "$1"; fi
@@ -18,7 +19,7 @@ no_modules() {
 
 # ---- make disk's image, booted from as NVMe (UEFI) and SATA (SeaBIOS)
 img=$OUT/disk-story.img
-if ! ARGS="--exit -t 0 -n 128 -i \"Once upon a time, there was a robot\" --model stories15M.bin" TIMEOUT=0 \
+if ! ARGS="--exit --verbose -t 0 -n 128 -i \"Once upon a time, there was a robot\" --model stories15M.bin" TIMEOUT=0 \
         MODELS="$(model_path stories15M.bin) $(model_path tokenizer.bin)" \
         "$ROOT/tools/make-disk.sh" "$img" "$KERNEL" > "$OUT/disk-story-make.log" 2>&1; then
     fail "disk:story:make-disk" "tools/make-disk.sh failed: $(tail -n 3 "$OUT/disk-story-make.log" | tr '\n' ' ')"
@@ -40,7 +41,9 @@ for case in "uefi nvme nvme0" "bios disk sata0"; do
         expect_re "$t:found" "^disk: sata0: QEMU HARDDISK, [0-9.]+ MiB \([0-9]+ sectors of 512 bytes\), SATA at port 0 at "
     fi
     expect_re "$t:esp" "^disk: $disk partition 2 \(LLAMA2BOOT, FAT32\), 64\.0 MiB$"
-    expect_re "$t:model" "^model: /models/stories15M\.bin on $disk partition 3 \(LLAMA2, exFAT\), 58\.0 MiB, into RAM at 0x"
+    expect_re "$t:summary" "^disks: $disk \([0-9.]+ MiB; LLAMA2BOOT FAT32, LLAMA2 exFAT\)"
+    expect "$t:model" "model: /models/stories15M.bin on $disk partition 3 (LLAMA2, exFAT), 58.0 MiB"
+    expect_re "$t:in-ram" "^model: into RAM at 0x[0-9a-f]+$"
     expect_re "$t:progress" "\] 58\.0 of 58\.0 MiB, [0-9.]+ MiB/s, [0-9.]+ s"
     expect "$t:tokenizer" "tokenizer: /models/tokenizer.bin on $disk partition 3 (LLAMA2, exFAT), 423.7 KiB"
     expect_story "$t:matches-run.c" "$REFERENCE/s15m_greedy_prompt_robot_n128.txt"
@@ -60,7 +63,7 @@ if [ -z "$q8" ]; then
     fail "disk:gguf:bios:model" "gguf/stories15M-Q8_0.gguf not found (../shared/models/gguf)"
 else
     "$ROOT/build/host/llama2" "$q8" -t 0 -n 60 -i "Lily and her dog" > "$OUT/disk-gguf.expected" 2> /dev/null
-    MODULES="" make_iso disk-gguf "--exit -t 0 -n 60 -i \"Lily and her dog\" --model /models/stories15M-Q8_0.gguf" > /dev/null
+    MODULES="" make_iso disk-gguf "--exit --verbose -t 0 -n 60 -i \"Lily and her dog\" --model /models/stories15M-Q8_0.gguf" > /dev/null
     boot disk-gguf bios QEMU_EXTRA="$nvme"
     expect_rc "disk:gguf:bios:exit-success" 0
     no_modules "disk:gguf:bios:no-module"

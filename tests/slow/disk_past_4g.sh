@@ -17,16 +17,18 @@ fi
 # big NAME FILE SIZE-TEXT MIB: boots with --model FILE and checks the load and the step.
 big() {
     local name=$1 file=$2 size=$3 mib=$4 start=$SECONDS
-    MODULES="" make_iso "disk-big-$name" "--exit -t 0 -n 2 --model $file" > /dev/null
+    MODULES="" make_iso "disk-big-$name" "--exit --verbose -t 0 -n 2 --model $file" > /dev/null
     boot "disk-big-$name" uefi MEM=6G TIMEOUT=1200 \
         QEMU_EXTRA="-drive if=none,id=d0,format=raw,file=$disks/big.img,snapshot=on -device nvme,drive=d0,serial=big"
     echo "    ($file: booted, loaded and ran in $((SECONDS - start)) s)"
     expect_rc "disk:big:$name:exit-success" 0
     expect_re "disk:big:$name:memory" "^memory: 61[0-9]{2}\.[0-9] MiB usable RAM"
     # the 4 GiB above 4 GiB whole, and the rest below
-    expect_re "disk:big:$name:pieces" "^model: /models/$file on nvme0 partition 1 \(LLAMA2, exFAT\), $size, into 2 pieces of RAM seen as one at 0xffff800000000000: 4\.0 GiB at 0x100000000 [0-9.]+ MiB at 0x[0-9a-f]+$"
+    expect_re "disk:big:$name:model" "^model: /models/$file on nvme0 partition 1 \(LLAMA2, exFAT\), $size$"
+    expect_re "disk:big:$name:pieces" "^model: into 2 pieces of RAM seen as one at 0xffff800000000000: 4\.0 GiB at 0x100000000 [0-9.]+ MiB at 0x[0-9a-f]+$"
     expect_re "disk:big:$name:progress" "\] $mib of $mib MiB, [0-9.]+ MiB/s, [0-9.]+ s"
-    expect "disk:big:$name:config" "config: dim=2048 hidden_dim=8192 n_layers=18 n_heads=32 n_kv_heads=8 vocab_size=32000 seq_len=64"
+    # the shape as the story reports it (a llama2.c config line, a GGUF model line)
+    expect_re "disk:big:$name:shape" "config: dim=2048 hidden_dim=8192 n_layers=18 n_heads=32 n_kv_heads=8 vocab_size=32000 seq_len=64|dim 2048, hidden 8192, 18 layers, 32 heads \(8 KV\), context 64"
     expect_re "disk:big:$name:ran-a-step" "^achieved tok/s: [0-9]+\.[0-9]+$"
     expect_re "disk:big:$name:every-core" "^stats: .* 2 cores$"
 }
