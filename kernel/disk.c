@@ -1,6 +1,7 @@
 /* The list of disks (see disk.h). */
 #include "kernel/disk.h"
 #include "kernel/console.h"
+#include "lib/format.h"
 
 static struct disk disks[DISK_MAX];
 static int n_disks;
@@ -27,4 +28,11 @@ int disk_read(struct disk *d, uint64_t lba, uint64_t count, void *buf) {
         p += (uint64_t)n * d->sector_size;
     }
     return 0;
+}
+
+void disk_format_size(uint64_t bytes, char *buf, unsigned size) {
+    if (bytes >= (1ull << 30)) fmt_snprintf(buf, size, "%.1f GiB", bytes / (double)(1ull << 30));
+    else if (bytes >= (1ull << 20)) fmt_snprintf(buf, size, "%.1f MiB", bytes / (double)(1ull << 20));
+    else if (bytes >= 1024) fmt_snprintf(buf, size, "%.1f KiB", bytes / 1024.0);
+    else fmt_snprintf(buf, size, "%llu bytes", (unsigned long long)bytes);
 }

@@ -35,4 +35,7 @@ struct disk *disk_get(int i);
  * max_sectors. 0 or -1. */
 int disk_read(struct disk *d, uint64_t lba, uint64_t count, void *buf);
 
+/* "2.0 GiB", "300.5 MiB", "512 bytes": a size for people. */
+void disk_format_size(uint64_t bytes, char *buf, unsigned size);
+
 #endif

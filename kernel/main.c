@@ -1,6 +1,6 @@
 /* The kernel's main line: bring the machine up (consoles, CPU, memory,
- * time), read what GRUB handed over (command line, modules), and run the
- * story. Each step says what it found in detail under --verbose (kdetail),
+ * time), read what GRUB handed over (command line, modules) or take the
+ * model from a disk (kernel/model_load.h), and run the story. Each step says what it found in detail under --verbose (kdetail),
  * and the machine as a whole in one summary line; each failure ends in one
  * "error:" line through kernel_error. */
 #include <limits.h>
@@ -14,6 +14,7 @@
 #include "kernel/idt.h"
 #include "kernel/input.h"
 #include "kernel/memory.h"
+#include "kernel/model_load.h"
 #include "kernel/multiboot2.h"
 #include "kernel/paging.h"
 #include "kernel/power.h"
@@ -200,6 +201,14 @@ static void parse_flags(void) {
     if (opt.ask) kprintf(" --ask");
     if (opt.exit_when_done) kprintf(" --exit");
     if (opt.verbose) kprintf(" --verbose");
+    if (opt.model_file) {
+        kprintf(" --model ");
+        echo_text(opt.model_file, true, kprintf);
+    }
+    if (opt.tokenizer_file) {
+        kprintf(" --tokenizer ");
+        echo_text(opt.tokenizer_file, true, kprintf);
+    }
     kprintf("\n");
 }
 
@@ -246,15 +255,20 @@ void kmain(uint32_t magic, uint64_t info_addr) {
                 (unsigned long long)(mb.modules[i].end - mb.modules[i].start),
                 (unsigned long long)mb.modules[i].start);
     const struct mb2_module *model = find_module("model"), *tok = find_module("tokenizer");
-    if (!model)
-        kernel_error("%s; grub.cfg needs, after the multiboot2 line:\n"
+    struct model_files files = {0};
+    if (model) files.model = (const void *)(uintptr_t)model->start, files.model_size = model->end - model->start;
+    if (tok) files.tokenizer = (const void *)(uintptr_t)tok->start, files.tokenizer_size = tok->end - tok->start;
+    /* The disks: when asked (--model, --tokenizer), or when GRUB brought no model. */
+    const char *why = 0;
+    if (opt.model_file || opt.tokenizer_file || !model) why = model_load_from_disks(&opt, &files);
+    if (why)
+        kernel_error("%s, and %s; give --model NAME, or grub.cfg needs, after the multiboot2 line:\n"
                      "    module2 /boot/model.gguf model\n"
                      "or, for a llama2.c checkpoint, with its tokenizer:\n"
                      "    module2 /boot/model.bin model\n"
                      "    module2 /boot/tokenizer.bin tokenizer",
-                     tok ? "no module named 'model'" : "no modules named 'model' and 'tokenizer'");
+                     tok ? "no module named 'model'" : "no modules named 'model' and 'tokenizer'", why);
 
-    story_run(&opt, (const void *)(uintptr_t)model->start, model->end - model->start,
-              tok ? (const void *)(uintptr_t)tok->start : 0, tok ? tok->end - tok->start : 0);
+    story_run(&opt, files.model, files.model_size, files.tokenizer, files.tokenizer_size);
     kernel_stop(EXIT_OK);
 }

@@ -1,4 +1,5 @@
 #include "kernel/memory.h"
+#include <stdbool.h>
 #include "lib/libc.h"
 
 #define MAX_RANGES 256
@@ -69,4 +70,50 @@ uint64_t memory_largest_free(void) {
     for (int i = 0; i < n_ranges; i++)
         if (free_ranges[i].end - free_ranges[i].start > best) best = free_ranges[i].end - free_ranges[i].start;
     return best;
+}
+
+/* The aligned part of free range i: [*a, *e), possibly empty. */
+static void aligned_part(int i, uint64_t align, uint64_t *a, uint64_t *e) {
+    *a = (free_ranges[i].start + align - 1) & ~(align - 1);
+    *e = free_ranges[i].end & ~(align - 1);
+    if (*e < *a) *e = *a;
+}
+
+uint64_t memory_free_aligned(uint64_t align) {
+    uint64_t sum = 0, a, e;
+    for (int i = 0; i < n_ranges; i++) {
+        aligned_part(i, align, &a, &e);
+        sum += e - a;
+    }
+    return sum;
+}
+
+int memory_alloc_pieces(uint64_t bytes, uint64_t align, uint64_t *starts, uint64_t *sizes, int max) {
+    if (bytes == 0 || (bytes & (align - 1)) || memory_free_aligned(align) < bytes) return -1;
+    /* Plan first (reserving changes the list), then reserve. */
+    int n = 0;
+    uint64_t left = bytes;
+    while (left > 0) {
+        if (n == max) return -1;
+        int best = -1, largest = -1;
+        uint64_t best_size = 0, largest_size = 0, a, e;
+        for (int i = 0; i < n_ranges; i++) {
+            aligned_part(i, align, &a, &e);
+            bool used = false;
+            for (int k = 0; k < n; k++) used |= starts[k] >= a && starts[k] < e;
+            if (used || e == a) continue;
+            if (e - a >= left && (best < 0 || e - a < best_size)) best = i, best_size = e - a;
+            if (e - a > largest_size) largest = i, largest_size = e - a;
+        }
+        int pick = best >= 0 ? best : largest;
+        if (pick < 0) return -1;
+        aligned_part(pick, align, &a, &e);
+        uint64_t take = e - a < left ? e - a : left;
+        starts[n] = a;
+        sizes[n] = take;
+        n++;
+        left -= take;
+    }
+    for (int k = 0; k < n; k++) memory_reserve(starts[k], starts[k] + sizes[k]);
+    return n;
 }

@@ -1,9 +1,12 @@
 /* Page tables, built once at start-up from a static pool (no allocator
- * exists yet when they are made). See paging.h for the policy. */
+ * exists yet when they are made); tables added later (device registers above
+ * 4 GiB, a model loaded into scattered RAM) come from the pool while it
+ * lasts, then from the allocator. See paging.h for the policy. */
 #include "kernel/paging.h"
 #include <stdbool.h>
 #include "kernel/cpu.h"
 #include "kernel/io.h"
+#include "kernel/memory.h"
 #include "lib/libc.h"
 
 #define PAGE_P     (1ull << 0)
@@ -27,9 +30,12 @@ static uint64_t pool[POOL_PAGES][512] __attribute__((aligned(4096)));
 static int pool_used;
 static uint64_t *pml4;
 
+static bool allocator_ready;   /* set once paging_init is done */
+
 static uint64_t *new_table(void) {
-    if (pool_used == POOL_PAGES) return 0;
-    uint64_t *t = pool[pool_used++];
+    uint64_t *t;
+    if (pool_used < POOL_PAGES) t = pool[pool_used++];
+    else if (!allocator_ready || !(t = memory_alloc(4096, 4096))) return 0;
     memset(t, 0, 4096);
     return t;
 }
@@ -98,6 +104,7 @@ uint64_t paging_init(const struct map_region *regions, int n) {
         a += MIB2;
     }
     paging_load();
+    allocator_ready = true;
     return a;
 }
 
@@ -123,4 +130,56 @@ void paging_unmap_page(uint64_t addr) {
     uint64_t *pt = (uint64_t *)(*pde & ADDR_MASK);
     pt[(addr >> 12) & 511] = 0;
     WRITE_CR(3, READ_CR(3));   /* flush the TLB */
+}
+
+/* The page directory entry for addr, with the tables above it made as
+ * needed; 0 when a table could not be had, or when a 1 GiB page already
+ * covers addr (*big is then set). */
+static uint64_t *pde_for(uint64_t addr, bool *big) {
+    *big = false;
+    uint64_t *pdpt = child(pml4, (addr >> 39) & 511);
+    if (!pdpt) return 0;
+    uint64_t *e = &pdpt[(addr >> 30) & 511];
+    if ((*e & PAGE_P) && (*e & PAGE_PS)) {
+        *big = true;
+        return 0;
+    }
+    uint64_t *pd = child(pdpt, (addr >> 30) & 511);
+    return pd ? &pd[(addr >> 21) & 511] : 0;
+}
+
+void *paging_map_mmio(uint64_t phys, uint64_t size) {
+    if (phys + size <= 4 * GIB) return (void *)phys;
+    for (uint64_t a = phys & ~(MIB2 - 1); a < phys + size; a += MIB2) {
+        bool big;
+        uint64_t *pde = pde_for(a, &big);
+        if (big) continue;                 /* already mapped */
+        if (!pde) return 0;
+        if (!(*pde & PAGE_P)) *pde = a | PAGE_P | PAGE_RW | PAGE_PS | type_bits(MEM_UC, true);
+    }
+    WRITE_CR(3, READ_CR(3));
+    return (void *)phys;
+}
+
+/* The virtual window for paging_map_pieces: the upper (kernel) half of the
+ * canonical address space, which the identity map (physical addresses,
+ * below 2^47) never reaches. */
+#define WINDOW_BASE 0xFFFF800000000000ull
+static uint64_t window_next = WINDOW_BASE;
+
+void *paging_map_pieces(const struct paging_piece *pieces, int n) {
+    uint64_t base = window_next, v = base;
+    for (int i = 0; i < n; i++) {
+        if ((pieces[i].phys | pieces[i].size) & (MIB2 - 1)) return 0;
+        for (uint64_t off = 0; off < pieces[i].size; off += MIB2, v += MIB2) {
+            bool big;
+            uint64_t *pde = pde_for(v, &big);
+            if (!pde) return 0;
+            uint64_t phys = pieces[i].phys + (pieces[i].repeat ? 0 : off);
+            *pde = phys | PAGE_P | PAGE_RW | PAGE_PS | type_bits(MEM_WB, true);
+        }
+    }
+    window_next = v + GIB;   /* a gap: running off the end faults */
+    WRITE_CR(3, READ_CR(3));
+    return (void *)base;
 }

@@ -24,4 +24,20 @@ void paging_load(void);
 void paging_unmap_page(uint64_t addr);
 uint64_t paging_root(void);
 
+/* After paging_init (the allocator then exists, for more tables):
+ *
+ * Makes [phys, phys + size) reachable, uncached, at the same address: a
+ * device's registers above 4 GiB (below 4 GiB everything already is).
+ * Returns the address, or 0 when no table could be had. */
+void *paging_map_mmio(uint64_t phys, uint64_t size);
+
+/* Maps n pieces of RAM, each 2 MiB-aligned in address and size, one after
+ * the other at a fresh virtual address above everything identity-mapped,
+ * write-back: scattered free memory seen as one contiguous range. A piece
+ * with `repeat` set maps the same 2 MiB at phys over and over for its size
+ * (a page of zeros under a long range). Returns that address, or 0 when no
+ * table could be had. */
+struct paging_piece { uint64_t phys, size; int repeat; };
+void *paging_map_pieces(const struct paging_piece *pieces, int n);
+
 #endif

@@ -289,7 +289,8 @@ static const char usage_host[] =
 static const char usage_kernel[] =
     "valid flags: [-t temperature] [-p topp] [-s seed] [-n steps] [-i prompt] "
     "[-m generate|chat] [-y system_prompt] [--threads N] [--simd sse2|avx2|avx512] "
-    "[--exit] [--ask] [--verbose] [--crash divide|ud|pagefault|gpf|stackoverflow]";
+    "[--model NAME] [--tokenizer NAME] [--exit] [--ask] [--verbose] "
+    "[--crash divide|ud|pagefault|gpf|stackoverflow]";
 
 typedef struct {
     enum options_host host;
@@ -339,7 +340,8 @@ static int one_of(const char *s, const char *const *list)
 }
 
 static const char *const value_flags[] = {"-t", "-p", "-s", "-n", "-i", "-z", "-m", "-y",
-                                          "--threads", "--simd", "--crash", NULL};
+                                          "--threads", "--simd", "--crash", "--model",
+                                          "--tokenizer", NULL};
 static const char *const modes[] = {"generate", "chat", NULL};
 static const char *const simds[] = {"sse2", "avx2", "avx512", NULL};
 static const char *const crashes[] = {"divide", "ud", "pagefault", "gpf", "stackoverflow", NULL};
@@ -381,7 +383,7 @@ int options_parse(Options *opt, int argc, char **argv, enum options_host host,
         if (a[0] != '-') {                       /* a positional argument */
             if (!is_host)
                 return fail(&c, "unexpected argument \"%.64s\": the kernel takes no MODEL "
-                                "(the checkpoint is a GRUB module)", a);
+                                "(the checkpoint is a GRUB module, or --model NAME on a disk)", a);
             if (opt->checkpoint_path)
                 return fail(&c, "unexpected argument \"%.64s\" (MODEL is already \"%.64s\")", a,
                             opt->checkpoint_path);
@@ -391,13 +393,13 @@ int options_parse(Options *opt, int argc, char **argv, enum options_host host,
             continue;
         }
         if (strcmp(a, "--exit") == 0 || strcmp(a, "--ask") == 0 || strcmp(a, "--verbose") == 0 ||
-            strcmp(a, "--crash") == 0) {
+            strcmp(a, "--crash") == 0 || strcmp(a, "--model") == 0 || strcmp(a, "--tokenizer") == 0) {
             if (is_host)
                 return fail(&c, "%s is a kernel-only flag", a);
         } else if (strcmp(a, "-z") == 0) {
             if (!is_host)
                 return fail(&c, "-z is a host-only flag: the kernel takes the tokenizer "
-                                "as a GRUB module");
+                                "as a GRUB module, or --tokenizer NAME on a disk");
         } else if (one_of(a, value_flags) < 0) {
             return fail(&c, "unknown flag \"%.64s\"", a);
         }
@@ -444,6 +446,13 @@ int options_parse(Options *opt, int argc, char **argv, enum options_host host,
             opt->system_prompt = v;
         } else if (strcmp(a, "-z") == 0) {
             opt->tokenizer_path = v;
+        } else if (strcmp(a, "--model") == 0 || strcmp(a, "--tokenizer") == 0) {
+            if (!v[0])
+                return fail(&c, "%s needs a file name, not an empty string", a);
+            if (a[2] == 'm')
+                opt->model_file = v;
+            else
+                opt->tokenizer_file = v;
         } else if (strcmp(a, "-m") == 0) {
             if (one_of(v, modes) < 0)
                 return fail(&c, "-m: \"%.64s\" is not a mode (generate or chat)", v);

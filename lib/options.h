@@ -28,6 +28,8 @@ typedef struct {
     const char *crash;           /* --crash KIND (kernel, tests only): raise an exception */
     int ask;                     /* --ask (kernel): read prompts from the consoles */
     int verbose;                 /* --verbose (kernel): each subsystem's details on the consoles */
+    const char *model_file;      /* --model NAME (kernel): a model file on a disk, NULL = none */
+    const char *tokenizer_file;  /* --tokenizer NAME (kernel): its tokenizer file, NULL = none */
 } Options;
 
 /* Room for any err or note message (values are quoted at most 64 bytes). */

@@ -9,6 +9,8 @@
 # name (else of its own output). It ends with the line "N passed, N failed"
 # and exits non-zero when anything failed.
 # Usage: tests/run.sh [PATTERN]   (only the programs/scripts whose path matches)
+# SLOW=1: only the tests too slow for make test (tests/slow/*.sh, run like
+# the boot scripts), for make test-slow.
 set -u
 cd "$(dirname "$0")/.."
 pattern=${1:-}
@@ -70,11 +72,16 @@ report() {
 }
 
 host_programs=() host_scripts=() boot_tests=()
-for t in build/host/tests/test_*; do [ -x "$t" ] && matches "$t" && host_programs+=("$t"); done
-for t in tests/host/*.sh; do [ -f "$t" ] && matches "$t" && host_scripts+=("$t"); done
+boot_dir=tests/boot
+if [ -n "${SLOW:-}" ]; then
+    boot_dir=tests/slow
+else
+    for t in build/host/tests/test_*; do [ -x "$t" ] && matches "$t" && host_programs+=("$t"); done
+    for t in tests/host/*.sh; do [ -f "$t" ] && matches "$t" && host_scripts+=("$t"); done
+fi
 # Boot scripts, the slowest of the last run first (stories15M are known to be slow).
 while read -r _ t; do boot_tests+=("$t"); done < <(
-    for t in tests/boot/*.sh; do
+    for t in "$boot_dir"/*.sh; do
         [[ "$t" == */lib.sh ]] && continue
         [ -f "$t" ] && matches "$t" || continue
         secs=0

@@ -27,9 +27,10 @@
 #                 copy is the exact one); e.g. socat -,raw,echo=0 unix-connect:PATH)
 #   QMP_SOCKET (path: a QEMU monitor socket, for screendump and sendkey)
 #   QEMU_EXTRA (more QEMU arguments, split on spaces)
-#   MEDIA=cd|disk            cd (default): uefi and bios boot the image as a CD;
+#   MEDIA=cd|disk|nvme       cd (default): uefi and bios boot the image as a CD;
 #                            disk: as the PC's SATA disk (make disk's image;
-#                            writes are discarded). usb is a stick either way.
+#                            writes are discarded); nvme: as an NVMe drive
+#                            (the same). usb is a stick either way.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 nothing() { echo "error: $*" >&2; exit 4; }   # nothing was booted
@@ -106,7 +107,9 @@ case "${MEDIA:-cd}" in
   cd) ;;
   disk) media=(-drive "if=none,id=disk0,format=raw,snapshot=on,file=$iso"
                -device ide-hd,drive=disk0,bus=ide.0,bootindex=0) ;;
-  *) echo "error: MEDIA must be cd or disk, not '$MEDIA'" >&2; exit 1 ;;
+  nvme) media=(-drive "if=none,id=disk0,format=raw,snapshot=on,file=$iso"
+               -device nvme,drive=disk0,serial=llama2,bootindex=0) ;;
+  *) echo "error: MEDIA must be cd, disk or nvme, not '$MEDIA'" >&2; exit 1 ;;
 esac
 case "$firmware" in
   uefi) uefi; args+=("${media[@]}") ;;

@@ -1,8 +1,10 @@
 # make disk's image boots: GRUB from the GPT disk image (BIOS boot partition
 # and protective MBR under SeaBIOS, the ESP under OVMF, and the image as a
-# USB stick under OVMF) loads the kernel with the disk's grub.cfg. The
-# kernel does not read disks yet, so it stops where a boot without model
-# modules stops; the loader's branch changes this expectation.
+# USB stick under OVMF) loads the kernel with the disk's grub.cfg. With no
+# model module and no --model, the kernel lists the models it finds on the
+# disks and, under --exit with nothing typed, stops after 10 s with the
+# error of a boot without model modules (disk_story.sh tells stories from
+# this image; disk_choose.sh types a number).
 source "$(dirname "$0")/lib.sh"
 
 img=$OUT/disk-boot.img
@@ -20,5 +22,10 @@ for case in "uefi MEDIA=disk" "bios MEDIA=disk" "usb"; do
     expect "disk:$fw:grub-menu-from-the-disk" "llama2: tell a story (models on the disks)"
     expect "disk:$fw:kernel-reached" "llama2 bare-metal kernel: started by multiboot2"
     expect "disk:$fw:no-model-modules" "error: no modules named 'model' and 'tokenizer'"
+    # the SATA disk's models (a USB stick needs the xHCI driver)
+    if [ "$fw" != usb ]; then
+        expect_re "disk:$fw:lists-the-model" "^  1\. sata0 partition 3 \(LLAMA2, exFAT\): /models/stories260K\.bin, 1\.0 MiB$"
+        expect "disk:$fw:nothing-typed" "and no model was chosen from the disks' list within 10 s; give --model NAME"
+    fi
     expect_rc "disk:$fw:failure-exit" 1
 done

@@ -75,7 +75,7 @@ static void oracle_options(int argc, char **argv, enum options_host host, size_t
      * --exit, --ask and --verbose takes the next argument as its value. */
     const char *model = NULL, *tok = is_host ? "tokenizer.bin" : NULL, *t = NULL, *p = NULL,
                *s = NULL, *n = NULL, *i_ = NULL, *m = "generate", *y = NULL, *th = NULL,
-               *simd = NULL, *crash = NULL;
+               *simd = NULL, *crash = NULL, *mf = NULL, *tf = NULL;
     int ex = 0, ask = 0, verbose = 0;
     const char **slot = NULL;
     for (int k = 0; k < argc; k++) {
@@ -99,13 +99,16 @@ static void oracle_options(int argc, char **argv, enum options_host host, size_t
         else if (!strcmp(a, "--threads")) slot = &th;
         else if (!strcmp(a, "--simd")) slot = &simd;
         else if (!strcmp(a, "--crash")) slot = &crash;
+        else if (!strcmp(a, "--model")) slot = &mf;
+        else if (!strcmp(a, "--tokenizer")) slot = &tf;
         else FUZZ_ASSERT(0, "options accepted the flag [%s]", a);
         FUZZ_ASSERT(k + 1 < argc, "options accepted %s without a value", a);
         *slot = argv[++k];
     }
     FUZZ_ASSERT(!is_host || model, "host options accepted no MODEL");
     if (is_host)
-        FUZZ_ASSERT(!ex && !ask && !verbose && !crash, "host options accepted a kernel-only flag");
+        FUZZ_ASSERT(!ex && !ask && !verbose && !crash && !mf && !tf,
+                    "host options accepted a kernel-only flag");
     else
         FUZZ_ASSERT(!model && !tok, "kernel options accepted MODEL or -z");
 
@@ -115,6 +118,8 @@ static void oracle_options(int argc, char **argv, enum options_host host, size_t
                 "tokenizer_path");
     FUZZ_ASSERT(o.prompt == i_ && o.system_prompt == y && o.simd == simd && o.crash == crash,
                 "a string flag's value");
+    FUZZ_ASSERT(o.model_file == mf && o.tokenizer_file == tf, "--model/--tokenizer");
+    FUZZ_ASSERT((!mf || mf[0]) && (!tf || tf[0]), "an empty --model or --tokenizer accepted");
     FUZZ_ASSERT(o.mode == m || !strcmp(o.mode, m), "mode");
     FUZZ_ASSERT(!strcmp(o.mode, "generate") || !strcmp(o.mode, "chat"), "mode [%s]", o.mode);
     if (simd)

@@ -31,7 +31,8 @@ static int parse_list(Options *o, enum options_host host, const char *const *arg
 static const char *const host_flags[] = {"MODEL", "-t", "-p", "-s", "-n", "-i", "-z", "-m",
                                          "-y", "--threads", "--simd", NULL};
 static const char *const kernel_flags[] = {"-t", "-p", "-s", "-n", "-i", "-m", "-y", "--threads",
-                                           "--simd", "--exit", "--ask", "--verbose", "--crash", NULL};
+                                           "--simd", "--model", "--tokenizer", "--exit", "--ask",
+                                           "--verbose", "--crash", NULL};
 
 /* Expects failure; the error holds every word and the platform's flag list. */
 static void fails(enum options_host host, const char *const *args, const char *w1, const char *w2)
@@ -110,6 +111,29 @@ TEST(every_flag_kernel)
     CHECK(PARSE(&o, OPTIONS_KERNEL, "--simd", "sse2", "-i", "--exit") == 0, "%s", err);
     CHECK(strcmp(o.prompt, "--exit") == 0 && !o.exit_when_done, "a value may start with -");
     CHECK(PARSE(&o, OPTIONS_KERNEL, "-n", "5", "-n", "7") == 0 && o.steps == 7, "last wins");
+}
+
+TEST(model_from_disk)
+{
+    Options o;
+    CHECK(PARSE(&o, OPTIONS_KERNEL, "-t", "0") == 0, "%s", err);
+    CHECK(o.model_file == NULL && o.tokenizer_file == NULL, "absent by default");
+    CHECK(PARSE(&o, OPTIONS_KERNEL, "--model", "stories15M.bin", "--tokenizer", "/t/tok.bin") == 0,
+          "%s", err);
+    CHECK(strcmp(o.model_file, "stories15M.bin") == 0, "model %s", o.model_file);
+    CHECK(strcmp(o.tokenizer_file, "/t/tok.bin") == 0, "tokenizer %s", o.tokenizer_file);
+    CHECK(PARSE(&o, OPTIONS_KERNEL, "--model", "a.gguf", "--model", "/models/b.gguf") == 0 &&
+          strcmp(o.model_file, "/models/b.gguf") == 0, "last wins");
+    CHECK(PARSE(&o, OPTIONS_KERNEL, "--model", "name with spaces.gguf") == 0 &&
+          strcmp(o.model_file, "name with spaces.gguf") == 0, "spaces");
+    FAILS(OPTIONS_KERNEL, "--model needs a value", NULL, "--model");
+    FAILS(OPTIONS_KERNEL, "--tokenizer needs a value", NULL, "-t", "0", "--tokenizer");
+    FAILS(OPTIONS_KERNEL, "--model needs a file name, not an empty string", NULL, "--model", "");
+    FAILS(OPTIONS_KERNEL, "--tokenizer needs a file name", NULL, "--tokenizer", "");
+    FAILS(OPTIONS_HOST, "--model is a kernel-only flag", NULL, "m", "--model", "x.bin");
+    FAILS(OPTIONS_HOST, "--tokenizer is a kernel-only flag", NULL, "m", "--tokenizer", "t.bin");
+    FAILS(OPTIONS_KERNEL, "unexpected argument \"x.gguf\"", "--model NAME", "x.gguf");
+    FAILS(OPTIONS_KERNEL, "-z is a host-only flag", "--tokenizer NAME", "-z", "t.bin");
 }
 
 TEST(seed_zero_means_time)
@@ -336,6 +360,6 @@ TEST(float_count)
     CHECK(float_checks > 150000, "%d", float_checks);
 }
 
-RUN_TESTS(defaults, every_flag_host, every_flag_kernel, seed_zero_means_time, errors_flags,
+RUN_TESTS(defaults, every_flag_host, every_flag_kernel, model_from_disk, seed_zero_means_time, errors_flags,
           errors_numbers, error_buffer_small, clamps_and_notes, floats_fixed, floats_random,
           floats_ties, float_count)
