@@ -6,8 +6,11 @@ the serial socket (QEMU waits for it before it starts), reads everything the
 kernel prints, and does the steps in order:
   wait=TEXT        until the output, after the previous wait's match, holds TEXT
   send=TEXT        types TEXT on the serial port
-  keys=TEXT        types TEXT on the PS/2 keyboard (QMP send-key), a key at a time
+  keys=TEXT        types TEXT on the keyboard (QMP send-key: QEMU's PS/2 or USB one), a key at a time
+  hold=CHAR MS     holds CHAR's key down for MS milliseconds (key repeat)
   screendump=FILE  saves the screen (PPM)
+  qmp=CMD JSON     runs a QMP command with JSON arguments, e.g.
+                   qmp=device_add {"driver": "usb-kbd", "id": "k"} (plugs in a keyboard)
   sleep=S          seconds
 TEXT takes Python escapes (\\n, \\x04 for Ctrl-D, \\b for Backspace, \\x1b).
 Then reads on until QEMU closes the socket. --save writes all the serial
@@ -141,6 +144,23 @@ def main():
                 keys = [{'type': 'qcode', 'data': k} for k in keys_of(ch)]
                 qmp.cmd('send-key', keys=keys, **{'hold-time': 30})
                 time.sleep(0.08)
+        elif kind == 'hold':
+            if qmp is None:
+                qmp = Qmp(qmp_path, time.time() + 10)
+            ms = int(text[2:])
+            keys = [{'type': 'qcode', 'data': k} for k in keys_of(text[0])]
+            qmp.cmd('send-key', keys=keys, **{'hold-time': ms})
+            time.sleep(ms / 1000 + 0.2)
+        elif kind == 'qmp':
+            if qmp is None:
+                qmp = Qmp(qmp_path, time.time() + 10)
+            name, _, args = text.partition(' ')
+            reply = qmp.cmd(name, **(json.loads(args) if args.strip() else {}))
+            if 'error' in reply:
+                sys.stderr.write(f"drive.py: {name} failed: {reply['error']}\n")
+                s.close()
+                write_save()
+                return 1
         elif kind == 'sleep':
             time.sleep(float(text))
         else:
