@@ -6,6 +6,7 @@
 #include "drivers/usb_kbd.h"
 #include "kernel/console.h"
 #include "kernel/lineedit.h"
+#include "kernel/time.h"
 #include "drivers/serial.h"
 
 static bool have_keyboard;
@@ -46,19 +47,27 @@ static void echo(void *ctx, const char *s, size_t n) {
     console_write(s, n);
 }
 
-enum input_result input_read_line(char *buf, size_t size) {
+enum input_result input_read_line_within(char *buf, size_t size, uint64_t timeout_ns) {
     struct lineedit e;
     lineedit_start(&e, buf, size, echo, 0);
     if (!input_available()) return INPUT_EOF;
+    uint64_t end = timeout_ns ? time_ns() + timeout_ns : 0;
     console_show_cursor(true);
     enum lineedit_result r = LINEEDIT_MORE;
     while (r == LINEEDIT_MORE) {
         int c = poll_byte();
         if (c >= 0) r = lineedit_feed(&e, (uint8_t)c);
+        else if (end && time_ns() > end) break;
     }
     console_show_cursor(false);
+    if (r == LINEEDIT_MORE) {
+        buf[0] = 0;
+        return INPUT_TIMEOUT;
+    }
     return r == LINEEDIT_EOF ? INPUT_EOF : INPUT_LINE;
 }
+
+enum input_result input_read_line(char *buf, size_t size) { return input_read_line_within(buf, size, 0); }
 
 void input_flush(void) {
     for (int i = 0; i < 4096 && poll_byte() >= 0; i++) {}

@@ -1,6 +1,6 @@
 /* The kernel's main line: bring the machine up (consoles, CPU, memory,
- * time), read what GRUB handed over (command line, modules), and run the
- * story. Each step reports what it found; each failure ends in one
+ * time), read what GRUB handed over (command line, modules) or take the
+ * model from a disk (kernel/model_load.h), and run the story. Each step reports what it found; each failure ends in one
  * "error:" line through kernel_error. */
 #include <stdint.h>
 #include "drivers/fbcon.h"
@@ -13,6 +13,7 @@
 #include "kernel/idt.h"
 #include "kernel/input.h"
 #include "kernel/memory.h"
+#include "kernel/model_load.h"
 #include "kernel/multiboot2.h"
 #include "kernel/paging.h"
 #include "kernel/power.h"
@@ -146,6 +147,8 @@ static void parse_flags(void) {
     if (opt.system_prompt) print_quoted(" -y ", opt.system_prompt);
     kprintf(" --threads %d", opt.threads);
     if (opt.simd) kprintf(" --simd %s", opt.simd);
+    if (opt.model_file) print_quoted(" --model ", opt.model_file);
+    if (opt.tokenizer_file) print_quoted(" --tokenizer ", opt.tokenizer_file);
     if (opt.ask) kprintf(" --ask");
     if (opt.exit_when_done) kprintf(" --exit");
     kprintf("\n");
@@ -192,15 +195,20 @@ void kmain(uint32_t magic, uint64_t info_addr) {
                 (unsigned long long)(mb.modules[i].end - mb.modules[i].start),
                 (unsigned long long)mb.modules[i].start);
     const struct mb2_module *model = find_module("model"), *tok = find_module("tokenizer");
-    if (!model)
-        kernel_error("%s; grub.cfg needs, after the multiboot2 line:\n"
+    struct model_files files = {0};
+    if (model) files.model = (const void *)(uintptr_t)model->start, files.model_size = model->end - model->start;
+    if (tok) files.tokenizer = (const void *)(uintptr_t)tok->start, files.tokenizer_size = tok->end - tok->start;
+    /* The disks: when asked (--model, --tokenizer), or when GRUB brought no model. */
+    const char *why = 0;
+    if (opt.model_file || opt.tokenizer_file || !model) why = model_load_from_disks(&opt, &files);
+    if (why)
+        kernel_error("%s, and %s; give --model NAME, or grub.cfg needs, after the multiboot2 line:\n"
                      "    module2 /boot/model.gguf model\n"
                      "or, for a llama2.c checkpoint, with its tokenizer:\n"
                      "    module2 /boot/model.bin model\n"
                      "    module2 /boot/tokenizer.bin tokenizer",
-                     tok ? "no module named 'model'" : "no modules named 'model' and 'tokenizer'");
+                     tok ? "no module named 'model'" : "no modules named 'model' and 'tokenizer'", why);
 
-    story_run(&opt, (const void *)(uintptr_t)model->start, model->end - model->start,
-              tok ? (const void *)(uintptr_t)tok->start : 0, tok ? tok->end - tok->start : 0);
+    story_run(&opt, files.model, files.model_size, files.tokenizer, files.tokenizer_size);
     kernel_stop(EXIT_OK);
 }

@@ -108,8 +108,22 @@ static int read_str(Reader *r, gguf_str *s, const char *what) {
     return 0;
 }
 
-/* Prints at most 48 bytes of a name, for errors: "%.*s" */
-#define SHOW(str) (int)((str).len < 48 ? (str).len : 48), (str).s
+const char *gguf_printable(gguf_str s, char *buf, size_t cap) {
+    size_t n = 0;
+    for (size_t i = 0; i < s.len && n + 4 < cap; i++) {
+        unsigned char c = (unsigned char)s.s[i];
+        buf[n++] = c >= 0x20 && c != 0x7f ? (char)c : '?';
+    }
+    if (s.len > n && n + 4 <= cap) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* A name for an error message: the bytes of a file cannot break the line. */
+#define SHOW(str) gguf_printable((str), (char[56]){ 0 }, 56)
 
 static int skip_value(Reader *r, uint32_t type, int depth, gguf_str key);
 
@@ -119,24 +133,24 @@ static int skip_array(Reader *r, int depth, gguf_str key) {
     if (read_u32(r, &elem, "an array's element type") || read_u64(r, &n, "an array's length"))
         return -1;
     if (depth >= GGUF_MAX_ARRAY_DEPTH)
-        return llama_fail(r->err, "GGUF metadata '%.*s' nests arrays more than %d deep: the file "
+        return llama_fail(r->err, "GGUF metadata '%s' nests arrays more than %d deep: the file "
                           "is corrupt", SHOW(key), GGUF_MAX_ARRAY_DEPTH);
     size_t sz = gguf_type_size(elem);
     if (sz) {   /* fixed-size elements: one bounds check */
         if (n > left(r) / sz)
-            return llama_fail(r->err, "GGUF file is truncated or corrupt: metadata '%.*s' is an "
+            return llama_fail(r->err, "GGUF file is truncated or corrupt: metadata '%s' is an "
                               "array of %llu %s values, past the end of the file", SHOW(key),
                               (unsigned long long)n, gguf_type_name(elem));
         r->pos += (size_t)(n * sz);
         return 0;
     }
     if (elem != GGUF_STRING && elem != GGUF_ARRAY)
-        return llama_fail(r->err, "GGUF metadata '%.*s' is an array of unknown type %u: the file "
+        return llama_fail(r->err, "GGUF metadata '%s' is an array of unknown type %u: the file "
                           "is corrupt or newer than this reader", SHOW(key), elem);
     /* every string or array element takes at least 8 bytes: a count past
      * what is left fails at once instead of after a long walk */
     if (n > left(r) / 8)
-        return llama_fail(r->err, "GGUF file is truncated or corrupt: metadata '%.*s' is an "
+        return llama_fail(r->err, "GGUF file is truncated or corrupt: metadata '%s' is an "
                           "array of %llu %ss, past the end of the file", SHOW(key),
                           (unsigned long long)n, gguf_type_name(elem));
     for (uint64_t i = 0; i < n; i++)
@@ -152,10 +166,10 @@ static int skip_value(Reader *r, uint32_t type, int depth, gguf_str key) {
     if (type == GGUF_ARRAY) return skip_array(r, depth, key);
     size_t sz = gguf_type_size(type);
     if (!sz)
-        return llama_fail(r->err, "GGUF metadata '%.*s' has unknown value type %u: the file is "
+        return llama_fail(r->err, "GGUF metadata '%s' has unknown value type %u: the file is "
                           "corrupt or newer than this reader", SHOW(key), type);
     if (type == GGUF_BOOL && r->pos < r->size && r->base[r->pos] > 1)
-        return llama_fail(r->err, "GGUF metadata '%.*s' is a bool of value %u, not 0 or 1: the "
+        return llama_fail(r->err, "GGUF metadata '%s' is a bool of value %u, not 0 or 1: the "
                           "file is corrupt", SHOW(key), r->base[r->pos]);
     if (need(r, sz, "a value")) return -1;
     r->pos += sz;
@@ -195,7 +209,7 @@ static int check_kv(gguf_file *g, Reader *r) {
         for (uint64_t j = 0; j < i; j++) {
             if (j < g->n_kv_index) p = g->kv_index[j];
             if (str_eq(key_at(r->base, p), key))
-                return llama_fail(r->err, "GGUF metadata key '%.*s' appears twice (pairs %llu and "
+                return llama_fail(r->err, "GGUF metadata key '%s' appears twice (pairs %llu and "
                                   "%llu): the file is corrupt", SHOW(key), (unsigned long long)j,
                                   (unsigned long long)i);
             if (j + 1 >= g->n_kv_index) {
@@ -231,7 +245,7 @@ static int read_tensor_info(Reader *r, uint64_t i, gguf_tensor *t) {
                           "the file is corrupt", (unsigned long long)i,
                           (unsigned long long)t->name.len, GGUF_MAX_NAME - 1);
     if (t->n_dims > GGUF_MAX_DIMS)
-        return llama_fail(r->err, "GGUF tensor '%.*s' has %u dimensions; at most %d: the file is "
+        return llama_fail(r->err, "GGUF tensor '%s' has %u dimensions; at most %d: the file is "
                           "corrupt", SHOW(t->name), t->n_dims, GGUF_MAX_DIMS);
     uint64_t elements = 1;
     for (uint32_t d = 0; d < GGUF_MAX_DIMS; d++) {
@@ -240,7 +254,7 @@ static int read_tensor_info(Reader *r, uint64_t i, gguf_tensor *t) {
         /* no dimension past 2^40 and no tensor past 2^50 values: sizes
          * stay far from overflowing anything */
         if (t->ne[d] == 0 || t->ne[d] > (1ull << 40) || elements * t->ne[d] > (1ull << 50))
-            return llama_fail(r->err, "GGUF tensor '%.*s' has an absurd shape (dimension %u is "
+            return llama_fail(r->err, "GGUF tensor '%s' has an absurd shape (dimension %u is "
                               "%llu): the file is corrupt", SHOW(t->name), d,
                               (unsigned long long)t->ne[d]);
         elements *= t->ne[d];
@@ -249,12 +263,12 @@ static int read_tensor_info(Reader *r, uint64_t i, gguf_tensor *t) {
         return -1;
     const char *tname = gguf_tensor_type_name(t->type);
     if (!tname)
-        return llama_fail(r->err, "GGUF tensor '%.*s' has type %u, which no ggml version this "
+        return llama_fail(r->err, "GGUF tensor '%s' has type %u, which no ggml version this "
                           "reader knows has: the file is corrupt or too new", SHOW(t->name),
                           t->type);
     uint64_t block = tensor_types[t->type].block;
     if (t->ne[0] % block != 0)
-        return llama_fail(r->err, "GGUF tensor '%.*s' of type %s has rows of %llu values, not a "
+        return llama_fail(r->err, "GGUF tensor '%s' of type %s has rows of %llu values, not a "
                           "multiple of its block of %llu: the file is corrupt", SHOW(t->name),
                           tname, (unsigned long long)t->ne[0], (unsigned long long)block);
     t->bytes = elements / block * tensor_types[t->type].bytes;
@@ -272,7 +286,7 @@ static int check_tensors(gguf_file *g, Reader *r) {
             gguf_tensor o;
             read_tensor_info(&q, j, &o);
             if (str_eq(o.name, t.name))
-                return llama_fail(r->err, "GGUF tensor '%.*s' appears twice (tensors %llu and "
+                return llama_fail(r->err, "GGUF tensor '%s' appears twice (tensors %llu and "
                                   "%llu): the file is corrupt", SHOW(t.name),
                                   (unsigned long long)j, (unsigned long long)i);
         }
@@ -289,13 +303,13 @@ static int check_tensors(gguf_file *g, Reader *r) {
         gguf_tensor t;
         read_tensor_info(&q, i, &t);
         if (t.offset != expected)
-            return llama_fail(r->err, "GGUF tensor '%.*s' lies at offset %llu of the data section, "
+            return llama_fail(r->err, "GGUF tensor '%s' lies at offset %llu of the data section, "
                               "but the tensors before it end at %llu (padded to %u): the file is "
                               "corrupt (tensors out of place, overlapping or misaligned)",
                               SHOW(t.name), (unsigned long long)t.offset,
                               (unsigned long long)expected, g->alignment);
         if (t.bytes > room || t.offset > room - t.bytes)
-            return llama_fail(r->err, "GGUF tensor '%.*s' (%llu bytes at offset %llu of the data "
+            return llama_fail(r->err, "GGUF tensor '%s' (%llu bytes at offset %llu of the data "
                               "section) runs past the end of the file: the file is truncated; "
                               "download or convert it again", SHOW(t.name),
                               (unsigned long long)t.bytes, (unsigned long long)t.offset);
@@ -385,7 +399,7 @@ int gguf_find(const gguf_file *g, const char *key, gguf_kv *kv) {
 }
 
 static int wrong_type(const gguf_kv *kv, const char *want, llama_error *err) {
-    return llama_fail(err, "GGUF metadata %.*s is a %s%s%s, not %s: the file is corrupt or was "
+    return llama_fail(err, "GGUF metadata %s is a %s%s%s, not %s: the file is corrupt or was "
                       "written for another program", SHOW(kv->key), gguf_type_name(kv->type),
                       kv->type == GGUF_ARRAY ? " of " : "",
                       kv->type == GGUF_ARRAY ? gguf_type_name(kv->elem_type) : "", want);

@@ -113,6 +113,10 @@ gguf_str gguf_next_str(const unsigned char **p);
  * cursor: *cursor starts at 0 and moves to the next info. */
 void gguf_tensor_next(const gguf_file *g, size_t *cursor, gguf_tensor *t);
 
+/* s with every control byte made '?', cut to fit cap (with "..."), for
+ * error messages: returns buf. */
+const char *gguf_printable(gguf_str s, char *buf, size_t cap);
+
 /* 1 when s holds exactly the NUL-terminated text. */
 int gguf_str_is(gguf_str s, const char *text);
 

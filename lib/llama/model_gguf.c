@@ -12,6 +12,9 @@
 #include "lib/llama/gguf.h"
 #include "lib/libc.h"
 
+/* A name from the file, printable, for an error message. */
+#define SHOW(str) gguf_printable((str), (char[56]){ 0 }, 56)
+
 #define MAX_DIM     (1 << 16)
 #define MAX_HIDDEN  (1 << 18)
 #define MAX_VOCAB   (1 << 22)
@@ -64,9 +67,9 @@ static int read_config(llama_model *m, const gguf_file *g, llama_error *err) {
     if (r == 0) return llama_fail(err, "GGUF file has no general.architecture: not a model file");
     copy_str(m->arch, sizeof m->arch, s);
     if (!gguf_str_is(s, "llama"))
-        return llama_fail(err, "GGUF model architecture '%.*s' is not supported: this engine runs "
+        return llama_fail(err, "GGUF model architecture '%s' is not supported: this engine runs "
                           "architecture 'llama' (Llama 2 and 3, TinyLlama, SmolLM, Mistral 7B "
-                          "and other Llama-shaped models)", (int)(s.len < 40 ? s.len : 40), s.s);
+                          "and other Llama-shaped models)", SHOW(s));
     if ((r = gguf_get_str(g, "general.name", &s, err)) < 0) return -1;
     if (r) copy_str(m->name, sizeof m->name, s);
     int64_t ft;
@@ -117,8 +120,8 @@ static int read_config(llama_model *m, const gguf_file *g, llama_error *err) {
     if (r && !gguf_str_is(s, "none")) {
         float factor = 1.0f;
         if (!gguf_str_is(s, "linear"))
-            return llama_fail(err, "GGUF model uses RoPE scaling '%.*s'; only 'linear' (and Llama "
-                              "3.1's rope_freqs) are supported", (int)(s.len < 20 ? s.len : 20), s.s);
+            return llama_fail(err, "GGUF model uses RoPE scaling '%s'; only 'linear' (and Llama "
+                              "3.1's rope_freqs) are supported", SHOW(s));
         if (arch_float(g, "rope.scaling.factor", &factor, err)) return -1;
         if (!(factor >= 1.0f))
             return llama_fail(err, "GGUF model has rope.scaling.factor %g, which must be at least "
@@ -169,9 +172,9 @@ static int parse_layer_name(gguf_str name, int *layer, int *kind) {
 }
 
 static int fail_shape(const gguf_tensor *t, uint64_t cols, uint64_t rows, llama_error *err) {
-    return llama_fail(err, "GGUF tensor %.*s has shape [%llu, %llu, %llu, %llu], but this model "
+    return llama_fail(err, "GGUF tensor %s has shape [%llu, %llu, %llu, %llu], but this model "
                       "needs [%llu, %llu]: the file is corrupt or not the model its metadata "
-                      "describes", (int)t->name.len, t->name.s, (unsigned long long)t->ne[0],
+                      "describes", SHOW(t->name), (unsigned long long)t->ne[0],
                       (unsigned long long)t->ne[1], (unsigned long long)t->ne[2],
                       (unsigned long long)t->ne[3], (unsigned long long)cols,
                       (unsigned long long)rows);
@@ -185,14 +188,14 @@ static int make_tensor(const gguf_tensor *t, int cols, int rows, llama_tensor *o
         return fail_shape(t, (uint64_t)cols, (uint64_t)rows, err);
     const llama_type_info *ti = llama_type_get((int)t->type);
     if (rows == 1 && t->type != LLAMA_TYPE_F32)
-        return llama_fail(err, "GGUF tensor %.*s is a vector of type %s; this engine needs F32 "
-                          "vectors (as llama.cpp's converters write them)", (int)t->name.len,
-                          t->name.s, gguf_tensor_type_name(t->type));
+        return llama_fail(err, "GGUF tensor %s is a vector of type %s; this engine needs F32 "
+                          "vectors (as llama.cpp's converters write them)", SHOW(t->name),
+                          gguf_tensor_type_name(t->type));
     if (!ti || !ti->weight)
-        return llama_fail(err, "GGUF tensor %.*s has type %s, which this engine does not run: "
+        return llama_fail(err, "GGUF tensor %s has type %s, which this engine does not run: "
                           "supported are F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, "
                           "Q3_K, Q4_K, Q5_K and Q6_K (llama-quantize's presets Q2_K..Q8_0); "
-                          "use a file quantized to one of them", (int)t->name.len, t->name.s,
+                          "use a file quantized to one of them", SHOW(t->name),
                           gguf_tensor_type_name(t->type));
     llama_tensor x = { t->data, (int)t->type, rows, cols, llama_type_row_bytes((int)t->type, cols),
                        0, 0 };
@@ -222,16 +225,16 @@ static int read_tensors(llama_model *m, const gguf_file *g, llama_error *err) {
         else if (gi == T_ROPE_FREQS) slot = &w->rope_freqs, cols = c->rope_dim / 2, rows = 1;
         else if (parse_layer_name(t.name, &layer, &kind) == 0) {
             if (layer >= c->n_layers)
-                return llama_fail(err, "GGUF tensor %.*s belongs to layer %d, but the model has "
-                                  "%d layers: the file is corrupt", (int)t.name.len, t.name.s,
+                return llama_fail(err, "GGUF tensor %s belongs to layer %d, but the model has "
+                                  "%d layers: the file is corrupt", SHOW(t.name),
                                   layer, c->n_layers);
             slot = (llama_tensor *)(void *)((unsigned char *)&w->layer[layer] + layer_member[kind]);
             cols = shapes[kind][0];
             rows = shapes[kind][1];
         } else {
-            return llama_fail(err, "GGUF tensor %.*s is not one this engine knows for the llama "
+            return llama_fail(err, "GGUF tensor %s is not one this engine knows for the llama "
                               "architecture (attention or FFN biases, or another model's "
-                              "tensors): this model is not supported", (int)t.name.len, t.name.s);
+                              "tensors): this model is not supported", SHOW(t.name));
         }
         if (make_tensor(&t, cols, rows, slot, err)) return -1;
     }
@@ -288,9 +291,9 @@ static int read_vocab(llama_model *m, const gguf_file *g, llama_error *err) {
     if (gguf_str_is(model, "llama")) v->kind = LLAMA_VOCAB_SPM;
     else if (gguf_str_is(model, "gpt2")) v->kind = LLAMA_VOCAB_BPE;
     else
-        return llama_fail(err, "GGUF tokenizer model '%.*s' is not supported: this engine has "
+        return llama_fail(err, "GGUF tokenizer model '%s' is not supported: this engine has "
                           "'llama' (SentencePiece) and 'gpt2' (byte-level BPE)",
-                          (int)(model.len < 32 ? model.len : 32), model.s);
+                          SHOW(model));
     gguf_kv tokens, kv;
     if ((r = gguf_get_array(g, "tokenizer.ggml.tokens", GGUF_STRING, &tokens, err)) < 0) return -1;
     if (r == 0) return llama_fail(err, "GGUF file has no tokenizer.ggml.tokens: it has no vocabulary");

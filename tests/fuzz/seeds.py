@@ -272,6 +272,93 @@ def usb_seeds():
             "csw": b"\x07" + csw, "reports": b"\x08" + reports}
 
 
+# ------------------------------------------------------------ GGUF
+
+def gguf_str(s):
+    b = s.encode() if isinstance(s, str) else s
+    return struct.pack("<Q", len(b)) + b
+
+
+def gguf_file(kvs, tensors, alignment=32):
+    """A GGUF v3 file: kvs is a list of (key, type, payload bytes); tensors a
+    list of (name, ggml type, dims, data bytes), laid out as llama.cpp packs
+    them."""
+    out = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kvs))
+    for key, t, payload in kvs:
+        out += gguf_str(key) + struct.pack("<I", t) + payload
+    data, offs = b"", []
+    for name, t, dims, blob in tensors:
+        data += b"\0" * (-len(data) % alignment)
+        offs.append(len(data))
+        data += blob
+    for (name, t, dims, blob), off in zip(tensors, offs):
+        out += gguf_str(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
+        out += struct.pack("<IQ", t, off)
+    out += b"\0" * (-len(out) % alignment)
+    return out + data
+
+
+def gguf_model(dim=32, hidden=64, layers=1, heads=2, kv_heads=1, wtype=0, bpe=False):
+    """A tiny llama model: F32 norms, matrices of wtype (0 F32, 1 F16, 8 Q8_0,
+    2 Q4_0), a 6-token vocabulary."""
+    u32 = lambda v: struct.pack("<I", v)
+    kvs = [("general.architecture", 8, gguf_str("llama")),
+           ("llama.embedding_length", 4, u32(dim)), ("llama.feed_forward_length", 4, u32(hidden)),
+           ("llama.block_count", 4, u32(layers)), ("llama.attention.head_count", 4, u32(heads)),
+           ("llama.attention.head_count_kv", 4, u32(kv_heads)), ("llama.context_length", 4, u32(16)),
+           ("llama.rope.freq_base", 6, struct.pack("<f", 10000.0)),
+           ("llama.attention.layer_norm_rms_epsilon", 6, struct.pack("<f", 1e-5))]
+    toks = ["<unk>", "<s>", "</s>", "a", "b", "ab"]
+    kvs.append(("tokenizer.ggml.model", 8, gguf_str("gpt2" if bpe else "llama")))
+    kvs.append(("tokenizer.ggml.tokens", 9, struct.pack("<IQ", 8, len(toks)) + b"".join(gguf_str(t) for t in toks)))
+    kvs.append(("tokenizer.ggml.scores", 9, struct.pack("<IQ", 6, len(toks)) + b"".join(struct.pack("<f", -i) for i in range(len(toks)))))
+    kvs.append(("tokenizer.ggml.token_type", 9, struct.pack("<IQ", 5, len(toks)) + b"".join(struct.pack("<i", 3 if i < 3 else 1) for i in range(len(toks)))))
+    if bpe:
+        kvs.append(("tokenizer.ggml.merges", 9, struct.pack("<IQ", 8, 1) + gguf_str("a b")))
+        kvs.append(("tokenizer.ggml.pre", 8, gguf_str("llama-bpe")))
+    kvs.append(("tokenizer.ggml.bos_token_id", 4, u32(1)))
+    kvs.append(("tokenizer.ggml.eos_token_id", 4, u32(2)))
+
+    def blob(t, cols, rows, salt):
+        vals = struct.unpack("<%df" % (cols * rows), floats(cols * rows, salt))
+        if t == 0:
+            return b"".join(struct.pack("<f", v) for v in vals)
+        if t == 1:
+            return b"".join(struct.pack("<e", v) for v in vals)
+        out = b""
+        for i in range(0, len(vals), 32):
+            blk = vals[i:i + 32]
+            d = max(abs(v) for v in blk) / (127 if t == 8 else 8) or 1.0
+            if t == 8:
+                out += struct.pack("<e", d) + bytes((round(v / d) & 0xff) for v in blk)
+            else:
+                q = [min(15, max(0, round(v / d) + 8)) for v in blk]
+                out += struct.pack("<e", d) + bytes(q[j] | q[j + 16] << 4 for j in range(16))
+        return out
+
+    kv_dim = dim // heads * kv_heads
+    tensors = [("token_embd.weight", wtype, [dim, len(toks)], blob(wtype, dim, len(toks), 1)),
+               ("output_norm.weight", 0, [dim], blob(0, dim, 1, 2))]
+    for l in range(layers):
+        for kind, t, cols, rows in [("attn_norm", 0, dim, 1), ("attn_q", wtype, dim, dim),
+                                    ("attn_k", wtype, dim, kv_dim), ("attn_v", wtype, dim, kv_dim),
+                                    ("attn_output", wtype, dim, dim), ("ffn_norm", 0, dim, 1),
+                                    ("ffn_gate", wtype, dim, hidden), ("ffn_down", wtype, hidden, dim),
+                                    ("ffn_up", wtype, dim, hidden)]:
+            dims = [cols] if rows == 1 else [cols, rows]
+            tensors.append(("blk.%d.%s.weight" % (l, kind), t, dims, blob(t, cols, rows, 3 + l)))
+    return gguf_file(kvs, tensors)
+
+
+def gguf_seeds():
+    seeds = {"f32": gguf_model(), "f16": gguf_model(wtype=1), "q8_0": gguf_model(wtype=8),
+             "q4_0": gguf_model(wtype=2), "bpe": gguf_model(bpe=True, layers=2, kv_heads=2)}
+    p = model_prefix("gguf/llama3-vocab.gguf", 4096)
+    if p:
+        seeds["llama3-vocab-prefix"] = p
+    return seeds
+
+
 # ------------------------------------------------------------
 
 def generators():
@@ -283,6 +370,7 @@ def generators():
         "checkpoint": checkpoint_seeds,
         "tokenizer": tokenizer_seeds,
         "usb": usb_seeds,
+        "gguf": gguf_seeds,
     }
 
 
