@@ -12,7 +12,7 @@ kernel prints, and does the steps in order:
   qmp=CMD JSON     runs a QMP command with JSON arguments, e.g.
                    qmp=device_add {"driver": "usb-kbd", "id": "k"} (plugs in a keyboard)
   sleep=S          seconds
-TEXT takes Python escapes (\\n, \\x04 for Ctrl-D, \\b for Backspace, \\x1b).
+TEXT takes Python escapes (\\n, \\x04 for Ctrl-D, \\x15 Ctrl-U, \\b for Backspace, \\x1b).
 Then reads on until QEMU closes the socket. --save writes all the serial
 output to FILE at the end (exact: QEMU's own logfile of a socket chardev
 now and then repeats a byte). --events writes every QMP event
@@ -51,6 +51,8 @@ def keys_of(ch):
         return [QCODE[ch]]
     if ch in SHIFTED:
         return ['shift', SHIFTED[ch]]
+    if '\x01' <= ch <= '\x1a':             # Ctrl-A .. Ctrl-Z (after \b \t \n above)
+        return ['ctrl', chr(ord(ch) + 96)]
     sys.exit(f"error: no key for {ch!r}")
 
 class Qmp:
