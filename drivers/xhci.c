@@ -77,6 +77,16 @@ static void take_from_firmware(struct xhci *hc) {
     }
 }
 
+/* Intel 7- and 8-series chipsets (Panther Point, Lynx Point) wire their
+ * USB ports to the EHCI controller until software moves them: each port
+ * the mask registers allow goes to xHCI (USB3_PSSEN from USB3PRM, XUSB2PR
+ * from USB2PRM), as Linux does. Other controllers need nothing. */
+static void route_intel_ports(const struct pci_dev *d) {
+    if (d->vendor != 0x8086 || (d->device != 0x1E31 && d->device != 0x8C31 && d->device != 0x9C31)) return;
+    pci_write32(d, 0xD8, pci_read32(d, 0xDC));   /* SuperSpeed on the USB 3 ports */
+    pci_write32(d, 0xD0, pci_read32(d, 0xD4));   /* the USB 2 ports to xHCI */
+}
+
 /* Stops, resets and sets up the controller. A reason when it fails. */
 static const char *start(struct xhci *hc) {
     uint32_t hcs1 = rd32(hc->cap, CAP_HCSPARAMS1), hcs2 = rd32(hc->cap, CAP_HCSPARAMS2);
@@ -92,6 +102,7 @@ static const char *start(struct xhci *hc) {
     if (hc->max_slots == 0 || hc->ports == 0) return "it offers no slots or no ports";
 
     take_from_firmware(hc);
+    route_intel_ports(&hc->pci);
 
     if (!(rd32(hc->op, OP_USBSTS) & STS_HCH)) {
         wr32(hc->op, OP_USBCMD, rd32(hc->op, OP_USBCMD) & ~CMD_RUN);
