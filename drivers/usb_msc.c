@@ -41,10 +41,13 @@ struct usb_msc {
     uint32_t sector_size;
     bool failed;
     char name[16];              /* its disk's name */
-    uint8_t *bounce;            /* TRANSFER bytes the controller reaches, when needed */
 };
 
 static struct usb_msc units[MAX_UNITS];
+/* In the kernel image, so below 4 GiB: every controller reaches it. The
+ * first read of each unit, and reads for a 32-bit controller into memory
+ * above 4 GiB, go through it. */
+static uint8_t bounce[TRANSFER] __attribute__((aligned(4096)));
 static int n_names;             /* usb0, usb1...: never reused, so a name means one stick */
 
 static uint8_t *area(struct usb_msc *m) { return m->dev->buf + USB_CONTROL_MAX; }
@@ -117,22 +120,21 @@ static int read_sectors(void *ctx, uint64_t lba, uint32_t count, void *buf) {
     if (count == 0) return 0;
     uint32_t len = count * m->sector_size;
     if (len > TRANSFER) return -1;
-    bool bounce = !xhci_reaches(m->dev->hc, buf, len);
-    if (bounce && !m->bounce) return -1;
+    bool via_bounce = !xhci_reaches(m->dev->hc, buf, len);
     uint8_t cdb[16];
     uint8_t cdb_len = scsi_read(cdb, lba, count);
     for (int attempt = 0; attempt < 3 && m->dev; attempt++) {
         uint32_t got = 0;
-        int r = command(m, cdb, cdb_len, bounce ? m->bounce : buf, len, 5000, &got);
+        int r = command(m, cdb, cdb_len, via_bounce ? bounce : buf, len, 5000, &got);
         if (r == 0 && got == len) {
-            if (bounce) memcpy(buf, m->bounce, len);
+            if (via_bounce) memcpy(buf, bounce, len);
             return 0;
         }
         uint8_t key, asc, ascq;
         if (r == 1) sense(m, &key, &asc, &ascq);
     }
     m->failed = true;
-    if (m->dev) kprintf("note: %s: reads keep failing; the disk is left alone from now on\n", m->name);
+    if (m->dev && m->name[0]) kprintf("note: %s: reads keep failing; the disk is left alone from now on\n", m->name);
     return -1;
 }
 
@@ -176,10 +178,7 @@ static const char *start_unit(struct usb_msc *m, char *model, size_t model_size)
     }
     m->sector_size = size;
     if (size > TRANSFER) return "its sectors are larger than 64 KiB";
-    uint8_t *probe = m->dev->buf;   /* the control area: free between control transfers */
-    if (size > USB_CONTROL_MAX) probe = m->bounce;
-    if (!probe) return "no memory for a first read";
-    if (read_sectors(m, 0, 1, probe) != 0) return "its first sector could not be read";
+    if (read_sectors(m, 0, 1, bounce) != 0) return "its first sector could not be read";
 
     struct disk disk = {.sector_size = size, .sectors = sectors, .max_sectors = TRANSFER / size,
                         .ctx = m, .read = read_sectors};
@@ -218,20 +217,17 @@ const char *usb_msc_start(struct usb_device *d, const struct usb_interface_info 
         max_lun = 0;   /* devices with one unit may stall it */
     if (max_lun >= MAX_LUNS) max_lun = MAX_LUNS - 1;
 
-    uint8_t *bounce = 0;
-    if (!xhci_reaches(d->hc, (void *)(uintptr_t)(4ull << 30), 1)) bounce = xhci_alloc(d->hc, TRANSFER);
-    int started = 0;
-    const char *why = "no unit with a medium";
+    struct usb_msc *first = 0;
+    const char *why = "more than 8 USB disks";
     char where[64];
     usb_where(d, where, sizeof where);
     for (int lun = 0; lun <= max_lun; lun++) {
         struct usb_msc *m = 0;
         for (int i = 0; i < MAX_UNITS && !m; i++)
             if (!units[i].dev && !units[i].sector_size) m = &units[i];
-        if (!m) return started ? 0 : "more than 8 USB disks";
+        if (!m) break;
         *m = (struct usb_msc){.dev = d, .in = &d->ep[0], .out = &d->ep[1], .in_addr = in->address,
-                              .out_addr = out->address, .iface = iface->number, .lun = (uint8_t)lun,
-                              .bounce = bounce};
+                              .out_addr = out->address, .iface = iface->number, .lun = (uint8_t)lun};
         char model[48] = "";
         const char *w = start_unit(m, model, sizeof model);
         if (w) {
@@ -240,10 +236,10 @@ const char *usb_msc_start(struct usb_device *d, const struct usb_interface_info 
             *m = (struct usb_msc){0};
             continue;
         }
-        started++;
+        if (!first) first = m;
     }
-    if (!started) return why;
-    d->driver = units;   /* any non-zero: the units know their device */
+    if (!first) return why;
+    d->driver = first;
     return 0;
 }
 
