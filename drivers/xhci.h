@@ -46,6 +46,7 @@ struct xhci_ep {
     struct xhci *hc;
     uint8_t slot, dci;         /* device slot; device context index (1 = control) */
     uint8_t type;              /* XHCI_EP_* */
+    uint16_t max_packet;
     struct xhci_ring ring;
     /* the TD in flight: ring indices of its first and last TRB */
     bool busy, done, short_seen;

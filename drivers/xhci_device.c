@@ -39,12 +39,14 @@ static void *input_context(struct xhci *hc, uint32_t add) {
 }
 
 /* Points ep's ring at the start, and files ep for the events of (slot, dci). */
-static void attach_ep(struct xhci *hc, struct xhci_ep *ep, int slot, int dci, uint8_t type) {
+static void attach_ep(struct xhci *hc, struct xhci_ep *ep, int slot, int dci, uint8_t type,
+                      uint16_t max_packet) {
     xhci_ring_init(&ep->ring, ep->ring.trb, ep->ring.size);
     ep->hc = hc;
     ep->slot = (uint8_t)slot;
     ep->dci = (uint8_t)dci;
     ep->type = type;
+    ep->max_packet = max_packet;
     ep->busy = false;
     hc->eps[slot * 32 + dci] = ep;
 }
@@ -73,7 +75,7 @@ int xhci_slot_open(struct xhci *hc, const struct xhci_slot_desc *d, uint16_t max
     *ctx_dw(hc, in, 1, 0) = SLOT_ROUTE(d->route) | SLOT_SPEED(d->speed) | SLOT_ENTRIES(1);
     *ctx_dw(hc, in, 1, 1) = SLOT_ROOT_PORT(d->root_port);
     *ctx_dw(hc, in, 1, 2) = SLOT_TT(d->tt_slot, d->tt_port);
-    attach_ep(hc, ep0, slot, 1, XHCI_EP_CONTROL);
+    attach_ep(hc, ep0, slot, 1, XHCI_EP_CONTROL, max_packet);
     *ctx_dw(hc, in, 2, 1) = EP_CERR(3) | EP_TYPE(EP_CONTROL) | EP_MPS(max_packet);
     set_dequeue(hc, in, 1, ep0);
     *ctx_dw(hc, in, 2, 4) = 8;   /* average TRB length: setup packets */
@@ -100,6 +102,7 @@ int xhci_ep0_set_max_packet(struct xhci_ep *ep0, uint16_t max_packet) {
     struct xhci *hc = ep0->hc;
     void *in = input_context(hc, 1u << 1);
     *ctx_dw(hc, in, 2, 1) = EP_CERR(3) | EP_TYPE(EP_CONTROL) | EP_MPS(max_packet);
+    ep0->max_packet = max_packet;
     int cc = xhci_command(hc, (uint64_t)(uintptr_t)in,
                           TRB_TYPE(TRB_EVALUATE_CONTEXT) | TRB_SLOT(ep0->slot), 0);
     return cc == CC_SUCCESS ? XHCI_OK : XHCI_ERROR;
@@ -135,7 +138,7 @@ int xhci_configure(struct xhci *hc, int slot, const struct xhci_slot_desc *d,
         int dci = (e->address & 0x0F) * 2 + (e->address & 0x80 ? 1 : 0);
         if (dci < 2) return XHCI_ERROR;
         bool periodic = e->type == XHCI_EP_INTR_IN || e->type == XHCI_EP_INTR_OUT;
-        attach_ep(hc, eps[i], slot, dci, e->type);
+        attach_ep(hc, eps[i], slot, dci, e->type, e->max_packet);
         *ctx_dw(hc, in, dci + 1, 0) = EP_INTERVAL(interval(d->speed, e));
         *ctx_dw(hc, in, dci + 1, 1) = EP_CERR(3) | EP_TYPE(e->type) | EP_BURST(e->max_burst) |
                                       EP_MPS(e->max_packet);

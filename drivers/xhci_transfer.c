@@ -127,7 +127,7 @@ int xhci_control(struct xhci_ep *ep0, const uint8_t setup[8], void *data, uint16
 static int queue(struct xhci_ep *ep, void *buf, uint32_t len) {
     if (!ep->hc || ep->hc->dead || len > MAX_TRANSFER) return XHCI_ERROR;
     if (ep->busy) xhci_cancel(ep);
-    uint32_t mps = ep->type == XHCI_EP_BULK_IN || ep->type == XHCI_EP_BULK_OUT ? 512 : 64;
+    uint32_t mps = ep->max_packet ? ep->max_packet : 512;
     uint64_t a = (uint64_t)(uintptr_t)buf;
     uint32_t left = len, first = ep->ring.enq, last = first;
     bool head = true;

@@ -1,8 +1,8 @@
 # USB keyboards on xHCI, on a machine without a PS/2 controller (q35 with
 # i8042=off, as on UEFI-only PCs): a prompt typed through QMP send-key on a
 # usb-kbd gets the host program's story, under UEFI and BIOS (each firmware
-# leaves the controller its own way); the same with the keyboard behind a
-# usb-hub; a keyboard plugged in after boot (behind the hub, then on a root
+# leaves the controller its own way); the same with the keyboard behind two
+# usb-hubs, one on the other; a keyboard plugged in after boot (behind the hub, then on a root
 # port after the first one is pulled out) types too, with key repeat and
 # Ctrl-U; Ctrl-D ends the session.
 source "$(dirname "$0")/lib.sh"
@@ -35,14 +35,15 @@ for fw in uefi bios; do
     expect_story "usb:keyboard:$fw:matches-host" "$OUT/usb-quote.expected"
 done
 
-# Behind a hub.
-boot_driven usb-keyboard uefi \
-    "QEMU_EXTRA=$no_ps2 -device qemu-xhci,id=x -device usb-hub,bus=x.0,port=1 -device usb-kbd,bus=x.0,port=1.2" -- \
+# Behind a hub that is behind a hub (two tiers of the route string).
+boot_driven usb-keyboard uefi "QEMU_EXTRA=$no_ps2 -device qemu-xhci,id=x -device usb-hub,bus=x.0,port=1 \
+-device usb-hub,bus=x.0,port=1.1 -device usb-kbd,bus=x.0,port=1.1.2" -- \
     'wait=Prompt: ' 'keys=Lily and her dog\n' 'wait=Prompt: ' 'keys=\x04'
 expect_drive "usb:hub:prompted-twice"
 expect_rc "usb:hub:ctrl-d-ends-with-success" 0
 expect_re "usb:hub:hub-found" "^usb: USB 2 hub with 8 ports on xHCI port [0-9]+$"
-expect_re "usb:hub:keyboard-found" "^keyboard: USB HID on xHCI port [0-9]+, hub port 2$"
+expect_re "usb:hub:hub-on-the-hub-found" "^usb: USB 2 hub with 8 ports on xHCI port [0-9]+, hub port 1$"
+expect_re "usb:hub:keyboard-found" "^keyboard: USB HID on xHCI port [0-9]+, hub ports 1\.2$"
 expect_story "usb:hub:matches-host" "$OUT/usb-dog.expected"
 
 # Plugged in after boot: behind the hub (a held key repeats; Ctrl-U erases
