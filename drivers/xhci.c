@@ -26,6 +26,7 @@
 #include "kernel/paging.h"
 #include "kernel/pci.h"
 #include "kernel/time.h"
+#include "lib/format.h"
 #include "lib/libc.h"
 
 #define MAX_CONTROLLERS 4
@@ -181,8 +182,7 @@ static bool found(const struct pci_dev *d, void *ctx) {
     memset(hc, 0, sizeof *hc);
     hc->pci = *d;
     hc->cap = regs;
-    pci_name(d, hc->name, sizeof hc->name);
-    hc->name[7] = 0;   /* "00:04.0" without the ids */
+    fmt_snprintf(hc->name, sizeof hc->name, "%02x:%02x.%x", d->bus, d->dev, d->fn);
     pci_enable(d);
     const char *why = start(hc);
     if (why) {
