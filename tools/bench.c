@@ -172,7 +172,7 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
     HostPool *pool = host_pool_create(threads);
     if (!pool) die("cannot start %d threads", threads);
     llama_platform pf = { pool, discard, clock_cb, host_pool_parallel_for, llama_cpu_detect(),
-                          progress };
+                          progress, NULL };
     llama_sampling sp = { 0.0f, 0.9f, 1 };
     steps = llama_steps(&ck.config, steps);
     size_t need = llama_memory_needed(&ck, steps, 0);

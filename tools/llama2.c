@@ -4,10 +4,19 @@
  *   llama2 MODEL [-t temperature] [-p topp] [-s seed] [-n steps] [-i prompt]
  *                [-z tokenizer] [-m generate|chat] [-y system] [--threads N]
  *                [--simd sse2|avx2|avx512]
+ *                [--tokenize TEXT] [--dump-logits FILE]
  *
- * The story goes to stdout (the same bytes run.c prints), "achieved tok/s"
- * to stderr; -m chat reads the system and user prompts from stdin as run.c
- * does; any failure is one "error: ..." line on stderr and exit 1. */
+ * MODEL is a llama2.c checkpoint (its tokenizer.bin comes with -z) or a
+ * GGUF file (the vocabulary is inside). The story goes to stdout (the same
+ * bytes run.c prints), "achieved tok/s" and the timing line to stderr; -m
+ * chat reads the system and user prompts from stdin as run.c does; any
+ * failure is one "error: ..." line on stderr and exit 1.
+ *
+ * Two flags of this program only, for comparing with llama.cpp: --tokenize
+ * TEXT prints the ids of TEXT as a prompt (BOS as the model says, special
+ * tokens parsed, as llama.cpp's llama-tokenize does) on one line and exits;
+ * --dump-logits FILE writes the logits after the prompt to FILE (vocab_size
+ * little-endian float32). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -80,9 +89,39 @@ static uint64_t clock_ns(void *ctx) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* --dump-logits: the logits after the (first) prompt, to a file. */
+static const char *dump_path;
+static void dump_logits(void *ctx, const float *logits, int n) {
+    (void)ctx;
+    if (!dump_path) return;
+    FILE *f = fopen(dump_path, "wb");
+    if (!f || fwrite(logits, sizeof *logits, (size_t)n, f) != (size_t)n || fclose(f) != 0)
+        die("cannot write the logits to %s: %s", dump_path, strerror(errno));
+    dump_path = NULL;
+}
+
+/* Takes this program's own flags out of argv (the rest are run.c's, parsed
+ * by lib/options); returns the new argc. */
+static int own_flags(int argc, char **argv, const char **tokenize) {
+    int n = 1;
+    for (int i = 1; i < argc; i++) {
+        int t = strcmp(argv[i], "--tokenize") == 0, d = strcmp(argv[i], "--dump-logits") == 0;
+        if (!t && !d) {
+            argv[n++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= argc) die("%s needs a value", argv[i]);
+        if (t) *tokenize = argv[++i];
+        else dump_path = argv[++i];
+    }
+    return n;
+}
+
 int main(int argc, char **argv) {
     Options opt;
     char err[512], note[512];
+    const char *tokenize = NULL;
+    argc = own_flags(argc, argv, &tokenize);
     if (options_parse(&opt, argc - 1, argv + 1, OPTIONS_HOST, err, sizeof err, note,
                       sizeof note) != 0)
         die("%s", err);
@@ -126,9 +165,10 @@ int main(int argc, char **argv) {
     HostPool *pool = host_pool_create(threads);
     if (!pool) die("cannot start %d threads", threads);
     llama_platform platform = { pool, write_stdout, clock_ns, host_pool_parallel_for, features,
-                                NULL };
+                                NULL, dump_logits };
 
     const char *prompt = opt.prompt ? opt.prompt : "";
+    if (tokenize) prompt = tokenize;
     /* a chat renders typed prompts into a template: room for the longest */
     size_t max_prompt = chat && strlen(prompt) < LLAMA_CHAT_PROMPT_MAX ? LLAMA_CHAT_PROMPT_MAX
                                                                        : strlen(prompt);
@@ -141,14 +181,25 @@ int main(int argc, char **argv) {
     if (!s) die("%s", lerr.msg);
 
     llama_stats stats;
-    if (chat) {   /* run.c's chat: no tok/s line */
+    if (tokenize) {
+        int cap = (int)strlen(tokenize) + 3;
+        int *ids = malloc((size_t)cap * sizeof *ids);
+        int n = ids ? llama_tokenize(s, tokenize, ids, cap, &lerr) : -1;
+        if (n < 0) die("%s", ids ? lerr.msg : "out of memory");
+        for (int i = 0; i < n; i++) printf(i ? " %d" : "%d", ids[i]);
+        printf("\n");
+        free(ids);
+    } else if (chat) {   /* run.c's chat: no tok/s line */
         if (llama_chat(s, opt.prompt, opt.system_prompt, read_stdin_line, NULL, &stats,
                        &lerr) < 0)
             die("%s", lerr.msg);
     } else {
         if (llama_generate(s, prompt, &stats, &lerr) != 0) die("%s", lerr.msg);
-        if (stats.pos > 1)
+        if (stats.generated > 1)
             fprintf(stderr, "achieved tok/s: %f\n", llama_tokens_per_second(&stats));
+        char line[200];
+        llama_timing_line(&stats, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
     }
 
     host_pool_destroy(pool);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make-iso.sh OUT.iso KERNEL.elf: writes a hybrid BIOS/UEFI ISO (CD or USB
-# stick) with the kernel, the model and the tokenizer, and a grub.cfg whose
-# default entry boots them with the kernel flags in $ARGS, written verbatim.
+# stick) with the kernel, the model and (for a llama2.c checkpoint) the
+# tokenizer, and a grub.cfg whose default entry boots them with the kernel
+# flags in $ARGS, written verbatim. A GGUF model (known by its magic) carries
+# its vocabulary: it goes alone, as /boot/model.gguf.
 # Environment: MODEL, TOKENIZER (paths; default stories15M.bin and
 # tokenizer.bin via tools/find-model.sh), ARGS, TIMEOUT (menu seconds, 5),
 # GFXMODE (the screen mode GRUB hands the kernel, WIDTHxHEIGHT or text; default:
@@ -15,10 +17,14 @@ kernel=${2:?usage: make-iso.sh OUT.iso KERNEL.elf}
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 model=${MODEL:-$("$root/tools/find-model.sh" stories15M.bin)}
-tokenizer=${TOKENIZER:-$("$root/tools/find-model.sh" tokenizer.bin)}
-for f in "$model" "$tokenizer"; do
-    [ -f "$f" ] || { echo "error: $f does not exist; give MODEL=path and TOKENIZER=path" >&2; exit 1; }
-done
+[ -f "$model" ] || { echo "error: $model does not exist; give MODEL=path" >&2; exit 1; }
+gguf=""
+[ "$(head -c 4 "$model")" = "GGUF" ] && gguf=1
+tokenizer=""
+if [ -z "$gguf" ]; then
+    tokenizer=${TOKENIZER:-$("$root/tools/find-model.sh" tokenizer.bin)}
+    [ -f "$tokenizer" ] || { echo "error: $tokenizer does not exist; give TOKENIZER=path" >&2; exit 1; }
+fi
 args=${ARGS:-}
 case "$args" in
   *$'\n'*) echo "error: ARGS must be one line" >&2; exit 1 ;;
@@ -36,8 +42,12 @@ rm -rf "$stage"
 mkdir -p "$stage/boot/grub"
 cp "$kernel" "$stage/boot/llama2.elf"
 # Hard links when possible: a 60 MB model need not be copied for each ISO.
-ln -f "$model" "$stage/boot/model.bin" 2>/dev/null || cp "$model" "$stage/boot/model.bin"
-ln -f "$tokenizer" "$stage/boot/tokenizer.bin" 2>/dev/null || cp "$tokenizer" "$stage/boot/tokenizer.bin"
+model_file=model.bin
+[ -n "$gguf" ] && model_file=model.gguf
+ln -f "$model" "$stage/boot/$model_file" 2>/dev/null || cp "$model" "$stage/boot/$model_file"
+if [ -n "$tokenizer" ]; then
+    ln -f "$tokenizer" "$stage/boot/tokenizer.bin" 2>/dev/null || cp "$tokenizer" "$stage/boot/tokenizer.bin"
+fi
 
 gfxpayload=""
 if [ -n "${GFXMODE:-}" ]; then
@@ -50,7 +60,9 @@ fi
 
 model_name=$(basename "$model")
 modules=""
-for m in ${MODULES-model.bin:model tokenizer.bin:tokenizer}; do
+default_modules="model.bin:model tokenizer.bin:tokenizer"
+[ -n "$gguf" ] && default_modules="model.gguf:model"
+for m in ${MODULES-$default_modules}; do
     modules+="    module2 /boot/${m%%:*} ${m#*:}"$'\n'
 done
 # Substitute with awk's literal index/substr, values from the environment (awk

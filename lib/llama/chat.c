@@ -13,6 +13,7 @@
 
 #define EOS 2
 #define LINE_BUF (LLAMA_CHAT_LINE_MAX + 1)
+#define RENDERED_MAX 1151     /* run.c's rendered_prompt[1152], less its NUL */
 
 static void say(const llama_platform *pf, const char *text) {
     pf->write(pf->ctx, text, strlen(text));
@@ -47,12 +48,14 @@ static uint64_t now(const llama_platform *p) {
     return p->now_ns ? p->now_ns(p->ctx) : 0;
 }
 
-int llama_chat(llama_session *s, const char *cli_user_prompt, const char *cli_system_prompt,
+int chat_runc(llama_session *s, const char *cli_user_prompt, const char *cli_system_prompt,
                llama_read_line_fn read_line, void *read_ctx, llama_stats *stats,
                llama_error *err) {
     const llama_platform *pf = &s->platform;
     memset(stats, 0, sizeof *stats);
     stats->t_begin_ns = now(pf);
+    if (s->vocab_kind != LLAMA_VOCAB_RUNC)
+        return llama_fail(err, "internal error: run.c's chat needs a llama2.c vocabulary");
     if (s->max_prompt_len < LLAMA_CHAT_PROMPT_MAX)
         return llama_fail(err, "internal error: a chat session needs max_prompt_len >= %d",
                           LLAMA_CHAT_PROMPT_MAX);
@@ -65,7 +68,7 @@ int llama_chat(llama_session *s, const char *cli_user_prompt, const char *cli_sy
 
     char system_prompt[LINE_BUF] = "";
     char user_prompt[LINE_BUF] = "";
-    char rendered_prompt[LLAMA_CHAT_PROMPT_MAX + 1];
+    char rendered_prompt[RENDERED_MAX + 1];
     int *prompt_tokens = s->prompt_tokens;
     int num_prompt_tokens = 0;
     int user_idx = 0;
@@ -118,9 +121,12 @@ int llama_chat(llama_session *s, const char *cli_user_prompt, const char *cli_sy
         else token = next;
         if (token == EOS) user_turn = 1;   /* EOS ends the assistant's turn */
 
-        float *logits = transformer_forward(&s->transformer, token, pos);
+        /* one position at a time: run.c samples (and may print "\n") after
+         * every prompt token too, so a batch would not print the same */
+        float *logits = transformer_forward(&s->transformer, &token, 1, pos);
         next = sampler_sample(&s->sampler, logits);
         pos++;
+        if (user_idx >= num_prompt_tokens) stats->generated++;
 
         if (user_idx >= num_prompt_tokens && next != EOS) {   /* the assistant speaks */
             const char *piece = tokenizer_decode(&s->tokenizer, token, next);

@@ -313,6 +313,9 @@ int llama_checkpoint_parse(llama_model *m, const void *file, size_t size, llama_
 }
 
 static int parse(llama_model *ck, const unsigned char *p, size_t size, llama_error *err) {
+    if (size >= 4 && p[0] == 'G' && p[1] == 'G' && p[2] == 'U')   /* "GGUF" damaged */
+        return llama_fail(err, "the file begins like a GGUF file but with \"GGU%c\", not \"GGUF\": "
+                          "it is corrupt; download or convert it again", p[3] >= 0x20 && p[3] < 0x7f ? p[3] : '?');
     if (((uintptr_t)p & 3) != 0)
         return llama_fail(err, "checkpoint is not 4-byte aligned in memory (at %p): "
                     "load it at an aligned address", (const void *)p);

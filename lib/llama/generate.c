@@ -1,5 +1,6 @@
-/* A session (model, tokenizer, run state, sampler in one arena) and run.c's
- * generate loop (see llama.h). */
+/* A session (model, vocabulary, run state, sampler in one arena) and
+ * run.c's generate loop (see llama.h), for llama2.c models (run.c's
+ * tokenizer, byte for byte) and GGUF models (llama.cpp's tokenizers). */
 #include <stdint.h>
 #include "lib/llama/llama.h"
 #include "lib/llama/arena.h"
@@ -9,6 +10,7 @@
 #include "lib/llama/session.h"
 #include "lib/llama/tokenizer.h"
 #include "lib/llama/transformer.h"
+#include "lib/format.h"
 #include "lib/libc.h"
 
 #define BOS 1
@@ -18,51 +20,60 @@ int llama_steps(const llama_config *config, int requested) {
     return requested;
 }
 
+/* Tokens a prompt of len bytes can take: one per byte at most (byte
+ * fallback), plus BOS, run.c's dummy prefix and EOS. */
+static size_t prompt_room(size_t len) { return len + 3; }
+
 /* Places (or, in a measuring arena, only counts) everything but the
  * session struct itself. The one layout both sizing and setup use. */
-static void layout(llama_session *s, const llama_model *ck, int steps, size_t max_prompt_len,
+static void layout(llama_session *s, const llama_model *m, int steps, size_t max_prompt_len,
                    const llama_sampling *sampling, const llama_platform *platform, Arena *a) {
-    transformer_init(&s->transformer, ck, steps, platform, a);
-    tokenizer_init(&s->tokenizer, &ck->vocab.runc, a);
-    sampler_init(&s->sampler, ck->config.vocab_size, sampling ? sampling->temperature : 0.0f,
+    transformer_init(&s->transformer, m, steps, platform, a);
+    if (m->vocab.kind == LLAMA_VOCAB_RUNC) tokenizer_init(&s->tokenizer, &m->vocab.runc, a);
+    else vocab_init(&s->vocab, &m->vocab, max_prompt_len, a);
+    sampler_init(&s->sampler, m->config.vocab_size, sampling ? sampling->temperature : 0.0f,
                  sampling ? sampling->topp : 0.0f, sampling ? sampling->seed : 0, a);
-    s->prompt_tokens = max_prompt_len > SIZE_MAX / sizeof(int) - 3
-                           ? (a->overflow = 1, NULL)
-                           : arena_alloc(a, max_prompt_len + 3, sizeof(int));
+    if (max_prompt_len > (size_t)(1 << 30)) {   /* no prompt is a GiB: refuse the absurd */
+        a->overflow = 1;
+        return;
+    }
+    s->max_prompt_tokens = (int)prompt_room(max_prompt_len);
+    s->prompt_tokens = arena_alloc(a, (size_t)s->max_prompt_tokens, sizeof(int));
 }
 
-size_t llama_memory_needed(const llama_model *ck, int steps, size_t max_prompt_len) {
-    if (steps < 1 || steps > ck->config.seq_len) return SIZE_MAX;
+size_t llama_memory_needed(const llama_model *m, int steps, size_t max_prompt_len) {
+    if (steps < 1 || steps > m->config.seq_len) return SIZE_MAX;
     Arena a;
     arena_measure(&a);
-    llama_session scratch;
+    static llama_session scratch;   /* only its fields' addresses are written */
     arena_alloc(&a, 1, sizeof scratch);
-    layout(&scratch, ck, steps, max_prompt_len, NULL, NULL, &a);
+    layout(&scratch, m, steps, max_prompt_len, NULL, NULL, &a);
     return arena_needed(&a);
 }
 
-static uint64_t now(const llama_platform *p) {
-    return p->now_ns ? p->now_ns(p->ctx) : 0;
+uint64_t session_now(const llama_session *s) {
+    return s->platform.now_ns ? s->platform.now_ns(s->platform.ctx) : 0;
 }
 
-llama_session *llama_init(void *mem, size_t mem_size, const llama_model *ck, int steps,
+llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int steps,
                           size_t max_prompt_len, const llama_sampling *sampling,
                           const llama_platform *platform, llama_error *err) {
-    if (steps < 1 || steps > ck->config.seq_len) {
+    if (steps < 1 || steps > m->config.seq_len) {
         llama_fail(err, "steps = %d is outside 1..seq_len (%d): use llama_steps()", steps,
-                   ck->config.seq_len);
+                   m->config.seq_len);
         return NULL;
     }
-    if (ck->vocab.kind != LLAMA_VOCAB_RUNC || ck->vocab.runc.vocab_size != ck->config.vocab_size) {
-        llama_fail(err, "the model has no llama2.c vocabulary of its %d tokens",
-                   ck->config.vocab_size);
+    if (m->vocab.n_tokens != m->config.vocab_size ||
+        (m->vocab.kind == LLAMA_VOCAB_RUNC && m->vocab.runc.vocab_size != m->config.vocab_size)) {
+        llama_fail(err, "the model has no vocabulary of its %d tokens", m->config.vocab_size);
         return NULL;
     }
+    if (m->vocab.kind != LLAMA_VOCAB_RUNC && vocab_check(&m->vocab, err) != 0) return NULL;
     if (platform == NULL || platform->write == NULL) {
         llama_fail(err, "no platform write callback");
         return NULL;
     }
-    size_t need = llama_memory_needed(ck, steps, max_prompt_len);
+    size_t need = llama_memory_needed(m, steps, max_prompt_len);
     if (need == SIZE_MAX || mem == NULL || mem_size < need) {
         llama_fail(err, "the model needs %llu bytes (%llu MiB) of working memory for %d steps, "
                    "but only %llu bytes (%llu MiB) were given: give it more memory or ask "
@@ -80,22 +91,84 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_model *ck, int
         return NULL;
     }
     m_set_fma((platform->cpu_features & LLAMA_CPU_FMA) != 0);
-    layout(s, ck, steps, max_prompt_len, sampling, platform, &a);
+    layout(s, m, steps, max_prompt_len, sampling, platform, &a);
     if (a.overflow) {
         llama_fail(err, "internal error: session layout does not fit");
         return NULL;
     }
+    s->vocab_kind = m->vocab.kind;
+    s->vocab_desc = &m->vocab;
+    if (s->vocab_kind != LLAMA_VOCAB_RUNC) chat_template_init(&s->chat, &m->vocab, &s->vocab);
     s->platform = *platform;
     s->steps = steps;
     s->max_prompt_len = max_prompt_len;
+    s->prompt_specials = 1;
     return s;
 }
+
+void llama_set_prompt_specials(llama_session *s, int on) { s->prompt_specials = on != 0; }
+
+/* ---------------------------------------------------------------- shared steps */
+
+int session_encode(llama_session *s, const VocabPart *parts, int n_parts, int add_bos,
+                   int *n_tokens, llama_error *err) {
+    if (s->vocab_kind == LLAMA_VOCAB_RUNC) {
+        /* run.c: one text, BOS, its dummy prefix */
+        if (n_parts != 1 || parts[0].len > s->max_prompt_len)
+            return llama_fail(err, "internal error: a prompt of %d parts", n_parts);
+        return tokenizer_encode(&s->tokenizer, parts[0].text, add_bos != 0, 0, s->prompt_tokens,
+                                n_tokens, err);
+    }
+    size_t len = 0;
+    for (int i = 0; i < n_parts; i++) len += parts[i].len;
+    if (len > s->max_prompt_len)
+        return llama_fail(err, "the prompt is %llu bytes, longer than the %llu this session "
+                          "was set up for", (unsigned long long)len,
+                          (unsigned long long)s->max_prompt_len);
+    return vocab_encode(&s->vocab, parts, n_parts, add_bos, s->prompt_tokens,
+                        s->max_prompt_tokens, n_tokens, err);
+}
+
+void session_print(llama_session *s, int prev, int token) {
+    const llama_platform *pf = &s->platform;
+    if (s->vocab_kind == LLAMA_VOCAB_RUNC) {
+        const char *piece = tokenizer_decode(&s->tokenizer, prev, token);
+        size_t n = piece_print_length(piece);
+        if (n) pf->write(pf->ctx, piece, n);
+        return;
+    }
+    size_t n = vocab_piece(&s->vocab, token, s->piece, sizeof s->piece);
+    const char *p = s->piece;
+    if (n > 0 && s->strip_space) {
+        /* SentencePiece's dummy prefix: the text's first space is not the user's
+         * (llama.cpp's detokenizer drops it too) */
+        if (p[0] == ' ') p++, n--;
+        s->strip_space = 0;
+    }
+    if (n) pf->write(pf->ctx, p, n);
+}
+
+int session_ends(const llama_session *s, int token) {
+    if (s->vocab_kind == LLAMA_VOCAB_RUNC) return token == BOS;
+    return vocab_is_eog(&s->vocab, token);
+}
+
+int llama_tokenize(llama_session *s, const char *text, int *out, int cap, llama_error *err) {
+    VocabPart part = { text, strlen(text), 1 };
+    int n;
+    if (session_encode(s, &part, 1, s->vocab_kind == LLAMA_VOCAB_RUNC ? 1 : -1, &n, err)) return -1;
+    if (n > cap) return llama_fail(err, "the text is %d tokens; room for %d", n, cap);
+    memcpy(out, s->prompt_tokens, (size_t)n * sizeof *out);
+    return n;
+}
+
+/* ---------------------------------------------------------------- generate */
 
 int llama_generate(llama_session *s, const char *prompt, llama_stats *stats,
                    llama_error *err) {
     const llama_platform *pf = &s->platform;
     memset(stats, 0, sizeof *stats);
-    stats->t_begin_ns = now(pf);
+    stats->t_begin_ns = session_now(s);
     if (prompt == NULL) prompt = "";
     size_t len = strlen(prompt);
     if (len > s->max_prompt_len)
@@ -104,35 +177,51 @@ int llama_generate(llama_session *s, const char *prompt, llama_stats *stats,
                           (unsigned long long)s->max_prompt_len);
 
     int n_prompt = 0;
-    if (tokenizer_encode(&s->tokenizer, prompt, 1, 0, s->prompt_tokens, &n_prompt, err))
+    VocabPart part = { prompt, len, s->prompt_specials };
+    if (session_encode(s, &part, 1, s->vocab_kind == LLAMA_VOCAB_RUNC ? 1 : -1, &n_prompt, err))
         return -1;
-    if (n_prompt < 1) return llama_fail(err, "the prompt encoded to no tokens");
+    if (n_prompt < 1)
+        return llama_fail(err, "the prompt encoded to no tokens, and this model adds no BOS: "
+                          "give a prompt (-i)");
     stats->prompt_tokens = n_prompt;
+    const int *tokens = s->prompt_tokens;
+    /* run.c runs at most steps positions: a longer prompt is cut there */
+    int run = n_prompt < s->steps ? n_prompt : s->steps;
 
-    /* Feed the prompt, then sample, one position at a time. The clock
-     * starts after the first position, which can be slower. */
-    int token = s->prompt_tokens[0];
-    int pos = 0, started = 0;
-    while (pos < s->steps) {
-        float *logits = transformer_forward(&s->transformer, token, pos);
-        int next;
-        if (pos < n_prompt - 1) next = s->prompt_tokens[pos + 1];
-        else next = sampler_sample(&s->sampler, logits);
-        pos++;
-        if (next == BOS) break;        /* BOS delimits sequences */
-        const char *piece = tokenizer_decode(&s->tokenizer, token, next);
-        size_t n = piece_print_length(piece);
-        if (n) pf->write(pf->ctx, piece, n);
-        token = next;
-        if (!started) {
-            stats->t_first_ns = now(pf);
-            started = 1;
-        }
+    /* The prompt in batches; then its pieces as run.c prints them while it
+     * feeds them (a BOS inside it ends the text there, as in run.c); then
+     * sample, print, run, one position at a time. */
+    float *logits = transformer_forward(&s->transformer, tokens, run, 0);
+    int pos = run;
+    stats->t_prompt_ns = session_now(s) - stats->t_begin_ns;
+    if (pf->prompt_logits) pf->prompt_logits(pf->ctx, logits, s->transformer.config.vocab_size);
+    s->strip_space = s->vocab_kind == LLAMA_VOCAB_SPM && s->vocab_desc->add_space_prefix != 0;
+    /* run.c prints the prompt's tokens 1, 2, ... as each is fed, the one
+     * after the last position it runs included; a GGUF prompt's first token
+     * may be text (no BOS), and control tokens print nothing */
+    int first = s->vocab_kind == LLAMA_VOCAB_RUNC ? 1 : 0;
+    int last = n_prompt - 1 < s->steps ? n_prompt - 1 : s->steps;
+    int ended = 0;
+    for (int i = first; i <= last && !ended; i++) {
+        if (s->vocab_kind == LLAMA_VOCAB_RUNC && tokens[i] == BOS) ended = 1;
+        else session_print(s, i > 0 ? tokens[i - 1] : -1, tokens[i]);
+    }
+    int token = tokens[run - 1];
+    while (!ended && pos <= s->steps && run == n_prompt) {
+        int next = sampler_sample(&s->sampler, logits);
+        stats->generated++;
+        if (session_ends(s, next)) break;
+        session_print(s, token, next);
+        if (!stats->t_first_ns) stats->t_first_ns = session_now(s);
         if (pf->progress) pf->progress(pf->ctx, pos, s->steps);
+        if (pos == s->steps) break;          /* run.c's last sample is printed, never run */
+        token = next;
+        logits = transformer_forward(&s->transformer, &token, 1, pos);
+        pos++;
     }
     pf->write(pf->ctx, "\n", 1);
     stats->pos = pos;
-    stats->t_end_ns = now(pf);
+    stats->t_end_ns = session_now(s);
     return 0;
 }
 
@@ -140,5 +229,17 @@ double llama_tokens_per_second(const llama_stats *stats) {
     /* run.c reads a millisecond clock */
     int64_t start = (int64_t)(stats->t_first_ns / 1000000);
     int64_t end = (int64_t)(stats->t_end_ns / 1000000);
-    return (stats->pos - 1) / (double)(end - start) * 1000;
+    return (stats->generated - 1) / (double)(end - start) * 1000;
+}
+
+void llama_timing_line(const llama_stats *st, char *buf, size_t size) {
+    double ps = st->t_prompt_ns / 1e9;
+    uint64_t gen_ns = st->t_end_ns > st->t_begin_ns + st->t_prompt_ns
+                          ? st->t_end_ns - st->t_begin_ns - st->t_prompt_ns : 0;
+    double gs = gen_ns / 1e9;
+    char pr[32] = "-", gr[32] = "-";
+    if (ps > 0) fmt_snprintf(pr, sizeof pr, "%.2f", st->prompt_tokens / ps);
+    if (gs > 0) fmt_snprintf(gr, sizeof gr, "%.2f", st->generated / gs);
+    fmt_snprintf(buf, size, "prompt: %d tokens in %.3f s (%s tok/s); generation: %d tokens in "
+                 "%.3f s (%s tok/s)", st->prompt_tokens, ps, pr, st->generated, gs, gr);
 }

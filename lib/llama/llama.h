@@ -213,6 +213,9 @@ typedef struct {
     /* Called after each generated token with the positions run so far and
      * the steps allowed (may be NULL): for a progress display. */
     void (*progress)(void *ctx, int pos, int steps);
+    /* Called with the logits after each prompt has run (may be NULL): for
+     * comparing with another implementation (--dump-logits). */
+    void (*prompt_logits)(void *ctx, const float *logits, int n);
 } llama_platform;
 
 /* ---------------------------------------------------------------- running */
@@ -241,18 +244,36 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int 
                           const llama_platform *platform, llama_error *err);
 
 typedef struct {
-    int pos;              /* positions run (run.c's pos), the tokens generated */
-    int prompt_tokens;    /* tokens of the encoded prompt, BOS included */
+    int pos;              /* positions run (run.c's pos) */
+    int prompt_tokens;    /* tokens of the encoded prompt(s), BOS included */
+    int generated;        /* tokens sampled (the model's own, an ending token included) */
     uint64_t t_begin_ns;  /* llama_generate entered */
-    uint64_t t_first_ns;  /* after the first token was written (run.c's start); 0 if none */
+    uint64_t t_prompt_ns; /* time spent running prompts (all turns of a chat) */
+    uint64_t t_first_ns;  /* after the first sampled token was written; 0 if none */
     uint64_t t_end_ns;    /* after the final "\n" */
 } llama_stats;
 
 /* run.c's generate(): encodes prompt (NULL = ""), runs up to steps
  * positions, writes each piece through platform->write and a final "\n".
- * The sampler's random state carries over between calls. 0 or -1. */
+ * The prompt goes through the model in batches; the text printed is the
+ * same as one position at a time. A llama2.c model stops when it samples
+ * BOS; a GGUF model at an end-of-generation token (EOS, EOT...), which is
+ * not printed. The sampler's random state carries over between calls.
+ * 0 or -1. */
 int llama_generate(llama_session *s, const char *prompt, llama_stats *stats,
                    llama_error *err);
+
+/* Whether special tokens written as text (<|eot_id|>, </s>) in the prompts
+ * given to llama_generate become those tokens (GGUF models): 1, as
+ * llama.cpp does for a prompt from its command line (the default); 0 for
+ * text a person types, which must never produce a control token. llama2.c
+ * models have no special tokens in text. */
+void llama_set_prompt_specials(llama_session *s, int on);
+
+/* The ids of text as a prompt (BOS as the model says, special tokens
+ * parsed, as llama.cpp's llama-tokenize prints them) into out[0..cap);
+ * their number, or -1 (err filled) when they do not fit. */
+int llama_tokenize(llama_session *s, const char *text, int *out, int cap, llama_error *err);
 
 /* ---------------------------------------------------------------- chat */
 
@@ -262,31 +283,61 @@ int llama_generate(llama_session *s, const char *prompt, llama_stats *stats,
  * untouched (fgets returned NULL); -1 to end the chat now. */
 typedef int (*llama_read_line_fn)(void *ctx, char *buf, size_t size);
 
-/* A session that chats needs max_prompt_len >= this: run.c's
- * rendered_prompt[1152] less its NUL. Typed prompts are at most 511 bytes
- * (run.c's system_prompt[512] and user_prompt[512]). */
-#define LLAMA_CHAT_PROMPT_MAX 1151
+/* A session that chats needs max_prompt_len >= this: room for one turn
+ * rendered in the model's template (run.c's rendered_prompt holds 1151
+ * bytes; a GGUF template adds its own text and may add a default system
+ * prompt). Typed prompts are at most 511 bytes (run.c's system_prompt[512]
+ * and user_prompt[512]). */
+#define LLAMA_CHAT_PROMPT_MAX 4096
 #define LLAMA_CHAT_LINE_MAX 511
 
-/* run.c's chat(): a Llama 2 chat conversation from position 0 until the
- * steps run out. The system prompt is system_prompt or, when NULL, read
- * after the guide "Enter system prompt (optional): "; the first user
- * prompt is user_prompt or, when NULL, read after "User: ", as is every
- * later one (the user's turn comes when the model emits EOS, token 2).
- * Prompts are rendered "[INST] <<SYS>>\n%s\n<</SYS>>\n\n%s [/INST]" (the
- * first, with a non-empty system prompt) or "[INST] %s [/INST]"; the reply
- * follows "Assistant: ". Everything goes through platform->write, byte for
- * byte as run.c prints it; a read line loses its final newline. Where run.c
- * reads uninitialised memory (end of input at the very first read) the
- * prompt is "". Returns 0 when the steps ran out, 1 when read_line ended the
- * chat (after the final "\n"), -1 on error (a prompt given longer than
+/* A chat from position 0 until the steps run out. The system prompt is
+ * system_prompt or, when NULL, read after the guide "Enter system prompt
+ * (optional): "; the first user prompt is user_prompt or, when NULL, read
+ * after "User: ", as is every later one; the reply follows "Assistant: ".
+ * Everything goes through platform->write; a read line loses its final
+ * newline.
+ *
+ * llama2.c models: run.c's chat(), byte for byte as run.c prints it: the
+ * user's turn comes when the model emits EOS (token 2); prompts are
+ * rendered "[INST] <<SYS>>\n%s\n<</SYS>>\n\n%s [/INST]" (the first, with a
+ * non-empty system prompt) or "[INST] %s [/INST]". Where run.c reads
+ * uninitialised memory (end of input at the very first read) the prompt is
+ * "".
+ *
+ * GGUF models: the model's own chat template (llama_chat_format), one turn
+ * at a time into the KV cache (the history is never run again); a reply
+ * ends at the model's end-of-turn token, which stays in the cache; a turn
+ * that does not fit in the steps left ends the conversation. End of input
+ * ends the chat.
+ *
+ * Returns 0 when the steps ran out, 1 when read_line ended the chat (after
+ * the final "\n"), -1 on error (a prompt given longer than
  * LLAMA_CHAT_LINE_MAX bytes, where run.c would overflow its buffer). */
 int llama_chat(llama_session *s, const char *user_prompt, const char *system_prompt,
                llama_read_line_fn read_line, void *read_ctx, llama_stats *stats,
                llama_error *err);
 
-/* run.c's "achieved tok/s" figure: (pos - 1) / (end - start) * 1000 with
- * millisecond clocks. Meaningful only when stats->pos > 1. */
+/* The chat format of a GGUF model's template ("Llama 3", "ChatML",
+ * "Zephyr", "Llama 2"; "plain" when the model has no template this engine
+ * recognises, *recognised then 0: the platform says so with a note), or
+ * "run.c's Llama 2" for a llama2.c model. */
+const char *llama_chat_format(const llama_session *s, int *recognised);
+
+/* Today's date, for chat templates that print it (Llama 3.2's system
+ * header); without it they print the date their template falls back to. */
+void llama_set_date(llama_session *s, int year, int month, int day);
+
+/* run.c's "achieved tok/s" figure, (pos - 1) / (end - start) * 1000 with
+ * millisecond clocks, start being the time the first token was written,
+ * counting the positions after the prompt only (run.c's formula when the
+ * prompt is just BOS; with a longer prompt, run as a batch, it would count
+ * positions that were not run in that time). Meaningful when
+ * stats->generated > 1. */
 double llama_tokens_per_second(const llama_stats *stats);
+
+/* The timing line, "prompt: P tokens in S s (X tok/s); generation: G
+ * tokens in S s (Y tok/s)", into buf (no newline). */
+void llama_timing_line(const llama_stats *stats, char *buf, size_t size);
 
 #endif

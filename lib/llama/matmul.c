@@ -1,6 +1,8 @@
-/* Dispatch of the matmul kernels, and the plain C versions of their
- * summation orders (see matmul.h) for the shapes no SIMD kernel takes:
- * stories260K's hidden size 172 and head size 8, groups that straddle rows. */
+/* Dispatch of the matmul kernels, and the plain C versions of the fp32 and
+ * RUNQ8 summation orders (see matmul.h) for the shapes no SIMD kernel
+ * takes: stories260K's hidden size 172 and head size 8, groups that
+ * straddle rows. The tensor API (matmul_prepare, matmul_rows) sends each
+ * weight kind to the level's kernel, or to matmul_plain.c's. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/matmul.h"
@@ -103,7 +105,7 @@ void matmul_wsum(const MatmulKernel *k, float *out, const float *a, const float 
     for (int t = 0; t < count; t++) k->axpy(out, a[t], v + (size_t)t * stride, n);
 }
 
-void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
+void matrix_rows(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
                  const Matrix *w, int n, int row_begin, int row_end) {
     if (row_begin >= row_end) return;
     if (w->f) {
@@ -120,6 +122,88 @@ void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const Quant
         return;
     }
     q8_rows_c(xout, xq, w, n, row_begin, row_end);
+}
+
+/* ---------------------------------------------------------------- tensors */
+
+int matmul_kind(int type) {
+    switch (type) {
+    case LLAMA_TYPE_F32: return MATMUL_F32;
+    case LLAMA_TYPE_F16: return MATMUL_F16;
+    case LLAMA_TYPE_BF16: return MATMUL_BF16;
+    case LLAMA_TYPE_Q8_0: return MATMUL_Q8_0;
+    case LLAMA_TYPE_Q4_0: return MATMUL_Q4_0;
+    case LLAMA_TYPE_Q4_1: return MATMUL_Q4_1;
+    case LLAMA_TYPE_Q5_0: return MATMUL_Q5_0;
+    case LLAMA_TYPE_Q5_1: return MATMUL_Q5_1;
+    case LLAMA_TYPE_Q2_K: return MATMUL_Q2_K;
+    case LLAMA_TYPE_Q3_K: return MATMUL_Q3_K;
+    case LLAMA_TYPE_Q4_K: return MATMUL_Q4_K;
+    case LLAMA_TYPE_Q5_K: return MATMUL_Q5_K;
+    case LLAMA_TYPE_Q6_K: return MATMUL_Q6_K;
+    case LLAMA_TYPE_RUNQ8: return MATMUL_RUNQ8;
+    default: return -1;
+    }
+}
+
+size_t matmul_act_bytes(const llama_tensor *w, int m) {
+    return m > 0 ? act_layout(w).bytes * (size_t)m : 0;
+}
+
+int matmul_act_key(const llama_tensor *w) {
+    ActLayout L = act_layout(w);
+    return L.type == LLAMA_TYPE_RUNQ8 ? LLAMA_TYPE_RUNQ8 + L.g : L.type;
+}
+
+void matmul_prepare(const MatmulKernel *k, const llama_tensor *w, const float *x, size_t ldx,
+                    int m, void *act) {
+    ActLayout L = act_layout(w);
+    for (int t = 0; t < m; t++)
+        act_quantize(&L, x + (size_t)t * ldx, (unsigned char *)act + (size_t)t * L.bytes);
+}
+
+void matmul_rows(const MatmulKernel *k, const llama_tensor *w, const void *act, int m,
+                 float *y, size_t ldy, int r0, int r1) {
+    int kind = matmul_kind(w->type);
+    if (kind < 0 || r0 >= r1 || m <= 0) return;
+    ActLayout L = act_layout(w);
+    if (k->tensor[kind]) {
+        k->tensor[kind](w, &L, act, m, y, ldy, r0, r1);
+        return;
+    }
+    if (kind == MATMUL_F32 || kind == MATMUL_RUNQ8) {     /* the level's fp32 and Q8_0 kernels */
+        Matrix M = { NULL, NULL, NULL, 0 };
+        if (kind == MATMUL_F32) M.f = w->data;
+        else M = (Matrix){ NULL, w->data, w->scales, w->group_size };
+        for (int t = 0; t < m; t++) {
+            unsigned char *v = (unsigned char *)act + (size_t)t * L.bytes;
+            QuantVec qv = { (int8_t *)v, (float *)(void *)(v + L.d), L.n, L.g,
+                            (int32_t *)(void *)(v + L.sum) };
+            matrix_rows(k, y + (size_t)t * ldy, (const float *)(void *)v, &qv, &M, w->cols, r0, r1);
+        }
+        return;
+    }
+    matmul_plain[kind](w, &L, act, m, y, ldy, r0, r1);
+}
+
+typedef struct {
+    const MatmulKernel *kernel;
+    const llama_tensor *w;
+    const void *act;
+    int m;
+    float *y;
+    size_t ldy;
+} TensorJob;
+
+static void tensor_range(void *arg, int begin, int end) {
+    const TensorJob *j = arg;
+    matmul_rows(j->kernel, j->w, j->act, j->m, j->y, j->ldy, begin, end);
+}
+
+void matmul_tensor(const Compute *c, const llama_tensor *w, const void *act, int m, float *y,
+                   size_t ldy) {
+    TensorJob job = { c->kernel, w, act, m, y, ldy };
+    compute_for(c, w->rows, (long)w->rows * w->cols * m, tensor_range, &job);
 }
 
 /* Rows per unit: 16 when every worker gets at least one such unit. */
@@ -170,7 +254,7 @@ typedef struct {
 
 static void matmul_range(void *arg, int begin, int end) {
     const MatmulJob *j = arg;
-    matmul_rows(j->kernel, j->xout, j->x, j->xq, j->w, j->n, begin, end);
+    matrix_rows(j->kernel, j->xout, j->x, j->xq, j->w, j->n, begin, end);
 }
 
 void matmul(const Compute *c, float *xout, const float *x, const QuantVec *xq,

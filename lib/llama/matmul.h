@@ -27,13 +27,50 @@
  * k+8, k+16, ... in order from +0, then l[k] += l[k+4] for k < 4,
  * l[k] += l[k+2] for k < 2, s = l[0] + l[1]; then the p of the segments
  * after the last whole block, one by one: s = s + p (runq.c adds all in one
- * running sum, which costs a third of the speed here). */
+ * running sum, which costs a third of the speed here). This is RUNQ8 in
+ * the tensor API below.
+ *
+ * GGUF weight types (ggml's block formats, blocks.h), each against the
+ * activations llama.cpp's x86 CPU backend pairs it with (activations.h):
+ * the integer sums are llama.cpp's, exactly; the float operations after
+ * them are ours, the same at every level:
+ *
+ * F16, BF16: x rounded to F16 (BF16), then dot16 of the widened weights and
+ * the rounded x (every product is exact in fp32, so fused or not is the
+ * same). F32: dot16.
+ *
+ * Blocks of 32 (Q8_0, Q4_0, Q5_0 with Q8_0 activations; Q4_1, Q5_1 with
+ * Q8_1): block b of the row gives isum = the exact int32 sum of its 32
+ * products q_w * q_x (q_w as the format defines it: Q4_0 nibble - 8, Q5_0
+ * 5 bits - 16, Q4_1 nibble, Q5_1 5 bits, Q8_0 int8) and
+ *     p = (float)isum * (d_w * d_x)                       (Q8_0, Q4_0, Q5_0)
+ *     p = (float)isum * (d_w * d_x) + m_w * s_x           (Q4_1, Q5_1)
+ * (d_w * d_x and m_w * s_x are products of two fp16 values: exact).
+ *
+ * Super-blocks of 256 (the K-quants, Q8_K activations): super-block b
+ * gives isum = the exact sum over its sub-blocks j of sc_j times the
+ * sub-block's sum of products q_w * q_x, and for the types with minimums
+ * msum = the exact sum over j of mn_j times the sub-block's sum of q_x
+ * (sc_j, mn_j the integer scale and minimum; q_w the unsigned quant for
+ * Q2_K, Q4_K, Q5_K, minus 4 or 32 for Q3_K, Q6_K as ggml defines them);
+ * with dd = d_x * d_w, dm = d_x * dmin_w (each rounded):
+ *     p = dd * (float)isum - dm * (float)msum             (Q2_K, Q4_K, Q5_K)
+ *     p = dd * (float)isum                                (Q3_K, Q6_K)
+ *
+ * Both kinds of blocks: the row adds the p of its blocks in 8 lanes, lane
+ * k taking blocks k, k+8, k+16, ... in order from +0 (a row of fewer than
+ * 8 blocks leaves lanes at +0), then the tree l[k] += l[k+4] for k < 4,
+ * l[k] += l[k+2] for k < 2, result l[0] + l[1]. No step is fused. Each
+ * (row, vector) result depends on nothing else: any split of rows, any
+ * number of vectors m, any level gives the same bits. */
 #ifndef LIB_LLAMA_MATMUL_H
 #define LIB_LLAMA_MATMUL_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/llama.h"
+#include "lib/llama/tensor.h"
+#include "lib/llama/activations.h"
 
 /* A weight matrix (d rows of n): fp32, or Q8_0 values with their scales. */
 typedef struct {
@@ -52,6 +89,26 @@ typedef struct {
     int32_t *bias;        /* per group: 128 times the sum of its q (for unsigned-by-signed
                              byte products), or NULL */
 } QuantVec;
+
+/* The weight kinds the tensor API computes, one kernel each. */
+enum {
+    MATMUL_F32, MATMUL_F16, MATMUL_BF16, MATMUL_Q8_0, MATMUL_Q4_0, MATMUL_Q4_1, MATMUL_Q5_0,
+    MATMUL_Q5_1, MATMUL_Q2_K, MATMUL_Q3_K, MATMUL_Q4_K, MATMUL_Q5_K, MATMUL_Q6_K, MATMUL_RUNQ8,
+    MATMUL_KINDS
+};
+
+/* MATMUL_* of a weight type; -1 for none. */
+int matmul_kind(int type);
+
+/* A tensor kernel: y[t * ldy + i] = row i of w . vector t of act (m
+ * vectors of L->bytes bytes each, prepared by act_quantize), for t < m and
+ * i in [r0, r1), in matmul.h's order. */
+typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, const void *act, int m,
+                                 float *y, size_t ldy, int r0, int r1);
+
+/* The plain C kernels, one per kind (the definition of each order; F32
+ * and RUNQ8 go through the level's f32_rows and q8_rows). */
+extern const matmul_tensor_fn matmul_plain[MATMUL_KINDS];
 
 /* The kernels of one SIMD level. Each takes only the shapes its comment
  * says; matmul.c sends every other shape to plain C code of the same order. */
@@ -74,6 +131,8 @@ typedef struct {
      * power of two). */
     void (*q8_rows)(float *xout, const QuantVec *x, const int8_t *wq, const float *ws, int n,
                     int gs, int row_begin, int row_end);
+    /* Tensor kernels per kind (NULL: matmul_plain's). */
+    matmul_tensor_fn tensor[MATMUL_KINDS];
 } MatmulKernel;
 
 /* The best kernel set whose needs are all in cpu_features. */
@@ -104,8 +163,9 @@ void compute_for(const Compute *c, int n, long work, llama_range_fn fn, void *ar
 float dot16(const MatmulKernel *k, const float *a, const float *b, int n);
 
 /* Rows [row_begin, row_end) of xout = W x: W fp32 with x, or Q8_0 with
- * xq (quantized in groups of gcd(n, W->gs)). xout must not overlap the inputs. */
-void matmul_rows(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
+ * xq (quantized in groups of gcd(n, W->gs)). xout must not overlap the inputs.
+ * (The llama2.c-only API, before llama_tensor: see matmul_rows below.) */
+void matrix_rows(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
                  const Matrix *w, int n, int row_begin, int row_end);
 
 /* All d rows, on the platform's cores. */
@@ -123,6 +183,42 @@ void matmul_dots(const MatmulKernel *k, float *out, const float *q, const float 
 /* Quantizes x[0..v->n) into v in groups of v->g (runq.c's quantize),
  * and fills v->bias when it is there. */
 void quantize(QuantVec *v, const float *x);
+
+/* ---------------------------------------------------------------- tensors
+ *
+ * Products of a weight tensor (any type of tensor.h that is a weight, with
+ * w->cols a multiple of its block) with m input vectors. The inputs are
+ * first prepared (rounded or quantized as llama.cpp does for that type:
+ * activations.h) into a buffer that products with every tensor of the same
+ * key and cols can share; then any rows, on any cores. */
+
+/* Bytes to hold m vectors prepared for products with w (a multiple of 64). */
+size_t matmul_act_bytes(const llama_tensor *w, int m);
+
+/* Which preparation w needs: tensors with equal keys and equal cols can
+ * share one prepared buffer. The activation type's number (LLAMA_TYPE_F32,
+ * _F16, _BF16, _Q8_0, _Q8_1, _Q8_K); for RUNQ8, LLAMA_TYPE_RUNQ8 + g (its
+ * groups of g = gcd(cols, group_size)); -1 for a type that is no weight. */
+int matmul_act_key(const llama_tensor *w);
+
+/* Prepares the m vectors x + t * ldx (t < m, w->cols floats each) for
+ * products with w into act (matmul_act_bytes(w, m) bytes, 64-byte aligned). */
+void matmul_prepare(const MatmulKernel *k, const llama_tensor *w, const float *x, size_t ldx,
+                    int m, void *act);
+
+/* y[t * ldy + i] = row i of w . vector t, for t < m and rows [r0, r1), in
+ * the order above: the same bits for any m, any split of rows, any level.
+ * y must not overlap act. */
+void matmul_rows(const MatmulKernel *k, const llama_tensor *w, const void *act, int m,
+                 float *y, size_t ldy, int r0, int r1);
+
+/* All w->rows rows for the m vectors, on the platform's cores. */
+void matmul_tensor(const Compute *c, const llama_tensor *w, const void *act, int m, float *y,
+                   size_t ldy);
+
+/* Row r of w as fp32 (w->cols floats): ggml's dequantize_row_* value for
+ * value; RUNQ8 as runq.c dequantizes. */
+void matmul_dequantize_row(const llama_tensor *w, int r, float *out);
 
 /* Greatest common divisor of two positive ints. */
 int gcd_int(int a, int b);

@@ -161,5 +161,6 @@ AVX2 static void wsum(float *out, const float *a, const float *v, size_t stride,
 }
 
 const MatmulKernel matmul_kernel_avx2 = {
-    "avx2", LLAMA_CPU_AVX2, f32_rows, dots, axpy, wsum, matmul_avx2_q8_rows,
+    .name = "avx2", .needs = LLAMA_CPU_AVX2, .f32_rows = f32_rows, .dots = dots, .axpy = axpy,
+    .wsum = wsum, .q8_rows = matmul_avx2_q8_rows,
 };

@@ -266,10 +266,11 @@ VNNI static void q8_rows_vnni(float *xout, const QuantVec *xv, const int8_t *wq,
 }
 
 const MatmulKernel matmul_kernel_avx512vnni = {
-    "avx512", LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2, f32_rows, dots, axpy, wsum,
-    q8_rows_vnni,
+    .name = "avx512", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2,
+    .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = q8_rows_vnni,
 };
 
 const MatmulKernel matmul_kernel_avx512 = {
-    "avx512", LLAMA_CPU_AVX512 | LLAMA_CPU_AVX2, f32_rows, dots, axpy, wsum, matmul_avx2_q8_rows,
+    .name = "avx512", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX2, .f32_rows = f32_rows,
+    .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = matmul_avx2_q8_rows,
 };

@@ -9,4 +9,13 @@ void rmsnorm(float *o, const float *x, const float *weight, int size);
 /* x = exp(x - max) / sum, in place. */
 void softmax(float *x, int size);
 
+/* ggml's rms_norm then the weight: the sum of squares (float products)
+ * in double, mean = (float)(sum / size), o = (x * (1 / sqrt(mean + eps)))
+ * * weight; o may be x. */
+void rmsnorm_ggml(float *o, const float *x, const float *weight, int size, float eps);
+
+/* ggml's soft_max with a scale: x * scale, exp(x - max) summed in double,
+ * then each times (float)(1 / sum); in place. */
+void softmax_scaled_ggml(float *x, int size, float scale);
+
 #endif

@@ -1,247 +1,338 @@
-/* The forward pass (see transformer.h). Every float operation is run.c's,
- * in run.c's order, except that dot products add up in matmul.h's order:
- * rmsnorm, q/k/v projections, rotary embedding, grouped-query attention
- * over the cache, output projection and residual, rmsnorm, SwiGLU
- * feed-forward and residual, per layer; then the final rmsnorm and the
- * classifier. A Q8_0 checkpoint runs runq.c's forward: each matrix input
- * is quantized first, and the embedding row is dequantized.
+/* The forward pass (see transformer.h), for a batch of tokens at a time:
+ * per layer, rmsnorm, the q/k/v projections (k and v straight into the
+ * cache), rotary embedding, grouped-query attention over the cache (causal:
+ * token t of the batch sees positions up to its own), the output
+ * projection and residual, rmsnorm, the SwiGLU feed-forward and residual;
+ * then the final rmsnorm and the classifier for the last token only.
+ *
+ * The float operations are run.c's, in run.c's order (llama2.c models), or
+ * ggml's where it differs (GGUF models, config.ggml_arith): rmsnorm's sum
+ * in double, RoPE angles by repeated products with Llama 3.1's frequency
+ * factors, attention scores scaled by a product and softmax summed in
+ * double, SiLU as a division. Matrix products take their inputs prepared
+ * for the weight type (quantized as llama.cpp quantizes them, see
+ * matmul.h) and add up in matmul.h's order.
  *
  * Work on several cores: the q, k and v rows of a layer are one parallel
  * loop, the heads of attention another, then the rows of wo, the rows of
  * w1 and w3 with SwiGLU, the rows of w2 and of the classifier. Every row
- * and head is computed the same way whichever core takes it, so the
- * results do not depend on the number of cores. */
+ * and head is computed the same way whichever core takes it and whatever
+ * the batch, so the results depend on neither. */
 #include <stddef.h>
 #include "lib/llama/transformer.h"
 #include "lib/llama/mathf.h"
 #include "lib/llama/ops.h"
 #include "lib/libc.h"
 
-void transformer_init(Transformer *t, const llama_model *ck, int steps,
+/* The most any product of the model needs for one prepared input, over
+ * the tensors that take inputs of `cols` values. */
+static size_t act_bytes(const llama_model *m, int cols, int batch) {
+    const llama_weights *w = &m->weights;
+    size_t most = 0;
+#define CONSIDER(t) do { if ((t).cols == cols) { size_t b_ = matmul_act_bytes(&(t), batch); \
+                         if (b_ > most) most = b_; } } while (0)
+    for (int l = 0; l < m->config.n_layers; l++) {
+        const llama_layer *y = &w->layer[l];
+        CONSIDER(y->wq); CONSIDER(y->wk); CONSIDER(y->wv); CONSIDER(y->wo);
+        CONSIDER(y->w1); CONSIDER(y->w3); CONSIDER(y->w2);
+    }
+    CONSIDER(w->wcls);
+#undef CONSIDER
+    return most;
+}
+
+void transformer_init(Transformer *t, const llama_model *m, int steps,
                       const llama_platform *platform, Arena *a) {
-    const llama_config *p = &ck->config;
+    const llama_config *p = &m->config;
     RunState *s = &t->state;
-    size_t dim = (size_t)p->dim, hidden = (size_t)p->hidden_dim, half = (size_t)p->head_size / 2;
+    int batch = steps < TRANSFORMER_BATCH ? steps : TRANSFORMER_BATCH;
+    size_t B = (size_t)batch, dim = (size_t)p->dim, hidden = (size_t)p->hidden_dim;
+    size_t half = (size_t)p->rope_dim / 2;
     size_t cache = (size_t)p->n_layers * (size_t)steps * (size_t)p->kv_dim;
     t->config = *p;
-    t->weights = ck->weights;
+    t->weights = m->weights;
     t->steps = steps;
+    t->batch = batch;
     compute_init(&t->compute, platform);
-    s->x = arena_alloc(a, dim, sizeof(float));
-    s->xb = arena_alloc(a, dim, sizeof(float));
-    s->xb2 = arena_alloc(a, dim, sizeof(float));
-    s->hb = arena_alloc(a, hidden, sizeof(float));
-    s->hb2 = arena_alloc(a, hidden, sizeof(float));
-    s->q = arena_alloc(a, dim, sizeof(float));
+    s->x = arena_alloc(a, B * dim, sizeof(float));
+    s->xb = arena_alloc(a, B * dim, sizeof(float));
+    s->xb2 = arena_alloc(a, B * dim, sizeof(float));
+    s->q = arena_alloc(a, B * dim, sizeof(float));
+    s->hb = arena_alloc(a, B * hidden, sizeof(float));
+    s->hb2 = arena_alloc(a, B * hidden, sizeof(float));
     s->att = arena_alloc(a, (size_t)p->n_heads * (size_t)steps, sizeof(float));
     s->logits = arena_alloc(a, (size_t)p->vocab_size, sizeof(float));
     s->key_cache = arena_alloc(a, cache, sizeof(float));
     s->value_cache = arena_alloc(a, cache, sizeof(float));
     s->rope_freq = arena_alloc(a, half, sizeof(float));
-    s->rope_cos = arena_alloc(a, half, sizeof(float));
-    s->rope_sin = arena_alloc(a, half, sizeof(float));
-    if (p->group_size > 0) {
-        int gd = p->group_size, gh = gcd_int(p->hidden_dim, p->group_size);
-        s->xq = (QuantVec){ arena_alloc(a, dim, 1), arena_alloc(a, dim / (size_t)gd, sizeof(float)),
-                            p->dim, gd, arena_alloc(a, dim / (size_t)gd, sizeof(int32_t)) };
-        s->hq = (QuantVec){ arena_alloc(a, hidden, 1),
-                            arena_alloc(a, hidden / (size_t)gh, sizeof(float)), p->hidden_dim, gh,
-                            arena_alloc(a, hidden / (size_t)gh, sizeof(int32_t)) };
-    }
+    s->rope_cos = arena_alloc(a, B * half, sizeof(float));
+    s->rope_sin = arena_alloc(a, B * half, sizeof(float));
+    size_t ad = act_bytes(m, p->dim, batch), ah = act_bytes(m, p->hidden_dim, batch);
+    for (int i = 0; i < 3; i++) s->act[i] = arena_alloc(a, ad, 1);
+    s->act_hidden = arena_alloc(a, ah, 1);
     if (a->base == NULL || a->overflow) return;
-    /* run.c: freq = 1 / 10000^(head_dim / head_size), head_dim = 0, 2, 4, ... */
-    for (size_t j = 0; j < half; j++)
-        s->rope_freq[j] = 1.0f / m_powf(10000.0f, (float)(2 * j) / (float)p->head_size);
-}
-
-/* ---------------------------------------------------------------- weights */
-
-/* A weight tensor as the kernels take it: fp32, or Q8_0 values with their
- * scales. */
-static Matrix matrix_of(const llama_tensor *x) {
-    Matrix m = { 0 };
-    if (x->type == LLAMA_TYPE_F32) {
-        m.f = x->data;
-        return m;
+    if (p->ggml_arith) {
+        /* ggml: the angle of pair j is pos * base^(-2/n_dims) * ... (j
+         * times), by repeated products from pos (rope_angles) */
+        s->rope_theta_scale = m_powf(p->rope_theta, -2.0f / (float)p->rope_dim);
+    } else {
+        /* run.c: freq = 1 / 10000^(head_dim / head_size), head_dim = 0, 2, 4, ... */
+        for (size_t j = 0; j < half; j++)
+            s->rope_freq[j] = 1.0f / m_powf(p->rope_theta, (float)(2 * j) / (float)p->head_size);
     }
-    m.q = x->data;
-    m.s = x->scales;
-    m.gs = x->group_size;
-    return m;
 }
 
-/* x = the embedding of token (a row of fp32, or dequantized as runq.c does). */
+/* ---------------------------------------------------------------- small steps */
+
+/* x = the embedding row of token, as fp32 (ggml's get_rows: dequantized). */
 static void embed(const Transformer *t, float *x, int token) {
-    const llama_tensor *e = &t->weights.token_embedding;
-    size_t D = (size_t)t->config.dim, row = (size_t)token * D;
-    if (e->type == LLAMA_TYPE_F32) {
-        memcpy(x, (const float *)e->data + row, D * sizeof(float));
-        return;
+    matmul_dequantize_row(&t->weights.token_embedding, token, x);
+}
+
+static void norm(const Transformer *t, float *o, const float *x, const llama_tensor *w) {
+    if (t->config.ggml_arith) rmsnorm_ggml(o, x, w->data, t->config.dim, t->config.rms_eps);
+    else rmsnorm(o, x, w->data, t->config.dim);
+}
+
+/* The rotation angles of position pos into row b of rope_cos/rope_sin. */
+static void rope_angles(Transformer *t, int b, int pos) {
+    const llama_config *p = &t->config;
+    RunState *s = &t->state;
+    int half = p->rope_dim / 2;
+    float *c = s->rope_cos + (size_t)b * half, *sn = s->rope_sin + (size_t)b * half;
+    const float *ff = t->weights.rope_freqs.data;
+    float theta = (float)pos;
+    for (int j = 0; j < half; j++) {
+        float val;
+        if (p->ggml_arith) {
+            /* ggml's rope_yarn without extrapolation: scale * (theta / factor) */
+            val = p->rope_scale * (ff ? theta / ff[j] : theta);
+            theta *= s->rope_theta_scale;
+        } else {
+            val = (float)pos * s->rope_freq[j];
+        }
+        c[j] = m_cosf(val);
+        sn[j] = m_sinf(val);
     }
-    const int8_t *q = e->data;
-    for (size_t i = 0; i < D; i++)
-        x[i] = (float)q[row + i] * e->scales[(row + i) / (size_t)e->group_size];
+}
+
+/* Rotates pairs (v[i], v[i+1]) of each head of a vector of n values by the
+ * angles of batch row b; only the first rope_dim values of a head turn. */
+static void rope(const Transformer *t, float *v, int n, int b) {
+    const llama_config *p = &t->config;
+    int half = p->rope_dim / 2;
+    const float *c = t->state.rope_cos + (size_t)b * half, *sn = t->state.rope_sin + (size_t)b * half;
+    for (int h = 0; h < n; h += p->head_size)
+        for (int i = 0; i < p->rope_dim; i += 2) {
+            float fcr = c[i / 2], fci = sn[i / 2];
+            float v0 = v[h + i], v1 = v[h + i + 1];
+            v[h + i] = v0 * fcr - v1 * fci;
+            v[h + i + 1] = v0 * fci + v1 * fcr;
+        }
 }
 
 /* ---------------------------------------------------------------- parallel jobs */
 
-/* Rows [begin, end) of a product whose rows are numbered from first in
- * the combined range: the part of it that falls in [first, first + d). */
-static void rows_part(const MatmulKernel *k, float *xout, const float *x, const QuantVec *xq,
-                      const Matrix *w, int n, int first, int d, int begin, int end) {
+/* Rows [begin, end) of a product whose rows are numbered from first in the
+ * combined range: the part of it that falls in [first, first + d). */
+static void rows_part(const MatmulKernel *k, const llama_tensor *w, const void *act, int m,
+                      float *y, size_t ldy, int first, int d, int begin, int end) {
     int b = begin > first ? begin - first : 0;
     int e = end - first < d ? end - first : d;
-    if (b < e) matmul_rows(k, xout, x, xq, w, n, b, e);
+    if (b < e) matmul_rows(k, w, act, m, y, ldy, b, e);
 }
 
 typedef struct {
     Transformer *t;
-    Matrix wq, wk, wv;
-    float *k, *v;              /* this position's rows of the caches */
+    const llama_tensor *wq, *wk, *wv;
+    const void *aq, *ak, *av;
+    int m;
+    float *k, *v;              /* the batch's first rows of the caches */
 } QKVJob;
 
-/* Rows of q (dim), then k (kv_dim), then v (kv_dim), all from xb. */
+/* Rows of q (dim), then k (kv_dim), then v (kv_dim), for every token. */
 static void qkv_rows(void *arg, int begin, int end) {
     const QKVJob *j = arg;
     const Transformer *t = j->t;
-    const RunState *s = &t->state;
     const MatmulKernel *k = t->compute.kernel;
     int dim = t->config.dim, kv = t->config.kv_dim;
-    rows_part(k, s->q, s->xb, &s->xq, &j->wq, dim, 0, dim, begin, end);
-    rows_part(k, j->k, s->xb, &s->xq, &j->wk, dim, dim, kv, begin, end);
-    rows_part(k, j->v, s->xb, &s->xq, &j->wv, dim, dim + kv, kv, begin, end);
+    rows_part(k, j->wq, j->aq, j->m, t->state.q, (size_t)dim, 0, dim, begin, end);
+    rows_part(k, j->wk, j->ak, j->m, j->k, (size_t)kv, dim, kv, begin, end);
+    rows_part(k, j->wv, j->av, j->m, j->v, (size_t)kv, dim + kv, kv, begin, end);
 }
 
 typedef struct {
     Transformer *t;
-    Matrix w1, w3;
+    const llama_tensor *w1, *w3;
+    const void *act;
+    int m;
 } FFNJob;
 
-/* Rows of hb = silu(w1 xb) * (w3 xb). */
+/* Rows of hb = silu(w1 xb) * (w3 xb), for every token. */
 static void ffn_rows(void *arg, int begin, int end) {
     const FFNJob *j = arg;
     const Transformer *t = j->t;
     const RunState *s = &t->state;
     const MatmulKernel *k = t->compute.kernel;
-    int dim = t->config.dim;
-    matmul_rows(k, s->hb, s->xb, &s->xq, &j->w1, dim, begin, end);
-    matmul_rows(k, s->hb2, s->xb, &s->xq, &j->w3, dim, begin, end);
-    for (int i = begin; i < end; i++) {
-        float val = s->hb[i];
-        val *= (1.0f / (1.0f + m_expf(-val)));
-        val *= s->hb2[i];
-        s->hb[i] = val;
+    size_t hidden = (size_t)t->config.hidden_dim;
+    matmul_rows(k, j->w1, j->act, j->m, s->hb, hidden, begin, end);
+    matmul_rows(k, j->w3, j->act, j->m, s->hb2, hidden, begin, end);
+    for (int b = 0; b < j->m; b++) {
+        float *h1 = s->hb + (size_t)b * hidden, *h3 = s->hb2 + (size_t)b * hidden;
+        for (int i = begin; i < end; i++) {
+            float val = h1[i];
+            if (t->config.ggml_arith) val = val / (1.0f + m_expf(-val));   /* ggml's silu */
+            else val *= (1.0f / (1.0f + m_expf(-val)));
+            h1[i] = val * h3[i];
+        }
     }
+}
+
+typedef struct {
+    const MatmulKernel *kernel;
+    const llama_tensor *w;
+    const void *act;
+    int m;
+    float *y;
+    size_t ldy;
+} RowsJob;
+
+static void rows_job(void *arg, int begin, int end) {
+    const RowsJob *j = arg;
+    matmul_rows(j->kernel, j->w, j->act, j->m, j->y, j->ldy, begin, end);
+}
+
+/* y = w x for the m prepared inputs, on the platform's cores. */
+static void product(Transformer *t, const llama_tensor *w, const void *act, int m, float *y,
+                    size_t ldy) {
+    RowsJob j = { t->compute.kernel, w, act, m, y, ldy };
+    compute_for(&t->compute, w->rows, (long)w->cols * w->rows * m, rows_job, &j);
 }
 
 typedef struct {
     Transformer *t;
     size_t layer_offset;     /* of this layer in the caches */
-    int pos;
+    int pos, m;              /* the batch's first position and size */
 } AttentionJob;
 
-/* Heads [h_begin, h_end): scores against every cached key up to pos,
- * softmax, weighted sum of the cached values into xb. */
+/* Heads [h_begin, h_end), for every token b of the batch: scores against
+ * every cached key up to its position, softmax, weighted sum of the cached
+ * values into xb. */
 static void attention_heads(void *arg, int h_begin, int h_end) {
     const AttentionJob *job = arg;
     Transformer *t = job->t;
     const llama_config *p = &t->config;
     RunState *s = &t->state;
     const MatmulKernel *k = t->compute.kernel;
-    int head_size = p->head_size, pos = job->pos;
+    int head_size = p->head_size;
     int kv_mul = p->n_heads / p->n_kv_heads;       /* query heads per kv head */
-    size_t kv_dim = (size_t)p->kv_dim;
-    float scale = m_sqrtf((float)head_size);
+    size_t kv_dim = (size_t)p->kv_dim, dim = (size_t)p->dim;
+    float scale = m_sqrtf((float)head_size), inv_scale = 1.0f / scale;
     for (int h = h_begin; h < h_end; h++) {
-        const float *q = s->q + (size_t)h * head_size;
         float *att = s->att + (size_t)h * (size_t)t->steps;
         size_t head_offset = job->layer_offset + (size_t)(h / kv_mul) * head_size;
-        matmul_dots(k, att, q, s->key_cache + head_offset, kv_dim, head_size, pos + 1);
-        for (int ts = 0; ts <= pos; ts++) att[ts] /= scale;
-        softmax(att, pos + 1);
-        matmul_wsum(k, s->xb + (size_t)h * head_size, att, s->value_cache + head_offset, kv_dim,
-                    head_size, pos + 1);
+        for (int b = 0; b < job->m; b++) {
+            int pos = job->pos + b;
+            const float *q = s->q + (size_t)b * dim + (size_t)h * head_size;
+            matmul_dots(k, att, q, s->key_cache + head_offset, kv_dim, head_size, pos + 1);
+            if (p->ggml_arith) {
+                softmax_scaled_ggml(att, pos + 1, inv_scale);
+            } else {
+                for (int ts = 0; ts <= pos; ts++) att[ts] /= scale;
+                softmax(att, pos + 1);
+            }
+            matmul_wsum(k, s->xb + (size_t)b * dim + (size_t)h * head_size, att,
+                        s->value_cache + head_offset, kv_dim, head_size, pos + 1);
+        }
     }
 }
 
 /* ---------------------------------------------------------------- forward */
 
-/* Rotate pairs (v[i], v[i+1]) of q (all of dim) and k (the first kv_dim)
- * by the angle of their position in the head. */
-static void rope(const Transformer *t, float *k) {
-    const llama_config *p = &t->config;
-    const RunState *s = &t->state;
-    for (int i = 0; i < p->dim; i += 2) {
-        int j = (i % p->head_size) / 2;
-        float fcr = s->rope_cos[j], fci = s->rope_sin[j];
-        float q0 = s->q[i], q1 = s->q[i + 1];
-        s->q[i] = q0 * fcr - q1 * fci;
-        s->q[i + 1] = q0 * fci + q1 * fcr;
-        if (i < p->kv_dim) {
-            float k0 = k[i], k1 = k[i + 1];
-            k[i] = k0 * fcr - k1 * fci;
-            k[i + 1] = k0 * fci + k1 * fcr;
-        }
-    }
-}
-
-float *transformer_forward(Transformer *t, int token, int pos) {
+/* One batch: m tokens at pos, pos+1, ... (m <= t->batch). */
+static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
     const llama_config *p = &t->config;
     const llama_weights *w = &t->weights;
     RunState *s = &t->state;
-    const Compute *c = &t->compute;
+    const MatmulKernel *k = t->compute.kernel;
     int dim = p->dim, kv_dim = p->kv_dim, hidden_dim = p->hidden_dim;
-    size_t KV = (size_t)kv_dim;
-    int q8 = p->group_size > 0;
-    float *x = s->x;
+    size_t D = (size_t)dim, KV = (size_t)kv_dim, HD = (size_t)hidden_dim;
 
-    embed(t, x, token);
-
-    /* the rotation angles of this position, the same for every layer */
-    for (int j = 0; j < p->head_size / 2; j++) {
-        float val = (float)pos * s->rope_freq[j];
-        s->rope_cos[j] = m_cosf(val);
-        s->rope_sin[j] = m_sinf(val);
+    for (int b = 0; b < m; b++) {
+        embed(t, s->x + (size_t)b * D, tokens[b]);
+        rope_angles(t, b, pos + b);   /* the same for every layer */
     }
 
     for (int l = 0; l < p->n_layers; l++) {
-        size_t L = (size_t)l;
         const llama_layer *ly = &w->layer[l];
-        rmsnorm(s->xb, x, ly->attn_norm.data, dim);
+        for (int b = 0; b < m; b++) norm(t, s->xb + (size_t)b * D, s->x + (size_t)b * D, &ly->attn_norm);
 
-        /* q, and this position's key and value straight into the cache */
-        size_t layer_offset = L * (size_t)t->steps * KV;
+        /* q, and these positions' keys and values straight into the cache;
+         * the three products share prepared inputs where their types agree */
+        size_t layer_offset = (size_t)l * (size_t)t->steps * KV;
+        int kq = matmul_act_key(&ly->wq), kk = matmul_act_key(&ly->wk), kvk = matmul_act_key(&ly->wv);
+        matmul_prepare(k, &ly->wq, s->xb, D, m, s->act[0]);
+        if (kk != kq) matmul_prepare(k, &ly->wk, s->xb, D, m, s->act[1]);
+        if (kvk != kq && kvk != kk) matmul_prepare(k, &ly->wv, s->xb, D, m, s->act[2]);
         QKVJob qkv = {
-            t, matrix_of(&ly->wq), matrix_of(&ly->wk), matrix_of(&ly->wv),
+            t, &ly->wq, &ly->wk, &ly->wv, s->act[0], kk == kq ? s->act[0] : s->act[1],
+            kvk == kq ? s->act[0] : kvk == kk ? (kk == kq ? s->act[0] : s->act[1]) : s->act[2], m,
             s->key_cache + layer_offset + (size_t)pos * KV,
             s->value_cache + layer_offset + (size_t)pos * KV,
         };
-        if (q8) quantize(&s->xq, s->xb);
-        compute_for(c, dim + 2 * kv_dim, (long)dim * (dim + 2 * kv_dim), qkv_rows, &qkv);
-        rope(t, qkv.k);
+        compute_for(&t->compute, dim + 2 * kv_dim, (long)dim * (dim + 2 * kv_dim) * m, qkv_rows, &qkv);
+        for (int b = 0; b < m; b++) {
+            rope(t, s->q + (size_t)b * D, dim, b);
+            rope(t, qkv.k + (size_t)b * KV, kv_dim, b);
+        }
 
-        AttentionJob job = { t, layer_offset, pos };
-        compute_for(c, p->n_heads, 2L * dim * (pos + 1), attention_heads, &job);
+        AttentionJob job = { t, layer_offset, pos, m };
+        compute_for(&t->compute, p->n_heads, 2L * dim * (pos + m) * m, attention_heads, &job);
 
-        Matrix wo = matrix_of(&ly->wo);
-        if (q8) quantize(&s->xq, s->xb);
-        matmul(c, s->xb2, s->xb, &s->xq, &wo, dim, dim);
-        for (int i = 0; i < dim; i++) x[i] += s->xb2[i];
+        matmul_prepare(k, &ly->wo, s->xb, D, m, s->act[0]);
+        product(t, &ly->wo, s->act[0], m, s->xb2, D);
+        for (size_t i = 0; i < (size_t)m * D; i++) s->x[i] += s->xb2[i];
 
         /* feed-forward: w2(silu(w1 x) * w3 x) */
-        rmsnorm(s->xb, x, ly->ffn_norm.data, dim);
-        FFNJob ffn = { t, matrix_of(&ly->w1), matrix_of(&ly->w3) };
-        if (q8) quantize(&s->xq, s->xb);
-        compute_for(c, hidden_dim, 2L * dim * hidden_dim, ffn_rows, &ffn);
-        Matrix w2 = matrix_of(&ly->w2);
-        if (q8) quantize(&s->hq, s->hb);
-        matmul(c, s->xb, s->hb, &s->hq, &w2, hidden_dim, dim);
-        for (int i = 0; i < dim; i++) x[i] += s->xb[i];
+        for (int b = 0; b < m; b++) norm(t, s->xb + (size_t)b * D, s->x + (size_t)b * D, &ly->ffn_norm);
+        matmul_prepare(k, &ly->w1, s->xb, D, m, s->act[0]);
+        if (matmul_act_key(&ly->w3) != matmul_act_key(&ly->w1))
+            matmul_prepare(k, &ly->w3, s->xb, D, m, s->act[1]);
+        FFNJob ffn = { t, &ly->w1, &ly->w3, s->act[0], m };
+        if (matmul_act_key(&ly->w3) != matmul_act_key(&ly->w1)) {
+            /* rare mixed types: the two halves apart */
+            RowsJob j1 = { k, &ly->w1, s->act[0], m, s->hb, HD }, j3 = { k, &ly->w3, s->act[1], m, s->hb2, HD };
+            compute_for(&t->compute, hidden_dim, (long)dim * hidden_dim * m, rows_job, &j1);
+            compute_for(&t->compute, hidden_dim, (long)dim * hidden_dim * m, rows_job, &j3);
+            for (size_t i = 0; i < (size_t)m * HD; i++) {
+                float val = s->hb[i];
+                val = p->ggml_arith ? val / (1.0f + m_expf(-val)) : val * (1.0f / (1.0f + m_expf(-val)));
+                s->hb[i] = val * s->hb2[i];
+            }
+        } else {
+            compute_for(&t->compute, hidden_dim, 2L * dim * hidden_dim * m, ffn_rows, &ffn);
+        }
+        matmul_prepare(k, &ly->w2, s->hb, HD, m, s->act_hidden);
+        product(t, &ly->w2, s->act_hidden, m, s->xb, D);
+        for (size_t i = 0; i < (size_t)m * D; i++) s->x[i] += s->xb[i];
     }
+}
 
-    rmsnorm(x, x, w->rms_final.data, dim);
-    Matrix wcls = matrix_of(&w->wcls);
-    if (q8) quantize(&s->xq, x);
-    matmul(c, s->logits, x, &s->xq, &wcls, dim, p->vocab_size);
+float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
+    RunState *s = &t->state;
+    const MatmulKernel *k = t->compute.kernel;
+    size_t D = (size_t)t->config.dim;
+    int last = 0;
+    for (int done = 0; done < n;) {
+        int m = n - done < t->batch ? n - done : t->batch;
+        forward_batch(t, tokens + done, m, pos + done);
+        last = m - 1;
+        done += m;
+    }
+    /* the last token: final norm and classifier */
+    float *x = s->x + (size_t)last * D;
+    norm(t, x, x, &t->weights.rms_final);
+    matmul_prepare(k, &t->weights.wcls, x, D, 1, s->act[0]);
+    product(t, &t->weights.wcls, s->act[0], 1, s->logits, 0);
     return s->logits;
 }

@@ -159,7 +159,8 @@ static void run_logits(const llama_model *ck, float *out /* S * V */) {
     arena_init(&a, mem, need);
     transformer_init(&t, ck, S, NULL, &a);
     for (int pos = 0; pos < S; pos++) {
-        float *logits = transformer_forward(&t, (pos * 7 + 1) % V, pos);
+        int token = (pos * 7 + 1) % V;
+        float *logits = transformer_forward(&t, &token, 1, pos);
         memcpy(out + pos * V, logits, V * sizeof(float));
     }
     free(mem);

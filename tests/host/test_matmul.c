@@ -57,10 +57,10 @@ TEST(f32_products) {
         for (int l = 0; l < nl; l++) {
             memset(got, 0, sizeof got);
             /* odd splits: rows computed in blocks or alone give the same bits */
-            matmul_rows(lv[l], got, x, NULL, &m, n, 0, 5);
-            matmul_rows(lv[l], got, x, NULL, &m, n, 5, 6);
-            matmul_rows(lv[l], got, x, NULL, &m, n, 6, 23);
-            matmul_rows(lv[l], got, x, NULL, &m, n, 23, d);
+            matrix_rows(lv[l], got, x, NULL, &m, n, 0, 5);
+            matrix_rows(lv[l], got, x, NULL, &m, n, 5, 6);
+            matrix_rows(lv[l], got, x, NULL, &m, n, 6, 23);
+            matrix_rows(lv[l], got, x, NULL, &m, n, 23, d);
             CHECK(memcmp(got, want, sizeof want) == 0, "%s: fp32 n=%d differs", lv[l]->name, n);
             float dots[37];
             matmul_dots(lv[l], dots, x, w, (size_t)n, n, d);
@@ -193,9 +193,9 @@ TEST(q8_products) {
         Matrix m = { NULL, w, ws, gs };
         for (int l = 0; l < nl; l++) {
             memset(got, 0, sizeof got);
-            matmul_rows(lv[l], got, NULL, &v, &m, n, 0, 9);
-            matmul_rows(lv[l], got, NULL, &v, &m, n, 9, 10);
-            matmul_rows(lv[l], got, NULL, &v, &m, n, 10, d);
+            matrix_rows(lv[l], got, NULL, &v, &m, n, 0, 9);
+            matrix_rows(lv[l], got, NULL, &v, &m, n, 9, 10);
+            matrix_rows(lv[l], got, NULL, &v, &m, n, 10, d);
             CHECK(memcmp(got, want, sizeof want) == 0, "%s: Q8_0 n=%d gs=%d differs", lv[l]->name,
                   n, gs);
         }

@@ -1,0 +1,48 @@
+/* Prepared activations: the layout of one input vector made ready for
+ * products with a weight type (matmul.h's matmul_prepare), for the
+ * kernels of every level.
+ *
+ * One vector of n values (n = the weight's cols) takes act_layout(...).bytes
+ * bytes, a multiple of 64; m vectors lie one after another. Each part
+ * starts on a 64-byte boundary of the vector (the buffer itself must be
+ * 64-byte aligned):
+ *   F32, F16, BF16   float x[n]: the values, rounded to the activation type
+ *                    (F16: binary16; BF16: bfloat16), held as fp32.
+ *   Q8_0  (blocks of 32)  int8 q[n]; float d[n/32] (the block's fp16 scale, as
+ *                    fp32); int32 sum[n/32] (the sum of the block's q).
+ *   Q8_1  (blocks of 32)  q, d, sum as Q8_0; float s[n/32] (the fp16 value of
+ *                    d * sum, before d was rounded to fp16: ggml's "s").
+ *   Q8_K  (blocks of 256) int8 q[n]; float d[n/256]; int16 bsums[n/16] (the sums
+ *                    of each 16 q); int16 sums32[n/32] (each 32 q).
+ *   RUNQ8 (groups of g = gcd(n, group size)) int8 q[n]; float s[n/g];
+ *                    int32 bias[n/g] (128 times the group's sum of q).
+ * The quantizers are ggml's x86 ones value for value (see activations.c). */
+#ifndef LIB_LLAMA_ACTIVATIONS_H
+#define LIB_LLAMA_ACTIVATIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/llama/tensor.h"
+
+typedef struct {
+    int type;        /* the activation type: LLAMA_TYPE_F32, _F16, _BF16, _Q8_0, _Q8_1, _Q8_K, _RUNQ8 */
+    int n;           /* values per vector */
+    int g;           /* values per scale: 32, 256, RUNQ8's group; 1 for the float types */
+    size_t d;        /* offset of the float scales (d, or RUNQ8's s) */
+    size_t sum;      /* offset of the int32 block sums (Q8_0, Q8_1), RUNQ8's bias,
+                        or Q8_K's int16 bsums */
+    size_t s;        /* offset of Q8_1's s, or Q8_K's int16 sums32 */
+    size_t bytes;    /* of one vector, a multiple of 64 */
+} ActLayout;
+
+/* The activation type that weight type `type` pairs with (ggml's
+ * vec_dot_type; RUNQ8 with itself); -1 for a type that is no weight. */
+int act_type_of(int weight_type);
+
+/* The layout of one vector prepared for products with w. */
+ActLayout act_layout(const llama_tensor *w);
+
+/* Prepares x (n = L->n floats) into one vector at v (L->bytes bytes). */
+void act_quantize(const ActLayout *L, const float *x, void *v);
+
+#endif

@@ -1,0 +1,73 @@
+/* ggml's block formats for quantized weights (ggml-common.h), as C
+ * structs, and the unpacking of the K-quants' packed sub-block scales.
+ *
+ * A row of a quantized tensor is a run of blocks, each holding its
+ * values' integers (quants) and the fp16 scale(s) that turn them into
+ * numbers. "_0" types: x = d * q; "_1" types: x = d * q + m. Q8_0, Q4_0,
+ * Q4_1, Q5_0, Q5_1: blocks of 32 values. The K-quants: super-blocks of 256
+ * values in sub-blocks of 16 or 32, each sub-block with its own small
+ * integer scale (and minimum) relative to the super-block's fp16 d (and
+ * dmin). Within a block, value j of the row is stored as ggml stores it:
+ * the low nibbles of 16 (Q4_0) or 32 (Q4_K) bytes are the first half of
+ * the group, the high nibbles the second half; see dequantize.c. */
+#ifndef LIB_LLAMA_BLOCKS_H
+#define LIB_LLAMA_BLOCKS_H
+
+#include <stdint.h>
+
+#define QK 32          /* values per block of the 32-value types */
+#define QK_K 256       /* values per K-quant super-block */
+
+typedef struct { uint16_t d; int8_t qs[32]; } block_q8_0;
+typedef struct { uint16_t d; uint8_t qs[16]; } block_q4_0;
+typedef struct { uint16_t d, m; uint8_t qs[16]; } block_q4_1;
+typedef struct { uint16_t d; uint8_t qh[4]; uint8_t qs[16]; } block_q5_0;
+typedef struct { uint16_t d, m; uint8_t qh[4]; uint8_t qs[16]; } block_q5_1;
+
+/* 16 sub-blocks of 16: scales[j] = 4-bit scale (low) and 4-bit min (high). */
+typedef struct { uint8_t scales[16]; uint8_t qs[64]; uint16_t d, dmin; } block_q2_K;
+/* 16 sub-blocks of 16, 6-bit scales (biased by 32) packed in 12 bytes; quant
+ * = 2 low bits from qs, minus 4 unless the bit in hmask is set. */
+typedef struct { uint8_t hmask[32]; uint8_t qs[64]; uint8_t scales[12]; uint16_t d; } block_q3_K;
+/* 8 sub-blocks of 32, 6-bit scales and mins packed in 12 bytes. */
+typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } block_q4_K;
+typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t qs[128]; } block_q5_K;
+/* 16 sub-blocks of 16, int8 scales; quant = 4 low bits (ql) | 2 high bits (qh) << 4, minus 32. */
+typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } block_q6_K;
+
+_Static_assert(sizeof(block_q8_0) == 34, "block_q8_0");
+_Static_assert(sizeof(block_q4_0) == 18, "block_q4_0");
+_Static_assert(sizeof(block_q4_1) == 20, "block_q4_1");
+_Static_assert(sizeof(block_q5_0) == 22, "block_q5_0");
+_Static_assert(sizeof(block_q5_1) == 24, "block_q5_1");
+_Static_assert(sizeof(block_q2_K) == 84, "block_q2_K");
+_Static_assert(sizeof(block_q3_K) == 110, "block_q3_K");
+_Static_assert(sizeof(block_q4_K) == 144, "block_q4_K");
+_Static_assert(sizeof(block_q5_K) == 176, "block_q5_K");
+_Static_assert(sizeof(block_q6_K) == 210, "block_q6_K");
+
+/* Q4_K and Q5_K: the 6-bit scale sc[j] and min mn[j] of sub-block j < 8.
+ * Bytes 0-3: scales 0-3 (low 6 bits), bytes 4-7: mins 0-3 (low 6 bits);
+ * bytes 8-11: scales 4-7 (low nibble) and mins 4-7 (high nibble), whose
+ * top 2 bits are the top bits of bytes 0-3 (scales) and 4-7 (mins). */
+static inline void k4_scales(const uint8_t s[12], uint8_t sc[8], uint8_t mn[8]) {
+    for (int j = 0; j < 4; j++) {
+        sc[j] = s[j] & 63;
+        mn[j] = s[j + 4] & 63;
+        sc[j + 4] = (uint8_t)((s[j + 8] & 0xf) | (s[j] >> 6) << 4);
+        mn[j + 4] = (uint8_t)((s[j + 8] >> 4) | (s[j + 4] >> 6) << 4);
+    }
+}
+
+/* Q3_K: the 16 6-bit scales, minus 32. Scale j: the low nibble of byte j
+ * (j < 8) or the high nibble of byte j - 8 (j >= 8), and bits 2*(j%4)..+1
+ * of byte 8 + j/4 on top. */
+static inline void k3_scales(const uint8_t s[12], int8_t sc[16]) {
+    for (int j = 0; j < 16; j++) {
+        int low = j < 8 ? s[j] & 0xf : s[j - 8] >> 4;
+        int high = (s[8 + j % 4] >> (2 * (j / 4))) & 3;
+        sc[j] = (int8_t)((low | high << 4) - 32);
+    }
+}
+
+#endif

@@ -1,0 +1,178 @@
+/* One row of a weight tensor as fp32 (matmul.h's matmul_dequantize_row):
+ * the token embedding lookup (ggml's get_rows) and the tests' reference.
+ *
+ * Every value is ggml's (ggml-quants.c, dequantize_row_*), float operation
+ * for float operation: Q4_0 (q - 8) * d; Q4_1 q * d + m; Q5_0 (q - 16) * d;
+ * Q5_1 q * d + m; Q8_0 q * d; Q2_K (d * sc) * q - dmin * mn; Q3_K
+ * (d * sc) * q; Q4_K and Q5_K (d * sc) * q - dmin * mn; Q6_K (d * sc) * q
+ * (sc the sub-block's integer scale, mn its integer minimum). RUNQ8:
+ * runq.c's q * scale of the value's group. */
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/llama/blocks.h"
+#include "lib/llama/f16.h"
+#include "lib/llama/matmul.h"
+#include "lib/libc.h"
+
+static void q8_0(const block_q8_0 *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++, y += 32) {
+        float d = f16_to_f32(b[i].d);
+        for (int j = 0; j < 32; j++) y[j] = (float)b[i].qs[j] * d;
+    }
+}
+
+static void q4_0(const block_q4_0 *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++, y += 32) {
+        float d = f16_to_f32(b[i].d);
+        for (int j = 0; j < 16; j++) {
+            y[j] = (float)((b[i].qs[j] & 0xf) - 8) * d;
+            y[j + 16] = (float)((b[i].qs[j] >> 4) - 8) * d;
+        }
+    }
+}
+
+static void q4_1(const block_q4_1 *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++, y += 32) {
+        float d = f16_to_f32(b[i].d), m = f16_to_f32(b[i].m);
+        for (int j = 0; j < 16; j++) {
+            y[j] = (float)(b[i].qs[j] & 0xf) * d + m;
+            y[j + 16] = (float)(b[i].qs[j] >> 4) * d + m;
+        }
+    }
+}
+
+/* The fifth bit of value j (0..31) of a Q5 block: bit j of qh. */
+static inline int q5_high(const uint8_t qh[4], int j) { return (qh[j / 8] >> (j % 8) & 1) << 4; }
+
+static void q5_0(const block_q5_0 *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++, y += 32) {
+        float d = f16_to_f32(b[i].d);
+        for (int j = 0; j < 16; j++) {
+            y[j] = (float)(((b[i].qs[j] & 0xf) | q5_high(b[i].qh, j)) - 16) * d;
+            y[j + 16] = (float)(((b[i].qs[j] >> 4) | q5_high(b[i].qh, j + 16)) - 16) * d;
+        }
+    }
+}
+
+static void q5_1(const block_q5_1 *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++, y += 32) {
+        float d = f16_to_f32(b[i].d), m = f16_to_f32(b[i].m);
+        for (int j = 0; j < 16; j++) {
+            y[j] = (float)((b[i].qs[j] & 0xf) | q5_high(b[i].qh, j)) * d + m;
+            y[j + 16] = (float)((b[i].qs[j] >> 4) | q5_high(b[i].qh, j + 16)) * d + m;
+        }
+    }
+}
+
+/* Q2_K: value 128*h + 32*s + 16*k + l (h < 2, s < 4 its shift, k < 2, l <
+ * 16) is bits 2s..2s+1 of qs[32*h + 16*k + l], in sub-block 8*h + 2*s + k. */
+static void q2_k(const block_q2_K *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++) {
+        float d = f16_to_f32(b[i].d), dmin = f16_to_f32(b[i].dmin);
+        for (int v = 0; v < 256; v++, y++) {
+            int h = v / 128, s = v / 32 % 4, k = v / 16 % 2, l = v % 16;
+            int sub = 8 * h + 2 * s + k, q = (b[i].qs[32 * h + 16 * k + l] >> (2 * s)) & 3;
+            float dl = d * (float)(b[i].scales[sub] & 0xf), ml = dmin * (float)(b[i].scales[sub] >> 4);
+            *y = dl * (float)q - ml;
+        }
+    }
+}
+
+/* Q3_K: as Q2_K for the two low bits; minus 4 unless bit 4*h + s of
+ * hmask[16*k + l] is set. */
+static void q3_k(const block_q3_K *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++) {
+        float d = f16_to_f32(b[i].d);
+        int8_t sc[16];
+        k3_scales(b[i].scales, sc);
+        for (int v = 0; v < 256; v++, y++) {
+            int h = v / 128, s = v / 32 % 4, k = v / 16 % 2, l = v % 16;
+            int q = (b[i].qs[32 * h + 16 * k + l] >> (2 * s)) & 3;
+            if (!(b[i].hmask[16 * k + l] >> (4 * h + s) & 1)) q -= 4;
+            *y = (d * (float)sc[8 * h + 2 * s + k]) * (float)q;
+        }
+    }
+}
+
+/* Q4_K: value 64*p + 32*hi + l is the low (hi = 0) or high nibble of
+ * qs[32*p + l], in sub-block 2*p + hi. */
+static void q4_k(const block_q4_K *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++) {
+        float d = f16_to_f32(b[i].d), dmin = f16_to_f32(b[i].dmin);
+        uint8_t sc[8], mn[8];
+        k4_scales(b[i].scales, sc, mn);
+        for (int v = 0; v < 256; v++, y++) {
+            int p = v / 64, hi = v / 32 % 2, l = v % 32, byte = b[i].qs[32 * p + l];
+            int q = hi ? byte >> 4 : byte & 0xf;
+            *y = (d * (float)sc[v / 32]) * (float)q - dmin * (float)mn[v / 32];
+        }
+    }
+}
+
+/* Q5_K: as Q4_K, plus 16 when bit v/32 of qh[l] is set. */
+static void q5_k(const block_q5_K *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++) {
+        float d = f16_to_f32(b[i].d), dmin = f16_to_f32(b[i].dmin);
+        uint8_t sc[8], mn[8];
+        k4_scales(b[i].scales, sc, mn);
+        for (int v = 0; v < 256; v++, y++) {
+            int p = v / 64, hi = v / 32 % 2, l = v % 32, byte = b[i].qs[32 * p + l];
+            int q = (hi ? byte >> 4 : byte & 0xf) + ((b[i].qh[l] >> (v / 32) & 1) << 4);
+            *y = (d * (float)sc[v / 32]) * (float)q - dmin * (float)mn[v / 32];
+        }
+    }
+}
+
+/* Q6_K: value 128*h + 32*s + l (s < 4): low nibble (s even) or high nibble
+ * (s odd) of ql[64*h + 32*(s%2) + l], bits 2s..2s+1 of qh[32*h + l] on top;
+ * minus 32; sub-block v / 16. */
+static void q6_k(const block_q6_K *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++) {
+        float d = f16_to_f32(b[i].d);
+        for (int v = 0; v < 256; v++, y++) {
+            int h = v / 128, s = v / 32 % 4, l = v % 32;
+            int lo = b[i].ql[64 * h + 32 * (s % 2) + l];
+            int q = ((s < 2 ? lo & 0xf : lo >> 4) | ((b[i].qh[32 * h + l] >> (2 * s)) & 3) << 4) - 32;
+            *y = (d * (float)b[i].scales[v / 16]) * (float)q;
+        }
+    }
+}
+
+void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
+    const unsigned char *row = (const unsigned char *)w->data + (size_t)r * w->row_bytes;
+    int n = w->cols;
+    switch (w->type) {
+    case LLAMA_TYPE_F32: memcpy(out, row, (size_t)n * sizeof *out); break;
+    case LLAMA_TYPE_F16:
+        for (int i = 0; i < n; i++) {
+            uint16_t h;
+            memcpy(&h, row + 2 * i, 2);
+            out[i] = f16_to_f32(h);
+        }
+        break;
+    case LLAMA_TYPE_BF16:
+        for (int i = 0; i < n; i++) {
+            uint16_t h;
+            memcpy(&h, row + 2 * i, 2);
+            out[i] = bf16_to_f32(h);
+        }
+        break;
+    case LLAMA_TYPE_Q8_0: q8_0((const block_q8_0 *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_Q4_0: q4_0((const block_q4_0 *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_Q4_1: q4_1((const block_q4_1 *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_Q5_0: q5_0((const block_q5_0 *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_Q5_1: q5_1((const block_q5_1 *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_Q2_K: q2_k((const block_q2_K *)(const void *)row, out, n / 256); break;
+    case LLAMA_TYPE_Q3_K: q3_k((const block_q3_K *)(const void *)row, out, n / 256); break;
+    case LLAMA_TYPE_Q4_K: q4_k((const block_q4_K *)(const void *)row, out, n / 256); break;
+    case LLAMA_TYPE_Q5_K: q5_k((const block_q5_K *)(const void *)row, out, n / 256); break;
+    case LLAMA_TYPE_Q6_K: q6_k((const block_q6_K *)(const void *)row, out, n / 256); break;
+    case LLAMA_TYPE_RUNQ8: {
+        const int8_t *q = (const int8_t *)w->data;
+        size_t base = (size_t)r * (size_t)n, gs = (size_t)w->group_size;
+        for (int i = 0; i < n; i++) out[i] = (float)q[base + i] * w->scales[(base + i) / gs];
+        break;
+    }
+    default: memset(out, 0, (size_t)n * sizeof *out); break;
+    }
+}

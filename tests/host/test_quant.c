@@ -1,0 +1,310 @@
+/* The number formats under the compute layer: lib/llama/f16.h's
+ * conversions (against double arithmetic, and against the CPU's F16C
+ * instructions where it has them), the activation quantizers of
+ * lib/llama/activations.c (bit for bit against a transcription of
+ * llama.cpp's x86 code in tests/host/quant_ref.h: Q8_0, Q8_1 lane by lane,
+ * Q8_K, F16, BF16, on random vectors, ties, zeros, huge and tiny values,
+ * infinities and NaNs), and matmul_dequantize_row for every weight type
+ * (bit for bit against quant_ref.h's unpacking with ggml's float
+ * expressions, on random blocks with ordinary and extreme scales, all-zero
+ * blocks and extreme quants; and the round trip of values that a block
+ * holds exactly). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "lib/llama/f16.h"
+#include "lib/llama/activations.h"
+#include "lib/llama/matmul.h"
+#include "lib/llama/simd.h"
+#include "tests/host/quant_ref.h"
+
+static const int weight_types[] = {
+    LLAMA_TYPE_F32, LLAMA_TYPE_F16, LLAMA_TYPE_BF16, LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_0,
+    LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q2_K, LLAMA_TYPE_Q3_K,
+    LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q6_K,
+};
+#define NTYPES (int)(sizeof weight_types / sizeof weight_types[0])
+
+/* ---------------------------------------------------------------- halves */
+
+__attribute__((target("f16c"))) static uint16_t hw_f32_to_f16(float f) { return (uint16_t)_cvtss_sh(f, 0); }
+__attribute__((target("f16c"))) static float hw_f16_to_f32(uint16_t h) { return _cvtsh_ss(h); }
+
+static int have_f16c(void) { return __builtin_cpu_supports("f16c"); }
+
+TEST(f16_widening_all_values) {
+    int hw = have_f16c();
+    for (uint32_t h = 0; h < 65536 && !check_failed_; h++) {
+        float got = f16_to_f32((uint16_t)h), want = ref_f16_to_f32((uint16_t)h);
+        CHECK(qr_bits(got) == qr_bits(want), "f16 %04x: %08x, want %08x", h, qr_bits(got), qr_bits(want));
+        if (hw) CHECK(qr_bits(got) == qr_bits(hw_f16_to_f32((uint16_t)h)), "f16 %04x: not F16C's", h);
+    }
+}
+
+/* Every exponent and sign and the top 11 significand bits (2^20 values)
+ * times the dropped 13 bits at the rounding edges and one random pattern. */
+TEST(f16_narrowing) {
+    int hw = have_f16c();
+    static const uint32_t lows[] = { 0, 1, 0xfff, 0x1000, 0x1001, 0x1fff };
+    for (uint32_t hi = 0; hi < (1u << 19) && !check_failed_; hi++)
+        for (int k = 0; k < 7; k++) {
+            uint32_t u = hi << 13 | (k < 6 ? lows[k] : (qr_rand() & 0x1fff));
+            for (int sgn = 0; sgn < 2; sgn++, u ^= 0x80000000u) {
+                float f = qr_float(u);
+                uint16_t got = f32_to_f16(f), want = ref_f32_to_f16(f);
+                CHECK(got == want, "%08x -> %04x, want %04x", u, got, want);
+                if (hw) CHECK(got == hw_f32_to_f16(f), "%08x -> %04x, F16C %04x", u, got, hw_f32_to_f16(f));
+            }
+        }
+}
+
+TEST(bf16_both_ways) {
+    static const uint32_t lows[] = { 0, 1, 0x7fff, 0x8000, 0x8001, 0xffff };
+    for (uint32_t hi = 0; hi < 65536 && !check_failed_; hi++) {
+        CHECK(qr_bits(bf16_to_f32((uint16_t)hi)) == hi << 16, "bf16 %04x", hi);
+        for (int k = 0; k < 7; k++) {
+            uint32_t u = hi << 16 | (k < 6 ? lows[k] : (qr_rand() & 0xffff));
+            CHECK(f32_to_bf16(qr_float(u)) == ref_f32_to_bf16(qr_float(u)), "%08x -> %04x, want %04x", u,
+                  f32_to_bf16(qr_float(u)), ref_f32_to_bf16(qr_float(u)));
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- activations */
+
+/* Test vectors of n values, by kind: random of a random magnitude, with
+ * exact halves after scaling, with zero blocks, with huge and tiny
+ * values, with infinities and NaNs. */
+static void make_vector(float *x, int n, int kind) {
+    float mag = powf(10.0f, 4.0f * qr_unit());
+    for (int i = 0; i < n; i++) x[i] = qr_unit() * mag;
+    switch (kind) {
+    case 1:    /* blocks whose max is 127: x * id = x, so halves are ties */
+        for (int b = 0; b < n / 32; b++) {
+            x[32 * b] = (b & 1) ? -127.0f : 127.0f;
+            for (int j = 1; j < 32; j++) x[32 * b + j] = (float)((int)(qr_rand() % 253) - 126) + 0.5f;
+        }
+        break;
+    case 2:    /* zero blocks of 32 and 256, and negative zeros */
+        for (int i = 0; i < n && i < 288; i++) x[i] = (i & 1) ? -0.0f : 0.0f;
+        break;
+    case 3:    /* huge and tiny (subnormal) values */
+        for (int i = 0; i < n; i++) x[i] = qr_unit() * ((i / 32) % 2 ? 1e30f : 1e-40f);
+        break;
+    case 4:    /* one infinity and one NaN */
+        x[5] = INFINITY;
+        x[300 % n] = NAN;
+        x[40] = -INFINITY;
+        break;
+    case 5:    /* ties for Q8_K: x = max / 127 * (k + 0.5) */
+        for (int b = 0; b < n / 256; b++) {
+            x[256 * b] = -127.0f;
+            for (int j = 1; j < 256; j++) x[256 * b + j] = (float)((int)(qr_rand() % 253) - 126) + 0.5f;
+        }
+        break;
+    }
+}
+
+static llama_tensor tensor_of(int type, int cols) {
+    llama_tensor w = { NULL, type, 1, cols, llama_type_row_bytes(type, cols), NULL, 0 };
+    return w;
+}
+
+TEST(activations_as_llama_cpp_x86) {
+    enum { N = 1024 };
+    static float x[N];
+    unsigned char *v = aligned_alloc(64, 16384);
+    for (int round = 0; round < 300 && !check_failed_; round++) {
+        int kind = round % 6, n = 256 * (1 + round % 4);
+        make_vector(x, n, kind);
+        static const int types[] = { LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q4_K, LLAMA_TYPE_F16,
+                                     LLAMA_TYPE_BF16, LLAMA_TYPE_F32 };
+        for (int t = 0; t < 6 && !check_failed_; t++) {
+            llama_tensor w = tensor_of(types[t], n);
+            ActLayout L = act_layout(&w);
+            CHECK(L.bytes % 64 == 0 && L.bytes <= 16384, "layout of %d", types[t]);
+            memset(v, 0xa5, L.bytes);
+            act_quantize(&L, x, v);
+            RefAct a;
+            ref_act_make(&a, types[t], x, n);
+            if (L.type == LLAMA_TYPE_F32 || L.type == LLAMA_TYPE_F16 || L.type == LLAMA_TYPE_BF16) {
+                for (int j = 0; j < n; j++)
+                    CHECK(qr_bits(((float *)(void *)v)[j]) == qr_bits(a.x[j]), "type %d value %d: %g, want %g (kind %d)",
+                          L.type, j, ((float *)(void *)v)[j], a.x[j], kind);
+            } else {
+                int g = L.g, nb = n / g;
+                const float *d = (const float *)(void *)(v + L.d);
+                CHECK(memcmp(v, a.q, (size_t)n) == 0, "type %d: quants differ (kind %d)", L.type, kind);
+                for (int b = 0; b < nb; b++) {
+                    CHECK(qr_bits(d[b]) == qr_bits(a.d[b]), "type %d block %d: d %g, want %g (kind %d)", L.type,
+                          b, d[b], a.d[b], kind);
+                    if (L.type == LLAMA_TYPE_Q8_1) {
+                        const float *s = (const float *)(void *)(v + L.s);
+                        CHECK(qr_bits(s[b]) == qr_bits(a.s[b]), "Q8_1 block %d: s %g, want %g", b, s[b], a.s[b]);
+                    }
+                }
+                if (L.type == LLAMA_TYPE_Q8_0 || L.type == LLAMA_TYPE_Q8_1) {
+                    const int32_t *sum = (const int32_t *)(void *)(v + L.sum);
+                    for (int b = 0; b < nb; b++) {
+                        int32_t s = 0;
+                        for (int j = 0; j < 32; j++) s += a.q[32 * b + j];
+                        CHECK(sum[b] == s, "block %d: sum %d, want %d", b, sum[b], s);
+                    }
+                }
+                if (L.type == LLAMA_TYPE_Q8_K) {
+                    const int16_t *bs = (const int16_t *)(void *)(v + L.sum), *s32 = (const int16_t *)(void *)(v + L.s);
+                    for (int j = 0; j < n / 16; j++) {
+                        int s = 0;
+                        for (int k = 0; k < 16; k++) s += a.q[16 * j + k];
+                        CHECK(bs[j] == s, "bsums[%d] %d, want %d", j, bs[j], s);
+                        if (j % 2) CHECK(s32[j / 2] == bs[j] + bs[j - 1], "sums32[%d]", j / 2);
+                    }
+                }
+            }
+            ref_act_free(&a);
+        }
+    }
+    free(v);
+}
+
+/* matmul_prepare: m vectors at a stride, each as act_quantize makes it alone. */
+TEST(prepare_many_vectors) {
+    enum { N = 512, M = 5 };
+    static float x[M * 600];
+    for (int i = 0; i < M * 600; i++) x[i] = qr_unit();
+    const MatmulKernel *k = matmul_select(0);
+    unsigned char *many = aligned_alloc(64, 65536), *one = aligned_alloc(64, 16384);
+    for (int t = 0; t < NTYPES; t++) {
+        llama_tensor w = tensor_of(weight_types[t], N);
+        ActLayout L = act_layout(&w);
+        CHECK(matmul_act_bytes(&w, M) == M * L.bytes, "bytes");
+        memset(many, 0x5a, 65536);
+        matmul_prepare(k, &w, x, 600, M, many);
+        for (int m = 0; m < M; m++) {
+            memset(one, 0x5a, 16384);
+            act_quantize(&L, x + 600 * m, one);
+            CHECK(memcmp(one, many + m * L.bytes, L.bytes) == 0, "type %d vector %d", weight_types[t], m);
+        }
+    }
+    free(many);
+    free(one);
+}
+
+TEST(activation_keys) {
+    llama_tensor a = tensor_of(LLAMA_TYPE_Q4_0, 256), b = tensor_of(LLAMA_TYPE_Q8_0, 256),
+                 c = tensor_of(LLAMA_TYPE_Q4_K, 256), d = tensor_of(LLAMA_TYPE_Q6_K, 256),
+                 e = tensor_of(LLAMA_TYPE_Q4_1, 256), f = tensor_of(LLAMA_TYPE_F16, 256);
+    CHECK(matmul_act_key(&a) == matmul_act_key(&b), "Q4_0 and Q8_0 share Q8_0 activations");
+    CHECK(matmul_act_key(&c) == matmul_act_key(&d), "Q4_K and Q6_K share Q8_K");
+    CHECK(matmul_act_key(&a) != matmul_act_key(&c) && matmul_act_key(&a) != matmul_act_key(&e) &&
+          matmul_act_key(&f) != matmul_act_key(&a), "different preparations, different keys");
+    llama_tensor r1 = { NULL, LLAMA_TYPE_RUNQ8, 4, 288, 288, NULL, 32 };
+    llama_tensor r2 = { NULL, LLAMA_TYPE_RUNQ8, 4, 768, 768, NULL, 64 };
+    llama_tensor r3 = { NULL, LLAMA_TYPE_RUNQ8, 4, 288, 288, NULL, 64 };
+    CHECK(matmul_act_key(&r1) != matmul_act_key(&r2) && matmul_act_key(&r1) == matmul_act_key(&r3),
+          "RUNQ8 keys follow gcd(cols, group size)");
+    llama_tensor bad = tensor_of(LLAMA_TYPE_Q8_K, 256);
+    CHECK(matmul_act_key(&bad) == -1, "Q8_K is no weight type");
+}
+
+/* ---------------------------------------------------------------- dequantize */
+
+TEST(dequantize_every_type) {
+    enum { BLOCKS = 12 };
+    for (int t = 0; t < NTYPES && !check_failed_; t++) {
+        int type = weight_types[t];
+        int bn = ref_block_values(type), bb = ref_block_bytes(type);
+        int n = (type == LLAMA_TYPE_F32 || type == LLAMA_TYPE_F16 || type == LLAMA_TYPE_BF16) ? 272 : bn * BLOCKS;
+        size_t row_bytes = llama_type_row_bytes(type, n);
+        uint8_t *data = malloc(row_bytes * 3);
+        float *got = malloc((size_t)n * 4), *want = malloc((size_t)n * 4);
+        for (int round = 0; round < 40 && !check_failed_; round++) {
+            if (bn == 1) {
+                for (size_t i = 0; i < row_bytes * 3; i++) data[i] = (uint8_t)qr_rand();
+            } else {
+                for (int b = 0; b < BLOCKS * 3; b++) ref_random_block(type, data + (size_t)b * bb, (b + round) % 4);
+            }
+            llama_tensor w = { data, type, 3, n, row_bytes, NULL, 0 };
+            for (int r = 0; r < 3; r++) {
+                matmul_dequantize_row(&w, r, got);
+                ref_dequantize(type, data + r * row_bytes, n, want);
+                for (int j = 0; j < n; j++)
+                    CHECK(qr_bits(got[j]) == qr_bits(want[j]) || (isnan(got[j]) && isnan(want[j])),
+                          "%s row %d value %d: %g, want %g", llama_type_get(type)->name, r, j, got[j], want[j]);
+            }
+        }
+        free(data); free(got); free(want);
+    }
+}
+
+/* Blocks built from chosen integer quants and scales give back q * d
+ * (and the K-quants' (d * sc) * q - dmin * mn) exactly: a check of the bit
+ * layouts that does not go through quant_ref.h's unpacking. Q8_0, Q4_0 and
+ * Q4_K written field by field here. */
+TEST(dequantize_known_blocks) {
+    /* Q8_0: d = 0.5, q = j - 16 */
+    uint8_t b8[34];
+    uint16_t half = f32_to_f16(0.5f);
+    memcpy(b8, &half, 2);
+    for (int j = 0; j < 32; j++) b8[2 + j] = (uint8_t)(int8_t)(j - 16);
+    float out[256];
+    llama_tensor w8 = { b8, LLAMA_TYPE_Q8_0, 1, 32, 34, NULL, 0 };
+    matmul_dequantize_row(&w8, 0, out);
+    for (int j = 0; j < 32; j++) CHECK(out[j] == 0.5f * (float)(j - 16), "Q8_0 value %d: %g", j, out[j]);
+    /* Q4_0: d = 2, value j < 16 from the low nibble of byte j, j >= 16 from the high nibble of j - 16 */
+    uint8_t b4[18];
+    half = f32_to_f16(2.0f);
+    memcpy(b4, &half, 2);
+    for (int j = 0; j < 16; j++) b4[2 + j] = (uint8_t)(j | (15 - j) << 4);
+    llama_tensor w4 = { b4, LLAMA_TYPE_Q4_0, 1, 32, 18, NULL, 0 };
+    matmul_dequantize_row(&w4, 0, out);
+    for (int j = 0; j < 16; j++) {
+        CHECK(out[j] == 2.0f * (float)(j - 8), "Q4_0 value %d: %g", j, out[j]);
+        CHECK(out[j + 16] == 2.0f * (float)(7 - j), "Q4_0 value %d: %g", j + 16, out[j + 16]);
+    }
+    /* Q4_K: d = 1, dmin = 0.25, sub-block j scale j + 1 and min 2 * j (6 bits each:
+     * scales 4-7 and mins 4-7 use the top bits of bytes 0-7) */
+    uint8_t bk[144] = { 0 };
+    uint16_t one = f32_to_f16(1.0f), quarter = f32_to_f16(0.25f);
+    memcpy(bk, &one, 2);
+    memcpy(bk + 2, &quarter, 2);
+    int sc[8] = { 1, 2, 3, 4, 45, 50, 61, 63 }, mn[8] = { 0, 2, 4, 6, 33, 40, 51, 62 };
+    for (int j = 0; j < 4; j++) {
+        bk[4 + j] = (uint8_t)(sc[j] | (sc[j + 4] >> 4) << 6);
+        bk[8 + j] = (uint8_t)(mn[j] | (mn[j + 4] >> 4) << 6);
+        bk[12 + j] = (uint8_t)((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4);
+    }
+    for (int v = 0; v < 256; v++) {      /* quant of value v: v % 16 */
+        int p = v / 64, hi = v / 32 % 2, l = v % 32;
+        bk[16 + 32 * p + l] |= (uint8_t)((v % 16) << (4 * hi));
+    }
+    llama_tensor wk = { bk, LLAMA_TYPE_Q4_K, 1, 256, 144, NULL, 0 };
+    matmul_dequantize_row(&wk, 0, out);
+    for (int v = 0; v < 256; v++) {
+        float want = (1.0f * (float)sc[v / 32]) * (float)(v % 16) - 0.25f * (float)mn[v / 32];
+        CHECK(out[v] == want, "Q4_K value %d: %g, want %g", v, out[v], want);
+    }
+}
+
+/* RUNQ8: runq.c's dequantize, groups straddling rows. */
+TEST(dequantize_runq8) {
+    int8_t q[4 * 48];
+    float s[4 * 48 / 32];
+    for (int i = 0; i < 4 * 48; i++) q[i] = (int8_t)(qr_rand() % 255 - 127);
+    for (int i = 0; i < 4 * 48 / 32; i++) s[i] = qr_unit();
+    llama_tensor w = { q, LLAMA_TYPE_RUNQ8, 4, 48, 48, s, 32 };
+    float out[48];
+    for (int r = 0; r < 4; r++) {
+        matmul_dequantize_row(&w, r, out);
+        for (int j = 0; j < 48; j++)
+            CHECK(out[j] == (float)q[r * 48 + j] * s[(r * 48 + j) / 32], "row %d value %d", r, j);
+    }
+}
+
+RUN_TESTS(f16_widening_all_values, f16_narrowing, bf16_both_ways, activations_as_llama_cpp_x86,
+          prepare_many_vectors, activation_keys, dequantize_every_type, dequantize_known_blocks,
+          dequantize_runq8)
