@@ -1,6 +1,9 @@
-/* Typing (see input.h): polls the UART and the i8042 in turn. */
+/* Typing (see input.h): polls the UART, the i8042 and the USB keyboards in
+ * turn. */
 #include "kernel/input.h"
 #include "drivers/ps2kbd.h"
+#include "drivers/usb.h"
+#include "drivers/usb_kbd.h"
 #include "kernel/console.h"
 #include "kernel/lineedit.h"
 #include "kernel/time.h"
@@ -13,10 +16,19 @@ void input_init(void) {
     have_keyboard = ps2kbd_init();
     input_flush();   /* keys pressed during the boot (in the GRUB menu) */
     if (have_keyboard) kdetail("keyboard: PS/2 controller, %s\n", ps2kbd_describe());
-    else kprintf("keyboard: no PS/2 controller answered; typing only on the serial port\n");
+    int usb = usb_kbd_count();
+    for (int i = 0; i < usb; i++) {
+        char where[96];
+        usb_kbd_describe(i, where, sizeof where);
+        kdetail("keyboard: %s\n", where);
+    }
+    if (!have_keyboard && !usb)
+        kprintf("keyboard: no PS/2 controller answered%s; typing only on the serial port\n",
+                usb_present() ? " and no USB keyboard is plugged in (one plugged in later works)" : "");
 }
 
-bool input_available(void) { return have_keyboard || console_has_serial(); }
+/* A USB keyboard may be plugged in at any time where a controller runs. */
+bool input_available(void) { return have_keyboard || usb_present() || console_has_serial(); }
 
 /* The next byte typed on either source, or -1. */
 static int poll_byte(void) {
@@ -26,7 +38,8 @@ static int poll_byte(void) {
         serial_after_cr = c == '\r';
         if (!skip) return c;
     }
-    return ps2kbd_read_char();
+    c = ps2kbd_read_char();
+    return c >= 0 ? c : usb_kbd_read_char();
 }
 
 static void echo(void *ctx, const char *s, size_t n) {

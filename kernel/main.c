@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include "drivers/fbcon.h"
+#include "drivers/usb.h"
 #include "drivers/vga.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
@@ -244,6 +245,7 @@ void kmain(uint32_t magic, uint64_t info_addr) {
     else kprintf("time: no timer answered; TSC rate guessed, times are approximate\n");
     smp_init(&mb, info_addr);   /* every core up, waiting for smp_run */
     power_init(&mb);
+    usb_init();     /* xHCI: USB keyboards for input_init, USB sticks as disks */
     input_init();
     print_machine();
 

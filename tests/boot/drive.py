@@ -6,10 +6,13 @@ the serial socket (QEMU waits for it before it starts), reads everything the
 kernel prints, and does the steps in order:
   wait=TEXT        until the output, after the previous wait's match, holds TEXT
   send=TEXT        types TEXT on the serial port
-  keys=TEXT        types TEXT on the PS/2 keyboard (QMP send-key), a key at a time
+  keys=TEXT        types TEXT on the keyboard (QMP send-key: QEMU's PS/2 or USB one), a key at a time
+  hold=CHAR MS     holds CHAR's key down for MS milliseconds (key repeat)
   screendump=FILE  saves the screen (PPM)
+  qmp=CMD JSON     runs a QMP command with JSON arguments, e.g.
+                   qmp=device_add {"driver": "usb-kbd", "id": "k"} (plugs in a keyboard)
   sleep=S          seconds
-TEXT takes Python escapes (\\n, \\x04 for Ctrl-D, \\b for Backspace, \\x1b).
+TEXT takes Python escapes (\\n, \\x04 for Ctrl-D, \\x15 Ctrl-U, \\b for Backspace, \\x1b).
 Then reads on until QEMU closes the socket. --save writes all the serial
 output to FILE at the end (exact: QEMU's own logfile of a socket chardev
 now and then repeats a byte). --events writes every QMP event
@@ -48,6 +51,8 @@ def keys_of(ch):
         return [QCODE[ch]]
     if ch in SHIFTED:
         return ['shift', SHIFTED[ch]]
+    if '\x01' <= ch <= '\x1a':             # Ctrl-A .. Ctrl-Z (after \b \t \n above)
+        return ['ctrl', chr(ord(ch) + 96)]
     sys.exit(f"error: no key for {ch!r}")
 
 class Qmp:
@@ -142,6 +147,23 @@ def main():
                 keys = [{'type': 'qcode', 'data': k} for k in keys_of(ch)]
                 qmp.cmd('send-key', keys=keys, **{'hold-time': 30})
                 time.sleep(0.08)
+        elif kind == 'hold':
+            if qmp is None:
+                qmp = Qmp(qmp_path, time.time() + 10)
+            ms = int(text[2:])
+            keys = [{'type': 'qcode', 'data': k} for k in keys_of(text[0])]
+            qmp.cmd('send-key', keys=keys, **{'hold-time': ms})
+            time.sleep(ms / 1000 + 0.2)
+        elif kind == 'qmp':
+            if qmp is None:
+                qmp = Qmp(qmp_path, time.time() + 10)
+            name, _, args = text.partition(' ')
+            reply = qmp.cmd(name, **(json.loads(args) if args.strip() else {}))
+            if 'error' in reply:
+                sys.stderr.write(f"drive.py: {name} failed: {reply['error']}\n")
+                s.close()
+                write_save()
+                return 1
         elif kind == 'sleep':
             time.sleep(float(text))
         else:

@@ -245,6 +245,33 @@ def tokenizer_seeds():
     return seeds
 
 
+# ------------------------------------------------------------ USB answers
+
+def usb_seeds():
+    """What USB devices answer (tests/fuzz/fuzz_usb.c: a selector byte, then
+    the answer): a keyboard's and a stick's descriptors, a hub's, SCSI
+    answers, a CSW, and keyboard reports typing "Hi!" with a repeat."""
+    kbd_dev = bytes([18, 1, 0, 2, 0, 0, 0, 8, 0x27, 6, 1, 0, 0, 0, 1, 2, 3, 1])
+    kbd_cfg = bytes([9, 2, 34, 0, 1, 1, 0, 0xA0, 50, 9, 4, 0, 0, 1, 3, 1, 1, 0,
+                     9, 0x21, 0x11, 1, 0, 1, 0x22, 63, 0, 7, 5, 0x81, 3, 8, 0, 10])
+    stick_cfg = bytes([9, 2, 44, 0, 1, 1, 0, 0x80, 50, 9, 4, 0, 0, 2, 8, 6, 0x50, 0,
+                       7, 5, 0x81, 2, 0, 4, 0, 6, 0x30, 15, 0, 0, 0,
+                       7, 5, 0x02, 2, 0, 4, 0, 6, 0x30, 0, 0, 0, 0])
+    hub = bytes([9, 0x29, 4, 0x29, 0, 50, 100, 0, 0xFF])
+    inquiry = bytes([0, 0x80, 5, 2, 31, 0, 0, 0]) + b"SanDisk Cruzer Blade    1.00"
+    cap10 = bytes([0, 0x1F, 0xFF, 0xFF, 0, 0, 2, 0])
+    cap16 = bytes([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x10, 0]) + bytes(20)
+    sense = bytes([0x70, 0, 2, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x3A, 0, 0, 0, 0, 0])
+    csw = b"USBS" + bytes([7, 0, 0, 0, 0, 2, 0, 0, 0])
+    reports = b"".join(bytes([step, mods, 0, key, 0, 0, 0, 0, 0]) for step, mods, key in
+                       [(1, 2, 0x0B), (1, 0, 0), (1, 0, 0x0C), (100, 0, 0), (1, 2, 0x1E), (200, 2, 0x1E),
+                        (1, 0, 0x39), (1, 0, 0)])
+    return {"device": b"\x00" + kbd_dev, "keyboard-config": b"\x01" + kbd_cfg,
+            "stick-config": b"\x01" + stick_cfg, "hub": b"\x02" + hub, "inquiry": b"\x03" + inquiry,
+            "capacity10": b"\x04" + cap10, "capacity16": b"\x05" + cap16, "sense": b"\x06" + sense,
+            "csw": b"\x07" + csw, "reports": b"\x08" + reports}
+
+
 # ------------------------------------------------------------ GGUF
 
 def gguf_str(s):
@@ -390,6 +417,7 @@ def generators():
         "multiboot2": mb2_seeds,
         "checkpoint": checkpoint_seeds,
         "tokenizer": tokenizer_seeds,
+        "usb": usb_seeds,
         "gguf": gguf_seeds,
         "fs_partitions": lambda: fs_seeds(["gpt.img", "mbr.img", "exfat.img", "iso-rr.iso"]),
         "fs_exfat": lambda: fs_seeds(["exfat.img", "exfat-frag.img", "exfat-4k.img"]),
