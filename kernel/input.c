@@ -15,12 +15,12 @@ static bool serial_after_cr;    /* a terminal's "\r\n" is one Enter */
 void input_init(void) {
     have_keyboard = ps2kbd_init();
     input_flush();   /* keys pressed during the boot (in the GRUB menu) */
-    if (have_keyboard) kdetail("keyboard: PS/2 controller, %s\n", ps2kbd_describe());
+    if (have_keyboard) kprintf("keyboard: PS/2 controller, %s\n", ps2kbd_describe());
     int usb = usb_kbd_count();
     for (int i = 0; i < usb; i++) {
         char where[96];
         usb_kbd_describe(i, where, sizeof where);
-        kdetail("keyboard: %s\n", where);
+        kprintf("keyboard: %s\n", where);
     }
     if (!have_keyboard && !usb)
         kprintf("keyboard: no PS/2 controller answered%s; typing only on the serial port\n",

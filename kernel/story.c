@@ -261,7 +261,7 @@ void story_run(const Options *opt, const void *model, size_t model_size,
             show_status(st.pos, steps, true);
             report(&st, t_ready - t0, simd, cores);
             if (first == opt->prompt && st.t_first_ns)
-                kprintf("time: the first token came %.3f s after the kernel started\n",
+                kprintf("first token: %.3f s after the kernel started\n",
                         (time_since_entry_ns() - (time_ns() - st.t_first_ns)) / 1e9);
             first = 0;
         } while (opt->ask && r == 0);
@@ -291,6 +291,6 @@ void story_run(const Options *opt, const void *model, size_t model_size,
         if (st.generated > 1) kprintf("achieved tok/s: %f\n", llama_tokens_per_second(&st));
         report(&st, t_ready - t0, simd, cores);
         if (first_token_ns && prompt == opt->prompt)
-            kprintf("time: the first token came %.3f s after the kernel started\n", first_token_ns / 1e9);
+            kprintf("first token: %.3f s after the kernel started\n", first_token_ns / 1e9);
     }
 }

@@ -19,7 +19,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 model=${MODEL:-$("$root/tools/find-model.sh" stories15M.bin)}
 [ -f "$model" ] || { echo "error: $model does not exist; give MODEL=path" >&2; exit 1; }
 gguf=""
-[ "$(head -c 4 "$model")" = "GGUF" ] && gguf=1
+[ "$(head -c 4 "$model" | tr -d "\\0")" = "GGUF" ] && gguf=1
 tokenizer=""
 if [ -z "$gguf" ]; then
     tokenizer=${TOKENIZER:-$("$root/tools/find-model.sh" tokenizer.bin)}

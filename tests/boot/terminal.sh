@@ -16,7 +16,7 @@ source "$(dirname "$0")/lib.sh"
 m260=$(model_path stories260K.bin)
 t512=$(model_path tok512.bin)
 models=(MODEL="$m260" TOKENIZER="$t512")
-details='^(cpu|memory|screen|boot loader|time|cpus|smp|power|keyboard|command line|module|config): '
+details='^(cpu|memory|screen|boot loader|time|cpus|smp|power|command line|module|config): '
 
 # run_make NAME VAR=value...: `make -s run` as a person types it; OUTPUT is
 # what the terminal shows (CRs dropped), RC make's status.
