@@ -228,7 +228,7 @@ void story_run(const Options *opt, const void *model, size_t model_size,
     int cores = cores_to_use(opt);
     llama_platform platform = {
         .ctx = &cores, .write = write_text, .now_ns = now, .parallel_for = parallel_for,
-        .cpu_features = pick_simd(opt, &simd), .progress = progress,
+        .cpu_features = pick_simd(opt, &simd), .progress = progress, .simd_fixed = opt->simd != 0,
     };
     llama_sampling sampling = {.temperature = opt->temperature, .topp = opt->topp, .seed = opt->seed};
     llama_session *s = llama_init(mem, need, &m, steps, prompt_len, &sampling, &platform, &err);
@@ -258,8 +258,9 @@ void story_run(const Options *opt, const void *model, size_t model_size,
         do {
             r = llama_chat(s, first, opt->system_prompt, chat_read_line, 0, &st, &err);
             if (r < 0) kernel_error("%s", err.msg);
+            status.simd = llama_simd_level(s);
             show_status(st.pos, steps, true);
-            report(&st, t_ready - t0, simd, cores);
+            report(&st, t_ready - t0, status.simd, cores);
             if (first == opt->prompt && st.t_first_ns)
                 kprintf("first token: %.3f s after the kernel started\n",
                         (time_since_entry_ns() - (time_ns() - st.t_first_ns)) / 1e9);
@@ -287,9 +288,10 @@ void story_run(const Options *opt, const void *model, size_t model_size,
         if (llama_generate(s, prompt, &st, &err) != 0) kernel_error("%s", err.msg);
         if (first_token_ns == 0 && st.t_first_ns)
             first_token_ns = time_since_entry_ns() - (time_ns() - st.t_first_ns);
+        status.simd = llama_simd_level(s);
         show_status(st.pos, steps, true);
         if (st.generated > 1) kprintf("achieved tok/s: %f\n", llama_tokens_per_second(&st));
-        report(&st, t_ready - t0, simd, cores);
+        report(&st, t_ready - t0, status.simd, cores);
         if (first_token_ns && prompt == opt->prompt)
             kprintf("first token: %.3f s after the kernel started\n", first_token_ns / 1e9);
     }

@@ -165,7 +165,7 @@ int main(int argc, char **argv) {
     HostPool *pool = host_pool_create(threads);
     if (!pool) die("cannot start %d threads", threads);
     llama_platform platform = { pool, write_stdout, clock_ns, host_pool_parallel_for, features,
-                                NULL, dump_logits };
+                                NULL, dump_logits, opt.simd != NULL };
 
     const char *prompt = opt.prompt ? opt.prompt : "";
     if (tokenize) prompt = tokenize;

@@ -108,6 +108,10 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int 
 
 void llama_set_prompt_specials(llama_session *s, int on) { s->prompt_specials = on != 0; }
 
+const char *llama_simd_level(const llama_session *s) {
+    return transformer_level(&s->transformer)->name;
+}
+
 /* ---------------------------------------------------------------- shared steps */
 
 int session_encode(llama_session *s, const VocabPart *parts, int n_parts, int add_bos,

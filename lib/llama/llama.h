@@ -220,6 +220,10 @@ typedef struct {
     /* Called with the logits after each prompt has run (may be NULL): for
      * comparing with another implementation (--dump-logits). */
     void (*prompt_logits)(void *ctx, const float *logits, int n);
+    /* 1: run on the widest level cpu_features allow, always (--simd); 0:
+     * one-token steps may run on a narrower level that this machine turns
+     * out to run faster (timed during the first tokens; same results). */
+    int simd_fixed;
 } llama_platform;
 
 /* ---------------------------------------------------------------- running */
@@ -331,6 +335,9 @@ const char *llama_chat_format(const llama_session *s, int *recognised);
 /* Today's date, for chat templates that print it (Llama 3.2's system
  * header); without it they print the date their template falls back to. */
 void llama_set_date(llama_session *s, int year, int month, int day);
+
+/* The SIMD level one-token steps run on ("avx512", "avx2", "sse2"). */
+const char *llama_simd_level(const llama_session *s);
 
 /* run.c's "achieved tok/s" figure, (pos - 1) / (end - start) * 1000 with
  * millisecond clocks, start being the time the first token was written,

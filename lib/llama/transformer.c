@@ -24,6 +24,35 @@
 #include "lib/llama/ops.h"
 #include "lib/libc.h"
 
+/* ---------------------------------------------------------------- the level */
+
+static void tuner_init(LevelTuner *u, const MatmulKernel *widest, const llama_platform *pf) {
+    memset(u, 0, sizeof *u);
+    u->widest = widest;
+    u->cand[u->n_cand++] = widest;
+    /* the next level down that the CPU has, if any */
+    int i = 0;
+    while (matmul_levels[i] && matmul_levels[i] != widest) i++;
+    for (i++; matmul_levels[i]; i++)
+        if ((matmul_levels[i]->needs & ~widest->needs) == 0 && matmul_levels[i]->name &&
+            widest->name && strcmp(matmul_levels[i]->name, widest->name) != 0) {
+            u->cand[u->n_cand++] = matmul_levels[i];
+            break;
+        }
+    u->now_ns = pf && !pf->simd_fixed ? pf->now_ns : NULL;
+    u->ctx = pf ? pf->ctx : NULL;
+}
+
+static int tuning(const LevelTuner *u) {
+    return u->now_ns && u->n_cand > 1 && u->trials < TUNE_TRIALS * u->n_cand;
+}
+
+const MatmulKernel *transformer_level(const Transformer *t) {
+    const LevelTuner *u = &t->tuner;
+    if (u->n_cand < 2 || tuning(u) || !u->now_ns) return u->widest;
+    return u->best_ns[1] < u->best_ns[0] ? u->cand[1] : u->cand[0];
+}
+
 /* The most any product of the model needs for one prepared input, over
  * the tensors that take inputs of `cols` values. */
 static size_t act_bytes(const llama_model *m, int cols, int batch) {
@@ -54,6 +83,7 @@ void transformer_init(Transformer *t, const llama_model *m, int steps,
     t->steps = steps;
     t->batch = batch;
     compute_init(&t->compute, platform);
+    tuner_init(&t->tuner, t->compute.kernel, platform);
     s->x = arena_alloc(a, B * dim, sizeof(float));
     s->xb = arena_alloc(a, B * dim, sizeof(float));
     s->xb2 = arena_alloc(a, B * dim, sizeof(float));
@@ -318,7 +348,7 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
     }
 }
 
-float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
+static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
     RunState *s = &t->state;
     const MatmulKernel *k = t->compute.kernel;
     size_t D = (size_t)t->config.dim;
@@ -334,5 +364,22 @@ float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
     norm(t, x, x, &t->weights.rms_final);
     matmul_prepare(k, &t->weights.wcls, x, D, 1, s->act[0]);
     product(t, &t->weights.wcls, s->act[0], 1, s->logits, 0);
-    return s->logits;
+}
+
+float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
+    LevelTuner *u = &t->tuner;
+    if (n > 1 || !tuning(u)) {
+        t->compute.kernel = n > 1 ? u->widest : transformer_level(t);
+        forward_all(t, tokens, n, pos);
+        return t->state.logits;
+    }
+    /* one token while the levels are being timed: the candidates in turn */
+    int c = u->trials % u->n_cand;
+    t->compute.kernel = u->cand[c];
+    uint64_t t0 = u->now_ns(u->ctx);
+    forward_all(t, tokens, n, pos);
+    uint64_t ns = u->now_ns(u->ctx) - t0;
+    if (u->trials < u->n_cand || ns < u->best_ns[c]) u->best_ns[c] = ns;
+    u->trials++;
+    return t->state.logits;
 }

@@ -10,7 +10,15 @@
  * the tokens go one at a time (the products give the same bits for any
  * batch, attention is causal within the batch), so the logits do not
  * depend on how a prompt is cut. Work is split across cores by rows and by
- * heads; the results do not depend on the number of cores either. */
+ * heads; the results do not depend on the number of cores either.
+ *
+ * The SIMD level: a batch runs on the widest the CPU has (the one with
+ * matrix-matrix kernels). One token at a time, the widest is not always the
+ * fastest (a memory-bound product, a CPU that slows its clock for wide
+ * vectors): the first few tokens alternate between the widest level and
+ * the next, timed with the platform's clock, and the faster one runs the
+ * rest. Every level gives the same bits, so the choice shows only in the
+ * speed. */
 #ifndef LIB_LLAMA_TRANSFORMER_H
 #define LIB_LLAMA_TRANSFORMER_H
 
@@ -36,6 +44,18 @@ typedef struct {
     void *act_hidden;    /* an input of hidden_dim values prepared for w2 */
 } RunState;
 
+/* Picks the level for one-token steps by timing the candidates in turn. */
+#define TUNE_TRIALS 3    /* tokens timed on each candidate */
+typedef struct {
+    const MatmulKernel *widest;      /* batches run on it */
+    const MatmulKernel *cand[2];     /* for one token at a time */
+    int n_cand;
+    int trials;                      /* tokens timed so far */
+    uint64_t best_ns[2];             /* each candidate's fastest token */
+    uint64_t (*now_ns)(void *ctx);   /* the platform's clock; NULL: no tuning */
+    void *ctx;
+} LevelTuner;
+
 typedef struct {
     llama_config config;
     llama_weights weights;
@@ -43,7 +63,12 @@ typedef struct {
     int batch;           /* tokens per forward call, at most */
     RunState state;
     Compute compute;
+    LevelTuner tuner;
 } Transformer;
+
+/* The level one-token steps run on now (for reports); the widest until
+ * the timing has decided. */
+const MatmulKernel *transformer_level(const Transformer *t);
 
 /* Allocates the run state for steps positions (and batches of up to
  * TRANSFORMER_BATCH tokens, fewer when steps is smaller); unless the arena

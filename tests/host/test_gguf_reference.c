@@ -94,7 +94,7 @@ static int run_case(const char *golden, const char *model_name, int steps, const
     size_t plen = strlen(prompt);
     size_t need = llama_memory_needed(&m, want_steps, plen);
     mem = malloc(need);
-    llama_platform pf = { NULL, write_discard, NULL, NULL, features, NULL, NULL };
+    llama_platform pf = { NULL, write_discard, NULL, NULL, features, NULL, NULL, 1 };
     llama_sampling sp = { 0.0f, 0.9f, 1 };
     llama_session *s = llama_init(mem, need, &m, want_steps, plen, &sp, &pf, &err);
     if (!s) {

@@ -211,7 +211,7 @@ TEST(forward_every_simd_level) {
     unsigned have = llama_cpu_detect();
     for (int i = 0; matmul_levels[i] && !check_failed_; i++) {
         if (matmul_levels[i]->needs & ~have) continue;
-        llama_platform pf = { NULL, NULL, NULL, NULL, matmul_levels[i]->needs, NULL, NULL };
+        llama_platform pf = { NULL, NULL, NULL, NULL, matmul_levels[i]->needs, NULL, NULL, 1 };
         compare("stories260K.bin", 64, have_fma(), &pf);
         compare("stories15M.bin", 6, have_fma(), &pf);
         if (check_failed_)
@@ -221,7 +221,7 @@ TEST(forward_every_simd_level) {
 }
 
 TEST(forward_split_across_cores) {
-    llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, 0, NULL, NULL };
+    llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, 0, NULL, NULL, 0 };
     compare("stories260K.bin", 100, have_fma(), &pf);
     compare("stories15M.bin", 8, have_fma(), &pf);
 }
@@ -276,8 +276,63 @@ TEST(forward_batched_is_sequential) {
     batched_equals_sequential("gguf/tinyllama-mini-Q4_K_M.gguf", 90, NULL);
     batched_equals_sequential("gguf/llama3-mini-Q4_K_M.gguf", 80, NULL);
     batched_equals_sequential("gguf/stories15M-Q4_0.gguf", 70, NULL);
-    llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, llama_cpu_detect(), NULL, NULL };
+    llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, llama_cpu_detect(), NULL, NULL, 0 };
     batched_equals_sequential("gguf/stories15M-F16.gguf", 70, &pf);
+}
+
+/* The level tuner: a clock under which every second timed token (the
+ * narrower level's) takes `narrow_ns` and the others 100 us. After the
+ * trials, one-token steps run on the faster level; the logits are the
+ * oracle's all along; batches stay on the widest; --simd (simd_fixed)
+ * keeps the widest. */
+typedef struct { uint64_t now; int calls; uint64_t narrow_ns; } TunerClock;
+static uint64_t tuner_clock(void *ctx) {
+    TunerClock *c = ctx;
+    if (c->calls++ % 2) c->now += (c->calls / 2) % 2 ? 100000 : c->narrow_ns;
+    return c->now;
+}
+
+static const char *tuned_level(uint64_t narrow_ns, int fixed, const llama_model *ck, Ref *r) {
+    TunerClock clock = { 1, 0, narrow_ns };
+    llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, fixed };
+    Engine e;
+    engine_open(&e, ck, 64, &pf);
+    int token = 1;
+    for (int pos = 0; pos < 3 * TUNE_TRIALS && !check_failed_; pos++) {
+        float *a = transformer_forward(&e.t, &token, 1, pos);
+        float *b = ref_forward(r, ck, token, pos);
+        CHECK(memcmp(a, b, (size_t)ck->config.vocab_size * 4) == 0, "logits differ at pos %d", pos);
+        token = rnd_token(ck->config.vocab_size);
+    }
+    const char *name = transformer_level(&e.t)->name;
+    free(e.mem);
+    return name;
+}
+
+TEST(level_tuner_keeps_the_faster) {
+    const MatmulKernel *widest = matmul_select(llama_cpu_detect());
+    const MatmulKernel *next = NULL;
+    for (int i = 0; matmul_levels[i]; i++)
+        if (matmul_levels[i] != widest && !(matmul_levels[i]->needs & ~widest->needs) &&
+            strcmp(matmul_levels[i]->name, widest->name) != 0) {
+            next = matmul_levels[i];
+            break;
+        }
+    if (!next) return;                   /* one level on this CPU: nothing to choose */
+    llama_model ck;
+    unsigned char *file;
+    CHECK(load("stories260K.bin", &ck, &file) == 0, "stories260K.bin not found");
+    if (check_failed_) return;
+    Ref r;
+    ref_alloc(&r, &ck.config);
+    const char *a = tuned_level(50000, 0, &ck, &r);     /* narrower twice as fast */
+    CHECK(strcmp(a, next->name) == 0, "picked %s, want %s", a, next->name);
+    const char *b = tuned_level(200000, 0, &ck, &r);    /* narrower slower */
+    CHECK(strcmp(b, widest->name) == 0, "picked %s, want %s", b, widest->name);
+    const char *c = tuned_level(50000, 1, &ck, &r);     /* --simd: fixed */
+    CHECK(strcmp(c, widest->name) == 0, "with simd_fixed picked %s", c);
+    ref_free(&r);
+    free(file);
 }
 
 /* ---------------------------------------------------------------- API */
@@ -314,7 +369,7 @@ TEST(generate_matches_run_c) {
     CHECK(open_files(&f, "stories260K.bin", "tok512.bin") == 0, "model files");
     if (check_failed_) return;
     static Capture cap;
-    llama_platform pf = { &cap, capture, fake_clock, NULL, llama_cpu_detect(), NULL, NULL };
+    llama_platform pf = { &cap, capture, fake_clock, NULL, llama_cpu_detect(), NULL, NULL, 0 };
     llama_sampling sp = { 0.0f, 0.9f, 1 };
     int steps = llama_steps(&f.ck.config, 200);
     size_t need = llama_memory_needed(&f.ck, steps, 0);
@@ -367,7 +422,7 @@ TEST(memory_sizing) {
           llama_memory_needed(&f.ck, 257, 0) == SIZE_MAX, "bad steps");
     CHECK(llama_memory_needed(&f.ck, 16, SIZE_MAX - 1) == SIZE_MAX, "huge prompt");
     static Capture cap;
-    llama_platform pf = { &cap, capture, NULL, NULL, 0, NULL, NULL };
+    llama_platform pf = { &cap, capture, NULL, NULL, 0, NULL, NULL, 0 };
     llama_sampling sp = { 1.0f, 0.9f, 42 };
     llama_error err;
     void *mem = malloc(n16);
@@ -385,5 +440,5 @@ TEST(memory_sizing) {
 }
 
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
-          forward_batched_is_sequential,
+          forward_batched_is_sequential, level_tuner_keeps_the_faster,
           generate_matches_run_c, memory_sizing)
