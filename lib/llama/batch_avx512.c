@@ -93,6 +93,7 @@ TARGET static INLINE void store_rows(float *y, __m512 v, int rows) {
 typedef struct {
     __m512i q[PANEL_BLOCKS][8];     /* dword k of block b, lane = row */
     __m512 d[PANEL_BLOCKS];         /* the rows' d_w of block b */
+    __m512 m[PANEL_BLOCKS];         /* Q4_1, Q5_1: the rows' m_w */
 } Panel32;
 
 /* out[k], lane r = dword k of rows[r] (16 rows of 8 dwords): each pair of
@@ -162,14 +163,56 @@ TARGET static void pack_q4_0(Panel32 *P, const unsigned char *base, size_t strid
     }
 }
 
+/* The 32 quants (value order) of a Q5 block: nibbles, and 16 where the
+ * block's qh has the value's bit. */
+TARGET static INLINE __m256i q5_quants(const uint8_t qs[16], const uint8_t qh[4]) {
+    __m128i q = _mm_loadu_si128((const __m128i *)(const void *)qs);
+    __m256i n = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
+                                 _mm256_set1_epi8(0x0f));
+    uint32_t bits;
+    __builtin_memcpy(&bits, qh, 4);
+    return _mm256_or_si256(n, _mm256_and_si256(_mm256_movm_epi8((__mmask32)bits), _mm256_set1_epi8(0x10)));
+}
+
+TARGET static INLINE __m256i q4_quants(const uint8_t qs[16]) {
+    __m128i q = _mm_loadu_si128((const __m128i *)(const void *)qs);
+    return _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
+                            _mm256_set1_epi8(0x0f));
+}
+
+/* Packers of Q5_0, Q4_1, Q5_1 (quants unsigned; Q4_1 and Q5_1 also m). */
+#define PACK32(FN, BT, QUANTS, HAS_M)                                                                  \
+    TARGET static void FN(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
+        for (int i = 0; i < nb; i++) {                                                               \
+            __m256i r[16];                                                                           \
+            uint16_t h[16], hm[16];                                                                  \
+            for (int j = 0; j < 16; j++) {                                                           \
+                const BT *B = (const BT *)(const void *)(base + (size_t)j * stride) + b0 + i;        \
+                r[j] = j < rows ? QUANTS(B) : _mm256_setzero_si256();                                \
+                h[j] = j < rows ? B->d : 0;                                                          \
+                hm[j] = 0;                                                                           \
+                if (HAS_M && j < rows) __builtin_memcpy(&hm[j], (const unsigned char *)B + 2, 2);    \
+            }                                                                                        \
+            transpose16x8(r, P->q[i]);                                                               \
+            P->d[i] = pack_d(h);                                                                     \
+            if (HAS_M) P->m[i] = pack_d(hm);                                                         \
+        }                                                                                            \
+    }
+#define Q5_0_QUANTS(B) q5_quants((B)->qs, (B)->qh)
+#define Q4_1_QUANTS(B) q4_quants((B)->qs)
+PACK32(pack_q5_0, block_q5_0, Q5_0_QUANTS, 0)
+PACK32(pack_q4_1, block_q4_1, Q4_1_QUANTS, 1)
+PACK32(pack_q5_1, block_q5_1, Q5_0_QUANTS, 1)
+
 /* Block i of the panel (block b of the rows) times the T vectors a[]: its
  * p for the 16 rows, added to lane vector L of each vector's S. SHIFT: the
- * offset of the unsigned quants (7: 128, 3: 8). */
+ * offset of the unsigned quants (7: 128, 4: 16, 3: 8), or -1: none, and the
+ * minimum term m_w * s_x added (Q4_1, Q5_1). */
 #define BLOCK32(i, b, L)                                                                              \
     do {                                                                                              \
         __m512i acc_[TOKENS];                                                                         \
         _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                                           \
-            acc_[t] = _mm512_set1_epi32(-a[t].sum[b] * (1 << SHIFT));                                     \
+            acc_[t] = SHIFT < 0 ? _mm512_setzero_si512() : _mm512_set1_epi32(-a[t].sum[b] * (1 << (SHIFT & 31))); \
         _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) {                                         \
             __m512i w_ = _mm512_load_si512((const void *)&P->q[i][k]);                                \
             _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                                       \
@@ -178,6 +221,8 @@ TARGET static void pack_q4_0(Panel32 *P, const unsigned char *base, size_t strid
         __m512 dw_ = _mm512_load_ps(&P->d[i]);                                                        \
         _Pragma("GCC unroll 4") for (int t = 0; t < T; t++) {                                         \
             __m512 p_ = _mm512_mul_ps(_mm512_cvtepi32_ps(acc_[t]), _mm512_mul_ps(dw_, _mm512_set1_ps(a[t].d[b]))); \
+            if (SHIFT < 0) /* Q4_1, Q5_1: + m_w * s_x */                                             \
+                p_ = _mm512_add_ps(p_, _mm512_mul_ps(_mm512_load_ps(&P->m[i]), _mm512_set1_ps(a[t].s[b]))); \
             S[t][L] = _mm512_add_ps(S[t][L], p_);                                                     \
         }                                                                                             \
     } while (0)
@@ -210,8 +255,9 @@ TARGET static INLINE void blocks32_tile_n(const Panel32 *P, int b0, int nb, cons
         for (int l = 0; l < 8; l++) S_io[t][l] = S[t][l];
 }
 
-/* T a constant for the compiler: full tiles, and the last one. */
-TARGET static void blocks32_tile(const Panel32 *P, int b0, int nb, const Act *a, int T,
+/* T a constant for the compiler: full tiles, and the last one (inlined,
+ * so that SHIFT is a constant too). */
+TARGET static INLINE void blocks32_tile(const Panel32 *P, int b0, int nb, const Act *a, int T,
                                  __m512 S[TOKENS][8], const int SHIFT) {
     switch (T) {
     case 3: blocks32_tile_n(P, b0, nb, a, 3, S, SHIFT); break;
@@ -278,6 +324,9 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
 
 BLOCKS32_ROWS(q8_0_batch, block_q8_0, pack_q8_0, 7)
 BLOCKS32_ROWS(q4_0_batch, block_q4_0, pack_q4_0, 3)
+BLOCKS32_ROWS(q5_0_batch, block_q5_0, pack_q5_0, 4)
+BLOCKS32_ROWS(q4_1_batch, block_q4_1, pack_q4_1, -1)
+BLOCKS32_ROWS(q5_1_batch, block_q5_1, pack_q5_1, -1)
 
 /* ---------------------------------------------------------------- K-quants */
 
@@ -367,6 +416,102 @@ TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride
     }
 }
 
+TARGET static void pack_q5_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    const __m256i one = _mm256_set1_epi8(1), m4 = _mm256_set1_epi8(0x0f);
+    for (int i = 0; i < nb; i++) {
+        for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p, 2p+1 */
+            __m256i lo[16], hi[16];
+            for (int j = 0; j < 16; j++) {
+                const block_q5_K *B = (const block_q5_K *)(const void *)(base + (size_t)j * stride) + b0 + i;
+                if (j >= rows) {
+                    lo[j] = hi[j] = _mm256_setzero_si256();
+                    continue;
+                }
+                __m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(B->qs + 32 * p));
+                __m256i qh = _mm256_loadu_si256((const __m256i *)(const void *)B->qh);
+                lo[j] = _mm256_or_si256(_mm256_and_si256(q, m4),
+                                        _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p), one), 4));
+                hi[j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), m4),
+                                        _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p + 1), one), 4));
+            }
+            transpose16x8(lo, &P->q[i][16 * p]);
+            transpose16x8(hi, &P->q[i][16 * p + 8]);
+        }
+        int32_t *sc = (int32_t *)(void *)P->sc[i];
+        uint32_t *pr = (uint32_t *)(void *)P->pair[i];
+        for (int j = 0; j < 16; j++) {
+            uint8_t s8[8] = { 0 }, m8[8] = { 0 };
+            if (j < rows) k4_scales(((const block_q5_K *)(const void *)(base + (size_t)j * stride) + b0 + i)->scales, s8, m8);
+            for (int k = 0; k < 8; k++) sc[16 * k + j] = s8[k];
+            for (int k = 0; k < 4; k++) pr[16 * k + j] = (uint32_t)m8[2 * k] | (uint32_t)m8[2 * k + 1] << 16;
+        }
+        size_t off = (size_t)(b0 + i) * sizeof(block_q5_K);
+        P->d[i] = pack_half16(base, stride, rows, off);
+        P->dmin[i] = pack_half16(base, stride, rows, off + 2);
+    }
+}
+
+/* Q2_K and Q3_K: value 128h + 32s + l from bits 2s.. of qs[32h + l] (and
+ * for Q3_K bit 4h + s of hmask[l]: q + 4 unsigned, 0..7); 16 sub-blocks of
+ * 16. pair: Q2_K's minimums, Q3_K's scales, in int16 pairs. */
+#define PACK_K16(FN, BT, Q3, DOFF)                                                                     \
+    TARGET static void FN(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
+        const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);                           \
+        for (int i = 0; i < nb; i++) {                                                               \
+            for (int h = 0; h < 2; h++) {                                                            \
+                __m256i q[4][16];                                                                    \
+                for (int j = 0; j < 16; j++) {                                                       \
+                    const BT *B = (const BT *)(const void *)(base + (size_t)j * stride) + b0 + i;    \
+                    __m256i qs = j < rows ? _mm256_loadu_si256((const __m256i *)(const void *)(B->qs + 32 * h)) \
+                                          : _mm256_setzero_si256();                                  \
+                    __m256i hm = _mm256_setzero_si256();                                             \
+                    if (Q3 && j < rows) hm = _mm256_loadu_si256((const __m256i *)(const void *)((const unsigned char *)B)); \
+                    for (int t = 0; t < 4; t++) {                                                    \
+                        __m256i v = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * t), m3);              \
+                        if (Q3 && j < rows)                                                          \
+                            v = _mm256_or_si256(v, _mm256_slli_epi16(                                \
+                                _mm256_and_si256(_mm256_srli_epi16(hm, 4 * h + t), one), 2));        \
+                        q[t][j] = v;                                                                 \
+                    }                                                                                \
+                }                                                                                    \
+                for (int t = 0; t < 4; t++) transpose16x8(q[t], &P->q[i][32 * h + 8 * t]);           \
+            }                                                                                        \
+            int32_t *sc = (int32_t *)(void *)P->sc[i];                                               \
+            uint32_t *pr = (uint32_t *)(void *)P->pair[i];                                           \
+            for (int j = 0; j < 16; j++) {                                                           \
+                int16_t sv[16] = { 0 }, pv[16] = { 0 };                                              \
+                if (j < rows) {                                                                      \
+                    const BT *B = (const BT *)(const void *)(base + (size_t)j * stride) + b0 + i;    \
+                    K16_SCALES(B, sv, pv);                                                           \
+                }                                                                                    \
+                for (int k = 0; k < 16; k++) sc[16 * k + j] = sv[k];                                 \
+                for (int k = 0; k < 8; k++)                                                          \
+                    pr[16 * k + j] = (uint32_t)(uint16_t)pv[2 * k] | (uint32_t)(uint16_t)pv[2 * k + 1] << 16; \
+            }                                                                                        \
+            size_t off = (size_t)(b0 + i) * sizeof(BT);                                              \
+            P->d[i] = pack_half16(base, stride, rows, off + DOFF);                                   \
+            if (!Q3) P->dmin[i] = pack_half16(base, stride, rows, off + DOFF + 2);                   \
+        }                                                                                            \
+    }
+
+/* Q2_K: scales low nibbles, minimums high nibbles (the pairs). */
+#define K16_SCALES(B, sv, pv)                                                                          \
+    for (int k = 0; k < 16; k++) {                                                                   \
+        sv[k] = (int16_t)(((const block_q2_K *)(B))->scales[k] & 0xf);                              \
+        pv[k] = (int16_t)(((const block_q2_K *)(B))->scales[k] >> 4);                               \
+    }
+PACK_K16(pack_q2_k, block_q2_K, 0, 80)
+#undef K16_SCALES
+/* Q3_K: the 6-bit scales, minus 32, also as the pairs. */
+#define K16_SCALES(B, sv, pv)                                                                          \
+    do {                                                                                             \
+        int8_t s8_[16];                                                                              \
+        k3_scales(((const block_q3_K *)(B))->scales, s8_);                                          \
+        for (int k = 0; k < 16; k++) sv[k] = pv[k] = s8_[k];                                         \
+    } while (0)
+PACK_K16(pack_q3_k, block_q3_K, 1, 108)
+#undef K16_SCALES
+
 /* Super-block i of the panel (b of the rows) times T vectors: p for the
  * 16 rows, into lane vector b % 8 of each vector's S. Q4_K: per sub-block
  * of 32 (8 dwords) S_j, isum += sc_j * S_j; msum by VPDPWSSD of the
@@ -414,8 +559,15 @@ TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride
 #define SUMS32(a, b) ((a).sums32 + 8 * (b))
 #define BSUMS(a, b) ((a).bsums + 16 * (b))
 
+/* Q3_K: p = dd * (isum - 4 * aux) */
+#define Q3K_P(t) _mm512_mul_ps(_mm512_mul_ps(dx, P->d[i]), \
+                               _mm512_cvtepi32_ps(_mm512_sub_epi32(isum[t], _mm512_slli_epi32(aux[t], 2))))
+
 KQ_TILE(q4_k_tile, 8, 8, 4, SUMS32, Q4K_P)
 KQ_TILE(q6_k_tile, 16, 4, 8, BSUMS, Q6K_P)
+KQ_TILE(q5_k_tile, 8, 8, 4, SUMS32, Q4K_P)
+KQ_TILE(q2_k_tile, 16, 4, 8, BSUMS, Q4K_P)
+KQ_TILE(q3_k_tile, 16, 4, 8, BSUMS, Q3K_P)
 
 #define KQ_DISPATCH(TILE)                                                                            \
     TARGET static void TILE(const PanelK *P, int b0, int nb, const Act *a, int T, __m512 (*S)[8]) {  \
@@ -427,6 +579,9 @@ KQ_TILE(q6_k_tile, 16, 4, 8, BSUMS, Q6K_P)
     }
 KQ_DISPATCH(q4_k_tile)
 KQ_DISPATCH(q6_k_tile)
+KQ_DISPATCH(q5_k_tile)
+KQ_DISPATCH(q2_k_tile)
+KQ_DISPATCH(q3_k_tile)
 
 /* All rows [r0, r1) for m vectors: for each chunk of vectors, panels of 16
  * rows in pieces of PANEL_SUPER super-blocks; each vector's lane vectors on
@@ -462,6 +617,9 @@ KQ_DISPATCH(q6_k_tile)
 
 KQ_ROWS(q4_k_batch, pack_q4_k, q4_k_tile)
 KQ_ROWS(q6_k_batch, pack_q6_k, q6_k_tile)
+KQ_ROWS(q5_k_batch, pack_q5_k, q5_k_tile)
+KQ_ROWS(q2_k_batch, pack_q2_k, q2_k_tile)
+KQ_ROWS(q3_k_batch, pack_q3_k, q3_k_tile)
 
 /* ---------------------------------------------------------------- F16, F32 */
 
@@ -504,6 +662,11 @@ TARGET static INLINE float sum16(__m512 a) {      /* matmul.h's tree over 16 lan
 
 DOT_TILE(f16_tile, LOAD_F16, MAC_FMA)
 DOT_TILE(f32_tile, LOAD_F32, MAC_APART)
+#define LOAD_BF16(p, j) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256( \
+    (const __m256i *)(const void *)((const uint16_t *)(const void *)(p) + (j)))), 16))
+/* BF16 multiplying and adding apart: a product of two bfloat16 values is
+ * exact only while it stays inside fp32's normal range. */
+DOT_TILE(bf16_tile, LOAD_BF16, MAC_APART)
 
 /* One tile of R rows (DROWS, or 1) and T vectors, constants for the compiler. */
 #define DOT_DISPATCH(TILE)                                                                            \
@@ -537,6 +700,7 @@ DOT_TILE(f32_tile, LOAD_F32, MAC_APART)
 
 DOT_DISPATCH(f16_tile)
 DOT_DISPATCH(f32_tile)
+DOT_DISPATCH(bf16_tile)
 
 /* Rows [r0, r1) for m vectors (cols a multiple of 16): for each chunk of
  * vectors, every group of DROWS rows, DTOKENS vectors at a time. */
@@ -566,6 +730,7 @@ DOT_DISPATCH(f32_tile)
 
 DOT_ROWS(f16_batch16, f16_tile)
 DOT_ROWS(f32_batch16, f32_tile)
+DOT_ROWS(bf16_batch16, bf16_tile)
 
 extern const MatmulKernel matmul_kernel_avx512vnni;
 
@@ -574,6 +739,12 @@ static void f16_batch(const llama_tensor *w, const ActLayout *L, const void *act
                       int r0, int r1) {
     if (w->cols % 16) matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
     else f16_batch16(w, L, act, m, y, ldy, r0, r1);
+}
+
+static void bf16_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                       int r0, int r1) {
+    if (w->cols % 16) matmul_plain[MATMUL_BF16](w, L, act, m, y, ldy, r0, r1);
+    else bf16_batch16(w, L, act, m, y, ldy, r0, r1);
 }
 
 static void f32_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
@@ -594,4 +765,7 @@ static void f32_batch(const llama_tensor *w, const ActLayout *L, const void *act
 const matmul_tensor_fn matmul_avx512vnni_batch[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_batch, [MATMUL_Q4_0] = q4_0_batch, [MATMUL_Q4_K] = q4_k_batch,
     [MATMUL_Q6_K] = q6_k_batch, [MATMUL_F16] = f16_batch, [MATMUL_F32] = f32_batch,
+    [MATMUL_BF16] = bf16_batch, [MATMUL_Q5_0] = q5_0_batch, [MATMUL_Q4_1] = q4_1_batch,
+    [MATMUL_Q5_1] = q5_1_batch, [MATMUL_Q5_K] = q5_k_batch, [MATMUL_Q2_K] = q2_k_batch,
+    [MATMUL_Q3_K] = q3_k_batch,
 };
