@@ -81,16 +81,19 @@ F16_ROW(f16_row_f16c, F16C, _mm256_cvtph_ps)
 
 int matmul_avx2_f16c = 1;
 
-/* CPUID leaf 1, ECX bit 29; asked once (a race only asks twice). */
+/* CPUID leaf 1, ECX bit 29; asked once (cores that race to ask first
+ * both get the same answer; the atomics keep that well defined). */
 static int has_f16c(void) {
     static int known;        /* 0: not asked; 1: no; 2: yes */
-    if (!matmul_avx2_f16c) return 0;
-    if (!known) {
+    if (!__atomic_load_n(&matmul_avx2_f16c, __ATOMIC_RELAXED)) return 0;
+    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (!k) {
         uint32_t a, b, c, d;
         __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        known = (c >> 29 & 1) ? 2 : 1;
+        k = (c >> 29 & 1) ? 2 : 1;
+        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
     }
-    return known == 2;
+    return k == 2;
 }
 
 /* F16 rows of a multiple of 16 values (others in plain C), a chunk of
