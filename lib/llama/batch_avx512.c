@@ -351,58 +351,100 @@ TARGET static INLINE __m512 pack_half16(const unsigned char *base, size_t stride
     return pack_d(h);
 }
 
+/* Q4_K's and Q5_K's scales and minimums of 16 rows (the 12 bytes at
+ * `scales` of row j, j < rows) into P->sc[i][0..7] (int32 per row) and
+ * P->pair[i][0..3] (the minimums in int16 pairs); their d and dmin (the
+ * first four bytes of the block at `block`) into P->d[i], P->dmin[i]. The
+ * 6-bit fields come out of 32-bit words (blocks.h's k4_scales), the bytes
+ * of the 16 rows go to lanes through 64-bit lanes and VPMOVQD. */
+TARGET static INLINE void pack_k4_scales(PanelK *P, int i, const unsigned char *scales, const unsigned char *block,
+                                         size_t stride, int rows) {
+    uint64_t sc[16], mn[16];
+    uint32_t dd[16];
+    for (int j = 0; j < 16; j++) {
+        sc[j] = mn[j] = 0;
+        dd[j] = 0;
+        if (j >= rows) continue;
+        uint32_t u0, u1, u2;
+        __builtin_memcpy(&u0, scales + (size_t)j * stride, 4);
+        __builtin_memcpy(&u1, scales + (size_t)j * stride + 4, 4);
+        __builtin_memcpy(&u2, scales + (size_t)j * stride + 8, 4);
+        __builtin_memcpy(&dd[j], block + (size_t)j * stride, 4);
+        uint32_t sc_hi = (u2 & 0x0f0f0f0f) | ((u0 >> 6) & 0x03030303) << 4;
+        uint32_t mn_hi = ((u2 >> 4) & 0x0f0f0f0f) | ((u1 >> 6) & 0x03030303) << 4;
+        sc[j] = (uint64_t)sc_hi << 32 | (u0 & 0x3f3f3f3f);
+        mn[j] = (uint64_t)mn_hi << 32 | (u1 & 0x3f3f3f3f);
+    }
+    __m512i s0 = _mm512_loadu_si512((const void *)sc), s1 = _mm512_loadu_si512((const void *)(sc + 8));
+    __m512i m0 = _mm512_loadu_si512((const void *)mn), m1 = _mm512_loadu_si512((const void *)(mn + 8));
+    const __m512i byte = _mm512_set1_epi64(0xff);
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) {
+        __m256i a = _mm512_cvtepi64_epi32(_mm512_and_si512(_mm512_srli_epi64(s0, 8 * k), byte));
+        __m256i b = _mm512_cvtepi64_epi32(_mm512_and_si512(_mm512_srli_epi64(s1, 8 * k), byte));
+        P->sc[i][k] = _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {         /* bytes 2k, 2k+1 -> int16 halves of a dword */
+        __m512i t0 = _mm512_srli_epi64(m0, 16 * k), t1 = _mm512_srli_epi64(m1, 16 * k);
+        t0 = _mm512_or_si512(_mm512_and_si512(t0, byte), _mm512_slli_epi64(_mm512_and_si512(t0, _mm512_set1_epi64(0xff00)), 8));
+        t1 = _mm512_or_si512(_mm512_and_si512(t1, byte), _mm512_slli_epi64(_mm512_and_si512(t1, _mm512_set1_epi64(0xff00)), 8));
+        P->pair[i][k] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(t0)), _mm512_cvtepi64_epi32(t1), 1);
+    }
+    __m512i d32 = _mm512_loadu_si512((const void *)dd);
+    P->d[i] = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(d32));
+    P->dmin[i] = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(d32, 16)));
+}
+
+/* The 16 rows' 32 bytes at byte `off` of their block (zero past `rows`),
+ * transposed: out[k], lane r = dword k of row r. */
+TARGET static INLINE void rows_bytes32(const unsigned char *blocks, size_t stride, int rows, size_t off, __m512i out[8]) {
+    __m256i r[16];
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; j++)
+        r[j] = j < rows ? _mm256_loadu_si256((const __m256i *)(const void *)(blocks + (size_t)j * stride + off))
+                        : _mm256_setzero_si256();
+    transpose16x8(r, out);
+}
+
+/* Q4_K: the raw quant bytes transposed, then split into nibbles (the byte
+ * operations do not care which lane a dword sits in). */
 TARGET static void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
     for (int i = 0; i < nb; i++) {
+        const block_q4_K *B0 = (const block_q4_K *)(const void *)base + b0 + i;
         for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p (low nibbles), 2p+1 */
-            __m256i lo[16], hi[16];
-            for (int j = 0; j < 16; j++) {
-                const block_q4_K *B = (const block_q4_K *)(const void *)(base + (size_t)j * stride) + b0 + i;
-                __m256i q = j < rows ? _mm256_loadu_si256((const __m256i *)(const void *)(B->qs + 32 * p))
-                                     : _mm256_setzero_si256();
-                lo[j] = _mm256_and_si256(q, _mm256_set1_epi8(0x0f));
-                hi[j] = _mm256_and_si256(_mm256_srli_epi16(q, 4), _mm256_set1_epi8(0x0f));
+            __m512i t[8];
+            rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q4_K, qs) + 32 * (size_t)p, t);
+            for (int k = 0; k < 8; k++) {
+                P->q[i][16 * p + k] = _mm512_and_si512(t[k], m4);
+                P->q[i][16 * p + 8 + k] = _mm512_and_si512(_mm512_srli_epi16(t[k], 4), m4);
             }
-            transpose16x8(lo, &P->q[i][16 * p]);
-            transpose16x8(hi, &P->q[i][16 * p + 8]);
         }
-        int32_t *sc = (int32_t *)(void *)P->sc[i];
-        uint32_t *pr = (uint32_t *)(void *)P->pair[i];
-        for (int j = 0; j < 16; j++) {
-            uint8_t s8[8] = { 0 }, m8[8] = { 0 };
-            if (j < rows) k4_scales(((const block_q4_K *)(const void *)(base + (size_t)j * stride) + b0 + i)->scales, s8, m8);
-            for (int k = 0; k < 8; k++) sc[16 * k + j] = s8[k];
-            for (int k = 0; k < 4; k++) pr[16 * k + j] = (uint32_t)m8[2 * k] | (uint32_t)m8[2 * k + 1] << 16;
-        }
-        size_t off = (size_t)(b0 + i) * sizeof(block_q4_K);
-        P->d[i] = pack_half16(base, stride, rows, off);
-        P->dmin[i] = pack_half16(base, stride, rows, off + 2);
+        pack_k4_scales(P, i, B0->scales, (const unsigned char *)B0, stride, rows);
     }
 }
 
 TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
     for (int i = 0; i < nb; i++) {
-        for (int h = 0; h < 2; h++) {           /* values 128h .. 128h + 127 */
-            __m256i q[4][16];
-            for (int j = 0; j < 16; j++) {
-                const block_q6_K *B = (const block_q6_K *)(const void *)(base + (size_t)j * stride) + b0 + i;
-                if (j >= rows) {
-                    q[0][j] = q[1][j] = q[2][j] = q[3][j] = _mm256_setzero_si256();
-                    continue;
-                }
-                __m256i ql0 = _mm256_loadu_si256((const __m256i *)(const void *)(B->ql + 64 * h));
-                __m256i ql1 = _mm256_loadu_si256((const __m256i *)(const void *)(B->ql + 64 * h + 32));
-                __m256i qh = _mm256_loadu_si256((const __m256i *)(const void *)(B->qh + 32 * h));
-                q[0][j] = _mm256_or_si256(_mm256_and_si256(ql0, m4),
-                                          _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4));
-                q[1][j] = _mm256_or_si256(_mm256_and_si256(ql1, m4),
-                                          _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0c)), 2));
-                q[2][j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
-                                          _mm256_and_si256(qh, _mm256_set1_epi8(0x30)));
-                q[3][j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
-                                          _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xc0)), 2));
+        const unsigned char *B0 = (const unsigned char *)((const block_q6_K *)(const void *)base + b0 + i);
+        for (int h = 0; h < 2; h++) {           /* values 128h .. 128h + 127: the raw bytes transposed, then combined */
+            __m512i ql0[8], ql1[8], qh[8];
+            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, ql) + 64 * (size_t)h, ql0);
+            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, ql) + 64 * (size_t)h + 32, ql1);
+            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, qh) + 32 * (size_t)h, qh);
+            for (int k = 0; k < 8; k++) {
+                __m512i *q = &P->q[i][32 * h];
+                q[k] = _mm512_or_si512(_mm512_and_si512(ql0[k], m4),
+                                       _mm512_slli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8(0x03)), 4));
+                q[8 + k] = _mm512_or_si512(_mm512_and_si512(ql1[k], m4),
+                                           _mm512_slli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8(0x0c)), 2));
+                q[16 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql0[k], 4), m4),
+                                            _mm512_and_si512(qh[k], _mm512_set1_epi8(0x30)));
+                q[24 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql1[k], 4), m4),
+                                            _mm512_srli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8((char)0xc0)), 2));
             }
-            for (int k = 0; k < 4; k++) transpose16x8(q[k], &P->q[i][32 * h + 8 * k]);
         }
         int32_t *sc = (int32_t *)(void *)P->sc[i];
         uint32_t *pr = (uint32_t *)(void *)P->pair[i];
@@ -417,37 +459,22 @@ TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride
 }
 
 TARGET static void pack_q5_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
-    const __m256i one = _mm256_set1_epi8(1), m4 = _mm256_set1_epi8(0x0f);
+    const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi8(1);
     for (int i = 0; i < nb; i++) {
+        const block_q5_K *B0 = (const block_q5_K *)(const void *)base + b0 + i;
+        __m512i qh[8];
+        rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q5_K, qh), qh);
         for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p, 2p+1 */
-            __m256i lo[16], hi[16];
-            for (int j = 0; j < 16; j++) {
-                const block_q5_K *B = (const block_q5_K *)(const void *)(base + (size_t)j * stride) + b0 + i;
-                if (j >= rows) {
-                    lo[j] = hi[j] = _mm256_setzero_si256();
-                    continue;
-                }
-                __m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(B->qs + 32 * p));
-                __m256i qh = _mm256_loadu_si256((const __m256i *)(const void *)B->qh);
-                lo[j] = _mm256_or_si256(_mm256_and_si256(q, m4),
-                                        _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p), one), 4));
-                hi[j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), m4),
-                                        _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p + 1), one), 4));
+            __m512i t[8];
+            rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q5_K, qs) + 32 * (size_t)p, t);
+            for (int k = 0; k < 8; k++) {
+                __m512i h0 = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[k], 2 * p), one), 4);
+                __m512i h1 = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[k], 2 * p + 1), one), 4);
+                P->q[i][16 * p + k] = _mm512_or_si512(_mm512_and_si512(t[k], m4), h0);
+                P->q[i][16 * p + 8 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(t[k], 4), m4), h1);
             }
-            transpose16x8(lo, &P->q[i][16 * p]);
-            transpose16x8(hi, &P->q[i][16 * p + 8]);
         }
-        int32_t *sc = (int32_t *)(void *)P->sc[i];
-        uint32_t *pr = (uint32_t *)(void *)P->pair[i];
-        for (int j = 0; j < 16; j++) {
-            uint8_t s8[8] = { 0 }, m8[8] = { 0 };
-            if (j < rows) k4_scales(((const block_q5_K *)(const void *)(base + (size_t)j * stride) + b0 + i)->scales, s8, m8);
-            for (int k = 0; k < 8; k++) sc[16 * k + j] = s8[k];
-            for (int k = 0; k < 4; k++) pr[16 * k + j] = (uint32_t)m8[2 * k] | (uint32_t)m8[2 * k + 1] << 16;
-        }
-        size_t off = (size_t)(b0 + i) * sizeof(block_q5_K);
-        P->d[i] = pack_half16(base, stride, rows, off);
-        P->dmin[i] = pack_half16(base, stride, rows, off + 2);
+        pack_k4_scales(P, i, B0->scales, (const unsigned char *)B0, stride, rows);
     }
 }
 
@@ -590,15 +617,13 @@ KQ_DISPATCH(q3_k_tile)
     TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,        \
                           float *y, size_t ldy, int r0, int r1) {                                  \
         PanelK P __attribute__((aligned(64)));                                                     \
-        __m512 S[SPILL_VECTORS][8];                                                                \
-        int nbr = w->cols / 256;                                                                   \
-        int chunk = chunk_of(L->bytes, m, SPILL_VECTORS);                                          \
+        int nbr = w->cols / 256, pieces = nbr > PANEL_SUPER;                                       \
+        int chunk = chunk_of(L->bytes, m, pieces ? SPILL_VECTORS : 0);                             \
+        __m512 spill[pieces ? SPILL_VECTORS : 1][8];                                               \
         for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
             int cn = m - c0 < chunk ? m - c0 : chunk;                                              \
             for (int p0 = r0; p0 < r1; p0 += 16) {                                                 \
                 int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                            \
-                for (int t = 0; t < cn; t++)                                                       \
-                    for (int l = 0; l < 8; l++) S[t][l] = _mm512_setzero_ps();                     \
                 for (int b0 = 0; b0 < nbr; b0 += PANEL_SUPER) {                                    \
                     int nb = nbr - b0 < PANEL_SUPER ? nbr - b0 : PANEL_SUPER;                      \
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
@@ -606,11 +631,20 @@ KQ_DISPATCH(q3_k_tile)
                     for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
                         int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
                         Act a[TOKENS];                                                             \
-                        for (int t = 0; t < T; t++) a[t] = act_at(L, act, c0 + t0 + t);            \
-                        TILE(&P, b0, nb, a, T, &S[t0]);                                            \
+                        __m512 S[TOKENS][8];                                                       \
+                        for (int t = 0; t < T; t++) {                                              \
+                            a[t] = act_at(L, act, c0 + t0 + t);                                    \
+                            for (int l = 0; l < 8; l++)                                            \
+                                S[t][l] = b0 ? spill[t0 + t][l] : _mm512_setzero_ps();            \
+                        }                                                                          \
+                        TILE(&P, b0, nb, a, T, S);                                                 \
+                        for (int t = 0; t < T; t++) {                                              \
+                            if (b0 + nb < nbr)                                                     \
+                                for (int l = 0; l < 8; l++) spill[t0 + t][l] = S[t][l];            \
+                            else store_rows(y + (size_t)(c0 + t0 + t) * ldy + p0, tree8(S[t]), rows); \
+                        }                                                                          \
                     }                                                                              \
                 }                                                                                  \
-                for (int t = 0; t < cn; t++) store_rows(y + (size_t)(c0 + t) * ldy + p0, tree8(S[t]), rows); \
             }                                                                                      \
         }                                                                                          \
     }
