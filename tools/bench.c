@@ -1,8 +1,10 @@
 /* bench: how fast the engine runs models against how fast this machine can
  * read their weights at all (`make bench` runs it).
  *
- *   bench -z TOKENIZER [-n STEPS] [-r RUNS] [-a ATTEMPTS] MODEL...
+ *   bench -z TOKENIZER [-n STEPS] [-p PROMPT] [-r RUNS] [-a ATTEMPTS] MODEL[@STEPS]...
  *
+ * MODEL is a llama2.c checkpoint (with the tokenizer of -z) or a GGUF file;
+ * MODEL@STEPS runs that model for fewer positions (the big ones).
  * Roofline: the best time of one read pass (a SIMD sum) over an anonymous
  * buffer of each checkpoint's size, on one core and on all cores. Then each
  * model runs greedy (-t 0) for STEPS positions on one core and on all
@@ -14,7 +16,8 @@
  * median its median position time; effective GB/s the weight bytes a
  * position reads times tok/s, and its fraction of the roofline of the same
  * number of cores; peak RSS the child's maximum resident set (the mapped
- * checkpoint pages plus the engine's arena).
+ * checkpoint pages plus the engine's arena). pp tok/s: a prompt of PROMPT
+ * tokens (128) run as one batch through the model, the best of the runs.
  *
  * Another process on the machine shows in the figures: the mean position
  * time well above the median, the roofline measured again after the runs
@@ -38,6 +41,7 @@
 #include <unistd.h>
 
 #include "lib/llama/llama.h"
+#include "lib/llama/session.h"
 #include "lib/llama/simd.h"
 #include "tools/lib/disturbance.h"
 #include "tools/lib/pool.h"
@@ -136,18 +140,54 @@ static double read_bandwidth(const float *buf, size_t bytes, HostPool *pool, uin
 
 /* ---------------------------------------------------------------- models */
 
-/* Weight bytes one position reads: every matrix, the rms vectors, one
- * embedding row (when the classifier is not the embedding table). */
-static double weight_bytes(const llama_config *c) {
-    double L = c->n_layers, D = c->dim, H = c->hidden_dim, KV = c->kv_dim, V = c->vocab_size;
-    double values = L * (2 * D * D + 2 * D * KV + 3 * D * H) + V * D;   /* matrices + classifier */
-    double per_value = c->version == 2 ? 1.0 + 4.0 / c->group_size : 4.0;
-    double bytes = values * per_value + 4 * (2 * L * D + D);
-    if (!c->shared_classifier) bytes += D * per_value;
+/* Weight bytes one position reads: every matrix and vector of every layer,
+ * the final norm, the classifier, and one embedding row (when the
+ * classifier is not the embedding table, whose rows are then read twice). */
+static double tensor_bytes(const llama_tensor *t) {
+    return t->data ? (double)t->rows * (double)t->row_bytes +
+                     (t->scales ? 4.0 * t->rows * t->cols / t->group_size : 0) : 0;
+}
+
+static double weight_bytes(const llama_model *m) {
+    const llama_weights *w = &m->weights;
+    double bytes = tensor_bytes(&w->rms_final) + tensor_bytes(&w->wcls);
+    for (int l = 0; l < m->config.n_layers; l++) {
+        const llama_layer *y = &w->layer[l];
+        const llama_tensor *all[] = { &y->attn_norm, &y->wq, &y->wk, &y->wv, &y->wo,
+                                      &y->ffn_norm, &y->w1, &y->w2, &y->w3 };
+        for (int k = 0; k < 9; k++) bytes += tensor_bytes(all[k]);
+    }
+    if (!m->config.shared_classifier)
+        bytes += tensor_bytes(&w->token_embedding) / w->token_embedding.rows;
     return bytes;
 }
 
+/* The weight type that holds most of the bytes ("Q4_K"), with a "+" when
+ * other types hold much of the rest (Q4_K_M's Q6_K). */
+static void format_name(const llama_model *m, char *buf, size_t n) {
+    double by[64] = { 0 };
+    const llama_weights *w = &m->weights;
+    for (int l = 0; l < m->config.n_layers; l++) {
+        const llama_layer *y = &w->layer[l];
+        const llama_tensor *all[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w2, &y->w3 };
+        for (int k = 0; k < 7; k++) by[all[k]->type < 64 ? all[k]->type : 63] += tensor_bytes(all[k]);
+    }
+    int best = 0;
+    double total = 0;
+    for (int t = 0; t < 64; t++) {
+        total += by[t];
+        if (by[t] > by[best]) best = t;
+    }
+    if (m->format == LLAMA_FORMAT_LLAMA2C) {
+        snprintf(buf, n, "%s", m->config.version == 2 ? "Q8_0" : "fp32");
+        return;
+    }
+    const llama_type_info *ti = llama_type_get(best);
+    snprintf(buf, n, "%s%s", ti ? ti->name : "?", by[best] < 0.95 * total ? "+" : "");
+}
+
 typedef struct {
+    double pp_tok_s;        /* the prompt batch, best run */
     double tok_s;           /* best run, run.c's formula */
     double mean_ms;         /* that run's mean time per token: 1000 / tok_s */
     double median_ms;       /* that run's median position time */
@@ -173,7 +213,7 @@ static int cmp_u64(const void *a, const void *b) {
 
 /* In the child: runs the model `runs` times on `threads` cores. */
 static Result run_model(const char *path, const void *tok, size_t tok_size, int steps,
-                        int runs, int threads) {
+                        int prompt, int runs, int threads) {
     size_t size;
     const void *file = map_file(path, &size);
     static llama_model ck;
@@ -191,6 +231,26 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
     llama_session *s = llama_init(mem, need, &ck, steps, 0, &sp, &pf, &err);
     if (!s) die("%s", err.msg);
     Result best = { 0 };
+    /* prompt processing: PROMPT made-up tokens as one batch, in a session
+     * with a cache for them */
+    {
+        size_t pneed = llama_memory_needed(&ck, prompt, 0);
+        void *pmem = pneed == SIZE_MAX ? NULL : malloc(pneed);
+        if (!pmem) die("%s: no memory for a %d-token prompt", path, prompt);
+        llama_session *ps = llama_init(pmem, pneed, &ck, prompt, 0, &sp, &pf, &err);
+        if (!ps) die("%s", err.msg);
+        int *ids = malloc((size_t)prompt * sizeof *ids);
+        if (!ids) die("out of memory");
+        for (int i = 0; i < prompt; i++) ids[i] = i == 0 ? 1 : 3 + (i * 7919) % (ck.config.vocab_size - 3);
+        for (int r = 0; r < runs; r++) {
+            uint64_t t0 = now_ns();
+            transformer_forward(&ps->transformer, ids, prompt, 0);
+            double pps = prompt / ((now_ns() - t0) * 1e-9);
+            if (pps > best.pp_tok_s) best.pp_tok_s = pps;
+        }
+        free(ids);
+        free(pmem);
+    }
     uint64_t start = now_ns();
     /* at least `runs` runs, more (up to 4 times as many) while under 2 s */
     for (int r = 0; r < runs || (r < 4 * runs && now_ns() - start < 2000000000ull); r++) {
@@ -204,7 +264,7 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
             int n = 0;
             for (int i = 1; i < nstamps; i++) d[n++] = stamps[i] - stamps[i - 1];
             qsort(d, (size_t)n, sizeof d[0], cmp_u64);
-            best = (Result){ tps, 1e3 / tps, n ? (double)d[n / 2] * 1e-6 : 0, st.pos, 0 };
+            best = (Result){ best.pp_tok_s, tps, 1e3 / tps, n ? (double)d[n / 2] * 1e-6 : 0, st.pos, 0 };
         }
     }
     host_pool_destroy(pool);
@@ -213,8 +273,8 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
 
 /* Runs the model on `threads` cores in a child process (its own address
  * space: peak RSS is the model's alone). */
-static Result run_child(const char *path, const void *tok, size_t tok_size, int steps, int runs,
-                        int threads) {
+static Result run_child(const char *path, const void *tok, size_t tok_size, int steps, int prompt,
+                        int runs, int threads) {
     int fds[2];
     if (pipe(fds) != 0) die("pipe: %s", strerror(errno));
     fflush(stdout);
@@ -222,7 +282,7 @@ static Result run_child(const char *path, const void *tok, size_t tok_size, int 
     if (pid < 0) die("fork: %s", strerror(errno));
     if (pid == 0) {
         close(fds[0]);
-        Result r = run_model(path, tok, tok_size, steps, runs, threads);
+        Result r = run_model(path, tok, tok_size, steps, prompt, runs, threads);
         if (write(fds[1], &r, sizeof r) != (ssize_t)sizeof r) _exit(1);
         _exit(0);
     }
@@ -242,7 +302,8 @@ static Result run_child(const char *path, const void *tok, size_t tok_size, int 
 /* One model, once: the roofline, the runs on one core and on all, the
  * roofline again (to see whether it moved while the model ran). */
 static void measure(const char *path, size_t size, const void *tok, size_t tok_size, int steps,
-                    int runs, int cores, HostPool *one, HostPool *all, BenchRow *row, Result r[2]) {
+                    int prompt, int runs, int cores, HostPool *one, HostPool *all, BenchRow *row,
+                    Result r[2]) {
     size_t bytes = size / 256 * 256;
     float *buf = aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
     if (!buf) die("out of memory for a %zu-byte buffer", bytes);
@@ -251,12 +312,17 @@ static void measure(const char *path, size_t size, const void *tok, size_t tok_s
     row->cores = cores;
     row->roof_before[0] = read_bandwidth(buf, bytes, one, 1000000000ull);
     if (cores > 1) row->roof_before[1] = read_bandwidth(buf, bytes, all, 1000000000ull);
+    /* the runs fork: a buffer held now would count in their resident memory */
+    free(buf);
     for (int k = 0; k < (cores > 1 ? 2 : 1); k++) {
-        r[k] = run_child(path, tok, tok_size, steps, runs, k == 0 ? 1 : cores);
+        r[k] = run_child(path, tok, tok_size, steps, prompt, runs, k == 0 ? 1 : cores);
         row->tok_s[k] = r[k].tok_s;
         row->mean_ms[k] = r[k].mean_ms;
         row->median_ms[k] = r[k].median_ms;
     }
+    buf = aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
+    if (!buf) die("out of memory for a %zu-byte buffer", bytes);
+    for (size_t i = 0; i < bytes / 4; i++) buf[i] = (float)(i & 1023);
     row->roof_after[0] = read_bandwidth(buf, bytes, one, 500000000ull);
     if (cores > 1) row->roof_after[1] = read_bandwidth(buf, bytes, all, 500000000ull);
     free(buf);
@@ -264,16 +330,18 @@ static void measure(const char *path, size_t size, const void *tok, size_t tok_s
 
 int main(int argc, char **argv) {
     const char *tok_path = NULL;
-    int steps = 256, runs = 3, attempts = 3, opt;
-    const char *usage = "usage: bench -z TOKENIZER [-n STEPS] [-r RUNS] [-a ATTEMPTS] MODEL...";
-    while ((opt = getopt(argc, argv, "z:n:r:a:")) != -1) {
+    int steps = 256, prompt = 128, runs = 3, attempts = 3, opt;
+    const char *usage = "usage: bench -z TOKENIZER [-n STEPS] [-p PROMPT] [-r RUNS] [-a ATTEMPTS] MODEL[@STEPS]...";
+    while ((opt = getopt(argc, argv, "z:n:p:r:a:")) != -1) {
         if (opt == 'z') tok_path = optarg;
         else if (opt == 'n') steps = atoi(optarg);
+        else if (opt == 'p') prompt = atoi(optarg);
         else if (opt == 'r') runs = atoi(optarg);
         else if (opt == 'a') attempts = atoi(optarg);
         else die("%s", usage);
     }
-    if (!tok_path || optind >= argc || steps < 2 || steps > MAX_STEPS || runs < 1 || attempts < 1)
+    if (!tok_path || optind >= argc || steps < 2 || steps > MAX_STEPS || runs < 1 || attempts < 1 ||
+        prompt < 1 || prompt > MAX_STEPS)
         die("%s", usage);
     size_t tok_size;
     const void *tok = map_file(tok_path, &tok_size);
@@ -295,7 +363,9 @@ int main(int argc, char **argv) {
         else if (unit == 'M') l3 *= 1024 * 1024;
         fclose(f3);
     }
-    printf("columns: MB/tok   weight bytes one token reads\n"
+    printf("columns: format   the weight type holding most bytes ('+': others hold much of the rest)\n"
+           "         pp tok/s a %d-token prompt run as one batch, best run\n"
+           "         MB/tok   weight bytes one token reads\n"
            "         tok/s    tokens after the first over the time since the first (run.c's figure), best run\n"
            "         ms/tok   the same run's mean time per token (1000 / tok/s)\n"
            "         median   the same run's median time per position, in ms (well below ms/tok: a disturbed run)\n"
@@ -305,34 +375,46 @@ int main(int argc, char **argv) {
            "         fraction GB/s / roofline\n"
            "         peak RSS the run's largest resident memory (mapped weights + run state)\n"
            "A row that looks disturbed by another process (tools/lib/disturbance.c) is measured again,\n"
-           "up to %d times; one that stays so is marked '*' with the reasons.\n\n", sum_name, l3 / MB, attempts);
-    printf("%-26s %-6s %8s %5s %8s %7s %7s %7s %9s %5s %8s %9s\n", "model", "format", "MB/tok", "cores",
-           "tok/s", "ms/tok", "median", "GB/s", "roofline", "", "fraction", "peak RSS");
+           "up to %d times; one that stays so is marked '*' with the reasons.\n\n", prompt, sum_name,
+           l3 / MB, attempts);
+    printf("%-26s %-6s %8s %5s %8s %8s %7s %7s %7s %9s %5s %8s %9s\n", "model", "format", "MB/tok",
+           "cores", "pp tok/s", "tok/s", "ms/tok", "median", "GB/s", "roofline", "", "fraction",
+           "peak RSS");
 
     int marked = 0;
     for (int m = optind; m < argc; m++) {
-        const char *path = argv[m];
+        char path[4096];
+        snprintf(path, sizeof path, "%s", argv[m]);
+        int model_steps = steps;
+        char *at = strrchr(path, '@');
+        if (at) {
+            *at = 0;
+            model_steps = atoi(at + 1);
+            if (model_steps < 2 || model_steps > MAX_STEPS) die("%s: bad @STEPS", argv[m]);
+        }
         size_t size;
         const void *file = map_file(path, &size);
         static llama_model ck;
         llama_error err;
-        if (llama_checkpoint_parse(&ck, file, size, &err) != 0) die("%s: %s", path, err.msg);
-        double wb = weight_bytes(&ck.config);
-        const char *fmt = ck.config.version == 2 ? "Q8_0" : "fp32";
+        if (llama_model_open(&ck, file, size, tok, tok_size, &err) != 0) die("%s: %s", path, err.msg);
+        double wb = weight_bytes(&ck);
+        char fmt[16];
+        format_name(&ck, fmt, sizeof fmt);
         munmap((void *)file, size);
 
         BenchRow row;
         Result r[2];
         char why[512] = "";
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            measure(path, size, tok, tok_size, steps, runs, cores, one, all, &row, r);
+            measure(path, size, tok, tok_size, model_steps, prompt, runs, cores, one, all, &row, r);
             if (bench_disturbance(&row, why, sizeof why) == 0) break;
         }
         const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         for (int k = 0; k < (cores > 1 ? 2 : 1); k++) {
             double gbs = wb * r[k].tok_s / 1e9;
-            printf("%-26s %-6s %8.1f %5d %8.1f %7.2f %7.2f %7.1f %9.1f %5s %8.2f %6.1f MB%s\n", name, fmt,
-                   wb / MB, k == 0 ? 1 : cores, r[k].tok_s, r[k].mean_ms, r[k].median_ms, gbs,
+            printf("%-26s %-6s %8.1f %5d %8.1f %8.1f %7.2f %7.2f %7.1f %9.1f %5s %8.2f %6.1f MB%s\n",
+                   name, fmt, wb / MB, k == 0 ? 1 : cores, r[k].pp_tok_s, r[k].tok_s, r[k].mean_ms,
+                   r[k].median_ms, gbs,
                    k == 0 ? row.roof_before[0] : row.roof_before[1],
                    l3 && (long)size <= l3 ? "L3" : "DRAM", gbs / (k == 0 ? row.roof_before[0] : row.roof_before[1]),
                    r[k].peak_rss_mb, why[0] ? " *" : "");

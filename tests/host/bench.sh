@@ -15,14 +15,14 @@ if ! build/host/bench -z "$tok" -n 32 -r 1 -a 1 "$model" > "$out" 2>&1; then
     fail runs "bench failed: $(tail -n 3 "$out")"; exit 0
 fi
 pass runs
-for c in "MB/tok " "tok/s " "ms/tok " "median " "GB/s " "roofline " "fraction " "peak RSS "; do
+for c in "format " "pp tok/s " "MB/tok " "tok/s " "ms/tok " "median " "GB/s " "roofline " "fraction " "peak RSS "; do
     if grep -qE "^(columns:)? +$c" "$out"; then pass "legend:${c// /}"; else fail "legend:${c// /}" "no legend line in $out"; fi
 done
 rows=$(grep -c '^stories260K.bin ' "$out")
 if [ "$rows" -ge 1 ]; then pass rows; else fail rows "no row in $out"; fi
 bad=$(awk '$1 == "stories260K.bin" {
-    tps = $5; ms = $6; med = $7
-    if (tps <= 0 || ms <= 0 || med <= 0) { print; next }
+    pp = $5; tps = $6; ms = $7; med = $8
+    if (pp <= 0 || tps <= 0 || ms <= 0 || med <= 0) { print; next }
     if ((tps * ms - 1000) ^ 2 > (tps * 0.005 + 1) ^ 2) print }' "$out")
 if [ -z "$bad" ]; then pass columns-agree; else fail columns-agree "tok/s x ms/tok is not 1000: $bad"; fi
 if ! grep -q ' \*$' "$out" || grep -q '^  \* disturbed after 1 attempt: .\+' "$out"; then pass marks-have-reasons

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# bench-llamacpp.sh MODEL.gguf...: llama.cpp's speed on the same GGUF files
+# that make bench runs, side by side with this engine's figures: prompt
+# processing (a 128-token prompt as one batch, as llama-bench's pp128) and
+# generation (tokens per second after the prompt, as its tg), on one core and
+# on all, best of three. llama.cpp comes from the npm package node-llama-cpp
+# (its prebuilt CPU library picks the widest SIMD this CPU has), installed
+# into build/llamacpp the first time; nothing of it is part of the project.
+# Environment: LLAMACPP_TG (generated tokens, 32), LLAMACPP_PP (128).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=$root/build/llamacpp
+version=3.21.1
+[ $# -gt 0 ] || { echo "usage: bench-llamacpp.sh MODEL.gguf..." >&2; exit 1; }
+command -v node > /dev/null || { echo "error: bench-llamacpp needs Node.js (apt-get install nodejs npm)" >&2; exit 1; }
+if [ ! -f "$dir/node_modules/node-llama-cpp/package.json" ]; then
+    mkdir -p "$dir"
+    echo "installing node-llama-cpp@$version into $dir (once)" >&2
+    (cd "$dir" && npm init -y > /dev/null && npm install --no-audit --no-fund "node-llama-cpp@$version" > npm.log 2>&1) ||
+        { echo "error: npm install node-llama-cpp@$version failed (log: $dir/npm.log)" >&2; exit 1; }
+fi
+cp "$root/tools/bench-llamacpp.mjs" "$dir/bench.mjs"
+cores=$(nproc)
+printf '%-28s %5s %9s %9s\n' "model (llama.cpp)" cores "pp tok/s" "tok/s"
+for m in "$@"; do
+    for t in 1 $cores; do
+        node "$dir/bench.mjs" "$m" "$t" "${LLAMACPP_PP:-128}" "${LLAMACPP_TG:-32}"
+        [ "$cores" -gt 1 ] || break
+    done
+done
