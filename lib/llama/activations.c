@@ -76,60 +76,64 @@ ActLayout act_layout(const llama_tensor *w) {
     return L;
 }
 
-/* MAXPS's rule: the second operand unless the first is greater (so a NaN
- * in either place gives the second). */
-static inline float maxps(float a, float b) { return a > b ? a : b; }
-
-/* CVTPS2DQ under the default rounding mode: nearest, ties to even; NaN and
- * values outside int32 give INT32_MIN. */
-static inline int32_t cvtps(float v) { return _mm_cvtsi128_si32(_mm_cvtps_epi32(_mm_set_ss(v))); }
-
-/* PACKSSDW then PACKSSWB: saturated to int8. */
-static inline int8_t sat8(int32_t i) { return (int8_t)(i < -128 ? -128 : i > 127 ? 127 : i); }
-
 /* One block of 32 as quantize_row_q8_0/_1 do it: fills q, *d16 (the fp16
- * d as fp32) and *sum (of q); returns Q8_1's s, fp16(d * the int32 sum of
+ * d as fp32) and *sum (of q); returns (want_s: Q8_1) s, fp16(d * the int32 sum of
  * the values before saturation, wrapping as PADDD does) as fp32. */
-static float q8_block(const float *x, int8_t *q, float *d16, int32_t *sum) {
-    float lane[8];
-    for (int k = 0; k < 8; k++) {
-        float m = __builtin_fabsf(x[k]);
-        for (int r = 1; r < 4; r++) m = maxps(m, __builtin_fabsf(x[k + 8 * r]));
-        lane[k] = m;
+static float q8_block(const float *x, int8_t *q, float *d16, int32_t *sum, int want_s) {
+    /* the 8 lanes of the AVX2 code as two SSE registers: lanes 0-3 over
+     * x[0..3], x[8..11], x[16..19], x[24..27]; lanes 4-7 over the rest */
+    const __m128 absmask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+    __m128 v[8];
+    for (int i = 0; i < 8; i++) v[i] = _mm_loadu_ps(x + 4 * i);
+    __m128 lo = _mm_and_ps(v[0], absmask), hi = _mm_and_ps(v[1], absmask);
+    for (int r = 1; r < 4; r++) {
+        lo = _mm_max_ps(lo, _mm_and_ps(v[2 * r], absmask));
+        hi = _mm_max_ps(hi, _mm_and_ps(v[2 * r + 1], absmask));
     }
-    for (int k = 0; k < 4; k++) lane[k] = maxps(lane[k + 4], lane[k]);
-    for (int k = 0; k < 2; k++) lane[k] = maxps(lane[k], lane[k + 2]);
-    float amax = maxps(lane[0], lane[1]);
+    __m128 m4 = _mm_max_ps(hi, lo);
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+    float amax = _mm_cvtss_f32(m4);
     float d = amax / 127.0f;
     float id = amax != 0.0f ? 127.0f / amax : 0.0f;
-    int32_t s = 0;
-    uint32_t wide = 0;
-    for (int j = 0; j < 32; j++) {
-        int32_t i = cvtps(x[j] * id);
-        wide += (uint32_t)i;
-        q[j] = sat8(i);
-        s += q[j];
+    __m128 idv = _mm_set1_ps(id);
+    __m128i i32[8], wide = _mm_setzero_si128();
+    for (int i = 0; i < 8; i++) {
+        i32[i] = _mm_cvtps_epi32(_mm_mul_ps(v[i], idv));   /* CVTPS2DQ: nearest even; INT_MIN */
+        wide = _mm_add_epi32(wide, i32[i]);
     }
+    __m128i q0 = _mm_packs_epi16(_mm_packs_epi32(i32[0], i32[1]), _mm_packs_epi32(i32[2], i32[3]));
+    __m128i q1 = _mm_packs_epi16(_mm_packs_epi32(i32[4], i32[5]), _mm_packs_epi32(i32[6], i32[7]));
+    _mm_storeu_si128((__m128i *)(void *)q, q0);
+    _mm_storeu_si128((__m128i *)(void *)(q + 16), q1);
+    /* the sum of the saturated bytes: sign-extended to int16, pairs added */
+    const __m128i ones = _mm_set1_epi16(1);
+    __m128i s16 = _mm_add_epi32(
+        _mm_add_epi32(_mm_madd_epi16(_mm_srai_epi16(_mm_unpacklo_epi8(q0, q0), 8), ones),
+                      _mm_madd_epi16(_mm_srai_epi16(_mm_unpackhi_epi8(q0, q0), 8), ones)),
+        _mm_add_epi32(_mm_madd_epi16(_mm_srai_epi16(_mm_unpacklo_epi8(q1, q1), 8), ones),
+                      _mm_madd_epi16(_mm_srai_epi16(_mm_unpackhi_epi8(q1, q1), 8), ones)));
+    s16 = _mm_add_epi32(s16, _mm_shuffle_epi32(s16, 0x4e));
+    s16 = _mm_add_epi32(s16, _mm_shuffle_epi32(s16, 0xb1));
+    wide = _mm_add_epi32(wide, _mm_shuffle_epi32(wide, 0x4e));
+    wide = _mm_add_epi32(wide, _mm_shuffle_epi32(wide, 0xb1));
     *d16 = f16_to_f32(f32_to_f16(d));
-    *sum = s;
-    return f16_to_f32(f32_to_f16(d * (float)(int32_t)wide));
+    *sum = _mm_cvtsi128_si32(s16);
+    return want_s ? f16_to_f32(f32_to_f16(d * (float)_mm_cvtsi128_si32(wide))) : 0.0f;
 }
 
-/* ggml's nearest_int: ties to even through the float addition (|v| < 2^22). */
-static inline int nearest_int(float v) {
-    float t = v + 12582912.0f;
-    return (int)(f16_float_bits(t) & 0x007fffff) - 0x00400000;
-}
-
+/* One block of 256 as quantize_row_q8_K_ref does it, four values at a
+ * time: the largest |x| (MAXPS with the new value first, so a NaN is
+ * passed over as the reference's "ax > amax" does), the first value with
+ * it, then ggml's nearest_int (the float addition of 1.5 * 2^23 rounds to
+ * nearest even) and MIN(127, .), never below -127 here. */
 static void q8_k_block(const float *x, int8_t *q, float *d, int16_t *bsums, int16_t *sums32) {
-    float amax = 0.0f, max = 0.0f;
-    for (int j = 0; j < 256; j++) {
-        float a = __builtin_fabsf(x[j]);
-        if (a > amax) {
-            amax = a;
-            max = x[j];
-        }
-    }
+    const __m128 absmask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+    __m128 m = _mm_setzero_ps();
+    for (int j = 0; j < 256; j += 4) m = _mm_max_ps(_mm_and_ps(_mm_loadu_ps(x + j), absmask), m);
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    float amax = _mm_cvtss_f32(m);
     if (amax == 0.0f) {
         *d = 0.0f;
         memset(q, 0, 256);
@@ -137,15 +141,31 @@ static void q8_k_block(const float *x, int8_t *q, float *d, int16_t *bsums, int1
         memset(sums32, 0, 8 * sizeof *sums32);
         return;
     }
-    float iscale = -127.0f / max;
-    for (int j = 0; j < 256; j++) {
-        int v = nearest_int(iscale * x[j]);
-        q[j] = (int8_t)(v < 127 ? v : 127);
+    __m128 am = _mm_set1_ps(amax);
+    int first = 0;
+    for (int j = 0; j < 256; j += 4) {
+        int hit = _mm_movemask_ps(_mm_cmpeq_ps(_mm_and_ps(_mm_loadu_ps(x + j), absmask), am));
+        if (hit) {
+            first = j + __builtin_ctz((unsigned)hit);
+            break;
+        }
     }
-    for (int j = 0; j < 16; j++) {
-        int s = 0;
-        for (int k = 0; k < 16; k++) s += q[16 * j + k];
-        bsums[j] = (int16_t)s;
+    float iscale = -127.0f / x[first];
+    const __m128 is = _mm_set1_ps(iscale), magic = _mm_set1_ps(12582912.0f);
+    const __m128i mant = _mm_set1_epi32(0x007fffff), bias = _mm_set1_epi32(0x00400000);
+    const __m128i top = _mm_set1_epi16(127), ones = _mm_set1_epi16(1);
+    for (int j = 0; j < 256; j += 16) {
+        __m128i i16[2];
+        for (int h = 0; h < 2; h++) {
+            __m128i a = _mm_sub_epi32(_mm_and_si128(_mm_castps_si128(_mm_add_ps(_mm_mul_ps(is, _mm_loadu_ps(x + j + 8 * h)), magic)), mant), bias);
+            __m128i b = _mm_sub_epi32(_mm_and_si128(_mm_castps_si128(_mm_add_ps(_mm_mul_ps(is, _mm_loadu_ps(x + j + 8 * h + 4)), magic)), mant), bias);
+            i16[h] = _mm_min_epi16(_mm_packs_epi32(a, b), top);
+        }
+        _mm_storeu_si128((__m128i *)(void *)(q + j), _mm_packs_epi16(i16[0], i16[1]));
+        __m128i s4 = _mm_add_epi32(_mm_madd_epi16(i16[0], ones), _mm_madd_epi16(i16[1], ones));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));
+        bsums[j / 16] = (int16_t)_mm_cvtsi128_si32(s4);
     }
     for (int j = 0; j < 8; j++) sums32[j] = (int16_t)(bsums[2 * j] + bsums[2 * j + 1]);
     *d = 1.0f / iscale;
@@ -171,7 +191,7 @@ void act_quantize(const ActLayout *L, const float *x, void *v) {
         float *d = (float *)(void *)(base + L->d), *s = (float *)(void *)(base + L->s);
         int32_t *sum = (int32_t *)(void *)(base + L->sum);
         for (int b = 0; b < n / 32; b++) {
-            float s1 = q8_block(x + 32 * b, q + 32 * b, &d[b], &sum[b]);
+            float s1 = q8_block(x + 32 * b, q + 32 * b, &d[b], &sum[b], L->type == LLAMA_TYPE_Q8_1);
             if (L->type == LLAMA_TYPE_Q8_1) s[b] = s1;
         }
         break;

@@ -93,6 +93,7 @@ TARGET static INLINE void store_rows(float *y, __m512 v, int rows) {
 typedef struct {
     __m512i q[PANEL_BLOCKS][8];     /* dword k of block b, lane = row */
     __m512 d[PANEL_BLOCKS];         /* the rows' d_w of block b */
+    __m512 m[PANEL_BLOCKS];         /* Q4_1, Q5_1: the rows' m_w */
 } Panel32;
 
 /* out[k], lane r = dword k of rows[r] (16 rows of 8 dwords): each pair of
@@ -162,14 +163,56 @@ TARGET static void pack_q4_0(Panel32 *P, const unsigned char *base, size_t strid
     }
 }
 
+/* The 32 quants (value order) of a Q5 block: nibbles, and 16 where the
+ * block's qh has the value's bit. */
+TARGET static INLINE __m256i q5_quants(const uint8_t qs[16], const uint8_t qh[4]) {
+    __m128i q = _mm_loadu_si128((const __m128i *)(const void *)qs);
+    __m256i n = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
+                                 _mm256_set1_epi8(0x0f));
+    uint32_t bits;
+    __builtin_memcpy(&bits, qh, 4);
+    return _mm256_or_si256(n, _mm256_and_si256(_mm256_movm_epi8((__mmask32)bits), _mm256_set1_epi8(0x10)));
+}
+
+TARGET static INLINE __m256i q4_quants(const uint8_t qs[16]) {
+    __m128i q = _mm_loadu_si128((const __m128i *)(const void *)qs);
+    return _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
+                            _mm256_set1_epi8(0x0f));
+}
+
+/* Packers of Q5_0, Q4_1, Q5_1 (quants unsigned; Q4_1 and Q5_1 also m). */
+#define PACK32(FN, BT, QUANTS, HAS_M)                                                                  \
+    TARGET static void FN(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
+        for (int i = 0; i < nb; i++) {                                                               \
+            __m256i r[16];                                                                           \
+            uint16_t h[16], hm[16];                                                                  \
+            for (int j = 0; j < 16; j++) {                                                           \
+                const BT *B = (const BT *)(const void *)(base + (size_t)j * stride) + b0 + i;        \
+                r[j] = j < rows ? QUANTS(B) : _mm256_setzero_si256();                                \
+                h[j] = j < rows ? B->d : 0;                                                          \
+                hm[j] = 0;                                                                           \
+                if (HAS_M && j < rows) __builtin_memcpy(&hm[j], (const unsigned char *)B + 2, 2);    \
+            }                                                                                        \
+            transpose16x8(r, P->q[i]);                                                               \
+            P->d[i] = pack_d(h);                                                                     \
+            if (HAS_M) P->m[i] = pack_d(hm);                                                         \
+        }                                                                                            \
+    }
+#define Q5_0_QUANTS(B) q5_quants((B)->qs, (B)->qh)
+#define Q4_1_QUANTS(B) q4_quants((B)->qs)
+PACK32(pack_q5_0, block_q5_0, Q5_0_QUANTS, 0)
+PACK32(pack_q4_1, block_q4_1, Q4_1_QUANTS, 1)
+PACK32(pack_q5_1, block_q5_1, Q5_0_QUANTS, 1)
+
 /* Block i of the panel (block b of the rows) times the T vectors a[]: its
  * p for the 16 rows, added to lane vector L of each vector's S. SHIFT: the
- * offset of the unsigned quants (7: 128, 3: 8). */
+ * offset of the unsigned quants (7: 128, 4: 16, 3: 8), or -1: none, and the
+ * minimum term m_w * s_x added (Q4_1, Q5_1). */
 #define BLOCK32(i, b, L)                                                                              \
     do {                                                                                              \
         __m512i acc_[TOKENS];                                                                         \
         _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                                           \
-            acc_[t] = _mm512_set1_epi32(-a[t].sum[b] * (1 << SHIFT));                                     \
+            acc_[t] = SHIFT < 0 ? _mm512_setzero_si512() : _mm512_set1_epi32(-a[t].sum[b] * (1 << (SHIFT & 31))); \
         _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) {                                         \
             __m512i w_ = _mm512_load_si512((const void *)&P->q[i][k]);                                \
             _Pragma("GCC unroll 4") for (int t = 0; t < T; t++)                                       \
@@ -178,6 +221,8 @@ TARGET static void pack_q4_0(Panel32 *P, const unsigned char *base, size_t strid
         __m512 dw_ = _mm512_load_ps(&P->d[i]);                                                        \
         _Pragma("GCC unroll 4") for (int t = 0; t < T; t++) {                                         \
             __m512 p_ = _mm512_mul_ps(_mm512_cvtepi32_ps(acc_[t]), _mm512_mul_ps(dw_, _mm512_set1_ps(a[t].d[b]))); \
+            if (SHIFT < 0) /* Q4_1, Q5_1: + m_w * s_x */                                             \
+                p_ = _mm512_add_ps(p_, _mm512_mul_ps(_mm512_load_ps(&P->m[i]), _mm512_set1_ps(a[t].s[b]))); \
             S[t][L] = _mm512_add_ps(S[t][L], p_);                                                     \
         }                                                                                             \
     } while (0)
@@ -210,8 +255,9 @@ TARGET static INLINE void blocks32_tile_n(const Panel32 *P, int b0, int nb, cons
         for (int l = 0; l < 8; l++) S_io[t][l] = S[t][l];
 }
 
-/* T a constant for the compiler: full tiles, and the last one. */
-TARGET static void blocks32_tile(const Panel32 *P, int b0, int nb, const Act *a, int T,
+/* T a constant for the compiler: full tiles, and the last one (inlined,
+ * so that SHIFT is a constant too). */
+TARGET static INLINE void blocks32_tile(const Panel32 *P, int b0, int nb, const Act *a, int T,
                                  __m512 S[TOKENS][8], const int SHIFT) {
     switch (T) {
     case 3: blocks32_tile_n(P, b0, nb, a, 3, S, SHIFT); break;
@@ -278,6 +324,9 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
 
 BLOCKS32_ROWS(q8_0_batch, block_q8_0, pack_q8_0, 7)
 BLOCKS32_ROWS(q4_0_batch, block_q4_0, pack_q4_0, 3)
+BLOCKS32_ROWS(q5_0_batch, block_q5_0, pack_q5_0, 4)
+BLOCKS32_ROWS(q4_1_batch, block_q4_1, pack_q4_1, -1)
+BLOCKS32_ROWS(q5_1_batch, block_q5_1, pack_q5_1, -1)
 
 /* ---------------------------------------------------------------- K-quants */
 
@@ -302,58 +351,100 @@ TARGET static INLINE __m512 pack_half16(const unsigned char *base, size_t stride
     return pack_d(h);
 }
 
+/* Q4_K's and Q5_K's scales and minimums of 16 rows (the 12 bytes at
+ * `scales` of row j, j < rows) into P->sc[i][0..7] (int32 per row) and
+ * P->pair[i][0..3] (the minimums in int16 pairs); their d and dmin (the
+ * first four bytes of the block at `block`) into P->d[i], P->dmin[i]. The
+ * 6-bit fields come out of 32-bit words (blocks.h's k4_scales), the bytes
+ * of the 16 rows go to lanes through 64-bit lanes and VPMOVQD. */
+TARGET static INLINE void pack_k4_scales(PanelK *P, int i, const unsigned char *scales, const unsigned char *block,
+                                         size_t stride, int rows) {
+    uint64_t sc[16], mn[16];
+    uint32_t dd[16];
+    for (int j = 0; j < 16; j++) {
+        sc[j] = mn[j] = 0;
+        dd[j] = 0;
+        if (j >= rows) continue;
+        uint32_t u0, u1, u2;
+        __builtin_memcpy(&u0, scales + (size_t)j * stride, 4);
+        __builtin_memcpy(&u1, scales + (size_t)j * stride + 4, 4);
+        __builtin_memcpy(&u2, scales + (size_t)j * stride + 8, 4);
+        __builtin_memcpy(&dd[j], block + (size_t)j * stride, 4);
+        uint32_t sc_hi = (u2 & 0x0f0f0f0f) | ((u0 >> 6) & 0x03030303) << 4;
+        uint32_t mn_hi = ((u2 >> 4) & 0x0f0f0f0f) | ((u1 >> 6) & 0x03030303) << 4;
+        sc[j] = (uint64_t)sc_hi << 32 | (u0 & 0x3f3f3f3f);
+        mn[j] = (uint64_t)mn_hi << 32 | (u1 & 0x3f3f3f3f);
+    }
+    __m512i s0 = _mm512_loadu_si512((const void *)sc), s1 = _mm512_loadu_si512((const void *)(sc + 8));
+    __m512i m0 = _mm512_loadu_si512((const void *)mn), m1 = _mm512_loadu_si512((const void *)(mn + 8));
+    const __m512i byte = _mm512_set1_epi64(0xff);
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) {
+        __m256i a = _mm512_cvtepi64_epi32(_mm512_and_si512(_mm512_srli_epi64(s0, 8 * k), byte));
+        __m256i b = _mm512_cvtepi64_epi32(_mm512_and_si512(_mm512_srli_epi64(s1, 8 * k), byte));
+        P->sc[i][k] = _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {         /* bytes 2k, 2k+1 -> int16 halves of a dword */
+        __m512i t0 = _mm512_srli_epi64(m0, 16 * k), t1 = _mm512_srli_epi64(m1, 16 * k);
+        t0 = _mm512_or_si512(_mm512_and_si512(t0, byte), _mm512_slli_epi64(_mm512_and_si512(t0, _mm512_set1_epi64(0xff00)), 8));
+        t1 = _mm512_or_si512(_mm512_and_si512(t1, byte), _mm512_slli_epi64(_mm512_and_si512(t1, _mm512_set1_epi64(0xff00)), 8));
+        P->pair[i][k] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(t0)), _mm512_cvtepi64_epi32(t1), 1);
+    }
+    __m512i d32 = _mm512_loadu_si512((const void *)dd);
+    P->d[i] = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(d32));
+    P->dmin[i] = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(d32, 16)));
+}
+
+/* The 16 rows' 32 bytes at byte `off` of their block (zero past `rows`),
+ * transposed: out[k], lane r = dword k of row r. */
+TARGET static INLINE void rows_bytes32(const unsigned char *blocks, size_t stride, int rows, size_t off, __m512i out[8]) {
+    __m256i r[16];
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; j++)
+        r[j] = j < rows ? _mm256_loadu_si256((const __m256i *)(const void *)(blocks + (size_t)j * stride + off))
+                        : _mm256_setzero_si256();
+    transpose16x8(r, out);
+}
+
+/* Q4_K: the raw quant bytes transposed, then split into nibbles (the byte
+ * operations do not care which lane a dword sits in). */
 TARGET static void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
     for (int i = 0; i < nb; i++) {
+        const block_q4_K *B0 = (const block_q4_K *)(const void *)base + b0 + i;
         for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p (low nibbles), 2p+1 */
-            __m256i lo[16], hi[16];
-            for (int j = 0; j < 16; j++) {
-                const block_q4_K *B = (const block_q4_K *)(const void *)(base + (size_t)j * stride) + b0 + i;
-                __m256i q = j < rows ? _mm256_loadu_si256((const __m256i *)(const void *)(B->qs + 32 * p))
-                                     : _mm256_setzero_si256();
-                lo[j] = _mm256_and_si256(q, _mm256_set1_epi8(0x0f));
-                hi[j] = _mm256_and_si256(_mm256_srli_epi16(q, 4), _mm256_set1_epi8(0x0f));
+            __m512i t[8];
+            rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q4_K, qs) + 32 * (size_t)p, t);
+            for (int k = 0; k < 8; k++) {
+                P->q[i][16 * p + k] = _mm512_and_si512(t[k], m4);
+                P->q[i][16 * p + 8 + k] = _mm512_and_si512(_mm512_srli_epi16(t[k], 4), m4);
             }
-            transpose16x8(lo, &P->q[i][16 * p]);
-            transpose16x8(hi, &P->q[i][16 * p + 8]);
         }
-        int32_t *sc = (int32_t *)(void *)P->sc[i];
-        uint32_t *pr = (uint32_t *)(void *)P->pair[i];
-        for (int j = 0; j < 16; j++) {
-            uint8_t s8[8] = { 0 }, m8[8] = { 0 };
-            if (j < rows) k4_scales(((const block_q4_K *)(const void *)(base + (size_t)j * stride) + b0 + i)->scales, s8, m8);
-            for (int k = 0; k < 8; k++) sc[16 * k + j] = s8[k];
-            for (int k = 0; k < 4; k++) pr[16 * k + j] = (uint32_t)m8[2 * k] | (uint32_t)m8[2 * k + 1] << 16;
-        }
-        size_t off = (size_t)(b0 + i) * sizeof(block_q4_K);
-        P->d[i] = pack_half16(base, stride, rows, off);
-        P->dmin[i] = pack_half16(base, stride, rows, off + 2);
+        pack_k4_scales(P, i, B0->scales, (const unsigned char *)B0, stride, rows);
     }
 }
 
 TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
     for (int i = 0; i < nb; i++) {
-        for (int h = 0; h < 2; h++) {           /* values 128h .. 128h + 127 */
-            __m256i q[4][16];
-            for (int j = 0; j < 16; j++) {
-                const block_q6_K *B = (const block_q6_K *)(const void *)(base + (size_t)j * stride) + b0 + i;
-                if (j >= rows) {
-                    q[0][j] = q[1][j] = q[2][j] = q[3][j] = _mm256_setzero_si256();
-                    continue;
-                }
-                __m256i ql0 = _mm256_loadu_si256((const __m256i *)(const void *)(B->ql + 64 * h));
-                __m256i ql1 = _mm256_loadu_si256((const __m256i *)(const void *)(B->ql + 64 * h + 32));
-                __m256i qh = _mm256_loadu_si256((const __m256i *)(const void *)(B->qh + 32 * h));
-                q[0][j] = _mm256_or_si256(_mm256_and_si256(ql0, m4),
-                                          _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4));
-                q[1][j] = _mm256_or_si256(_mm256_and_si256(ql1, m4),
-                                          _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0c)), 2));
-                q[2][j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
-                                          _mm256_and_si256(qh, _mm256_set1_epi8(0x30)));
-                q[3][j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
-                                          _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xc0)), 2));
+        const unsigned char *B0 = (const unsigned char *)((const block_q6_K *)(const void *)base + b0 + i);
+        for (int h = 0; h < 2; h++) {           /* values 128h .. 128h + 127: the raw bytes transposed, then combined */
+            __m512i ql0[8], ql1[8], qh[8];
+            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, ql) + 64 * (size_t)h, ql0);
+            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, ql) + 64 * (size_t)h + 32, ql1);
+            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, qh) + 32 * (size_t)h, qh);
+            for (int k = 0; k < 8; k++) {
+                __m512i *q = &P->q[i][32 * h];
+                q[k] = _mm512_or_si512(_mm512_and_si512(ql0[k], m4),
+                                       _mm512_slli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8(0x03)), 4));
+                q[8 + k] = _mm512_or_si512(_mm512_and_si512(ql1[k], m4),
+                                           _mm512_slli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8(0x0c)), 2));
+                q[16 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql0[k], 4), m4),
+                                            _mm512_and_si512(qh[k], _mm512_set1_epi8(0x30)));
+                q[24 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql1[k], 4), m4),
+                                            _mm512_srli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8((char)0xc0)), 2));
             }
-            for (int k = 0; k < 4; k++) transpose16x8(q[k], &P->q[i][32 * h + 8 * k]);
         }
         int32_t *sc = (int32_t *)(void *)P->sc[i];
         uint32_t *pr = (uint32_t *)(void *)P->pair[i];
@@ -366,6 +457,87 @@ TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride
         P->d[i] = pack_half16(base, stride, rows, (size_t)(b0 + i) * sizeof(block_q6_K) + 208);
     }
 }
+
+TARGET static void pack_q5_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi8(1);
+    for (int i = 0; i < nb; i++) {
+        const block_q5_K *B0 = (const block_q5_K *)(const void *)base + b0 + i;
+        __m512i qh[8];
+        rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q5_K, qh), qh);
+        for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p, 2p+1 */
+            __m512i t[8];
+            rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q5_K, qs) + 32 * (size_t)p, t);
+            for (int k = 0; k < 8; k++) {
+                __m512i h0 = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[k], 2 * p), one), 4);
+                __m512i h1 = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[k], 2 * p + 1), one), 4);
+                P->q[i][16 * p + k] = _mm512_or_si512(_mm512_and_si512(t[k], m4), h0);
+                P->q[i][16 * p + 8 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(t[k], 4), m4), h1);
+            }
+        }
+        pack_k4_scales(P, i, B0->scales, (const unsigned char *)B0, stride, rows);
+    }
+}
+
+/* Q2_K and Q3_K: value 128h + 32s + l from bits 2s.. of qs[32h + l] (and
+ * for Q3_K bit 4h + s of hmask[l]: q + 4 unsigned, 0..7); 16 sub-blocks of
+ * 16. pair: Q2_K's minimums, Q3_K's scales, in int16 pairs. */
+#define PACK_K16(FN, BT, Q3, DOFF)                                                                     \
+    TARGET static void FN(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
+        const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);                           \
+        for (int i = 0; i < nb; i++) {                                                               \
+            for (int h = 0; h < 2; h++) {                                                            \
+                __m256i q[4][16];                                                                    \
+                for (int j = 0; j < 16; j++) {                                                       \
+                    const BT *B = (const BT *)(const void *)(base + (size_t)j * stride) + b0 + i;    \
+                    __m256i qs = j < rows ? _mm256_loadu_si256((const __m256i *)(const void *)(B->qs + 32 * h)) \
+                                          : _mm256_setzero_si256();                                  \
+                    __m256i hm = _mm256_setzero_si256();                                             \
+                    if (Q3 && j < rows) hm = _mm256_loadu_si256((const __m256i *)(const void *)((const unsigned char *)B)); \
+                    for (int t = 0; t < 4; t++) {                                                    \
+                        __m256i v = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * t), m3);              \
+                        if (Q3 && j < rows)                                                          \
+                            v = _mm256_or_si256(v, _mm256_slli_epi16(                                \
+                                _mm256_and_si256(_mm256_srli_epi16(hm, 4 * h + t), one), 2));        \
+                        q[t][j] = v;                                                                 \
+                    }                                                                                \
+                }                                                                                    \
+                for (int t = 0; t < 4; t++) transpose16x8(q[t], &P->q[i][32 * h + 8 * t]);           \
+            }                                                                                        \
+            int32_t *sc = (int32_t *)(void *)P->sc[i];                                               \
+            uint32_t *pr = (uint32_t *)(void *)P->pair[i];                                           \
+            for (int j = 0; j < 16; j++) {                                                           \
+                int16_t sv[16] = { 0 }, pv[16] = { 0 };                                              \
+                if (j < rows) {                                                                      \
+                    const BT *B = (const BT *)(const void *)(base + (size_t)j * stride) + b0 + i;    \
+                    K16_SCALES(B, sv, pv);                                                           \
+                }                                                                                    \
+                for (int k = 0; k < 16; k++) sc[16 * k + j] = sv[k];                                 \
+                for (int k = 0; k < 8; k++)                                                          \
+                    pr[16 * k + j] = (uint32_t)(uint16_t)pv[2 * k] | (uint32_t)(uint16_t)pv[2 * k + 1] << 16; \
+            }                                                                                        \
+            size_t off = (size_t)(b0 + i) * sizeof(BT);                                              \
+            P->d[i] = pack_half16(base, stride, rows, off + DOFF);                                   \
+            if (!Q3) P->dmin[i] = pack_half16(base, stride, rows, off + DOFF + 2);                   \
+        }                                                                                            \
+    }
+
+/* Q2_K: scales low nibbles, minimums high nibbles (the pairs). */
+#define K16_SCALES(B, sv, pv)                                                                          \
+    for (int k = 0; k < 16; k++) {                                                                   \
+        sv[k] = (int16_t)(((const block_q2_K *)(B))->scales[k] & 0xf);                              \
+        pv[k] = (int16_t)(((const block_q2_K *)(B))->scales[k] >> 4);                               \
+    }
+PACK_K16(pack_q2_k, block_q2_K, 0, 80)
+#undef K16_SCALES
+/* Q3_K: the 6-bit scales, minus 32, also as the pairs. */
+#define K16_SCALES(B, sv, pv)                                                                          \
+    do {                                                                                             \
+        int8_t s8_[16];                                                                              \
+        k3_scales(((const block_q3_K *)(B))->scales, s8_);                                          \
+        for (int k = 0; k < 16; k++) sv[k] = pv[k] = s8_[k];                                         \
+    } while (0)
+PACK_K16(pack_q3_k, block_q3_K, 1, 108)
+#undef K16_SCALES
 
 /* Super-block i of the panel (b of the rows) times T vectors: p for the
  * 16 rows, into lane vector b % 8 of each vector's S. Q4_K: per sub-block
@@ -414,8 +586,15 @@ TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride
 #define SUMS32(a, b) ((a).sums32 + 8 * (b))
 #define BSUMS(a, b) ((a).bsums + 16 * (b))
 
+/* Q3_K: p = dd * (isum - 4 * aux) */
+#define Q3K_P(t) _mm512_mul_ps(_mm512_mul_ps(dx, P->d[i]), \
+                               _mm512_cvtepi32_ps(_mm512_sub_epi32(isum[t], _mm512_slli_epi32(aux[t], 2))))
+
 KQ_TILE(q4_k_tile, 8, 8, 4, SUMS32, Q4K_P)
 KQ_TILE(q6_k_tile, 16, 4, 8, BSUMS, Q6K_P)
+KQ_TILE(q5_k_tile, 8, 8, 4, SUMS32, Q4K_P)
+KQ_TILE(q2_k_tile, 16, 4, 8, BSUMS, Q4K_P)
+KQ_TILE(q3_k_tile, 16, 4, 8, BSUMS, Q3K_P)
 
 #define KQ_DISPATCH(TILE)                                                                            \
     TARGET static void TILE(const PanelK *P, int b0, int nb, const Act *a, int T, __m512 (*S)[8]) {  \
@@ -427,6 +606,9 @@ KQ_TILE(q6_k_tile, 16, 4, 8, BSUMS, Q6K_P)
     }
 KQ_DISPATCH(q4_k_tile)
 KQ_DISPATCH(q6_k_tile)
+KQ_DISPATCH(q5_k_tile)
+KQ_DISPATCH(q2_k_tile)
+KQ_DISPATCH(q3_k_tile)
 
 /* All rows [r0, r1) for m vectors: for each chunk of vectors, panels of 16
  * rows in pieces of PANEL_SUPER super-blocks; each vector's lane vectors on
@@ -435,15 +617,13 @@ KQ_DISPATCH(q6_k_tile)
     TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,        \
                           float *y, size_t ldy, int r0, int r1) {                                  \
         PanelK P __attribute__((aligned(64)));                                                     \
-        __m512 S[SPILL_VECTORS][8];                                                                \
-        int nbr = w->cols / 256;                                                                   \
-        int chunk = chunk_of(L->bytes, m, SPILL_VECTORS);                                          \
+        int nbr = w->cols / 256, pieces = nbr > PANEL_SUPER;                                       \
+        int chunk = chunk_of(L->bytes, m, pieces ? SPILL_VECTORS : 0);                             \
+        __m512 spill[pieces ? SPILL_VECTORS : 1][8];                                               \
         for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
             int cn = m - c0 < chunk ? m - c0 : chunk;                                              \
             for (int p0 = r0; p0 < r1; p0 += 16) {                                                 \
                 int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                            \
-                for (int t = 0; t < cn; t++)                                                       \
-                    for (int l = 0; l < 8; l++) S[t][l] = _mm512_setzero_ps();                     \
                 for (int b0 = 0; b0 < nbr; b0 += PANEL_SUPER) {                                    \
                     int nb = nbr - b0 < PANEL_SUPER ? nbr - b0 : PANEL_SUPER;                      \
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
@@ -451,17 +631,29 @@ KQ_DISPATCH(q6_k_tile)
                     for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
                         int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
                         Act a[TOKENS];                                                             \
-                        for (int t = 0; t < T; t++) a[t] = act_at(L, act, c0 + t0 + t);            \
-                        TILE(&P, b0, nb, a, T, &S[t0]);                                            \
+                        __m512 S[TOKENS][8];                                                       \
+                        for (int t = 0; t < T; t++) {                                              \
+                            a[t] = act_at(L, act, c0 + t0 + t);                                    \
+                            for (int l = 0; l < 8; l++)                                            \
+                                S[t][l] = b0 ? spill[t0 + t][l] : _mm512_setzero_ps();            \
+                        }                                                                          \
+                        TILE(&P, b0, nb, a, T, S);                                                 \
+                        for (int t = 0; t < T; t++) {                                              \
+                            if (b0 + nb < nbr)                                                     \
+                                for (int l = 0; l < 8; l++) spill[t0 + t][l] = S[t][l];            \
+                            else store_rows(y + (size_t)(c0 + t0 + t) * ldy + p0, tree8(S[t]), rows); \
+                        }                                                                          \
                     }                                                                              \
                 }                                                                                  \
-                for (int t = 0; t < cn; t++) store_rows(y + (size_t)(c0 + t) * ldy + p0, tree8(S[t]), rows); \
             }                                                                                      \
         }                                                                                          \
     }
 
 KQ_ROWS(q4_k_batch, pack_q4_k, q4_k_tile)
 KQ_ROWS(q6_k_batch, pack_q6_k, q6_k_tile)
+KQ_ROWS(q5_k_batch, pack_q5_k, q5_k_tile)
+KQ_ROWS(q2_k_batch, pack_q2_k, q2_k_tile)
+KQ_ROWS(q3_k_batch, pack_q3_k, q3_k_tile)
 
 /* ---------------------------------------------------------------- F16, F32 */
 
@@ -504,6 +696,11 @@ TARGET static INLINE float sum16(__m512 a) {      /* matmul.h's tree over 16 lan
 
 DOT_TILE(f16_tile, LOAD_F16, MAC_FMA)
 DOT_TILE(f32_tile, LOAD_F32, MAC_APART)
+#define LOAD_BF16(p, j) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256( \
+    (const __m256i *)(const void *)((const uint16_t *)(const void *)(p) + (j)))), 16))
+/* BF16 multiplying and adding apart: a product of two bfloat16 values is
+ * exact only while it stays inside fp32's normal range. */
+DOT_TILE(bf16_tile, LOAD_BF16, MAC_APART)
 
 /* One tile of R rows (DROWS, or 1) and T vectors, constants for the compiler. */
 #define DOT_DISPATCH(TILE)                                                                            \
@@ -537,6 +734,7 @@ DOT_TILE(f32_tile, LOAD_F32, MAC_APART)
 
 DOT_DISPATCH(f16_tile)
 DOT_DISPATCH(f32_tile)
+DOT_DISPATCH(bf16_tile)
 
 /* Rows [r0, r1) for m vectors (cols a multiple of 16): for each chunk of
  * vectors, every group of DROWS rows, DTOKENS vectors at a time. */
@@ -566,6 +764,7 @@ DOT_DISPATCH(f32_tile)
 
 DOT_ROWS(f16_batch16, f16_tile)
 DOT_ROWS(f32_batch16, f32_tile)
+DOT_ROWS(bf16_batch16, bf16_tile)
 
 extern const MatmulKernel matmul_kernel_avx512vnni;
 
@@ -574,6 +773,12 @@ static void f16_batch(const llama_tensor *w, const ActLayout *L, const void *act
                       int r0, int r1) {
     if (w->cols % 16) matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
     else f16_batch16(w, L, act, m, y, ldy, r0, r1);
+}
+
+static void bf16_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                       int r0, int r1) {
+    if (w->cols % 16) matmul_plain[MATMUL_BF16](w, L, act, m, y, ldy, r0, r1);
+    else bf16_batch16(w, L, act, m, y, ldy, r0, r1);
 }
 
 static void f32_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
@@ -594,4 +799,7 @@ static void f32_batch(const llama_tensor *w, const ActLayout *L, const void *act
 const matmul_tensor_fn matmul_avx512vnni_batch[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_batch, [MATMUL_Q4_0] = q4_0_batch, [MATMUL_Q4_K] = q4_k_batch,
     [MATMUL_Q6_K] = q6_k_batch, [MATMUL_F16] = f16_batch, [MATMUL_F32] = f32_batch,
+    [MATMUL_BF16] = bf16_batch, [MATMUL_Q5_0] = q5_0_batch, [MATMUL_Q4_1] = q4_1_batch,
+    [MATMUL_Q5_1] = q5_1_batch, [MATMUL_Q5_K] = q5_k_batch, [MATMUL_Q2_K] = q2_k_batch,
+    [MATMUL_Q3_K] = q3_k_batch,
 };

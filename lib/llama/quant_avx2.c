@@ -81,16 +81,19 @@ F16_ROW(f16_row_f16c, F16C, _mm256_cvtph_ps)
 
 int matmul_avx2_f16c = 1;
 
-/* CPUID leaf 1, ECX bit 29; asked once (a race only asks twice). */
+/* CPUID leaf 1, ECX bit 29; asked once (cores that race to ask first
+ * both get the same answer; the atomics keep that well defined). */
 static int has_f16c(void) {
     static int known;        /* 0: not asked; 1: no; 2: yes */
-    if (!matmul_avx2_f16c) return 0;
-    if (!known) {
+    if (!__atomic_load_n(&matmul_avx2_f16c, __ATOMIC_RELAXED)) return 0;
+    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (!k) {
         uint32_t a, b, c, d;
         __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        known = (c >> 29 & 1) ? 2 : 1;
+        k = (c >> 29 & 1) ? 2 : 1;
+        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
     }
-    return known == 2;
+    return k == 2;
 }
 
 /* F16 rows of a multiple of 16 values (others in plain C), a chunk of
@@ -116,7 +119,33 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
     }
 }
 
+/* BF16: the top halves of fp32, widened by a shift. */
+#define BF16_WIDEN(h) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16))
+F16_ROW(bf16_row, TARGET, BF16_WIDEN)
+
+TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y,
+                             size_t ldy, int r0, int r1) {
+    if (w->cols % 16) {
+        matmul_plain[MATMUL_BF16](w, L, act, m, y, ldy, r0, r1);
+        return;
+    }
+    int chunk = (int)(65536 / w->row_bytes) + 1;
+    for (int i0 = r0; i0 < r1; i0 += chunk) {
+        int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
+        for (int t = 0; t < m; t++) {
+            const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
+            for (int i = i0; i < i1; i++)
+                y[(size_t)t * ldy + (size_t)i] =
+                    bf16_row((const uint16_t *)(const void *)((const unsigned char *)w->data + (size_t)i * w->row_bytes),
+                             x, w->cols);
+        }
+    }
+}
+
 const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = avx2_q8_0_rows, [MATMUL_Q4_0] = avx2_q4_0_rows, [MATMUL_Q4_K] = avx2_q4_k_rows,
     [MATMUL_Q6_K] = avx2_q6_k_rows, [MATMUL_F16] = f16_rows,
+    [MATMUL_Q5_0] = avx2_q5_0_rows, [MATMUL_Q4_1] = avx2_q4_1_rows, [MATMUL_Q5_1] = avx2_q5_1_rows,
+    [MATMUL_Q5_K] = avx2_q5_k_rows, [MATMUL_Q2_K] = avx2_q2_k_rows, [MATMUL_Q3_K] = avx2_q3_k_rows,
+    [MATMUL_BF16] = bf16_rows,
 };

@@ -229,56 +229,58 @@ TARGET static INLINE float f16_sum(__m512 a) {
 }
 
 #define HALVES16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+#define BHALVES16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))), 16))
 
-TARGET static INLINE float f16_row(const uint16_t *w, const float *x, int n) {
-    __m512 a = _mm512_setzero_ps();
-    for (int j = 0; j < n; j += 16) {
-        if (j % 32 == 0) _mm_prefetch((const char *)(w + j) + 4096, _MM_HINT_T0);
-        a = _mm512_add_ps(a, _mm512_mul_ps(HALVES16(w + j), _mm512_loadu_ps(x + j)));
+/* F16 (BF16) rows: widened by VCVTPH2PS (by a shift), then dot16. */
+#define HALF_ROWS(ROW, ROW2, ROWS, WIDEN, KIND)                                                        \
+    TARGET static INLINE float ROW(const uint16_t *w, const float *x, int n) {                        \
+        __m512 a = _mm512_setzero_ps();                                                               \
+        for (int j = 0; j < n; j += 16) {                                                             \
+            if (j % 32 == 0) _mm_prefetch((const char *)(w + j) + 4096, _MM_HINT_T0);               \
+            a = _mm512_add_ps(a, _mm512_mul_ps(WIDEN(w + j), _mm512_loadu_ps(x + j)));                \
+        }                                                                                             \
+        return f16_sum(a);                                                                            \
+    }                                                                                                 \
+    TARGET static INLINE void ROW2(const uint16_t *w0, const uint16_t *w1, const float *x, int n,     \
+                                   float *y0, float *y1) {                                            \
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0;                                                     \
+        for (int j = 0; j < n; j += 16) {                                                             \
+            if (j % 32 == 0) {                                                                        \
+                _mm_prefetch((const char *)(w0 + j) + 4096, _MM_HINT_T0);                            \
+                _mm_prefetch((const char *)(w1 + j) + 4096, _MM_HINT_T0);                            \
+            }                                                                                         \
+            __m512 xj = _mm512_loadu_ps(x + j);                                                       \
+            a0 = _mm512_add_ps(a0, _mm512_mul_ps(WIDEN(w0 + j), xj));                                 \
+            a1 = _mm512_add_ps(a1, _mm512_mul_ps(WIDEN(w1 + j), xj));                                 \
+        }                                                                                             \
+        *y0 = f16_sum(a0);                                                                            \
+        *y1 = f16_sum(a1);                                                                            \
+    }                                                                                                 \
+    TARGET static void ROWS(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, \
+                            size_t ldy, int r0, int r1) {                                             \
+        if (w->cols % 16) {                                                                           \
+            matmul_plain[KIND](w, L, act, m, y, ldy, r0, r1);                                         \
+            return;                                                                                   \
+        }                                                                                             \
+        int chunk = (int)(65536 / w->row_bytes) + 2;                                                  \
+        const unsigned char *base = w->data;                                                          \
+        for (int i0 = r0; i0 < r1; i0 += chunk) {                                                     \
+            int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                               \
+            for (int t = 0; t < m; t++) {                                                             \
+                const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes); \
+                float *yt = y + (size_t)t * ldy;                                                      \
+                int i = i0;                                                                           \
+                for (; i + 2 <= i1; i += 2)                                                           \
+                    ROW2((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),           \
+                         (const uint16_t *)(const void *)(base + (size_t)(i + 1) * w->row_bytes), x, w->cols, \
+                         &yt[i], &yt[i + 1]);                                                         \
+                if (i < i1) yt[i] = ROW((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols); \
+            }                                                                                         \
+        }                                                                                             \
     }
-    return f16_sum(a);
-}
 
-TARGET static INLINE void f16_row2(const uint16_t *w0, const uint16_t *w1, const float *x, int n, float *y0,
-                                   float *y1) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0;
-    for (int j = 0; j < n; j += 16) {
-        if (j % 32 == 0) {
-            _mm_prefetch((const char *)(w0 + j) + 4096, _MM_HINT_T0);
-            _mm_prefetch((const char *)(w1 + j) + 4096, _MM_HINT_T0);
-        }
-        __m512 xj = _mm512_loadu_ps(x + j);
-        a0 = _mm512_add_ps(a0, _mm512_mul_ps(HALVES16(w0 + j), xj));
-        a1 = _mm512_add_ps(a1, _mm512_mul_ps(HALVES16(w1 + j), xj));
-    }
-    *y0 = f16_sum(a0);
-    *y1 = f16_sum(a1);
-}
-
-/* F16 rows of a multiple of 16 values (others in plain C), a chunk of
- * about 64 KiB of weights at a time for several vectors. */
-TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y,
-                            size_t ldy, int r0, int r1) {
-    if (w->cols % 16) {
-        matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
-        return;
-    }
-    int chunk = (int)(65536 / w->row_bytes) + 2;
-    const unsigned char *base = w->data;
-    for (int i0 = r0; i0 < r1; i0 += chunk) {
-        int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
-        for (int t = 0; t < m; t++) {
-            const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
-            float *yt = y + (size_t)t * ldy;
-            int i = i0;
-            for (; i + 2 <= i1; i += 2)
-                f16_row2((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),
-                         (const uint16_t *)(const void *)(base + (size_t)(i + 1) * w->row_bytes), x, w->cols,
-                         &yt[i], &yt[i + 1]);
-            if (i < i1) yt[i] = f16_row((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols);
-        }
-    }
-}
+HALF_ROWS(f16_row, f16_row2, f16_rows, HALVES16, MATMUL_F16)
+HALF_ROWS(bf16_row, bf16_row2, bf16_rows, BHALVES16, MATMUL_BF16)
 
 extern const matmul_tensor_fn matmul_avx512vnni_batch[MATMUL_KINDS];
 
@@ -297,6 +299,13 @@ WITH_BATCH(q4_0_rows512, MATMUL_Q4_0)
 WITH_BATCH(vnni_q4_k_rows, MATMUL_Q4_K)
 WITH_BATCH(vnni_q6_k_rows, MATMUL_Q6_K)
 WITH_BATCH(f16_rows, MATMUL_F16)
+WITH_BATCH(bf16_rows, MATMUL_BF16)
+WITH_BATCH(vnni_q5_0_rows, MATMUL_Q5_0)
+WITH_BATCH(vnni_q4_1_rows, MATMUL_Q4_1)
+WITH_BATCH(vnni_q5_1_rows, MATMUL_Q5_1)
+WITH_BATCH(vnni_q5_k_rows, MATMUL_Q5_K)
+WITH_BATCH(vnni_q2_k_rows, MATMUL_Q2_K)
+WITH_BATCH(vnni_q3_k_rows, MATMUL_Q3_K)
 
 /* F32 one vector at a time: matmul.c's own way (the level's f32_rows). */
 extern const MatmulKernel matmul_kernel_avx512vnni;
@@ -314,9 +323,16 @@ const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,
     [MATMUL_Q4_K] = vnni_q4_k_rows_or_batch, [MATMUL_Q6_K] = vnni_q6_k_rows_or_batch,
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
+    [MATMUL_Q5_0] = vnni_q5_0_rows_or_batch, [MATMUL_Q4_1] = vnni_q4_1_rows_or_batch,
+    [MATMUL_Q5_1] = vnni_q5_1_rows_or_batch, [MATMUL_Q5_K] = vnni_q5_k_rows_or_batch,
+    [MATMUL_Q2_K] = vnni_q2_k_rows_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
+    [MATMUL_BF16] = bf16_rows_or_batch,
 };
 
 const matmul_tensor_fn matmul_avx512_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = f512_q8_0_rows, [MATMUL_Q4_0] = f512_q4_0_rows, [MATMUL_Q4_K] = f512_q4_k_rows,
     [MATMUL_Q6_K] = f512_q6_k_rows, [MATMUL_F16] = f16_rows,
+    [MATMUL_Q5_0] = f512_q5_0_rows, [MATMUL_Q4_1] = f512_q4_1_rows, [MATMUL_Q5_1] = f512_q5_1_rows,
+    [MATMUL_Q5_K] = f512_q5_k_rows, [MATMUL_Q2_K] = f512_q2_k_rows, [MATMUL_Q3_K] = f512_q3_k_rows,
+    [MATMUL_BF16] = bf16_rows,
 };

@@ -107,13 +107,14 @@ typedef struct {
     const float *d;
     const int32_t *sum;
     const int16_t *bsums, *sums32;
+    const float *s;       /* Q8_1's s */
 } NAME(Act);
 
 static inline NAME(Act) NAME(act_at)(const ActLayout *L, const void *act, int t) {
     const unsigned char *v = (const unsigned char *)act + (size_t)t * L->bytes;
     NAME(Act) a = { (const int8_t *)v, (const float *)(const void *)(v + L->d),
                     (const int32_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->sum),
-                    (const int16_t *)(const void *)(v + L->s) };
+                    (const int16_t *)(const void *)(v + L->s), (const float *)(const void *)(v + L->s) };
     return a;
 }
 
@@ -137,6 +138,18 @@ static inline NAME(Act) NAME(act_at)(const ActLayout *L, const void *act, int t)
         _mm256_mul_ps(isum_, _mm256_mul_ps(NAME(block_d8)(&W[b], (int)sizeof *W, r), dx_));     \
     })
 
+/* The same with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m
+ * fields at byte 2 of the blocks). */
+#define BLOCKS8_MIN(W, PART)                                                                    \
+    ({                                                                                          \
+        __m256 p_ = BLOCKS8(W, PART, NO_CORR);                                                  \
+        __m256i m2_ = NAME(lanes_mask)(r);                                                      \
+        __m256 sx_ = R ? _mm256_loadu_ps(a->s + b) : _mm256_maskload_ps(a->s + b, m2_);          \
+        __m256 mw_ = NAME(block_d8)((const unsigned char *)&W[b] + 2, (int)sizeof *W, r);       \
+        _mm256_add_ps(p_, _mm256_mul_ps(mw_, sx_));                                             \
+    })
+
+#define NO_CORR(v, xs) ((void)(xs), (v))
 #define Q8_0_PART(k) prod_ss(LOAD(a->q + 32 * (b + k)), LOAD(w[b + k].qs))
 #define Q4_0_PART(k) prod_us(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
 /* (q - 8) . x = q . x - 8 * sum(x) */
@@ -197,6 +210,57 @@ TARGET static INLINE float NAME(q4_0_row)(const block_q4_0 *w, const NAME(Act) *
     }
     return NAME(reduce8)(acc);
 }
+
+/* ---------------------------------------------------------------- Q5_0, Q4_1, Q5_1 */
+
+/* Byte j of the result: 0x10 when bit j of qh is set (a Q5 block's fifth
+ * bits, for values 0..31). */
+TARGET static INLINE __m256i NAME(bits32)(const uint8_t qh[4]) {
+    uint32_t u;
+    __builtin_memcpy(&u, qh, 4);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)u),
+                                    _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                                     2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+    __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    v = _mm256_cmpeq_epi8(_mm256_and_si256(v, bit), bit);
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
+}
+
+#define Q5_PART(k) prod_us(_mm256_or_si256(NAME(q4_nibbles)(w[b + k].qs), NAME(bits32)(w[b + k].qh)), \
+                           LOAD(a->q + 32 * (b + k)))
+#define Q4_1_PART(k) prod_us(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
+/* (q - 16) . x = q . x - 16 * sum(x) */
+#define Q5_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 4))
+
+TARGET static INLINE __m256 NAME(q5_0_8)(const block_q5_0 *w, const NAME(Act) *a, int b, int r, const int R) {
+    return BLOCKS8(w, Q5_PART, Q5_0_CORR);
+}
+TARGET static INLINE __m256 NAME(q4_1_8)(const block_q4_1 *w, const NAME(Act) *a, int b, int r, const int R) {
+    return BLOCKS8_MIN(w, Q4_1_PART);
+}
+TARGET static INLINE __m256 NAME(q5_1_8)(const block_q5_1 *w, const NAME(Act) *a, int b, int r, const int R) {
+    return BLOCKS8_MIN(w, Q5_PART);
+}
+
+/* One row of 32-value blocks: groups of 8 and the last ones in a masked
+ * group (the one-block tails of Q8_0 and Q4_0 are an optimisation). */
+#define ROW32(FN, BT, GROUP)                                                                    \
+    TARGET static INLINE float NAME(FN)(const BT *w, const NAME(Act) *a, int nb) {               \
+        __m256 acc = _mm256_setzero_ps();                                                       \
+        int b = 0;                                                                              \
+        for (; b + 8 <= nb; b += 8) {                                                           \
+            NAME(prefetch)(w + b, 8 * (int)sizeof *w);                                          \
+            acc = _mm256_add_ps(acc, NAME(GROUP)(w, a, b, 8, 1));                               \
+        }                                                                                       \
+        if (b < nb) {                                                                           \
+            NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);                                   \
+            acc = _mm256_add_ps(acc, NAME(GROUP)(w, a, b, nb - b, 0));                          \
+        }                                                                                       \
+        return NAME(reduce8)(acc);                                                              \
+    }
+ROW32(q5_0_row, block_q5_0, q5_0_8)
+ROW32(q4_1_row, block_q4_1, q4_1_8)
+ROW32(q5_1_row, block_q5_1, q5_1_8)
 
 /* ---------------------------------------------------------------- K-quants */
 
@@ -383,6 +447,170 @@ TARGET static INLINE float NAME(q6_k_row)(const block_q6_K *w, const NAME(Act) *
     return NAME(reduce8)(acc);
 }
 
+/* Q5_K: Q4_K with a fifth bit per value (bit v/32 of qh[v % 32]). */
+TARGET static INLINE __m256i NAME(q5_k_sums)(const block_q5_K *B, const int8_t *x, const int16_t *sums32,
+                                             __m128i *msum) {
+    uint64_t sc8, mn8;
+    NAME(k4_scales8)(B->scales, &sc8, &mn8);
+    __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)sc8)));
+    __m128i mn16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)mn8));
+    *msum = _mm_madd_epi16(mn16, _mm_loadu_si128((const __m128i *)(const void *)sums32));
+    __m256i acc = _mm256_setzero_si256(), qh = LOAD(B->qh), one = _mm256_set1_epi8(1);
+#pragma GCC unroll 4
+    for (int p = 0; p < 4; p++) {
+        __m256i q = LOAD(B->qs + 32 * p);
+        __m256i lo = _mm256_or_si256(_mm256_and_si256(q, _mm256_set1_epi8(0x0f)),
+                                     _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p), one), 4));
+        __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), _mm256_set1_epi8(0x0f)),
+                                     _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p + 1), one), 4));
+        acc = scaled_acc(acc, _mm256_maddubs_epi16(lo, LOAD(x + 64 * p)),
+                         _mm256_shuffle_epi8(sc16, NAME(pick16)(2 * p)));
+        acc = scaled_acc(acc, _mm256_maddubs_epi16(hi, LOAD(x + 64 * p + 32)),
+                         _mm256_shuffle_epi8(sc16, NAME(pick16)(2 * p + 1)));
+    }
+    return acc;
+}
+
+/* Q2_K and Q3_K: 16 sub-blocks of 16, value 128h + 32s + l (l < 32) from
+ * bits 2s..2s+1 of qs[32h + l]; sub-blocks 8h + 2s (l < 16) and 8h + 2s + 1.
+ * eo: the 16 int16 scales, even ones in the low half, odd ones in the high
+ * (pick16(4h + s) gives the pair of a run of 32). q(h, s): the run's 32
+ * unsigned quants. */
+#define K16_SUMS(acc, eo, x, Q)                                                                 \
+    _Pragma("GCC unroll 2") for (int h = 0; h < 2; h++)                                         \
+        _Pragma("GCC unroll 4") for (int s = 0; s < 4; s++)                                     \
+            acc = scaled_acc(acc, _mm256_maddubs_epi16(Q(h, s), LOAD((x) + 128 * h + 32 * s)),   \
+                             _mm256_shuffle_epi8(eo, NAME(pick16)(4 * h + s)));
+
+#define EVEN_ODD _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)
+
+/* Q2_K: quants 0..3, scale sc & 15, minimum sc >> 4 (per sub-block of 16). */
+TARGET static INLINE __m256i NAME(q2_k_sums)(const block_q2_K *B, const int8_t *x, const int16_t *bsums,
+                                             __m128i *msum) {
+    __m128i sc = _mm_loadu_si128((const __m128i *)(const void *)B->scales);
+    __m128i lo = _mm_and_si128(sc, _mm_set1_epi8(0x0f)), hi = _mm_and_si128(_mm_srli_epi16(sc, 4), _mm_set1_epi8(0x0f));
+    __m256i m8 = _mm256_madd_epi16(_mm256_cvtepu8_epi16(hi), LOAD(bsums));
+    *msum = _mm_add_epi32(_mm256_castsi256_si128(m8), _mm256_extracti128_si256(m8, 1));
+    __m256i eo = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(lo, EVEN_ODD));
+    __m256i acc = _mm256_setzero_si256(), q0 = LOAD(B->qs), q1 = LOAD(B->qs + 32), m3 = _mm256_set1_epi8(3);
+#define Q2(h, s) _mm256_and_si256(_mm256_srli_epi16((h) ? q1 : q0, 2 * (s)), m3)
+    K16_SUMS(acc, eo, x, Q2)
+#undef Q2
+    return acc;
+}
+
+/* Q3_K: quants 2 bits | hmask bit << 2 (0..7) = the format's + 4; the 4
+ * comes back as -4 * sum_j sc_j * bsums_j. */
+/* Q3_K's 16 scales (blocks.h's k3_scales), minus 32, as 16 bytes: the low
+ * four bits from bytes 0-7 (low nibbles, then high nibbles), the top two
+ * from bytes 8-11, two bits per scale. */
+TARGET static INLINE __m128i NAME(k3_scales16)(const uint8_t s[12]) {
+    uint64_t lo8;
+    uint32_t hi4;
+    __builtin_memcpy(&lo8, s, 8);
+    __builtin_memcpy(&hi4, s + 8, 4);
+    __m128i l = _mm_cvtsi64_si128((long long)lo8);
+    l = _mm_and_si128(_mm_unpacklo_epi64(l, _mm_srli_epi16(l, 4)), _mm_set1_epi8(0x0f));
+    __m128i h = _mm_setr_epi32((int)(hi4 & 0x03030303), (int)((hi4 >> 2) & 0x03030303),
+                               (int)((hi4 >> 4) & 0x03030303), (int)((hi4 >> 6) & 0x03030303));
+    return _mm_sub_epi8(_mm_or_si128(l, _mm_slli_epi16(h, 4)), _mm_set1_epi8(32));
+}
+
+TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *x, const int16_t *bsums) {
+    __m128i sc8 = NAME(k3_scales16)(B->scales);
+    __m256i acc = _mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), LOAD(bsums));
+    acc = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(acc, 2));
+    __m256i eo = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, EVEN_ODD));
+    __m256i q0 = LOAD(B->qs), q1 = LOAD(B->qs + 32), hm = LOAD(B->hmask), m3 = _mm256_set1_epi8(3),
+            one = _mm256_set1_epi8(1);
+#define Q3(h, s) _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16((h) ? q1 : q0, 2 * (s)), m3), \
+                                 _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hm, 4 * (h) + (s)), one), 2))
+    K16_SUMS(acc, eo, x, Q3)
+#undef Q3
+    return acc;
+}
+
+/* Super-blocks b .. b+7 (r present, R: r is 8) of a K-quant row with
+ * minimums (Q2_K, Q5_K; DOFF, MOFF: their d and dmin), and one of them. */
+#define KGROUP_MIN(T, BT, SUMS, SRC, DOFF, MOFF)                                                \
+    TARGET static INLINE __m256 NAME(T##_8)(const BT *w, const NAME(Act) *a, int b, int r, const int R) { \
+        __m256i acc[8];                                                                         \
+        __m128i ms[8];                                                                          \
+        if (R) {                                                                                \
+            _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)                                 \
+                acc[k] = NAME(SUMS)(w + b + k, a->q + 256 * (b + k), SRC(b + k), &ms[k]);       \
+        } else {                                                                                \
+            for (int k = 0; k < 8; k++) {                                                       \
+                if (k < r) acc[k] = NAME(SUMS)(w + b + k, a->q + 256 * (b + k), SRC(b + k), &ms[k]); \
+                else { acc[k] = _mm256_setzero_si256(); ms[k] = _mm_setzero_si128(); }           \
+            }                                                                                   \
+        }                                                                                       \
+        __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum8x4)(ms)); \
+        __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r)); \
+        const unsigned char *first = (const unsigned char *)(w + b);                             \
+        __m256 dd = _mm256_mul_ps(dx, NAME(kd8)(first, (int)sizeof *w, DOFF, r));               \
+        __m256 dm = _mm256_mul_ps(dx, NAME(kd8)(first, (int)sizeof *w, MOFF, r));               \
+        return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));                 \
+    }                                                                                           \
+    TARGET static INLINE float NAME(T##_1)(const BT *w, const NAME(Act) *a, int b) {            \
+        __m128i ms;                                                                             \
+        int32_t isum = NAME(hsum32)(NAME(SUMS)(w + b, a->q + 256 * b, SRC(b), &ms));            \
+        ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0x4e));                                    \
+        ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0xb1));                                    \
+        int32_t msum = _mm_cvtsi128_si32(ms);                                                   \
+        float dd = a->d[b] * NAME(half1)(w[b].d), dm = a->d[b] * NAME(half1)(w[b].dmin);        \
+        return dd * (float)isum - dm * (float)msum;                                             \
+    }
+
+/* The same for the types without minimums (Q3_K). */
+#define KGROUP(T, BT, SUMS, SRC, DOFF)                                                          \
+    TARGET static INLINE __m256 NAME(T##_8)(const BT *w, const NAME(Act) *a, int b, int r, const int R) { \
+        __m256i acc[8];                                                                         \
+        if (R) {                                                                                \
+            _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)                                 \
+                acc[k] = NAME(SUMS)(w + b + k, a->q + 256 * (b + k), SRC(b + k));               \
+        } else {                                                                                \
+            for (int k = 0; k < 8; k++)                                                         \
+                acc[k] = k < r ? NAME(SUMS)(w + b + k, a->q + 256 * (b + k), SRC(b + k)) : _mm256_setzero_si256(); \
+        }                                                                                       \
+        __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc));                                     \
+        __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r)); \
+        __m256 dd = _mm256_mul_ps(dx, NAME(kd8)((const unsigned char *)(w + b), (int)sizeof *w, DOFF, r)); \
+        return _mm256_mul_ps(dd, isum);                                                         \
+    }                                                                                           \
+    TARGET static INLINE float NAME(T##_1)(const BT *w, const NAME(Act) *a, int b) {            \
+        int32_t isum = NAME(hsum32)(NAME(SUMS)(w + b, a->q + 256 * b, SRC(b)));                 \
+        return (a->d[b] * NAME(half1)(w[b].d)) * (float)isum;                                   \
+    }
+
+/* A K-quant row: groups of 8 super-blocks, the last few one by one. */
+#define KROW(T, BT)                                                                             \
+    TARGET static INLINE float NAME(T##_row)(const BT *w, const NAME(Act) *a, int nb) {          \
+        __m256 acc = _mm256_setzero_ps();                                                       \
+        int b = 0;                                                                              \
+        for (; b + 8 <= nb; b += 8) {                                                           \
+            NAME(prefetch)(w + b, 8 * (int)sizeof *w);                                          \
+            acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, 8, 1));                               \
+        }                                                                                       \
+        if (nb - b >= 6) acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, nb - b, 0));             \
+        else if (b < nb) {                                                                      \
+            NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);                                   \
+            __m256 tail = _mm256_setzero_ps();                                                  \
+            for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(T##_1)(w, a, b + k)); \
+            acc = _mm256_add_ps(acc, tail);                                                     \
+        }                                                                                       \
+        return NAME(reduce8)(acc);                                                              \
+    }
+
+#define SRC_SUMS32(b) (a->sums32 + 8 * (b))
+#define SRC_BSUMS(b) (a->bsums + 16 * (b))
+KGROUP_MIN(q5_k, block_q5_K, q5_k_sums, SRC_SUMS32, 0, 2)
+KGROUP_MIN(q2_k, block_q2_K, q2_k_sums, SRC_BSUMS, 80, 82)
+KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
+KROW(q5_k, block_q5_K)
+KROW(q2_k, block_q2_K)
+KROW(q3_k, block_q3_K)
+
 /* ---------------------------------------------------------------- rows */
 
 /* Rows [r0, r1) for m vectors, a chunk of rows at a time (see the top). */
@@ -407,9 +635,28 @@ ROWS(NAME(q8_0_rows), NAME(q8_0_row)(row, &a, w->cols / 32))
 ROWS(NAME(q4_0_rows), NAME(q4_0_row)(row, &a, w->cols / 32))
 ROWS(NAME(q4_k_rows), NAME(q4_k_row)(row, &a, w->cols / 256))
 ROWS(NAME(q6_k_rows), NAME(q6_k_row)(row, &a, w->cols / 256))
+ROWS(NAME(q5_0_rows), NAME(q5_0_row)(row, &a, w->cols / 32))
+ROWS(NAME(q4_1_rows), NAME(q4_1_row)(row, &a, w->cols / 32))
+ROWS(NAME(q5_1_rows), NAME(q5_1_row)(row, &a, w->cols / 32))
+ROWS(NAME(q5_k_rows), NAME(q5_k_row)(row, &a, w->cols / 256))
+ROWS(NAME(q2_k_rows), NAME(q2_k_row)(row, &a, w->cols / 256))
+ROWS(NAME(q3_k_rows), NAME(q3_k_row)(row, &a, w->cols / 256))
 
 #undef ROWS
 #undef BLOCKS8
+#undef BLOCKS8_MIN
+#undef NO_CORR
+#undef Q5_PART
+#undef Q4_1_PART
+#undef Q5_0_CORR
+#undef ROW32
+#undef K16_SUMS
+#undef EVEN_ODD
+#undef KGROUP_MIN
+#undef KGROUP
+#undef KROW
+#undef SRC_SUMS32
+#undef SRC_BSUMS
 #undef Q8_0_PART
 #undef Q4_0_PART
 #undef Q4_0_CORR

@@ -222,7 +222,9 @@ TEST(batched_long_rows_many_vectors) {
     const MatmulKernel *lv[8];
     int nl = levels(lv);
     static const int types[] = { LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q6_K,
-                                 LLAMA_TYPE_F16, LLAMA_TYPE_F32 };
+                                 LLAMA_TYPE_F16, LLAMA_TYPE_F32, LLAMA_TYPE_BF16, LLAMA_TYPE_Q5_0,
+                                 LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q2_K, LLAMA_TYPE_Q3_K,
+                                 LLAMA_TYPE_Q5_K };
     for (size_t ti = 0; ti < sizeof types / sizeof types[0] && !check_failed_; ti++) {
         int type = types[ti], bn = ref_block_values(type);
         int rows = 21, cols = bn == 256 ? 4096 + 768 : 4096 + 96, m = 53;
