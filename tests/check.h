@@ -6,12 +6,23 @@
 #define TESTS_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failed_;
 static char check_why_[512];
 
 #define TEST(name) static void name(void)
+
+/* CHECK_QUICK=1 (tests/host/sanitize.sh sets it): loops that run the same
+ * code over more values take a sample, CHECK_SCALE(full, quick). The
+ * sanitizers see the same paths in a fraction of the time; the full sweeps
+ * run in the plain build. */
+static inline int check_quick(void) {
+    const char *e = getenv("CHECK_QUICK");
+    return e && *e && *e != '0';
+}
+#define CHECK_SCALE(full, quick) (check_quick() ? (quick) : (full))
 
 #define CHECK(cond, ...)                                                     \
     do {                                                                     \

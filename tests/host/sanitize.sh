@@ -23,6 +23,7 @@ fi
 # engine and the kernel code allocate nothing (the platform hands them
 # their memory), so leaks would be the test programs' own, such as a model
 # file loaded once and never freed.
+export CHECK_QUICK=1   # samples of the long sweeps (tests/check.h)
 export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_string_checks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 

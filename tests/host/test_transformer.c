@@ -200,11 +200,11 @@ static void compare(const char *name, int positions, int hw_fma, const llama_pla
 static int have_fma(void) { return (llama_cpu_detect() & LLAMA_CPU_FMA) != 0; }
 
 TEST(forward_260k_all_positions) {
-    compare("stories260K.bin", 512, have_fma(), NULL);
+    compare("stories260K.bin", CHECK_SCALE(512, 64), have_fma(), NULL);
     compare("stories260K.bin", 64, 0, NULL);
 }
 
-TEST(forward_15m) { compare("stories15M.bin", 48, have_fma(), NULL); }
+TEST(forward_15m) { compare("stories15M.bin", CHECK_SCALE(48, 6), have_fma(), NULL); }
 
 /* Every SIMD level this CPU offers gives the oracle's bits. */
 TEST(forward_every_simd_level) {
@@ -272,12 +272,12 @@ static void batched_equals_sequential(const char *name, int n, const llama_platf
 }
 
 TEST(forward_batched_is_sequential) {
-    batched_equals_sequential("stories260K.bin", 150, NULL);
-    batched_equals_sequential("gguf/tinyllama-mini-Q4_K_M.gguf", 90, NULL);
-    batched_equals_sequential("gguf/llama3-mini-Q4_K_M.gguf", 80, NULL);
-    batched_equals_sequential("gguf/stories15M-Q4_0.gguf", 70, NULL);
+    batched_equals_sequential("stories260K.bin", CHECK_SCALE(150, 70), NULL);
+    batched_equals_sequential("gguf/tinyllama-mini-Q4_K_M.gguf", CHECK_SCALE(90, 20), NULL);
+    batched_equals_sequential("gguf/llama3-mini-Q4_K_M.gguf", CHECK_SCALE(80, 20), NULL);
+    batched_equals_sequential("gguf/stories15M-Q4_0.gguf", CHECK_SCALE(70, 20), NULL);
     llama_platform pf = { NULL, NULL, NULL, odd_parallel_for, llama_cpu_detect(), NULL, NULL, 0 };
-    batched_equals_sequential("gguf/stories15M-F16.gguf", 70, &pf);
+    batched_equals_sequential("gguf/stories15M-F16.gguf", CHECK_SCALE(70, 20), &pf);
 }
 
 /* The level tuner: a clock under which every second timed token (the
