@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test runner. Runs every host unit-test program, then every test script
+# The test runner. Runs every host unit-test program (JOBS at a time), then every test script
 # (tests/host/*.sh, then tests/boot/*.sh, JOBS of the boot scripts at a time:
 # each boots QEMU, mostly waiting on emulated firmware). Each prints one
 # line per case, "PASS name" or "FAIL name: why", into its log in
@@ -92,30 +92,41 @@ while read -r _ t; do boot_tests+=("$t"); done < <(
 total_groups=$(( ${#host_programs[@]} + ${#host_scripts[@]} + ${#boot_tests[@]} ))
 echo "tests: ${#host_programs[@]} unit-test programs, ${#host_scripts[@]} host scripts, ${#boot_tests[@]} boot scripts ($jobs at a time); logs in $log_dir/"
 
-for t in "${host_programs[@]}"; do execute "$t" "$t"; report "$t"; done
-for t in "${host_scripts[@]}"; do execute "$t" bash "$t"; report "$t"; done
+# run_pool LABEL...: runs each (a script with bash, else the program
+# itself), JOBS at a time, each reported as soon as it ends.
+run_pool() {
+    local -a items=("$@")
+    local -A reported=()
+    local next=0 running t rc_file
+    while [ ${#reported[@]} -lt ${#items[@]} ]; do
+        while [ "$next" -lt ${#items[@]} ] && [ "$(jobs -rp | wc -l)" -lt "$jobs" ]; do
+            t=${items[$next]}
+            rm -f "$(log_of "$t").rc"
+            if [[ "$t" == *.sh ]]; then execute "$t" bash "$t" &
+            else execute "$t" "$t" &
+            fi
+            next=$((next + 1))
+        done
+        sleep 0.2
+        running=$(jobs -rp | wc -l)   # before looking for ends: a run that ends after this is seen next time
+        for t in "${items[@]:0:$next}"; do
+            [ -n "${reported[$t]:-}" ] && continue
+            rc_file="$(log_of "$t").rc"
+            if [ ! -f "$rc_file" ] && [ "$running" -eq 0 ] && [ "$next" -ge ${#items[@]} ]; then
+                echo "1 0" > "$rc_file"   # killed before it could say how it ended
+            fi
+            [ -f "$rc_file" ] && reported[$t]=1 && report "$t"
+        done
+    done
+    wait
+}
 
-# Boot scripts, JOBS at a time, each reported as soon as it ends.
-declare -A reported=()
-next=0
-while [ ${#reported[@]} -lt ${#boot_tests[@]} ]; do
-    while [ "$next" -lt ${#boot_tests[@]} ] && [ "$(jobs -rp | wc -l)" -lt "$jobs" ]; do
-        rm -f "$(log_of "${boot_tests[$next]}").rc"
-        execute "${boot_tests[$next]}" bash "${boot_tests[$next]}" &
-        next=$((next + 1))
-    done
-    sleep 0.5
-    running=$(jobs -rp | wc -l)   # before looking for ends: a script that ends after this is seen next time
-    for t in "${boot_tests[@]:0:$next}"; do
-        [ -n "${reported[$t]:-}" ] && continue
-        rc_file="$(log_of "$t").rc"
-        if [ ! -f "$rc_file" ] && [ "$running" -eq 0 ] && [ "$next" -ge ${#boot_tests[@]} ]; then
-            echo "1 0" > "$rc_file"   # killed before it could say how it ended
-        fi
-        [ -f "$rc_file" ] && reported[$t]=1 && report "$t"
-    done
-done
-wait
+# The unit-test programs (one thread each, mostly) JOBS at a time; the host
+# scripts one at a time (each builds and runs on every core itself); the
+# boot scripts JOBS at a time.
+[ ${#host_programs[@]} -gt 0 ] && run_pool "${host_programs[@]}"
+for t in "${host_scripts[@]}"; do execute "$t" bash "$t"; report "$t"; done
+[ ${#boot_tests[@]} -gt 0 ] && run_pool "${boot_tests[@]}"
 
 secs=$((SECONDS - begin))
 echo "time: $((secs / 60)) min $((secs % 60)) s"

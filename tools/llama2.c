@@ -182,7 +182,7 @@ int main(int argc, char **argv) {
 
     llama_stats stats;
     if (tokenize) {
-        int cap = (int)strlen(tokenize) + 3;
+        int cap = 3 * (int)strlen(tokenize) + 4;   /* as the engine sizes a prompt */
         int *ids = malloc((size_t)cap * sizeof *ids);
         int n = ids ? llama_tokenize(s, tokenize, ids, cap, &lerr) : -1;
         if (n < 0) die("%s", ids ? lerr.msg : "out of memory");

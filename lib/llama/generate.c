@@ -20,9 +20,10 @@ int llama_steps(const llama_config *config, int requested) {
     return requested;
 }
 
-/* Tokens a prompt of len bytes can take: SentencePiece may give two for a
- * byte (invalid UTF-8 beside spaces), plus BOS, a dummy prefix and EOS. */
-static size_t prompt_room(size_t len) { return 2 * len + 4; }
+/* Tokens a prompt of len bytes can take: SentencePiece may give three for
+ * a byte (a space becomes U+2581, three bytes, and a vocabulary without
+ * that piece spells it in byte tokens), plus BOS, a dummy prefix and EOS. */
+static size_t prompt_room(size_t len) { return 3 * len + 4; }
 
 /* Places (or, in a measuring arena, only counts) everything but the
  * session struct itself. The one layout both sizing and setup use. */

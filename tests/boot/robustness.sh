@@ -30,10 +30,10 @@ MODULES="" rejects no-modules "uefi bios" "error: no modules named 'model' and '
 expect "bad:no-modules:grub-lines" "module2 /boot/tokenizer.bin tokenizer"
 MODULES="model.bin:model" rejects only-model bios "error: no module named 'tokenizer'" ""
 MODULES="model.bin:modle tokenizer.bin:tokenizer" rejects misspelled bios "module2 /boot/model.bin model" ""
-MODULES="model.bin:tokenizer tokenizer.bin:model" rejects swapped "uefi bios" "are swapped" ""
+MODULES="model.bin:tokenizer tokenizer.bin:model" rejects swapped bios "are swapped" ""
 
 # ---- checkpoint
-rejects truncated "uefi bios" "error: model: checkpoint is 500000 bytes but" "" "$bad/truncated.bin"
+rejects truncated bios "error: model: checkpoint is 500000 bytes but" "" "$bad/truncated.bin"
 rejects random bios "error: model: checkpoint config has dim" "" "$bad/random.bin"
 rejects tokenizer-as-model bios "error: model:" "" "$t512"
 # Every absurd field is a host test (the kernel runs the same validator); a few boot.
@@ -55,10 +55,10 @@ rejects too-little-ram uefi "error: not enough memory" "-n 0" "$bad/seq32k.bin" 
 expect_re "bad:too-little-ram:mib" "need [0-9.]+ MiB .* largest free block is [0-9.]+ MiB"
 
 # ---- flags
-rejects unknown-flag "uefi bios" 'error: unknown flag "--bogus"' "--bogus 3"
+rejects unknown-flag bios 'error: unknown flag "--bogus"' "--bogus 3"
 expect "bad:unknown-flag:lists-flags" "valid flags: [-t temperature] [-p topp]"
 rejects missing-value bios "error: -n" "-t 0 -n"
-rejects not-a-number "uefi bios" "error: -t: \"warm\" is not a number" "-t warm"
+rejects not-a-number uefi "error: -t: \"warm\" is not a number" "-t warm"
 rejects bad-simd bios "error: --simd" "--simd mmx"
 
 # A quote that does not close would break grub.cfg itself (GRUB stops at its
