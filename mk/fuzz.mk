@@ -1,12 +1,12 @@
 # libFuzzer targets: every tests/fuzz/fuzz_NAME.c is one program
 # build/fuzz/fuzz_NAME, linked with a copy of the host library built by
 # clang with coverage instrumentation, ASan and UBSan (build/fuzz/obj/...).
-# tests/host/fuzz.sh (part of `make test`) runs each for a few seconds;
+# tests/host/fuzz.sh (part of `make test`) runs each for 6 seconds;
 # `make fuzz` runs each for FUZZ_SECONDS (FUZZ=NAME for one target only).
 
 FUZZB        := $(BUILD)/fuzz
 FUZZ_CC      ?= clang
-FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g1
 FUZZ_CFLAGS   = $(filter-out -O% -g,$(HOST_CFLAGS)) $(FUZZ_SAN)
 FUZZ_SECONDS ?= 300
 FUZZ         ?=

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (tests/fuzz/fuzz_NAME.c, built by mk/fuzz.mk).
 # Usage: tests/host/fuzz.sh [NAME...]   (all targets when none are named)
-# FUZZ_SECONDS: how long each target fuzzes (default 10, what `make test`
+# FUZZ_SECONDS: how long each target fuzzes (default 6, what `make test`
 # spends; `make fuzz` passes 300). FUZZ_JOBS targets run at once (default:
 # as many as there are cores).
 #
@@ -15,7 +15,7 @@
 # may run the tests in one tree at once; removed after a day).
 set -u
 cd "$(dirname "$0")/../.."
-secs=${FUZZ_SECONDS:-10}
+secs=${FUZZ_SECONDS:-6}
 B=build/fuzz
 L=$B/logs/$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$L"
