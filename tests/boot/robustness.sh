@@ -45,7 +45,7 @@ rejects v1-bad-version bios "error: model: checkpoint has the llama2.c magic but
 rejects extra-bytes bios "extra bytes at the end" "" "$bad/extra.bin"
 
 # ---- tokenizer
-rejects tok-truncated "uefi bios" "error: tokenizer: tokenizer file ends inside token" "" "$m260" "$bad/tok_truncated.bin"
+rejects tok-truncated bios "error: tokenizer: tokenizer file ends inside token" "" "$m260" "$bad/tok_truncated.bin"
 rejects tok-random bios "error: tokenizer:" "" "$m260" "$bad/tok_random.bin"
 rejects tok-other-vocab uefi "error: tokenizer:" "" "$m15" "$t512"
 rejects tok-long-token bios "outside 0..max_token_length" "" "$m260" "$bad/tok_longtoken.bin"
@@ -58,7 +58,7 @@ expect_re "bad:too-little-ram:mib" "need [0-9.]+ MiB .* largest free block is [0
 rejects unknown-flag bios 'error: unknown flag "--bogus"' "--bogus 3"
 expect "bad:unknown-flag:lists-flags" "valid flags: [-t temperature] [-p topp]"
 rejects missing-value bios "error: -n" "-t 0 -n"
-rejects not-a-number uefi "error: -t: \"warm\" is not a number" "-t warm"
+rejects not-a-number bios "error: -t: \"warm\" is not a number" "-t warm"
 rejects bad-simd bios "error: --simd" "--simd mmx"
 
 # A quote that does not close would break grub.cfg itself (GRUB stops at its
