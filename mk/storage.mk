@@ -10,5 +10,5 @@ HOST_EXTRA_SRC += kernel/model_kind.c kernel/memory.c
 # 4 GiB. .ci/run runs it after make test.
 .PHONY: test-slow
 test-slow: deps
-	$(MAKE) test-build
+	$(MAKE) -j$$(nproc) test-build
 	SLOW=1 tests/run.sh $(T)

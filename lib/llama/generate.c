@@ -188,10 +188,10 @@ int llama_generate(llama_session *s, const char *prompt, llama_stats *stats,
     if (n_prompt < 1)
         return llama_fail(err, "the prompt encoded to no tokens, and this model adds no BOS: "
                           "give a prompt (-i)");
-    stats->prompt_tokens = n_prompt;
     const int *tokens = s->prompt_tokens;
     /* run.c runs at most steps positions: a longer prompt is cut there */
     int run = n_prompt < s->steps ? n_prompt : s->steps;
+    stats->prompt_tokens = run;          /* the ones run, for the timing line */
 
     /* The prompt in batches; then its pieces as run.c prints them while it
      * feeds them (a BOS inside it ends the text there, as in run.c); then
