@@ -119,4 +119,18 @@ static inline void fuzz_volume(const fs_blockdev *dev, const fs_partition *p)
     fuzz_check_message(err, sizeof err, r != 0, "fs_find error");
 }
 
+/* The whole device as one volume (no partition table), mounted and walked:
+ * the body of the exFAT, FAT and ISO 9660 targets, which differ in their
+ * seeds (tests/fuzz/seeds.py) and so in what the fuzzer explores. */
+static inline int fuzz_whole_device_volume(const uint8_t *data, size_t size)
+{
+    struct fuzz_disk d;
+    fs_blockdev dev;
+    if (fuzz_disk_open(&d, &dev, data, size) != 0)
+        return 0;
+    fs_partition p = {.number = 0, .first_lba = 0, .sectors = dev.sectors};
+    fuzz_volume(&dev, &p);
+    return 0;
+}
+
 #endif

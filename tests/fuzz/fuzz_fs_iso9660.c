@@ -6,11 +6,5 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fuzz_disk d;
-    fs_blockdev dev;
-    if (fuzz_disk_open(&d, &dev, data, size) != 0)
-        return 0;
-    fs_partition p = {.number = 0, .first_lba = 0, .sectors = dev.sectors};
-    fuzz_volume(&dev, &p);
-    return 0;
+    return fuzz_whole_device_volume(data, size);
 }
