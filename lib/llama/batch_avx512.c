@@ -284,21 +284,23 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
 }
 
 /* All rows [r0, r1) for m vectors: for each chunk of vectors, panels of 16
- * rows, each packed by PACK (in pieces of PANEL_BLOCKS blocks) and used for
- * every vector of the chunk, TOKENS vectors at a time. */
-#define BLOCKS32_ROWS(FN, BT, PACK, SHIFT_)                                                          \
+ * rows in pieces of PIECE blocks of VALUES weights, each piece packed by
+ * PACK into a PANEL_T and used for every vector of the chunk, TOKENS
+ * vectors at a time by TILE; a long row's lane vectors wait on the stack
+ * (in the L1 cache) between pieces. The 32-blocks and the K-quants alike. */
+#define PANEL_ROWS(FN, PANEL_T, VALUES, PIECE, PACK, TILE)                                           \
     TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,        \
                           float *y, size_t ldy, int r0, int r1) {                                  \
-        Panel32 P __attribute__((aligned(64)));                                                    \
-        int nbr = w->cols / 32, pieces = nbr > PANEL_BLOCKS;                                       \
+        PANEL_T P __attribute__((aligned(64)));                                                    \
+        int nbr = w->cols / (VALUES), pieces = nbr > (PIECE);                                      \
         int chunk = chunk_of(L->bytes, m, pieces ? SPILL_VECTORS : 0);                             \
         __m512 spill[pieces ? SPILL_VECTORS : 1][8];                                               \
         for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
             int cn = m - c0 < chunk ? m - c0 : chunk;                                              \
             for (int p0 = r0; p0 < r1; p0 += 16) {                                                 \
                 int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                            \
-                for (int b0 = 0; b0 < nbr; b0 += PANEL_BLOCKS) {                                   \
-                    int nb = nbr - b0 < PANEL_BLOCKS ? nbr - b0 : PANEL_BLOCKS;                    \
+                for (int b0 = 0; b0 < nbr; b0 += (PIECE)) {                                        \
+                    int nb = nbr - b0 < (PIECE) ? nbr - b0 : (PIECE);                              \
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
                          rows, b0, nb);                                                            \
                     for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
@@ -310,7 +312,7 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
                             for (int l = 0; l < 8; l++)                                            \
                                 S[t][l] = b0 ? spill[t0 + t][l] : _mm512_setzero_ps();            \
                         }                                                                          \
-                        blocks32_tile(&P, b0, nb, a, T, S, SHIFT_);                                \
+                        TILE(&P, b0, nb, a, T, S);                                                 \
                         for (int t = 0; t < T; t++) {                                              \
                             if (b0 + nb < nbr)                                                     \
                                 for (int l = 0; l < 8; l++) spill[t0 + t][l] = S[t][l];            \
@@ -322,11 +324,23 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
         }                                                                                          \
     }
 
-BLOCKS32_ROWS(q8_0_batch, block_q8_0, pack_q8_0, 7)
-BLOCKS32_ROWS(q4_0_batch, block_q4_0, pack_q4_0, 3)
-BLOCKS32_ROWS(q5_0_batch, block_q5_0, pack_q5_0, 4)
-BLOCKS32_ROWS(q4_1_batch, block_q4_1, pack_q4_1, -1)
-BLOCKS32_ROWS(q5_1_batch, block_q5_1, pack_q5_1, -1)
+/* A 32-block type's tile: blocks32_tile with its quants' shift. */
+#define BLOCKS32_TILE(NAME, SHIFT_)                                                                  \
+    TARGET static INLINE void NAME(const Panel32 *P, int b0, int nb, const Act *a, int T,          \
+                                   __m512 S[TOKENS][8]) {                                          \
+        blocks32_tile(P, b0, nb, a, T, S, SHIFT_);                                                 \
+    }
+
+BLOCKS32_TILE(q8_0_tile, 7)
+BLOCKS32_TILE(q4_0_tile, 3)
+BLOCKS32_TILE(q5_0_tile, 4)
+BLOCKS32_TILE(q4_1_tile, -1)
+BLOCKS32_TILE(q5_1_tile, -1)
+PANEL_ROWS(q8_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q8_0, q8_0_tile)
+PANEL_ROWS(q4_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q4_0, q4_0_tile)
+PANEL_ROWS(q5_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_0, q5_0_tile)
+PANEL_ROWS(q4_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q4_1, q4_1_tile)
+PANEL_ROWS(q5_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_1, q5_1_tile)
 
 /* ---------------------------------------------------------------- K-quants */
 
@@ -610,50 +624,11 @@ KQ_DISPATCH(q5_k_tile)
 KQ_DISPATCH(q2_k_tile)
 KQ_DISPATCH(q3_k_tile)
 
-/* All rows [r0, r1) for m vectors: for each chunk of vectors, panels of 16
- * rows in pieces of PANEL_SUPER super-blocks; each vector's lane vectors on
- * the stack (in the L1 cache) between super-blocks. */
-#define KQ_ROWS(FN, PACK, TILE)                                                                      \
-    TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,        \
-                          float *y, size_t ldy, int r0, int r1) {                                  \
-        PanelK P __attribute__((aligned(64)));                                                     \
-        int nbr = w->cols / 256, pieces = nbr > PANEL_SUPER;                                       \
-        int chunk = chunk_of(L->bytes, m, pieces ? SPILL_VECTORS : 0);                             \
-        __m512 spill[pieces ? SPILL_VECTORS : 1][8];                                               \
-        for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
-            int cn = m - c0 < chunk ? m - c0 : chunk;                                              \
-            for (int p0 = r0; p0 < r1; p0 += 16) {                                                 \
-                int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                            \
-                for (int b0 = 0; b0 < nbr; b0 += PANEL_SUPER) {                                    \
-                    int nb = nbr - b0 < PANEL_SUPER ? nbr - b0 : PANEL_SUPER;                      \
-                    PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
-                         rows, b0, nb);                                                            \
-                    for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
-                        int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
-                        Act a[TOKENS];                                                             \
-                        __m512 S[TOKENS][8];                                                       \
-                        for (int t = 0; t < T; t++) {                                              \
-                            a[t] = act_at(L, act, c0 + t0 + t);                                    \
-                            for (int l = 0; l < 8; l++)                                            \
-                                S[t][l] = b0 ? spill[t0 + t][l] : _mm512_setzero_ps();            \
-                        }                                                                          \
-                        TILE(&P, b0, nb, a, T, S);                                                 \
-                        for (int t = 0; t < T; t++) {                                              \
-                            if (b0 + nb < nbr)                                                     \
-                                for (int l = 0; l < 8; l++) spill[t0 + t][l] = S[t][l];            \
-                            else store_rows(y + (size_t)(c0 + t0 + t) * ldy + p0, tree8(S[t]), rows); \
-                        }                                                                          \
-                    }                                                                              \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-    }
-
-KQ_ROWS(q4_k_batch, pack_q4_k, q4_k_tile)
-KQ_ROWS(q6_k_batch, pack_q6_k, q6_k_tile)
-KQ_ROWS(q5_k_batch, pack_q5_k, q5_k_tile)
-KQ_ROWS(q2_k_batch, pack_q2_k, q2_k_tile)
-KQ_ROWS(q3_k_batch, pack_q3_k, q3_k_tile)
+PANEL_ROWS(q4_k_batch, PanelK, 256, PANEL_SUPER, pack_q4_k, q4_k_tile)
+PANEL_ROWS(q6_k_batch, PanelK, 256, PANEL_SUPER, pack_q6_k, q6_k_tile)
+PANEL_ROWS(q5_k_batch, PanelK, 256, PANEL_SUPER, pack_q5_k, q5_k_tile)
+PANEL_ROWS(q2_k_batch, PanelK, 256, PANEL_SUPER, pack_q2_k, q2_k_tile)
+PANEL_ROWS(q3_k_batch, PanelK, 256, PANEL_SUPER, pack_q3_k, q3_k_tile)
 
 /* ---------------------------------------------------------------- F16, F32 */
 
