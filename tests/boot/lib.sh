@@ -19,6 +19,13 @@ make_iso() {
         "$ROOT/tools/make-iso.sh" "$OUT/$name.iso" "$KERNEL"
 }
 
+# host_story FILE PROMPT: the host program's story for PROMPT, with the
+# caller's $model, $tok and $flags (those of the boot that types it), in
+# build/tests/FILE: what a typed prompt's story must be.
+host_story() {
+    "$ROOT/build/host/llama2" "$model" -z "$tok" $flags -i "$2" > "$OUT/$1" 2> /dev/null
+}
+
 # boot NAME FIRMWARE [VAR=value...]: boots build/tests/NAME.iso; the serial log
 # is build/tests/NAME-FIRMWARE.log; sets RC to qemu-run.sh's status.
 boot() {

@@ -7,12 +7,9 @@ source "$(dirname "$0")/lib.sh"
 flags="-t 0 -n 60"
 model=$(model_path stories260K.bin)
 tok=$(model_path tok512.bin)
-host() {   # host FILE PROMPT: the host program's story for the prompt
-    "$ROOT/build/host/llama2" "$model" -z "$tok" $flags -i "$2" > "$OUT/$1" 2> /dev/null
-}
-host typing-robot.expected "Once upon a time, there was a robot"
-host typing-dog.expected "Lily and her dog"
-host typing-quote.expected "Lily's dog said \"hi\""
+host_story typing-robot.expected "Once upon a time, there was a robot"
+host_story typing-dog.expected "Lily and her dog"
+host_story typing-quote.expected "Lily's dog said \"hi\""
 make_iso typing "--exit --verbose $flags --ask" > /dev/null   # the keyboard: line is a detail
 
 # Serial: a terminal's "\r\n" is one Enter; backspace (0x08 and 0x7f) edits;

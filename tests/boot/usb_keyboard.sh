@@ -10,12 +10,9 @@ source "$(dirname "$0")/lib.sh"
 flags="-t 0 -n 60"
 model=$(model_path stories260K.bin)
 tok=$(model_path tok512.bin)
-host() {   # host FILE PROMPT: the host program's story for the prompt
-    "$ROOT/build/host/llama2" "$model" -z "$tok" $flags -i "$2" > "$OUT/$1" 2> /dev/null
-}
-host usb-quote.expected "Lily's dog said \"hi\""
-host usb-dog.expected "Lily and her dog"
-host usb-lily.expected "Lily"
+host_story usb-quote.expected "Lily's dog said \"hi\""
+host_story usb-dog.expected "Lily and her dog"
+host_story usb-lily.expected "Lily"
 make_iso usb-keyboard "--exit $flags --ask" > /dev/null
 
 no_ps2="-machine i8042=off"
