@@ -108,7 +108,7 @@ DISK_ARGS="$args" DISK_TIMEOUT="${TIMEOUT:-5}" DISK_GFXPAYLOAD="$gfxpayload" awk
     { line = put($0, "@ARGS@", ENVIRON["DISK_ARGS"])
       line = put(line, "@TIMEOUT@", ENVIRON["DISK_TIMEOUT"])
       line = put(line, "@GFXPAYLOAD@", ENVIRON["DISK_GFXPAYLOAD"])
-      line = put(line, "Loading the kernel, the model and the tokenizer...", "Loading the kernel...")
+      line = put(line, "@LOADING@", "Loading the kernel...")
       print put(line, "@MODEL_NAME@", "models on the disks") }' "$root/iso/grub.cfg.in" > "$work/grub.cfg"
 
 # GRUB images: each finds the ESP by its serial number, then reads

@@ -85,6 +85,7 @@ ISO_GFXPAYLOAD="$gfxpayload" awk '
       line = put(line, "@TIMEOUT@", ENVIRON["ISO_TIMEOUT"])
       line = put(line, "@MODULES@", ENVIRON["ISO_MODULES"])
       line = put(line, "@GFXPAYLOAD@", ENVIRON["ISO_GFXPAYLOAD"])
+      line = put(line, "@LOADING@", "Loading the kernel and the model...")
       print put(line, "@MODEL_NAME@", ENVIRON["ISO_NAME"]) }' "$root/iso/grub.cfg.in" > "$stage/boot/grub/grub.cfg"
 
 if ! grub-mkrescue -o "$out.tmp" "$stage" > "$out.log" 2>&1; then

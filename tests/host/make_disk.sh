@@ -46,6 +46,7 @@ check grub-cfg-timeout 'grep -q "^set timeout=7$" <<< "$cfg"'
 check grub-cfg-gfxmode 'grep -q "set gfxpayload=1024x768x32,1024x768" <<< "$cfg"'
 check grub-cfg-no-modules '! grep -v "^#" <<< "$cfg" | grep -q "module2\|@"' "$(grep -n "module2\|@" <<< "$cfg")"
 check grub-cfg-entries '[ "$(grep -c "^menuentry" <<< "$cfg")" = 7 ]'
+check grub-cfg-loads-the-kernel-alone '[ "$(grep -c "echo \"Loading the kernel...\"" <<< "$cfg")" = 7 ]' "$(grep -n Loading <<< "$cfg")"
 
 # fsck on each filesystem, cut out of the image
 start() { sgdisk -i "$1" "$img" | sed -n 's/^First sector: \([0-9]*\).*/\1/p'; }
