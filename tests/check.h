@@ -19,8 +19,12 @@ static char check_why_[512];
  * sanitizers see the same paths in a fraction of the time; the full sweeps
  * run in the plain build. */
 static inline int check_quick(void) {
-    const char *e = getenv("CHECK_QUICK");
-    return e && *e && *e != '0';
+    static int quick = -1;               /* read once: CHECK_SCALE sits in loop conditions */
+    if (quick < 0) {
+        const char *e = getenv("CHECK_QUICK");
+        quick = e && *e && *e != '0';
+    }
+    return quick;
 }
 #define CHECK_SCALE(full, quick) (check_quick() ? (quick) : (full))
 
