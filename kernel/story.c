@@ -126,15 +126,10 @@ static unsigned pick_simd(const Options *opt, const char **name) {
     if (!want) want = (have & LLAMA_CPU_AVX512) && (have & LLAMA_CPU_AVX2) && !tcg ? "avx512"
                     : (have & LLAMA_CPU_AVX2) && (have & LLAMA_CPU_FMA) ? "avx2" : "sse2";
     *name = want;
-    if (strcmp(want, "sse2") == 0) return 0;
-    if (strcmp(want, "avx2") == 0) {
-        if ((have & (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)) != (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA))
-            kernel_error("--simd avx2: this CPU (or its XCR0 state) has no AVX2+FMA; use --simd sse2");
-        return LLAMA_CPU_AVX2 | LLAMA_CPU_FMA;
-    }
-    if (!(have & LLAMA_CPU_AVX512))
-        kernel_error("--simd avx512: this CPU (or its XCR0 state) has no AVX-512; use --simd avx2 or sse2");
-    return have;
+    unsigned features;
+    llama_error err;
+    if (llama_cpu_level(have, want, &features, &err) != 0) kernel_error("%s", err.msg);
+    return features;
 }
 
 static void report(const llama_stats *st, uint64_t load_ns, const char *simd, int cores) {

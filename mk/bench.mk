@@ -7,11 +7,14 @@
 # (F32, F16, Q8_0, Q4_0 and llama-quantize's Q4_K_M mix; about 9 GB). The
 # generated files live in build/bench/ and are made once. BENCH_STEPS,
 # BENCH_BIG_STEPS (TinyLlama), BENCH_RUNS: positions per run and runs per
-# configuration.
+# configuration. BENCH_SIMD=avx2 (or sse2): the engine on that level only,
+# as on a machine without AVX-512.
 #
 # make bench-llamacpp: llama.cpp on the same GGUF files, side by side
 # (tools/bench-llamacpp.mjs, through the npm package node-llama-cpp, whose
 # prebuilt CPU library is installed into build/llamacpp the first time).
+# LLAMACPP_CPU=haswell: llama.cpp's build for that CPU generation only
+# (haswell: AVX2), to compare with BENCH_SIMD=avx2.
 
 BENCHB      := $(BUILD)/bench
 BENCH_STEPS ?= 256
@@ -42,6 +45,7 @@ $(BENCHB)/tinyllama-random-%.gguf: $(HOSTB)/mkgguf
 .PHONY: bench bench-llamacpp
 bench: $(HOSTB)/bench $(BENCH_MODELS) $(BENCH_GGUF)
 	$(HOSTB)/bench -z "$$(tools/find-model.sh tokenizer.bin)" -n $(BENCH_STEPS) -r $(BENCH_RUNS) \
+	    $(if $(BENCH_SIMD),-l $(BENCH_SIMD)) \
 	    $(BENCH_MODELS) $(BENCH_SHARED_GGUF) $(BENCH_GGUF:%=%@$(BENCH_BIG_STEPS))
 
 bench-llamacpp: $(BENCH_GGUF)

@@ -1,7 +1,7 @@
 /* bench: how fast the engine runs models against how fast this machine can
  * read their weights at all (`make bench` runs it).
  *
- *   bench -z TOKENIZER [-n STEPS] [-p PROMPT] [-r RUNS] [-a ATTEMPTS] MODEL[@STEPS]...
+ *   bench -z TOKENIZER [-n STEPS] [-p PROMPT] [-r RUNS] [-a ATTEMPTS] [-l LEVEL] MODEL[@STEPS]...
  *
  * MODEL is a llama2.c checkpoint (with the tokenizer of -z) or a GGUF file;
  * MODEL@STEPS runs that model for fewer positions (the big ones).
@@ -18,6 +18,9 @@
  * number of cores; peak RSS the child's maximum resident set (the mapped
  * checkpoint pages plus the engine's arena). pp tok/s: a prompt of PROMPT
  * tokens (128) run as one batch through the model, the best of the runs.
+ * -l sse2|avx2|avx512: the engine on that SIMD level only (as --simd), to
+ * see how a machine without the wider ones would run (the roofline stays
+ * the widest read this CPU has).
  *
  * Another process on the machine shows in the figures: the mean position
  * time well above the median, the roofline measured again after the runs
@@ -196,6 +199,9 @@ typedef struct {
 } Result;
 
 static uint64_t stamps[MAX_STEPS + 1];
+/* The engine's features (-l narrows them) and whether the level is fixed. */
+static unsigned engine_features;
+static int engine_fixed;
 static int nstamps;
 
 static void discard(void *ctx, const char *bytes, size_t n) { (void)ctx; (void)bytes; (void)n; }
@@ -221,8 +227,8 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
     if (llama_model_open(&ck, file, size, tok, tok_size, &err) != 0) die("%s: %s", path, err.msg);
     HostPool *pool = host_pool_create(threads);
     if (!pool) die("cannot start %d threads", threads);
-    llama_platform pf = { pool, discard, clock_cb, host_pool_parallel_for, llama_cpu_detect(),
-                          progress, NULL };
+    llama_platform pf = { pool, discard, clock_cb, host_pool_parallel_for, engine_features,
+                          progress, NULL, engine_fixed };
     llama_sampling sp = { 0.0f, 0.9f, 1 };
     steps = llama_steps(&ck.config, steps);
     size_t need = llama_memory_needed(&ck, steps, 0);
@@ -331,13 +337,15 @@ static void measure(const char *path, size_t size, const void *tok, size_t tok_s
 int main(int argc, char **argv) {
     const char *tok_path = NULL;
     int steps = 256, prompt = 128, runs = 3, attempts = 3, opt;
-    const char *usage = "usage: bench -z TOKENIZER [-n STEPS] [-p PROMPT] [-r RUNS] [-a ATTEMPTS] MODEL[@STEPS]...";
-    while ((opt = getopt(argc, argv, "z:n:p:r:a:")) != -1) {
+    const char *usage = "usage: bench -z TOKENIZER [-n STEPS] [-p PROMPT] [-r RUNS] [-a ATTEMPTS] [-l LEVEL] MODEL[@STEPS]...";
+    const char *level = NULL;
+    while ((opt = getopt(argc, argv, "z:n:p:r:a:l:")) != -1) {
         if (opt == 'z') tok_path = optarg;
         else if (opt == 'n') steps = atoi(optarg);
         else if (opt == 'p') prompt = atoi(optarg);
         else if (opt == 'r') runs = atoi(optarg);
         else if (opt == 'a') attempts = atoi(optarg);
+        else if (opt == 'l') level = optarg;
         else die("%s", usage);
     }
     if (!tok_path || optind >= argc || steps < 2 || steps > MAX_STEPS || runs < 1 || attempts < 1 ||
@@ -347,14 +355,21 @@ int main(int argc, char **argv) {
     const void *tok = map_file(tok_path, &tok_size);
 
     unsigned f = llama_cpu_detect();
+    engine_features = f;
+    llama_error level_err;
+    if (level && strcmp(level, "sse2") && strcmp(level, "avx2") && strcmp(level, "avx512"))
+        die("-l %s: not a level; use sse2, avx2 or avx512", level);
+    if (level && llama_cpu_level(f, level, &engine_features, &level_err) != 0) die("%s", level_err.msg);
+    engine_fixed = level != NULL;
     sum_fn = f & LLAMA_CPU_AVX512 ? sum_avx512 : f & LLAMA_CPU_AVX2 ? sum_avx2 : sum_sse2;
     sum_name = f & LLAMA_CPU_AVX512 ? "AVX-512" : f & LLAMA_CPU_AVX2 ? "AVX2" : "SSE2";
     int cores = host_cpu_count();
     HostPool *one = host_pool_create(1), *all = host_pool_create(cores);
     if (!one || !all) die("cannot start %d threads", cores);
 
-    printf("bench: %d cores, engine SIMD level from CPUID/XCR0: %s; greedy, %d positions, best of %d+ runs\n",
-           cores, f & LLAMA_CPU_AVX512 ? "avx512" : f & LLAMA_CPU_AVX2 ? "avx2" : "sse2", steps, runs);
+    printf("bench: %d cores, engine SIMD level %s: %s; greedy, %d positions, best of %d+ runs\n",
+           cores, level ? "fixed by -l" : "from CPUID/XCR0", level ? level
+           : f & LLAMA_CPU_AVX512 ? "avx512" : f & LLAMA_CPU_AVX2 ? "avx2" : "sse2", steps, runs);
     long l3 = 0;
     FILE *f3 = fopen("/sys/devices/system/cpu/cpu0/cache/index3/size", "r");
     if (f3) {

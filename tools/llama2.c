@@ -153,13 +153,8 @@ int main(int argc, char **argv) {
     llama_sampling sampling = { opt.temperature, opt.topp, seed };
     /* --simd narrows what the engine may use (results are the same) */
     unsigned features = llama_cpu_detect();
-    if (opt.simd && strcmp(opt.simd, "sse2") == 0) features = 0;
-    else if (opt.simd && strcmp(opt.simd, "avx2") == 0) {
-        if ((features & (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)) != (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA))
-            die("--simd avx2: this CPU (or the OS, in XCR0) offers no AVX2 and FMA; use --simd sse2");
-        features &= LLAMA_CPU_FMA | LLAMA_CPU_AVX2;
-    } else if (opt.simd && strcmp(opt.simd, "avx512") == 0 && !(features & LLAMA_CPU_AVX512))
-        die("--simd avx512: this CPU (or the OS, in XCR0) offers no AVX-512; use --simd avx2 or sse2");
+    llama_error level_err;
+    if (opt.simd && llama_cpu_level(features, opt.simd, &features, &level_err) != 0) die("%s", level_err.msg);
     /* --threads N: N cores (0 = all), through a pool of spinning workers */
     int threads = opt.threads > 0 ? opt.threads : host_cpu_count();
     HostPool *pool = host_pool_create(threads);

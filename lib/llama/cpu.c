@@ -3,6 +3,7 @@
  * instructions work at any privilege level, in the kernel and on the host. */
 #include <stdint.h>
 #include "lib/llama/llama.h"
+#include "lib/llama/errors.h"
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
@@ -37,4 +38,21 @@ unsigned llama_cpu_detect(void) {
         }
     }
     return f;
+}
+
+int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_error *err) {
+    const unsigned avx2 = LLAMA_CPU_AVX2 | LLAMA_CPU_FMA;
+    if (__builtin_strcmp(level, "sse2") == 0) *features = 0;
+    else if (__builtin_strcmp(level, "avx2") == 0) {
+        if ((have & avx2) != avx2)
+            return llama_fail(err, "--simd avx2: this CPU (or its XCR0 state) has no AVX2 and FMA; use --simd sse2");
+        *features = avx2;
+    } else if (__builtin_strcmp(level, "avx512") == 0) {
+        if (!(have & LLAMA_CPU_AVX512))
+            return llama_fail(err, "--simd avx512: this CPU (or its XCR0 state) has no AVX-512; "
+                                   "use --simd avx2 or sse2");
+        *features = have;
+    } else
+        return llama_fail(err, "--simd %s: not a level; use sse2, avx2 or avx512", level);
+    return 0;
 }

@@ -204,6 +204,11 @@ void llama_share(int chunks, int workers, int w, int *first, int *end);
 /* What this CPU and OS offer (CPUID and XCR0). */
 unsigned llama_cpu_detect(void);
 
+/* The features of `have` that the SIMD level named `level` ("sse2", "avx2",
+ * "avx512": --simd) lets the engine use, in *features; -1 with a message
+ * in err when `have` lacks what the level needs. */
+int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_error *err);
+
 typedef struct {
     void *ctx;                                   /* passed back to every callback */
     /* The story text, as it is generated (not NUL-terminated). */

@@ -27,3 +27,12 @@ bad=$(awk '$1 == "stories260K.bin" {
 if [ -z "$bad" ]; then pass columns-agree; else fail columns-agree "tok/s x ms/tok is not 1000: $bad"; fi
 if ! grep -q ' \*$' "$out" || grep -q '^  \* disturbed after 1 attempt: .\+' "$out"; then pass marks-have-reasons
 else fail marks-have-reasons "a row is marked but no reason follows: $(cat "$out")"; fi
+# -l: the engine on one level only, said in the header; a name that is no
+# level is an error line
+lv=build/test-logs/bench-level.txt
+if build/host/bench -z "$tok" -n 8 -r 1 -a 1 -l sse2 "$model" > "$lv" 2>&1 &&
+   grep -q '^bench: .*SIMD level fixed by -l: sse2;' "$lv" && grep -q '^stories260K.bin ' "$lv"; then pass level-fixed
+else fail level-fixed "bench -l sse2: $(head -n 1 "$lv")"; fi
+if ! build/host/bench -z "$tok" -l mmx "$model" > "$lv" 2>&1 && grep -q '^error: -l mmx: not a level' "$lv"; then
+    pass level-refused
+else fail level-refused "bench -l mmx: $(cat "$lv")"; fi
