@@ -5,9 +5,9 @@
  * Byte products: VPMADDUBSW multiplies unsigned by signed bytes and adds
  * pairs into int16; signed by signed goes as |w| times x with w's sign
  * (at most 2 * 128 * 127 a pair: no saturation), then VPMADDWD adds pairs
- * into int32. The blocks' fp16 scales are widened in integer code (AVX2
- * does not imply F16C); F16 weights too, or by F16C where CPUID says the
- * CPU has it. F16 rows are dot16 with the 16 lanes in two registers,
+ * into int32. The blocks' fp16 scales and F16 weights are widened by
+ * F16C where CPUID says the CPU has it, else in integer code (AVX2 does
+ * not imply F16C; the bits are the same). F16 rows are dot16 with the 16 lanes in two registers,
  * multiplies and adds apart. */
 #include <stddef.h>
 #include <stdint.h>
@@ -38,7 +38,35 @@ TARGET static INLINE __m256 half8(__m256i h) {
     return _mm256_castsi256_ps(_mm256_or_si256(_mm256_or_si256(v, special), sign));
 }
 
-TARGET static INLINE __m256 halves8(__m128i h) { return half8(_mm256_cvtepu16_epi32(h)); }
+int matmul_avx2_f16c = 1;
+
+/* CPUID leaf 1, ECX bit 29; asked once (cores that race to ask first
+ * both get the same answer; the atomics keep that well defined). */
+static int has_f16c(void) {
+    static int known;        /* 0: not asked; 1: no; 2: yes */
+    if (!__atomic_load_n(&matmul_avx2_f16c, __ATOMIC_RELAXED)) return 0;
+    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (!k) {
+        uint32_t a, b, c, d;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        k = (c >> 29 & 1) ? 2 : 1;
+        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+    }
+    return k == 2;
+}
+
+/* Eight binary16 values as fp32: by F16C's VCVTPH2PS where the CPU has it
+ * (written as asm: this file's kernels are built for AVX2 alone, and
+ * the branch costs next to nothing against a group of eight blocks),
+ * else by half8. */
+TARGET static INLINE __m256 halves8(__m128i h) {
+    if (has_f16c()) {
+        __m256 v;
+        __asm__("vcvtph2ps %1, %0" : "=x"(v) : "x"(h));
+        return v;
+    }
+    return half8(_mm256_cvtepu16_epi32(h));
+}
 
 /* Eight int32 partial sums of 32 signed byte products, exact. */
 TARGET static INLINE __m256i prod_ss(__m256i x, __m256i w) {
@@ -78,23 +106,6 @@ TARGET static INLINE __m256i scaled_acc(__m256i acc, __m256i p, __m256i s) {
 #define F16C __attribute__((target("avx2,f16c")))
 F16_ROW(f16_row, TARGET, halves8)
 F16_ROW(f16_row_f16c, F16C, _mm256_cvtph_ps)
-
-int matmul_avx2_f16c = 1;
-
-/* CPUID leaf 1, ECX bit 29; asked once (cores that race to ask first
- * both get the same answer; the atomics keep that well defined). */
-static int has_f16c(void) {
-    static int known;        /* 0: not asked; 1: no; 2: yes */
-    if (!__atomic_load_n(&matmul_avx2_f16c, __ATOMIC_RELAXED)) return 0;
-    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (!k) {
-        uint32_t a, b, c, d;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        k = (c >> 29 & 1) ? 2 : 1;
-        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
-    }
-    return k == 2;
-}
 
 /* F16 rows of a multiple of 16 values (others in plain C), a chunk of
  * about 64 KiB of weights at a time for several vectors. */

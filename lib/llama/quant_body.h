@@ -61,7 +61,10 @@ TARGET static INLINE __m256i NAME(hsum8)(const __m256i s[8]) {
  * flight once there is work between the loads; measured with kbench). */
 #define PREFETCH_AHEAD 4096
 static INLINE void NAME(prefetch)(const void *p, int bytes) {
-    for (int o = 0; o < bytes; o += 64) _mm_prefetch((const char *)p + PREFETCH_AHEAD + o, _MM_HINT_T0);
+    /* unrolled (bytes is a constant in the whole groups): the loop cost
+     * two instructions a line, 7% of a K-quant row's */
+    _Pragma("GCC unroll 32") for (int o = 0; o < bytes; o += 64)
+        _mm_prefetch((const char *)p + PREFETCH_AHEAD + o, _MM_HINT_T0);
 }
 
 /* Lanes below r all ones. */
@@ -75,10 +78,12 @@ TARGET static INLINE __m256i NAME(lanes_mask)(int r) {
 TARGET static INLINE __m256 NAME(block_d8)(const void *first, int stride, int r) {
     const unsigned char *p = first;
     uint64_t lo = 0, hi = 0;
-    for (int k = 0; k < 4 && k < r; k++)
-        lo |= (uint64_t)*(const uint16_t *)(const void *)(p + k * stride) << (16 * k);
-    for (int k = 4; k < 8 && k < r; k++)
-        hi |= (uint64_t)*(const uint16_t *)(const void *)(p + k * stride) << (16 * (k - 4));
+    /* unrolled: r is 8 in a row's whole groups (gcc -O2 kept the loops,
+     * about a third of a Q4_0 group's instructions) */
+    _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)
+        if (k < r) lo |= (uint64_t)*(const uint16_t *)(const void *)(p + k * stride) << (16 * k);
+    _Pragma("GCC unroll 4") for (int k = 4; k < 8; k++)
+        if (k < r) hi |= (uint64_t)*(const uint16_t *)(const void *)(p + k * stride) << (16 * (k - 4));
     return halves8(_mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)lo), _mm_cvtsi64_si128((long long)hi)));
 }
 
