@@ -45,4 +45,22 @@ ActLayout act_layout(const llama_tensor *w);
 /* Prepares x (n = L->n floats) into one vector at v (L->bytes bytes). */
 void act_quantize(const ActLayout *L, const float *x, void *v);
 
+/* Vector t of m prepared ones at act, its parts as the kernels read them
+ * (a part the type lacks points at whatever lies at its offset). */
+typedef struct {
+    const int8_t *q;
+    const float *d;
+    const int32_t *sum;             /* Q8_0, Q8_1 */
+    const int16_t *bsums, *sums32;  /* Q8_K */
+    const float *s;                 /* Q8_1 */
+} ActView;
+
+static inline ActView act_view(const ActLayout *L, const void *act, int t) {
+    const unsigned char *v = (const unsigned char *)act + (size_t)t * L->bytes;
+    ActView a = { (const int8_t *)v, (const float *)(const void *)(v + L->d),
+                  (const int32_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->sum),
+                  (const int16_t *)(const void *)(v + L->s), (const float *)(const void *)(v + L->s) };
+    return a;
+}
+
 #endif

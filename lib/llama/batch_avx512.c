@@ -49,20 +49,7 @@
 #define TOKENS 3
 
 /* One vector of prepared activations (activations.h). */
-typedef struct {
-    const int8_t *q;
-    const float *d, *s;
-    const int32_t *sum;
-    const int16_t *bsums, *sums32;
-} Act;
-
-static inline Act act_at(const ActLayout *L, const void *act, int t) {
-    const unsigned char *v = (const unsigned char *)act + (size_t)t * L->bytes;
-    Act a = { (const int8_t *)v, (const float *)(const void *)(v + L->d), (const float *)(const void *)(v + L->s),
-              (const int32_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->sum),
-              (const int16_t *)(const void *)(v + L->s) };
-    return a;
-}
+typedef ActView Act;
 
 static inline uint32_t load32(const void *p) {
     uint32_t v;
@@ -308,7 +295,7 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
                         Act a[TOKENS];                                                             \
                         __m512 S[TOKENS][8];                                                       \
                         for (int t = 0; t < T; t++) {                                              \
-                            a[t] = act_at(L, act, c0 + t0 + t);                                    \
+                            a[t] = act_view(L, act, c0 + t0 + t);                                    \
                             for (int l = 0; l < 8; l++)                                            \
                                 S[t][l] = b0 ? spill[t0 + t][l] : _mm512_setzero_ps();            \
                         }                                                                          \

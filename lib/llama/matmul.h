@@ -106,6 +106,16 @@ int matmul_kind(int type);
 typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, const void *act, int m,
                                  float *y, size_t ldy, int r0, int r1);
 
+/* FN##_or_batch: a tensor kernel that sends m >= MIN vectors to BATCH[KIND]
+ * (a batched kernel of the same bits; MIN where packing its panel starts
+ * to pay) and fewer, or a kind BATCH lacks, to the one-vector kernel FN. */
+#define MATMUL_WITH_BATCH(FN, BATCH, KIND, MIN)                                                  \
+    static void FN##_or_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, \
+                              float *y, size_t ldy, int r0, int r1) {                            \
+        if (m >= (MIN) && (BATCH)[KIND]) (BATCH)[KIND](w, L, act, m, y, ldy, r0, r1);            \
+        else FN(w, L, act, m, y, ldy, r0, r1);                                                   \
+    }
+
 /* The plain C kernels, one per kind (the definition of each order; F32
  * and RUNQ8 go through the level's f32_rows and q8_rows). */
 extern const matmul_tensor_fn matmul_plain[MATMUL_KINDS];

@@ -20,22 +20,8 @@ static inline float lanes_sum(Lanes *a) {
     return a->l[0] + a->l[1];
 }
 
-/* The parts of one prepared vector (activations.h). */
-typedef struct {
-    const int8_t *q;
-    const float *d;
-    const int32_t *sum;   /* Q8_0, Q8_1 */
-    const float *s;       /* Q8_1 */
-    const int16_t *bsums, *sums32;   /* Q8_K */
-} Act;
-
-static Act act_at(const ActLayout *L, const void *act, int t) {
-    const unsigned char *v = (const unsigned char *)act + (size_t)t * L->bytes;
-    Act a = { (const int8_t *)v, (const float *)(const void *)(v + L->d),
-              (const int32_t *)(const void *)(v + L->sum), (const float *)(const void *)(v + L->s),
-              (const int16_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->s) };
-    return a;
-}
+/* One vector of prepared activations (activations.h). */
+typedef ActView Act;
 
 static const void *row_at(const llama_tensor *w, int i) {
     return (const unsigned char *)w->data + (size_t)i * w->row_bytes;
@@ -86,7 +72,7 @@ static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void 
                           float *y, size_t ldy, int r0, int r1) {
     int nb = w->cols / 32, type = w->type;
     for (int t = 0; t < m; t++) {
-        Act a = act_at(L, act, t);
+        Act a = act_view(L, act, t);
         for (int i = r0; i < r1; i++) {
             const unsigned char *row = row_at(w, i);
             Lanes acc = { { 0 } };
@@ -210,7 +196,7 @@ static void kquant_rows(const llama_tensor *w, const ActLayout *L, const void *a
                         float *y, size_t ldy, int r0, int r1) {
     int nb = w->cols / 256, type = w->type;
     for (int t = 0; t < m; t++) {
-        Act a = act_at(L, act, t);
+        Act a = act_view(L, act, t);
         for (int i = r0; i < r1; i++) {
             const unsigned char *row = row_at(w, i);
             Lanes acc = { { 0 } };

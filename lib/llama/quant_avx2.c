@@ -1,6 +1,7 @@
 /* AVX2 kernels for ggml's block types (matmul.h's tensor kernels): Q8_0,
  * Q4_0, Q4_K and Q6_K from quant_body.h with AVX2's byte products, and
- * F16. Every result is matmul_plain.c's, bit for bit.
+ * F16. Every result is matmul_plain.c's, bit for bit. Several vectors at
+ * once (prompt processing) go to batch_avx2.c's kernels instead.
  *
  * Byte products: VPMADDUBSW multiplies unsigned by signed bytes and adds
  * pairs into int16; signed by signed goes as |w| times x with w's sign
@@ -15,28 +16,12 @@
 #include "lib/llama/f16.h"
 #include "lib/llama/matmul.h"
 #include "lib/llama/simd.h"
+#include "lib/llama/half8_avx2.h"
 
 #define TARGET __attribute__((target("avx2")))
 #define INLINE __attribute__((always_inline)) inline
 #define NAME(x) avx2_##x
 
-/* Eight binary16 values (the low halves of the int32 lanes of h) as fp32,
- * exactly as f16_to_f32: normals by rebiasing the exponent, subnormals as
- * their integer times 2^-24 (no subnormal float is ever an operand: those
- * cost a microcode assist), infinities and NaNs (quieted) by their bits. */
-TARGET static INLINE __m256 half8(__m256i h) {
-    __m256i em = _mm256_and_si256(h, _mm256_set1_epi32(0x7fff));
-    __m256i sign = _mm256_slli_epi32(_mm256_and_si256(h, _mm256_set1_epi32(0x8000)), 16);
-    __m256i normal = _mm256_add_epi32(_mm256_slli_epi32(em, 13), _mm256_set1_epi32(112 << 23));
-    __m256 sub = _mm256_mul_ps(_mm256_cvtepi32_ps(em), _mm256_set1_ps(0x1p-24f));
-    __m256i is_sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x400), em);
-    __m256i infnan = _mm256_cmpgt_epi32(em, _mm256_set1_epi32(0x7bff));
-    __m256i nan = _mm256_cmpgt_epi32(em, _mm256_set1_epi32(0x7c00));
-    __m256i special = _mm256_or_si256(_mm256_and_si256(infnan, _mm256_set1_epi32(0x7f800000)),
-                                      _mm256_and_si256(nan, _mm256_set1_epi32(0x400000)));
-    __m256i v = _mm256_blendv_epi8(normal, _mm256_castps_si256(sub), is_sub);
-    return _mm256_castsi256_ps(_mm256_or_si256(_mm256_or_si256(v, special), sign));
-}
 
 int matmul_avx2_f16c = 1;
 
@@ -153,10 +138,29 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
     }
 }
 
+extern const matmul_tensor_fn matmul_avx2_batch[MATMUL_KINDS];
+
+/* Several vectors go to batch_avx2.c's kernels: the same bits. From 4
+ * vectors on, and Q8_0 (blocks of twice the bytes) from 8: where the
+ * panels start to pay (kbench -m: batched Q8_0 at m = 4 was 34.6 GFLOP/s
+ * against 46.2 one vector at a time, at m = 8 50.9 against 41). */
+#define WITH_BATCH(FN, KIND, MIN) MATMUL_WITH_BATCH(FN, matmul_avx2_batch, KIND, MIN)
+WITH_BATCH(avx2_q8_0_rows, MATMUL_Q8_0, 8)
+WITH_BATCH(avx2_q4_0_rows, MATMUL_Q4_0, 4)
+WITH_BATCH(avx2_q4_k_rows, MATMUL_Q4_K, 4)
+WITH_BATCH(avx2_q6_k_rows, MATMUL_Q6_K, 4)
+WITH_BATCH(avx2_q5_0_rows, MATMUL_Q5_0, 4)
+WITH_BATCH(avx2_q4_1_rows, MATMUL_Q4_1, 4)
+WITH_BATCH(avx2_q5_1_rows, MATMUL_Q5_1, 4)
+WITH_BATCH(avx2_q5_k_rows, MATMUL_Q5_K, 4)
+WITH_BATCH(avx2_q2_k_rows, MATMUL_Q2_K, 4)
+WITH_BATCH(avx2_q3_k_rows, MATMUL_Q3_K, 4)
+
 const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS] = {
-    [MATMUL_Q8_0] = avx2_q8_0_rows, [MATMUL_Q4_0] = avx2_q4_0_rows, [MATMUL_Q4_K] = avx2_q4_k_rows,
-    [MATMUL_Q6_K] = avx2_q6_k_rows, [MATMUL_F16] = f16_rows,
-    [MATMUL_Q5_0] = avx2_q5_0_rows, [MATMUL_Q4_1] = avx2_q4_1_rows, [MATMUL_Q5_1] = avx2_q5_1_rows,
-    [MATMUL_Q5_K] = avx2_q5_k_rows, [MATMUL_Q2_K] = avx2_q2_k_rows, [MATMUL_Q3_K] = avx2_q3_k_rows,
+    [MATMUL_Q8_0] = avx2_q8_0_rows_or_batch, [MATMUL_Q4_0] = avx2_q4_0_rows_or_batch,
+    [MATMUL_Q4_K] = avx2_q4_k_rows_or_batch, [MATMUL_Q6_K] = avx2_q6_k_rows_or_batch, [MATMUL_F16] = f16_rows,
+    [MATMUL_Q5_0] = avx2_q5_0_rows_or_batch, [MATMUL_Q4_1] = avx2_q4_1_rows_or_batch,
+    [MATMUL_Q5_1] = avx2_q5_1_rows_or_batch, [MATMUL_Q5_K] = avx2_q5_k_rows_or_batch,
+    [MATMUL_Q2_K] = avx2_q2_k_rows_or_batch, [MATMUL_Q3_K] = avx2_q3_k_rows_or_batch,
     [MATMUL_BF16] = bf16_rows,
 };

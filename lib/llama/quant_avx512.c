@@ -167,7 +167,7 @@ TARGET static INLINE float q4_0_row512(const block_q4_0 *w, const vnni_Act *a, i
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
-                vnni_Act a = vnni_act_at(L, act, t);                                             \
+                vnni_Act a = act_view(L, act, t);                                             \
                 for (int i = i0; i < i1; i++) {                                                  \
                     const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
                     y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
@@ -284,16 +284,9 @@ HALF_ROWS(bf16_row, bf16_row2, bf16_rows, BHALVES16, MATMUL_BF16)
 
 extern const matmul_tensor_fn matmul_avx512vnni_batch[MATMUL_KINDS];
 
-/* Several vectors (at least BATCH_MIN) go to batch_avx512.c's kernels where
+/* Several vectors (at least 4) go to batch_avx512.c's kernels where
  * there is one: the same bits. */
-#define BATCH_MIN 4
-#define WITH_BATCH(FN, KIND)                                                                     \
-    static void FN##_or_batch(const llama_tensor *w, const ActLayout *L, const void *act, int m, \
-                              float *y, size_t ldy, int r0, int r1) {                            \
-        if (m >= BATCH_MIN && matmul_avx512vnni_batch[KIND])                                     \
-            matmul_avx512vnni_batch[KIND](w, L, act, m, y, ldy, r0, r1);                         \
-        else FN(w, L, act, m, y, ldy, r0, r1);                                                   \
-    }
+#define WITH_BATCH(FN, KIND) MATMUL_WITH_BATCH(FN, matmul_avx512vnni_batch, KIND, 4)
 WITH_BATCH(q8_0_rows512, MATMUL_Q8_0)
 WITH_BATCH(q4_0_rows512, MATMUL_Q4_0)
 WITH_BATCH(vnni_q4_k_rows, MATMUL_Q4_K)
@@ -329,10 +322,27 @@ const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
 
+extern const matmul_tensor_fn matmul_avx2_batch[MATMUL_KINDS];
+
+/* Without VNNI, at least MIN vectors go to batch_avx2.c's kernels (the
+ * same bits; MIN as quant_avx2.c's). */
+#define WITH_AVX2_BATCH(FN, KIND, MIN) MATMUL_WITH_BATCH(FN, matmul_avx2_batch, KIND, MIN)
+WITH_AVX2_BATCH(f512_q8_0_rows, MATMUL_Q8_0, 8)
+WITH_AVX2_BATCH(f512_q4_0_rows, MATMUL_Q4_0, 4)
+WITH_AVX2_BATCH(f512_q4_k_rows, MATMUL_Q4_K, 4)
+WITH_AVX2_BATCH(f512_q6_k_rows, MATMUL_Q6_K, 4)
+WITH_AVX2_BATCH(f512_q5_0_rows, MATMUL_Q5_0, 4)
+WITH_AVX2_BATCH(f512_q4_1_rows, MATMUL_Q4_1, 4)
+WITH_AVX2_BATCH(f512_q5_1_rows, MATMUL_Q5_1, 4)
+WITH_AVX2_BATCH(f512_q5_k_rows, MATMUL_Q5_K, 4)
+WITH_AVX2_BATCH(f512_q2_k_rows, MATMUL_Q2_K, 4)
+WITH_AVX2_BATCH(f512_q3_k_rows, MATMUL_Q3_K, 4)
+
 const matmul_tensor_fn matmul_avx512_tensor[MATMUL_KINDS] = {
-    [MATMUL_Q8_0] = f512_q8_0_rows, [MATMUL_Q4_0] = f512_q4_0_rows, [MATMUL_Q4_K] = f512_q4_k_rows,
-    [MATMUL_Q6_K] = f512_q6_k_rows, [MATMUL_F16] = f16_rows,
-    [MATMUL_Q5_0] = f512_q5_0_rows, [MATMUL_Q4_1] = f512_q4_1_rows, [MATMUL_Q5_1] = f512_q5_1_rows,
-    [MATMUL_Q5_K] = f512_q5_k_rows, [MATMUL_Q2_K] = f512_q2_k_rows, [MATMUL_Q3_K] = f512_q3_k_rows,
+    [MATMUL_Q8_0] = f512_q8_0_rows_or_batch, [MATMUL_Q4_0] = f512_q4_0_rows_or_batch,
+    [MATMUL_Q4_K] = f512_q4_k_rows_or_batch, [MATMUL_Q6_K] = f512_q6_k_rows_or_batch, [MATMUL_F16] = f16_rows,
+    [MATMUL_Q5_0] = f512_q5_0_rows_or_batch, [MATMUL_Q4_1] = f512_q4_1_rows_or_batch,
+    [MATMUL_Q5_1] = f512_q5_1_rows_or_batch, [MATMUL_Q5_K] = f512_q5_k_rows_or_batch,
+    [MATMUL_Q2_K] = f512_q2_k_rows_or_batch, [MATMUL_Q3_K] = f512_q3_k_rows_or_batch,
     [MATMUL_BF16] = bf16_rows,
 };

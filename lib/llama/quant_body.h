@@ -107,21 +107,7 @@ TARGET static INLINE __m256i NAME(q4_nibbles)(const uint8_t *qs) {
 }
 
 /* One vector of prepared activations (activations.h). */
-typedef struct {
-    const int8_t *q;
-    const float *d;
-    const int32_t *sum;
-    const int16_t *bsums, *sums32;
-    const float *s;       /* Q8_1's s */
-} NAME(Act);
-
-static inline NAME(Act) NAME(act_at)(const ActLayout *L, const void *act, int t) {
-    const unsigned char *v = (const unsigned char *)act + (size_t)t * L->bytes;
-    NAME(Act) a = { (const int8_t *)v, (const float *)(const void *)(v + L->d),
-                    (const int32_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->sum),
-                    (const int16_t *)(const void *)(v + L->s), (const float *)(const void *)(v + L->s) };
-    return a;
-}
+typedef ActView NAME(Act);
 
 /* ---------------------------------------------------------------- Q8_0, Q4_0 */
 
@@ -627,7 +613,7 @@ KROW(q3_k, block_q3_K)
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
-                NAME(Act) a = NAME(act_at)(L, act, t);                                           \
+                NAME(Act) a = act_view(L, act, t);                                           \
                 for (int i = i0; i < i1; i++) {                                                  \
                     const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
                     y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \

@@ -226,7 +226,7 @@ TEST(batched_long_rows_many_vectors) {
                                  LLAMA_TYPE_Q5_K };
     for (size_t ti = 0; ti < sizeof types / sizeof types[0] && !check_failed_; ti++) {
         int type = types[ti], bn = ref_block_values(type);
-        int rows = 21, cols = bn == 256 ? 4096 + 768 : 4096 + 96, m = 53;
+        int rows = 21, cols = bn == 256 ? 4096 + 768 : 4096 + 96, m = 67;
         size_t rb = llama_type_row_bytes(type, cols);
         uint8_t *wm = random_matrix(type, rows, cols, 0);
         llama_tensor w = { wm, type, rows, cols, rb, NULL, 0 };
