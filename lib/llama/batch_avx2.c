@@ -116,7 +116,6 @@ TARGET static INLINE void transpose8x8(__m256i r[8]) {
     }
 }
 
-
 /* The fp16 at byte `off` of rows j < rows (row j at base + j * stride),
  * as fp32 into lane j of f (0 for the missing rows). */
 TARGET static INLINE void pack_half8(float f[8], const unsigned char *base, size_t stride, int rows, size_t off) {
