@@ -26,8 +26,7 @@ fi
 if [ -n "${LLAMACPP_CPU:-}" ]; then
     variant=$dir-$LLAMACPP_CPU
     if [ ! -d "$variant/node_modules" ]; then
-        bins=$(dirname "$(find "$dir/node_modules/@node-llama-cpp/linux-x64/bins" -name "libggml-cpu-$LLAMACPP_CPU.so" | head -1)")
-        [ "$bins" != . ] || { echo "error: LLAMACPP_CPU=$LLAMACPP_CPU: node-llama-cpp has no libggml-cpu-$LLAMACPP_CPU.so (see $dir/node_modules/@node-llama-cpp/linux-x64/bins)" >&2; exit 1; }
+        [ -n "$(find "$dir/node_modules/@node-llama-cpp/linux-x64/bins" -name "libggml-cpu-$LLAMACPP_CPU.so")" ] || { echo "error: LLAMACPP_CPU=$LLAMACPP_CPU: node-llama-cpp has no libggml-cpu-$LLAMACPP_CPU.so (see $dir/node_modules/@node-llama-cpp/linux-x64/bins)" >&2; exit 1; }
         rm -rf "$variant.tmp" && mkdir -p "$variant.tmp"
         cp -al "$dir/node_modules" "$dir/package.json" "$variant.tmp/"   # hard links: no second copy
         find "$variant.tmp/node_modules/@node-llama-cpp" -name 'libggml-cpu-*.so' ! -name "libggml-cpu-$LLAMACPP_CPU.so" -delete

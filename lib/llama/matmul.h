@@ -116,6 +116,14 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
         else FN(w, L, act, m, y, ldy, r0, r1);                                                   \
     }
 
+/* batch_avx2.c's batched kernels (the AVX2 level and AVX-512 without
+ * VNNI; NULL where a kind has none), worth their packing from
+ * MATMUL_AVX2_BATCH_MIN(kind) vectors on: Q8_0's blocks are twice the
+ * bytes of the others' (kbench -m: batched Q8_0 at m = 4 was 34.6 GFLOP/s
+ * against 46.2 one vector at a time, at m = 8 50.9 against 41). */
+extern const matmul_tensor_fn matmul_avx2_batch[MATMUL_KINDS];
+#define MATMUL_AVX2_BATCH_MIN(kind) ((kind) == MATMUL_Q8_0 ? 8 : 4)
+
 /* The plain C kernels, one per kind (the definition of each order; F32
  * and RUNQ8 go through the level's f32_rows and q8_rows). */
 extern const matmul_tensor_fn matmul_plain[MATMUL_KINDS];

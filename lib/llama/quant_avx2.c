@@ -1,6 +1,5 @@
-/* AVX2 kernels for ggml's block types (matmul.h's tensor kernels): Q8_0,
- * Q4_0, Q4_K and Q6_K from quant_body.h with AVX2's byte products, and
- * F16. Every result is matmul_plain.c's, bit for bit. Several vectors at
+/* AVX2 kernels for ggml's block types (matmul.h's tensor kernels): the
+ * block types from quant_body.h with AVX2's byte products, F16 and BF16. Every result is matmul_plain.c's, bit for bit. Several vectors at
  * once (prompt processing) go to batch_avx2.c's kernels instead.
  *
  * Byte products: VPMADDUBSW multiplies unsigned by signed bytes and adds
@@ -8,8 +7,9 @@
  * (at most 2 * 128 * 127 a pair: no saturation), then VPMADDWD adds pairs
  * into int32. The blocks' fp16 scales and F16 weights are widened by
  * F16C where CPUID says the CPU has it, else in integer code (AVX2 does
- * not imply F16C; the bits are the same). F16 rows are dot16 with the 16 lanes in two registers,
- * multiplies and adds apart. */
+ * not imply F16C; the bits are the same). F16 rows are dot16 with the 16
+ * lanes in two registers, multiplies and adds apart (fused in prompts,
+ * where that rounds the same: f16_tile2x2). */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/blocks.h"
@@ -191,23 +191,18 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
     }
 }
 
-extern const matmul_tensor_fn matmul_avx2_batch[MATMUL_KINDS];
-
-/* Several vectors go to batch_avx2.c's kernels: the same bits. From 4
- * vectors on, and Q8_0 (blocks of twice the bytes) from 8: where the
- * panels start to pay (kbench -m: batched Q8_0 at m = 4 was 34.6 GFLOP/s
- * against 46.2 one vector at a time, at m = 8 50.9 against 41). */
-#define WITH_BATCH(FN, KIND, MIN) MATMUL_WITH_BATCH(FN, matmul_avx2_batch, KIND, MIN)
-WITH_BATCH(avx2_q8_0_rows, MATMUL_Q8_0, 8)
-WITH_BATCH(avx2_q4_0_rows, MATMUL_Q4_0, 4)
-WITH_BATCH(avx2_q4_k_rows, MATMUL_Q4_K, 4)
-WITH_BATCH(avx2_q6_k_rows, MATMUL_Q6_K, 4)
-WITH_BATCH(avx2_q5_0_rows, MATMUL_Q5_0, 4)
-WITH_BATCH(avx2_q4_1_rows, MATMUL_Q4_1, 4)
-WITH_BATCH(avx2_q5_1_rows, MATMUL_Q5_1, 4)
-WITH_BATCH(avx2_q5_k_rows, MATMUL_Q5_K, 4)
-WITH_BATCH(avx2_q2_k_rows, MATMUL_Q2_K, 4)
-WITH_BATCH(avx2_q3_k_rows, MATMUL_Q3_K, 4)
+/* Several vectors go to batch_avx2.c's kernels: the same bits. */
+#define WITH_BATCH(FN, KIND) MATMUL_WITH_BATCH(FN, matmul_avx2_batch, KIND, MATMUL_AVX2_BATCH_MIN(KIND))
+WITH_BATCH(avx2_q8_0_rows, MATMUL_Q8_0)
+WITH_BATCH(avx2_q4_0_rows, MATMUL_Q4_0)
+WITH_BATCH(avx2_q4_k_rows, MATMUL_Q4_K)
+WITH_BATCH(avx2_q6_k_rows, MATMUL_Q6_K)
+WITH_BATCH(avx2_q5_0_rows, MATMUL_Q5_0)
+WITH_BATCH(avx2_q4_1_rows, MATMUL_Q4_1)
+WITH_BATCH(avx2_q5_1_rows, MATMUL_Q5_1)
+WITH_BATCH(avx2_q5_k_rows, MATMUL_Q5_K)
+WITH_BATCH(avx2_q2_k_rows, MATMUL_Q2_K)
+WITH_BATCH(avx2_q3_k_rows, MATMUL_Q3_K)
 
 const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = avx2_q8_0_rows_or_batch, [MATMUL_Q4_0] = avx2_q4_0_rows_or_batch,

@@ -613,7 +613,7 @@ KROW(q3_k, block_q3_K)
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
-                NAME(Act) a = act_view(L, act, t);                                           \
+                NAME(Act) a = act_view(L, act, t);                                               \
                 for (int i = i0; i < i1; i++) {                                                  \
                     const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
                     y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
