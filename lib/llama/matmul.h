@@ -106,6 +106,23 @@ int matmul_kind(int type);
 typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, const void *act, int m,
                                  float *y, size_t ldy, int r0, int r1);
 
+/* The n-th row (from 0) that a one-vector kernel reads of rows [i0, i0 +
+ * count): the range's two halves alternately (i0, i0 + h, i0 + 1, i0 + h
+ * + 1, ...; an odd last row last), so that two streams of weights come
+ * from memory at once instead of one. Measured with kbench from DRAM on a
+ * Xeon (one core, 4 KiB pages): Q4_0 17%, Q8_0 8%, Q4_K and Q6_K 5-10%
+ * faster; three or four streams did no better than two. Each row is
+ * computed alone, so the order changes no bits. */
+static inline int matmul_stream_row(int i0, int count, int n) {
+    int h = count / 2;
+    return n < 2 * h ? i0 + (n >> 1) + (n & 1) * h : i0 + n;
+}
+
+/* for (int i ...) over rows [begin, end) in that order. */
+#define MATMUL_STREAM_ROWS(i, begin, end)                                                        \
+    for (int n_ = 0, count_ = (end) - (begin), i = 0;                                            \
+         n_ < count_ && ((i = matmul_stream_row((begin), count_, n_)), 1); n_++)
+
 /* FN##_or_batch: a tensor kernel that sends m >= MIN vectors to BATCH[KIND]
  * (a batched kernel of the same bits; MIN where packing its panel starts
  * to pay) and fewer, or a kind BATCH lacks, to the one-vector kernel FN. */

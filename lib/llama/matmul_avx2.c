@@ -21,12 +21,13 @@ AVX2 static inline float reduce16(__m256 lo, __m256 hi) { return reduce8(_mm256_
 
 #define MAC(acc, w, x) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(w), x))
 
-/* One row at a time: the weights are read as one sequential stream, which
- * the hardware prefetchers follow far better than several rows at once
- * (measured: twice the bandwidth from DRAM). */
+/* One row at a time, each read as one sequential stream, which the
+ * hardware prefetchers follow far better than several rows at once
+ * (measured: twice the bandwidth from DRAM); the rows in matmul.h's
+ * two-stream order. */
 AVX2 static void f32_rows(float *xout, const float *x, const float *w, int n, int row_begin,
                           int row_end) {
-    for (int i = row_begin; i < row_end; i++) {
+    MATMUL_STREAM_ROWS(i, row_begin, row_end) {
         const float *wi = w + (size_t)i * (size_t)n;
         __m256 a0 = _mm256_setzero_ps(), a1 = a0;
         for (int j = 0; j < n; j += 16) {
@@ -136,13 +137,13 @@ AVX2 void matmul_avx2_q8_rows(float *xout, const QuantVec *xv, const int8_t *wq,
     int shift = __builtin_ctz((unsigned)gs);
     int contiguous = g == gs && n % gs == 0;      /* scales of a row: ws[row * segs + sg] */
     if (g == 32 && contiguous)
-        for (int i = row_begin; i < row_end; i++)
+        MATMUL_STREAM_ROWS(i, row_begin, row_end)
             xout[i] = q8_row(xq, xs, wq, ws, n, g, shift, 1, i, 32);
     else if (g == 64 && contiguous)
-        for (int i = row_begin; i < row_end; i++)
+        MATMUL_STREAM_ROWS(i, row_begin, row_end)
             xout[i] = q8_row(xq, xs, wq, ws, n, g, shift, 1, i, 64);
     else
-        for (int i = row_begin; i < row_end; i++)
+        MATMUL_STREAM_ROWS(i, row_begin, row_end)
             xout[i] = q8_row(xq, xs, wq, ws, n, g, shift, contiguous, i, 0);
 }
 

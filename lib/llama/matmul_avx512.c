@@ -28,9 +28,10 @@ AVX512 static inline float reduce16(__m512 a) {
 
 #define MAC(acc, w, x) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_loadu_ps(w), x))
 
-/* One row at a time: the weights are read as one sequential stream, which
- * the hardware prefetchers follow far better than several rows at once
- * (measured: twice the bandwidth from DRAM). The first NK 16-float chunks
+/* One row at a time: each row is read as one sequential stream, which the
+ * hardware prefetchers follow far better than several rows at once
+ * (measured: twice the bandwidth from DRAM); the rows in matmul.h's
+ * two-stream order. The first NK 16-float chunks
  * of x stay in registers for every row (up to 24 of the 32), so a cache
  * line of weights costs two instructions (a multiply with a memory operand
  * and an add): more lines in flight for the same out-of-order window,
@@ -40,7 +41,7 @@ AVX512 static inline float reduce16(__m512 a) {
                                      int row_begin, int row_end) {                           \
         __m512 xr[NK];                                                                       \
         _Pragma("GCC unroll 24") for (int k = 0; k < NK; k++) xr[k] = _mm512_loadu_ps(x + 16 * k); \
-        for (int i = row_begin; i < row_end; i++) {                                          \
+        MATMUL_STREAM_ROWS(i, row_begin, row_end) {                                          \
             const float *wi = w + (size_t)i * (size_t)n;                                     \
             __m512 a = _mm512_setzero_ps();                                                  \
             _Pragma("GCC unroll 24") for (int k = 0; k < NK; k++) MAC(a, wi + 16 * k, xr[k]); \
@@ -157,7 +158,7 @@ VNNI static inline __attribute__((always_inline)) void q8_rows_32(
     __m512i x0 = LOAD64(xq), x1 = LOAD64(xq + 64), x2 = LOAD64(xq + 128), x3 = LOAD64(xq + 192);
     __m256i b0 = _mm256_loadu_si256((const __m256i *)bias);
     __m256 xs0 = _mm256_loadu_ps(xs);
-    for (int i = row_begin; i < row_end; i++) {
+    MATMUL_STREAM_ROWS(i, row_begin, row_end) {
         const int8_t *w0 = wq + (size_t)i * (size_t)n;
         size_t first = (size_t)i * (size_t)groups;               /* the row's first group */
         const float *s0 = ws + (first >> R);
@@ -213,7 +214,7 @@ VNNI __attribute__((noinline)) static void q8_rows_64(float *xout, const QuantVe
     const float *xs = xv->s;
     const int32_t *bias = xv->bias;
     int segs = n / 64, full = segs / 8 * 8;
-    for (int i = row_begin; i < row_end; i++) {
+    MATMUL_STREAM_ROWS(i, row_begin, row_end) {
         const int8_t *w0 = wq + (size_t)i * (size_t)n;
         const float *s0 = ws + (size_t)i * (size_t)segs;
         __m256 acc = _mm256_setzero_ps();                     /* lanes start at +0 */

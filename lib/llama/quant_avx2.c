@@ -135,7 +135,7 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
         return;
     }
     int f16c = has_f16c();
-    int chunk = (int)(65536 / w->row_bytes) + 1;
+    int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 1;
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
         int t = 0;
@@ -159,7 +159,7 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
         }
         for (; t < m; t++) {
             const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
-            for (int i = i0; i < i1; i++) {
+            MATMUL_STREAM_ROWS(i, i0, i1) {
                 const uint16_t *row = (const uint16_t *)(const void *)((const unsigned char *)w->data +
                                                                        (size_t)i * w->row_bytes);
                 y[(size_t)t * ldy + (size_t)i] = f16c ? f16_row_f16c(row, x, w->cols) : f16_row(row, x, w->cols);
@@ -178,12 +178,12 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
         matmul_plain[MATMUL_BF16](w, L, act, m, y, ldy, r0, r1);
         return;
     }
-    int chunk = (int)(65536 / w->row_bytes) + 1;
+    int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 1;
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
         for (int t = 0; t < m; t++) {
             const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
-            for (int i = i0; i < i1; i++)
+            MATMUL_STREAM_ROWS(i, i0, i1)
                 y[(size_t)t * ldy + (size_t)i] =
                     bf16_row((const uint16_t *)(const void *)((const unsigned char *)w->data + (size_t)i * w->row_bytes),
                              x, w->cols);

@@ -163,12 +163,12 @@ TARGET static INLINE float q4_0_row512(const block_q4_0 *w, const vnni_Act *a, i
 #define ROWS512(FN, ROW_CALL)                                                                    \
     TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,      \
                           float *y, size_t ldy, int r0, int r1) {                                \
-        int chunk = (int)(65536 / w->row_bytes) + 1;                                             \
+        int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 1;                        \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
                 vnni_Act a = act_view(L, act, t);                                             \
-                for (int i = i0; i < i1; i++) {                                                  \
+                MATMUL_STREAM_ROWS(i, i0, i1) {                                                  \
                     const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
                     y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
                 }                                                                                \
@@ -262,19 +262,24 @@ TARGET static INLINE float f16_sum(__m512 a) {
             matmul_plain[KIND](w, L, act, m, y, ldy, r0, r1);                                         \
             return;                                                                                   \
         }                                                                                             \
-        int chunk = (int)(65536 / w->row_bytes) + 2;                                                  \
+        int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 2;                               \
         const unsigned char *base = w->data;                                                          \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                     \
-            int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                               \
+            int i1 = r1 - i0 < chunk ? r1 : i0 + chunk, count = i1 - i0;                              \
             for (int t = 0; t < m; t++) {                                                             \
                 const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes); \
                 float *yt = y + (size_t)t * ldy;                                                      \
-                int i = i0;                                                                           \
-                for (; i + 2 <= i1; i += 2)                                                           \
+                int n = 0;                                                                            \
+                for (; n + 2 <= count; n += 2) {                                                      \
+                    int i = matmul_stream_row(i0, count, n), j = matmul_stream_row(i0, count, n + 1); \
                     ROW2((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),           \
-                         (const uint16_t *)(const void *)(base + (size_t)(i + 1) * w->row_bytes), x, w->cols, \
-                         &yt[i], &yt[i + 1]);                                                         \
-                if (i < i1) yt[i] = ROW((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols); \
+                         (const uint16_t *)(const void *)(base + (size_t)j * w->row_bytes), x, w->cols, \
+                         &yt[i], &yt[j]);                                                             \
+                }                                                                                     \
+                if (n < count) {                                                                      \
+                    int i = matmul_stream_row(i0, count, n);                                          \
+                    yt[i] = ROW((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols); \
+                }                                                                                     \
             }                                                                                         \
         }                                                                                             \
     }

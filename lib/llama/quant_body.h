@@ -27,7 +27,9 @@
  *
  * Several vectors (m > 1) go through the rows a chunk of about 64 KiB of
  * weights at a time, so the chunk is read from memory once and from the
- * cache m times; each (row, vector) result is the one-vector product. */
+ * cache m times; each (row, vector) result is the one-vector product. One
+ * vector takes the whole range as its chunk. Either way the rows of a
+ * chunk come in matmul.h's two-stream order (MATMUL_STREAM_ROWS). */
 
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
@@ -609,12 +611,12 @@ KROW(q3_k, block_q3_K)
     TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
                                                   const void *act, int m,                        \
                           float *y, size_t ldy, int r0, int r1) {                                \
-        int chunk = (int)(65536 / w->row_bytes) + 1;                                             \
+        int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 1;                        \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
                 NAME(Act) a = act_view(L, act, t);                                               \
-                for (int i = i0; i < i1; i++) {                                                  \
+                MATMUL_STREAM_ROWS(i, i0, i1) {                                                  \
                     const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
                     y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
                 }                                                                                \

@@ -213,4 +213,25 @@ TEST(levels_and_selection) {
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX512)->name, "sse2") == 0, "avx512 without avx2");
 }
 
-RUN_TESTS(f32_products, axpy, weighted_sums, quantize_like_runq, q8_products, levels_and_selection)
+/* The two-stream row order visits every row of the range once, the two
+ * halves alternately, an odd last row last. */
+TEST(stream_row_order) {
+    for (int count = 0; count <= 9; count++) {
+        int seen[9] = { 0 }, order[9], k = 0;
+        MATMUL_STREAM_ROWS(i, 100, 100 + count) {
+            CHECK(i >= 100 && i < 100 + count, "count %d: row %d outside", count, i);
+            if (i >= 100 && i < 100 + count) seen[i - 100]++;
+            if (k < 9) order[k] = i - 100;
+            k++;
+        }
+        CHECK(k == count, "count %d: %d rows visited", count, k);
+        for (int r = 0; r < count; r++) CHECK(seen[r] == 1, "count %d: row %d seen %d times", count, r, seen[r]);
+        for (int n = 0; n + 1 < count && n < 2 * (count / 2); n += 2)
+            CHECK(order[n] == n / 2 && order[n + 1] == count / 2 + n / 2, "count %d: pair %d is %d, %d", count,
+                  n / 2, order[n], order[n + 1]);
+        if (count % 2) CHECK(order[count - 1] == count - 1, "count %d: the odd row comes last", count);
+    }
+}
+
+RUN_TESTS(f32_products, axpy, weighted_sums, quantize_like_runq, q8_products, levels_and_selection,
+          stream_row_order)
