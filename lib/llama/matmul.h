@@ -106,22 +106,32 @@ int matmul_kind(int type);
 typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, const void *act, int m,
                                  float *y, size_t ldy, int r0, int r1);
 
-/* The n-th row (from 0) that a one-vector kernel reads of rows [i0, i0 +
- * count): the range's two halves alternately (i0, i0 + h, i0 + 1, i0 + h
- * + 1, ...; an odd last row last), so that two streams of weights come
- * from memory at once instead of one. Measured with kbench from DRAM on a
- * Xeon (one core, 4 KiB pages): Q4_0 17%, Q8_0 8%, Q4_K and Q6_K 5-10%
- * faster; three or four streams did no better than two. Each row is
- * computed alone, so the order changes no bits. */
-static inline int matmul_stream_row(int i0, int count, int n) {
-    int h = count / 2;
+/* One-vector kernels read a range of rows that is big enough to come
+ * from memory (MATMUL_TWO_STREAMS_BYTES) as its two halves alternately
+ * (i0, i0 + h, i0 + 1, i0 + h + 1, ...; an odd last row last), so that two
+ * streams of weights are in flight instead of one. Measured with kbench
+ * from DRAM on a Xeon (one core, 4 KiB pages): Q4_0 17%, Q8_0 8%, Q4_K and
+ * Q6_K 5-10% faster; three or four streams did no better than two. A
+ * smaller range is read in order: under QEMU's TCG two streams over
+ * stories15M's layers made the kernel 10% slower, while its 37 MB
+ * classifier read 30% faster. Each row is computed alone, so the order
+ * changes no bits. */
+#define MATMUL_TWO_STREAMS_BYTES (256 * 1024)
+
+/* h for count rows of row_bytes each: half of them, or 0 (in order). */
+static inline int matmul_stream_half(int count, size_t row_bytes) {
+    return (size_t)count * row_bytes >= MATMUL_TWO_STREAMS_BYTES ? count / 2 : 0;
+}
+
+/* The n-th row (from 0) read of the rows from i0, h from matmul_stream_half. */
+static inline int matmul_stream_row(int i0, int h, int n) {
     return n < 2 * h ? i0 + (n >> 1) + (n & 1) * h : i0 + n;
 }
 
-/* for (int i ...) over rows [begin, end) in that order. */
-#define MATMUL_STREAM_ROWS(i, begin, end)                                                        \
-    for (int n_ = 0, count_ = (end) - (begin), i = 0;                                            \
-         n_ < count_ && ((i = matmul_stream_row((begin), count_, n_)), 1); n_++)
+/* for (int i ...) over rows [begin, end) of row_bytes each in that order. */
+#define MATMUL_STREAM_ROWS(i, begin, end, row_bytes)                                             \
+    for (int n_ = 0, count_ = (end) - (begin), h_ = matmul_stream_half(count_, (row_bytes)), i = 0; \
+         n_ < count_ && ((i = matmul_stream_row((begin), h_, n_)), 1); n_++)
 
 /* FN##_or_batch: a tensor kernel that sends m >= MIN vectors to BATCH[KIND]
  * (a batched kernel of the same bits; MIN where packing its panel starts

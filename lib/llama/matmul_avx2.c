@@ -27,7 +27,7 @@ AVX2 static inline float reduce16(__m256 lo, __m256 hi) { return reduce8(_mm256_
  * two-stream order. */
 AVX2 static void f32_rows(float *xout, const float *x, const float *w, int n, int row_begin,
                           int row_end) {
-    MATMUL_STREAM_ROWS(i, row_begin, row_end) {
+    MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n * sizeof *w) {
         const float *wi = w + (size_t)i * (size_t)n;
         __m256 a0 = _mm256_setzero_ps(), a1 = a0;
         for (int j = 0; j < n; j += 16) {
@@ -137,13 +137,13 @@ AVX2 void matmul_avx2_q8_rows(float *xout, const QuantVec *xv, const int8_t *wq,
     int shift = __builtin_ctz((unsigned)gs);
     int contiguous = g == gs && n % gs == 0;      /* scales of a row: ws[row * segs + sg] */
     if (g == 32 && contiguous)
-        MATMUL_STREAM_ROWS(i, row_begin, row_end)
+        MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n)
             xout[i] = q8_row(xq, xs, wq, ws, n, g, shift, 1, i, 32);
     else if (g == 64 && contiguous)
-        MATMUL_STREAM_ROWS(i, row_begin, row_end)
+        MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n)
             xout[i] = q8_row(xq, xs, wq, ws, n, g, shift, 1, i, 64);
     else
-        MATMUL_STREAM_ROWS(i, row_begin, row_end)
+        MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n)
             xout[i] = q8_row(xq, xs, wq, ws, n, g, shift, contiguous, i, 0);
 }
 

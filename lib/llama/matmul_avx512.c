@@ -41,7 +41,7 @@ AVX512 static inline float reduce16(__m512 a) {
                                      int row_begin, int row_end) {                           \
         __m512 xr[NK];                                                                       \
         _Pragma("GCC unroll 24") for (int k = 0; k < NK; k++) xr[k] = _mm512_loadu_ps(x + 16 * k); \
-        MATMUL_STREAM_ROWS(i, row_begin, row_end) {                                          \
+        MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n * sizeof *w) {                  \
             const float *wi = w + (size_t)i * (size_t)n;                                     \
             __m512 a = _mm512_setzero_ps();                                                  \
             _Pragma("GCC unroll 24") for (int k = 0; k < NK; k++) MAC(a, wi + 16 * k, xr[k]); \
@@ -158,7 +158,7 @@ VNNI static inline __attribute__((always_inline)) void q8_rows_32(
     __m512i x0 = LOAD64(xq), x1 = LOAD64(xq + 64), x2 = LOAD64(xq + 128), x3 = LOAD64(xq + 192);
     __m256i b0 = _mm256_loadu_si256((const __m256i *)bias);
     __m256 xs0 = _mm256_loadu_ps(xs);
-    MATMUL_STREAM_ROWS(i, row_begin, row_end) {
+    MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n) {
         const int8_t *w0 = wq + (size_t)i * (size_t)n;
         size_t first = (size_t)i * (size_t)groups;               /* the row's first group */
         const float *s0 = ws + (first >> R);
@@ -214,7 +214,7 @@ VNNI __attribute__((noinline)) static void q8_rows_64(float *xout, const QuantVe
     const float *xs = xv->s;
     const int32_t *bias = xv->bias;
     int segs = n / 64, full = segs / 8 * 8;
-    MATMUL_STREAM_ROWS(i, row_begin, row_end) {
+    MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n) {
         const int8_t *w0 = wq + (size_t)i * (size_t)n;
         const float *s0 = ws + (size_t)i * (size_t)segs;
         __m256 acc = _mm256_setzero_ps();                     /* lanes start at +0 */

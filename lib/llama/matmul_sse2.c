@@ -29,7 +29,7 @@ static inline float reduce16(__m128 a0, __m128 a1, __m128 a2, __m128 a3) {
  * two-stream order. */
 static void f32_rows(float *xout, const float *x, const float *w, int n, int row_begin,
                      int row_end) {
-    MATMUL_STREAM_ROWS(i, row_begin, row_end) {
+    MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n * sizeof *w) {
         const float *wi = w + (size_t)i * (size_t)n;
         __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int j = 0; j < n; j += 16) {
@@ -100,7 +100,7 @@ static void q8_rows(float *xout, const QuantVec *xv, const int8_t *wq, const flo
     const float *xs = xv->s;
     int g = xv->g;
     int shift = __builtin_ctz((unsigned)gs), segs = n / g;
-    MATMUL_STREAM_ROWS(i, row_begin, row_end) {
+    MATMUL_STREAM_ROWS(i, row_begin, row_end, (size_t)n) {
         size_t base = (size_t)i * (size_t)n;
         const int8_t *w0 = wq + base;
         __m128 lo = _mm_setzero_ps(), hi = lo;

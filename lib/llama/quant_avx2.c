@@ -159,7 +159,7 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
         }
         for (; t < m; t++) {
             const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
-            MATMUL_STREAM_ROWS(i, i0, i1) {
+            MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes) {
                 const uint16_t *row = (const uint16_t *)(const void *)((const unsigned char *)w->data +
                                                                        (size_t)i * w->row_bytes);
                 y[(size_t)t * ldy + (size_t)i] = f16c ? f16_row_f16c(row, x, w->cols) : f16_row(row, x, w->cols);
@@ -183,7 +183,7 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
         for (int t = 0; t < m; t++) {
             const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
-            MATMUL_STREAM_ROWS(i, i0, i1)
+            MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes)
                 y[(size_t)t * ldy + (size_t)i] =
                     bf16_row((const uint16_t *)(const void *)((const unsigned char *)w->data + (size_t)i * w->row_bytes),
                              x, w->cols);

@@ -168,7 +168,7 @@ TARGET static INLINE float q4_0_row512(const block_q4_0 *w, const vnni_Act *a, i
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
                 vnni_Act a = act_view(L, act, t);                                             \
-                MATMUL_STREAM_ROWS(i, i0, i1) {                                                  \
+                MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes) {                                    \
                     const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
                     y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
                 }                                                                                \
@@ -266,18 +266,19 @@ TARGET static INLINE float f16_sum(__m512 a) {
         const unsigned char *base = w->data;                                                          \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                     \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk, count = i1 - i0;                              \
+            int h = matmul_stream_half(count, w->row_bytes);                                          \
             for (int t = 0; t < m; t++) {                                                             \
                 const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes); \
                 float *yt = y + (size_t)t * ldy;                                                      \
                 int n = 0;                                                                            \
                 for (; n + 2 <= count; n += 2) {                                                      \
-                    int i = matmul_stream_row(i0, count, n), j = matmul_stream_row(i0, count, n + 1); \
+                    int i = matmul_stream_row(i0, h, n), j = matmul_stream_row(i0, h, n + 1);         \
                     ROW2((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),           \
                          (const uint16_t *)(const void *)(base + (size_t)j * w->row_bytes), x, w->cols, \
                          &yt[i], &yt[j]);                                                             \
                 }                                                                                     \
                 if (n < count) {                                                                      \
-                    int i = matmul_stream_row(i0, count, n);                                          \
+                    int i = matmul_stream_row(i0, h, n);                                              \
                     yt[i] = ROW((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols); \
                 }                                                                                     \
             }                                                                                         \

@@ -28,8 +28,8 @@
  * Several vectors (m > 1) go through the rows a chunk of about 64 KiB of
  * weights at a time, so the chunk is read from memory once and from the
  * cache m times; each (row, vector) result is the one-vector product. One
- * vector takes the whole range as its chunk. Either way the rows of a
- * chunk come in matmul.h's two-stream order (MATMUL_STREAM_ROWS). */
+ * vector takes the whole range as its chunk, read as two streams where it
+ * is big enough (matmul.h's MATMUL_STREAM_ROWS). */
 
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
@@ -616,7 +616,7 @@ KROW(q3_k, block_q3_K)
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
                 NAME(Act) a = act_view(L, act, t);                                               \
-                MATMUL_STREAM_ROWS(i, i0, i1) {                                                  \
+                MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes) {                                    \
                     const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
                     y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
                 }                                                                                \

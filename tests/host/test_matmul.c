@@ -213,24 +213,32 @@ TEST(levels_and_selection) {
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX512)->name, "sse2") == 0, "avx512 without avx2");
 }
 
-/* The two-stream row order visits every row of the range once, the two
- * halves alternately, an odd last row last. */
+/* The row order of one-vector kernels visits every row of the range once:
+ * a big range (MATMUL_TWO_STREAMS_BYTES) as its two halves alternately,
+ * an odd last row last; a smaller one in order. */
 TEST(stream_row_order) {
-    for (int count = 0; count <= 9; count++) {
-        int seen[9] = { 0 }, order[9], k = 0;
-        MATMUL_STREAM_ROWS(i, 100, 100 + count) {
-            CHECK(i >= 100 && i < 100 + count, "count %d: row %d outside", count, i);
-            if (i >= 100 && i < 100 + count) seen[i - 100]++;
-            if (k < 9) order[k] = i - 100;
-            k++;
+    for (int big = 0; big <= 1; big++)
+        for (int count = 0; count <= 9; count++) {
+            size_t row_bytes = big ? MATMUL_TWO_STREAMS_BYTES / 2 : MATMUL_TWO_STREAMS_BYTES / 10;
+            int two = (size_t)count * row_bytes >= MATMUL_TWO_STREAMS_BYTES;
+            int seen[9] = { 0 }, order[9], k = 0;
+            MATMUL_STREAM_ROWS(i, 100, 100 + count, row_bytes) {
+                CHECK(i >= 100 && i < 100 + count, "count %d: row %d outside", count, i);
+                if (i >= 100 && i < 100 + count) seen[i - 100]++;
+                if (k < 9) order[k] = i - 100;
+                k++;
+            }
+            CHECK(k == count, "count %d: %d rows visited", count, k);
+            for (int r = 0; r < count; r++)
+                CHECK(seen[r] == 1, "count %d: row %d seen %d times", count, r, seen[r]);
+            for (int n = 0; n < count; n++) {
+                int want = !two || n >= 2 * (count / 2) ? n : n % 2 ? count / 2 + n / 2 : n / 2;
+                CHECK(order[n] == want, "count %d, %s: read %d is row %d, not %d", count,
+                      two ? "two streams" : "in order", n, order[n], want);
+            }
         }
-        CHECK(k == count, "count %d: %d rows visited", count, k);
-        for (int r = 0; r < count; r++) CHECK(seen[r] == 1, "count %d: row %d seen %d times", count, r, seen[r]);
-        for (int n = 0; n + 1 < count && n < 2 * (count / 2); n += 2)
-            CHECK(order[n] == n / 2 && order[n + 1] == count / 2 + n / 2, "count %d: pair %d is %d, %d", count,
-                  n / 2, order[n], order[n + 1]);
-        if (count % 2) CHECK(order[count - 1] == count - 1, "count %d: the odd row comes last", count);
-    }
+    CHECK(matmul_stream_half(8, MATMUL_TWO_STREAMS_BYTES / 8) == 4, "256 KiB in two streams");
+    CHECK(matmul_stream_half(8, MATMUL_TWO_STREAMS_BYTES / 8 - 1) == 0, "less in order");
 }
 
 RUN_TESTS(f32_products, axpy, weighted_sums, quantize_like_runq, q8_products, levels_and_selection,

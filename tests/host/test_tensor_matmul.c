@@ -422,5 +422,41 @@ TEST(real_tensors_products) {
     check_real_products("gguf/tinyllama-mini-Q4_K_M.gguf", "blk.1.ffn_down.weight", LLAMA_TYPE_Q4_K);
 }
 
+/* One vector over ranges big enough to be read as two streams (matmul.h's
+ * MATMUL_TWO_STREAMS_BYTES), odd and even, whole and in pieces: every row
+ * the reference's at every level. */
+TEST(one_vector_two_streams) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    enum { ROWS = 401, COLS = 4096 };
+    float *x = random_vectors(COLS, 1, COLS), *want = malloc(ROWS * 4), *got = malloc(ROWS * 4);
+    for (int t = 0; t < NTYPES && !check_failed_; t++) {
+        int type = weight_types[t];
+        size_t rb = llama_type_row_bytes(type, COLS);
+        CHECK((size_t)(ROWS / 2) * rb >= MATMUL_TWO_STREAMS_BYTES, "%s: %zu-byte rows too short", tname(type), rb);
+        uint8_t *wm = random_matrix(type, ROWS, COLS, 0);
+        llama_tensor w = { wm, type, ROWS, COLS, rb, NULL, 0 };
+        RefAct a;
+        ref_act_make(&a, type, x, COLS);
+        for (int i = 0; i < ROWS; i++) want[i] = ref_product(type, wm + (size_t)i * rb, COLS, &a);
+        ref_act_free(&a);
+        unsigned char *act = aligned_alloc(64, matmul_act_bytes(&w, 1));
+        for (int l = 0; l < nl && !check_failed_; l++) {
+            matmul_prepare(lv[l], &w, x, COLS, 1, act);
+            static const int cuts[][2] = { { 0, ROWS }, { 0, ROWS / 2 }, { ROWS / 2, ROWS }, { 1, ROWS } };
+            for (int c = 0; c < 4; c++) {
+                memset(got, 0xff, ROWS * 4);
+                matmul_rows(lv[l], &w, act, 1, got, 0, cuts[c][0], cuts[c][1]);
+                for (int i = cuts[c][0]; i < cuts[c][1]; i++)
+                    CHECK(qr_bits(got[i]) == qr_bits(want[i]), "%s: %s rows [%d, %d) row %d: %.9g, want %.9g",
+                          lv[l]->name, tname(type), cuts[c][0], cuts[c][1], i, got[i], want[i]);
+            }
+        }
+        free(act);
+        free(wm);
+    }
+    free(x); free(want); free(got);
+}
+
 RUN_TESTS(every_type_every_level, batched_long_rows_many_vectors, f32_and_runq8_as_before, real_files_decode_as_stories15M,
-          real_tensors_products)
+          real_tensors_products, one_vector_two_streams)
