@@ -112,10 +112,10 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
  * streams of weights are in flight instead of one. Measured with kbench
  * from DRAM on a Xeon (one core, 4 KiB pages): Q4_0 17%, Q8_0 8%, Q4_K and
  * Q6_K 5-10% faster; three or four streams did no better than two. A
- * smaller range is read in order: under QEMU's TCG two streams over
- * stories15M's layers made the kernel 10% slower, while its 37 MB
- * classifier read 30% faster. Each row is computed alone, so the order
- * changes no bits. */
+ * smaller range comes from the cache, where the order gains nothing, and
+ * is read in order (under QEMU's TCG, two streams for every range made
+ * stories15M's kernel 10% slower). Each row is computed alone, so the
+ * order changes no bits. */
 #define MATMUL_TWO_STREAMS_BYTES (256 * 1024)
 
 /* h for count rows of row_bytes each: half of them, or 0 (in order). */
