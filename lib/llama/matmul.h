@@ -128,6 +128,14 @@ static inline int matmul_stream_row(int i0, int h, int n) {
     return n < 2 * h ? i0 + (n >> 1) + (n & 1) * h : i0 + n;
 }
 
+/* Rows [r0, r1) a one-vector kernel takes at a time for m vectors: one
+ * vector the whole range (read as above); several a chunk of about 64 KiB
+ * of weights and `extra` rows more, read from memory once and from the
+ * cache m times. */
+static inline int matmul_chunk_rows(int m, int r0, int r1, size_t row_bytes, int extra) {
+    return m == 1 ? r1 - r0 : (int)(65536 / row_bytes) + extra;
+}
+
 /* for (int i ...) over rows [begin, end) of row_bytes each in that order. */
 #define MATMUL_STREAM_ROWS(i, begin, end, row_bytes)                                             \
     for (int n_ = 0, count_ = (end) - (begin), h_ = matmul_stream_half(count_, (row_bytes)), i = 0; \

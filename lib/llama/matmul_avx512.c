@@ -31,11 +31,11 @@ AVX512 static inline float reduce16(__m512 a) {
 /* One row at a time: each row is read as one sequential stream, which the
  * hardware prefetchers follow far better than several rows at once
  * (measured: twice the bandwidth from DRAM); the rows in matmul.h's
- * two-stream order. The first NK 16-float chunks
- * of x stay in registers for every row (up to 24 of the 32), so a cache
- * line of weights costs two instructions (a multiply with a memory operand
- * and an add): more lines in flight for the same out-of-order window,
- * about 15% more bandwidth from DRAM than loading x again for each row. */
+ * two-stream order. The first NK 16-float chunks of x stay in registers
+ * for every row (up to 24 of the 32), so a cache line of weights costs
+ * two instructions (a multiply with a memory operand and an add): more
+ * lines in flight for the same out-of-order window, about 15% more
+ * bandwidth from DRAM than loading x again for each row. */
 #define ROWS_XREG(NK)                                                                        \
     AVX512 static void f32_rows_##NK(float *xout, const float *x, const float *w, int n,     \
                                      int row_begin, int row_end) {                           \

@@ -1,6 +1,7 @@
 /* AVX2 kernels for ggml's block types (matmul.h's tensor kernels): the
- * block types from quant_body.h with AVX2's byte products, F16 and BF16. Every result is matmul_plain.c's, bit for bit. Several vectors at
- * once (prompt processing) go to batch_avx2.c's kernels instead.
+ * block types from quant_body.h with AVX2's byte products, F16 and BF16.
+ * Every result is matmul_plain.c's, bit for bit. Several vectors at once
+ * (prompt processing) go to batch_avx2.c's kernels instead.
  *
  * Byte products: VPMADDUBSW multiplies unsigned by signed bytes and adds
  * pairs into int16; signed by signed goes as |w| times x with w's sign
@@ -135,7 +136,7 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
         return;
     }
     int f16c = has_f16c();
-    int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 1;
+    int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
         int t = 0;
@@ -178,7 +179,7 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
         matmul_plain[MATMUL_BF16](w, L, act, m, y, ldy, r0, r1);
         return;
     }
-    int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 1;
+    int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
         for (int t = 0; t < m; t++) {

@@ -163,7 +163,7 @@ TARGET static INLINE float q4_0_row512(const block_q4_0 *w, const vnni_Act *a, i
 #define ROWS512(FN, ROW_CALL)                                                                    \
     TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,      \
                           float *y, size_t ldy, int r0, int r1) {                                \
-        int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 1;                        \
+        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);                             \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
@@ -262,7 +262,7 @@ TARGET static INLINE float f16_sum(__m512 a) {
             matmul_plain[KIND](w, L, act, m, y, ldy, r0, r1);                                         \
             return;                                                                                   \
         }                                                                                             \
-        int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 2;                               \
+        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 2);   /* a pair at least */           \
         const unsigned char *base = w->data;                                                          \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                     \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk, count = i1 - i0;                              \

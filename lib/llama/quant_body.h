@@ -611,7 +611,7 @@ KROW(q3_k, block_q3_K)
     TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
                                                   const void *act, int m,                        \
                           float *y, size_t ldy, int r0, int r1) {                                \
-        int chunk = m == 1 ? r1 - r0 : (int)(65536 / w->row_bytes) + 1;                        \
+        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);                             \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             for (int t = 0; t < m; t++) {                                                        \
