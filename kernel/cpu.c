@@ -15,6 +15,7 @@ struct cpu_info cpu;
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 #define XCR0_AVX512 ((1ull << 5) | (1ull << 6) | (1ull << 7))   /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define XCR0_TILES ((1ull << 17) | (1ull << 18))                /* XTILECFG, XTILEDATA: both or neither */
 
 static void xsetbv(uint32_t idx, uint64_t v) {
     __asm__ volatile("xsetbv" ::"c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
@@ -52,6 +53,7 @@ void cpu_init(void) {
         cpu.avx512bw = r[1] & (1u << 30);
         cpu.avx512vl = r[1] & (1u << 31);
         cpu.avx512vnni = r[2] & (1u << 11);
+        cpu.amx_int8 = (r[3] & (1u << 24)) && (r[3] & (1u << 25));   /* AMX-TILE, AMX-INT8 */
         cpuid(7, 1, r);
         cpu.avx_vnni = r[0] & (1u << 4);
     }
@@ -104,12 +106,16 @@ void cpu_enable_features(void) {
     uint64_t want = XCR0_X87 | XCR0_SSE;
     if (cpu.avx) want |= XCR0_AVX;
     if (cpu.avx512f) want |= XCR0_AVX512;
+    /* AMX's tiles: nothing here saves them (no XSAVE anywhere), and the
+     * engine releases them after each product */
+    if (cpu.amx_int8 && (supported & XCR0_TILES) == XCR0_TILES) want |= XCR0_TILES;
     want &= supported;
     xsetbv(0, want);
     cpu.xcr0 = want;
     cpu.avx_usable = cpu.avx && (want & (XCR0_SSE | XCR0_AVX)) == (XCR0_SSE | XCR0_AVX);
     cpu.avx512_usable = cpu.avx_usable && cpu.avx512f &&
                         (want & XCR0_AVX512) == XCR0_AVX512;
+    cpu.amx_usable = cpu.amx_int8 && (want & XCR0_TILES) == XCR0_TILES;
 }
 
 void cpu_describe(char *buf, unsigned len) {
@@ -120,7 +126,7 @@ void cpu_describe(char *buf, unsigned len) {
         {cpu.avx_usable && cpu.fma, "fma"}, {cpu.avx512_usable, "avx512f"},
         {cpu.avx512_usable && cpu.avx512bw, "avx512bw"},
         {cpu.avx512_usable && cpu.avx512vl, "avx512vl"},
-        {cpu.avx512_usable && cpu.avx512vnni, "avx512vnni"},
+        {cpu.avx512_usable && cpu.avx512vnni, "avx512vnni"}, {cpu.amx_usable, "amx-int8"},
         {cpu.pdpe1gb, "1g-pages"}, {cpu.invariant_tsc, "invariant-tsc"},
     };
     unsigned n = (unsigned)fmt_snprintf(buf, len, "cpu: %s [", cpu.brand);

@@ -39,6 +39,7 @@
 #include "lib/llama/blocks.h"
 #include "lib/llama/f16.h"
 #include "lib/llama/matmul.h"
+#include "lib/llama/panel32_avx512.h"
 #include "lib/llama/simd.h"
 #include "lib/libc.h"
 
@@ -74,122 +75,17 @@ TARGET static INLINE void store_rows(float *y, __m512 v, int rows) {
 
 /* ---------------------------------------------------------------- blocks of 32 */
 
-/* The packed panel: 16 rows by up to PANEL_BLOCKS blocks (4096 values). */
-#define PANEL_BLOCKS 128
-
-typedef struct {
-    __m512i q[PANEL_BLOCKS][8];     /* dword k of block b, lane = row */
-    __m512 d[PANEL_BLOCKS];         /* the rows' d_w of block b */
-    __m512 m[PANEL_BLOCKS];         /* Q4_1, Q5_1: the rows' m_w */
-} Panel32;
-
-/* out[k], lane r = dword k of rows[r] (16 rows of 8 dwords): each pair of
- * rows j, j + 8 in one register, then an 8 x 8 transpose in both halves at
- * once (unpack dwords, unpack qwords, permute 128-bit pieces). */
-TARGET static INLINE void transpose16x8(const __m256i rows[16], __m512i out[8]) {
-    __m512i z[8], t[8], u[8];
-    for (int j = 0; j < 8; j++) z[j] = _mm512_inserti64x4(_mm512_castsi256_si512(rows[j]), rows[j + 8], 1);
-    for (int j = 0; j < 8; j += 2) {
-        t[j] = _mm512_unpacklo_epi32(z[j], z[j + 1]);      /* a0 b0 a1 b1 | a4 b4 a5 b5 | ... */
-        t[j + 1] = _mm512_unpackhi_epi32(z[j], z[j + 1]);  /* a2 b2 a3 b3 | a6 b6 a7 b7 | ... */
+/* Panel32 and its packers (panel32_avx512.h), the quants unsigned as
+ * VPDPBUSD multiplies them: Q8_0 + 128, the others as they are. */
+#define PACK_UNSIGNED(NAME, PACK, BIAS)                                                                \
+    TARGET static INLINE void NAME(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
+        PACK(P, base, stride, rows, b0, nb, (int8_t)(BIAS));                                           \
     }
-    for (int j = 0; j < 8; j += 4) {
-        u[j] = _mm512_unpacklo_epi64(t[j], t[j + 2]);      /* a0 b0 c0 d0 | a4 b4 c4 d4 | ... */
-        u[j + 1] = _mm512_unpackhi_epi64(t[j], t[j + 2]);  /* a1 b1 c1 d1 | a5 ... */
-        u[j + 2] = _mm512_unpacklo_epi64(t[j + 1], t[j + 3]);  /* a2 ... | a6 ... */
-        u[j + 3] = _mm512_unpackhi_epi64(t[j + 1], t[j + 3]);  /* a3 ... | a7 ... */
-    }
-    /* u[k] (rows a-d) and u[4 + k] (rows e-h), 128-bit pieces: dword k, dword 4 + k, the same for rows 8-15 */
-    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
-    for (int k = 0; k < 4; k++) {
-        out[k] = _mm512_permutex2var_epi64(u[k], lo, u[4 + k]);
-        out[4 + k] = _mm512_permutex2var_epi64(u[k], hi, u[4 + k]);
-    }
-}
-
-/* The d of 16 rows' blocks as fp32 (zero past the matrix). */
-TARGET static INLINE __m512 pack_d(const uint16_t h[16]) {
-    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h));
-}
-
-/* Blocks [b0, b0 + nb) of the panel's `rows` rows (the others zero),
- * row r at base + r * stride: Q8_0's quants made unsigned, Q4_0's nibbles. */
-TARGET static void pack_q8_0(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
-    for (int i = 0; i < nb; i++) {
-        __m256i r[16];
-        uint16_t h[16];
-        for (int j = 0; j < 16; j++) {
-            const block_q8_0 *B = (const block_q8_0 *)(const void *)(base + (size_t)j * stride) + b0 + i;
-            r[j] = j < rows ? _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)B->qs),
-                                               _mm256_set1_epi8((char)0x80))
-                            : _mm256_setzero_si256();
-            h[j] = j < rows ? B->d : 0;
-        }
-        transpose16x8(r, P->q[i]);
-        P->d[i] = pack_d(h);
-    }
-}
-
-TARGET static void pack_q4_0(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
-    for (int i = 0; i < nb; i++) {
-        __m256i r[16];
-        uint16_t h[16];
-        for (int j = 0; j < 16; j++) {
-            const block_q4_0 *B = (const block_q4_0 *)(const void *)(base + (size_t)j * stride) + b0 + i;
-            if (j < rows) {
-                __m128i q = _mm_loadu_si128((const __m128i *)(const void *)B->qs);
-                r[j] = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
-                                        _mm256_set1_epi8(0x0f));
-            } else {
-                r[j] = _mm256_setzero_si256();
-            }
-            h[j] = j < rows ? B->d : 0;
-        }
-        transpose16x8(r, P->q[i]);
-        P->d[i] = pack_d(h);
-    }
-}
-
-/* The 32 quants (value order) of a Q5 block: nibbles, and 16 where the
- * block's qh has the value's bit. */
-TARGET static INLINE __m256i q5_quants(const uint8_t qs[16], const uint8_t qh[4]) {
-    __m128i q = _mm_loadu_si128((const __m128i *)(const void *)qs);
-    __m256i n = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
-                                 _mm256_set1_epi8(0x0f));
-    uint32_t bits;
-    __builtin_memcpy(&bits, qh, 4);
-    return _mm256_or_si256(n, _mm256_and_si256(_mm256_movm_epi8((__mmask32)bits), _mm256_set1_epi8(0x10)));
-}
-
-TARGET static INLINE __m256i q4_quants(const uint8_t qs[16]) {
-    __m128i q = _mm_loadu_si128((const __m128i *)(const void *)qs);
-    return _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
-                            _mm256_set1_epi8(0x0f));
-}
-
-/* Packers of Q5_0, Q4_1, Q5_1 (quants unsigned; Q4_1 and Q5_1 also m). */
-#define PACK32(FN, BT, QUANTS, HAS_M)                                                                  \
-    TARGET static void FN(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
-        for (int i = 0; i < nb; i++) {                                                               \
-            __m256i r[16];                                                                           \
-            uint16_t h[16], hm[16];                                                                  \
-            for (int j = 0; j < 16; j++) {                                                           \
-                const BT *B = (const BT *)(const void *)(base + (size_t)j * stride) + b0 + i;        \
-                r[j] = j < rows ? QUANTS(B) : _mm256_setzero_si256();                                \
-                h[j] = j < rows ? B->d : 0;                                                          \
-                hm[j] = 0;                                                                           \
-                if (HAS_M && j < rows) __builtin_memcpy(&hm[j], (const unsigned char *)B + 2, 2);    \
-            }                                                                                        \
-            transpose16x8(r, P->q[i]);                                                               \
-            P->d[i] = pack_d(h);                                                                     \
-            if (HAS_M) P->m[i] = pack_d(hm);                                                         \
-        }                                                                                            \
-    }
-#define Q5_0_QUANTS(B) q5_quants((B)->qs, (B)->qh)
-#define Q4_1_QUANTS(B) q4_quants((B)->qs)
-PACK32(pack_q5_0, block_q5_0, Q5_0_QUANTS, 0)
-PACK32(pack_q4_1, block_q4_1, Q4_1_QUANTS, 1)
-PACK32(pack_q5_1, block_q5_1, Q5_0_QUANTS, 1)
+PACK_UNSIGNED(pack_q8_0_u, pack_q8_0, 0x80)
+PACK_UNSIGNED(pack_q4_0_u, pack_q4_0, 0)
+PACK_UNSIGNED(pack_q5_0_u, pack_q5_0, 0)
+PACK_UNSIGNED(pack_q4_1_u, pack_q4_1, 0)
+PACK_UNSIGNED(pack_q5_1_u, pack_q5_1, 0)
 
 /* Block i of the panel (block b of the rows) times the T vectors a[]: its
  * p for the 16 rows, added to lane vector L of each vector's S. SHIFT: the
@@ -323,11 +219,11 @@ BLOCKS32_TILE(q4_0_tile, 3)
 BLOCKS32_TILE(q5_0_tile, 4)
 BLOCKS32_TILE(q4_1_tile, -1)
 BLOCKS32_TILE(q5_1_tile, -1)
-PANEL_ROWS(q8_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q8_0, q8_0_tile)
-PANEL_ROWS(q4_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q4_0, q4_0_tile)
-PANEL_ROWS(q5_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_0, q5_0_tile)
-PANEL_ROWS(q4_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q4_1, q4_1_tile)
-PANEL_ROWS(q5_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_1, q5_1_tile)
+PANEL_ROWS(q8_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q8_0_u, q8_0_tile)
+PANEL_ROWS(q4_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q4_0_u, q4_0_tile)
+PANEL_ROWS(q5_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_0_u, q5_0_tile)
+PANEL_ROWS(q4_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q4_1_u, q4_1_tile)
+PANEL_ROWS(q5_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_1_u, q5_1_tile)
 
 /* ---------------------------------------------------------------- K-quants */
 

@@ -1,9 +1,26 @@
 /* Which vector extensions the engine may use: CPUID says what the CPU has,
  * XCR0 (XGETBV) whether the OS saves the wider registers. Both
- * instructions work at any privilege level, in the kernel and on the host. */
+ * instructions work at any privilege level, in the kernel and on the host.
+ * AMX's tile data is one more step on Linux: XCR0 has it enabled for
+ * every process, but a process that has not asked for it
+ * (ARCH_REQ_XCOMP_PERM) dies of SIGILL at its first tile instruction. The
+ * kernel sets XCR0 itself (kernel/cpu.c) and never calls this. */
 #include <stdint.h>
 #include "lib/llama/llama.h"
 #include "lib/llama/errors.h"
+
+#if defined(__linux__) && !defined(KERNEL)
+#include <sys/syscall.h>
+#include <unistd.h>
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA 18
+/* 1 when this process may use the tile data (asked once; idempotent). */
+static int amx_granted(void) { return syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0; }
+#else
+static int amx_granted(void) { return 1; }
+#endif
+
+#define XCR0_TILES ((1ull << 17) | (1ull << 18))   /* XTILECFG, XTILEDATA */
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
@@ -35,6 +52,10 @@ unsigned llama_cpu_detect(void) {
             f |= LLAMA_CPU_AVX512;
             if (((r[1] >> 30) & 1) && ((r[1] >> 31) & 1) && ((r[2] >> 11) & 1))
                 f |= LLAMA_CPU_AVX512VNNI;          /* BW, VL, VNNI */
+            /* AMX-TILE, AMX-INT8 (the kernels scale the tiles' sums in AVX-512) */
+            if ((f & LLAMA_CPU_AVX512VNNI) && ((r[3] >> 24) & 1) && ((r[3] >> 25) & 1) &&
+                (xcr0 & XCR0_TILES) == XCR0_TILES && amx_granted())
+                f |= LLAMA_CPU_AMX;
         }
     }
     return f;
@@ -51,8 +72,13 @@ int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_
         if (!(have & LLAMA_CPU_AVX512))
             return llama_fail(err, "--simd avx512: this CPU (or its XCR0 state) has no AVX-512; "
                                    "use --simd avx2 or sse2");
+        *features = have & ~LLAMA_CPU_AMX;
+    } else if (__builtin_strcmp(level, "amx") == 0) {
+        if (!(have & LLAMA_CPU_AMX))
+            return llama_fail(err, "--simd amx: this CPU (or its OS) offers no AMX-INT8 tiles with AVX-512 "
+                                   "VNNI; use --simd avx512, avx2 or sse2");
         *features = have;
     } else
-        return llama_fail(err, "--simd %s: not a level; use sse2, avx2 or avx512", level);
+        return llama_fail(err, "--simd %s: not a level; use sse2, avx2, avx512 or amx", level);
     return 0;
 }

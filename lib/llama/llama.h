@@ -200,12 +200,14 @@ void llama_share(int chunks, int workers, int w, int *first, int *end);
 #define LLAMA_CPU_AVX2   (1u << 1)
 #define LLAMA_CPU_AVX512 (1u << 2)  /* AVX-512F with ZMM state enabled */
 #define LLAMA_CPU_AVX512VNNI (1u << 3)  /* and AVX-512 BW, VL and VNNI (int8 dot products) */
+#define LLAMA_CPU_AMX    (1u << 4)  /* AMX-TILE and AMX-INT8 with tile state enabled (and, on
+                                       Linux, granted to the process) */
 
 /* What this CPU and OS offer (CPUID and XCR0). */
 unsigned llama_cpu_detect(void);
 
 /* The features of `have` that the SIMD level named `level` ("sse2", "avx2",
- * "avx512": --simd) lets the engine use, in *features; -1 with a message
+ * "avx512", "amx": --simd) lets the engine use, in *features; -1 with a message
  * in err when `have` lacks what the level needs. */
 int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_error *err);
 

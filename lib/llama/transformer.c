@@ -30,15 +30,21 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, const llama_pl
     memset(u, 0, sizeof *u);
     u->widest = widest;
     u->cand[u->n_cand++] = widest;
-    /* the next level down that the CPU has, if any */
+    /* the next level down that the CPU has, if any: past the levels of the
+     * same name, and past those whose one-vector kernels are the widest's
+     * (AMX's are VNNI's), with their names */
     int i = 0;
     while (matmul_levels[i] && matmul_levels[i] != widest) i++;
-    for (i++; matmul_levels[i]; i++)
-        if ((matmul_levels[i]->needs & ~widest->needs) == 0 && matmul_levels[i]->name &&
-            widest->name && strcmp(matmul_levels[i]->name, widest->name) != 0) {
-            u->cand[u->n_cand++] = matmul_levels[i];
+    const char *same = widest->name;
+    for (i++; matmul_levels[i] && same; i++) {
+        const MatmulKernel *k = matmul_levels[i];
+        if ((k->needs & ~widest->needs) != 0 || !k->name) continue;
+        if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
+        else if (strcmp(k->name, same) != 0) {
+            u->cand[u->n_cand++] = k;
             break;
         }
+    }
     u->now_ns = pf && !pf->simd_fixed ? pf->now_ns : NULL;
     u->ctx = pf ? pf->ctx : NULL;
 }

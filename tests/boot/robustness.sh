@@ -60,6 +60,8 @@ expect "bad:unknown-flag:lists-flags" "valid flags: [-t temperature] [-p topp]"
 rejects missing-value bios "error: -n" "-t 0 -n"
 rejects not-a-number bios "error: -t: \"warm\" is not a number" "-t warm"
 rejects bad-simd bios "error: --simd" "--simd mmx"
+# QEMU's TCG offers no AMX: a level the CPU lacks is refused with its reason
+rejects no-amx uefi "error: --simd amx: this CPU (or its OS) offers no AMX-INT8 tiles" "--simd amx"
 
 # A quote that does not close would break grub.cfg itself (GRUB stops at its
 # prompt): make iso refuses such ARGS before writing the ISO.
