@@ -38,6 +38,7 @@
 #include "lib/llama/blocks.h"
 #include "lib/llama/matmul.h"
 #include "lib/llama/panel32_avx512.h"
+#include "lib/llama/prefetch_ahead.h"
 #include "lib/llama/simd.h"
 #include "lib/libc.h"
 
@@ -148,6 +149,8 @@ static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
                     int nb = nbr - b0 < PANEL_BLOCKS ? nbr - b0 : PANEL_BLOCKS;                     \
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, rows, \
                          b0, nb, (int8_t)(BIAS));                                                   \
+                    Ahead ahead;                                                                    \
+                    ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, PANEL_BLOCKS, cn / 16 * nb);   \
                     for (int t0 = 0; t0 < cn; t0 += 16) {                                           \
                         const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes; \
                         const float *dptr[16], *sptr[16];                                          \
@@ -164,9 +167,11 @@ static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
                             if (l < nb) AMX_TILES(0, 1, 2, DP, l, b0 + l, sums[0]);                \
                             for (int i = l; i < nb; i += 16) {                                      \
                                 if (i + 8 < nb) AMX_TILES(3, 4, 5, DP, i + 8, b0 + i + 8, sums[1]); \
+                                ahead_step(&ahead);                                                 \
                                 AMX_SCALE(HAS_M, i, b0 + i, sums[0]);                               \
                                 if (i + 8 >= nb) break;                                             \
                                 if (i + 16 < nb) AMX_TILES(0, 1, 2, DP, i + 16, b0 + i + 16, sums[0]); \
+                                ahead_step(&ahead);                                                 \
                                 AMX_SCALE(HAS_M, i + 8, b0 + i + 8, sums[1]);                       \
                             }                                                                       \
                             _Pragma("GCC unroll 16") for (int t = 0; t < 16; t++) lane[t][l] = S[t]; \

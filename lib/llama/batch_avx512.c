@@ -40,6 +40,7 @@
 #include "lib/llama/f16.h"
 #include "lib/llama/matmul.h"
 #include "lib/llama/panel32_avx512.h"
+#include "lib/llama/prefetch_ahead.h"
 #include "lib/llama/simd.h"
 #include "lib/libc.h"
 
@@ -186,6 +187,8 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
                     int nb = nbr - b0 < (PIECE) ? nbr - b0 : (PIECE);                              \
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
                          rows, b0, nb);                                                            \
+                    Ahead ahead;                                                                   \
+                    ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, (PIECE), (cn + TOKENS - 1) / TOKENS); \
                     for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
                         int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
                         Act a[TOKENS];                                                             \
@@ -195,6 +198,7 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
                             for (int l = 0; l < 8; l++)                                            \
                                 S[t][l] = b0 ? spill[t0 + t][l] : _mm512_setzero_ps();            \
                         }                                                                          \
+                        ahead_step(&ahead);                                                        \
                         TILE(&P, b0, nb, a, T, S);                                                 \
                         for (int t = 0; t < T; t++) {                                              \
                             if (b0 + nb < nbr)                                                     \
