@@ -1,7 +1,8 @@
-/* Batched products of the blocks of 32 (Q8_0, Q4_0, Q5_0 with Q8_0
- * activations; Q4_1, Q5_1 with Q8_1's) on AMX's tiles, where the CPU has
- * AMX-INT8 and the OS has enabled its state: every (row, vector) result is
- * the one-vector product's, bit for bit, as in batch_avx512.c.
+/* Batched products on AMX's tiles, where the CPU has AMX-INT8 and the OS
+ * has enabled its state: the blocks of 32 (Q8_0, Q4_0, Q5_0 with Q8_0
+ * activations; Q4_1, Q5_1 with Q8_1's) and Q4_K, Q5_K (Q8_K's; see
+ * split_scales below). Every (row, vector) result is the one-vector
+ * product's, bit for bit, as in batch_avx512.c.
  *
  * One TDPBSSD (TDPBSUD for the unsigned quants of Q4_1 and Q5_1) takes a
  * block of 32 values for 16 vectors by 16 rows: tile A holds the 16
@@ -30,14 +31,15 @@
  * XCR0's tile bits on every core; Linux wants the process to have asked
  * for them, see cpu.c).
  *
- * Stack: about 106 KiB (the panel, 80 KiB; the lane sums of up to 48
- * vectors, 24 KiB; two tiles of sums, 2 KiB). The kernel's stacks are
- * 256 KiB. */
+ * Stack: about 106 KiB (the panel, 80 KiB, or for the K-quants 77 KiB
+ * with B_hi; the lane sums of up to 48 vectors, 24 KiB; two tiles of sums,
+ * 2 KiB). The kernel's stacks are 256 KiB. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/blocks.h"
 #include "lib/llama/matmul.h"
 #include "lib/llama/panel32_avx512.h"
+#include "lib/llama/panelk_avx512.h"
 #include "lib/llama/prefetch_ahead.h"
 #include "lib/llama/simd.h"
 #include "lib/libc.h"
@@ -82,6 +84,12 @@ static void tiles_begin(void) {
 }
 
 static void tiles_end(void) { __asm__ volatile("tilerelease"); }
+
+static inline uint32_t load32(const void *p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);      /* inlined even in the freestanding build */
+    return v;
+}
 
 /* The tree of matmul.h over the eight lane vectors of 16 rows. */
 TARGET static INLINE __m512 tree8(const __m512 l[8]) {
@@ -193,7 +201,130 @@ AMX_ROWS32(q5_0_amx, pack_q5_0, -16, TILE_DPBSSD, 0)
 AMX_ROWS32(q4_1_amx, pack_q4_1, 0, TILE_DPBSUD, 1)
 AMX_ROWS32(q5_1_amx, pack_q5_1, 0, TILE_DPBSUD, 1)
 
+/* ---------------------------------------------------------------- Q4_K, Q5_K */
+
+/* Every tile 16 rows of 64 bytes: C_lo tmm0, C_hi tmm1 (16 vectors x 16
+ * int32), A tmm2 (16 vectors x 64 activations), B_lo tmm3, B_hi tmm4 (16
+ * dwords x 16 rows). */
+static void tiles_begin_k(void) {
+    TileConfig c;
+    memset(&c, 0, sizeof c);
+    c.palette = 1;
+    for (int t = 0; t < 5; t++) c.colsb[t] = 64, c.rows[t] = 16;
+    __asm__ volatile("ldtilecfg %0" ::"m"(c));
+}
+
+/* A super-block's isum = sum over its sub-blocks j of sc_j * S_j (VNNI
+ * multiplies each S_j by sc_j, VPMULLD). Here the scales go into the
+ * weights instead, split so that every product stays a byte: sc = lo + 8
+ * hi (lo, hi in 0..7, so q * lo and q * hi are at most 31 * 7 = 217 for
+ * Q5_K's quants), B_lo = q * lo_j, B_hi = q * hi_j, and two dot products
+ * over the whole super-block, 4 tiles of 64 values each, give isum = C_lo
+ * + 8 C_hi: the same exact integer, with no multiply per sub-block and
+ * two stores of C per super-block instead of eight. P->q becomes B_lo;
+ * hi[i] receives B_hi. VPMULLW multiplies the bytes of a dword at once: a
+ * byte times a scale never carries into the next. */
+TARGET static void split_scales(PanelK *P, __m512i (*hi)[64], int nb) {
+    for (int i = 0; i < nb; i++)
+        for (int j = 0; j < 8; j++) {
+            __m512i sc = _mm512_load_si512((const void *)&P->sc[i][j]);
+            __m512i lo = _mm512_and_si512(sc, _mm512_set1_epi32(7)), h = _mm512_srli_epi32(sc, 3);
+            lo = _mm512_or_si512(lo, _mm512_slli_epi32(lo, 16));
+            h = _mm512_or_si512(h, _mm512_slli_epi32(h, 16));
+            for (int k = 0; k < 8; k++) {
+                __m512i q = _mm512_load_si512((const void *)&P->q[i][8 * j + k]);
+                hi[i][8 * j + k] = _mm512_mullo_epi16(q, h);
+                P->q[i][8 * j + k] = _mm512_mullo_epi16(q, lo);
+            }
+        }
+}
+
+/* All rows [r0, r1) for m vectors (a multiple of 16), as AMX_ROWS32 with
+ * super-blocks: per super-block of 16 rows and 16 vectors, isum from the
+ * tiles, msum (the minimums times the activations' sums of 32) by
+ * VPDPWSSD, and batch_avx512.c's Q4_K p = (d_x d) isum - (d_x dmin) msum
+ * into lane b % 8. */
+#define AMX_ROWS_K(FN, PACK)                                                                          \
+    TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, \
+                          size_t ldy, int r0, int r1) {                                             \
+        PanelK P __attribute__((aligned(64)));                                                      \
+        __m512i hi[PANEL_SUPER][64] __attribute__((aligned(64)));                                   \
+        int32_t sums_lo[16][16] __attribute__((aligned(64))), sums_hi[16][16] __attribute__((aligned(64))); \
+        int nbr = w->cols / 256, pieces = nbr > PANEL_SUPER;                                        \
+        int chunk = chunk_vectors(L->bytes, m, pieces);                                             \
+        __m512 lanes[pieces ? SPILL_VECTORS : 16][8];                                               \
+        tiles_begin_k();                                                                            \
+        for (int c0 = 0; c0 < m; c0 += chunk) {                                                     \
+            int cn = m - c0 < chunk ? m - c0 : chunk;                                               \
+            for (int p0 = r0; p0 < r1; p0 += 16) {                                                  \
+                int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                             \
+                for (int b0 = 0; b0 < nbr; b0 += PANEL_SUPER) {                                     \
+                    int nb = nbr - b0 < PANEL_SUPER ? nbr - b0 : PANEL_SUPER;                       \
+                    PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, rows, \
+                         b0, nb);                                                                   \
+                    split_scales(&P, hi, nb);                                                       \
+                    Ahead ahead;                                                                    \
+                    ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, PANEL_SUPER, cn / 16 * nb);    \
+                    for (int t0 = 0; t0 < cn; t0 += 16) {                                           \
+                        const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes; \
+                        const float *dptr[16];                                                      \
+                        const int16_t *sptr[16];                                                    \
+                        for (int t = 0; t < 16; t++) {                                              \
+                            ActView a_ = act_view(L, act, c0 + t0 + t);                             \
+                            dptr[t] = a_.d, sptr[t] = a_.sums32;                                    \
+                        }                                                                           \
+                        __m512(*lane)[8] = pieces ? &lanes[t0] : lanes;                              \
+                        if (!b0)                                                                    \
+                            for (int t = 0; t < 16; t++)                                            \
+                                for (int l = 0; l < 8; l++) lane[t][l] = _mm512_setzero_ps();       \
+                        for (int i = 0; i < nb; i++) {                                              \
+                            int b = b0 + i;                                                         \
+                            TILE_ZERO(0);                                                           \
+                            TILE_ZERO(1);                                                           \
+                            for (int c = 0; c < 4; c++) {                                           \
+                                TILE_LOAD(2, v0 + 256 * (size_t)b + 64 * (size_t)c, L->bytes);      \
+                                TILE_LOAD_OF(3, &P.q[i][16 * c], 64, *(const __m512i(*)[16]) & P.q[i][16 * c]); \
+                                TILE_DPBSUD(0, 2, 3);                                               \
+                                TILE_LOAD_OF(4, &hi[i][16 * c], 64, *(const __m512i(*)[16]) & hi[i][16 * c]); \
+                                TILE_DPBSUD(1, 2, 4);                                               \
+                            }                                                                       \
+                            TILE_STORE_TO(0, sums_lo, 64, sums_lo);                                 \
+                            TILE_STORE_TO(1, sums_hi, 64, sums_hi);                                 \
+                            ahead_step(&ahead);                                                     \
+                            __m512 dd = P.d[i], dm = P.dmin[i];                                     \
+                            __m512i pr0 = P.pair[i][0], pr1 = P.pair[i][1], pr2 = P.pair[i][2], pr3 = P.pair[i][3]; \
+                            _Pragma("GCC unroll 16") for (int t = 0; t < 16; t++) {                 \
+                                __m512i isum = _mm512_add_epi32(_mm512_load_si512((const void *)sums_lo[t]), \
+                                    _mm512_slli_epi32(_mm512_load_si512((const void *)sums_hi[t]), 3)); \
+                                const int16_t *s32 = sptr[t] + 8 * b;                               \
+                                __m512i aux = _mm512_dpwssd_epi32(_mm512_setzero_si512(), pr0,     \
+                                                                  _mm512_set1_epi32((int)load32(s32))); \
+                                aux = _mm512_dpwssd_epi32(aux, pr1, _mm512_set1_epi32((int)load32(s32 + 2))); \
+                                aux = _mm512_dpwssd_epi32(aux, pr2, _mm512_set1_epi32((int)load32(s32 + 4))); \
+                                aux = _mm512_dpwssd_epi32(aux, pr3, _mm512_set1_epi32((int)load32(s32 + 6))); \
+                                __m512 dx = _mm512_set1_ps(dptr[t][b]);                             \
+                                __m512 p_ = _mm512_sub_ps(                                          \
+                                    _mm512_mul_ps(_mm512_mul_ps(dx, dd), _mm512_cvtepi32_ps(isum)),     \
+                                    _mm512_mul_ps(_mm512_mul_ps(dx, dm), _mm512_cvtepi32_ps(aux)));     \
+                                lane[t][b % 8] = _mm512_add_ps(lane[t][b % 8], p_);                 \
+                            }                                                                       \
+                        }                                                                           \
+                        if (b0 + nb < nbr) continue;                                                \
+                        for (int t = 0; t < 16; t++)                                                \
+                            _mm512_mask_storeu_ps(y + (size_t)(c0 + t0 + t) * ldy + p0,             \
+                                                  (__mmask16)((1u << rows) - 1), tree8(lane[t]));   \
+                    }                                                                               \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+        tiles_end();                                                                                \
+    }
+
+AMX_ROWS_K(q4_k_amx, pack_q4_k)
+AMX_ROWS_K(q5_k_amx, pack_q5_k)
+
 const matmul_tensor_fn matmul_amx_batch[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_amx, [MATMUL_Q4_0] = q4_0_amx, [MATMUL_Q5_0] = q5_0_amx,
-    [MATMUL_Q4_1] = q4_1_amx, [MATMUL_Q5_1] = q5_1_amx,
+    [MATMUL_Q4_1] = q4_1_amx, [MATMUL_Q5_1] = q5_1_amx, [MATMUL_Q4_K] = q4_k_amx,
+    [MATMUL_Q5_K] = q5_k_amx,
 };

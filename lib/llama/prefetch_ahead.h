@@ -45,7 +45,8 @@ static inline void ahead_next_panel(Ahead *a, const llama_tensor *w, int p0, int
 
 static inline __attribute__((always_inline)) void ahead_step(Ahead *a) {
     for (int k = 0; k < a->per && a->row < a->rows; k++) {
-        _mm_prefetch((const char *)a->base + (size_t)a->row * a->stride + a->off, _MM_HINT_T1);   /* to L2: the L1 has too few fill buffers */
+        /* into L2: PREFETCHT0 waited on the L1's few fill buffers */
+        _mm_prefetch((const char *)a->base + (size_t)a->row * a->stride + a->off, _MM_HINT_T1);
         a->off += 64;
         if (a->off >= a->len) a->off = 0, a->row++;
     }

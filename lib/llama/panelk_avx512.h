@@ -1,0 +1,137 @@
+/* Panels of 16 rows of the K-quants for the AVX-512 batched kernels,
+ * VNNI's (batch_avx512.c) and AMX's (batch_amx.c, Q4_K and Q5_K): the
+ * quants unsigned and in value order, dword v of super-block b of row r in
+ * lane r of q[b][v] (VPDPBUSD's operand with rows in lanes, and 16 of them
+ * an AMX B tile of 64 values), the sub-blocks' scales as int32 lanes. */
+#ifndef LIB_LLAMA_PANELK_AVX512_H
+#define LIB_LLAMA_PANELK_AVX512_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/llama/blocks.h"
+#include "lib/llama/panel32_avx512.h"
+#include "lib/llama/simd.h"
+
+#define PANELK_TARGET PANEL32_TARGET
+#define PANELK_INLINE PANEL32_TARGET static inline __attribute__((always_inline))
+
+/* A panel of 16 rows by up to PANEL_SUPER super-blocks. Quants unsigned,
+ * in value order, dword v of super-block b in q[b][v], lane = row. */
+#define PANEL_SUPER 8
+
+typedef struct {
+    __m512i q[PANEL_SUPER][64];
+    __m512i sc[PANEL_SUPER][16];    /* sub-block scales (int32); Q4_K: 8 of them */
+    __m512i pair[PANEL_SUPER][8];   /* int16 pairs: Q4_K minimums (4), Q6_K scales (8) */
+    __m512 d[PANEL_SUPER], dmin[PANEL_SUPER];
+} PanelK;
+
+/* The 16 rows' fp16 fields at byte `off` of super-block b (zero past the matrix). */
+PANELK_INLINE __m512 pack_half16(const unsigned char *base, size_t stride, int rows, size_t off) {
+    uint16_t h[16];
+    for (int j = 0; j < 16; j++) {
+        h[j] = 0;
+        if (j < rows) __builtin_memcpy(&h[j], base + (size_t)j * stride + off, 2);
+    }
+    return pack_d(h);
+}
+
+/* Q4_K's and Q5_K's scales and minimums of 16 rows (the 12 bytes at
+ * `scales` of row j, j < rows) into P->sc[i][0..7] (int32 per row) and
+ * P->pair[i][0..3] (the minimums in int16 pairs); their d and dmin (the
+ * first four bytes of the block at `block`) into P->d[i], P->dmin[i]. The
+ * 6-bit fields come out of 32-bit words (blocks.h's k4_scales), the bytes
+ * of the 16 rows go to lanes through 64-bit lanes and VPMOVQD. */
+PANELK_INLINE void pack_k4_scales(PanelK *P, int i, const unsigned char *scales, const unsigned char *block,
+                                         size_t stride, int rows) {
+    uint64_t sc[16], mn[16];
+    uint32_t dd[16];
+    for (int j = 0; j < 16; j++) {
+        sc[j] = mn[j] = 0;
+        dd[j] = 0;
+        if (j >= rows) continue;
+        uint32_t u0, u1, u2;
+        __builtin_memcpy(&u0, scales + (size_t)j * stride, 4);
+        __builtin_memcpy(&u1, scales + (size_t)j * stride + 4, 4);
+        __builtin_memcpy(&u2, scales + (size_t)j * stride + 8, 4);
+        __builtin_memcpy(&dd[j], block + (size_t)j * stride, 4);
+        uint32_t sc_hi = (u2 & 0x0f0f0f0f) | ((u0 >> 6) & 0x03030303) << 4;
+        uint32_t mn_hi = ((u2 >> 4) & 0x0f0f0f0f) | ((u1 >> 6) & 0x03030303) << 4;
+        sc[j] = (uint64_t)sc_hi << 32 | (u0 & 0x3f3f3f3f);
+        mn[j] = (uint64_t)mn_hi << 32 | (u1 & 0x3f3f3f3f);
+    }
+    __m512i s0 = _mm512_loadu_si512((const void *)sc), s1 = _mm512_loadu_si512((const void *)(sc + 8));
+    __m512i m0 = _mm512_loadu_si512((const void *)mn), m1 = _mm512_loadu_si512((const void *)(mn + 8));
+    const __m512i byte = _mm512_set1_epi64(0xff);
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) {
+        __m256i a = _mm512_cvtepi64_epi32(_mm512_and_si512(_mm512_srli_epi64(s0, 8 * k), byte));
+        __m256i b = _mm512_cvtepi64_epi32(_mm512_and_si512(_mm512_srli_epi64(s1, 8 * k), byte));
+        P->sc[i][k] = _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {         /* bytes 2k, 2k+1 -> int16 halves of a dword */
+        __m512i t0 = _mm512_srli_epi64(m0, 16 * k), t1 = _mm512_srli_epi64(m1, 16 * k);
+        const __m512i hi8 = _mm512_set1_epi64(0xff00);
+        t0 = _mm512_or_si512(_mm512_and_si512(t0, byte), _mm512_slli_epi64(_mm512_and_si512(t0, hi8), 8));
+        t1 = _mm512_or_si512(_mm512_and_si512(t1, byte), _mm512_slli_epi64(_mm512_and_si512(t1, hi8), 8));
+        P->pair[i][k] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(t0)),
+                                           _mm512_cvtepi64_epi32(t1), 1);
+    }
+    __m512i d32 = _mm512_loadu_si512((const void *)dd);
+    P->d[i] = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(d32));
+    P->dmin[i] = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(d32, 16)));
+}
+
+/* The 16 rows' 32 bytes at byte `off` of their block (zero past `rows`),
+ * transposed: out[k], lane r = dword k of row r. */
+PANELK_INLINE void rows_bytes32(const unsigned char *blocks, size_t stride, int rows, size_t off, __m512i out[8]) {
+    __m256i r[16];
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; j++)
+        r[j] = j < rows ? _mm256_loadu_si256((const __m256i *)(const void *)(blocks + (size_t)j * stride + off))
+                        : _mm256_setzero_si256();
+    transpose16x8(r, out);
+}
+
+/* Q4_K: the raw quant bytes transposed, then split into nibbles (the byte
+ * operations do not care which lane a dword sits in). */
+PANELK_TARGET static inline void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0,
+                                          int nb) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    for (int i = 0; i < nb; i++) {
+        const block_q4_K *B0 = (const block_q4_K *)(const void *)base + b0 + i;
+        for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p (low nibbles), 2p+1 */
+            __m512i t[8];
+            rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q4_K, qs) + 32 * (size_t)p, t);
+            for (int k = 0; k < 8; k++) {
+                P->q[i][16 * p + k] = _mm512_and_si512(t[k], m4);
+                P->q[i][16 * p + 8 + k] = _mm512_and_si512(_mm512_srli_epi16(t[k], 4), m4);
+            }
+        }
+        pack_k4_scales(P, i, B0->scales, (const unsigned char *)B0, stride, rows);
+    }
+}
+
+PANELK_TARGET static inline void pack_q5_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0,
+                                          int nb) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi8(1);
+    for (int i = 0; i < nb; i++) {
+        const block_q5_K *B0 = (const block_q5_K *)(const void *)base + b0 + i;
+        __m512i qh[8];
+        rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q5_K, qh), qh);
+        for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p, 2p+1 */
+            __m512i t[8];
+            rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q5_K, qs) + 32 * (size_t)p, t);
+            for (int k = 0; k < 8; k++) {
+                __m512i h0 = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[k], 2 * p), one), 4);
+                __m512i h1 = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[k], 2 * p + 1), one), 4);
+                P->q[i][16 * p + k] = _mm512_or_si512(_mm512_and_si512(t[k], m4), h0);
+                P->q[i][16 * p + 8 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(t[k], 4), m4), h1);
+            }
+        }
+        pack_k4_scales(P, i, B0->scales, (const unsigned char *)B0, stride, rows);
+    }
+}
+
+#endif
