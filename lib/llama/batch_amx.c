@@ -1,8 +1,8 @@
 /* Batched products on AMX's tiles, where the CPU has AMX-INT8 and the OS
  * has enabled its state: the blocks of 32 (Q8_0, Q4_0, Q5_0 with Q8_0
- * activations; Q4_1, Q5_1 with Q8_1's) and Q4_K, Q5_K (Q8_K's; see
- * split_scales below). Every (row, vector) result is the one-vector
- * product's, bit for bit, as in batch_avx512.c.
+ * activations; Q4_1, Q5_1 with Q8_1's) and Q4_K, Q5_K, Q6_K (Q8_K's; see
+ * split_scales and digit_planes below). Every (row, vector) result is the
+ * one-vector product's, bit for bit, as in batch_avx512.c.
  *
  * One TDPBSSD (TDPBSUD for the unsigned quants of Q4_1 and Q5_1) takes a
  * block of 32 values for 16 vectors by 16 rows: tile A holds the 16
@@ -31,9 +31,10 @@
  * XCR0's tile bits on every core; Linux wants the process to have asked
  * for them, see cpu.c).
  *
- * Stack: about 106 KiB (the panel, 80 KiB, or for the K-quants 77 KiB
- * with B_hi; the lane sums of up to 48 vectors, 24 KiB; two tiles of sums,
- * 2 KiB). The kernel's stacks are 256 KiB. */
+ * Stack: at most about 136 KiB (the panel: 80 KiB for the blocks of 32,
+ * 77 KiB with B_hi for Q4_K and Q5_K, 109 KiB with two more digit planes
+ * for Q6_K; the lane sums of up to 48 vectors, 24 KiB; the tiles of sums,
+ * up to 3 KiB). The kernel's stacks are 256 KiB, above a guard page. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/blocks.h"
@@ -203,14 +204,13 @@ AMX_ROWS32(q5_1_amx, pack_q5_1, 0, TILE_DPBSUD, 1)
 
 /* ---------------------------------------------------------------- Q4_K, Q5_K */
 
-/* Every tile 16 rows of 64 bytes: C_lo tmm0, C_hi tmm1 (16 vectors x 16
- * int32), A tmm2 (16 vectors x 64 activations), B_lo tmm3, B_hi tmm4 (16
- * dwords x 16 rows). */
+/* Every tile 16 rows of 64 bytes: 16 vectors x 16 int32 (C), 16 vectors
+ * x 64 activations (A), 16 dwords x 16 rows (B). */
 static void tiles_begin_k(void) {
     TileConfig c;
     memset(&c, 0, sizeof c);
     c.palette = 1;
-    for (int t = 0; t < 5; t++) c.colsb[t] = 64, c.rows[t] = 16;
+    for (int t = 0; t < 8; t++) c.colsb[t] = 64, c.rows[t] = 16;
     __asm__ volatile("ldtilecfg %0" ::"m"(c));
 }
 
@@ -323,8 +323,128 @@ TARGET static void split_scales(PanelK *P, __m512i (*hi)[64], int nb) {
 AMX_ROWS_K(q4_k_amx, pack_q4_k)
 AMX_ROWS_K(q5_k_amx, pack_q5_k)
 
+/* ---------------------------------------------------------------- Q6_K */
+
+/* Q6_K: 16 sub-blocks of 16 with int8 scales, and VNNI's isum - 32 aux =
+ * sum_j sc_j sum_v x_v (q_v - 32). The scales go into the weights as in
+ * split_scales, as balanced base-7 digits: sc = e0 + 7 e1 + 49 e2 (each
+ * in -3..3), plane k = (q - 32) e_k, at most 32 * 3 = 96 in magnitude: a
+ * signed byte. Three dot products over the super-block (TDPBSSD) give
+ * C_k, and C_0 + 7 (C_1 + 7 C_2) is that exact integer, with no aux and
+ * no multiply per sub-block. The digits: e = x - 7 round(x / 7) in float
+ * (x / 7 is never halfway). Bytes times a digit: VPMULLW of the unsigned
+ * quants by |e| (at most 189, no carry), negated where e < 0, less 32 e,
+ * all modulo 256 (exact, as the result is a byte). P->q becomes plane 0;
+ * plane[k - 1] receives plane k. */
+TARGET static void digit_planes(PanelK *P, __m512i (*plane)[PANEL_SUPER][64], int nb) {
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512 seventh = _mm512_set1_ps(1.0f / 7.0f);
+    for (int i = 0; i < nb; i++)
+        for (int j = 0; j < 16; j++) {
+            __m512i x = _mm512_load_si512((const void *)&P->sc[i][j]), e[3];
+            for (int k = 0; k < 2; k++) {
+                __m512i r = _mm512_cvtps_epi32(_mm512_roundscale_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(x), seventh),
+                                                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+                e[k] = _mm512_sub_epi32(x, _mm512_mullo_epi32(r, _mm512_set1_epi32(7)));
+                x = r;
+            }
+            e[2] = x;
+            __m512i a16[3], off[3];
+            __mmask16 neg[3];
+            for (int k = 0; k < 3; k++) {
+                __m512i a = _mm512_abs_epi32(e[k]);
+                neg[k] = _mm512_cmplt_epi32_mask(e[k], zero);
+                a16[k] = _mm512_or_si512(a, _mm512_slli_epi32(a, 16));
+                /* 32 e as a byte, in each byte of the dword */
+                off[k] = _mm512_mullo_epi32(_mm512_and_si512(_mm512_slli_epi32(e[k], 5), _mm512_set1_epi32(0xff)),
+                                            _mm512_set1_epi32(0x01010101));
+            }
+            for (int v = 4 * j; v < 4 * j + 4; v++) {
+                __m512i q = _mm512_load_si512((const void *)&P->q[i][v]);
+                for (int k = 0; k < 3; k++) {
+                    __m512i pr = _mm512_mullo_epi16(q, a16[k]);
+                    pr = _mm512_mask_blend_epi32(neg[k], pr, _mm512_sub_epi8(zero, pr));
+                    pr = _mm512_sub_epi8(pr, off[k]);
+                    if (k) plane[k - 1][i][v] = pr;
+                    else P->q[i][v] = pr;
+                }
+            }
+        }
+}
+
+/* All rows [r0, r1) for m vectors (a multiple of 16), as AMX_ROWS_K: C_0..C_2
+ * in tmm0..2, A in tmm4, B in tmm5; p = (d_x d) isum into lane b % 8. */
+TARGET static void q6_k_amx(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                            int r0, int r1) {
+    PanelK P __attribute__((aligned(64)));
+    __m512i plane[2][PANEL_SUPER][64] __attribute__((aligned(64)));
+    int32_t sums[3][16][16] __attribute__((aligned(64)));
+    int nbr = w->cols / 256, pieces = nbr > PANEL_SUPER;
+    int chunk = chunk_vectors(L->bytes, m, pieces);
+    __m512 lanes[pieces ? SPILL_VECTORS : 16][8];
+    tiles_begin_k();
+    for (int c0 = 0; c0 < m; c0 += chunk) {
+        int cn = m - c0 < chunk ? m - c0 : chunk;
+        for (int p0 = r0; p0 < r1; p0 += 16) {
+            int rows = r1 - p0 < 16 ? r1 - p0 : 16;
+            for (int b0 = 0; b0 < nbr; b0 += PANEL_SUPER) {
+                int nb = nbr - b0 < PANEL_SUPER ? nbr - b0 : PANEL_SUPER;
+                pack_q6_k(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, rows, b0, nb);
+                digit_planes(&P, plane, nb);
+                Ahead ahead;
+                ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, PANEL_SUPER, cn / 16 * nb);
+                for (int t0 = 0; t0 < cn; t0 += 16) {
+                    const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes;
+                    const float *dptr[16];
+                    for (int t = 0; t < 16; t++) dptr[t] = act_view(L, act, c0 + t0 + t).d;
+                    __m512(*lane)[8] = pieces ? &lanes[t0] : lanes;
+                    if (!b0)
+                        for (int t = 0; t < 16; t++)
+                            for (int l = 0; l < 8; l++) lane[t][l] = _mm512_setzero_ps();
+                    for (int i = 0; i < nb; i++) {
+                        int b = b0 + i;
+                        TILE_ZERO(0);
+                        TILE_ZERO(1);
+                        TILE_ZERO(2);
+                        for (int c = 0; c < 4; c++) {
+                            TILE_LOAD(4, v0 + 256 * (size_t)b + 64 * (size_t)c, L->bytes);
+                            TILE_LOAD_OF(5, &P.q[i][16 * c], 64, *(const __m512i(*)[16]) & P.q[i][16 * c]);
+                            TILE_DPBSSD(0, 4, 5);
+                            TILE_LOAD_OF(6, &plane[0][i][16 * c], 64, *(const __m512i(*)[16]) & plane[0][i][16 * c]);
+                            TILE_DPBSSD(1, 4, 6);
+                            TILE_LOAD_OF(7, &plane[1][i][16 * c], 64, *(const __m512i(*)[16]) & plane[1][i][16 * c]);
+                            TILE_DPBSSD(2, 4, 7);
+                        }
+                        TILE_STORE_TO(0, sums[0], 64, sums[0]);
+                        TILE_STORE_TO(1, sums[1], 64, sums[1]);
+                        TILE_STORE_TO(2, sums[2], 64, sums[2]);
+                        ahead_step(&ahead);
+                        __m512 dd = P.d[i];
+#pragma GCC unroll 16
+                        for (int t = 0; t < 16; t++) {
+                            __m512i c2 = _mm512_load_si512((const void *)sums[2][t]);
+                            __m512i u = _mm512_add_epi32(_mm512_load_si512((const void *)sums[1][t]),
+                                                         _mm512_sub_epi32(_mm512_slli_epi32(c2, 3), c2));
+                            __m512i isum = _mm512_add_epi32(_mm512_load_si512((const void *)sums[0][t]),
+                                                            _mm512_sub_epi32(_mm512_slli_epi32(u, 3), u));
+                            __m512 dx = _mm512_set1_ps(dptr[t][b]);
+                            __m512 p_ = _mm512_mul_ps(_mm512_mul_ps(dx, dd), _mm512_cvtepi32_ps(isum));
+                            lane[t][b % 8] = _mm512_add_ps(lane[t][b % 8], p_);
+                        }
+                    }
+                    if (b0 + nb < nbr) continue;
+                    for (int t = 0; t < 16; t++)
+                        _mm512_mask_storeu_ps(y + (size_t)(c0 + t0 + t) * ldy + p0, (__mmask16)((1u << rows) - 1),
+                                              tree8(lane[t]));
+                }
+            }
+        }
+    }
+    tiles_end();
+}
+
 const matmul_tensor_fn matmul_amx_batch[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_amx, [MATMUL_Q4_0] = q4_0_amx, [MATMUL_Q5_0] = q5_0_amx,
     [MATMUL_Q4_1] = q4_1_amx, [MATMUL_Q5_1] = q5_1_amx, [MATMUL_Q4_K] = q4_k_amx,
-    [MATMUL_Q5_K] = q5_k_amx,
+    [MATMUL_Q5_K] = q5_k_amx, [MATMUL_Q6_K] = q6_k_amx,
 };

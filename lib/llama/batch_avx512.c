@@ -232,41 +232,7 @@ PANEL_ROWS(q5_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_1_u, q5_1_tile)
 
 /* ---------------------------------------------------------------- K-quants */
 
-/* PanelK and the packers of Q4_K and Q5_K: panelk_avx512.h. */
-
-TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
-    const __m512i m4 = _mm512_set1_epi8(0x0f);
-    for (int i = 0; i < nb; i++) {
-        const unsigned char *B0 = (const unsigned char *)((const block_q6_K *)(const void *)base + b0 + i);
-        for (int h = 0; h < 2; h++) {           /* values 128h .. 128h + 127: the raw bytes transposed, then combined */
-            __m512i ql0[8], ql1[8], qh[8];
-            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, ql) + 64 * (size_t)h, ql0);
-            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, ql) + 64 * (size_t)h + 32, ql1);
-            rows_bytes32(B0, stride, rows, offsetof(block_q6_K, qh) + 32 * (size_t)h, qh);
-            for (int k = 0; k < 8; k++) {
-                __m512i *q = &P->q[i][32 * h];
-                q[k] = _mm512_or_si512(_mm512_and_si512(ql0[k], m4),
-                                       _mm512_slli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8(0x03)), 4));
-                q[8 + k] = _mm512_or_si512(_mm512_and_si512(ql1[k], m4),
-                                           _mm512_slli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8(0x0c)), 2));
-                q[16 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql0[k], 4), m4),
-                                            _mm512_and_si512(qh[k], _mm512_set1_epi8(0x30)));
-                q[24 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql1[k], 4), m4),
-                                            _mm512_srli_epi16(_mm512_and_si512(qh[k], _mm512_set1_epi8((char)0xc0)), 2));
-            }
-        }
-        int32_t *sc = (int32_t *)(void *)P->sc[i];
-        uint32_t *pr = (uint32_t *)(void *)P->pair[i];
-        for (int j = 0; j < 16; j++) {
-            const int8_t *s8 = j < rows ? ((const block_q6_K *)(const void *)(base + (size_t)j * stride) + b0 + i)->scales : NULL;
-            for (int k = 0; k < 16; k++) sc[16 * k + j] = s8 ? s8[k] : 0;
-            for (int k = 0; k < 8; k++)
-                pr[16 * k + j] = s8 ? (uint32_t)(uint16_t)s8[2 * k] | (uint32_t)(uint16_t)s8[2 * k + 1] << 16 : 0;
-        }
-        P->d[i] = pack_half16(base, stride, rows, (size_t)(b0 + i) * sizeof(block_q6_K) + 208);
-    }
-}
-
+/* PanelK and the packers of Q4_K, Q5_K and Q6_K: panelk_avx512.h. */
 
 /* Q2_K and Q3_K: value 128h + 32s + l from bits 2s.. of qs[32h + l] (and
  * for Q3_K bit 4h + s of hmask[l]: q + 4 unsigned, 0..7); 16 sub-blocks of

@@ -350,10 +350,11 @@ WITH_AMX(vnni_q4_1_rows, MATMUL_Q4_1)
 WITH_AMX(vnni_q5_1_rows, MATMUL_Q5_1)
 WITH_AMX(vnni_q4_k_rows, MATMUL_Q4_K)
 WITH_AMX(vnni_q5_k_rows, MATMUL_Q5_K)
+WITH_AMX(vnni_q6_k_rows, MATMUL_Q6_K)
 
 const matmul_tensor_fn matmul_avx512amx_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_rows512_or_amx, [MATMUL_Q4_0] = q4_0_rows512_or_amx,
-    [MATMUL_Q4_K] = vnni_q4_k_rows_or_amx, [MATMUL_Q6_K] = vnni_q6_k_rows_or_batch,
+    [MATMUL_Q4_K] = vnni_q4_k_rows_or_amx, [MATMUL_Q6_K] = vnni_q6_k_rows_or_amx,
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
     [MATMUL_Q5_0] = vnni_q5_0_rows_or_amx, [MATMUL_Q4_1] = vnni_q4_1_rows_or_amx,
     [MATMUL_Q5_1] = vnni_q5_1_rows_or_amx, [MATMUL_Q5_K] = vnni_q5_k_rows_or_amx,
