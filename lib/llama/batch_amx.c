@@ -138,61 +138,80 @@ static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
         }                                                                                           \
     } while (0)
 
-/* All rows [r0, r1) for m vectors: for each chunk of vectors, panels of 16
- * rows in pieces of PANEL_BLOCKS blocks, each piece packed once (quants
- * plus BIAS) and used for the chunk's vectors 16 at a time. */
+/* The loops of every kernel below, in the body of a tensor kernel (w, L,
+ * act, m, y, ldy, r0, r1): for each chunk of vectors, panels of 16 rows in
+ * pieces of PIECE blocks of VALUES values. PREPARE packs a piece once
+ * (rows [p0, p0 + rows) from `panel` on, blocks [b0, b0 + nb)); GROUP adds
+ * the piece's p for the 16 vectors from v0 on (vector c0 + t0 on) into
+ * lane[t][b % 8], and calls ahead_step(&ahead) once a block. After the
+ * last piece, matmul.h's tree of a vector's lanes is its 16 rows of y. */
+#define AMX_PANELS(VALUES, PIECE, PREPARE, GROUP)                                                      \
+    int nbr = w->cols / (VALUES), pieces = nbr > (PIECE);                                           \
+    int chunk = chunk_vectors(L->bytes, m, pieces);                                                 \
+    __m512 lanes[pieces ? SPILL_VECTORS : 16][8];                                                   \
+    for (int c0 = 0; c0 < m; c0 += chunk) {                                                         \
+        int cn = m - c0 < chunk ? m - c0 : chunk;                                                   \
+        for (int p0 = r0; p0 < r1; p0 += 16) {                                                      \
+            int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                                 \
+            const unsigned char *panel = (const unsigned char *)w->data + (size_t)p0 * w->row_bytes; \
+            for (int b0 = 0; b0 < nbr; b0 += (PIECE)) {                                             \
+                int nb = nbr - b0 < (PIECE) ? nbr - b0 : (PIECE);                                   \
+                PREPARE;                                                                            \
+                Ahead ahead;                                                                        \
+                ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, (PIECE), cn / 16 * nb);            \
+                for (int t0 = 0; t0 < cn; t0 += 16) {                                               \
+                    const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes; \
+                    __m512(*lane)[8] = pieces ? &lanes[t0] : lanes;                                  \
+                    if (!b0)                                                                        \
+                        for (int t = 0; t < 16; t++)                                                \
+                            for (int l = 0; l < 8; l++) lane[t][l] = _mm512_setzero_ps();           \
+                    GROUP;                                                                          \
+                    if (b0 + nb < nbr) continue;                                                    \
+                    for (int t = 0; t < 16; t++)                                                    \
+                        _mm512_mask_storeu_ps(y + (size_t)(c0 + t0 + t) * ldy + p0,                 \
+                                              (__mmask16)((1u << rows) - 1), tree8(lane[t]));       \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+/* The blocks of 32, lane by lane: the blocks of lane l (l, l + 8, ...) one
+ * after another, the 16 vectors' sums of that lane in registers; the tiles
+ * of the next block run while this one is scaled. */
+#define BLOCKS32_GROUP(DP, HAS_M)                                                                    \
+    do {                                                                                            \
+        const float *dptr[16], *sptr[16];                                                          \
+        for (int t = 0; t < 16; t++) {                                                              \
+            ActView a_ = act_view(L, act, c0 + t0 + t);                                             \
+            dptr[t] = a_.d, sptr[t] = a_.s;                                                         \
+        }                                                                                           \
+        for (int l = 0; l < 8; l++) {                                                               \
+            __m512 S[16];                                                                           \
+            _Pragma("GCC unroll 16") for (int t = 0; t < 16; t++) S[t] = lane[t][l];                \
+            if (l < nb) AMX_TILES(0, 1, 2, DP, l, b0 + l, sums[0]);                                \
+            for (int i = l; i < nb; i += 16) {                                                      \
+                if (i + 8 < nb) AMX_TILES(3, 4, 5, DP, i + 8, b0 + i + 8, sums[1]);                 \
+                ahead_step(&ahead);                                                                 \
+                AMX_SCALE(HAS_M, i, b0 + i, sums[0]);                                               \
+                if (i + 8 >= nb) break;                                                             \
+                if (i + 16 < nb) AMX_TILES(0, 1, 2, DP, i + 16, b0 + i + 16, sums[0]);             \
+                ahead_step(&ahead);                                                                 \
+                AMX_SCALE(HAS_M, i + 8, b0 + i + 8, sums[1]);                                       \
+            }                                                                                       \
+            _Pragma("GCC unroll 16") for (int t = 0; t < 16; t++) lane[t][l] = S[t];                \
+        }                                                                                           \
+    } while (0)
+
+/* All rows [r0, r1) for m vectors (a multiple of 16), each piece packed
+ * with its quants plus BIAS. */
 #define AMX_ROWS32(FN, PACK, BIAS, DP, HAS_M)                                                         \
     TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, \
                           size_t ldy, int r0, int r1) {                                             \
         Panel32 P __attribute__((aligned(64)));                                                     \
         int32_t sums[2][16][16] __attribute__((aligned(64)));                                       \
-        int nbr = w->cols / 32, pieces = nbr > PANEL_BLOCKS;                                        \
-        int chunk = chunk_vectors(L->bytes, m, pieces);                                             \
-        __m512 lanes[pieces ? SPILL_VECTORS : 16][8];                                               \
         tiles_begin();                                                                              \
-        for (int c0 = 0; c0 < m; c0 += chunk) {                                                     \
-            int cn = m - c0 < chunk ? m - c0 : chunk;                                               \
-            for (int p0 = r0; p0 < r1; p0 += 16) {                                                  \
-                int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                             \
-                for (int b0 = 0; b0 < nbr; b0 += PANEL_BLOCKS) {                                    \
-                    int nb = nbr - b0 < PANEL_BLOCKS ? nbr - b0 : PANEL_BLOCKS;                     \
-                    PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, rows, \
-                         b0, nb, (int8_t)(BIAS));                                                   \
-                    Ahead ahead;                                                                    \
-                    ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, PANEL_BLOCKS, cn / 16 * nb);   \
-                    for (int t0 = 0; t0 < cn; t0 += 16) {                                           \
-                        const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes; \
-                        const float *dptr[16], *sptr[16];                                          \
-                        for (int t = 0; t < 16; t++) {                                              \
-                            ActView a_ = act_view(L, act, c0 + t0 + t);                             \
-                            dptr[t] = a_.d, sptr[t] = a_.s;                                         \
-                        }                                                                           \
-                        __m512(*lane)[8] = pieces ? &lanes[t0] : lanes;                              \
-                        for (int l = 0; l < 8; l++) {                                               \
-                            __m512 S[16];                                                           \
-                            _Pragma("GCC unroll 16") for (int t = 0; t < 16; t++)                   \
-                                S[t] = b0 ? lane[t][l] : _mm512_setzero_ps();                       \
-                            /* the tiles of the next block run while this one is scaled */         \
-                            if (l < nb) AMX_TILES(0, 1, 2, DP, l, b0 + l, sums[0]);                \
-                            for (int i = l; i < nb; i += 16) {                                      \
-                                if (i + 8 < nb) AMX_TILES(3, 4, 5, DP, i + 8, b0 + i + 8, sums[1]); \
-                                ahead_step(&ahead);                                                 \
-                                AMX_SCALE(HAS_M, i, b0 + i, sums[0]);                               \
-                                if (i + 8 >= nb) break;                                             \
-                                if (i + 16 < nb) AMX_TILES(0, 1, 2, DP, i + 16, b0 + i + 16, sums[0]); \
-                                ahead_step(&ahead);                                                 \
-                                AMX_SCALE(HAS_M, i + 8, b0 + i + 8, sums[1]);                       \
-                            }                                                                       \
-                            _Pragma("GCC unroll 16") for (int t = 0; t < 16; t++) lane[t][l] = S[t]; \
-                        }                                                                           \
-                        if (b0 + nb < nbr) continue;                                                \
-                        for (int t = 0; t < 16; t++)                                                \
-                            _mm512_mask_storeu_ps(y + (size_t)(c0 + t0 + t) * ldy + p0,             \
-                                                  (__mmask16)((1u << rows) - 1), tree8(lane[t]));   \
-                    }                                                                               \
-                }                                                                                   \
-            }                                                                                       \
-        }                                                                                           \
+        AMX_PANELS(32, PANEL_BLOCKS, PACK(&P, panel, w->row_bytes, rows, b0, nb, (int8_t)(BIAS)),   \
+                   BLOCKS32_GROUP(DP, HAS_M));                                                      \
         tiles_end();                                                                                \
     }
 
@@ -202,7 +221,7 @@ AMX_ROWS32(q5_0_amx, pack_q5_0, -16, TILE_DPBSSD, 0)
 AMX_ROWS32(q4_1_amx, pack_q4_1, 0, TILE_DPBSUD, 1)
 AMX_ROWS32(q5_1_amx, pack_q5_1, 0, TILE_DPBSUD, 1)
 
-/* ---------------------------------------------------------------- Q4_K, Q5_K */
+/* ---------------------------------------------------------------- K-quants */
 
 /* Every tile 16 rows of 64 bytes: 16 vectors x 16 int32 (C), 16 vectors
  * x 64 activations (A), 16 dwords x 16 rows (B). */
@@ -239,91 +258,77 @@ TARGET static void split_scales(PanelK *P, __m512i (*hi)[64], int nb) {
         }
 }
 
-/* All rows [r0, r1) for m vectors (a multiple of 16), as AMX_ROWS32 with
- * super-blocks: per super-block of 16 rows and 16 vectors, isum from the
- * tiles, msum (the minimums times the activations' sums of 32) by
- * VPDPWSSD, and batch_avx512.c's Q4_K p = (d_x d) isum - (d_x dmin) msum
- * into lane b % 8. */
-#define AMX_ROWS_K(FN, PACK)                                                                          \
+/* The super-blocks of a piece for 16 vectors: TILES(i, b) leaves the
+ * sums from which ISUM(t) makes super-block b's isum for vector t, and
+ * P_OF(t) is its p (batch_avx512.c's, in the same order). */
+#define K_GROUP(TILES, ISUM, P_OF)                                                                   \
+    do {                                                                                            \
+        const float *dptr[16];                                                                      \
+        const int16_t *sptr[16];                                                                    \
+        for (int t = 0; t < 16; t++) {                                                              \
+            ActView a_ = act_view(L, act, c0 + t0 + t);                                             \
+            dptr[t] = a_.d, sptr[t] = a_.sums32;                                                    \
+        }                                                                                           \
+        (void)sptr;                  /* Q6_K has no minimums */                                     \
+        for (int i = 0; i < nb; i++) {                                                              \
+            int b = b0 + i;                                                                         \
+            TILES(i, b);                                                                            \
+            ahead_step(&ahead);                                                                     \
+            _Pragma("GCC unroll 16") for (int t = 0; t < 16; t++) {                                 \
+                __m512i isum = ISUM(t);                                                             \
+                __m512 dx = _mm512_set1_ps(dptr[t][b]);                                             \
+                lane[t][b % 8] = _mm512_add_ps(lane[t][b % 8], P_OF(t));                            \
+            }                                                                                       \
+        }                                                                                           \
+    } while (0)
+
+/* Q4_K, Q5_K: C_lo in tmm0, C_hi in tmm1, A in tmm2, B_lo and B_hi in tmm3, tmm4. */
+#define K4_TILES(i, b)                                                                               \
+    do {                                                                                            \
+        TILE_ZERO(0);                                                                               \
+        TILE_ZERO(1);                                                                               \
+        for (int c = 0; c < 4; c++) {                                                               \
+            TILE_LOAD(2, v0 + 256 * (size_t)(b) + 64 * (size_t)c, L->bytes);                        \
+            TILE_LOAD_OF(3, &P.q[i][16 * c], 64, *(const __m512i(*)[16]) & P.q[i][16 * c]);         \
+            TILE_DPBSUD(0, 2, 3);                                                                   \
+            TILE_LOAD_OF(4, &hi[i][16 * c], 64, *(const __m512i(*)[16]) & hi[i][16 * c]);           \
+            TILE_DPBSUD(1, 2, 4);                                                                   \
+        }                                                                                           \
+        TILE_STORE_TO(0, sums[0], 64, sums[0]);                                                     \
+        TILE_STORE_TO(1, sums[1], 64, sums[1]);                                                     \
+    } while (0)
+#define K4_ISUM(t) _mm512_add_epi32(_mm512_load_si512((const void *)sums[0][t]), \
+                                    _mm512_slli_epi32(_mm512_load_si512((const void *)sums[1][t]), 3))
+/* p = (d_x d) isum - (d_x dmin) msum */
+#define K4_P(t)                                                                                      \
+    _mm512_sub_ps(_mm512_mul_ps(_mm512_mul_ps(dx, P.d[i]), _mm512_cvtepi32_ps(isum)),               \
+                  _mm512_mul_ps(_mm512_mul_ps(dx, P.dmin[i]),                                         \
+                                _mm512_cvtepi32_ps(k4_msum(&P, i, sptr[t] + 8 * b))))
+
+/* The minimums' pairs times the pairs of the activations' sums of 32. */
+TARGET static INLINE __m512i k4_msum(const PanelK *P, int i, const int16_t *s32) {
+    __m512i aux = _mm512_setzero_si512();
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++)
+        aux = _mm512_dpwssd_epi32(aux, P->pair[i][k], _mm512_set1_epi32((int)load32(s32 + 2 * k)));
+    return aux;
+}
+
+#define AMX_ROWS_K4(FN, PACK)                                                                         \
     TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, \
                           size_t ldy, int r0, int r1) {                                             \
         PanelK P __attribute__((aligned(64)));                                                      \
         __m512i hi[PANEL_SUPER][64] __attribute__((aligned(64)));                                   \
-        int32_t sums_lo[16][16] __attribute__((aligned(64))), sums_hi[16][16] __attribute__((aligned(64))); \
-        int nbr = w->cols / 256, pieces = nbr > PANEL_SUPER;                                        \
-        int chunk = chunk_vectors(L->bytes, m, pieces);                                             \
-        __m512 lanes[pieces ? SPILL_VECTORS : 16][8];                                               \
+        int32_t sums[2][16][16] __attribute__((aligned(64)));                                       \
         tiles_begin_k();                                                                            \
-        for (int c0 = 0; c0 < m; c0 += chunk) {                                                     \
-            int cn = m - c0 < chunk ? m - c0 : chunk;                                               \
-            for (int p0 = r0; p0 < r1; p0 += 16) {                                                  \
-                int rows = r1 - p0 < 16 ? r1 - p0 : 16;                                             \
-                for (int b0 = 0; b0 < nbr; b0 += PANEL_SUPER) {                                     \
-                    int nb = nbr - b0 < PANEL_SUPER ? nbr - b0 : PANEL_SUPER;                       \
-                    PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, rows, \
-                         b0, nb);                                                                   \
-                    split_scales(&P, hi, nb);                                                       \
-                    Ahead ahead;                                                                    \
-                    ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, PANEL_SUPER, cn / 16 * nb);    \
-                    for (int t0 = 0; t0 < cn; t0 += 16) {                                           \
-                        const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes; \
-                        const float *dptr[16];                                                      \
-                        const int16_t *sptr[16];                                                    \
-                        for (int t = 0; t < 16; t++) {                                              \
-                            ActView a_ = act_view(L, act, c0 + t0 + t);                             \
-                            dptr[t] = a_.d, sptr[t] = a_.sums32;                                    \
-                        }                                                                           \
-                        __m512(*lane)[8] = pieces ? &lanes[t0] : lanes;                              \
-                        if (!b0)                                                                    \
-                            for (int t = 0; t < 16; t++)                                            \
-                                for (int l = 0; l < 8; l++) lane[t][l] = _mm512_setzero_ps();       \
-                        for (int i = 0; i < nb; i++) {                                              \
-                            int b = b0 + i;                                                         \
-                            TILE_ZERO(0);                                                           \
-                            TILE_ZERO(1);                                                           \
-                            for (int c = 0; c < 4; c++) {                                           \
-                                TILE_LOAD(2, v0 + 256 * (size_t)b + 64 * (size_t)c, L->bytes);      \
-                                TILE_LOAD_OF(3, &P.q[i][16 * c], 64, *(const __m512i(*)[16]) & P.q[i][16 * c]); \
-                                TILE_DPBSUD(0, 2, 3);                                               \
-                                TILE_LOAD_OF(4, &hi[i][16 * c], 64, *(const __m512i(*)[16]) & hi[i][16 * c]); \
-                                TILE_DPBSUD(1, 2, 4);                                               \
-                            }                                                                       \
-                            TILE_STORE_TO(0, sums_lo, 64, sums_lo);                                 \
-                            TILE_STORE_TO(1, sums_hi, 64, sums_hi);                                 \
-                            ahead_step(&ahead);                                                     \
-                            __m512 dd = P.d[i], dm = P.dmin[i];                                     \
-                            __m512i pr0 = P.pair[i][0], pr1 = P.pair[i][1], pr2 = P.pair[i][2], pr3 = P.pair[i][3]; \
-                            _Pragma("GCC unroll 16") for (int t = 0; t < 16; t++) {                 \
-                                __m512i isum = _mm512_add_epi32(_mm512_load_si512((const void *)sums_lo[t]), \
-                                    _mm512_slli_epi32(_mm512_load_si512((const void *)sums_hi[t]), 3)); \
-                                const int16_t *s32 = sptr[t] + 8 * b;                               \
-                                __m512i aux = _mm512_dpwssd_epi32(_mm512_setzero_si512(), pr0,     \
-                                                                  _mm512_set1_epi32((int)load32(s32))); \
-                                aux = _mm512_dpwssd_epi32(aux, pr1, _mm512_set1_epi32((int)load32(s32 + 2))); \
-                                aux = _mm512_dpwssd_epi32(aux, pr2, _mm512_set1_epi32((int)load32(s32 + 4))); \
-                                aux = _mm512_dpwssd_epi32(aux, pr3, _mm512_set1_epi32((int)load32(s32 + 6))); \
-                                __m512 dx = _mm512_set1_ps(dptr[t][b]);                             \
-                                __m512 p_ = _mm512_sub_ps(                                          \
-                                    _mm512_mul_ps(_mm512_mul_ps(dx, dd), _mm512_cvtepi32_ps(isum)),     \
-                                    _mm512_mul_ps(_mm512_mul_ps(dx, dm), _mm512_cvtepi32_ps(aux)));     \
-                                lane[t][b % 8] = _mm512_add_ps(lane[t][b % 8], p_);                 \
-                            }                                                                       \
-                        }                                                                           \
-                        if (b0 + nb < nbr) continue;                                                \
-                        for (int t = 0; t < 16; t++)                                                \
-                            _mm512_mask_storeu_ps(y + (size_t)(c0 + t0 + t) * ldy + p0,             \
-                                                  (__mmask16)((1u << rows) - 1), tree8(lane[t]));   \
-                    }                                                                               \
-                }                                                                                   \
-            }                                                                                       \
-        }                                                                                           \
+        AMX_PANELS(256, PANEL_SUPER,                                                                \
+                   (PACK(&P, panel, w->row_bytes, rows, b0, nb), split_scales(&P, hi, nb)),         \
+                   K_GROUP(K4_TILES, K4_ISUM, K4_P));                                               \
         tiles_end();                                                                                \
     }
 
-AMX_ROWS_K(q4_k_amx, pack_q4_k)
-AMX_ROWS_K(q5_k_amx, pack_q5_k)
-
-/* ---------------------------------------------------------------- Q6_K */
+AMX_ROWS_K4(q4_k_amx, pack_q4_k)
+AMX_ROWS_K4(q5_k_amx, pack_q5_k)
 
 /* Q6_K: 16 sub-blocks of 16 with int8 scales, and VNNI's isum - 32 aux =
  * sum_j sc_j sum_v x_v (q_v - 32). The scales go into the weights as in
@@ -372,74 +377,45 @@ TARGET static void digit_planes(PanelK *P, __m512i (*plane)[PANEL_SUPER][64], in
         }
 }
 
-/* All rows [r0, r1) for m vectors (a multiple of 16), as AMX_ROWS_K: C_0..C_2
- * in tmm0..2, A in tmm4, B in tmm5; p = (d_x d) isum into lane b % 8. */
+/* Q6_K: C_0..C_2 in tmm0..2, A in tmm4, the planes in tmm5..7. */
+#define K6_TILES(i, b)                                                                               \
+    do {                                                                                            \
+        TILE_ZERO(0);                                                                               \
+        TILE_ZERO(1);                                                                               \
+        TILE_ZERO(2);                                                                               \
+        for (int c = 0; c < 4; c++) {                                                               \
+            TILE_LOAD(4, v0 + 256 * (size_t)(b) + 64 * (size_t)c, L->bytes);                        \
+            TILE_LOAD_OF(5, &P.q[i][16 * c], 64, *(const __m512i(*)[16]) & P.q[i][16 * c]);         \
+            TILE_DPBSSD(0, 4, 5);                                                                   \
+            TILE_LOAD_OF(6, &plane[0][i][16 * c], 64, *(const __m512i(*)[16]) & plane[0][i][16 * c]); \
+            TILE_DPBSSD(1, 4, 6);                                                                   \
+            TILE_LOAD_OF(7, &plane[1][i][16 * c], 64, *(const __m512i(*)[16]) & plane[1][i][16 * c]); \
+            TILE_DPBSSD(2, 4, 7);                                                                   \
+        }                                                                                           \
+        TILE_STORE_TO(0, sums[0], 64, sums[0]);                                                     \
+        TILE_STORE_TO(1, sums[1], 64, sums[1]);                                                     \
+        TILE_STORE_TO(2, sums[2], 64, sums[2]);                                                     \
+    } while (0)
+/* C_0 + 7 (C_1 + 7 C_2), 7 x as 8 x - x */
+#define K6_ISUM(t) k6_isum(sums, t)
+TARGET static INLINE __m512i k6_isum(int32_t (*sums)[16][16], int t) {
+    __m512i c2 = _mm512_load_si512((const void *)sums[2][t]);
+    __m512i u = _mm512_add_epi32(_mm512_load_si512((const void *)sums[1][t]),
+                                 _mm512_sub_epi32(_mm512_slli_epi32(c2, 3), c2));
+    return _mm512_add_epi32(_mm512_load_si512((const void *)sums[0][t]),
+                            _mm512_sub_epi32(_mm512_slli_epi32(u, 3), u));
+}
+/* p = (d_x d) isum */
+#define K6_P(t) _mm512_mul_ps(_mm512_mul_ps(dx, P.d[i]), _mm512_cvtepi32_ps(isum))
+
 TARGET static void q6_k_amx(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
                             int r0, int r1) {
     PanelK P __attribute__((aligned(64)));
     __m512i plane[2][PANEL_SUPER][64] __attribute__((aligned(64)));
     int32_t sums[3][16][16] __attribute__((aligned(64)));
-    int nbr = w->cols / 256, pieces = nbr > PANEL_SUPER;
-    int chunk = chunk_vectors(L->bytes, m, pieces);
-    __m512 lanes[pieces ? SPILL_VECTORS : 16][8];
     tiles_begin_k();
-    for (int c0 = 0; c0 < m; c0 += chunk) {
-        int cn = m - c0 < chunk ? m - c0 : chunk;
-        for (int p0 = r0; p0 < r1; p0 += 16) {
-            int rows = r1 - p0 < 16 ? r1 - p0 : 16;
-            for (int b0 = 0; b0 < nbr; b0 += PANEL_SUPER) {
-                int nb = nbr - b0 < PANEL_SUPER ? nbr - b0 : PANEL_SUPER;
-                pack_q6_k(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, rows, b0, nb);
-                digit_planes(&P, plane, nb);
-                Ahead ahead;
-                ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, PANEL_SUPER, cn / 16 * nb);
-                for (int t0 = 0; t0 < cn; t0 += 16) {
-                    const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes;
-                    const float *dptr[16];
-                    for (int t = 0; t < 16; t++) dptr[t] = act_view(L, act, c0 + t0 + t).d;
-                    __m512(*lane)[8] = pieces ? &lanes[t0] : lanes;
-                    if (!b0)
-                        for (int t = 0; t < 16; t++)
-                            for (int l = 0; l < 8; l++) lane[t][l] = _mm512_setzero_ps();
-                    for (int i = 0; i < nb; i++) {
-                        int b = b0 + i;
-                        TILE_ZERO(0);
-                        TILE_ZERO(1);
-                        TILE_ZERO(2);
-                        for (int c = 0; c < 4; c++) {
-                            TILE_LOAD(4, v0 + 256 * (size_t)b + 64 * (size_t)c, L->bytes);
-                            TILE_LOAD_OF(5, &P.q[i][16 * c], 64, *(const __m512i(*)[16]) & P.q[i][16 * c]);
-                            TILE_DPBSSD(0, 4, 5);
-                            TILE_LOAD_OF(6, &plane[0][i][16 * c], 64, *(const __m512i(*)[16]) & plane[0][i][16 * c]);
-                            TILE_DPBSSD(1, 4, 6);
-                            TILE_LOAD_OF(7, &plane[1][i][16 * c], 64, *(const __m512i(*)[16]) & plane[1][i][16 * c]);
-                            TILE_DPBSSD(2, 4, 7);
-                        }
-                        TILE_STORE_TO(0, sums[0], 64, sums[0]);
-                        TILE_STORE_TO(1, sums[1], 64, sums[1]);
-                        TILE_STORE_TO(2, sums[2], 64, sums[2]);
-                        ahead_step(&ahead);
-                        __m512 dd = P.d[i];
-#pragma GCC unroll 16
-                        for (int t = 0; t < 16; t++) {
-                            __m512i c2 = _mm512_load_si512((const void *)sums[2][t]);
-                            __m512i u = _mm512_add_epi32(_mm512_load_si512((const void *)sums[1][t]),
-                                                         _mm512_sub_epi32(_mm512_slli_epi32(c2, 3), c2));
-                            __m512i isum = _mm512_add_epi32(_mm512_load_si512((const void *)sums[0][t]),
-                                                            _mm512_sub_epi32(_mm512_slli_epi32(u, 3), u));
-                            __m512 dx = _mm512_set1_ps(dptr[t][b]);
-                            __m512 p_ = _mm512_mul_ps(_mm512_mul_ps(dx, dd), _mm512_cvtepi32_ps(isum));
-                            lane[t][b % 8] = _mm512_add_ps(lane[t][b % 8], p_);
-                        }
-                    }
-                    if (b0 + nb < nbr) continue;
-                    for (int t = 0; t < 16; t++)
-                        _mm512_mask_storeu_ps(y + (size_t)(c0 + t0 + t) * ldy + p0, (__mmask16)((1u << rows) - 1),
-                                              tree8(lane[t]));
-                }
-            }
-        }
-    }
+    AMX_PANELS(256, PANEL_SUPER, (pack_q6_k(&P, panel, w->row_bytes, rows, b0, nb), digit_planes(&P, plane, nb)),
+               K_GROUP(K6_TILES, K6_ISUM, K6_P));
     tiles_end();
 }
 
