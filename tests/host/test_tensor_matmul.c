@@ -126,9 +126,10 @@ static void double_products(int type, const uint8_t *row, int n, const RefAct *a
     free(w);
 }
 
-static void check_type(const MatmulKernel *const *lv, int nl, int type, int rows, int cols, int extremes) {
+/* The matrix wm (rows x cols of a type; freed here) at every level, one
+ * vector and m = 1..17 at a time, against the reference. */
+static void check_matrix(const MatmulKernel *const *lv, int nl, int type, int rows, int cols, uint8_t *wm) {
     size_t rb = llama_type_row_bytes(type, cols);
-    uint8_t *wm = random_matrix(type, rows, cols, extremes);
     llama_tensor w = { wm, type, rows, cols, rb, NULL, 0 };
     enum { M = 17 };
     size_t ldx = (size_t)cols + 3, ldy = (size_t)rows + 5;
@@ -191,6 +192,10 @@ static void check_type(const MatmulKernel *const *lv, int nl, int type, int rows
     free(wm); free(x); free(want); free(got); free(one); free(act); free(act1);
 }
 
+static void check_type(const MatmulKernel *const *lv, int nl, int type, int rows, int cols, int extremes) {
+    check_matrix(lv, nl, type, rows, cols, random_matrix(type, rows, cols, extremes));
+}
+
 TEST(every_type_every_level) {
     const MatmulKernel *lv[8];
     int nl = levels(lv);
@@ -210,6 +215,42 @@ TEST(every_type_every_level) {
         if (bn > 1)
             for (int nbk = 2; nbk <= 15 && !check_failed_; nbk++)
                 if (nbk != 8 && nbk != 9) check_type(lv, nl, type, 3, nbk * bn, 1);
+    }
+}
+
+/* Every value of the K-quants' sub-block scales, which the AMX kernels
+ * fold into the weights (Q4_K and Q5_K split into two 3-bit halves, Q6_K
+ * into base-7 digits): one super-block a row, row r's scales (and
+ * minimums) a run of the values; quants random, and in the last rows all
+ * at their largest. */
+TEST(k_scales_every_value) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    /* Q6_K: 16 rows x 16 int8 scales, -128..127 (at byte 192 of the block) */
+    uint8_t *w6 = random_matrix(LLAMA_TYPE_Q6_K, 16, 256, 0);
+    size_t rb6 = llama_type_row_bytes(LLAMA_TYPE_Q6_K, 256);
+    for (int r = 0; r < 16; r++) {
+        for (int j = 0; j < 16; j++) w6[(size_t)r * rb6 + 192 + j] = (uint8_t)(16 * r + j);
+        if (r >= 14) memset(w6 + (size_t)r * rb6, 0xff, 192);          /* quants 63 */
+    }
+    check_matrix(lv, nl, LLAMA_TYPE_Q6_K, 16, 256, w6);
+    /* Q4_K, Q5_K: 8 rows x 8 six-bit scales 0..63, the minimums 63..0, in
+     * get_scale_min_k4's packing (the 12 bytes at byte 4 of the block) */
+    const int types[2] = { LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K };
+    for (int k = 0; k < 2 && !check_failed_; k++) {
+        uint8_t *w = random_matrix(types[k], 8, 256, 0);
+        size_t rb = llama_type_row_bytes(types[k], 256);
+        for (int r = 0; r < 8; r++) {
+            uint8_t sc[8], mn[8], *q = w + (size_t)r * rb + 4;
+            for (int j = 0; j < 8; j++) sc[j] = (uint8_t)(8 * r + j), mn[j] = (uint8_t)(63 - 8 * r - j);
+            for (int j = 0; j < 4; j++) {
+                q[j] = (uint8_t)(sc[j] | (sc[j + 4] >> 4) << 6);
+                q[j + 4] = (uint8_t)(mn[j] | (mn[j + 4] >> 4) << 6);
+                q[j + 8] = (uint8_t)((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4);
+            }
+            if (r >= 6) memset(w + (size_t)r * rb + 16, 0xff, rb - 16);  /* quants 15 (31) */
+        }
+        check_matrix(lv, nl, types[k], 8, 256, w);
     }
 }
 
@@ -458,5 +499,5 @@ TEST(one_vector_two_streams) {
     free(x); free(want); free(got);
 }
 
-RUN_TESTS(every_type_every_level, batched_long_rows_many_vectors, f32_and_runq8_as_before, real_files_decode_as_stories15M,
+RUN_TESTS(every_type_every_level, k_scales_every_value, batched_long_rows_many_vectors, f32_and_runq8_as_before, real_files_decode_as_stories15M,
           real_tensors_products, one_vector_two_streams)
