@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The speed paths tell the same stories: build/host/llama2 at every SIMD
-# level this CPU has (--simd sse2|avx2|avx512) on every reference case of
+# level this CPU has (--simd sse2|avx2|avx512|amx) on every reference case of
 # ../shared/reference, with 1, 2 and 3 threads; and Q8_0: stories15M
 # quantized here by build/host/quantize (into a temporary directory) starts
 # its greedy story with the same sentences as fp32, and gives the same bytes
@@ -19,9 +19,10 @@ if ! make -s "$bin" build/host/quantize > "$tmp/build.log" 2>&1; then
 fi
 model() { tools/find-model.sh "$1" 2>/dev/null; }
 
-# The levels: sse2 always; avx2 and avx512 when the CPU (and XCR0) offer them.
+# The levels: sse2 always; avx2, avx512 and amx when the CPU (and XCR0, and
+# for AMX the OS) offer them.
 levels=(sse2)
-for l in avx2 avx512; do
+for l in avx2 avx512 amx; do
     m=$(model stories260K.bin); t=$(model tok512.bin)
     "$bin" "$m" -z "$t" -n 2 --simd $l > /dev/null 2>&1 && levels+=("$l")
 done
@@ -54,6 +55,34 @@ if [[ " ${levels[*]} " != *" avx512 "* ]]; then
     elif grep -q '^error: --simd avx512' "$tmp/err"; then echo "PASS levels:avx512-refused"
     else echo "FAIL levels:avx512-refused: $(head -c 200 "$tmp/err")"; fi
 fi
+
+if [[ " ${levels[*]} " != *" amx "* ]]; then
+    if "$bin" "$(model stories260K.bin)" -z "$(model tok512.bin)" --simd amx > /dev/null 2> "$tmp/err"; then
+        echo "FAIL levels:amx-refused: ran without AMX"
+    elif grep -q '^error: --simd amx' "$tmp/err"; then echo "PASS levels:amx-refused"
+    else echo "FAIL levels:amx-refused: $(head -c 200 "$tmp/err")"; fi
+fi
+
+# GGUF files with a prompt long enough for batches of 16 and more (AMX's
+# tiles where the CPU has them, the rest of a batch on VNNI): the same
+# story at every level and thread count.
+long_prompt="Once upon a time, in a small village at the edge of a big green forest, there lived a little girl named Lily who loved to play with her red ball and her old brown dog"
+for g in stories15M-Q8_0 stories15M-Q4_0 tinyllama-mini-Q4_K_M; do
+    m=$(model "gguf/$g.gguf")
+    [ -n "$m" ] || { echo "FAIL levels:gguf:$g: gguf/$g.gguf not found"; continue; }
+    first="" ok=1 why=""
+    for l in "${levels[@]}"; do
+        for th in 1 2; do
+            if ! "$bin" "$m" -t 0 -n 96 -i "$long_prompt" --simd "$l" --threads $th > "$tmp/g.out" 2> "$tmp/err"; then
+                ok=0 why="$l/$th: $(head -c 200 "$tmp/err")"; break 2
+            fi
+            if [ -z "$first" ]; then first=$tmp/$g.first; cp "$tmp/g.out" "$first"
+            elif ! cmp -s "$first" "$tmp/g.out"; then ok=0 why="--simd $l --threads $th differs"; fi
+        done
+    done
+    if [ $ok = 1 ]; then echo "PASS levels:gguf:$g:long-prompt-same-at-every-level"
+    else echo "FAIL levels:gguf:$g: $why"; fi
+done
 
 # ---------------------------------------------------------------- Q8_0
 q8() {   # q8 NAME MODEL TOKENIZER ARGS...: same bytes at every level and 1-3 threads
