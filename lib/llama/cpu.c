@@ -3,13 +3,13 @@
  * instructions work at any privilege level, in the kernel and on the host.
  * AMX's tile data is one more step on Linux: XCR0 has it enabled for
  * every process, but a process that has not asked for it
- * (ARCH_REQ_XCOMP_PERM) dies of SIGILL at its first tile instruction. The
- * kernel sets XCR0 itself (kernel/cpu.c) and never calls this. */
+ * (ARCH_REQ_XCOMP_PERM) dies of SIGILL at its first tile instruction. A
+ * freestanding build has no one to ask: whoever set XCR0 granted it. */
 #include <stdint.h>
 #include "lib/llama/llama.h"
 #include "lib/llama/errors.h"
 
-#if defined(__linux__) && !defined(KERNEL)
+#if defined(__linux__) && __STDC_HOSTED__     /* a Linux process, not a freestanding build */
 #include <sys/syscall.h>
 #include <unistd.h>
 #define ARCH_REQ_XCOMP_PERM 0x1023
