@@ -158,7 +158,7 @@ static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
                 int nb = nbr - b0 < (PIECE) ? nbr - b0 : (PIECE);                                   \
                 PREPARE;                                                                            \
                 Ahead ahead;                                                                        \
-                ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, (PIECE), cn / 16 * nb);            \
+                ahead_next_panel(&ahead, w, p0, 16, r1, b0, nb, nbr, (PIECE), cn / 16 * nb);            \
                 for (int t0 = 0; t0 < cn; t0 += 16) {                                               \
                     const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes; \
                     __m512(*lane)[8] = pieces ? &lanes[t0] : lanes;                                  \

@@ -56,6 +56,7 @@
 #include "lib/llama/matmul.h"
 #include "lib/llama/simd.h"
 #include "lib/llama/half8_avx2.h"
+#include "lib/llama/prefetch_ahead.h"
 
 #define TARGET __attribute__((target("avx2")))
 #define INLINE __attribute__((always_inline)) inline
@@ -316,30 +317,13 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
     return c < (size_t)m ? (int)c : m;
 }
 
-/* Lines [from, from + count) of a span of `rows` rows (row j at
- * base + j * stride) of `bytes` bytes each, fetched into the cache: the
- * next panel's weights, a share per tile of the present one (packing
- * reads eight rows in a burst, too short for the hardware prefetchers). */
-static INLINE void prefetch_span(const unsigned char *base, size_t stride, int rows, int bytes, int from, int count) {
-    int per_row = (bytes + 63) / 64;
-    if (count <= 0 || per_row <= 0) return;
-    int j = from / per_row, o = from % per_row;
-    for (int c = 0; c < count && j < rows; c++) {
-        _mm_prefetch((const char *)base + (size_t)j * stride + (size_t)o * 64, _MM_HINT_T0);
-        if (++o == per_row) {
-            o = 0;
-            j++;
-        }
-    }
-}
-
 /* All rows [r0, r1) for m vectors: for each chunk of vectors, panels of 8
  * rows in pieces of PIECE blocks of VALUES weights, each piece packed by
  * PACK into a PANEL_T and used for every vector of the chunk, TOKENS
  * vectors at a time by TILE. A row of one piece keeps only the lane
  * vectors of the TOKENS vectors at hand; longer rows those of the whole
  * chunk. */
-#define PANEL_ROWS(FN, PANEL_T, VALUES, BLOCK_BYTES, PIECE, PACK, TILE)                        \
+#define PANEL_ROWS(FN, PANEL_T, VALUES, PIECE, PACK, TILE)                                     \
     TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,        \
                           float *y, size_t ldy, int r0, int r1) {                                  \
         PANEL_T P __attribute__((aligned(32)));                                                    \
@@ -354,17 +338,11 @@ static INLINE void prefetch_span(const unsigned char *base, size_t stride, int r
                     int nb = nbr - b0 < (PIECE) ? nbr - b0 : (PIECE), last = b0 + nb == nbr;       \
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
                          rows, b0, nb);                                                            \
-                    /* the next piece: its rows, first byte, bytes per row, lines per tile */      \
-                    int np0 = last ? p0 + 8 : p0, nb0 = last ? 0 : b0 + nb;                        \
-                    int nrows = r1 - np0 < 8 ? r1 - np0 : 8;                                       \
-                    int nbytes = (nbr - nb0 < (PIECE) ? nbr - nb0 : (PIECE)) * (int)BLOCK_BYTES;   \
-                    const unsigned char *next = (const unsigned char *)w->data + (size_t)np0 * w->row_bytes \
-                                                + (size_t)nb0 * BLOCK_BYTES;                       \
-                    int share = nrows > 0 ? (nrows * ((nbytes + 63) / 64) + (cn + TOKENS - 1) / TOKENS - 1) \
-                                                / ((cn + TOKENS - 1) / TOKENS) : 0;                 \
+                    Ahead ahead;                                                                   \
+                    ahead_next_panel(&ahead, w, p0, 8, r1, b0, nb, nbr, (PIECE), (cn + TOKENS - 1) / TOKENS); \
                     for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
                         int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
-                        prefetch_span(next, w->row_bytes, nrows, nbytes, t0 / TOKENS * share, share); \
+                        ahead_step(&ahead);                                                        \
                         __m256 (*S)[8] = lanes + (pieces ? t0 : 0);                                \
                         Act a[TOKENS];                                                             \
                         for (int t = 0; t < T; t++) a[t] = act_view(L, act, c0 + t0 + t);            \
@@ -378,11 +356,11 @@ static INLINE void prefetch_span(const unsigned char *base, size_t stride, int r
         }                                                                                          \
     }
 
-PANEL_ROWS(q8_0_batch, Panel32, 32, sizeof(block_q8_0), PANEL_BLOCKS, pack_q8_0, q8_0_tile)
-PANEL_ROWS(q4_0_batch, Panel32, 32, sizeof(block_q4_0), PANEL_BLOCKS, pack_q4_0, q4_0_tile)
-PANEL_ROWS(q5_0_batch, Panel32, 32, sizeof(block_q5_0), PANEL_BLOCKS, pack_q5_0, q5_0_tile)
-PANEL_ROWS(q4_1_batch, Panel32, 32, sizeof(block_q4_1), PANEL_BLOCKS, pack_q4_1, q4_1_tile)
-PANEL_ROWS(q5_1_batch, Panel32, 32, sizeof(block_q5_1), PANEL_BLOCKS, pack_q5_1, q5_1_tile)
+PANEL_ROWS(q8_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q8_0, q8_0_tile)
+PANEL_ROWS(q4_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q4_0, q4_0_tile)
+PANEL_ROWS(q5_0_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_0, q5_0_tile)
+PANEL_ROWS(q4_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q4_1, q4_1_tile)
+PANEL_ROWS(q5_1_batch, Panel32, 32, PANEL_BLOCKS, pack_q5_1, q5_1_tile)
 
 /* ---------------------------------------------------------------- K-quants */
 
@@ -665,11 +643,11 @@ TILE_DISPATCH(q6_k_tile, PanelK)
 TILE_DISPATCH(q2_k_tile, PanelK)
 TILE_DISPATCH(q3_k_tile, PanelK)
 
-PANEL_ROWS(q4_k_batch, PanelK, 256, sizeof(block_q4_K), PANEL_SUPER, pack_q4_k, q4_k_tile)
-PANEL_ROWS(q6_k_batch, PanelK, 256, sizeof(block_q6_K), PANEL_SUPER, pack_q6_k, q6_k_tile)
-PANEL_ROWS(q5_k_batch, PanelK, 256, sizeof(block_q5_K), PANEL_SUPER, pack_q5_k, q5_k_tile)
-PANEL_ROWS(q2_k_batch, PanelK, 256, sizeof(block_q2_K), PANEL_SUPER, pack_q2_k, q2_k_tile)
-PANEL_ROWS(q3_k_batch, PanelK, 256, sizeof(block_q3_K), PANEL_SUPER, pack_q3_k, q3_k_tile)
+PANEL_ROWS(q4_k_batch, PanelK, 256, PANEL_SUPER, pack_q4_k, q4_k_tile)
+PANEL_ROWS(q6_k_batch, PanelK, 256, PANEL_SUPER, pack_q6_k, q6_k_tile)
+PANEL_ROWS(q5_k_batch, PanelK, 256, PANEL_SUPER, pack_q5_k, q5_k_tile)
+PANEL_ROWS(q2_k_batch, PanelK, 256, PANEL_SUPER, pack_q2_k, q2_k_tile)
+PANEL_ROWS(q3_k_batch, PanelK, 256, PANEL_SUPER, pack_q3_k, q3_k_tile)
 
 /* ---------------------------------------------------------------- table */
 

@@ -189,7 +189,7 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
                          rows, b0, nb);                                                            \
                     Ahead ahead;                                                                   \
-                    ahead_next_panel(&ahead, w, p0, r1, b0, nb, nbr, (PIECE), (cn + TOKENS - 1) / TOKENS); \
+                    ahead_next_panel(&ahead, w, p0, 16, r1, b0, nb, nbr, (PIECE), (cn + TOKENS - 1) / TOKENS); \
                     for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
                         int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
                         Act a[TOKENS];                                                             \

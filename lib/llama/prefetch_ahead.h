@@ -1,7 +1,7 @@
-/* For the batched kernels that pack panels of 16 rows: the weights of the
+/* For the batched kernels that pack panels of rows: the weights of the
  * next panel (or piece of one) are fetched into the cache while this
  * one's blocks are computed, a few lines at a time. A packer reads its 16
- * rows at once, 16 short streams that the hardware's prefetcher hardly
+ * (or 8) rows at once, short streams that the hardware's prefetcher hardly
  * follows: perf on TinyLlama's Q8_0 pp128 put a third of AMX's time on the
  * packer's first load of each block; with this, bench's pp128 went from
  * 146 to 167 tok/s on one core (Xeon with AMX, one hour). */
@@ -18,11 +18,11 @@ typedef struct {
     int row, rows, per;          /* the row at, rows in all, lines a step */
 } Ahead;
 
-/* Rows [p, p + 16) of w (those below r1), blocks [b, b + nb) of each (of
- * block_bytes), fetched over `steps` calls of ahead_step. */
-static inline void ahead_begin(Ahead *a, const llama_tensor *w, int p, int r1, int b, int nb, size_t block_bytes,
-                               int steps) {
-    a->rows = p < r1 ? (r1 - p < 16 ? r1 - p : 16) : 0;
+/* Rows [p, p + height) of w (those below r1), blocks [b, b + nb) of each
+ * (of block_bytes), fetched over `steps` calls of ahead_step. */
+static inline void ahead_begin(Ahead *a, const llama_tensor *w, int p, int height, int r1, int b, int nb,
+                               size_t block_bytes, int steps) {
+    a->rows = p < r1 ? (r1 - p < height ? r1 - p : height) : 0;
     a->base = (const unsigned char *)w->data + (size_t)p * w->row_bytes + (size_t)b * block_bytes;
     a->stride = w->row_bytes;
     a->len = (size_t)nb * block_bytes + 64;      /* a line more: the region need not start on one */
@@ -31,16 +31,17 @@ static inline void ahead_begin(Ahead *a, const llama_tensor *w, int p, int r1, i
     a->per = steps > 0 ? (int)((lines + (size_t)steps - 1) / (size_t)steps) : 0;
 }
 
-/* What follows the panel of rows [p0, p0 + 16) (of r1), blocks [b0, b0 +
- * nb) of nbr in pieces of `piece`: its next piece, or the next panel's
- * first. */
-static inline void ahead_next_panel(Ahead *a, const llama_tensor *w, int p0, int r1, int b0, int nb, int nbr,
-                                    int piece, int steps) {
+/* What follows the panel of rows [p0, p0 + height) (of r1), blocks [b0,
+ * b0 + nb) of nbr in pieces of `piece`: its next piece, or the next
+ * panel's first. */
+static inline void ahead_next_panel(Ahead *a, const llama_tensor *w, int p0, int height, int r1, int b0, int nb,
+                                    int nbr, int piece, int steps) {
     size_t block_bytes = w->row_bytes / (size_t)nbr;
     if (b0 + nb < nbr)
-        ahead_begin(a, w, p0, r1, b0 + nb, nbr - b0 - nb < piece ? nbr - b0 - nb : piece, block_bytes, steps);
+        ahead_begin(a, w, p0, height, r1, b0 + nb, nbr - b0 - nb < piece ? nbr - b0 - nb : piece, block_bytes,
+                    steps);
     else
-        ahead_begin(a, w, p0 + 16, r1, 0, nbr < piece ? nbr : piece, block_bytes, steps);
+        ahead_begin(a, w, p0 + height, height, r1, 0, nbr < piece ? nbr : piece, block_bytes, steps);
 }
 
 static inline __attribute__((always_inline)) void ahead_step(Ahead *a) {
