@@ -52,11 +52,14 @@
  * write (the compiler's own macros do not, and a "memory" clobber would
  * keep the sums below out of registers); a load of the activations names
  * none, as this file never writes them. */
-#define TILE_LOAD(t, base, stride) __asm__ volatile("tileloadd (%0,%1,1), %%tmm" #t ::"r"(base), "r"((long)(stride)))
+#define TILE_LOAD(t, base, stride) \
+    __asm__ volatile("tileloadd (%0,%1,1), %%tmm" #t ::"r"(base), "r"((long)(stride)))
 #define TILE_LOAD_OF(t, base, stride, what) \
     __asm__ volatile("tileloadd (%0,%1,1), %%tmm" #t ::"r"(base), "r"((long)(stride)), "m"(what))
 #define TILE_STORE_TO(t, base, stride, what) \
     __asm__ volatile("tilestored %%tmm" #t ", (%1,%2,1)" : "=m"(what) : "r"(base), "r"((long)(stride)))
+/* A B tile of the K-quants: 16 rows of 64 bytes from p on. */
+#define TILE_LOAD_B(t, p) TILE_LOAD_OF(t, p, 64, *(const __m512i(*)[16])(p))
 #define TILE_ZERO(t) __asm__ volatile("tilezero %%tmm" #t ::)
 #define TILE_DPBSSD(c, a, b) __asm__ volatile("tdpbssd %%tmm" #b ", %%tmm" #a ", %%tmm" #c ::)
 #define TILE_DPBSUD(c, a, b) __asm__ volatile("tdpbsud %%tmm" #b ", %%tmm" #a ", %%tmm" #c ::)
@@ -68,43 +71,28 @@ typedef struct {
     uint8_t rows[16];
 } TileConfig;
 
-/* Two sets of tiles, so that one block's product runs while the other's
- * sums are scaled: C in tmm0 and tmm3 (16 vectors x 16 int32), A in tmm1
- * and tmm4 (16 vectors x 32 bytes), B in tmm2 and tmm5 (8 dwords x 16
- * rows). */
-static void tiles_begin(void) {
+/* Tiles tmm0..7 of rows[t] rows of colsb[t] bytes (0: unused). */
+static void tiles_begin(const uint8_t rows[8], const uint16_t colsb[8]) {
     TileConfig c;
     memset(&c, 0, sizeof c);
     c.palette = 1;
-    for (int s = 0; s < 2; s++) {
-        c.colsb[3 * s] = 64, c.rows[3 * s] = 16;
-        c.colsb[3 * s + 1] = 32, c.rows[3 * s + 1] = 16;
-        c.colsb[3 * s + 2] = 64, c.rows[3 * s + 2] = 8;
-    }
+    for (int t = 0; t < 8; t++) c.rows[t] = rows[t], c.colsb[t] = colsb[t];
     __asm__ volatile("ldtilecfg %0" ::"m"(c));
 }
 
+/* The blocks of 32: two sets of tiles, so that one block's product runs
+ * while the other's sums are scaled: C in tmm0 and tmm3 (16 vectors x 16
+ * int32), A in tmm1 and tmm4 (16 vectors x 32 bytes), B in tmm2 and tmm5
+ * (8 dwords x 16 rows). */
+static const uint8_t rows32[8] = { 16, 16, 8, 16, 16, 8 };
+static const uint16_t colsb32[8] = { 64, 32, 64, 64, 32, 64 };
+
+/* The K-quants: every tile 16 rows of 64 bytes: 16 vectors x 16 int32
+ * (C), 16 vectors x 64 activations (A), 16 dwords x 16 rows (B). */
+static const uint8_t rows_k[8] = { 16, 16, 16, 16, 16, 16, 16, 16 };
+static const uint16_t colsb_k[8] = { 64, 64, 64, 64, 64, 64, 64, 64 };
+
 static void tiles_end(void) { __asm__ volatile("tilerelease"); }
-
-static inline uint32_t load32(const void *p) {
-    uint32_t v;
-    __builtin_memcpy(&v, p, 4);      /* inlined even in the freestanding build */
-    return v;
-}
-
-/* The tree of matmul.h over the eight lane vectors of 16 rows. */
-TARGET static INLINE __m512 tree8(const __m512 l[8]) {
-    __m512 a0 = _mm512_add_ps(l[0], l[4]), a1 = _mm512_add_ps(l[1], l[5]);
-    __m512 a2 = _mm512_add_ps(l[2], l[6]), a3 = _mm512_add_ps(l[3], l[7]);
-    return _mm512_add_ps(_mm512_add_ps(a0, a2), _mm512_add_ps(a1, a3));
-}
-
-/* Vectors of a call whose lane sums wait on the stack while a long row's
- * pieces go by (rows of more than PANEL_BLOCKS blocks): three tiles. */
-#define SPILL_VECTORS 48
-
-/* Bytes of activations a pass keeps in the L2 cache (batch_avx512.c's). */
-#define X_CHUNK_BYTES (384 * 1024)
 
 /* Vectors per chunk (m and the result multiples of 16). */
 static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
@@ -133,7 +121,8 @@ static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
         _Pragma("GCC unroll 16") for (int t_ = 0; t_ < 16; t_++) {                                  \
             __m512 p_ = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_load_si512((const void *)in[t_])),  \
                                       _mm512_mul_ps(dw_, _mm512_set1_ps(dptr[t_][b])));             \
-            if (HAS_M) p_ = _mm512_add_ps(p_, _mm512_mul_ps(_mm512_load_ps(&P.m[i]), _mm512_set1_ps(sptr[t_][b]))); \
+            if (HAS_M)                                                                              \
+                p_ = _mm512_add_ps(p_, _mm512_mul_ps(_mm512_load_ps(&P.m[i]), _mm512_set1_ps(sptr[t_][b]))); \
             S[t_] = _mm512_add_ps(S[t_], p_);                                                       \
         }                                                                                           \
     } while (0)
@@ -158,7 +147,7 @@ static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
                 int nb = nbr - b0 < (PIECE) ? nbr - b0 : (PIECE);                                   \
                 PREPARE;                                                                            \
                 Ahead ahead;                                                                        \
-                ahead_next_panel(&ahead, w, p0, 16, r1, b0, nb, nbr, (PIECE), cn / 16 * nb);            \
+                ahead_next_panel(&ahead, w, p0, 16, r1, b0, nb, nbr, (PIECE), cn / 16 * nb);        \
                 for (int t0 = 0; t0 < cn; t0 += 16) {                                               \
                     const unsigned char *v0 = (const unsigned char *)act + (size_t)(c0 + t0) * L->bytes; \
                     __m512(*lane)[8] = pieces ? &lanes[t0] : lanes;                                  \
@@ -209,7 +198,7 @@ static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
                           size_t ldy, int r0, int r1) {                                             \
         Panel32 P __attribute__((aligned(64)));                                                     \
         int32_t sums[2][16][16] __attribute__((aligned(64)));                                       \
-        tiles_begin();                                                                              \
+        tiles_begin(rows32, colsb32);                                                               \
         AMX_PANELS(32, PANEL_BLOCKS, PACK(&P, panel, w->row_bytes, rows, b0, nb, (int8_t)(BIAS)),   \
                    BLOCKS32_GROUP(DP, HAS_M));                                                      \
         tiles_end();                                                                                \
@@ -222,16 +211,6 @@ AMX_ROWS32(q4_1_amx, pack_q4_1, 0, TILE_DPBSUD, 1)
 AMX_ROWS32(q5_1_amx, pack_q5_1, 0, TILE_DPBSUD, 1)
 
 /* ---------------------------------------------------------------- K-quants */
-
-/* Every tile 16 rows of 64 bytes: 16 vectors x 16 int32 (C), 16 vectors
- * x 64 activations (A), 16 dwords x 16 rows (B). */
-static void tiles_begin_k(void) {
-    TileConfig c;
-    memset(&c, 0, sizeof c);
-    c.palette = 1;
-    for (int t = 0; t < 8; t++) c.colsb[t] = 64, c.rows[t] = 16;
-    __asm__ volatile("ldtilecfg %0" ::"m"(c));
-}
 
 /* A super-block's isum = sum over its sub-blocks j of sc_j * S_j (VNNI
  * multiplies each S_j by sc_j, VPMULLD). Here the scales go into the
@@ -289,16 +268,17 @@ TARGET static void split_scales(PanelK *P, __m512i (*hi)[64], int nb) {
         TILE_ZERO(1);                                                                               \
         for (int c = 0; c < 4; c++) {                                                               \
             TILE_LOAD(2, v0 + 256 * (size_t)(b) + 64 * (size_t)c, L->bytes);                        \
-            TILE_LOAD_OF(3, &P.q[i][16 * c], 64, *(const __m512i(*)[16]) & P.q[i][16 * c]);         \
+            TILE_LOAD_B(3, &P.q[i][16 * c]);                                                        \
             TILE_DPBSUD(0, 2, 3);                                                                   \
-            TILE_LOAD_OF(4, &hi[i][16 * c], 64, *(const __m512i(*)[16]) & hi[i][16 * c]);           \
+            TILE_LOAD_B(4, &hi[i][16 * c]);                                                         \
             TILE_DPBSUD(1, 2, 4);                                                                   \
         }                                                                                           \
         TILE_STORE_TO(0, sums[0], 64, sums[0]);                                                     \
         TILE_STORE_TO(1, sums[1], 64, sums[1]);                                                     \
     } while (0)
-#define K4_ISUM(t) _mm512_add_epi32(_mm512_load_si512((const void *)sums[0][t]), \
-                                    _mm512_slli_epi32(_mm512_load_si512((const void *)sums[1][t]), 3))
+#define K4_ISUM(t)                                                                                   \
+    _mm512_add_epi32(_mm512_load_si512((const void *)sums[0][t]),                                   \
+                     _mm512_slli_epi32(_mm512_load_si512((const void *)sums[1][t]), 3))
 /* p = (d_x d) isum - (d_x dmin) msum */
 #define K4_P(t)                                                                                      \
     _mm512_sub_ps(_mm512_mul_ps(_mm512_mul_ps(dx, P.d[i]), _mm512_cvtepi32_ps(isum)),               \
@@ -320,7 +300,7 @@ TARGET static INLINE __m512i k4_msum(const PanelK *P, int i, const int16_t *s32)
         PanelK P __attribute__((aligned(64)));                                                      \
         __m512i hi[PANEL_SUPER][64] __attribute__((aligned(64)));                                   \
         int32_t sums[2][16][16] __attribute__((aligned(64)));                                       \
-        tiles_begin_k();                                                                            \
+        tiles_begin(rows_k, colsb_k);                                                                            \
         AMX_PANELS(256, PANEL_SUPER,                                                                \
                    (PACK(&P, panel, w->row_bytes, rows, b0, nb), split_scales(&P, hi, nb)),         \
                    K_GROUP(K4_TILES, K4_ISUM, K4_P));                                               \
@@ -348,8 +328,8 @@ TARGET static void digit_planes(PanelK *P, __m512i (*plane)[PANEL_SUPER][64], in
         for (int j = 0; j < 16; j++) {
             __m512i x = _mm512_load_si512((const void *)&P->sc[i][j]), e[3];
             for (int k = 0; k < 2; k++) {
-                __m512i r = _mm512_cvtps_epi32(_mm512_roundscale_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(x), seventh),
-                                                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+                __m512 q7 = _mm512_mul_ps(_mm512_cvtepi32_ps(x), seventh);
+                __m512i r = _mm512_cvtps_epi32(_mm512_roundscale_ps(q7, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
                 e[k] = _mm512_sub_epi32(x, _mm512_mullo_epi32(r, _mm512_set1_epi32(7)));
                 x = r;
             }
@@ -361,8 +341,8 @@ TARGET static void digit_planes(PanelK *P, __m512i (*plane)[PANEL_SUPER][64], in
                 neg[k] = _mm512_cmplt_epi32_mask(e[k], zero);
                 a16[k] = _mm512_or_si512(a, _mm512_slli_epi32(a, 16));
                 /* 32 e as a byte, in each byte of the dword */
-                off[k] = _mm512_mullo_epi32(_mm512_and_si512(_mm512_slli_epi32(e[k], 5), _mm512_set1_epi32(0xff)),
-                                            _mm512_set1_epi32(0x01010101));
+                __m512i byte = _mm512_and_si512(_mm512_slli_epi32(e[k], 5), _mm512_set1_epi32(0xff));
+                off[k] = _mm512_mullo_epi32(byte, _mm512_set1_epi32(0x01010101));
             }
             for (int v = 4 * j; v < 4 * j + 4; v++) {
                 __m512i q = _mm512_load_si512((const void *)&P->q[i][v]);
@@ -385,11 +365,11 @@ TARGET static void digit_planes(PanelK *P, __m512i (*plane)[PANEL_SUPER][64], in
         TILE_ZERO(2);                                                                               \
         for (int c = 0; c < 4; c++) {                                                               \
             TILE_LOAD(4, v0 + 256 * (size_t)(b) + 64 * (size_t)c, L->bytes);                        \
-            TILE_LOAD_OF(5, &P.q[i][16 * c], 64, *(const __m512i(*)[16]) & P.q[i][16 * c]);         \
+            TILE_LOAD_B(5, &P.q[i][16 * c]);                                                        \
             TILE_DPBSSD(0, 4, 5);                                                                   \
-            TILE_LOAD_OF(6, &plane[0][i][16 * c], 64, *(const __m512i(*)[16]) & plane[0][i][16 * c]); \
+            TILE_LOAD_B(6, &plane[0][i][16 * c]);                                                   \
             TILE_DPBSSD(1, 4, 6);                                                                   \
-            TILE_LOAD_OF(7, &plane[1][i][16 * c], 64, *(const __m512i(*)[16]) & plane[1][i][16 * c]); \
+            TILE_LOAD_B(7, &plane[1][i][16 * c]);                                                   \
             TILE_DPBSSD(2, 4, 7);                                                                   \
         }                                                                                           \
         TILE_STORE_TO(0, sums[0], 64, sums[0]);                                                     \
@@ -413,7 +393,7 @@ TARGET static void q6_k_amx(const llama_tensor *w, const ActLayout *L, const voi
     PanelK P __attribute__((aligned(64)));
     __m512i plane[2][PANEL_SUPER][64] __attribute__((aligned(64)));
     int32_t sums[3][16][16] __attribute__((aligned(64)));
-    tiles_begin_k();
+    tiles_begin(rows_k, colsb_k);
     AMX_PANELS(256, PANEL_SUPER, (pack_q6_k(&P, panel, w->row_bytes, rows, b0, nb), digit_planes(&P, plane, nb)),
                K_GROUP(K6_TILES, K6_ISUM, K6_P));
     tiles_end();

@@ -69,12 +69,6 @@
 /* One vector of prepared activations (activations.h). */
 typedef ActView Act;
 
-static inline uint32_t load32(const void *p) {
-    uint32_t v;
-    __builtin_memcpy(&v, p, 4);      /* inlined even in the freestanding build */
-    return v;
-}
-
 /* dword p of the activations in every lane (VPBROADCASTD from memory). */
 #define BCAST(p) _mm256_set1_epi32((int)load32(p))
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
@@ -339,7 +333,8 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
                          rows, b0, nb);                                                            \
                     Ahead ahead;                                                                   \
-                    ahead_next_panel(&ahead, w, p0, 8, r1, b0, nb, nbr, (PIECE), (cn + TOKENS - 1) / TOKENS); \
+                    ahead_next_panel(&ahead, w, p0, 8, r1, b0, nb, nbr, (PIECE),                   \
+                                     (cn + TOKENS - 1) / TOKENS);                                  \
                     for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
                         int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
                         ahead_step(&ahead);                                                        \

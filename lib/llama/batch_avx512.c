@@ -54,21 +54,8 @@
 /* One vector of prepared activations (activations.h). */
 typedef ActView Act;
 
-static inline uint32_t load32(const void *p) {
-    uint32_t v;
-    __builtin_memcpy(&v, p, 4);      /* inlined even in the freestanding build */
-    return v;
-}
-
 /* dword i of the activations broadcast to 16 lanes (VPDPBUSD's {1to16}). */
 #define BCAST(p) _mm512_set1_epi32((int)load32(p))
-
-/* The tree of matmul.h over the eight lane vectors of 16 rows. */
-TARGET static INLINE __m512 tree8(const __m512 l[8]) {
-    __m512 a0 = _mm512_add_ps(l[0], l[4]), a1 = _mm512_add_ps(l[1], l[5]);
-    __m512 a2 = _mm512_add_ps(l[2], l[6]), a3 = _mm512_add_ps(l[3], l[7]);
-    return _mm512_add_ps(_mm512_add_ps(a0, a2), _mm512_add_ps(a1, a3));
-}
 
 /* Rows [r, r + 16) of y for token t: the first `rows` lanes of v. */
 TARGET static INLINE void store_rows(float *y, __m512 v, int rows) {
@@ -80,7 +67,8 @@ TARGET static INLINE void store_rows(float *y, __m512 v, int rows) {
 /* Panel32 and its packers (panel32_avx512.h), the quants unsigned as
  * VPDPBUSD multiplies them: Q8_0 + 128, the others as they are. */
 #define PACK_UNSIGNED(NAME, PACK, BIAS)                                                                \
-    TARGET static INLINE void NAME(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
+    TARGET static INLINE void NAME(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, \
+                                   int nb) {                                                          \
         PACK(P, base, stride, rows, b0, nb, (int8_t)(BIAS));                                           \
     }
 PACK_UNSIGNED(pack_q8_0_u, pack_q8_0, 0x80)
@@ -151,15 +139,6 @@ TARGET static INLINE void blocks32_tile(const Panel32 *P, int b0, int nb, const 
     }
 }
 
-/* Vectors whose lane vectors wait on the stack while a long row's pieces
- * go by (rows of more than PANEL_BLOCKS blocks only). */
-#define SPILL_VECTORS 48
-
-/* Bytes of activations a pass keeps in the L2 cache: all the rows go by
- * for one chunk of vectors before the next chunk (the weights are read
- * and packed once per chunk, the activations once per call). */
-#define X_CHUNK_BYTES (384 * 1024)
-
 /* Vectors per chunk. */
 static int chunk_of(size_t vector_bytes, int m, int cap) {
     size_t c = X_CHUNK_BYTES / vector_bytes;
@@ -189,7 +168,8 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
                     PACK(&P, (const unsigned char *)w->data + (size_t)p0 * w->row_bytes, w->row_bytes, \
                          rows, b0, nb);                                                            \
                     Ahead ahead;                                                                   \
-                    ahead_next_panel(&ahead, w, p0, 16, r1, b0, nb, nbr, (PIECE), (cn + TOKENS - 1) / TOKENS); \
+                    ahead_next_panel(&ahead, w, p0, 16, r1, b0, nb, nbr, (PIECE),                  \
+                                     (cn + TOKENS - 1) / TOKENS);                                  \
                     for (int t0 = 0; t0 < cn; t0 += TOKENS) {                                      \
                         int T = cn - t0 < TOKENS ? cn - t0 : TOKENS;                               \
                         Act a[TOKENS];                                                             \

@@ -269,8 +269,9 @@ VNNI static void q8_rows_vnni(float *xout, const QuantVec *xv, const int8_t *wq,
 extern const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS], matmul_avx512_tensor[MATMUL_KINDS],
     matmul_avx512amx_tensor[MATMUL_KINDS];
 
-/* VNNI's kernels, with the batched products of the blocks of 32 on AMX's
- * tiles (batch_amx.c): one vector at a time, the same code as VNNI's. */
+/* VNNI's kernels, with the batched products of the blocks of 32 and of
+ * Q4_K, Q5_K and Q6_K on AMX's tiles (batch_amx.c): one vector at a time,
+ * the same code as VNNI's. */
 const MatmulKernel matmul_kernel_avx512amx = {
     .name = "amx", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2 | LLAMA_CPU_AMX,
     .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = q8_rows_vnni,

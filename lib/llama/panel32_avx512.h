@@ -1,11 +1,13 @@
 /* Panels of 16 rows of a blocks-of-32 weight type (Q8_0, Q4_0, Q5_0,
  * Q4_1, Q5_1) for the AVX-512 batched kernels, VNNI's (batch_avx512.c)
- * and AMX's (batch_amx.c): dword k of block b of row r in lane r of one
- * 64-byte vector, which is both VPDPBUSD's operand with rows in lanes and
- * the B tile of AMX's TDPB*D (a row of the tile per dword k, a column
- * per row of the weights). Each kernel wants the quants in its own range,
- * so the packers add a bias to every quant byte: VNNI multiplies unsigned
- * weights (Q8_0 + 128), AMX signed ones (Q4_0 - 8, Q5_0 - 16). */
+ * and AMX's (batch_amx.c), and what else those two share (the chunk of
+ * vectors, the lane vectors' tree). In a panel, dword k of block b of row
+ * r is in lane r of one 64-byte vector, which is both VPDPBUSD's operand
+ * with rows in lanes and the B tile of AMX's TDPB*D (a row of the tile per
+ * dword k, a column per row of the weights). Each kernel wants the quants
+ * in its own range, so the packers add a bias to every quant byte: VNNI
+ * multiplies unsigned weights (Q8_0 + 128), AMX signed ones (Q4_0 - 8,
+ * Q5_0 - 16). */
 #ifndef LIB_LLAMA_PANEL32_AVX512_H
 #define LIB_LLAMA_PANEL32_AVX512_H
 
@@ -15,6 +17,22 @@
 #include "lib/llama/simd.h"
 
 #define PANEL32_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+/* Bytes of activations a pass keeps in the L2 cache: all the rows go by
+ * for one chunk of vectors before the next chunk (the weights are read
+ * and packed once per chunk, the activations once per call). */
+#define X_CHUNK_BYTES (384 * 1024)
+
+/* Vectors whose lane vectors wait on the stack while a long row's pieces
+ * go by (rows of more than one piece only). */
+#define SPILL_VECTORS 48
+
+/* The tree of matmul.h over the eight lane vectors of 16 rows. */
+PANEL32_TARGET static inline __attribute__((always_inline)) __m512 tree8(const __m512 l[8]) {
+    __m512 a0 = _mm512_add_ps(l[0], l[4]), a1 = _mm512_add_ps(l[1], l[5]);
+    __m512 a2 = _mm512_add_ps(l[2], l[6]), a3 = _mm512_add_ps(l[3], l[7]);
+    return _mm512_add_ps(_mm512_add_ps(a0, a2), _mm512_add_ps(a1, a3));
+}
 
 /* The packed panel: 16 rows by up to PANEL_BLOCKS blocks (4096 values). */
 #define PANEL_BLOCKS 128

@@ -328,9 +328,9 @@ const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
 
-/* With AMX, the blocks of 32 go to batch_amx.c's tile kernels 16
- * vectors at a time (the same bits), and the vectors past the last 16 as
- * with VNNI alone: a tile of fewer vectors costs as much as a full one
+/* With AMX, the blocks of 32 and Q4_K, Q5_K, Q6_K go to batch_amx.c's
+ * tile kernels 16 vectors at a time (the same bits), and the vectors past
+ * the last 16 as with VNNI alone: a tile of fewer vectors costs as much as a full one
  * (kbench, Q8_0, 2048 columns: m = 8 was 106 GFLOP/s on AMX against 158
  * with VNNI; m = 16 288 against 235, m = 48 460 against 322). */
 extern const matmul_tensor_fn matmul_amx_batch[MATMUL_KINDS];

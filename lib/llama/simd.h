@@ -11,5 +11,13 @@
 
 #define _MM_MALLOC_H_INCLUDED 1
 #include <immintrin.h>
+#include <stdint.h>
+
+/* Four bytes from any address (a dword to broadcast). */
+static inline uint32_t load32(const void *p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);      /* inlined even in the freestanding build */
+    return v;
+}
 
 #endif

@@ -499,5 +499,5 @@ TEST(one_vector_two_streams) {
     free(x); free(want); free(got);
 }
 
-RUN_TESTS(every_type_every_level, k_scales_every_value, batched_long_rows_many_vectors, f32_and_runq8_as_before, real_files_decode_as_stories15M,
-          real_tensors_products, one_vector_two_streams)
+RUN_TESTS(every_type_every_level, k_scales_every_value, batched_long_rows_many_vectors, f32_and_runq8_as_before,
+          real_files_decode_as_stories15M, real_tensors_products, one_vector_two_streams)
