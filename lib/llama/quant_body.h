@@ -267,6 +267,13 @@ TARGET static INLINE __m256i NAME(pick16)(int lane) {
     return _mm256_set1_epi16((short)(0x0100 * (2 * lane + 1) + 2 * lane));
 }
 
+/* A VPSHUFB pattern that copies int16 lane `lane` of each 128-bit half
+ * into its int16 lanes 0-3, and lane `lane` + 1 into lanes 4-7. */
+TARGET static INLINE __m256i NAME(pick_pair)(int lane) {
+    short a = (short)(0x0100 * (2 * lane + 1) + 2 * lane), b = (short)(a + 0x0202);
+    return _mm256_setr_epi16(a, a, a, a, b, b, b, b, a, a, a, a, b, b, b, b);
+}
+
 /* The fp16 fields at byte `off` of super-blocks b .. b+7 (r present; the
  * others 0) of a row of blocks of `stride` bytes: d (off 0 or stride - 2),
  * dmin (off 2). */
@@ -398,7 +405,7 @@ TARGET static INLINE float NAME(q4_k_row)(const block_q4_K *w, const NAME(Act) *
 }
 
 /* Q6_K: q - 32 with q = 4 low bits | 2 high bits << 4 (0..63, unsigned in
- * VPMADDUBSW); the -32 comes back as -32 * sum_j sc_j * bsums_j. Super-block
+ * prod_us); the -32 comes back as -32 * sum_j sc_j * bsums_j. Super-block
  * B's isum partial sums (8 lanes). */
 TARGET static INLINE __m256i NAME(q6_k_sums)(const block_q6_K *B, const int8_t *x, const int16_t *bsums) {
     const __m256i m4 = _mm256_set1_epi8(0x0f);
@@ -421,12 +428,15 @@ TARGET static INLINE __m256i NAME(q6_k_sums)(const block_q6_K *B, const int8_t *
             _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
                             _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xc0)), 2)),
         };
-#pragma GCC unroll 4
-        for (int s = 0; s < 4; s++) {
-            /* 32 values: sub-blocks 8h + 2s (int16 lanes 0-7) and 8h + 2s + 1 (lanes 8-15);
-             * pick16(4h + s) of eo: scale 8h + 2s in the low half, 8h + 2s + 1 in the high */
-            __m256i prod = _mm256_maddubs_epi16(q[s], LOAD(x + 128 * h + 32 * s));
-            acc = scaled_acc(acc, prod, _mm256_shuffle_epi8(eo, NAME(pick16)(4 * h + s)));
+#pragma GCC unroll 2
+        for (int s = 0; s < 4; s += 2) {
+            /* q[s]: sub-blocks 8h + 2s (int32 lanes 0-3 of prod_us) and
+             * 8h + 2s + 1 (lanes 4-7), below 2^15 (quants below 64, |x|
+             * at most 127), packed with q[s + 1]'s; pick_pair(4h + s) of eo
+             * their four scales in the same places */
+            __m256i packed = _mm256_packs_epi32(prod_us(q[s], LOAD(x + 128 * h + 32 * s)),
+                                                prod_us(q[s + 1], LOAD(x + 128 * h + 32 * s + 32)));
+            acc = scaled_acc(acc, packed, _mm256_shuffle_epi8(eo, NAME(pick_pair)(4 * h + s)));
         }
     }
     return acc;
