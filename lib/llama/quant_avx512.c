@@ -132,9 +132,9 @@ TARGET static INLINE float q8_0_row512(const block_q8_0 *w, const vnni_Act *a, i
         vnni_prefetch(w + b, 8 * (int)sizeof *w);
         acc = _mm256_add_ps(acc, PAIRS8(w, q8_0_pair, q8_0_d8, 7));
     }
+    if (b < nb) vnni_prefetch(w + b, (nb - b) * (int)sizeof *w);
     if (nb - b >= 4) acc = _mm256_add_ps(acc, vnni_q8_0_8(w, a, b, nb - b, 0));
     else if (b < nb) {
-        vnni_prefetch(w + b, (nb - b) * (int)sizeof *w);
         __m256 tail = _mm256_setzero_ps();
         for (int k = 0; b + k < nb; k++) tail = vnni_put_lane(tail, k, vnni_q8_0_1(w, a, b + k));
         acc = _mm256_add_ps(acc, tail);
@@ -150,9 +150,9 @@ TARGET static INLINE float q4_0_row512(const block_q4_0 *w, const vnni_Act *a, i
         vnni_prefetch(w + b, 8 * (int)sizeof *w);
         acc = _mm256_add_ps(acc, PAIRS8(w, q4_0_pair, q4_0_d8, 3));
     }
+    if (b < nb) vnni_prefetch(w + b, (nb - b) * (int)sizeof *w);
     if (nb - b >= 4) acc = _mm256_add_ps(acc, vnni_q4_0_8(w, a, b, nb - b, 0));
     else if (b < nb) {
-        vnni_prefetch(w + b, (nb - b) * (int)sizeof *w);
         __m256 tail = _mm256_setzero_ps();
         for (int k = 0; b + k < nb; k++) tail = vnni_put_lane(tail, k, vnni_q4_0_1(w, a, b + k));
         acc = _mm256_add_ps(acc, tail);
