@@ -387,24 +387,6 @@ TARGET static INLINE float NAME(q4_k_1)(const block_q4_K *w, const NAME(Act) *a,
     return dd * (float)isum - dm * (float)msum;
 }
 
-TARGET static INLINE float NAME(q4_k_row)(const block_q4_K *w, const NAME(Act) *a, int nb) {
-    __m256 acc = _mm256_setzero_ps();
-    int b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        NAME(prefetch)(w + b, 8 * (int)sizeof *w);
-        acc = _mm256_add_ps(acc, NAME(q4_k_8)(w, a, b, 8, 1));
-    }
-    /* the last ones prefetched too (a masked group as well: with 22 in a
-     * row, TinyLlama's w2, 27% of each row came unprefetched) */
-    if (b < nb) NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);
-    if (nb - b >= 6) acc = _mm256_add_ps(acc, NAME(q4_k_8)(w, a, b, nb - b, 0));
-    else if (b < nb) {
-        __m256 tail = _mm256_setzero_ps();
-        for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(q4_k_1)(w, a, b + k));
-        acc = _mm256_add_ps(acc, tail);
-    }
-    return NAME(reduce8)(acc);
-}
 
 /* Q6_K: q - 32 with q = 4 low bits | 2 high bits << 4 (0..63, unsigned in
  * prod_us); the -32 comes back as -32 * sum_j sc_j * bsums_j. Super-block
@@ -466,22 +448,6 @@ TARGET static INLINE float NAME(q6_k_1)(const block_q6_K *w, const NAME(Act) *a,
     return (a->d[b] * NAME(half1)(w[b].d)) * (float)isum;
 }
 
-TARGET static INLINE float NAME(q6_k_row)(const block_q6_K *w, const NAME(Act) *a, int nb) {
-    __m256 acc = _mm256_setzero_ps();
-    int b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        NAME(prefetch)(w + b, 8 * (int)sizeof *w);
-        acc = _mm256_add_ps(acc, NAME(q6_k_8)(w, a, b, 8, 1));
-    }
-    if (b < nb) NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);
-    if (nb - b >= 6) acc = _mm256_add_ps(acc, NAME(q6_k_8)(w, a, b, nb - b, 0));
-    else if (b < nb) {
-        __m256 tail = _mm256_setzero_ps();
-        for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(q6_k_1)(w, a, b + k));
-        acc = _mm256_add_ps(acc, tail);
-    }
-    return NAME(reduce8)(acc);
-}
 
 /* Q5_K: Q4_K with a fifth bit per value (bit v/32 of qh[v % 32]). */
 TARGET static INLINE __m256i NAME(q5_k_sums)(const block_q5_K *B, const int8_t *x, const int16_t *sums32,
@@ -613,15 +579,14 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
         return (a->d[b] * NAME(half1)(w[b].d)) * (float)isum;                                   \
     }
 
-/* A K-quant row: groups of 8 super-blocks, the last few one by one. */
+/* A K-quant row: groups of 8 super-blocks, the last few one by one
+ * (prefetched too: as a masked group they were not, and with 22 a row,
+ * TinyLlama's w2, 27% of each row came from memory unprefetched).
+ * T_tail: from super-block b on, added to acc; T_row: one row; T_row2:
+ * two rows a group at a time each (matmul.h's two streams, both kept
+ * busy however long a row is), each with its own T_row's bits. */
 #define KROW(T, BT)                                                                             \
-    TARGET static INLINE float NAME(T##_row)(const BT *w, const NAME(Act) *a, int nb) {          \
-        __m256 acc = _mm256_setzero_ps();                                                       \
-        int b = 0;                                                                              \
-        for (; b + 8 <= nb; b += 8) {                                                           \
-            NAME(prefetch)(w + b, 8 * (int)sizeof *w);                                          \
-            acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, 8, 1));                               \
-        }                                                                                       \
+    TARGET static INLINE float NAME(T##_tail)(const BT *w, const NAME(Act) *a, int b, int nb, __m256 acc) { \
         if (b < nb) NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);                           \
         if (nb - b >= 6) acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, nb - b, 0));             \
         else if (b < nb) {                                                                      \
@@ -630,6 +595,28 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
             acc = _mm256_add_ps(acc, tail);                                                     \
         }                                                                                       \
         return NAME(reduce8)(acc);                                                              \
+    }                                                                                           \
+    TARGET static INLINE float NAME(T##_row)(const BT *w, const NAME(Act) *a, int nb) {          \
+        __m256 acc = _mm256_setzero_ps();                                                       \
+        int b = 0;                                                                              \
+        for (; b + 8 <= nb; b += 8) {                                                           \
+            NAME(prefetch)(w + b, 8 * (int)sizeof *w);                                          \
+            acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, 8, 1));                               \
+        }                                                                                       \
+        return NAME(T##_tail)(w, a, b, nb, acc);                                                \
+    }                                                                                           \
+    TARGET static INLINE void NAME(T##_row2)(const BT *w, const BT *v, const NAME(Act) *a, int nb, \
+                                             float *yw, float *yv) {                            \
+        __m256 accw = _mm256_setzero_ps(), accv = accw;                                         \
+        int b = 0;                                                                              \
+        for (; b + 8 <= nb; b += 8) {                                                           \
+            NAME(prefetch)(w + b, 8 * (int)sizeof *w);                                          \
+            accw = _mm256_add_ps(accw, NAME(T##_8)(w, a, b, 8, 1));                             \
+            NAME(prefetch)(v + b, 8 * (int)sizeof *v);                                          \
+            accv = _mm256_add_ps(accv, NAME(T##_8)(v, a, b, 8, 1));                             \
+        }                                                                                       \
+        *yw = NAME(T##_tail)(w, a, b, nb, accw);                                                \
+        *yv = NAME(T##_tail)(v, a, b, nb, accv);                                                \
     }
 
 #define SRC_SUMS32(b) (a->sums32 + 8 * (b))
@@ -637,6 +624,8 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
 KGROUP_MIN(q5_k, block_q5_K, q5_k_sums, SRC_SUMS32, 0, 2)
 KGROUP_MIN(q2_k, block_q2_K, q2_k_sums, SRC_BSUMS, 80, 82)
 KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
+KROW(q4_k, block_q4_K)
+KROW(q6_k, block_q6_K)
 KROW(q5_k, block_q5_K)
 KROW(q2_k, block_q2_K)
 KROW(q3_k, block_q3_K)
@@ -661,18 +650,44 @@ KROW(q3_k, block_q3_K)
         }                                                                                        \
     }
 
+/* The same for the K-quants, the two streams' rows in one call each
+ * (KROW's T_row2); an odd last row and the chunks of several vectors
+ * (read in order) one row at a time. */
+#define ROWS2(FN, T, BT)                                                                         \
+    TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
+                                                  const void *act, int m,                        \
+                          float *y, size_t ldy, int r0, int r1) {                                \
+        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1), nb = w->cols / 256;           \
+        const unsigned char *base = w->data;                                                     \
+        for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
+            int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
+            int h = matmul_stream_half(i1 - i0, w->row_bytes);                                   \
+            for (int t = 0; t < m; t++) {                                                        \
+                NAME(Act) a = act_view(L, act, t);                                               \
+                float *yt = y + (size_t)t * ldy;                                                 \
+                for (int i = i0; i < i0 + h; i++)                                                \
+                    NAME(T##_row2)((const BT *)(const void *)(base + (size_t)i * w->row_bytes),  \
+                                   (const BT *)(const void *)(base + (size_t)(i + h) * w->row_bytes), \
+                                   &a, nb, &yt[i], &yt[i + h]);                                  \
+                for (int i = i0 + 2 * h; i < i1; i++)                                            \
+                    yt[i] = NAME(T##_row)((const BT *)(const void *)(base + (size_t)i * w->row_bytes), &a, nb); \
+            }                                                                                    \
+        }                                                                                        \
+    }
+
 ROWS(NAME(q8_0_rows), NAME(q8_0_row)(row, &a, w->cols / 32))
 ROWS(NAME(q4_0_rows), NAME(q4_0_row)(row, &a, w->cols / 32))
-ROWS(NAME(q4_k_rows), NAME(q4_k_row)(row, &a, w->cols / 256))
-ROWS(NAME(q6_k_rows), NAME(q6_k_row)(row, &a, w->cols / 256))
+ROWS2(NAME(q4_k_rows), q4_k, block_q4_K)
+ROWS2(NAME(q6_k_rows), q6_k, block_q6_K)
 ROWS(NAME(q5_0_rows), NAME(q5_0_row)(row, &a, w->cols / 32))
 ROWS(NAME(q4_1_rows), NAME(q4_1_row)(row, &a, w->cols / 32))
 ROWS(NAME(q5_1_rows), NAME(q5_1_row)(row, &a, w->cols / 32))
-ROWS(NAME(q5_k_rows), NAME(q5_k_row)(row, &a, w->cols / 256))
-ROWS(NAME(q2_k_rows), NAME(q2_k_row)(row, &a, w->cols / 256))
-ROWS(NAME(q3_k_rows), NAME(q3_k_row)(row, &a, w->cols / 256))
+ROWS2(NAME(q5_k_rows), q5_k, block_q5_K)
+ROWS2(NAME(q2_k_rows), q2_k, block_q2_K)
+ROWS2(NAME(q3_k_rows), q3_k, block_q3_K)
 
 #undef ROWS
+#undef ROWS2
 #undef BLOCKS8
 #undef BLOCKS8_MIN
 #undef NO_CORR
