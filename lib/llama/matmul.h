@@ -115,10 +115,10 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
  * smaller range comes from the cache, where the order gains nothing, and
  * is read in order (under QEMU's TCG, two streams for every range made
  * stories15M's kernel 10% slower). Each row is computed alone, so the
- * order changes no bits. The K-quants go further (quant_body.h's ROWS2):
+ * order changes no bits. quant_body.h's kernels go further (its ROWS):
  * rows i0 + n and i0 + h + n in one call, a group of each in turn, so
  * that neither stream waits a whole row while the other is read (kbench
- * from DRAM, 5632 and 8192 columns: 8-15% faster). */
+ * from DRAM, K-quants with 5632 and 8192 columns: 8-15% faster). */
 #define MATMUL_TWO_STREAMS_BYTES (256 * 1024)
 
 /* h for count rows of row_bytes each: half of them, or 0 (in order). */

@@ -125,59 +125,21 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
         _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
     })
 
-TARGET static INLINE float q8_0_row512(const block_q8_0 *w, const vnni_Act *a, int nb) {
-    __m256 acc = _mm256_setzero_ps();
-    int b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        vnni_prefetch(w + b, 8 * (int)sizeof *w);
-        acc = _mm256_add_ps(acc, PAIRS8(w, q8_0_pair, q8_0_d8, 7));
-    }
-    if (b < nb) vnni_prefetch(w + b, (nb - b) * (int)sizeof *w);
-    if (nb - b >= 4) acc = _mm256_add_ps(acc, vnni_q8_0_8(w, a, b, nb - b, 0));
-    else if (b < nb) {
-        __m256 tail = _mm256_setzero_ps();
-        for (int k = 0; b + k < nb; k++) tail = vnni_put_lane(tail, k, vnni_q8_0_1(w, a, b + k));
-        acc = _mm256_add_ps(acc, tail);
-    }
-    return vnni_reduce8(acc);
+/* Whole groups as pairs, a row's last blocks as quant_body.h's (its
+ * ROW_FNS and ROWS: the rows as two streams, a group of each in turn). */
+TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a, int b, int r, const int R) {
+    return R ? PAIRS8(w, q8_0_pair, q8_0_d8, 7) : vnni_q8_0_8(w, a, b, r, 0);
 }
 
 /* (q - 8) . x = q . x - 8 * sum(x) */
-TARGET static INLINE float q4_0_row512(const block_q4_0 *w, const vnni_Act *a, int nb) {
-    __m256 acc = _mm256_setzero_ps();
-    int b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        vnni_prefetch(w + b, 8 * (int)sizeof *w);
-        acc = _mm256_add_ps(acc, PAIRS8(w, q4_0_pair, q4_0_d8, 3));
-    }
-    if (b < nb) vnni_prefetch(w + b, (nb - b) * (int)sizeof *w);
-    if (nb - b >= 4) acc = _mm256_add_ps(acc, vnni_q4_0_8(w, a, b, nb - b, 0));
-    else if (b < nb) {
-        __m256 tail = _mm256_setzero_ps();
-        for (int k = 0; b + k < nb; k++) tail = vnni_put_lane(tail, k, vnni_q4_0_1(w, a, b + k));
-        acc = _mm256_add_ps(acc, tail);
-    }
-    return vnni_reduce8(acc);
+TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a, int b, int r, const int R) {
+    return R ? PAIRS8(w, q4_0_pair, q4_0_d8, 3) : vnni_q4_0_8(w, a, b, r, 0);
 }
 
-#define ROWS512(FN, ROW_CALL)                                                                    \
-    TARGET static void FN(const llama_tensor *w, const ActLayout *L, const void *act, int m,      \
-                          float *y, size_t ldy, int r0, int r1) {                                \
-        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);                             \
-        for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
-            int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
-            for (int t = 0; t < m; t++) {                                                        \
-                vnni_Act a = act_view(L, act, t);                                             \
-                MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes) {                                    \
-                    const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
-                    y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
-                }                                                                                \
-            }                                                                                    \
-        }                                                                                        \
-    }
-
-ROWS512(q8_0_rows512, q8_0_row512(row, &a, w->cols / 32))
-ROWS512(q4_0_rows512, q4_0_row512(row, &a, w->cols / 32))
+ROW_FNS(q8_0p, block_q8_0, 4, vnni_q8_0_1)
+ROW_FNS(q4_0p, block_q4_0, 4, vnni_q4_0_1)
+ROWS(q8_0_rows512, q8_0p, block_q8_0, 32)
+ROWS(q4_0_rows512, q4_0p, block_q4_0, 32)
 
 #undef TARGET
 #undef NAME

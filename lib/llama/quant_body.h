@@ -31,7 +31,8 @@
  * weights at a time, so the chunk is read from memory once and from the
  * cache m times; each (row, vector) result is the one-vector product. One
  * vector takes the whole range as its chunk, read as two streams where it
- * is big enough (matmul.h's MATMUL_STREAM_ROWS). */
+ * is big enough (matmul.h's MATMUL_STREAM_ROWS), a group of a row of each
+ * in turn (ROW_FNS's T_row2). */
 
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
@@ -164,22 +165,6 @@ TARGET static INLINE float NAME(q8_0_1)(const block_q8_0 *w, const NAME(Act) *a,
     return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
 }
 
-TARGET static INLINE float NAME(q8_0_row)(const block_q8_0 *w, const NAME(Act) *a, int nb) {
-    __m256 acc = _mm256_setzero_ps();
-    int b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        NAME(prefetch)(w + b, 8 * (int)sizeof *w);
-        acc = _mm256_add_ps(acc, NAME(q8_0_8)(w, a, b, 8, 1));
-    }
-    if (b < nb) NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);
-    if (nb - b >= 4) acc = _mm256_add_ps(acc, NAME(q8_0_8)(w, a, b, nb - b, 0));
-    else if (b < nb) {
-        __m256 tail = _mm256_setzero_ps();
-        for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(q8_0_1)(w, a, b + k));
-        acc = _mm256_add_ps(acc, tail);
-    }
-    return NAME(reduce8)(acc);
-}
 
 TARGET static INLINE __m256 NAME(q4_0_8)(const block_q4_0 *w, const NAME(Act) *a, int b, int r,
                                           const int R) {
@@ -191,22 +176,6 @@ TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a,
     return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
 }
 
-TARGET static INLINE float NAME(q4_0_row)(const block_q4_0 *w, const NAME(Act) *a, int nb) {
-    __m256 acc = _mm256_setzero_ps();
-    int b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        NAME(prefetch)(w + b, 8 * (int)sizeof *w);
-        acc = _mm256_add_ps(acc, NAME(q4_0_8)(w, a, b, 8, 1));
-    }
-    if (b < nb) NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);
-    if (nb - b >= 4) acc = _mm256_add_ps(acc, NAME(q4_0_8)(w, a, b, nb - b, 0));
-    else if (b < nb) {
-        __m256 tail = _mm256_setzero_ps();
-        for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(q4_0_1)(w, a, b + k));
-        acc = _mm256_add_ps(acc, tail);
-    }
-    return NAME(reduce8)(acc);
-}
 
 /* ---------------------------------------------------------------- Q5_0, Q4_1, Q5_1 */
 
@@ -239,25 +208,6 @@ TARGET static INLINE __m256 NAME(q5_1_8)(const block_q5_1 *w, const NAME(Act) *a
     return BLOCKS8_MIN(w, Q5_PART);
 }
 
-/* One row of 32-value blocks: groups of 8 and the last ones in a masked
- * group (the one-block tails of Q8_0 and Q4_0 are an optimisation). */
-#define ROW32(FN, BT, GROUP)                                                                    \
-    TARGET static INLINE float NAME(FN)(const BT *w, const NAME(Act) *a, int nb) {               \
-        __m256 acc = _mm256_setzero_ps();                                                       \
-        int b = 0;                                                                              \
-        for (; b + 8 <= nb; b += 8) {                                                           \
-            NAME(prefetch)(w + b, 8 * (int)sizeof *w);                                          \
-            acc = _mm256_add_ps(acc, NAME(GROUP)(w, a, b, 8, 1));                               \
-        }                                                                                       \
-        if (b < nb) {                                                                           \
-            NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);                                   \
-            acc = _mm256_add_ps(acc, NAME(GROUP)(w, a, b, nb - b, 0));                          \
-        }                                                                                       \
-        return NAME(reduce8)(acc);                                                              \
-    }
-ROW32(q5_0_row, block_q5_0, q5_0_8)
-ROW32(q4_1_row, block_q4_1, q4_1_8)
-ROW32(q5_1_row, block_q5_1, q5_1_8)
 
 /* ---------------------------------------------------------------- K-quants */
 
@@ -579,19 +529,32 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
         return (a->d[b] * NAME(half1)(w[b].d)) * (float)isum;                                   \
     }
 
-/* A K-quant row: groups of 8 super-blocks, the last few one by one
- * (prefetched too: as a masked group they were not, and with 22 a row,
- * TinyLlama's w2, 27% of each row came from memory unprefetched).
- * T_tail: from super-block b on, added to acc; T_row: one row; T_row2:
- * two rows a group at a time each (matmul.h's two streams, both kept
- * busy however long a row is), each with its own T_row's bits. */
-#define KROW(T, BT)                                                                             \
+#define SRC_SUMS32(b) (a->sums32 + 8 * (b))
+#define SRC_BSUMS(b) (a->bsums + 16 * (b))
+KGROUP_MIN(q5_k, block_q5_K, q5_k_sums, SRC_SUMS32, 0, 2)
+KGROUP_MIN(q2_k, block_q2_K, q2_k_sums, SRC_BSUMS, 80, 82)
+KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
+
+/* ---------------------------------------------------------------- rows */
+
+/* A row of type T: groups of 8 blocks (T_8), then the last ones as a
+ * masked group when there are at least MIN of them, else one by one (ONE:
+ * T_1; NO_ONE where MIN is 1). The last ones are prefetched too (as a
+ * masked group they once were not: with 22 super-blocks a row, TinyLlama's
+ * w2, 27% of each row came from memory unprefetched).
+ * T_tail: from block b on, added to acc; T_row: one row; T_row2: two rows
+ * a group at a time each (matmul.h's two streams, both kept busy however
+ * long a row is), each with its own T_row's bits. */
+/* (left defined for the including file: quant_avx512.c's pair kernels;
+ * including this again redefines them identically, which C allows) */
+#define NO_ONE(w, a, b) 0.0f
+#define ROW_FNS(T, BT, MIN, ONE)                                                                \
     TARGET static INLINE float NAME(T##_tail)(const BT *w, const NAME(Act) *a, int b, int nb, __m256 acc) { \
         if (b < nb) NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);                           \
-        if (nb - b >= 6) acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, nb - b, 0));             \
+        if (b < nb && nb - b >= (MIN)) acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, nb - b, 0)); \
         else if (b < nb) {                                                                      \
             __m256 tail = _mm256_setzero_ps();                                                  \
-            for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, NAME(T##_1)(w, a, b + k)); \
+            for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, ONE(w, a, b + k));  \
             acc = _mm256_add_ps(acc, tail);                                                     \
         }                                                                                       \
         return NAME(reduce8)(acc);                                                              \
@@ -619,45 +582,26 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
         *yv = NAME(T##_tail)(v, a, b, nb, accv);                                                \
     }
 
-#define SRC_SUMS32(b) (a->sums32 + 8 * (b))
-#define SRC_BSUMS(b) (a->bsums + 16 * (b))
-KGROUP_MIN(q5_k, block_q5_K, q5_k_sums, SRC_SUMS32, 0, 2)
-KGROUP_MIN(q2_k, block_q2_K, q2_k_sums, SRC_BSUMS, 80, 82)
-KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
-KROW(q4_k, block_q4_K)
-KROW(q6_k, block_q6_K)
-KROW(q5_k, block_q5_K)
-KROW(q2_k, block_q2_K)
-KROW(q3_k, block_q3_K)
+ROW_FNS(q8_0, block_q8_0, 4, NAME(q8_0_1))
+ROW_FNS(q4_0, block_q4_0, 4, NAME(q4_0_1))
+ROW_FNS(q5_0, block_q5_0, 1, NO_ONE)
+ROW_FNS(q4_1, block_q4_1, 1, NO_ONE)
+ROW_FNS(q5_1, block_q5_1, 1, NO_ONE)
+ROW_FNS(q4_k, block_q4_K, 6, NAME(q4_k_1))
+ROW_FNS(q6_k, block_q6_K, 6, NAME(q6_k_1))
+ROW_FNS(q5_k, block_q5_K, 6, NAME(q5_k_1))
+ROW_FNS(q2_k, block_q2_K, 6, NAME(q2_k_1))
+ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
 
-/* ---------------------------------------------------------------- rows */
 
-/* Rows [r0, r1) for m vectors, a chunk of rows at a time (see the top). */
-#define ROWS(FN, ROW_CALL)                                                                       \
+/* Rows [r0, r1) for m vectors, a chunk of rows at a time (see the top);
+ * the two streams' rows (matmul.h) in one T_row2 call each, an odd last
+ * row and the chunks of several vectors (read in order) one at a time. */
+#define ROWS(FN, T, BT, QK)                                                                      \
     TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
                                                   const void *act, int m,                        \
                           float *y, size_t ldy, int r0, int r1) {                                \
-        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);                             \
-        for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
-            int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
-            for (int t = 0; t < m; t++) {                                                        \
-                NAME(Act) a = act_view(L, act, t);                                               \
-                MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes) {                                    \
-                    const void *row = (const unsigned char *)w->data + (size_t)i * w->row_bytes; \
-                    y[(size_t)t * ldy + (size_t)i] = ROW_CALL;                                   \
-                }                                                                                \
-            }                                                                                    \
-        }                                                                                        \
-    }
-
-/* The same for the K-quants, the two streams' rows in one call each
- * (KROW's T_row2); an odd last row and the chunks of several vectors
- * (read in order) one row at a time. */
-#define ROWS2(FN, T, BT)                                                                         \
-    TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
-                                                  const void *act, int m,                        \
-                          float *y, size_t ldy, int r0, int r1) {                                \
-        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1), nb = w->cols / 256;           \
+        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1), nb = w->cols / (QK);          \
         const unsigned char *base = w->data;                                                     \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
@@ -675,31 +619,27 @@ KROW(q3_k, block_q3_K)
         }                                                                                        \
     }
 
-ROWS(NAME(q8_0_rows), NAME(q8_0_row)(row, &a, w->cols / 32))
-ROWS(NAME(q4_0_rows), NAME(q4_0_row)(row, &a, w->cols / 32))
-ROWS2(NAME(q4_k_rows), q4_k, block_q4_K)
-ROWS2(NAME(q6_k_rows), q6_k, block_q6_K)
-ROWS(NAME(q5_0_rows), NAME(q5_0_row)(row, &a, w->cols / 32))
-ROWS(NAME(q4_1_rows), NAME(q4_1_row)(row, &a, w->cols / 32))
-ROWS(NAME(q5_1_rows), NAME(q5_1_row)(row, &a, w->cols / 32))
-ROWS2(NAME(q5_k_rows), q5_k, block_q5_K)
-ROWS2(NAME(q2_k_rows), q2_k, block_q2_K)
-ROWS2(NAME(q3_k_rows), q3_k, block_q3_K)
+ROWS(NAME(q8_0_rows), q8_0, block_q8_0, 32)
+ROWS(NAME(q4_0_rows), q4_0, block_q4_0, 32)
+ROWS(NAME(q4_k_rows), q4_k, block_q4_K, 256)
+ROWS(NAME(q6_k_rows), q6_k, block_q6_K, 256)
+ROWS(NAME(q5_0_rows), q5_0, block_q5_0, 32)
+ROWS(NAME(q4_1_rows), q4_1, block_q4_1, 32)
+ROWS(NAME(q5_1_rows), q5_1, block_q5_1, 32)
+ROWS(NAME(q5_k_rows), q5_k, block_q5_K, 256)
+ROWS(NAME(q2_k_rows), q2_k, block_q2_K, 256)
+ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256)
 
-#undef ROWS
-#undef ROWS2
 #undef BLOCKS8
 #undef BLOCKS8_MIN
 #undef NO_CORR
 #undef Q5_PART
 #undef Q4_1_PART
 #undef Q5_0_CORR
-#undef ROW32
 #undef K16_SUMS
 #undef EVEN_ODD
 #undef KGROUP_MIN
 #undef KGROUP
-#undef KROW
 #undef SRC_SUMS32
 #undef SRC_BSUMS
 #undef Q8_0_PART
