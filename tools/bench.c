@@ -139,7 +139,7 @@ static void read_range(void *arg, int begin, int end) {
  * each core's share read as one stream, as two and as four: a core that
  * reads one stream at a time may not reach what the memory gives (on a
  * Xeon, 4 KiB pages: two streams 10% more than one, four 15%), and the
- * kernels read two (matmul.h's MATMUL_STREAM_ROWS). */
+ * kernels read two or four (matmul.h's MATMUL_STREAMS_BYTES). */
 static double read_bandwidth(const float *buf, size_t bytes, HostPool *pool, uint64_t min_ns) {
     int blocks = (int)(bytes / 256);
     double best = 1e30;

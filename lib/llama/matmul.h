@@ -107,23 +107,33 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
                                  float *y, size_t ldy, int r0, int r1);
 
 /* One-vector kernels read a range of rows that is big enough to come
- * from memory (MATMUL_TWO_STREAMS_BYTES) as its two halves alternately
- * (i0, i0 + h, i0 + 1, i0 + h + 1, ...; an odd last row last), so that two
- * streams of weights are in flight instead of one. Measured with kbench
- * from DRAM on a Xeon (one core, 4 KiB pages): Q4_0 17%, Q8_0 8%, Q4_K and
- * Q6_K 5-10% faster; three or four streams did no better than two. A
- * smaller range comes from the cache, where the order gains nothing, and
- * is read in order (under QEMU's TCG, two streams for every range made
- * stories15M's kernel 10% slower). Each row is computed alone, so the
- * order changes no bits. quant_body.h's kernels go further (its ROWS):
- * rows i0 + n and i0 + h + n in one call, a group of each in turn, so
- * that neither stream waits a whole row while the other is read (kbench
- * from DRAM, K-quants with 5632 and 8192 columns: 8-15% faster). */
-#define MATMUL_TWO_STREAMS_BYTES (256 * 1024)
+ * from memory (MATMUL_STREAMS_BYTES) as several streams instead of one.
+ * Here (MATMUL_STREAM_ROWS, the F32/F16/BF16 and AVX2 kernels) its two
+ * halves alternately (i0, i0 + h, i0 + 1, i0 + h + 1, ...; an odd last row
+ * last). Measured with kbench from DRAM on a Xeon (one core, 4 KiB pages):
+ * Q4_0 17%, Q8_0 8%, Q4_K and Q6_K 5-10% faster than one stream; three or
+ * four streams taken row by row did no better than two. A smaller range
+ * comes from the cache, where the order gains nothing, and is read in
+ * order (under QEMU's TCG, two streams for every range made stories15M's
+ * kernel 10% slower). Each row is computed alone, so the order changes no
+ * bits. quant_body.h's kernels go further (its ROWS): four streams, the
+ * range's quarters (matmul_stream_quarter), rows i0 + n, i0 + q + n,
+ * i0 + 2q + n and i0 + 3q + n in one call, a group of each in turn, so that
+ * no stream waits a whole row while the others are read (kbench from
+ * DRAM, on the AMX Xeon, one core: two streams a group at a time made the
+ * K-quants with 5632 and 8192 columns 8-15% faster than row by row; four
+ * made Q4_0 15% and Q8_0 8% faster than two, and bench's whole TinyLlama
+ * on two cores Q4_0 10%, Q8_0, Q5_0 and Q4_1 5-11%, Q4_K_M 3-7%). */
+#define MATMUL_STREAMS_BYTES (256 * 1024)
 
 /* h for count rows of row_bytes each: half of them, or 0 (in order). */
 static inline int matmul_stream_half(int count, size_t row_bytes) {
-    return (size_t)count * row_bytes >= MATMUL_TWO_STREAMS_BYTES ? count / 2 : 0;
+    return (size_t)count * row_bytes >= MATMUL_STREAMS_BYTES ? count / 2 : 0;
+}
+
+/* q for count rows of row_bytes each: a quarter of them, or 0 (in order). */
+static inline int matmul_stream_quarter(int count, size_t row_bytes) {
+    return (size_t)count * row_bytes >= MATMUL_STREAMS_BYTES ? count / 4 : 0;
 }
 
 /* The n-th row (from 0) read of the rows from i0, h from matmul_stream_half. */

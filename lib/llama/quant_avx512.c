@@ -126,7 +126,7 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
     })
 
 /* Whole groups as pairs, a row's last blocks as quant_body.h's (its
- * ROW_FNS and ROWS: the rows as two streams, a group of each in turn). */
+ * ROW_FNS and ROWS: the rows as four streams, a group of each in turn). */
 TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a, int b, int r, const int R) {
     return R ? PAIRS8(w, q8_0_pair, q8_0_d8, 7) : vnni_q8_0_8(w, a, b, r, 0);
 }

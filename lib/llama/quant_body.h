@@ -30,9 +30,9 @@
  * Several vectors (m > 1) go through the rows a chunk of about 64 KiB of
  * weights at a time, so the chunk is read from memory once and from the
  * cache m times; each (row, vector) result is the one-vector product. One
- * vector takes the whole range as its chunk, read as two streams where it
- * is big enough (matmul.h's MATMUL_STREAM_ROWS), a group of a row of each
- * in turn (ROW_FNS's T_row2). */
+ * vector takes the whole range as its chunk, read as four streams where it
+ * is big enough (matmul.h's matmul_stream_quarter), a group of a row of
+ * each in turn (ROW_FNS's T_row4). */
 
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
@@ -542,9 +542,10 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
  * T_1; NO_ONE where MIN is 1). The last ones are prefetched too (as a
  * masked group they once were not: with 22 super-blocks a row, TinyLlama's
  * w2, 27% of each row came from memory unprefetched).
- * T_tail: from block b on, added to acc; T_row: one row; T_row2: two rows
- * a group at a time each (matmul.h's two streams, both kept busy however
- * long a row is), each with its own T_row's bits. */
+ * T_tail: from block b on, added to acc; T_row: one row; T_row4: rows w
+ * and the three `stride` bytes apart after it, a group of each in turn
+ * (matmul.h's four streams, all kept busy however long a row is), each
+ * with its own T_row's bits, into y[0], y[ystride], ... */
 /* (left defined for the including file: quant_avx512.c's pair kernels;
  * including this again redefines them identically, which C allows) */
 #define NO_ONE(w, a, b) 0.0f
@@ -568,18 +569,21 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         }                                                                                       \
         return NAME(T##_tail)(w, a, b, nb, acc);                                                \
     }                                                                                           \
-    TARGET static INLINE void NAME(T##_row2)(const BT *w, const BT *v, const NAME(Act) *a, int nb, \
-                                             float *yw, float *yv) {                            \
-        __m256 accw = _mm256_setzero_ps(), accv = accw;                                         \
-        int b = 0;                                                                              \
-        for (; b + 8 <= nb; b += 8) {                                                           \
-            NAME(prefetch)(w + b, 8 * (int)sizeof *w);                                          \
-            accw = _mm256_add_ps(accw, NAME(T##_8)(w, a, b, 8, 1));                             \
-            NAME(prefetch)(v + b, 8 * (int)sizeof *v);                                          \
-            accv = _mm256_add_ps(accv, NAME(T##_8)(v, a, b, 8, 1));                             \
+    TARGET static INLINE void NAME(T##_row4)(const BT *w, size_t stride, const NAME(Act) *a, int nb, \
+                                             float *y, size_t ystride) {                        \
+        const BT *r[4];                                                                         \
+        __m256 acc[4];                                                                          \
+        _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                                   \
+            r[k] = (const BT *)(const void *)((const unsigned char *)w + k * stride);           \
+            acc[k] = _mm256_setzero_ps();                                                       \
         }                                                                                       \
-        *yw = NAME(T##_tail)(w, a, b, nb, accw);                                                \
-        *yv = NAME(T##_tail)(v, a, b, nb, accv);                                                \
+        int b = 0;                                                                              \
+        for (; b + 8 <= nb; b += 8)                                                             \
+            _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                               \
+                NAME(prefetch)(r[k] + b, 8 * (int)sizeof *w);                                   \
+                acc[k] = _mm256_add_ps(acc[k], NAME(T##_8)(r[k], a, b, 8, 1));                  \
+            }                                                                                   \
+        for (int k = 0; k < 4; k++) y[k * ystride] = NAME(T##_tail)(r[k], a, b, nb, acc[k]);   \
     }
 
 ROW_FNS(q8_0, block_q8_0, 4, NAME(q8_0_1))
@@ -595,8 +599,9 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
 
 
 /* Rows [r0, r1) for m vectors, a chunk of rows at a time (see the top);
- * the two streams' rows (matmul.h) in one T_row2 call each, an odd last
- * row and the chunks of several vectors (read in order) one at a time. */
+ * the four streams' rows (matmul.h) in one T_row4 call each, the last
+ * rows (fewer than four) and the chunks of several vectors (read in
+ * order) one at a time. */
 #define ROWS(FN, T, BT, QK)                                                                      \
     TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
                                                   const void *act, int m,                        \
@@ -605,15 +610,14 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
         const unsigned char *base = w->data;                                                     \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
-            int h = matmul_stream_half(i1 - i0, w->row_bytes);                                   \
+            int q = matmul_stream_quarter(i1 - i0, w->row_bytes);                                \
             for (int t = 0; t < m; t++) {                                                        \
                 NAME(Act) a = act_view(L, act, t);                                               \
                 float *yt = y + (size_t)t * ldy;                                                 \
-                for (int i = i0; i < i0 + h; i++)                                                \
-                    NAME(T##_row2)((const BT *)(const void *)(base + (size_t)i * w->row_bytes),  \
-                                   (const BT *)(const void *)(base + (size_t)(i + h) * w->row_bytes), \
-                                   &a, nb, &yt[i], &yt[i + h]);                                  \
-                for (int i = i0 + 2 * h; i < i1; i++)                                            \
+                for (int i = i0; i < i0 + q; i++)                                                \
+                    NAME(T##_row4)((const BT *)(const void *)(base + (size_t)i * w->row_bytes),  \
+                                   (size_t)q * w->row_bytes, &a, nb, &yt[i], (size_t)q);         \
+                for (int i = i0 + 4 * q; i < i1; i++)                                            \
                     yt[i] = NAME(T##_row)((const BT *)(const void *)(base + (size_t)i * w->row_bytes), &a, nb); \
             }                                                                                    \
         }                                                                                        \

@@ -214,13 +214,13 @@ TEST(levels_and_selection) {
 }
 
 /* The row order of one-vector kernels visits every row of the range once:
- * a big range (MATMUL_TWO_STREAMS_BYTES) as its two halves alternately,
+ * a big range (MATMUL_STREAMS_BYTES) as its two halves alternately,
  * an odd last row last; a smaller one in order. */
 TEST(stream_row_order) {
     for (int big = 0; big <= 1; big++)
         for (int count = 0; count <= 9; count++) {
-            size_t row_bytes = big ? MATMUL_TWO_STREAMS_BYTES / 2 : MATMUL_TWO_STREAMS_BYTES / 10;
-            int two = (size_t)count * row_bytes >= MATMUL_TWO_STREAMS_BYTES;
+            size_t row_bytes = big ? MATMUL_STREAMS_BYTES / 2 : MATMUL_STREAMS_BYTES / 10;
+            int two = (size_t)count * row_bytes >= MATMUL_STREAMS_BYTES;
             int seen[9] = { 0 }, order[9], k = 0;
             MATMUL_STREAM_ROWS(i, 100, 100 + count, row_bytes) {
                 CHECK(i >= 100 && i < 100 + count, "count %d: row %d outside", count, i);
@@ -237,8 +237,8 @@ TEST(stream_row_order) {
                       two ? "two streams" : "in order", n, order[n], want);
             }
         }
-    CHECK(matmul_stream_half(8, MATMUL_TWO_STREAMS_BYTES / 8) == 4, "256 KiB in two streams");
-    CHECK(matmul_stream_half(8, MATMUL_TWO_STREAMS_BYTES / 8 - 1) == 0, "less in order");
+    CHECK(matmul_stream_half(8, MATMUL_STREAMS_BYTES / 8) == 4, "256 KiB in two streams");
+    CHECK(matmul_stream_half(8, MATMUL_STREAMS_BYTES / 8 - 1) == 0, "less in order");
 }
 
 RUN_TESTS(f32_products, axpy, weighted_sums, quantize_like_runq, q8_products, levels_and_selection,

@@ -463,10 +463,11 @@ TEST(real_tensors_products) {
     check_real_products("gguf/tinyllama-mini-Q4_K_M.gguf", "blk.1.ffn_down.weight", LLAMA_TYPE_Q4_K);
 }
 
-/* One vector over ranges big enough to be read as two streams (matmul.h's
- * MATMUL_TWO_STREAMS_BYTES), odd and even, whole and in pieces: every row
- * the reference's at every level. */
-TEST(one_vector_two_streams) {
+/* One vector over ranges big enough to be read as several streams
+ * (matmul.h's MATMUL_STREAMS_BYTES), with 0 to 3 rows past the streams'
+ * (401, 200, 201, 400, 399 and 398 rows), whole and in pieces:
+ * every row the reference's at every level. */
+TEST(one_vector_streams) {
     const MatmulKernel *lv[8];
     int nl = levels(lv);
     enum { ROWS = 401, COLS = 4096 };
@@ -474,7 +475,7 @@ TEST(one_vector_two_streams) {
     for (int t = 0; t < NTYPES && !check_failed_; t++) {
         int type = weight_types[t];
         size_t rb = llama_type_row_bytes(type, COLS);
-        CHECK((size_t)(ROWS / 2) * rb >= MATMUL_TWO_STREAMS_BYTES, "%s: %zu-byte rows too short", tname(type), rb);
+        CHECK((size_t)(ROWS / 2) * rb >= MATMUL_STREAMS_BYTES, "%s: %zu-byte rows too short", tname(type), rb);
         uint8_t *wm = random_matrix(type, ROWS, COLS, 0);
         llama_tensor w = { wm, type, ROWS, COLS, rb, NULL, 0 };
         RefAct a;
@@ -484,8 +485,9 @@ TEST(one_vector_two_streams) {
         unsigned char *act = aligned_alloc(64, matmul_act_bytes(&w, 1));
         for (int l = 0; l < nl && !check_failed_; l++) {
             matmul_prepare(lv[l], &w, x, COLS, 1, act);
-            static const int cuts[][2] = { { 0, ROWS }, { 0, ROWS / 2 }, { ROWS / 2, ROWS }, { 1, ROWS } };
-            for (int c = 0; c < 4; c++) {
+            static const int cuts[][2] = { { 0, ROWS }, { 0, ROWS / 2 }, { ROWS / 2, ROWS }, { 1, ROWS },
+                                           { 2, ROWS }, { 3, ROWS } };
+            for (int c = 0; c < 6; c++) {
                 memset(got, 0xff, ROWS * 4);
                 matmul_rows(lv[l], &w, act, 1, got, 0, cuts[c][0], cuts[c][1]);
                 for (int i = cuts[c][0]; i < cuts[c][1]; i++)
@@ -500,4 +502,4 @@ TEST(one_vector_two_streams) {
 }
 
 RUN_TESTS(every_type_every_level, k_scales_every_value, batched_long_rows_many_vectors, f32_and_runq8_as_before,
-          real_files_decode_as_stories15M, real_tensors_products, one_vector_two_streams)
+          real_files_decode_as_stories15M, real_tensors_products, one_vector_streams)
