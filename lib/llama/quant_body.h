@@ -59,20 +59,26 @@ TARGET static INLINE __m256i NAME(hsum8)(const __m256i s[8]) {
                             _mm256_permute2x128_si256(abcd, efgh, 0x31));
 }
 
-/* Software prefetch of the weights PREFETCH_AHEAD bytes past [p, p + bytes)
+/* Software prefetch of the weights `ahead` bytes past [p, p + bytes)
  * (one line per 64 bytes read): with it the kernels read a matrix that
  * does not fit the cache at 90-100% of the memory roofline, without it at
  * 50-80% (the hardware prefetchers alone do not keep enough lines in
  * flight once there is work between the loads; measured with kbench).
- * 2 KiB ahead rather than 4: on the AMX Xeon, kbench from DRAM, Q4_K and
- * Q6_K 5-9% faster, Q8_0 and Q4_0 the same (1, 1.5 and 3 KiB were between). */
-#define PREFETCH_AHEAD 2048
-static INLINE void NAME(prefetch)(const void *p, int bytes) {
+ * PREFETCH_AHEAD of a block type's size: 2 KiB for blocks of 32, 1 KiB
+ * for super-blocks, whose groups of eight already span 0.7-1.7 KiB. On
+ * the AMX Xeon, kbench from DRAM with two streams: 2 KiB rather than 4 made
+ * Q4_K and Q6_K 5-9% faster, Q8_0 and Q4_0 the same; with four streams,
+ * bench's TinyLlama: 1 KiB rather than 2 made Q6_K 9% faster, Q5_K 4%,
+ * Q4_K the same, and Q8_0 3% slower. */
+#define PREFETCH_AHEAD(block_bytes) ((block_bytes) < 64 ? 2048 : 1024)
+static INLINE void NAME(prefetch)(const void *p, int bytes, int ahead) {
     /* unrolled (bytes is a constant in the whole groups): the loop cost
      * two instructions a line, 7% of a K-quant row's */
     _Pragma("GCC unroll 32") for (int o = 0; o < bytes; o += 64)
-        _mm_prefetch((const char *)p + PREFETCH_AHEAD + o, _MM_HINT_T0);
+        _mm_prefetch((const char *)p + ahead + o, _MM_HINT_T0);
 }
+/* n blocks from p, the distance of their type */
+#define PREFETCH_BLOCKS(p, n) NAME(prefetch)((p), (n) * (int)sizeof *(p), PREFETCH_AHEAD(sizeof *(p)))
 
 /* Lanes below r all ones. */
 TARGET static INLINE __m256i NAME(lanes_mask)(int r) {
@@ -551,7 +557,7 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
 #define NO_ONE(w, a, b) 0.0f
 #define ROW_FNS(T, BT, MIN, ONE)                                                                \
     TARGET static INLINE float NAME(T##_tail)(const BT *w, const NAME(Act) *a, int b, int nb, __m256 acc) { \
-        if (b < nb) NAME(prefetch)(w + b, (nb - b) * (int)sizeof *w);                           \
+        if (b < nb) PREFETCH_BLOCKS(w + b, nb - b);                                         \
         if (b < nb && nb - b >= (MIN)) acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, nb - b, 0)); \
         else if (b < nb) {                                                                      \
             __m256 tail = _mm256_setzero_ps();                                                  \
@@ -564,7 +570,7 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         __m256 acc = _mm256_setzero_ps();                                                       \
         int b = 0;                                                                              \
         for (; b + 8 <= nb; b += 8) {                                                           \
-            NAME(prefetch)(w + b, 8 * (int)sizeof *w);                                          \
+            PREFETCH_BLOCKS(w + b, 8);                                                      \
             acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, 8, 1));                               \
         }                                                                                       \
         return NAME(T##_tail)(w, a, b, nb, acc);                                                \
@@ -580,7 +586,7 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         int b = 0;                                                                              \
         for (; b + 8 <= nb; b += 8)                                                             \
             _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                               \
-                NAME(prefetch)(r[k] + b, 8 * (int)sizeof *w);                                   \
+                PREFETCH_BLOCKS(r[k] + b, 8);                                               \
                 acc[k] = _mm256_add_ps(acc[k], NAME(T##_8)(r[k], a, b, 8, 1));                  \
             }                                                                                   \
         for (int k = 0; k < 4; k++) y[k * ystride] = NAME(T##_tail)(r[k], a, b, nb, acc[k]);   \
