@@ -6,18 +6,19 @@
  * MODEL is a llama2.c checkpoint (with the tokenizer of -z) or a GGUF file;
  * MODEL@STEPS runs that model for fewer positions (the big ones).
  * Roofline: the best time of one read pass (a SIMD sum, each core's share
- * read as one, two or four streams) over an anonymous buffer of each
- * checkpoint's size, on one core and on all cores. Then each
+ * read as one, two or four streams) over a buffer of each checkpoint's
+ * size in pages like the model's, on one core and on all cores. Then each
  * model runs greedy (-t 0) for STEPS positions on one core and on all
  * cores, RUNS times (up to four times as many while a configuration has run
- * less than 2 s), each configuration in a child process that maps the
- * checkpoint as build/host/llama2 does: tok/s is run.c's figure (tokens
- * after the first over the time since the first) of the best run; ms/tok
+ * less than 2 s), each configuration in a child process that holds the
+ * checkpoint as build/host/llama2 does (read into 2 MiB pages,
+ * tools/lib/huge_pages.h): tok/s is run.c's figure (tokens after the
+ * first over the time since the first) of the best run; ms/tok
  * the same run's mean time per token (1000 / tok/s: the two agree);
  * median its median position time; effective GB/s the weight bytes a
  * position reads times tok/s, and its fraction of the roofline of the same
- * number of cores; peak RSS the child's maximum resident set (the mapped
- * checkpoint pages plus the engine's arena). pp tok/s: a prompt of PROMPT
+ * number of cores; peak RSS the child's maximum resident set (the
+ * checkpoint's bytes plus the engine's arena). pp tok/s: a prompt of PROMPT
  * tokens (128) run as one batch through the model, the best of the runs.
  * -l sse2|avx2|avx512|amx: the engine on that SIMD level only (as --simd), to
  * see how a machine without the wider ones would run (the roofline stays
@@ -31,15 +32,12 @@
  * assertions. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +48,7 @@
 #include "tools/lib/disturbance.h"
 #include "tools/lib/pool.h"
 #include "tools/lib/die.h"
+#include "tools/lib/huge_pages.h"
 
 #define MB 1e6
 #define MAX_STEPS 4096
@@ -58,18 +57,6 @@ static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static const void *map_file(const char *path, size_t *size) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) die("cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size == 0) die("cannot read %s", path);
-    *size = (size_t)st.st_size;
-    void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) die("cannot map %s: %s", path, strerror(errno));
-    close(fd);
-    return p;
 }
 
 /* ---------------------------------------------------------------- roofline */
@@ -236,11 +223,11 @@ static int cmp_u64(const void *a, const void *b) {
 /* In the child: runs the model `runs` times on `threads` cores. */
 static Result run_model(const char *path, const void *tok, size_t tok_size, int steps,
                         int prompt, int runs, int threads) {
-    size_t size;
-    const void *file = map_file(path, &size);
+    HugeFile file = huge_file_load(path, "model");
     static llama_model ck;
     llama_error err;
-    if (llama_model_open(&ck, file, size, tok, tok_size, &err) != 0) die("%s: %s", path, err.msg);
+    if (llama_model_open(&ck, file.data, file.size, tok, tok_size, &err) != 0)
+        die("%s: %s", path, err.msg);
     HostPool *pool = host_pool_create(threads);
     if (!pool) die("cannot start %d threads", threads);
     llama_platform pf = { pool, discard, clock_cb, host_pool_parallel_for, engine_features,
@@ -248,7 +235,7 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
     llama_sampling sp = { 0.0f, 0.9f, 1 };
     steps = llama_steps(&ck.config, steps);
     size_t need = llama_memory_needed(&ck, steps, 0);
-    void *mem = malloc(need);
+    void *mem = huge_alloc(need);
     if (!mem) die("out of memory");
     llama_session *s = llama_init(mem, need, &ck, steps, 0, &sp, &pf, &err);
     if (!s) die("%s", err.msg);
@@ -257,7 +244,7 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
      * with a cache for them */
     {
         size_t pneed = llama_memory_needed(&ck, prompt, 0);
-        void *pmem = pneed == SIZE_MAX ? NULL : malloc(pneed);
+        void *pmem = pneed == SIZE_MAX ? NULL : huge_alloc(pneed);
         if (!pmem) die("%s: no memory for a %d-token prompt", path, prompt);
         llama_session *ps = llama_init(pmem, pneed, &ck, prompt, 0, &sp, &pf, &err);
         if (!ps) die("%s", err.msg);
@@ -271,7 +258,7 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
             if (pps > best.pp_tok_s) best.pp_tok_s = pps;
         }
         free(ids);
-        free(pmem);
+        huge_free(pmem, pneed);
     }
     uint64_t start = now_ns();
     /* at least `runs` runs, more (up to 4 times as many) while under 2 s */
@@ -327,7 +314,7 @@ static void measure(const char *path, size_t size, const void *tok, size_t tok_s
                     int prompt, int runs, int cores, HostPool *one, HostPool *all, BenchRow *row,
                     Result r[2]) {
     size_t bytes = size / 256 * 256;
-    float *buf = aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
+    float *buf = huge_alloc(bytes);     /* pages as the model's (huge_pages.h) */
     if (!buf) die("out of memory for a %zu-byte buffer", bytes);
     for (size_t i = 0; i < bytes / 4; i++) buf[i] = (float)(i & 1023);
     memset(row, 0, sizeof *row);
@@ -335,19 +322,19 @@ static void measure(const char *path, size_t size, const void *tok, size_t tok_s
     row->roof_before[0] = read_bandwidth(buf, bytes, one, 1000000000ull);
     if (cores > 1) row->roof_before[1] = read_bandwidth(buf, bytes, all, 1000000000ull);
     /* the runs fork: a buffer held now would count in their resident memory */
-    free(buf);
+    huge_free(buf, bytes);
     for (int k = 0; k < (cores > 1 ? 2 : 1); k++) {
         r[k] = run_child(path, tok, tok_size, steps, prompt, runs, k == 0 ? 1 : cores);
         row->tok_s[k] = r[k].tok_s;
         row->mean_ms[k] = r[k].mean_ms;
         row->median_ms[k] = r[k].median_ms;
     }
-    buf = aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
+    buf = huge_alloc(bytes);
     if (!buf) die("out of memory for a %zu-byte buffer", bytes);
     for (size_t i = 0; i < bytes / 4; i++) buf[i] = (float)(i & 1023);
     row->roof_after[0] = read_bandwidth(buf, bytes, one, 500000000ull);
     if (cores > 1) row->roof_after[1] = read_bandwidth(buf, bytes, all, 500000000ull);
-    free(buf);
+    huge_free(buf, bytes);
 }
 
 int main(int argc, char **argv) {
@@ -367,8 +354,9 @@ int main(int argc, char **argv) {
     if (!tok_path || optind >= argc || steps < 2 || steps > MAX_STEPS || runs < 1 || attempts < 1 ||
         prompt < 1 || prompt > MAX_STEPS)
         die("%s", usage);
-    size_t tok_size;
-    const void *tok = map_file(tok_path, &tok_size);
+    HugeFile tok_file = huge_file_load(tok_path, "tokenizer");
+    const void *tok = tok_file.data;
+    size_t tok_size = tok_file.size;
 
     unsigned f = llama_cpu_detect();
     engine_features = f;
@@ -404,7 +392,7 @@ int main(int argc, char **argv) {
            "         roofline the best read pass (%s sum; one, two or four streams a core) over a buffer of\n"
            "                  the checkpoint's size on as many cores, GB/s; 'L3' where it fits this core's %.0f MB L3, else 'DRAM'\n"
            "         fraction GB/s / roofline\n"
-           "         peak RSS the run's largest resident memory (mapped weights + run state)\n"
+           "         peak RSS the run's largest resident memory (weights + run state)\n"
            "A row that looks disturbed by another process (tools/lib/disturbance.c) is measured again,\n"
            "up to %d times; one that stays so is marked '*' with the reasons.\n\n", prompt, sum_name,
            l3 / MB, attempts);
@@ -423,15 +411,15 @@ int main(int argc, char **argv) {
             model_steps = atoi(at + 1);
             if (model_steps < 2 || model_steps > MAX_STEPS) die("%s: bad @STEPS", argv[m]);
         }
-        size_t size;
-        const void *file = map_file(path, &size);
+        HugeFile file = huge_file_load(path, "model");
+        size_t size = file.size;
         static llama_model ck;
         llama_error err;
-        if (llama_model_open(&ck, file, size, tok, tok_size, &err) != 0) die("%s: %s", path, err.msg);
+        if (llama_model_open(&ck, file.data, size, tok, tok_size, &err) != 0) die("%s: %s", path, err.msg);
         double wb = weight_bytes(&ck);
         char fmt[16];
         format_name(&ck, fmt, sizeof fmt);
-        munmap((void *)file, size);
+        huge_file_release(&file);
 
         BenchRow row;
         Result r[2];

@@ -18,13 +18,10 @@
  * --dump-logits FILE writes the logits after the prompt to FILE (vocab_size
  * little-endian float32). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,24 +29,7 @@
 #include "lib/options.h"
 #include "tools/lib/pool.h"
 #include "tools/lib/die.h"
-
-/* The checkpoint, mapped read-only: the weights are used where they lie. */
-static const void *map_file(const char *path, size_t *size) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) die("cannot open checkpoint %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) die("cannot stat checkpoint %s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode)) die("checkpoint %s is not a regular file", path);
-    *size = (size_t)st.st_size;
-    if (*size == 0) {
-        close(fd);
-        return "";                     /* llama_checkpoint_parse reports it */
-    }
-    void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) die("cannot map checkpoint %s: %s", path, strerror(errno));
-    close(fd);
-    return p;
-}
+#include "tools/lib/huge_pages.h"
 
 static void *read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
@@ -131,8 +111,10 @@ int main(int argc, char **argv) {
         die("unknown mode '%s'; use -m generate or -m chat", opt.mode);
 
     llama_error lerr;
-    size_t model_size;
-    const void *model = map_file(opt.checkpoint_path, &model_size);
+    /* the weights are used where they are read to: in 2 MiB pages */
+    HugeFile file = huge_file_load(opt.checkpoint_path, "checkpoint");
+    const void *model = file.data;
+    size_t model_size = file.size;
     static llama_model m;
     void *tok = NULL;
     if (llama_is_gguf(model, model_size)) {   /* the vocabulary is in the file */
@@ -170,7 +152,7 @@ int main(int argc, char **argv) {
     int steps = llama_steps(&m.config, opt.steps);
     size_t need = llama_memory_needed(&m, steps, max_prompt);
     if (need == SIZE_MAX) die("the model is too big for this machine's address space");
-    void *mem = malloc(need);
+    void *mem = huge_alloc(need);     /* the cache is read for every token too */
     if (!mem) die("cannot allocate %zu MiB of working memory", (need + (1u << 20) - 1) >> 20);
     llama_session *s = llama_init(mem, need, &m, steps, max_prompt, &sampling, &platform, &lerr);
     if (!s) die("%s", lerr.msg);
@@ -206,7 +188,7 @@ int main(int argc, char **argv) {
     }
 
     host_pool_destroy(pool);
-    free(mem);
+    huge_free(mem, need);
     free(tok);
     return 0;
 }
