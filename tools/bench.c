@@ -354,7 +354,7 @@ int main(int argc, char **argv) {
     if (!tok_path || optind >= argc || steps < 2 || steps > MAX_STEPS || runs < 1 || attempts < 1 ||
         prompt < 1 || prompt > MAX_STEPS)
         die("%s", usage);
-    HugeFile tok_file = huge_file_load(tok_path, "tokenizer");
+    HugeFile tok_file = huge_file_map(tok_path, "tokenizer");
     const void *tok = tok_file.data;
     size_t tok_size = tok_file.size;
 
@@ -411,7 +411,7 @@ int main(int argc, char **argv) {
             model_steps = atoi(at + 1);
             if (model_steps < 2 || model_steps > MAX_STEPS) die("%s: bad @STEPS", argv[m]);
         }
-        HugeFile file = huge_file_load(path, "model");
+        HugeFile file = huge_file_map(path, "model");     /* its header: the runs read it */
         size_t size = file.size;
         static llama_model ck;
         llama_error err;

@@ -1,8 +1,9 @@
 /* tools/lib/huge_pages: memory 2 MiB aligned, zeroed, writable end to end
  * and advised for 2 MiB pages (the VMA carries the kernel's "hg" flag
  * where the kernel has transparent huge pages); a file read whole, byte
- * for byte, across its read steps; an empty file; a missing file and a
- * directory each end in one "error:" line and exit status 1. */
+ * for byte, across its read steps, and mapped; an empty file both ways; a
+ * missing file and a directory each end in one "error:" line and exit
+ * status 1. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +92,10 @@ TEST(file_read_whole) {
     CHECK(f.size == n && memcmp(f.data, data, n) == 0, "bytes differ");
     huge_file_release(&f);
     CHECK(f.size == 0 && f.data && *(const char *)f.data == 0, "not emptied by release");
+    HugeFile m = huge_file_map(tmp_path, "model");
+    CHECK(m.mapped && m.size == n && memcmp(m.data, data, n) == 0, "mapped: size %zu, mapped %d", m.size, m.mapped);
+    huge_file_release(&m);
+    CHECK(m.size == 0 && m.data && *(const char *)m.data == 0, "mapping not emptied by release");
     unlink(tmp_path);
     free(data);
 }
@@ -99,6 +104,9 @@ TEST(empty_file) {
     write_tmp(NULL, 0);
     HugeFile f = huge_file_load(tmp_path, "checkpoint");
     CHECK(f.size == 0 && f.data != NULL && *(const char *)f.data == 0, "size %zu", f.size);
+    huge_file_release(&f);
+    f = huge_file_map(tmp_path, "checkpoint");
+    CHECK(f.size == 0 && f.data != NULL && *(const char *)f.data == 0 && !f.mapped, "mapped: size %zu", f.size);
     huge_file_release(&f);
     unlink(tmp_path);
 }

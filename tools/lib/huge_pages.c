@@ -38,24 +38,39 @@ void huge_free(void *p, size_t bytes) {
     if (p) munmap(p, huge_round(bytes));
 }
 
-HugeFile huge_file_load(const char *path, const char *what) {
+/* The file opened and checked: its descriptor, and its size in f. */
+static int open_file(const char *path, const char *what, HugeFile *f) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) die("cannot open %s %s: %s", what, path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) die("cannot stat %s %s: %s", what, path, strerror(errno));
     if (!S_ISREG(st.st_mode)) die("%s %s is not a regular file", what, path);
-    HugeFile f = { "", (size_t)st.st_size, 0 };
-    if (f.size == 0) {                 /* the parser reports it */
+    *f = (HugeFile){ "", (size_t)st.st_size, 0 };
+    return fd;
+}
+
+static void map_into(HugeFile *f, int fd, const char *path, const char *what) {
+    void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED) die("cannot map %s %s: %s", what, path, strerror(errno));
+    f->data = m;
+    f->mapped = 1;
+}
+
+HugeFile huge_file_map(const char *path, const char *what) {
+    HugeFile f;
+    int fd = open_file(path, what, &f);
+    if (f.size) map_into(&f, fd, path, what);
+    close(fd);
+    return f;
+}
+
+HugeFile huge_file_load(const char *path, const char *what) {
+    HugeFile f;
+    int fd = open_file(path, what, &f);
+    char *p = f.size ? huge_alloc(f.size) : NULL;
+    if (!p) {                          /* empty ("" for the parser to report), or no memory to copy into */
+        if (f.size) map_into(&f, fd, path, what);
         close(fd);
-        return f;
-    }
-    char *p = huge_alloc(f.size);
-    if (!p) {                          /* no memory to copy into: use the page cache's */
-        void *m = mmap(NULL, f.size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED) die("cannot map %s %s: %s", what, path, strerror(errno));
-        close(fd);
-        f.data = m;
-        f.mapped = 1;
         return f;
     }
     int show = f.size >= ((size_t)1 << 30) && isatty(2);

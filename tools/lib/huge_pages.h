@@ -4,7 +4,7 @@
  * Why: a model's weights are read end to end for every token, and a mapped
  * file lies in whatever pages the page cache holds it in: 4 KiB pages or
  * larger folios, depending on how the file was last read. One core's read
- * rate follows. Measured here (Linux 6.18, ext4, AMD EPYC), TinyLlama's
+ * rate follows. Measured here (Linux 6.18, ext4, the 2-core AMX Xeon), TinyLlama's
  * shape at Q8_0 on one core: 11.5 tok/s mapped from the page cache as it
  * was, 15.9 read into 2 MiB pages (llama.cpp, mapping the same file, 14.0);
  * Q4_0 17.9 and 31.7 (llama.cpp 26.6). Reading costs one copy at load;
@@ -32,6 +32,9 @@ typedef struct {
  * any failure ends in die(). A file of 1 GiB or more shows its progress on
  * stderr when stderr is a terminal. */
 HugeFile huge_file_load(const char *path, const char *what);
+/* The same file only mapped (mapped set; "" and 0 when empty): for a
+ * look at its header or a small file, where a copy would be wasted. */
+HugeFile huge_file_map(const char *path, const char *what);
 void huge_file_release(HugeFile *f);
 
 #endif
