@@ -92,6 +92,7 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int 
         return NULL;
     }
     m_set_fma((platform->cpu_features & LLAMA_CPU_FMA) != 0);
+    m_set_vector((platform->cpu_features & (LLAMA_CPU_FMA | LLAMA_CPU_AVX2)) == (LLAMA_CPU_FMA | LLAMA_CPU_AVX2));
     layout(s, m, steps, max_prompt_len, sampling, platform, &a);
     if (a.overflow) {
         llama_fail(err, "internal error: session layout does not fit");

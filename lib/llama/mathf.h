@@ -30,6 +30,12 @@ float m_sqrtf(float x);          /* IEEE square root (exact by definition) */
  * 1: the FMA instruction; 2: exact emulation everywhere (slow; tests). */
 void m_set_fma(int mode);
 
+/* y[i] = m_expf(x[i] * sign - sub) for i < n, the same bits; y may be x.
+ * With m_set_vector(1) (and the FMA instruction chosen), four at a time
+ * in AVX2: call it only when the CPU and OS support AVX2 and FMA. */
+void m_expf_array(float *y, const float *x, int n, float sign, float sub);
+void m_set_vector(int on);
+
 /* fma(a, b, c) = a*b + c rounded once, in software (exposed for tests). */
 double m_fma_soft(double a, double b, double c);
 

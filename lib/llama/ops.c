@@ -16,11 +16,9 @@ void softmax(float *x, int size) {
     float max_val = x[0];
     for (int i = 1; i < size; i++)
         if (x[i] > max_val) max_val = x[i];
+    m_expf_array(x, x, size, 1.0f, max_val);
     float sum = 0.0f;
-    for (int i = 0; i < size; i++) {
-        x[i] = m_expf(x[i] - max_val);
-        sum += x[i];
-    }
+    for (int i = 0; i < size; i++) sum += x[i];
     for (int i = 0; i < size; i++) x[i] /= sum;
 }
 
@@ -38,11 +36,22 @@ void softmax_scaled_ggml(float *x, int size, float scale) {
         x[i] *= scale;
         if (x[i] > max_val) max_val = x[i];
     }
+    m_expf_array(x, x, size, 1.0f, max_val);
     double sum = 0.0;
-    for (int i = 0; i < size; i++) {
-        x[i] = m_expf(x[i] - max_val);
-        sum += (double)x[i];
-    }
+    for (int i = 0; i < size; i++) sum += (double)x[i];
     float inv = (float)(1.0 / sum);
     for (int i = 0; i < size; i++) x[i] *= inv;
+}
+
+void silu_mul(float *h, const float *g, int n, int ggml) {
+    float e[64];
+    for (int i = 0; i < n; i += 64) {
+        int c = n - i < 64 ? n - i : 64;
+        m_expf_array(e, h + i, c, -1.0f, 0.0f);
+        for (int k = 0; k < c; k++) {
+            float v = h[i + k];
+            v = ggml ? v / (1.0f + e[k]) : v * (1.0f / (1.0f + e[k]));
+            h[i + k] = v * g[i + k];
+        }
+    }
 }

@@ -18,4 +18,8 @@ void rmsnorm_ggml(float *o, const float *x, const float *weight, int size, float
  * then each times (float)(1 / sum); in place. */
 void softmax_scaled_ggml(float *x, int size, float scale);
 
+/* h = silu(h) * g: ggml's silu x / (1 + e^-x), or run.c's
+ * x * (1 / (1 + e^-x)) when ggml is 0. */
+void silu_mul(float *h, const float *g, int n, int ggml);
+
 #endif

@@ -214,13 +214,8 @@ static void ffn_rows(void *arg, int begin, int end) {
     matmul_rows(k, j->w1, j->act, j->m, s->hb, hidden, begin, end);
     matmul_rows(k, j->w3, j->act, j->m, s->hb2, hidden, begin, end);
     for (int b = 0; b < j->m; b++) {
-        float *h1 = s->hb + (size_t)b * hidden, *h3 = s->hb2 + (size_t)b * hidden;
-        for (int i = begin; i < end; i++) {
-            float val = h1[i];
-            if (t->config.ggml_arith) val = val / (1.0f + m_expf(-val));   /* ggml's silu */
-            else val *= (1.0f / (1.0f + m_expf(-val)));
-            h1[i] = val * h3[i];
-        }
+        size_t row = (size_t)b * hidden + (size_t)begin;
+        silu_mul(s->hb + row, s->hb2 + row, end - begin, t->config.ggml_arith);
     }
 }
 
@@ -340,11 +335,8 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
             RowsJob j1 = { k, &ly->w1, s->act[0], m, s->hb, HD }, j3 = { k, &ly->w3, s->act[1], m, s->hb2, HD };
             compute_for(&t->compute, hidden_dim, (long)dim * hidden_dim * m, rows_job, &j1);
             compute_for(&t->compute, hidden_dim, (long)dim * hidden_dim * m, rows_job, &j3);
-            for (size_t i = 0; i < (size_t)m * HD; i++) {
-                float val = s->hb[i];
-                val = p->ggml_arith ? val / (1.0f + m_expf(-val)) : val * (1.0f / (1.0f + m_expf(-val)));
-                s->hb[i] = val * s->hb2[i];
-            }
+            for (int b = 0; b < m; b++)
+                silu_mul(s->hb + (size_t)b * HD, s->hb2 + (size_t)b * HD, hidden_dim, p->ggml_arith);
         } else {
             compute_for(&t->compute, hidden_dim, 2L * dim * hidden_dim * m, ffn_rows, &ffn);
         }

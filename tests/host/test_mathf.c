@@ -17,7 +17,7 @@
 #include "lib/llama/llama.h"
 #include "lib/llama/mathf.h"
 
-static int have_fma;
+static int have_fma, have_avx2_fma;
 
 static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static uint32_t to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
@@ -245,7 +245,71 @@ TEST(sqrtf_exact) {
     CHECK(bad == 0, "%ld sqrtf mismatches", bad);
 }
 
-static void setup(void) { have_fma = (llama_cpu_detect() & LLAMA_CPU_FMA) != 0; }
+/* m_expf_array against m_expf (itself checked against libm above), bit
+ * for bit: every float pattern with a stride, as x * sign - sub, in place
+ * and not, in every length's tail, four-wide (when the CPU can) and not. */
+TEST(expf_array_same_bits) {
+    static float x[4099], y[4099], z[4099];
+    static const float subs[] = { 0.0f, 0.5f, -3.25f, 87.5f };
+    long bad = 0, n = 0;
+    for (int vec = 0; vec < 2; vec++) {
+        if (vec && !have_avx2_fma) {
+            printf("  info: no AVX2 and FMA here: the four-wide path is not tried\n");
+            break;
+        }
+        m_set_fma(vec || have_fma ? 1 : 0);
+        m_set_vector(vec);
+        /* every pattern with a stride, then as many in the main range,
+         * (-104, 88), where the arithmetic is (and the rounding is hard) */
+        uint64_t u = 0, step = CHECK_SCALE(4099, 40961);
+        for (int round = 0; u <= 0x1ffffffffull; round++) {
+            int len = 4099 - round % 8;               /* every tail length */
+            for (int i = 0; i < len; i++, u += step) {
+                x[i] = from_bits((uint32_t)u);
+                if (u > 0xffffffffull) x[i] = (float)((double)(next64() >> 11) * 0x1p-53 * 191.0 - 103.0);
+            }
+            float sign = round % 2 ? -1.0f : 1.0f, sub = subs[round % 4];
+            memcpy(z, x, sizeof x);
+            m_expf_array(y, x, len, sign, sub);
+            m_expf_array(z, z, len, sign, sub);        /* in place */
+            for (int i = 0; i < len; i++) {
+                float want = m_expf(x[i] * sign - sub);
+                n++;
+                if (!same(y[i], want) || !same(z[i], want)) {
+                    if (bad < 3)
+                        printf("  info: expf_array(%a * %g - %g) = %a, in place %a, m_expf %a (%s)\n", x[i],
+                               sign, sub, y[i], z[i], want, vec ? "four-wide" : "one at a time");
+                    bad++;
+                }
+            }
+        }
+        /* the only two floats of magnitude 2^-8 and more whose result
+         * changes when r's multiply-subtract is not fused; in every lane */
+        static const float hard[] = { 0x1.04845ep+5f, -0x1.f8cbb2p+5f };
+        for (int h = 0; h < 4; h++)
+            for (int lane = 0; lane < 4; lane++) {
+                float sign = h < 2 ? 1.0f : -1.0f;
+                memset(x, 0, 8 * sizeof x[0]);
+                x[lane] = hard[h % 2] * sign;
+                m_expf_array(y, x, 8, sign, 0.0f);
+                n++;
+                if (!same(y[lane], m_expf(hard[h % 2]))) {
+                    printf("  info: expf_array(%a) = %a, m_expf %a\n", hard[h % 2], y[lane], m_expf(hard[h % 2]));
+                    bad++;
+                }
+            }
+    }
+    m_set_vector(0);
+    m_set_fma(0);
+    printf("  info: expf_array: %ld values, %ld mismatches\n", n, bad);
+    CHECK(bad == 0, "%ld of %ld m_expf_array values differ from m_expf", bad, n);
+}
+
+static void setup(void) {
+    unsigned f = llama_cpu_detect();
+    have_fma = (f & LLAMA_CPU_FMA) != 0;
+    have_avx2_fma = (f & (LLAMA_CPU_FMA | LLAMA_CPU_AVX2)) == (LLAMA_CPU_FMA | LLAMA_CPU_AVX2);
+}
 
 int main(void) {
     int failures_ = 0;
@@ -258,5 +322,6 @@ int main(void) {
     RUN(rope_arguments);
     RUN(powf_values);
     RUN(sqrtf_exact);
+    RUN(expf_array_same_bits);
     return failures_ != 0;
 }

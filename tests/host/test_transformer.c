@@ -178,6 +178,7 @@ static void compare(const char *name, int positions, int hw_fma, const llama_pla
     CHECK(load(name, &ck, &file) == 0, "%s not found or invalid", name);
     if (check_failed_) return;
     m_set_fma(hw_fma);
+    m_set_vector(hw_fma && (llama_cpu_detect() & LLAMA_CPU_AVX2));   /* exponentials four at a time */
     Engine e;
     engine_open(&e, &ck, ck.config.seq_len, pf);
     Ref r;
@@ -191,6 +192,7 @@ static void compare(const char *name, int positions, int hw_fma, const llama_pla
         if (!same) break;
         token = rnd_token(ck.config.vocab_size);
     }
+    m_set_vector(0);
     m_set_fma(0);
     ref_free(&r);
     free(e.mem);
