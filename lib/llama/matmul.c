@@ -158,8 +158,12 @@ int matmul_act_key(const llama_tensor *w) {
 
 void matmul_prepare(const MatmulKernel *k, const llama_tensor *w, const float *x, size_t ldx,
                     int m, void *act) {
+    matmul_prepare_rows(w, x, ldx, 0, m, act);
+}
+
+void matmul_prepare_rows(const llama_tensor *w, const float *x, size_t ldx, int b0, int b1, void *act) {
     ActLayout L = act_layout(w);
-    for (int t = 0; t < m; t++)
+    for (int t = b0; t < b1; t++)
         act_quantize(&L, x + (size_t)t * ldx, (unsigned char *)act + (size_t)t * L.bytes);
 }
 

@@ -277,6 +277,9 @@ int matmul_act_key(const llama_tensor *w);
  * products with w into act (matmul_act_bytes(w, m) bytes, 64-byte aligned). */
 void matmul_prepare(const MatmulKernel *k, const llama_tensor *w, const float *x, size_t ldx,
                     int m, void *act);
+/* The same for vectors [b0, b1) alone (each goes where matmul_prepare puts
+ * it), so that cores can share the work. */
+void matmul_prepare_rows(const llama_tensor *w, const float *x, size_t ldx, int b0, int b1, void *act);
 
 /* y[t * ldy + i] = row i of w . vector t, for t < m and rows [r0, r1), in
  * the order above: the same bits for any m, any split of rows, any level.

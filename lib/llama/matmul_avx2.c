@@ -5,16 +5,10 @@
 #include <stdint.h>
 #include "lib/llama/matmul.h"
 #include "lib/llama/simd.h"
+#include "lib/llama/lanes8_avx2.h"
 
 #define AVX2 __attribute__((target("avx2")))
 
-/* The tree over eight lanes: l[k] += l[k+4], l[k] += l[k+2], then
- * l[0] + l[1] (matmul.h's Q8_0 order, and the end of dot16's). */
-AVX2 static inline float reduce8(__m256 acc) {
-    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
-    return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
-}
 
 /* The tree of dot16 over lanes lo (0-7) and hi (8-15). */
 AVX2 static inline float reduce16(__m256 lo, __m256 hi) { return reduce8(_mm256_add_ps(lo, hi)); }
@@ -38,9 +32,36 @@ AVX2 static void f32_rows(float *xout, const float *x, const float *w, int n, in
     }
 }
 
+/* Lanes 0-7 + 8-15 of dot16(q, key t + u) for four keys u at once, so
+ * that eight additions are in flight. */
+AVX2 static inline __attribute__((always_inline)) void dots4(__m256 *s, const float *q,
+                                                             const float *k, size_t stride, int n) {
+    __m256 lo[4], hi[4];
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; u++) lo[u] = hi[u] = _mm256_setzero_ps();
+    for (int j = 0; j < n; j += 16) {
+        __m256 q0 = _mm256_loadu_ps(q + j), q1 = _mm256_loadu_ps(q + j + 8);
+#pragma GCC unroll 4
+        for (int u = 0; u < 4; u++) {
+            MAC(lo[u], k + (size_t)u * stride + j, q0);
+            MAC(hi[u], k + (size_t)u * stride + j + 8, q1);
+        }
+    }
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; u++) s[u] = _mm256_add_ps(lo[u], hi[u]);
+}
+
+/* Eight keys at a time, their trees side by side (reduce8x8). */
 AVX2 static void dots(float *out, const float *q, const float *k, size_t stride, int n,
                       int count) {
-    for (int t = 0; t < count; t++) {
+    int t = 0;
+    for (; t + 8 <= count; t += 8) {
+        __m256 s[8];
+        dots4(s, q, k + (size_t)t * stride, stride, n);
+        dots4(s + 4, q, k + (size_t)(t + 4) * stride, stride, n);
+        _mm256_storeu_ps(out + t, reduce8x8(s));
+    }
+    for (; t < count; t++) {
         const float *kt = k + (size_t)t * stride;
         __m256 a0 = _mm256_setzero_ps(), a1 = a0;
         for (int j = 0; j < n; j += 16) {
@@ -147,17 +168,31 @@ AVX2 void matmul_avx2_q8_rows(float *xout, const QuantVec *xv, const int8_t *wq,
             xout[i] = q8_row(xq, xs, wq, ws, n, g, shift, contiguous, i, 0);
 }
 
+/* Columns [c, c + 8W) over every t: W independent sums (each still in
+ * t's order), so that W additions are in flight instead of two. */
+AVX2 static inline __attribute__((always_inline)) void wsum_cols(float *out, const float *a,
+                                                                  const float *v, size_t stride,
+                                                                  int count, int c, const int W) {
+    __m256 acc[8];
+#pragma GCC unroll 8
+    for (int u = 0; u < W; u++) acc[u] = _mm256_setzero_ps();
+    for (int t = 0; t < count; t++) {
+        __m256 at = _mm256_set1_ps(a[t]);
+        const float *vt = v + (size_t)t * stride + c;
+#pragma GCC unroll 8
+        for (int u = 0; u < W; u++) acc[u] = _mm256_add_ps(acc[u], _mm256_mul_ps(at, _mm256_loadu_ps(vt + 8 * u)));
+    }
+#pragma GCC unroll 8
+    for (int u = 0; u < W; u++) _mm256_storeu_ps(out + c + 8 * u, acc[u]);
+}
+
 AVX2 static void wsum(float *out, const float *a, const float *v, size_t stride, int n, int count) {
-    for (int c = 0; c < n; c += 16) {
-        __m256 a0 = _mm256_setzero_ps(), a1 = a0;
-        for (int t = 0; t < count; t++) {
-            __m256 at = _mm256_set1_ps(a[t]);
-            const float *vt = v + (size_t)t * stride + c;
-            a0 = _mm256_add_ps(a0, _mm256_mul_ps(at, _mm256_loadu_ps(vt)));
-            a1 = _mm256_add_ps(a1, _mm256_mul_ps(at, _mm256_loadu_ps(vt + 8)));
-        }
-        _mm256_storeu_ps(out + c, a0);
-        _mm256_storeu_ps(out + c + 8, a1);
+    int c = 0;
+    for (; c + 64 <= n; c += 64) wsum_cols(out, a, v, stride, count, c, 8);
+    switch (n - c) {          /* n is a multiple of 16 */
+    case 48: wsum_cols(out, a, v, stride, count, c, 6); break;
+    case 32: wsum_cols(out, a, v, stride, count, c, 4); break;
+    case 16: wsum_cols(out, a, v, stride, count, c, 2); break;
     }
 }
 

@@ -6,25 +6,21 @@
 #include <stdint.h>
 #include "lib/llama/matmul.h"
 #include "lib/llama/simd.h"
+#include "lib/llama/lanes8_avx2.h"
 
 #define AVX512 __attribute__((target("avx512f")))
 
 void matmul_avx2_q8_rows(float *xout, const QuantVec *x, const int8_t *wq, const float *ws, int n,
                          int gs, int row_begin, int row_end);
 
-/* The tree over eight lanes: l[k] += l[k+4], l[k] += l[k+2], then
- * l[0] + l[1] (matmul.h's Q8_0 order, and the end of dot16's). */
-AVX512 static inline float reduce8(__m256 acc) {
-    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
-    return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+/* l[k] += l[k+8] of the 16 lanes of a: the first step of dot16's tree. */
+AVX512 static inline __m256 fold16(__m512 a) {
+    return _mm256_add_ps(_mm512_castps512_ps256(a),
+                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
 }
 
-/* The tree of dot16 over the 16 lanes of a: l[k] += l[k+8], then reduce8. */
-AVX512 static inline float reduce16(__m512 a) {
-    return reduce8(_mm256_add_ps(_mm512_castps512_ps256(a),
-                                 _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1))));
-}
+/* The tree of dot16 over the 16 lanes of a: fold16, then reduce8. */
+AVX512 static inline float reduce16(__m512 a) { return reduce8(fold16(a)); }
 
 #define MAC(acc, w, x) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_loadu_ps(w), x))
 
@@ -68,9 +64,26 @@ static void f32_rows(float *xout, const float *x, const float *w, int n, int row
     rows_by_chunks[chunks < 24 ? chunks : 24](xout, x, w, n, row_begin, row_end);
 }
 
+/* Eight keys at a time, their trees side by side (reduce8x8). */
 AVX512 static void dots(float *out, const float *q, const float *k, size_t stride, int n,
                         int count) {
-    for (int t = 0; t < count; t++) {
+    int t = 0;
+    for (; t + 8 <= count; t += 8) {
+        const float *kt = k + (size_t)t * stride;
+        __m512 a[8];
+#pragma GCC unroll 8
+        for (int u = 0; u < 8; u++) a[u] = _mm512_setzero_ps();
+        for (int j = 0; j < n; j += 16) {
+            __m512 qj = _mm512_loadu_ps(q + j);
+#pragma GCC unroll 8
+            for (int u = 0; u < 8; u++) MAC(a[u], kt + (size_t)u * stride + j, qj);
+        }
+        __m256 s[8];
+#pragma GCC unroll 8
+        for (int u = 0; u < 8; u++) s[u] = fold16(a[u]);
+        _mm256_storeu_ps(out + t, reduce8x8(s));
+    }
+    for (; t < count; t++) {
         const float *kt = k + (size_t)t * stride;
         __m512 a = _mm512_setzero_ps();
         for (int j = 0; j < n; j += 16) MAC(a, kt + j, _mm512_loadu_ps(q + j));
@@ -87,15 +100,35 @@ AVX512 static void axpy(float *y, float a, const float *x, int n) {
     for (; i < n; i++) y[i] += a * x[i];
 }
 
+/* Columns [c, c + 16W) over every t: W independent sums (each still in
+ * t's order), so that W additions are in flight instead of one. */
+AVX512 static inline __attribute__((always_inline)) void wsum_cols(float *out, const float *a,
+                                                                    const float *v, size_t stride,
+                                                                    int count, int c, const int W) {
+    __m512 acc[8];
+#pragma GCC unroll 8
+    for (int u = 0; u < W; u++) acc[u] = _mm512_setzero_ps();
+    for (int t = 0; t < count; t++) {
+        __m512 at = _mm512_set1_ps(a[t]);
+        const float *vt = v + (size_t)t * stride + c;
+#pragma GCC unroll 8
+        for (int u = 0; u < W; u++) acc[u] = _mm512_add_ps(acc[u], _mm512_mul_ps(at, _mm512_loadu_ps(vt + 16 * u)));
+    }
+#pragma GCC unroll 8
+    for (int u = 0; u < W; u++) _mm512_storeu_ps(out + c + 16 * u, acc[u]);
+}
+
 AVX512 static void wsum(float *out, const float *a, const float *v, size_t stride, int n, int count) {
-    for (int c = 0; c < n; c += 16) {
-        __m512 a0 = _mm512_setzero_ps();
-        for (int t = 0; t < count; t++) {
-            __m512 at = _mm512_set1_ps(a[t]);
-            const float *vt = v + (size_t)t * stride + c;
-            a0 = _mm512_add_ps(a0, _mm512_mul_ps(at, _mm512_loadu_ps(vt)));
-        }
-        _mm512_storeu_ps(out + c, a0);
+    int c = 0;
+    for (; c + 128 <= n; c += 128) wsum_cols(out, a, v, stride, count, c, 8);
+    switch ((n - c) / 16) {    /* n is a multiple of 16 */
+    case 7: wsum_cols(out, a, v, stride, count, c, 7); break;
+    case 6: wsum_cols(out, a, v, stride, count, c, 6); break;
+    case 5: wsum_cols(out, a, v, stride, count, c, 5); break;
+    case 4: wsum_cols(out, a, v, stride, count, c, 4); break;
+    case 3: wsum_cols(out, a, v, stride, count, c, 3); break;
+    case 2: wsum_cols(out, a, v, stride, count, c, 2); break;
+    case 1: wsum_cols(out, a, v, stride, count, c, 1); break;
     }
 }
 

@@ -125,9 +125,11 @@ static void embed(const Transformer *t, float *x, int token) {
     matmul_dequantize_row(&t->weights.token_embedding, token, x);
 }
 
-static void norm(const Transformer *t, float *o, const float *x, const llama_tensor *w) {
-    if (t->config.ggml_arith) rmsnorm_ggml(o, x, w->data, t->config.dim, t->config.rms_eps);
-    else rmsnorm(o, x, w->data, t->config.dim);
+/* m rows of dim floats. */
+static void norm(const Transformer *t, float *o, const float *x, int m, const llama_tensor *w) {
+    size_t D = (size_t)t->config.dim;
+    if (t->config.ggml_arith) rmsnorm_ggml_rows(o, x, w->data, t->config.dim, t->config.rms_eps, m, D);
+    else rmsnorm_rows(o, x, w->data, t->config.dim, m, D);
 }
 
 /* The rotation angles of position pos into row b of rope_cos/rope_sin. */
@@ -269,8 +271,7 @@ static void attention_heads(void *arg, int h_begin, int h_end) {
             if (p->ggml_arith) {
                 softmax_scaled_ggml(att, pos + 1, inv_scale);
             } else {
-                for (int ts = 0; ts <= pos; ts++) att[ts] /= scale;
-                softmax(att, pos + 1);
+                softmax_divided(att, pos + 1, scale);
             }
             matmul_wsum(k, s->xb + (size_t)b * dim + (size_t)h * head_size, att,
                         s->value_cache + head_offset, kv_dim, head_size, pos + 1);
@@ -279,6 +280,44 @@ static void attention_heads(void *arg, int h_begin, int h_end) {
 }
 
 /* ---------------------------------------------------------------- forward */
+
+/* What comes before a group of products, for tokens [b0, b1): x += add
+ * (a residual; add may be NULL), xb = norm(x) (without norm_w, xb as it
+ * is), then xb prepared for each of n_w weights. On the cores, by tokens. */
+typedef struct {
+    const Transformer *t;
+    float *x;
+    const float *add;
+    const llama_tensor *norm_w;
+    float *xb;
+    size_t ld;                  /* floats from one token's xb to the next */
+    int n_w;
+    const llama_tensor *w[3];
+    void *act[3];
+} PrepareJob;
+
+static void prepare_rows(void *arg, int b0, int b1) {
+    const PrepareJob *j = arg;
+    size_t D = (size_t)j->t->config.dim;
+    if (j->add)
+        for (size_t i = (size_t)b0 * D; i < (size_t)b1 * D; i++) j->x[i] += j->add[i];
+    if (j->norm_w) norm(j->t, j->xb + (size_t)b0 * D, j->x + (size_t)b0 * D, b1 - b0, j->norm_w);
+    for (int k = 0; k < j->n_w; k++) matmul_prepare_rows(j->w[k], j->xb, j->ld, b0, b1, j->act[k]);
+}
+
+/* Adds weight w to the job unless an earlier one shares its preparation;
+ * returns the prepared buffer w's product reads. */
+static const void *prepare_for(PrepareJob *j, const llama_tensor *w, void *act) {
+    for (int k = 0; k < j->n_w; k++)
+        if (matmul_act_key(j->w[k]) == matmul_act_key(w)) return j->act[k];
+    j->w[j->n_w] = w;
+    j->act[j->n_w++] = act;
+    return act;
+}
+
+static void prepare(Transformer *t, const PrepareJob *j, int m) {
+    compute_for(&t->compute, m, 4L * (long)j->ld * m, prepare_rows, (void *)j);
+}
 
 /* One batch: m tokens at pos, pos+1, ... (m <= t->batch). */
 static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
@@ -296,18 +335,17 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
 
     for (int l = 0; l < p->n_layers; l++) {
         const llama_layer *ly = &w->layer[l];
-        for (int b = 0; b < m; b++) norm(t, s->xb + (size_t)b * D, s->x + (size_t)b * D, &ly->attn_norm);
 
         /* q, and these positions' keys and values straight into the cache;
          * the three products share prepared inputs where their types agree */
         size_t layer_offset = (size_t)l * (size_t)t->steps * KV;
-        int kq = matmul_act_key(&ly->wq), kk = matmul_act_key(&ly->wk), kvk = matmul_act_key(&ly->wv);
-        matmul_prepare(k, &ly->wq, s->xb, D, m, s->act[0]);
-        if (kk != kq) matmul_prepare(k, &ly->wk, s->xb, D, m, s->act[1]);
-        if (kvk != kq && kvk != kk) matmul_prepare(k, &ly->wv, s->xb, D, m, s->act[2]);
+        PrepareJob pre = { t, s->x, NULL, &ly->attn_norm, s->xb, D, 0, { NULL }, { NULL } };
+        const void *aq = prepare_for(&pre, &ly->wq, s->act[0]);
+        const void *ak = prepare_for(&pre, &ly->wk, s->act[1]);
+        const void *av = prepare_for(&pre, &ly->wv, s->act[2]);
+        prepare(t, &pre, m);
         QKVJob qkv = {
-            t, &ly->wq, &ly->wk, &ly->wv, s->act[0], kk == kq ? s->act[0] : s->act[1],
-            kvk == kq ? s->act[0] : kvk == kk ? (kk == kq ? s->act[0] : s->act[1]) : s->act[2], m,
+            t, &ly->wq, &ly->wk, &ly->wv, aq, ak, av, m,
             s->key_cache + layer_offset + (size_t)pos * KV,
             s->value_cache + layer_offset + (size_t)pos * KV,
         };
@@ -320,15 +358,16 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
         AttentionJob job = { t, layer_offset, pos, m };
         compute_for(&t->compute, p->n_heads, 2L * dim * (pos + m) * m, attention_heads, &job);
 
-        matmul_prepare(k, &ly->wo, s->xb, D, m, s->act[0]);
-        product(t, &ly->wo, s->act[0], m, s->xb2, D);
-        for (size_t i = 0; i < (size_t)m * D; i++) s->x[i] += s->xb2[i];
+        PrepareJob pre_o = { t, s->x, NULL, NULL, s->xb, D, 0, { NULL }, { NULL } };
+        const void *ao = prepare_for(&pre_o, &ly->wo, s->act[0]);
+        prepare(t, &pre_o, m);
+        product(t, &ly->wo, ao, m, s->xb2, D);
 
-        /* feed-forward: w2(silu(w1 x) * w3 x) */
-        for (int b = 0; b < m; b++) norm(t, s->xb + (size_t)b * D, s->x + (size_t)b * D, &ly->ffn_norm);
-        matmul_prepare(k, &ly->w1, s->xb, D, m, s->act[0]);
-        if (matmul_act_key(&ly->w3) != matmul_act_key(&ly->w1))
-            matmul_prepare(k, &ly->w3, s->xb, D, m, s->act[1]);
+        /* the residual, then the feed-forward: w2(silu(w1 x) * w3 x) */
+        PrepareJob pre_f = { t, s->x, s->xb2, &ly->ffn_norm, s->xb, D, 0, { NULL }, { NULL } };
+        prepare_for(&pre_f, &ly->w1, s->act[0]);
+        prepare_for(&pre_f, &ly->w3, s->act[1]);
+        prepare(t, &pre_f, m);
         FFNJob ffn = { t, &ly->w1, &ly->w3, s->act[0], m };
         if (matmul_act_key(&ly->w3) != matmul_act_key(&ly->w1)) {
             /* rare mixed types: the two halves apart */
@@ -340,7 +379,9 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
         } else {
             compute_for(&t->compute, hidden_dim, 2L * dim * hidden_dim * m, ffn_rows, &ffn);
         }
-        matmul_prepare(k, &ly->w2, s->hb, HD, m, s->act_hidden);
+        PrepareJob pre_2 = { t, s->x, NULL, NULL, s->hb, HD, 0, { NULL }, { NULL } };
+        prepare_for(&pre_2, &ly->w2, s->act_hidden);
+        prepare(t, &pre_2, m);
         product(t, &ly->w2, s->act_hidden, m, s->xb, D);
         for (size_t i = 0; i < (size_t)m * D; i++) s->x[i] += s->xb[i];
     }
@@ -359,7 +400,7 @@ static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
     }
     /* the last token: final norm and classifier */
     float *x = s->x + (size_t)last * D;
-    norm(t, x, x, &t->weights.rms_final);
+    norm(t, x, x, 1, &t->weights.rms_final);
     matmul_prepare(k, &t->weights.wcls, x, D, 1, s->act[0]);
     product(t, &t->weights.wcls, s->act[0], 1, s->logits, 0);
 }

@@ -90,9 +90,10 @@ TEST(axpy) {
 TEST(weighted_sums) {
     const MatmulKernel *lv[8];
     int nl = levels(lv);
-    static const int ns[] = { 48, 64, 16, 8, 20 };
-    enum { T = 70, STRIDE = 100 };
-    static float v[T * STRIDE], a[T], want[64], got[64];
+    /* every width of a pass over the columns: 16 to 128 at a time, and more */
+    static const int ns[] = { 48, 64, 16, 8, 20, 32, 80, 96, 112, 128, 144, 208, 256 };
+    enum { T = 70, STRIDE = 260 };
+    static float v[T * STRIDE], a[T], want[256], got[256];
     for (int i = 0; i < T * STRIDE; i++) v[i] = rndf();
     for (int t = 0; t < T; t++) a[t] = rndf() * 0.1f;
     for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {

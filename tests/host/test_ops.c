@@ -1,4 +1,5 @@
-/* lib/llama/ops: softmax, ggml's scaled softmax and silu_mul against the
+/* lib/llama/ops: softmax (and run.c's scores divided first), ggml's scaled
+ * softmax, silu_mul and both norms over rows, against the
  * same formulas written here with libm's expf, bit for bit, at every
  * length from 1 to 200 (every tail of the four-wide exponentials), with
  * the exponentials one at a time and (when this CPU has AVX2 and FMA)
@@ -54,6 +55,68 @@ TEST(softmax_as_run_c) {
     CHECK(bad == 0, "softmax differs from run.c's at %ld lengths", bad);
 }
 
+/* run.c's attention: each score / sqrt(head_size), then softmax */
+TEST(softmax_divided_as_run_c) {
+    float x[200], want[200];
+    long bad = 0;
+    for (int mode = 0; mode < modes(); mode++) {
+        set_mode(mode);
+        for (int n = 1; n <= 200; n++) {
+            for (int i = 0; i < n; i++) x[i] = uniform(-60.0f, 60.0f);
+            memcpy(want, x, sizeof x);
+            float d = sqrtf(48.0f), m, sum = 0.0f;
+            for (int i = 0; i < n; i++) want[i] /= d;
+            m = want[0];
+            for (int i = 1; i < n; i++) if (want[i] > m) m = want[i];
+            for (int i = 0; i < n; i++) { want[i] = expf(want[i] - m); sum += want[i]; }
+            for (int i = 0; i < n; i++) want[i] /= sum;
+            softmax_divided(x, n, d);
+            if (memcmp(x, want, (size_t)n * 4)) bad++;
+        }
+    }
+    reset();
+    CHECK(bad == 0, "softmax_divided differs from run.c's at %ld lengths", bad);
+}
+
+/* Both norms over m rows (in place and not), row by row against the
+ * formulas: run.c's float sum, ggml's double sum, each in one chain. */
+TEST(norm_rows_as_formulas) {
+    enum { N = 37, LD = 41, M = 11 };
+    static float x[M * LD], o[M * LD], w[N], want[M * LD];
+    long bad = 0;
+    for (int i = 0; i < N; i++) w[i] = uniform(0.5f, 2.0f);
+    for (int ggml = 0; ggml < 2; ggml++)
+        for (int size = 1; size <= N; size += 4)
+            for (int m = 1; m <= M; m++)
+                for (int inplace = 0; inplace < 2; inplace++) {
+                    for (int i = 0; i < M * LD; i++) x[i] = uniform(-4.0f, 4.0f);
+                    memcpy(o, x, sizeof o);
+                    for (int r = 0; r < m; r++) {
+                        const float *xr = x + r * LD;
+                        float *wr = want + r * LD;
+                        if (ggml) {
+                            double sum = 0.0;
+                            for (int j = 0; j < size; j++) sum += (double)(xr[j] * xr[j]);
+                            float sc = 1.0f / sqrtf((float)(sum / size) + 1e-6f);
+                            for (int j = 0; j < size; j++) wr[j] = (xr[j] * sc) * w[j];
+                        } else {
+                            float ss = 0.0f;
+                            for (int j = 0; j < size; j++) ss += xr[j] * xr[j];
+                            ss /= (float)size;
+                            ss += 1e-5f;
+                            ss = 1.0f / sqrtf(ss);
+                            for (int j = 0; j < size; j++) wr[j] = w[j] * (ss * xr[j]);
+                        }
+                    }
+                    const float *src = inplace ? o : x;
+                    if (ggml) rmsnorm_ggml_rows(o, src, w, size, 1e-6f, m, LD);
+                    else rmsnorm_rows(o, src, w, size, m, LD);
+                    for (int r = 0; r < m; r++)
+                        if (memcmp(o + r * LD, want + r * LD, (size_t)size * 4)) bad++;
+                }
+    CHECK(bad == 0, "%ld norm rows differ from their formula", bad);
+}
+
 TEST(softmax_scaled_as_ggml) {
     float x[200], want[200];
     long bad = 0;
@@ -64,8 +127,12 @@ TEST(softmax_scaled_as_ggml) {
             memcpy(want, x, sizeof x);
             float scale = 0.125f, m = -INFINITY;
             for (int i = 0; i < n; i++) { want[i] *= scale; if (want[i] > m) m = want[i]; }
-            double sum = 0.0;
-            for (int i = 0; i < n; i++) { want[i] = expf(want[i] - m); sum += want[i]; }
+            double lane[4] = { 0, 0, 0, 0 }, sum;   /* four lanes, then the tail in order */
+            int body = n / 4 * 4;
+            for (int i = 0; i < n; i++) want[i] = expf(want[i] - m);
+            for (int i = 0; i < body; i++) lane[i % 4] += want[i];
+            sum = (lane[0] + lane[1]) + (lane[2] + lane[3]);
+            for (int i = body; i < n; i++) sum += want[i];
             float inv = (float)(1.0 / sum);
             for (int i = 0; i < n; i++) want[i] *= inv;
             softmax_scaled_ggml(x, n, scale);
@@ -102,7 +169,9 @@ TEST(silu_mul_both_forms) {
 int main(void) {
     int failures_ = 0;
     RUN(softmax_as_run_c);
+    RUN(softmax_divided_as_run_c);
     RUN(softmax_scaled_as_ggml);
+    RUN(norm_rows_as_formulas);
     RUN(silu_mul_both_forms);
     return failures_ != 0;
 }
