@@ -284,17 +284,23 @@ TEST(expf_array_same_bits) {
             }
         }
         /* the only two floats of magnitude 2^-8 and more whose result
-         * changes when r's multiply-subtract is not fused; in every lane */
-        static const float hard[] = { 0x1.04845ep+5f, -0x1.f8cbb2p+5f };
-        for (int h = 0; h < 4; h++)
+         * changes when r's multiply-subtract is not fused, and the edges
+         * of m_expf's special cases and their neighbours; in every lane,
+         * beside ordinary values and beside a special one */
+        static const float hard[] = { 0x1.04845ep+5f, -0x1.f8cbb2p+5f, 0x1.62e42ep6f, 0x1.62e430p6f,
+                                      0x1.62e42cp6f, -0x1.9fe368p6f, -0x1.9fe36ap6f, -0x1.9fe366p6f,
+                                      -0x1.9d1d9ep6f, -0x1.9d1da0p6f, -0x1.9d1d9cp6f, 88.0f, -88.0f,
+                                      -87.5f, -100.0f, INFINITY, -INFINITY, NAN, -0.0f, 0x1p-149f };
+        const int nh = (int)(sizeof hard / sizeof hard[0]);
+        for (int h = 0; h < 2 * nh; h++)
             for (int lane = 0; lane < 4; lane++) {
-                float sign = h < 2 ? 1.0f : -1.0f;
-                memset(x, 0, 8 * sizeof x[0]);
-                x[lane] = hard[h % 2] * sign;
+                float sign = h < nh ? 1.0f : -1.0f, v = hard[h % nh];
+                for (int i = 0; i < 8; i++) x[i] = (lane & 1) ? 200.0f : 0.5f * (float)i;
+                x[lane] = v * sign;
                 m_expf_array(y, x, 8, sign, 0.0f);
                 n++;
-                if (!same(y[lane], m_expf(hard[h % 2]))) {
-                    printf("  info: expf_array(%a) = %a, m_expf %a\n", hard[h % 2], y[lane], m_expf(hard[h % 2]));
+                if (!same(y[lane], m_expf(v))) {
+                    printf("  info: expf_array(%a) = %a, m_expf %a\n", v, y[lane], m_expf(v));
                     bad++;
                 }
             }
