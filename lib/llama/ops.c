@@ -34,15 +34,16 @@ static void scale(float *x, int n, float a, int div) {
     for (; i < n; i++) x[i] = div ? x[i] / a : x[i] * a;
 }
 
-/* o[j] = weight[j] * (ss * x[j]) (run.c) or (x[j] * ss) * weight[j] (ggml). */
-static void scale_by(float *o, const float *x, const float *weight, int n, float ss, int ggml) {
+/* o[j] = weight[j] * (ss * x[j]): run.c's, and bit for bit ggml's
+ * (x[j] * ss) * weight[j] (the same two products, each commutative). */
+static void scale_by(float *o, const float *x, const float *weight, int n, float ss) {
     __m128 sv = _mm_set1_ps(ss);
     int j = 0;
     for (; j + 4 <= n; j += 4) {
         __m128 xs = _mm_mul_ps(_mm_loadu_ps(x + j), sv);
         _mm_storeu_ps(o + j, _mm_mul_ps(_mm_loadu_ps(weight + j), xs));
     }
-    for (; j < n; j++) o[j] = ggml ? (x[j] * ss) * weight[j] : weight[j] * (ss * x[j]);
+    for (; j < n; j++) o[j] = weight[j] * (ss * x[j]);
 }
 
 void rmsnorm_rows(float *o, const float *x, const float *weight, int size, int m, size_t ld) {
@@ -61,13 +62,9 @@ void rmsnorm_rows(float *o, const float *x, const float *weight, int size, int m
             float s = ss[u] / (float)size;
             s += 1e-5f;
             s = 1.0f / m_sqrtf(s);
-            scale_by(o + (size_t)(r + u) * ld, xr + u * ld, weight, size, s, 0);
+            scale_by(o + (size_t)(r + u) * ld, xr + u * ld, weight, size, s);
         }
     }
-}
-
-void rmsnorm(float *o, const float *x, const float *weight, int size) {
-    rmsnorm_rows(o, x, weight, size, 1, 0);
 }
 
 void rmsnorm_ggml_rows(float *o, const float *x, const float *weight, int size, float eps, int m,
@@ -85,13 +82,9 @@ void rmsnorm_ggml_rows(float *o, const float *x, const float *weight, int size, 
         }
         for (int u = 0; u < k; u++) {
             float mean = (float)(sum[u] / size);
-            scale_by(o + (size_t)(r + u) * ld, xr + u * ld, weight, size, 1.0f / m_sqrtf(mean + eps), 1);
+            scale_by(o + (size_t)(r + u) * ld, xr + u * ld, weight, size, 1.0f / m_sqrtf(mean + eps));
         }
     }
-}
-
-void rmsnorm_ggml(float *o, const float *x, const float *weight, int size, float eps) {
-    rmsnorm_ggml_rows(o, x, weight, size, eps, 1, 0);
 }
 
 void softmax(float *x, int size) {

@@ -5,9 +5,8 @@
 
 #include <stddef.h>
 
-/* o = weight * x / sqrt(mean(x^2) + 1e-5); o may be x. */
-void rmsnorm(float *o, const float *x, const float *weight, int size);
-/* The same for m rows, ld floats apart (the same bits, row by row). */
+/* o = weight * x / sqrt(mean(x^2) + 1e-5), for m rows of size floats, ld
+ * floats apart (each row's bits as if it were alone); o may be x. */
 void rmsnorm_rows(float *o, const float *x, const float *weight, int size, int m, size_t ld);
 
 /* x = exp(x - max) / sum, in place. */
@@ -17,8 +16,7 @@ void softmax_divided(float *x, int size, float d);
 
 /* ggml's rms_norm then the weight: the sum of squares (float products)
  * in double, mean = (float)(sum / size), o = (x * (1 / sqrt(mean + eps)))
- * * weight; o may be x. */
-void rmsnorm_ggml(float *o, const float *x, const float *weight, int size, float eps);
+ * * weight; for m rows as rmsnorm_rows. */
 void rmsnorm_ggml_rows(float *o, const float *x, const float *weight, int size, float eps, int m,
                        size_t ld);
 
