@@ -141,6 +141,114 @@ ROW_FNS(q4_0p, block_q4_0, 4, vnni_q4_0_1)
 ROWS(q8_0_rows512, q8_0p, block_q8_0, 32)
 ROWS(q4_0_rows512, q4_0p, block_q4_0, 32)
 
+/* Q4_K and Q6_K with 64 values in each 512-bit register. The int32 sums
+ * are exact, so they may be formed in any order: each super-block's isum
+ * (and msum) is quant_body.h's, and so is every p. */
+
+/* The 16 lanes of v folded to 8 (lane k + lane k + 8). */
+TARGET static INLINE __m256i fold16(__m512i v) {
+    return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+}
+
+/* VPSHUFB patterns: in 128-bit lanes 0-1, four int16 copies of byte a
+ * then four of byte b; in lanes 2-3 the same of a + 1 and b + 1. */
+#define W4(s) (long long)(0xff00ff00ff00ff00ull | (s) * 0x0001000100010001ull)
+#define PICK4X2(a, b) _mm512_setr_epi64(W4(a), W4(b), W4(a), W4(b), W4((a) + 1), W4((b) + 1), W4((a) + 1), W4((b) + 1))
+
+/* Q4_K super-block B with its 256 x: 32 bytes of quants broadcast to both
+ * halves, the high half shifted down a nibble, are values 64j .. 64j+63
+ * in order, and one VPDPBUSD with 64 x gives sub-block 2j's partial sums
+ * in lanes 0-7, 2j+1's in lanes 8-15 (each below 2^15). Two such packed
+ * into int16 meet their scales in one VPDPWSSD. */
+TARGET static INLINE __m256i q4_k_sums512(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
+                                          __m128i *msum) {
+    __m128i scmn = vnni_k4_scales16(B->scales);
+    __m512i sc = _mm512_broadcast_i32x4(scmn);
+    /* after VPACKSSDW of sub-blocks (0, 1) and (2, 3): lanes 0-1 hold 0
+     * then 2, lanes 2-3 hold 1 then 3 */
+    __m512i pat01 = _mm512_shuffle_epi8(sc, PICK4X2(0, 2)), pat23 = _mm512_shuffle_epi8(sc, PICK4X2(4, 6));
+    *msum = _mm_madd_epi16(_mm_unpackhi_epi8(scmn, _mm_setzero_si128()),
+                           _mm_loadu_si128((const __m128i *)(const void *)sums32));
+    __m512i p[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) {
+        __m512i q = _mm512_broadcast_i64x4(LOAD256(B->qs + 32 * j));
+        q = _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xffff0000u, q, 4), _mm512_set1_epi8(0x0f));
+        p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * j));
+    }
+    __m512i acc = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]), pat01);
+    return fold16(_mm512_dpwssd_epi32(acc, _mm512_packs_epi32(p[2], p[3]), pat23));
+}
+
+/* Q6_K super-block B: per half h, ql's 64 bytes are the low four bits of
+ * values 128h .. 128h+63 (low nibbles) and 128h+64 .. +127 (high), qh's
+ * 32 bytes (broadcast) their top two, moved into place by one variable
+ * shift each. Sub-blocks of 16: VPDPBUSD's lanes 4i .. 4i+3 of the low
+ * values are sub-block 8h + i, of the high 8h + 4 + i; packed, 128-bit
+ * lane i of the int16 pairs holds 8h+i then 8h+4+i, whose scales VPERMW
+ * puts in the same places. */
+TARGET static INLINE __m256i q6_k_sums512(const block_q6_K *B, const int8_t *x, const int16_t *bsums) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
+    /* word shifts, low half then high half: bits 0-1 and 2-3 up to 4-5,
+     * bits 4-5 and 6-7 down to 4-5 */
+    const __m512i up = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(4), _mm512_set1_epi16(2));
+    const __m512i down = _mm512_maskz_mov_epi64(0xf0, _mm512_set1_epi16(2));
+    __m128i sc8 = _mm_loadu_si128((const __m128i *)(const void *)B->scales);
+    __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+    __m256i corr = _mm256_madd_epi16(sc16, LOAD256(bsums));
+    __m512i acc = _mm512_castsi256_si512(_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(corr, 5)));
+    acc = _mm512_inserti64x4(acc, _mm256_setzero_si256(), 1);
+    __m512i sc = _mm512_castsi256_si512(sc16);
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; h++) {
+        __m512i ql = LOAD512(B->ql + 64 * h), qh = _mm512_broadcast_i64x4(LOAD256(B->qh + 32 * h));
+        __m512i lo = _mm512_ternarylogic_epi32(ql, m4, _mm512_and_si512(_mm512_sllv_epi16(qh, up), m30), 0xea);
+        __m512i hi = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), m4,
+                                               _mm512_and_si512(_mm512_srlv_epi16(qh, down), m30), 0xea);
+        __m512i plo = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, LOAD512(x + 128 * h));
+        __m512i phi = _mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, LOAD512(x + 128 * h + 64));
+        /* words of lane i: scale 8h + i (four), then 8h + 4 + i (four) */
+        const __m512i idx = _mm512_setr_epi64(
+            0x0000000000000000ll, 0x0004000400040004ll, 0x0001000100010001ll, 0x0005000500050005ll,
+            0x0002000200020002ll, 0x0006000600060006ll, 0x0003000300030003ll, 0x0007000700070007ll);
+        __m512i pat = _mm512_permutexvar_epi16(_mm512_add_epi16(idx, _mm512_set1_epi16((short)(8 * h))), sc);
+        acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(plo, phi), pat);
+    }
+    return fold16(acc);
+}
+
+/* Groups of eight whole super-blocks with the sums above (a row's last,
+ * fewer, through quant_body.h's); the rest as quant_body.h's q4_k_8 and
+ * q6_k_8. */
+TARGET static INLINE __m256 vnni_q4_kw_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R) {
+    if (!R) return vnni_q4_k_8(w, a, b, r, 0);
+    __m256i acc[8];
+    __m128i ms[8];
+    _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)
+        acc[k] = q4_k_sums512(w + b + k, a->q + 256 * (b + k), a->sums32 + 8 * (b + k), &ms[k]);
+    __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum8x4(ms));
+    __m256 dx = _mm256_loadu_ps(a->d + b);
+    const unsigned char *first = (const unsigned char *)(w + b);
+    __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 0, 8));
+    __m256 dm = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 2, 8));
+    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
+}
+
+TARGET static INLINE __m256 vnni_q6_kw_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R) {
+    if (!R) return vnni_q6_k_8(w, a, b, r, 0);
+    __m256i acc[8];
+    _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)
+        acc[k] = q6_k_sums512(w + b + k, a->q + 256 * (b + k), a->bsums + 16 * (b + k));
+    __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc));
+    __m256 dd = _mm256_mul_ps(_mm256_loadu_ps(a->d + b), vnni_kd8((const unsigned char *)(w + b), (int)sizeof *w, 208, 8));
+    return _mm256_mul_ps(dd, isum);
+}
+
+ROW_FNS(q4_kw, block_q4_K, 6, vnni_q4_k_1)
+ROW_FNS(q6_kw, block_q6_K, 6, vnni_q6_k_1)
+ROWS(q4_k_rows512, q4_kw, block_q4_K, 256)
+ROWS(q6_k_rows512, q6_kw, block_q6_K, 256)
+
 #undef TARGET
 #undef NAME
 
@@ -257,8 +365,8 @@ extern const matmul_tensor_fn matmul_avx512vnni_batch[MATMUL_KINDS];
 #define WITH_BATCH(FN, KIND) MATMUL_WITH_BATCH(FN, matmul_avx512vnni_batch, KIND, 4)
 WITH_BATCH(q8_0_rows512, MATMUL_Q8_0)
 WITH_BATCH(q4_0_rows512, MATMUL_Q4_0)
-WITH_BATCH(vnni_q4_k_rows, MATMUL_Q4_K)
-WITH_BATCH(vnni_q6_k_rows, MATMUL_Q6_K)
+WITH_BATCH(q4_k_rows512, MATMUL_Q4_K)
+WITH_BATCH(q6_k_rows512, MATMUL_Q6_K)
 WITH_BATCH(f16_rows, MATMUL_F16)
 WITH_BATCH(bf16_rows, MATMUL_BF16)
 WITH_BATCH(vnni_q5_0_rows, MATMUL_Q5_0)
@@ -282,7 +390,7 @@ WITH_BATCH(f32_rows, MATMUL_F32)
 
 const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,
-    [MATMUL_Q4_K] = vnni_q4_k_rows_or_batch, [MATMUL_Q6_K] = vnni_q6_k_rows_or_batch,
+    [MATMUL_Q4_K] = q4_k_rows512_or_batch, [MATMUL_Q6_K] = q6_k_rows512_or_batch,
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
     [MATMUL_Q5_0] = vnni_q5_0_rows_or_batch, [MATMUL_Q4_1] = vnni_q4_1_rows_or_batch,
     [MATMUL_Q5_1] = vnni_q5_1_rows_or_batch, [MATMUL_Q5_K] = vnni_q5_k_rows_or_batch,
@@ -310,13 +418,13 @@ WITH_AMX(q4_0_rows512, MATMUL_Q4_0)
 WITH_AMX(vnni_q5_0_rows, MATMUL_Q5_0)
 WITH_AMX(vnni_q4_1_rows, MATMUL_Q4_1)
 WITH_AMX(vnni_q5_1_rows, MATMUL_Q5_1)
-WITH_AMX(vnni_q4_k_rows, MATMUL_Q4_K)
+WITH_AMX(q4_k_rows512, MATMUL_Q4_K)
 WITH_AMX(vnni_q5_k_rows, MATMUL_Q5_K)
-WITH_AMX(vnni_q6_k_rows, MATMUL_Q6_K)
+WITH_AMX(q6_k_rows512, MATMUL_Q6_K)
 
 const matmul_tensor_fn matmul_avx512amx_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_rows512_or_amx, [MATMUL_Q4_0] = q4_0_rows512_or_amx,
-    [MATMUL_Q4_K] = vnni_q4_k_rows_or_amx, [MATMUL_Q6_K] = vnni_q6_k_rows_or_amx,
+    [MATMUL_Q4_K] = q4_k_rows512_or_amx, [MATMUL_Q6_K] = q6_k_rows512_or_amx,
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
     [MATMUL_Q5_0] = vnni_q5_0_rows_or_amx, [MATMUL_Q4_1] = vnni_q4_1_rows_or_amx,
     [MATMUL_Q5_1] = vnni_q5_1_rows_or_amx, [MATMUL_Q5_K] = vnni_q5_k_rows_or_amx,
