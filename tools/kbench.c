@@ -9,8 +9,10 @@
  *   - batched: -m vectors (default 128) times a matrix of 1024 rows, in
  *     GFLOP/s (2 * rows * cols * m per pass).
  * Usage: kbench [-t Q8_0,Q4_K,...] [-l avx512,avx2,sse2] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w]
+ *        [-r streams|ahead] [-B]
  * (-k: columns of every matrix, default 4096; a multiple of 256 for the K-quants;
- * -B: the batched products only)
+ * -r: how the one-vector kernels read the rows, matmul.h's matmul_read,
+ * default streams; -B: the batched products only)
  * Weights are random with ordinary scales (no subnormal or infinite ones).
  * Times are the thread's CPU time (-w: wall-clock), so that other work on
  * a shared machine costs less of the figures (its memory traffic still
@@ -194,7 +196,7 @@ int main(int argc, char **argv) {
     const char *types_arg = NULL, *levels_arg = NULL;
     double big_mib = 256, small_mib = 16, seconds = 0.5;
     int m = 128, opt, COLS = 4096, batch_only = 0;
-    while ((opt = getopt(argc, argv, "t:l:s:c:m:k:T:wB")) != -1) {
+    while ((opt = getopt(argc, argv, "t:l:s:c:m:k:T:r:wB")) != -1) {
         if (opt == 't') types_arg = optarg;
         else if (opt == 'l') levels_arg = optarg;
         else if (opt == 's') big_mib = atof(optarg);
@@ -204,7 +206,10 @@ int main(int argc, char **argv) {
         else if (opt == 'T') seconds = atof(optarg);
         else if (opt == 'w') clock_id = CLOCK_MONOTONIC;
         else if (opt == 'B') batch_only = 1;
-        else die("usage: kbench [-t TYPES] [-l LEVELS] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w] [-B]");
+        else if (opt == 'r' && strcmp(optarg, "streams") == 0) matmul_read = MATMUL_READ_STREAMS;
+        else if (opt == 'r' && strcmp(optarg, "ahead") == 0) matmul_read = MATMUL_READ_AHEAD;
+        else die("usage: kbench [-t TYPES] [-l LEVELS] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w] "
+                 "[-r streams|ahead] [-B]");
     }
     int types[NTYPES], ntypes = 0;
     if (types_arg) {
@@ -233,8 +238,9 @@ int main(int argc, char **argv) {
     double roof_big = batch_only ? 0 : roofline((size_t)(big_mib * 1048576), seconds);
     double roof_small = batch_only ? 0 : roofline((size_t)(small_mib * 1048576), seconds);
     printf("kbench: one core; matvec GB/s of weights (best pass) for a %.0f MiB matrix (roofline %.1f GB/s)\n"
-           "        and a %.0f MiB one (roofline %.1f GB/s); %d columns; batched: %d vectors x 1024 rows\n\n",
-           big_mib, roof_big, small_mib, roof_small, COLS, m);
+           "        and a %.0f MiB one (roofline %.1f GB/s); %d columns; rows read as %s; batched: %d vectors x 1024 rows\n\n",
+           big_mib, roof_big, small_mib, roof_small, COLS,
+           matmul_read == MATMUL_READ_AHEAD ? "one stream, prefetched far" : "four streams", m);
     printf("%-6s %-7s %10s %6s %10s %6s %14s\n", "type", "level", "big GB/s", "roof", "small GB/s", "roof",
            "batched GFLOP/s");
     float *x = malloc((size_t)COLS * (size_t)m * sizeof *x);

@@ -18,6 +18,8 @@ const MatmulKernel *const matmul_levels[] = {
     &matmul_kernel_sse2, NULL,
 };
 
+int matmul_read = MATMUL_READ_STREAMS;
+
 const MatmulKernel *matmul_select(unsigned cpu_features) {
     for (int i = 0; matmul_levels[i]; i++)
         if ((matmul_levels[i]->needs & ~cpu_features) == 0) return matmul_levels[i];

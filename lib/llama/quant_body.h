@@ -64,21 +64,27 @@ TARGET static INLINE __m256i NAME(hsum8)(const __m256i s[8]) {
  * does not fit the cache at 90-100% of the memory roofline, without it at
  * 50-80% (the hardware prefetchers alone do not keep enough lines in
  * flight once there is work between the loads; measured with kbench).
- * PREFETCH_AHEAD of a block type's size: 2 KiB for blocks of 32, 1 KiB
- * for super-blocks, whose groups of eight already span 0.7-1.7 KiB. On
- * the AMX Xeon, kbench from DRAM with two streams: 2 KiB rather than 4 made
- * Q4_K and Q6_K 5-9% faster, Q8_0 and Q4_0 the same; with four streams,
- * bench's TinyLlama: 1 KiB rather than 2 made Q6_K 9% faster, Q5_K 4%,
- * Q4_K the same, and Q8_0 3% slower. */
-#define PREFETCH_AHEAD(block_bytes) ((block_bytes) < 64 ? 2048 : 1024)
+ * How far ahead depends on how the rows are read (matmul.h's
+ * matmul_read). Four streams: PREFETCH_NEAR of a block type's size, 2 KiB
+ * for blocks of 32, 1 KiB for super-blocks, whose groups of eight already
+ * span 0.7-1.7 KiB (on the AMX Xeon, kbench from DRAM with two streams:
+ * 2 KiB rather than 4 made Q4_K and Q6_K 5-9% faster, Q8_0 and Q4_0 the
+ * same; with four streams, bench's TinyLlama: 1 KiB rather than 2 made
+ * Q6_K 9% faster, Q5_K 4%, Q4_K the same, and Q8_0 3% slower). One
+ * stream: PREFETCH_FAR, the next rows' bytes (on the AMD EPYC, Zen 5,
+ * kbench from DRAM, one core: Q4_K 31 GB/s at 4 KiB, 35 at 8, 31 at 16;
+ * Q6_K 35, 39, 34; Q4_0 and Q8_0 the same at 8 KiB as four streams at
+ * 2). */
+#define PREFETCH_NEAR(block_bytes) ((block_bytes) < 64 ? 2048 : 1024)
+#define PREFETCH_FAR 8192
 static INLINE void NAME(prefetch)(const void *p, int bytes, int ahead) {
     /* unrolled (bytes is a constant in the whole groups): the loop cost
      * two instructions a line, 7% of a K-quant row's */
     _Pragma("GCC unroll 32") for (int o = 0; o < bytes; o += 64)
         _mm_prefetch((const char *)p + ahead + o, _MM_HINT_T0);
 }
-/* n blocks from p, the distance of their type */
-#define PREFETCH_BLOCKS(p, n) NAME(prefetch)((p), (n) * (int)sizeof *(p), PREFETCH_AHEAD(sizeof *(p)))
+/* n blocks from p, `ahead` bytes ahead */
+#define PREFETCH_BLOCKS(p, n, ahead) NAME(prefetch)((p), (n) * (int)sizeof *(p), (ahead))
 
 /* Lanes below r all ones. */
 TARGET static INLINE __m256i NAME(lanes_mask)(int r) {
@@ -556,8 +562,9 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
  * including this again redefines them identically, which C allows) */
 #define NO_ONE(w, a, b) 0.0f
 #define ROW_FNS(T, BT, MIN, ONE)                                                                \
-    TARGET static INLINE float NAME(T##_tail)(const BT *w, const NAME(Act) *a, int b, int nb, __m256 acc) { \
-        if (b < nb) PREFETCH_BLOCKS(w + b, nb - b);                                         \
+    TARGET static INLINE float NAME(T##_tail)(const BT *w, const NAME(Act) *a, int b, int nb, __m256 acc, \
+                                              int ahead) {                                      \
+        if (b < nb) PREFETCH_BLOCKS(w + b, nb - b, ahead);                                      \
         if (b < nb && nb - b >= (MIN)) acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, nb - b, 0)); \
         else if (b < nb) {                                                                      \
             __m256 tail = _mm256_setzero_ps();                                                  \
@@ -566,14 +573,14 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         }                                                                                       \
         return NAME(reduce8)(acc);                                                              \
     }                                                                                           \
-    TARGET static INLINE float NAME(T##_row)(const BT *w, const NAME(Act) *a, int nb) {          \
+    TARGET static INLINE float NAME(T##_row)(const BT *w, const NAME(Act) *a, int nb, int ahead) { \
         __m256 acc = _mm256_setzero_ps();                                                       \
         int b = 0;                                                                              \
         for (; b + 8 <= nb; b += 8) {                                                           \
-            PREFETCH_BLOCKS(w + b, 8);                                                      \
+            PREFETCH_BLOCKS(w + b, 8, ahead);                                                   \
             acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, 8, 1));                               \
         }                                                                                       \
-        return NAME(T##_tail)(w, a, b, nb, acc);                                                \
+        return NAME(T##_tail)(w, a, b, nb, acc, ahead);                                         \
     }                                                                                           \
     TARGET static INLINE void NAME(T##_row4)(const BT *w, size_t stride, const NAME(Act) *a, int nb, \
                                              float *y, size_t ystride) {                        \
@@ -586,10 +593,11 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         int b = 0;                                                                              \
         for (; b + 8 <= nb; b += 8)                                                             \
             _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                               \
-                PREFETCH_BLOCKS(r[k] + b, 8);                                               \
+                PREFETCH_BLOCKS(r[k] + b, 8, PREFETCH_NEAR(sizeof *w));                         \
                 acc[k] = _mm256_add_ps(acc[k], NAME(T##_8)(r[k], a, b, 8, 1));                  \
             }                                                                                   \
-        for (int k = 0; k < 4; k++) y[k * ystride] = NAME(T##_tail)(r[k], a, b, nb, acc[k]);   \
+        for (int k = 0; k < 4; k++)                                                             \
+            y[k * ystride] = NAME(T##_tail)(r[k], a, b, nb, acc[k], PREFETCH_NEAR(sizeof *w));  \
     }
 
 ROW_FNS(q8_0, block_q8_0, 4, NAME(q8_0_1))
@@ -604,10 +612,11 @@ ROW_FNS(q2_k, block_q2_K, 6, NAME(q2_k_1))
 ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
 
 
-/* Rows [r0, r1) for m vectors, a chunk of rows at a time (see the top);
- * the four streams' rows (matmul.h) in one T_row4 call each, the last
- * rows (fewer than four) and the chunks of several vectors (read in
- * order) one at a time. */
+/* Rows [r0, r1) for m vectors, a chunk of rows at a time (see the top).
+ * MATMUL_READ_STREAMS (matmul.h): the four streams' rows in one T_row4
+ * call each, the last rows (fewer than four) and the chunks of several
+ * vectors (read in order) one at a time, prefetched near; MATMUL_READ_AHEAD:
+ * every row in order, prefetched far ahead. */
 #define ROWS(FN, T, BT, QK)                                                                      \
     TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
                                                   const void *act, int m,                        \
@@ -616,7 +625,9 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
         const unsigned char *base = w->data;                                                     \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
-            int q = matmul_stream_quarter(i1 - i0, w->row_bytes);                                \
+            int far = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED) == MATMUL_READ_AHEAD;     \
+            int q = far ? 0 : matmul_stream_quarter(i1 - i0, w->row_bytes);                     \
+            int ahead = far ? PREFETCH_FAR : PREFETCH_NEAR(sizeof(BT));                          \
             for (int t = 0; t < m; t++) {                                                        \
                 NAME(Act) a = act_view(L, act, t);                                               \
                 float *yt = y + (size_t)t * ldy;                                                 \
@@ -624,7 +635,8 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
                     NAME(T##_row4)((const BT *)(const void *)(base + (size_t)i * w->row_bytes),  \
                                    (size_t)q * w->row_bytes, &a, nb, &yt[i], (size_t)q);         \
                 for (int i = i0 + 4 * q; i < i1; i++)                                            \
-                    yt[i] = NAME(T##_row)((const BT *)(const void *)(base + (size_t)i * w->row_bytes), &a, nb); \
+                    yt[i] = NAME(T##_row)((const BT *)(const void *)(base + (size_t)i * w->row_bytes), &a, nb, \
+                                          ahead);                                                \
             }                                                                                    \
         }                                                                                        \
     }

@@ -26,10 +26,25 @@
 
 /* ---------------------------------------------------------------- the level */
 
-static void tuner_init(LevelTuner *u, const MatmulKernel *widest, const llama_platform *pf) {
+/* Whether any product of the model goes through kernels that matmul_read
+ * steers (the block types; not F32, F16, BF16 or llama2.c's Q8_0). */
+static int reads_matter(const llama_model *m) {
+    const llama_weights *w = &m->weights;
+    int kinds = 0;
+#define KIND(t) (kinds |= 1 << (matmul_kind((t).type) < 0 ? 0 : matmul_kind((t).type)))
+    for (int l = 0; l < m->config.n_layers; l++) {
+        const llama_layer *y = &w->layer[l];
+        KIND(y->wq); KIND(y->wk); KIND(y->wv); KIND(y->wo); KIND(y->w1); KIND(y->w3); KIND(y->w2);
+    }
+    KIND(w->wcls);
+#undef KIND
+    return (kinds & ~(1 << MATMUL_F32 | 1 << MATMUL_F16 | 1 << MATMUL_BF16 | 1 << MATMUL_RUNQ8)) != 0;
+}
+
+static void tuner_init(LevelTuner *u, const MatmulKernel *widest, int reads, const llama_platform *pf) {
     memset(u, 0, sizeof *u);
     u->widest = widest;
-    u->cand[u->n_cand++] = widest;
+    const MatmulKernel *levels[2] = { widest, NULL };
     /* the next level down that the CPU has, if any: past the levels of the
      * same name, and past those whose one-vector kernels are the widest's
      * (AMX's are VNNI's), with their names */
@@ -41,9 +56,14 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, const llama_pl
         if ((k->needs & ~widest->needs) != 0 || !k->name) continue;
         if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
         else if (strcmp(k->name, same) != 0) {
-            u->cand[u->n_cand++] = k;
+            levels[1] = k;
             break;
         }
+    }
+    /* each level both ways where that matters; the default first */
+    for (int l = 0; l < 2 && levels[l]; l++) {
+        u->cand[u->n_cand++] = (TuneChoice){ levels[l], MATMUL_READ_STREAMS };
+        if (reads) u->cand[u->n_cand++] = (TuneChoice){ levels[l], MATMUL_READ_AHEAD };
     }
     u->now_ns = pf && !pf->simd_fixed ? pf->now_ns : NULL;
     u->ctx = pf ? pf->ctx : NULL;
@@ -53,11 +73,16 @@ static int tuning(const LevelTuner *u) {
     return u->now_ns && u->n_cand > 1 && u->trials < TUNE_TRIALS * u->n_cand;
 }
 
-const MatmulKernel *transformer_level(const Transformer *t) {
+TuneChoice transformer_choice(const Transformer *t) {
     const LevelTuner *u = &t->tuner;
-    if (u->n_cand < 2 || tuning(u) || !u->now_ns) return u->widest;
-    return u->best_ns[1] < u->best_ns[0] ? u->cand[1] : u->cand[0];
+    if (u->n_cand < 2 || tuning(u) || !u->now_ns) return u->cand[0];
+    int best = 0;
+    for (int c = 1; c < u->n_cand; c++)
+        if (u->best_ns[c] < u->best_ns[best]) best = c;
+    return u->cand[best];
 }
+
+const MatmulKernel *transformer_level(const Transformer *t) { return transformer_choice(t).kernel; }
 
 /* The most any product of the model needs for one prepared input, over
  * the tensors that take inputs of `cols` values. */
@@ -89,7 +114,7 @@ void transformer_init(Transformer *t, const llama_model *m, int steps,
     t->steps = steps;
     t->batch = batch;
     compute_init(&t->compute, platform);
-    tuner_init(&t->tuner, t->compute.kernel, platform);
+    tuner_init(&t->tuner, t->compute.kernel, reads_matter(m), platform);
     s->x = arena_alloc(a, B * dim, sizeof(float));
     s->xb = arena_alloc(a, B * dim, sizeof(float));
     s->xb2 = arena_alloc(a, B * dim, sizeof(float));
@@ -408,13 +433,16 @@ static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
 float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
     LevelTuner *u = &t->tuner;
     if (n > 1 || !tuning(u)) {
-        t->compute.kernel = n > 1 ? u->widest : transformer_level(t);
+        TuneChoice best = transformer_choice(t);
+        t->compute.kernel = n > 1 ? u->widest : best.kernel;
+        __atomic_store_n(&matmul_read, best.read, __ATOMIC_RELAXED);
         forward_all(t, tokens, n, pos);
         return t->state.logits;
     }
-    /* one token while the levels are being timed: the candidates in turn */
+    /* one token while the candidates are being timed: each in turn */
     int c = u->trials % u->n_cand;
-    t->compute.kernel = u->cand[c];
+    t->compute.kernel = u->cand[c].kernel;
+    __atomic_store_n(&matmul_read, u->cand[c].read, __ATOMIC_RELAXED);
     uint64_t t0 = u->now_ns(u->ctx);
     forward_all(t, tokens, n, pos);
     uint64_t ns = u->now_ns(u->ctx) - t0;

@@ -44,14 +44,21 @@ typedef struct {
     void *act_hidden;    /* an input of hidden_dim values prepared for w2 */
 } RunState;
 
-/* Picks the level for one-token steps by timing the candidates in turn. */
+/* Picks how one-token steps run by timing the candidates in turn: the
+ * widest level and the next one down, each reading rows both ways
+ * (matmul.h's matmul_read). */
 #define TUNE_TRIALS 3    /* tokens timed on each candidate */
+#define TUNE_MAX 4
+typedef struct {
+    const MatmulKernel *kernel;
+    int read;                        /* MATMUL_READ_* */
+} TuneChoice;
 typedef struct {
     const MatmulKernel *widest;      /* batches run on it */
-    const MatmulKernel *cand[2];     /* for one token at a time */
+    TuneChoice cand[TUNE_MAX];       /* for one token at a time */
     int n_cand;
     int trials;                      /* tokens timed so far */
-    uint64_t best_ns[2];             /* each candidate's fastest token */
+    uint64_t best_ns[TUNE_MAX];      /* each candidate's fastest token */
     uint64_t (*now_ns)(void *ctx);   /* the platform's clock; NULL: no tuning */
     void *ctx;
 } LevelTuner;
@@ -66,8 +73,9 @@ typedef struct {
     LevelTuner tuner;
 } Transformer;
 
-/* The level one-token steps run on now (for reports); the widest until
- * the timing has decided. */
+/* The level and read one-token steps run on now (for reports); the
+ * widest, four streams, until the timing has decided. */
+TuneChoice transformer_choice(const Transformer *t);
 const MatmulKernel *transformer_level(const Transformer *t);
 
 /* Allocates the run state for steps positions (and batches of up to

@@ -287,61 +287,98 @@ TEST(forward_batched_is_sequential) {
     batched_equals_sequential("gguf/tinyllama-mini-Q4_K_M.gguf", CHECK_SCALE(90, 40), &pf);
 }
 
-/* The level tuner: a clock under which every second timed token (the
- * narrower level's) takes `narrow_ns` and the others 100 us. After the
- * trials, one-token steps run on the faster level; the logits are the
- * oracle's all along; batches stay on the widest; --simd (simd_fixed)
- * keeps the widest. */
-typedef struct { uint64_t now; int calls; uint64_t narrow_ns; } TunerClock;
+/* The tuner: a clock under which a token timed on candidate c takes
+ * ns[c] (the candidates in tuner_init's order: the widest level reading
+ * four streams, then one stream ahead where the model has block types,
+ * then the next level down the same). After the trials, one-token steps
+ * run on the fastest; the logits are those of an engine that never
+ * tunes, all along; batches stay on the widest; --simd (simd_fixed) keeps
+ * the widest. */
+typedef struct { uint64_t now; int calls, n; const uint64_t *ns; } TunerClock;
 static uint64_t tuner_clock(void *ctx) {
     TunerClock *c = ctx;
-    if (c->calls++ % 2) c->now += (c->calls / 2) % 2 ? 100000 : c->narrow_ns;
+    if (c->calls % 2) c->now += c->ns[(c->calls / 2) % c->n];
+    c->calls++;
     return c->now;
 }
 
-static const char *tuned_level(uint64_t narrow_ns, int fixed, const llama_model *ck, Ref *r) {
-    TunerClock clock = { 1, 0, narrow_ns };
+/* The choice after the trials, and the number of candidates. */
+static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int *n_cand) {
+    TunerClock clock = { 1, 0, 1, ns };
     llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, fixed };
-    Engine e;
-    engine_open(&e, ck, 64, &pf);
+    llama_platform plain = { NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
+    Engine e, ref;
+    engine_open(&e, m, 64, &pf);
+    engine_open(&ref, m, 64, &plain);
+    clock.n = e.t.tuner.n_cand;
+    *n_cand = e.t.tuner.n_cand;
     int token = 1;
-    for (int pos = 0; pos < 3 * TUNE_TRIALS && !check_failed_; pos++) {
+    for (int pos = 0; pos < TUNE_MAX * TUNE_TRIALS + 2 && !check_failed_; pos++) {
         float *a = transformer_forward(&e.t, &token, 1, pos);
-        float *b = ref_forward(r, ck, token, pos);
-        CHECK(memcmp(a, b, (size_t)ck->config.vocab_size * 4) == 0, "logits differ at pos %d", pos);
-        token = rnd_token(ck->config.vocab_size);
+        float *b = transformer_forward(&ref.t, &token, 1, pos);
+        CHECK(memcmp(a, b, (size_t)m->config.vocab_size * 4) == 0, "logits differ at pos %d", pos);
+        token = rnd_token(m->config.vocab_size);
     }
-    const char *name = transformer_level(&e.t)->name;
+    TuneChoice c = transformer_choice(&e.t);
     free(e.mem);
-    return name;
+    free(ref.mem);
+    return c;
 }
 
-TEST(level_tuner_keeps_the_faster) {
-    const MatmulKernel *widest = matmul_select(llama_cpu_detect());
-    /* the next level of another name below the widest, past those with the
-     * widest's one-vector kernels (AMX's are VNNI's: nothing to time) */
-    const MatmulKernel *next = NULL;
+/* The next level of another name below the widest, past those with the
+ * widest's one-vector kernels (AMX's are VNNI's: nothing to time), or NULL. */
+static const MatmulKernel *next_level(const MatmulKernel *widest) {
     const char *same = widest->name;
-    for (int i = 0; matmul_levels[i] && !next; i++) {
+    for (int i = 0; matmul_levels[i]; i++) {
         const MatmulKernel *k = matmul_levels[i];
         if (k == widest || (k->needs & ~widest->needs)) continue;
         if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
-        else if (strcmp(k->name, same) != 0) next = k;
+        else if (strcmp(k->name, same) != 0) return k;
     }
-    if (!next) return;                   /* one level on this CPU: nothing to choose */
+    return NULL;
+}
+
+#define PICKED(c, level, rd) (strcmp((c).kernel->name, (level)->name) == 0 && (c).read == (rd))
+
+TEST(level_tuner_keeps_the_faster) {
+    const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest);
     llama_model ck;
     unsigned char *file;
     CHECK(load("stories260K.bin", &ck, &file) == 0, "stories260K.bin not found");
     if (check_failed_) return;
-    Ref r;
-    ref_alloc(&r, &ck.config);
-    const char *a = tuned_level(50000, 0, &ck, &r);     /* narrower twice as fast */
-    CHECK(strcmp(a, next->name) == 0, "picked %s, want %s", a, next->name);
-    const char *b = tuned_level(200000, 0, &ck, &r);    /* narrower slower */
-    CHECK(strcmp(b, widest->name) == 0, "picked %s, want %s", b, widest->name);
-    const char *c = tuned_level(50000, 1, &ck, &r);     /* --simd: fixed */
-    CHECK(strcmp(c, widest->name) == 0, "with simd_fixed picked %s", c);
-    ref_free(&r);
+    /* fp32 weights: the reads change nothing, only the levels are timed */
+    int n;
+    TuneChoice a = tuned((const uint64_t[]){ 100000, 50000 }, 0, &ck, &n);   /* narrower twice as fast */
+    CHECK(n == (next ? 2 : 1), "%d candidates for an fp32 model", n);
+    if (next) CHECK(PICKED(a, next, MATMUL_READ_STREAMS), "picked %s/%d, want %s", a.kernel->name, a.read, next->name);
+    TuneChoice b = tuned((const uint64_t[]){ 100000, 200000 }, 0, &ck, &n);  /* narrower slower */
+    CHECK(PICKED(b, widest, MATMUL_READ_STREAMS), "picked %s/%d", b.kernel->name, b.read);
+    TuneChoice c = tuned((const uint64_t[]){ 100000, 50000 }, 1, &ck, &n);   /* --simd: fixed */
+    CHECK(PICKED(c, widest, MATMUL_READ_STREAMS), "with simd_fixed picked %s/%d", c.kernel->name, c.read);
+    free(file);
+}
+
+TEST(level_tuner_times_both_reads) {
+    const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest);
+    size_t size;
+    unsigned char *file = model_file("gguf/stories15M-Q4_0.gguf", &size);
+    CHECK(file != NULL, "gguf/stories15M-Q4_0.gguf not found");
+    if (!file) return;
+    static llama_model m;
+    llama_error err;
+    CHECK(llama_gguf_parse(&m, file, size, &err) == 0, "%s", err.msg);
+    if (check_failed_) { free(file); return; }
+    int n;
+    /* widest ahead fastest; next ahead fastest; widest streams fastest */
+    TuneChoice a = tuned((const uint64_t[]){ 100000, 50000, 90000, 80000 }, 0, &m, &n);
+    CHECK(n == (next ? 4 : 2), "%d candidates for a Q4_0 model", n);
+    CHECK(PICKED(a, widest, MATMUL_READ_AHEAD), "picked %s/%d", a.kernel->name, a.read);
+    if (next) {
+        TuneChoice b = tuned((const uint64_t[]){ 100000, 90000, 95000, 50000 }, 0, &m, &n);
+        CHECK(PICKED(b, next, MATMUL_READ_AHEAD), "picked %s/%d, want %s ahead", b.kernel->name, b.read, next->name);
+    }
+    TuneChoice c = tuned((const uint64_t[]){ 50000, 100000, 90000, 80000 }, 0, &m, &n);
+    CHECK(PICKED(c, widest, MATMUL_READ_STREAMS), "picked %s/%d", c.kernel->name, c.read);
     free(file);
 }
 
@@ -450,5 +487,5 @@ TEST(memory_sizing) {
 }
 
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
-          forward_batched_is_sequential, level_tuner_keeps_the_faster,
+          forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_both_reads,
           generate_matches_run_c, memory_sizing)
