@@ -70,6 +70,23 @@ TARGET static INLINE __m256i hsum_pairs(__m512i e0, __m512i e1, __m512i e2, __m5
     return _mm512_castsi512_si256(_mm512_permutexvar_epi32(idx, t));
 }
 
+/* The same for lane sums below 2^14 in magnitude (the blocks of 4 and 5
+ * bits: 4 * 31 * 127), halved by VPACKSSDW and VPMADDWD with ones, which
+ * cannot saturate, on the multiply ports instead of the shuffle ports
+ * (five shuffles instead of nine; kbench, Zen 5, Q4_0 from L2: 36 GB/s
+ * before). */
+TARGET static INLINE __m256i hsum_pairs_small(__m512i e0, __m512i e1, __m512i e2, __m512i e3) {
+    const __m512i one = _mm512_set1_epi16(1);
+    /* 128-bit lanes 0-1: blocks 0, 0, 2, 2 | 4, 4, 6, 6 partials; 2-3: 1, 3 | 5, 7 */
+    __m512i lo = _mm512_madd_epi16(_mm512_packs_epi32(e0, e1), one);
+    __m512i hi = _mm512_madd_epi16(_mm512_packs_epi32(e2, e3), one);
+    /* lanes 0-1: blocks 0, 2, 4, 6 (half of each); lanes 2-3: 1, 3, 5, 7 */
+    __m512i t = _mm512_madd_epi16(_mm512_packs_epi32(lo, hi), one);
+    t = _mm512_add_epi32(t, _mm512_shuffle_i32x4(t, t, _MM_SHUFFLE(2, 3, 0, 1)));
+    __m512i idx = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_castsi512_si256(_mm512_permutexvar_epi32(idx, t));
+}
+
 #define LOAD256(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define LOAD512(p) _mm512_loadu_si512((const void *)(p))
 
@@ -82,14 +99,30 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
     return _mm512_xor_si512(z, _mm512_set1_epi8((char)0x80));
 }
 
-/* Blocks w[0], w[1] of Q4_0: their 64 quants (0..15) in value order: each
- * block's 16 bytes broadcast, the copies for values 16-31 shifted down a
- * nibble. */
-TARGET static INLINE __m512i q4_0_pair(const block_q4_0 *w) {
-    __m512i z = _mm512_mask_blend_epi64(0xf0, _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)w[0].qs)),
-                                        _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)w[1].qs)));
+/* The 64 quants (0..15) of two blocks of 32 in value order: each block's
+ * 16 bytes broadcast, the copies for values 16-31 shifted down a nibble. */
+TARGET static INLINE __m512i nibbles_pair(const uint8_t *qs0, const uint8_t *qs1) {
+    __m512i z = _mm512_mask_blend_epi64(0xf0, _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)qs0)),
+                                        _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)qs1)));
     z = _mm512_mask_srli_epi16(z, 0xff00ff00, z, 4);
     return _mm512_and_si512(z, _mm512_set1_epi8(0x0f));
+}
+
+/* q with the fifth bits of two Q5 blocks (bit j of qh: value j) added as 16. */
+TARGET static INLINE __m512i fifth_bits_pair(__m512i q, const uint8_t qh0[4], const uint8_t qh1[4]) {
+    uint32_t h0, h1;
+    __builtin_memcpy(&h0, qh0, 4);
+    __builtin_memcpy(&h1, qh1, 4);
+    return _mm512_mask_add_epi8(q, _cvtu64_mask64((uint64_t)h1 << 32 | h0), q, _mm512_set1_epi8(0x10));
+}
+
+TARGET static INLINE __m512i q4_0_pair(const block_q4_0 *w) { return nibbles_pair(w[0].qs, w[1].qs); }
+TARGET static INLINE __m512i q4_1_pair(const block_q4_1 *w) { return nibbles_pair(w[0].qs, w[1].qs); }
+TARGET static INLINE __m512i q5_0_pair(const block_q5_0 *w) {
+    return fifth_bits_pair(nibbles_pair(w[0].qs, w[1].qs), w[0].qh, w[1].qh);
+}
+TARGET static INLINE __m512i q5_1_pair(const block_q5_1 *w) {
+    return fifth_bits_pair(nibbles_pair(w[0].qs, w[1].qs), w[0].qh, w[1].qh);
 }
 
 /* The d of eight whole blocks from w, picked out of the blocks' own bytes
@@ -113,33 +146,60 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
     return _mm256_maskz_cvtph_ps(0xff, _mm512_castsi512_si128(h));
 }
 
-/* Eight whole blocks b .. b+7: their p (the tail goes through quant_body.h's). */
-#define PAIRS8(W, PAIR, D8, SHIFT)                                                                 \
+/* Eight whole blocks b .. b+7: their p (the tail goes through quant_body.h's).
+ * CORR(v): the block totals v corrected for the quants' offset. */
+#define PAIRS8(W, PAIR, D8, CORR)                                                                  \
     ({                                                                                           \
         __m512i e_[4];                                                                           \
         _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)                                      \
             e_[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), PAIR(W + b + 2 * k), LOAD512(a->q + 32 * (b + 2 * k))); \
-        __m256i isum_ = _mm256_sub_epi32(hsum_pairs(e_[0], e_[1], e_[2], e_[3]),                 \
-                                         _mm256_slli_epi32(LOAD256(a->sum + b), SHIFT));          \
+        __m256i isum_ = CORR((sizeof *(W) < 32 ? hsum_pairs_small : hsum_pairs)(e_[0], e_[1], e_[2], e_[3])); \
         __m256 dd_ = _mm256_mul_ps(D8(W + b), _mm256_loadu_ps(a->d + b));                      \
         _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
     })
+/* minus 2^s times the blocks' sums of x: Q8_0 made unsigned (w + 128),
+ * Q4_0 (q - 8), Q5_0 (q - 16) */
+#define MINUS_SUMS(v, s) _mm256_sub_epi32((v), _mm256_slli_epi32(LOAD256(a->sum + b), (s)))
+#define CORR_Q8_0(v) MINUS_SUMS(v, 7)
+#define CORR_Q4_0(v) MINUS_SUMS(v, 3)
+#define CORR_Q5_0(v) MINUS_SUMS(v, 4)
+#define CORR_NONE(v) (v)
+/* the d of the eight blocks by scalar loads (quant_body.h's) */
+#define BLOCK_D8(W) vnni_block_d8((W), (int)sizeof *(W), 8)
+/* with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m fields at byte 2) */
+#define PAIRS8_MIN(W, PAIR)                                                                      \
+    _mm256_add_ps(PAIRS8(W, PAIR, BLOCK_D8, CORR_NONE),                                         \
+                  _mm256_mul_ps(vnni_block_d8((const unsigned char *)(W + b) + 2, (int)sizeof *(W), 8), \
+                                _mm256_loadu_ps(a->s + b)))
 
 /* Whole groups as pairs, a row's last blocks as quant_body.h's (its
  * ROW_FNS and ROWS: the rows as four streams, a group of each in turn). */
 TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8(w, q8_0_pair, q8_0_d8, 7) : vnni_q8_0_8(w, a, b, r, 0);
+    return R ? PAIRS8(w, q8_0_pair, q8_0_d8, CORR_Q8_0) : vnni_q8_0_8(w, a, b, r, 0);
 }
-
-/* (q - 8) . x = q . x - 8 * sum(x) */
 TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8(w, q4_0_pair, q4_0_d8, 3) : vnni_q4_0_8(w, a, b, r, 0);
+    return R ? PAIRS8(w, q4_0_pair, q4_0_d8, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
+}
+TARGET static INLINE __m256 vnni_q5_0p_8(const block_q5_0 *w, const vnni_Act *a, int b, int r, const int R) {
+    return R ? PAIRS8(w, q5_0_pair, BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
+}
+TARGET static INLINE __m256 vnni_q4_1p_8(const block_q4_1 *w, const vnni_Act *a, int b, int r, const int R) {
+    return R ? PAIRS8_MIN(w, q4_1_pair) : vnni_q4_1_8(w, a, b, r, 0);
+}
+TARGET static INLINE __m256 vnni_q5_1p_8(const block_q5_1 *w, const vnni_Act *a, int b, int r, const int R) {
+    return R ? PAIRS8_MIN(w, q5_1_pair) : vnni_q5_1_8(w, a, b, r, 0);
 }
 
 ROW_FNS(q8_0p, block_q8_0, 4, vnni_q8_0_1)
 ROW_FNS(q4_0p, block_q4_0, 4, vnni_q4_0_1)
+ROW_FNS(q5_0p, block_q5_0, 1, NO_ONE)
+ROW_FNS(q4_1p, block_q4_1, 1, NO_ONE)
+ROW_FNS(q5_1p, block_q5_1, 1, NO_ONE)
 ROWS(q8_0_rows512, q8_0p, block_q8_0, 32)
 ROWS(q4_0_rows512, q4_0p, block_q4_0, 32)
+ROWS(q5_0_rows512, q5_0p, block_q5_0, 32)
+ROWS(q4_1_rows512, q4_1p, block_q4_1, 32)
+ROWS(q5_1_rows512, q5_1p, block_q5_1, 32)
 
 /* Q4_K and Q6_K with 64 values in each 512-bit register. The int32 sums
  * are exact, so they may be formed in any order: each super-block's isum
@@ -155,29 +215,63 @@ TARGET static INLINE __m256i fold16(__m512i v) {
 #define W4(s) (long long)(0xff00ff00ff00ff00ull | (s) * 0x0001000100010001ull)
 #define PICK4X2(a, b) _mm512_setr_epi64(W4(a), W4(b), W4(a), W4(b), W4((a) + 1), W4((b) + 1), W4((a) + 1), W4((b) + 1))
 
-/* Q4_K super-block B with its 256 x: 32 bytes of quants broadcast to both
- * halves, the high half shifted down a nibble, are values 64j .. 64j+63
- * in order, and one VPDPBUSD with 64 x gives sub-block 2j's partial sums
- * in lanes 0-7, 2j+1's in lanes 8-15 (each below 2^15). Two such packed
- * into int16 meet their scales in one VPDPWSSD. */
-TARGET static INLINE __m256i q4_k_sums512(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
-                                          __m128i *msum) {
-    __m128i scmn = vnni_k4_scales16(B->scales);
+/* Q4_K's and Q5_K's scales as VPDPWSSD patterns for k4_scaled512, and
+ * msum's partial sums (4 lanes). After VPACKSSDW of sub-blocks (0, 1)
+ * and (2, 3): 128-bit lanes 0-1 hold 0 then 2, lanes 2-3 hold 1 then 3. */
+TARGET static INLINE __m128i k4_patterns512(const uint8_t s[12], const int16_t *sums32, __m512i *pat01,
+                                            __m512i *pat23) {
+    __m128i scmn = vnni_k4_scales16(s);
     __m512i sc = _mm512_broadcast_i32x4(scmn);
-    /* after VPACKSSDW of sub-blocks (0, 1) and (2, 3): lanes 0-1 hold 0
-     * then 2, lanes 2-3 hold 1 then 3 */
-    __m512i pat01 = _mm512_shuffle_epi8(sc, PICK4X2(0, 2)), pat23 = _mm512_shuffle_epi8(sc, PICK4X2(4, 6));
-    *msum = _mm_madd_epi16(_mm_unpackhi_epi8(scmn, _mm_setzero_si128()),
-                           _mm_loadu_si128((const __m128i *)(const void *)sums32));
-    __m512i p[4];
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; j++) {
-        __m512i q = _mm512_broadcast_i64x4(LOAD256(B->qs + 32 * j));
-        q = _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xffff0000u, q, 4), _mm512_set1_epi8(0x0f));
-        p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * j));
-    }
+    *pat01 = _mm512_shuffle_epi8(sc, PICK4X2(0, 2));
+    *pat23 = _mm512_shuffle_epi8(sc, PICK4X2(4, 6));
+    return _mm_madd_epi16(_mm_unpackhi_epi8(scmn, _mm_setzero_si128()),
+                          _mm_loadu_si128((const __m128i *)(const void *)sums32));
+}
+
+/* 32 bytes of quants broadcast to both halves, the high half shifted down
+ * a nibble: values 64j .. 64j+63 in order (0..15). */
+TARGET static INLINE __m512i k4_values64(const uint8_t *qs) {
+    __m512i q = _mm512_broadcast_i64x4(LOAD256(qs));
+    return _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xffff0000u, q, 4), _mm512_set1_epi8(0x0f));
+}
+
+/* p[j]: VPDPBUSD's sums for values 64j .. 64j+63 (sub-block 2j in lanes
+ * 0-7, 2j+1 in lanes 8-15, each below 2^15); their sum weighted by the
+ * scales, 8 lanes. */
+TARGET static INLINE __m256i k4_scaled512(const __m512i p[4], __m512i pat01, __m512i pat23) {
     __m512i acc = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]), pat01);
     return fold16(_mm512_dpwssd_epi32(acc, _mm512_packs_epi32(p[2], p[3]), pat23));
+}
+
+/* Q4_K super-block B with its 256 x: isum's partial sums (8 lanes) and
+ * msum's (4 lanes). */
+TARGET static INLINE __m256i q4_k_sums512(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
+                                          __m128i *msum) {
+    __m512i pat01, pat23, p[4];
+    *msum = k4_patterns512(B->scales, sums32, &pat01, &pat23);
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++)
+        p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), k4_values64(B->qs + 32 * j), LOAD512(x + 64 * j));
+    return k4_scaled512(p, pat01, pat23);
+}
+
+/* Q5_K: Q4_K's with the fifth bits of values 64j .. 64j+63: bit 2j of
+ * qh[l] for the low half, 2j+1 for the high, found by VPTESTMB and added
+ * as 16 under its mask (each lane below 2^15: 4 * 31 * 127). */
+TARGET static INLINE __m256i q5_k_sums512(const block_q5_K *B, const int8_t *x, const int16_t *sums32,
+                                          __m128i *msum) {
+    __m512i pat01, pat23;
+    *msum = k4_patterns512(B->scales, sums32, &pat01, &pat23);
+    __m512i qh = _mm512_broadcast_i64x4(LOAD256(B->qh)), p[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) {
+        __m512i bit = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi8((char)(1 << 2 * j)),
+                                              _mm512_set1_epi8((char)(2 << 2 * j)));
+        __m512i q = k4_values64(B->qs + 32 * j);
+        q = _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(qh, bit), q, _mm512_set1_epi8(0x10));
+        p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * j));
+    }
+    return k4_scaled512(p, pat01, pat23);
 }
 
 /* Q6_K super-block B: per half h, ql's 64 bytes are the low four bits of
@@ -220,19 +314,22 @@ TARGET static INLINE __m256i q6_k_sums512(const block_q6_K *B, const int8_t *x, 
 /* Groups of eight whole super-blocks with the sums above (a row's last,
  * fewer, through quant_body.h's); the rest as quant_body.h's q4_k_8 and
  * q6_k_8. */
-TARGET static INLINE __m256 vnni_q4_kw_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R) {
-    if (!R) return vnni_q4_k_8(w, a, b, r, 0);
-    __m256i acc[8];
-    __m128i ms[8];
-    _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)
-        acc[k] = q4_k_sums512(w + b + k, a->q + 256 * (b + k), a->sums32 + 8 * (b + k), &ms[k]);
-    __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum8x4(ms));
-    __m256 dx = _mm256_loadu_ps(a->d + b);
-    const unsigned char *first = (const unsigned char *)(w + b);
-    __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 0, 8));
-    __m256 dm = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 2, 8));
-    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
-}
+#define KW_GROUP_MIN(T, BT, SUMS)                                                                \
+    TARGET static INLINE __m256 vnni_##T##w_8(const BT *w, const vnni_Act *a, int b, int r, const int R) { \
+        if (!R) return vnni_##T##_8(w, a, b, r, 0);                                              \
+        __m256i acc[8];                                                                          \
+        __m128i ms[8];                                                                           \
+        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)                                      \
+            acc[k] = SUMS(w + b + k, a->q + 256 * (b + k), a->sums32 + 8 * (b + k), &ms[k]);     \
+        __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum8x4(ms)); \
+        __m256 dx = _mm256_loadu_ps(a->d + b);                                                   \
+        const unsigned char *first = (const unsigned char *)(w + b);                             \
+        __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 0, 8));                   \
+        __m256 dm = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 2, 8));                   \
+        return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));                 \
+    }
+KW_GROUP_MIN(q4_k, block_q4_K, q4_k_sums512)
+KW_GROUP_MIN(q5_k, block_q5_K, q5_k_sums512)
 
 TARGET static INLINE __m256 vnni_q6_kw_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R) {
     if (!R) return vnni_q6_k_8(w, a, b, r, 0);
@@ -245,8 +342,10 @@ TARGET static INLINE __m256 vnni_q6_kw_8(const block_q6_K *w, const vnni_Act *a,
 }
 
 ROW_FNS(q4_kw, block_q4_K, 6, vnni_q4_k_1)
+ROW_FNS(q5_kw, block_q5_K, 6, vnni_q5_k_1)
 ROW_FNS(q6_kw, block_q6_K, 6, vnni_q6_k_1)
 ROWS(q4_k_rows512, q4_kw, block_q4_K, 256)
+ROWS(q5_k_rows512, q5_kw, block_q5_K, 256)
 ROWS(q6_k_rows512, q6_kw, block_q6_K, 256)
 
 #undef TARGET
@@ -369,10 +468,10 @@ WITH_BATCH(q4_k_rows512, MATMUL_Q4_K)
 WITH_BATCH(q6_k_rows512, MATMUL_Q6_K)
 WITH_BATCH(f16_rows, MATMUL_F16)
 WITH_BATCH(bf16_rows, MATMUL_BF16)
-WITH_BATCH(vnni_q5_0_rows, MATMUL_Q5_0)
-WITH_BATCH(vnni_q4_1_rows, MATMUL_Q4_1)
-WITH_BATCH(vnni_q5_1_rows, MATMUL_Q5_1)
-WITH_BATCH(vnni_q5_k_rows, MATMUL_Q5_K)
+WITH_BATCH(q5_0_rows512, MATMUL_Q5_0)
+WITH_BATCH(q4_1_rows512, MATMUL_Q4_1)
+WITH_BATCH(q5_1_rows512, MATMUL_Q5_1)
+WITH_BATCH(q5_k_rows512, MATMUL_Q5_K)
 WITH_BATCH(vnni_q2_k_rows, MATMUL_Q2_K)
 WITH_BATCH(vnni_q3_k_rows, MATMUL_Q3_K)
 
@@ -392,8 +491,8 @@ const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,
     [MATMUL_Q4_K] = q4_k_rows512_or_batch, [MATMUL_Q6_K] = q6_k_rows512_or_batch,
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
-    [MATMUL_Q5_0] = vnni_q5_0_rows_or_batch, [MATMUL_Q4_1] = vnni_q4_1_rows_or_batch,
-    [MATMUL_Q5_1] = vnni_q5_1_rows_or_batch, [MATMUL_Q5_K] = vnni_q5_k_rows_or_batch,
+    [MATMUL_Q5_0] = q5_0_rows512_or_batch, [MATMUL_Q4_1] = q4_1_rows512_or_batch,
+    [MATMUL_Q5_1] = q5_1_rows512_or_batch, [MATMUL_Q5_K] = q5_k_rows512_or_batch,
     [MATMUL_Q2_K] = vnni_q2_k_rows_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
@@ -415,19 +514,19 @@ extern const matmul_tensor_fn matmul_amx_batch[MATMUL_KINDS];
     }
 WITH_AMX(q8_0_rows512, MATMUL_Q8_0)
 WITH_AMX(q4_0_rows512, MATMUL_Q4_0)
-WITH_AMX(vnni_q5_0_rows, MATMUL_Q5_0)
-WITH_AMX(vnni_q4_1_rows, MATMUL_Q4_1)
-WITH_AMX(vnni_q5_1_rows, MATMUL_Q5_1)
+WITH_AMX(q5_0_rows512, MATMUL_Q5_0)
+WITH_AMX(q4_1_rows512, MATMUL_Q4_1)
+WITH_AMX(q5_1_rows512, MATMUL_Q5_1)
 WITH_AMX(q4_k_rows512, MATMUL_Q4_K)
-WITH_AMX(vnni_q5_k_rows, MATMUL_Q5_K)
+WITH_AMX(q5_k_rows512, MATMUL_Q5_K)
 WITH_AMX(q6_k_rows512, MATMUL_Q6_K)
 
 const matmul_tensor_fn matmul_avx512amx_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_rows512_or_amx, [MATMUL_Q4_0] = q4_0_rows512_or_amx,
     [MATMUL_Q4_K] = q4_k_rows512_or_amx, [MATMUL_Q6_K] = q6_k_rows512_or_amx,
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
-    [MATMUL_Q5_0] = vnni_q5_0_rows_or_amx, [MATMUL_Q4_1] = vnni_q4_1_rows_or_amx,
-    [MATMUL_Q5_1] = vnni_q5_1_rows_or_amx, [MATMUL_Q5_K] = vnni_q5_k_rows_or_amx,
+    [MATMUL_Q5_0] = q5_0_rows512_or_amx, [MATMUL_Q4_1] = q4_1_rows512_or_amx,
+    [MATMUL_Q5_1] = q5_1_rows512_or_amx, [MATMUL_Q5_K] = q5_k_rows512_or_amx,
     [MATMUL_Q2_K] = vnni_q2_k_rows_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
