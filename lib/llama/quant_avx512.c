@@ -5,7 +5,11 @@
  * VPDPBUSD (unsigned by signed bytes, four products into each int32 lane)
  * and VPDPWSSD (int16 pairs times int16 scales, added in). Signed weights
  * (Q8_0) are made unsigned, w XOR 0x80 = w + 128, and 128 times the
- * block's sum of x (from the prepared activations) is taken away.
+ * block's sum of x (from the prepared activations) is taken away. The
+ * whole groups of every type but Q3_K go through the 512-bit kernels
+ * below (64 values a register: on Zen 5, where 512-bit operations run at
+ * full width, the 256-bit ones could not keep up with the memory), the
+ * rest of a row through quant_body.h's.
  * Without VNNI (AVX-512F, with AVX2): the same kernels with AVX2's byte
  * products (quant_avx2.c's way).
  *
@@ -311,25 +315,65 @@ TARGET static INLINE __m256i q6_k_sums512(const block_q6_K *B, const int8_t *x, 
     return fold16(acc);
 }
 
+/* Q2_K super-block B: values 64t .. 64t+63 are the 2-bit fields 2s and
+ * 2s + 2 (s = 2 (t % 2)) of qs[32 (t / 2) ..] broadcast to both halves,
+ * one variable shift; each 128-bit lane of them is one sub-block of 16
+ * (4t + lane). Their scales are folded in: VPSHUFB looks each value q up
+ * in a table of sc * q (below 46), in the lane's own 16 bytes, slot t of
+ * four (the index q + 4t), and one VPDPBUSD per 64 values adds the
+ * scaled products: isum's partial sums (8 lanes) with no packing. msum's
+ * partial sums (4 lanes) from the minimums and bsums. */
+TARGET static INLINE __m256i q2_k_sums512(const block_q2_K *B, const int8_t *x, const int16_t *bsums,
+                                          __m128i *msum) {
+    __m128i sc = _mm_loadu_si128((const __m128i *)(const void *)B->scales);
+    __m256i m8 = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sc, 4), _mm_set1_epi8(0x0f))),
+                                   LOAD256(bsums));
+    *msum = _mm_add_epi32(_mm256_castsi256_si128(m8), _mm256_extracti128_si256(m8, 1));
+    /* the tables: in lane L, slot t (bytes 4t .. 4t+3) holds sc[4t + L] times 0, 1, 2, 3; from
+     * int16 copies of the scale times 256 (bytes 0, sc) and 770 (2 sc, 3 sc) */
+    __m512i s = _mm512_and_si512(_mm512_broadcast_i32x4(sc), _mm512_set1_epi8(0x0f));
+    const __m512i idx = _mm512_setr_epi32(
+        0xff00ff00, 0xff04ff04, 0xff08ff08, 0xff0cff0c, 0xff01ff01, 0xff05ff05, 0xff09ff09, 0xff0dff0d,
+        (int)0xff02ff02, (int)0xff06ff06, (int)0xff0aff0a, (int)0xff0eff0e, (int)0xff03ff03, (int)0xff07ff07,
+        (int)0xff0bff0b, (int)0xff0fff0f);
+    __m512i table = _mm512_mullo_epi16(_mm512_shuffle_epi8(s, idx), _mm512_set1_epi32(770 << 16 | 256));
+    /* word shifts, low half then high half: fields 2s and 2s + 2 */
+    const __m512i sh01 = _mm512_mask_blend_epi64(0xf0, _mm512_setzero_si512(), _mm512_set1_epi16(2));
+    const __m512i sh23 = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(4), _mm512_set1_epi16(6));
+    __m512i acc = _mm512_setzero_si512();
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; t++) {
+        __m512i q = _mm512_broadcast_i64x4(LOAD256(B->qs + 32 * (t / 2)));
+        q = _mm512_srlv_epi16(q, t % 2 ? sh23 : sh01);
+        /* (q & 3) | 4t: the value and its slot */
+        q = _mm512_ternarylogic_epi32(q, _mm512_set1_epi8(3), _mm512_set1_epi8((char)(4 * t)), 0xea);
+        acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi8(table, q), LOAD512(x + 64 * t));
+    }
+    return fold16(acc);
+}
+
 /* Groups of eight whole super-blocks with the sums above (a row's last,
  * fewer, through quant_body.h's); the rest as quant_body.h's q4_k_8 and
  * q6_k_8. */
-#define KW_GROUP_MIN(T, BT, SUMS)                                                                \
+#define KW_GROUP_MIN(T, BT, SUMS, SRC, DOFF, MOFF)                                               \
     TARGET static INLINE __m256 vnni_##T##w_8(const BT *w, const vnni_Act *a, int b, int r, const int R) { \
         if (!R) return vnni_##T##_8(w, a, b, r, 0);                                              \
         __m256i acc[8];                                                                          \
         __m128i ms[8];                                                                           \
         _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)                                      \
-            acc[k] = SUMS(w + b + k, a->q + 256 * (b + k), a->sums32 + 8 * (b + k), &ms[k]);     \
+            acc[k] = SUMS(w + b + k, a->q + 256 * (b + k), SRC(b + k), &ms[k]);                  \
         __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum8x4(ms)); \
         __m256 dx = _mm256_loadu_ps(a->d + b);                                                   \
         const unsigned char *first = (const unsigned char *)(w + b);                             \
-        __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 0, 8));                   \
-        __m256 dm = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 2, 8));                   \
+        __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, DOFF, 8));                \
+        __m256 dm = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, MOFF, 8));                \
         return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));                 \
     }
-KW_GROUP_MIN(q4_k, block_q4_K, q4_k_sums512)
-KW_GROUP_MIN(q5_k, block_q5_K, q5_k_sums512)
+#define SUMS32_OF(b) (a->sums32 + 8 * (b))
+#define BSUMS_OF(b) (a->bsums + 16 * (b))
+KW_GROUP_MIN(q4_k, block_q4_K, q4_k_sums512, SUMS32_OF, 0, 2)
+KW_GROUP_MIN(q5_k, block_q5_K, q5_k_sums512, SUMS32_OF, 0, 2)
+KW_GROUP_MIN(q2_k, block_q2_K, q2_k_sums512, BSUMS_OF, 80, 82)
 
 TARGET static INLINE __m256 vnni_q6_kw_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R) {
     if (!R) return vnni_q6_k_8(w, a, b, r, 0);
@@ -341,9 +385,11 @@ TARGET static INLINE __m256 vnni_q6_kw_8(const block_q6_K *w, const vnni_Act *a,
     return _mm256_mul_ps(dd, isum);
 }
 
+ROW_FNS(q2_kw, block_q2_K, 6, vnni_q2_k_1)
 ROW_FNS(q4_kw, block_q4_K, 6, vnni_q4_k_1)
 ROW_FNS(q5_kw, block_q5_K, 6, vnni_q5_k_1)
 ROW_FNS(q6_kw, block_q6_K, 6, vnni_q6_k_1)
+ROWS(q2_k_rows512, q2_kw, block_q2_K, 256)
 ROWS(q4_k_rows512, q4_kw, block_q4_K, 256)
 ROWS(q5_k_rows512, q5_kw, block_q5_K, 256)
 ROWS(q6_k_rows512, q6_kw, block_q6_K, 256)
@@ -472,7 +518,7 @@ WITH_BATCH(q5_0_rows512, MATMUL_Q5_0)
 WITH_BATCH(q4_1_rows512, MATMUL_Q4_1)
 WITH_BATCH(q5_1_rows512, MATMUL_Q5_1)
 WITH_BATCH(q5_k_rows512, MATMUL_Q5_K)
-WITH_BATCH(vnni_q2_k_rows, MATMUL_Q2_K)
+WITH_BATCH(q2_k_rows512, MATMUL_Q2_K)
 WITH_BATCH(vnni_q3_k_rows, MATMUL_Q3_K)
 
 /* F32 one vector at a time: matmul.c's own way (the level's f32_rows). */
@@ -493,7 +539,7 @@ const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
     [MATMUL_Q5_0] = q5_0_rows512_or_batch, [MATMUL_Q4_1] = q4_1_rows512_or_batch,
     [MATMUL_Q5_1] = q5_1_rows512_or_batch, [MATMUL_Q5_K] = q5_k_rows512_or_batch,
-    [MATMUL_Q2_K] = vnni_q2_k_rows_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
+    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
 
@@ -527,7 +573,7 @@ const matmul_tensor_fn matmul_avx512amx_tensor[MATMUL_KINDS] = {
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
     [MATMUL_Q5_0] = q5_0_rows512_or_amx, [MATMUL_Q4_1] = q4_1_rows512_or_amx,
     [MATMUL_Q5_1] = q5_1_rows512_or_amx, [MATMUL_Q5_K] = q5_k_rows512_or_amx,
-    [MATMUL_Q2_K] = vnni_q2_k_rows_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
+    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
 
