@@ -6,7 +6,7 @@
  * and VPDPWSSD (int16 pairs times int16 scales, added in). Signed weights
  * (Q8_0) are made unsigned, w XOR 0x80 = w + 128, and 128 times the
  * block's sum of x (from the prepared activations) is taken away. The
- * whole groups of every type but Q3_K go through the 512-bit kernels
+ * whole groups of every type go through the 512-bit kernels
  * below (64 values a register: on Zen 5, where 512-bit operations run at
  * full width, the 256-bit ones could not keep up with the memory), the
  * rest of a row through quant_body.h's.
@@ -352,6 +352,41 @@ TARGET static INLINE __m256i q2_k_sums512(const block_q2_K *B, const int8_t *x, 
     return fold16(acc);
 }
 
+/* Q3_K super-block B: the 2-bit fields as Q2_K's, each value's third bit
+ * (bit 4h + s of hmask[l], hmask broadcast) found by VPTESTMB and added
+ * as 4: quants 0..7, the format's + 4, which comes back as -4 times the
+ * scaled bsums. Sub-block 4t + L in 128-bit lane L of the values 64t ..
+ * 64t+63; packed, lane L holds sub-blocks L then 4 + L (8 + L, 12 + L),
+ * whose signed scales VPERMW puts in the same places. */
+TARGET static INLINE __m256i q3_k_sums512(const block_q3_K *B, const int8_t *x, const int16_t *bsums) {
+    __m256i sc16 = _mm256_cvtepi8_epi16(vnni_k3_scales16(B->scales));
+    __m256i corr = _mm256_madd_epi16(sc16, LOAD256(bsums));
+    corr = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(corr, 2));
+    __m512i sc = _mm512_castsi256_si512(sc16);
+    const __m512i sh01 = _mm512_mask_blend_epi64(0xf0, _mm512_setzero_si512(), _mm512_set1_epi16(2));
+    const __m512i sh23 = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(4), _mm512_set1_epi16(6));
+    __m512i hm = _mm512_broadcast_i64x4(LOAD256(B->hmask)), p[4];
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; t++) {
+        __m512i q = _mm512_srlv_epi16(_mm512_broadcast_i64x4(LOAD256(B->qs + 32 * (t / 2))), t % 2 ? sh23 : sh01);
+        q = _mm512_and_si512(q, _mm512_set1_epi8(3));
+        /* bit 4h + s of hmask: s = 2 (t % 2) in the low half, + 1 in the high */
+        int bit = 4 * (t / 2) + 2 * (t % 2);
+        __m512i sel = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi8((char)(1 << bit)), _mm512_set1_epi8((char)(2 << bit)));
+        q = _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(hm, sel), q, _mm512_set1_epi8(4));
+        p[t] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * t));
+    }
+    /* words of lane L: scale L (four), then 4 + L (four); + 8 for the second pair */
+    const __m512i idx = _mm512_setr_epi64(
+        0x0000000000000000ll, 0x0004000400040004ll, 0x0001000100010001ll, 0x0005000500050005ll,
+        0x0002000200020002ll, 0x0006000600060006ll, 0x0003000300030003ll, 0x0007000700070007ll);
+    __m512i acc = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]),
+                                      _mm512_permutexvar_epi16(idx, sc));
+    acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(p[2], p[3]),
+                              _mm512_permutexvar_epi16(_mm512_add_epi16(idx, _mm512_set1_epi16(8)), sc));
+    return _mm256_add_epi32(fold16(acc), corr);
+}
+
 /* Groups of eight whole super-blocks with the sums above (a row's last,
  * fewer, through quant_body.h's); the rest as quant_body.h's q4_k_8 and
  * q6_k_8. */
@@ -375,21 +410,28 @@ KW_GROUP_MIN(q4_k, block_q4_K, q4_k_sums512, SUMS32_OF, 0, 2)
 KW_GROUP_MIN(q5_k, block_q5_K, q5_k_sums512, SUMS32_OF, 0, 2)
 KW_GROUP_MIN(q2_k, block_q2_K, q2_k_sums512, BSUMS_OF, 80, 82)
 
-TARGET static INLINE __m256 vnni_q6_kw_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R) {
-    if (!R) return vnni_q6_k_8(w, a, b, r, 0);
-    __m256i acc[8];
-    _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)
-        acc[k] = q6_k_sums512(w + b + k, a->q + 256 * (b + k), a->bsums + 16 * (b + k));
-    __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc));
-    __m256 dd = _mm256_mul_ps(_mm256_loadu_ps(a->d + b), vnni_kd8((const unsigned char *)(w + b), (int)sizeof *w, 208, 8));
-    return _mm256_mul_ps(dd, isum);
-}
+/* The same for the types without minimums. */
+#define KW_GROUP(T, BT, SUMS, DOFF)                                                              \
+    TARGET static INLINE __m256 vnni_##T##w_8(const BT *w, const vnni_Act *a, int b, int r, const int R) { \
+        if (!R) return vnni_##T##_8(w, a, b, r, 0);                                              \
+        __m256i acc[8];                                                                          \
+        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)                                      \
+            acc[k] = SUMS(w + b + k, a->q + 256 * (b + k), a->bsums + 16 * (b + k));             \
+        __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc));                                       \
+        __m256 dd = _mm256_mul_ps(_mm256_loadu_ps(a->d + b),                                     \
+                                  vnni_kd8((const unsigned char *)(w + b), (int)sizeof *w, DOFF, 8)); \
+        return _mm256_mul_ps(dd, isum);                                                          \
+    }
+KW_GROUP(q3_k, block_q3_K, q3_k_sums512, 108)
+KW_GROUP(q6_k, block_q6_K, q6_k_sums512, 208)
 
 ROW_FNS(q2_kw, block_q2_K, 6, vnni_q2_k_1)
+ROW_FNS(q3_kw, block_q3_K, 6, vnni_q3_k_1)
 ROW_FNS(q4_kw, block_q4_K, 6, vnni_q4_k_1)
 ROW_FNS(q5_kw, block_q5_K, 6, vnni_q5_k_1)
 ROW_FNS(q6_kw, block_q6_K, 6, vnni_q6_k_1)
 ROWS(q2_k_rows512, q2_kw, block_q2_K, 256)
+ROWS(q3_k_rows512, q3_kw, block_q3_K, 256)
 ROWS(q4_k_rows512, q4_kw, block_q4_K, 256)
 ROWS(q5_k_rows512, q5_kw, block_q5_K, 256)
 ROWS(q6_k_rows512, q6_kw, block_q6_K, 256)
@@ -519,7 +561,7 @@ WITH_BATCH(q4_1_rows512, MATMUL_Q4_1)
 WITH_BATCH(q5_1_rows512, MATMUL_Q5_1)
 WITH_BATCH(q5_k_rows512, MATMUL_Q5_K)
 WITH_BATCH(q2_k_rows512, MATMUL_Q2_K)
-WITH_BATCH(vnni_q3_k_rows, MATMUL_Q3_K)
+WITH_BATCH(q3_k_rows512, MATMUL_Q3_K)
 
 /* F32 one vector at a time: matmul.c's own way (the level's f32_rows). */
 extern const MatmulKernel matmul_kernel_avx512vnni;
@@ -539,7 +581,7 @@ const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
     [MATMUL_Q5_0] = q5_0_rows512_or_batch, [MATMUL_Q4_1] = q4_1_rows512_or_batch,
     [MATMUL_Q5_1] = q5_1_rows512_or_batch, [MATMUL_Q5_K] = q5_k_rows512_or_batch,
-    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
+    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = q3_k_rows512_or_batch,
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
 
@@ -573,7 +615,7 @@ const matmul_tensor_fn matmul_avx512amx_tensor[MATMUL_KINDS] = {
     [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
     [MATMUL_Q5_0] = q5_0_rows512_or_amx, [MATMUL_Q4_1] = q4_1_rows512_or_amx,
     [MATMUL_Q5_1] = q5_1_rows512_or_amx, [MATMUL_Q5_K] = q5_k_rows512_or_amx,
-    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = vnni_q3_k_rows_or_batch,
+    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = q3_k_rows512_or_batch,
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
 
