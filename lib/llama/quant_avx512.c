@@ -151,13 +151,14 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
 }
 
 /* Eight whole blocks b .. b+7: their p (the tail goes through quant_body.h's).
+ * HSUM: hsum_pairs, or hsum_pairs_small where the lane sums allow it;
  * CORR(v): the block totals v corrected for the quants' offset. */
-#define PAIRS8(W, PAIR, D8, CORR)                                                                  \
+#define PAIRS8(W, PAIR, D8, HSUM, CORR)                                                            \
     ({                                                                                           \
         __m512i e_[4];                                                                           \
         _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)                                      \
             e_[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), PAIR(W + b + 2 * k), LOAD512(a->q + 32 * (b + 2 * k))); \
-        __m256i isum_ = CORR((sizeof *(W) < 32 ? hsum_pairs_small : hsum_pairs)(e_[0], e_[1], e_[2], e_[3])); \
+        __m256i isum_ = CORR(HSUM(e_[0], e_[1], e_[2], e_[3]));                                   \
         __m256 dd_ = _mm256_mul_ps(D8(W + b), _mm256_loadu_ps(a->d + b));                      \
         _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
     })
@@ -172,20 +173,20 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
 #define BLOCK_D8(W) vnni_block_d8((W), (int)sizeof *(W), 8)
 /* with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m fields at byte 2) */
 #define PAIRS8_MIN(W, PAIR)                                                                      \
-    _mm256_add_ps(PAIRS8(W, PAIR, BLOCK_D8, CORR_NONE),                                         \
+    _mm256_add_ps(PAIRS8(W, PAIR, BLOCK_D8, hsum_pairs_small, CORR_NONE),                        \
                   _mm256_mul_ps(vnni_block_d8((const unsigned char *)(W + b) + 2, (int)sizeof *(W), 8), \
                                 _mm256_loadu_ps(a->s + b)))
 
 /* Whole groups as pairs, a row's last blocks as quant_body.h's (its
- * ROW_FNS and ROWS: the rows as four streams, a group of each in turn). */
+ * ROW_FNS and ROWS: the rows read as matmul_read says). */
 TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8(w, q8_0_pair, q8_0_d8, CORR_Q8_0) : vnni_q8_0_8(w, a, b, r, 0);
+    return R ? PAIRS8(w, q8_0_pair, q8_0_d8, hsum_pairs, CORR_Q8_0) : vnni_q8_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8(w, q4_0_pair, q4_0_d8, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
+    return R ? PAIRS8(w, q4_0_pair, q4_0_d8, hsum_pairs_small, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q5_0p_8(const block_q5_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8(w, q5_0_pair, BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
+    return R ? PAIRS8(w, q5_0_pair, BLOCK_D8, hsum_pairs_small, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q4_1p_8(const block_q4_1 *w, const vnni_Act *a, int b, int r, const int R) {
     return R ? PAIRS8_MIN(w, q4_1_pair) : vnni_q4_1_8(w, a, b, r, 0);
@@ -205,7 +206,7 @@ ROWS(q5_0_rows512, q5_0p, block_q5_0, 32)
 ROWS(q4_1_rows512, q4_1p, block_q4_1, 32)
 ROWS(q5_1_rows512, q5_1p, block_q5_1, 32)
 
-/* Q4_K and Q6_K with 64 values in each 512-bit register. The int32 sums
+/* The K-quants with 64 values in each 512-bit register. The int32 sums
  * are exact, so they may be formed in any order: each super-block's isum
  * (and msum) is quant_body.h's, and so is every p. */
 
