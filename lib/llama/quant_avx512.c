@@ -169,13 +169,38 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
 #define CORR_Q4_0(v) MINUS_SUMS(v, 3)
 #define CORR_Q5_0(v) MINUS_SUMS(v, 4)
 #define CORR_NONE(v) (v)
-/* the d of the eight blocks by scalar loads (quant_body.h's) */
-#define BLOCK_D8(W) vnni_block_d8((W), (int)sizeof *(W), 8)
+/* The fp16 fields at words 0 and 1 of eight whole blocks of H words
+ * each (d, and m where there is one) as 16 floats, d in lanes 0-7:
+ * picked out of the blocks' own bytes by two VPERMT2W (the last 64 bytes
+ * loaded under a mask, never past the group) instead of sixteen scalar
+ * loads and their packing. */
+#define WPAIR(a, b) ((int)(((unsigned)(a) & 0xffff) | ((unsigned)(b) & 0xffff) << 16))
+#define DM_IDX(H, o)                                                                             \
+    _mm512_setr_epi32(WPAIR(0 * (H) - (o), 1 * (H) - (o)), WPAIR(2 * (H) - (o), 3 * (H) - (o)),         \
+                      WPAIR(4 * (H) - (o), 5 * (H) - (o)), WPAIR(6 * (H) - (o), 7 * (H) - (o)),         \
+                      WPAIR(0 * (H) + 1 - (o), 1 * (H) + 1 - (o)), WPAIR(2 * (H) + 1 - (o), 3 * (H) + 1 - (o)), \
+                      WPAIR(4 * (H) + 1 - (o), 5 * (H) + 1 - (o)), WPAIR(6 * (H) + 1 - (o), 7 * (H) + 1 - (o)), \
+                      0, 0, 0, 0, 0, 0, 0, 0)
+TARGET static INLINE __m512 dm16(const void *first, const int H) {
+    const unsigned char *p = first;
+    __mmask32 high = 0;                      /* the words past the first 64 */
+    for (int j = 0; j < 16; j++) high |= (__mmask32)(H * (j % 8) + j / 8 >= 64) << j;
+    __mmask64 tail = (8 * 2 * H - 128) >= 64 ? ~0ull : (1ull << (8 * 2 * H - 128)) - 1;
+    __m512i l0 = LOAD512(p), l1 = LOAD512(p + 64), l2 = _mm512_maskz_loadu_epi8(tail, p + 128);
+    __m512i h = _mm512_mask_blend_epi16(high, _mm512_permutex2var_epi16(l0, DM_IDX(H, 0), l1),
+                                        _mm512_permutex2var_epi16(l1, DM_IDX(H, 32), l2));
+    return _mm512_cvtph_ps(_mm512_castsi512_si256(h));
+}
+#define BLOCK_D8(W) _mm512_castps512_ps256(dm16((W), (int)sizeof *(W) / 2))
 /* with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m fields at byte 2) */
+#define D_OF_DM(X) _mm512_castps512_ps256(dm_)
 #define PAIRS8_MIN(W, PAIR)                                                                      \
-    _mm256_add_ps(PAIRS8(W, PAIR, BLOCK_D8, hsum_pairs_small, CORR_NONE),                        \
-                  _mm256_mul_ps(vnni_block_d8((const unsigned char *)(W + b) + 2, (int)sizeof *(W), 8), \
-                                _mm256_loadu_ps(a->s + b)))
+    ({                                                                                           \
+        __m512 dm_ = dm16(W + b, (int)sizeof *(W) / 2);                                          \
+        __m256 m_ = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dm_), 1));         \
+        _mm256_add_ps(PAIRS8(W, PAIR, D_OF_DM, hsum_pairs_small, CORR_NONE),                     \
+                      _mm256_mul_ps(m_, _mm256_loadu_ps(a->s + b)));                              \
+    })
 
 /* Whole groups as pairs, a row's last blocks as quant_body.h's (its
  * ROW_FNS and ROWS: the rows read as matmul_read says). */
