@@ -275,7 +275,7 @@ TARGET static INLINE __m256i k4_scaled512(const __m512i p[4], __m512i pat01, __m
 
 /* Q4_K super-block B with its 256 x: isum's partial sums (8 lanes) and
  * msum's (4 lanes). */
-TARGET static INLINE __m256i q4_k_sums512(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
+TARGET static INLINE __m256i NAME(q4_k_sums512)(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
                                           __m128i *msum) {
     __m512i pat01, pat23, p[4];
     *msum = k4_patterns512(B->scales, sums32, &pat01, &pat23);
@@ -288,7 +288,7 @@ TARGET static INLINE __m256i q4_k_sums512(const block_q4_K *B, const int8_t *x, 
 /* Q5_K: Q4_K's with the fifth bits of values 64j .. 64j+63: bit 2j of
  * qh[l] for the low half, 2j+1 for the high, found by VPTESTMB and added
  * as 16 under its mask (each lane below 2^15: 4 * 31 * 127). */
-TARGET static INLINE __m256i q5_k_sums512(const block_q5_K *B, const int8_t *x, const int16_t *sums32,
+TARGET static INLINE __m256i NAME(q5_k_sums512)(const block_q5_K *B, const int8_t *x, const int16_t *sums32,
                                           __m128i *msum) {
     __m512i pat01, pat23;
     *msum = k4_patterns512(B->scales, sums32, &pat01, &pat23);
@@ -304,6 +304,27 @@ TARGET static INLINE __m256i q5_k_sums512(const block_q5_K *B, const int8_t *x, 
     return k4_scaled512(p, pat01, pat23);
 }
 
+/* Q2_K's and Q3_K's 2-bit fields of values 64t .. 64t+63 in bits 0-1 of
+ * each byte (the bits above them not cleared): qs[32 (t / 2) ..]
+ * broadcast to both halves, fields 2s and 2s + 2 (s = 2 (t % 2)) shifted
+ * down by one variable word shift. Each 128-bit lane is one sub-block of
+ * 16 (4t + lane). */
+TARGET static INLINE __m512i k16_fields(const uint8_t qs[64], int t) {
+    const __m512i shift = t % 2 ? _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(4), _mm512_set1_epi16(6))
+                                : _mm512_maskz_mov_epi64(0xf0, _mm512_set1_epi16(2));
+    return _mm512_srlv_epi16(_mm512_broadcast_i64x4(LOAD256(qs + 32 * (t / 2))), shift);
+}
+
+/* The int16 scales sc[0..15] (in the low half of sc) as the VPDPWSSD
+ * pattern for VPACKSSDW's pairs of sub-blocks first + L and first + 4 + L
+ * in 128-bit lane L: four copies of each, by VPERMW. */
+TARGET static INLINE __m512i k16_scale_pairs(__m512i sc, int first) {
+    const __m512i idx = _mm512_setr_epi64(
+        0x0000000000000000ll, 0x0004000400040004ll, 0x0001000100010001ll, 0x0005000500050005ll,
+        0x0002000200020002ll, 0x0006000600060006ll, 0x0003000300030003ll, 0x0007000700070007ll);
+    return _mm512_permutexvar_epi16(_mm512_add_epi16(idx, _mm512_set1_epi16((short)first)), sc);
+}
+
 /* Q6_K super-block B: per half h, ql's 64 bytes are the low four bits of
  * values 128h .. 128h+63 (low nibbles) and 128h+64 .. +127 (high), qh's
  * 32 bytes (broadcast) their top two, moved into place by one variable
@@ -311,7 +332,7 @@ TARGET static INLINE __m256i q5_k_sums512(const block_q5_K *B, const int8_t *x, 
  * values are sub-block 8h + i, of the high 8h + 4 + i; packed, 128-bit
  * lane i of the int16 pairs holds 8h+i then 8h+4+i, whose scales VPERMW
  * puts in the same places. */
-TARGET static INLINE __m256i q6_k_sums512(const block_q6_K *B, const int8_t *x, const int16_t *bsums) {
+TARGET static INLINE __m256i NAME(q6_k_sums512)(const block_q6_K *B, const int8_t *x, const int16_t *bsums) {
     const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
     /* word shifts, low half then high half: bits 0-1 and 2-3 up to 4-5,
      * bits 4-5 and 6-7 down to 4-5 */
@@ -331,25 +352,18 @@ TARGET static INLINE __m256i q6_k_sums512(const block_q6_K *B, const int8_t *x, 
                                                _mm512_and_si512(_mm512_srlv_epi16(qh, down), m30), 0xea);
         __m512i plo = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, LOAD512(x + 128 * h));
         __m512i phi = _mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, LOAD512(x + 128 * h + 64));
-        /* words of lane i: scale 8h + i (four), then 8h + 4 + i (four) */
-        const __m512i idx = _mm512_setr_epi64(
-            0x0000000000000000ll, 0x0004000400040004ll, 0x0001000100010001ll, 0x0005000500050005ll,
-            0x0002000200020002ll, 0x0006000600060006ll, 0x0003000300030003ll, 0x0007000700070007ll);
-        __m512i pat = _mm512_permutexvar_epi16(_mm512_add_epi16(idx, _mm512_set1_epi16((short)(8 * h))), sc);
-        acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(plo, phi), pat);
+        acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(plo, phi), k16_scale_pairs(sc, 8 * h));
     }
     return fold16(acc);
 }
 
-/* Q2_K super-block B: values 64t .. 64t+63 are the 2-bit fields 2s and
- * 2s + 2 (s = 2 (t % 2)) of qs[32 (t / 2) ..] broadcast to both halves,
- * one variable shift; each 128-bit lane of them is one sub-block of 16
- * (4t + lane). Their scales are folded in: VPSHUFB looks each value q up
+/* Q2_K super-block B: values 64t .. 64t+63 from k16_fields, each 128-bit
+ * lane of them one sub-block of 16 (4t + lane). Their scales are folded in: VPSHUFB looks each value q up
  * in a table of sc * q (below 46), in the lane's own 16 bytes, slot t of
  * four (the index q + 4t), and one VPDPBUSD per 64 values adds the
  * scaled products: isum's partial sums (8 lanes) with no packing. msum's
  * partial sums (4 lanes) from the minimums and bsums. */
-TARGET static INLINE __m256i q2_k_sums512(const block_q2_K *B, const int8_t *x, const int16_t *bsums,
+TARGET static INLINE __m256i NAME(q2_k_sums512)(const block_q2_K *B, const int8_t *x, const int16_t *bsums,
                                           __m128i *msum) {
     __m128i sc = _mm_loadu_si128((const __m128i *)(const void *)B->scales);
     __m256i m8 = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sc, 4), _mm_set1_epi8(0x0f))),
@@ -363,99 +377,56 @@ TARGET static INLINE __m256i q2_k_sums512(const block_q2_K *B, const int8_t *x, 
         (int)0xff02ff02, (int)0xff06ff06, (int)0xff0aff0a, (int)0xff0eff0e, (int)0xff03ff03, (int)0xff07ff07,
         (int)0xff0bff0b, (int)0xff0fff0f);
     __m512i table = _mm512_mullo_epi16(_mm512_shuffle_epi8(s, idx), _mm512_set1_epi32(770 << 16 | 256));
-    /* word shifts, low half then high half: fields 2s and 2s + 2 */
-    const __m512i sh01 = _mm512_mask_blend_epi64(0xf0, _mm512_setzero_si512(), _mm512_set1_epi16(2));
-    const __m512i sh23 = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(4), _mm512_set1_epi16(6));
     __m512i acc = _mm512_setzero_si512();
 #pragma GCC unroll 4
     for (int t = 0; t < 4; t++) {
-        __m512i q = _mm512_broadcast_i64x4(LOAD256(B->qs + 32 * (t / 2)));
-        q = _mm512_srlv_epi16(q, t % 2 ? sh23 : sh01);
         /* (q & 3) | 4t: the value and its slot */
-        q = _mm512_ternarylogic_epi32(q, _mm512_set1_epi8(3), _mm512_set1_epi8((char)(4 * t)), 0xea);
+        __m512i q = _mm512_ternarylogic_epi32(k16_fields(B->qs, t), _mm512_set1_epi8(3),
+                                              _mm512_set1_epi8((char)(4 * t)), 0xea);
         acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi8(table, q), LOAD512(x + 64 * t));
     }
     return fold16(acc);
 }
 
-/* Q3_K super-block B: the 2-bit fields as Q2_K's, each value's third bit
+/* Q3_K super-block B: the 2-bit fields by k16_fields, each value's third bit
  * (bit 4h + s of hmask[l], hmask broadcast) found by VPTESTMB and added
  * as 4: quants 0..7, the format's + 4, which comes back as -4 times the
  * scaled bsums. Sub-block 4t + L in 128-bit lane L of the values 64t ..
  * 64t+63; packed, lane L holds sub-blocks L then 4 + L (8 + L, 12 + L),
  * whose signed scales VPERMW puts in the same places. */
-TARGET static INLINE __m256i q3_k_sums512(const block_q3_K *B, const int8_t *x, const int16_t *bsums) {
+TARGET static INLINE __m256i NAME(q3_k_sums512)(const block_q3_K *B, const int8_t *x, const int16_t *bsums) {
     __m256i sc16 = _mm256_cvtepi8_epi16(vnni_k3_scales16(B->scales));
     __m256i corr = _mm256_madd_epi16(sc16, LOAD256(bsums));
     corr = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(corr, 2));
     __m512i sc = _mm512_castsi256_si512(sc16);
-    const __m512i sh01 = _mm512_mask_blend_epi64(0xf0, _mm512_setzero_si512(), _mm512_set1_epi16(2));
-    const __m512i sh23 = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(4), _mm512_set1_epi16(6));
     __m512i hm = _mm512_broadcast_i64x4(LOAD256(B->hmask)), p[4];
 #pragma GCC unroll 4
     for (int t = 0; t < 4; t++) {
-        __m512i q = _mm512_srlv_epi16(_mm512_broadcast_i64x4(LOAD256(B->qs + 32 * (t / 2))), t % 2 ? sh23 : sh01);
-        q = _mm512_and_si512(q, _mm512_set1_epi8(3));
+        __m512i q = _mm512_and_si512(k16_fields(B->qs, t), _mm512_set1_epi8(3));
         /* bit 4h + s of hmask: s = 2 (t % 2) in the low half, + 1 in the high */
         int bit = 4 * (t / 2) + 2 * (t % 2);
         __m512i sel = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi8((char)(1 << bit)), _mm512_set1_epi8((char)(2 << bit)));
         q = _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(hm, sel), q, _mm512_set1_epi8(4));
         p[t] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * t));
     }
-    /* words of lane L: scale L (four), then 4 + L (four); + 8 for the second pair */
-    const __m512i idx = _mm512_setr_epi64(
-        0x0000000000000000ll, 0x0004000400040004ll, 0x0001000100010001ll, 0x0005000500050005ll,
-        0x0002000200020002ll, 0x0006000600060006ll, 0x0003000300030003ll, 0x0007000700070007ll);
-    __m512i acc = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]),
-                                      _mm512_permutexvar_epi16(idx, sc));
-    acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(p[2], p[3]),
-                              _mm512_permutexvar_epi16(_mm512_add_epi16(idx, _mm512_set1_epi16(8)), sc));
+    __m512i acc = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]), k16_scale_pairs(sc, 0));
+    acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(p[2], p[3]), k16_scale_pairs(sc, 8));
     return _mm256_add_epi32(fold16(acc), corr);
 }
 
-/* Groups of eight whole super-blocks with the sums above (a row's last,
- * fewer, through quant_body.h's); the rest as quant_body.h's q4_k_8 and
- * q6_k_8. */
-#define KW_GROUP_MIN(T, BT, SUMS, SRC, DOFF, MOFF)                                               \
-    TARGET static INLINE __m256 vnni_##T##w_8(const BT *w, const vnni_Act *a, int b, int r, const int R) { \
-        if (!R) return vnni_##T##_8(w, a, b, r, 0);                                              \
-        __m256i acc[8];                                                                          \
-        __m128i ms[8];                                                                           \
-        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)                                      \
-            acc[k] = SUMS(w + b + k, a->q + 256 * (b + k), SRC(b + k), &ms[k]);                  \
-        __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum8x4(ms)); \
-        __m256 dx = _mm256_loadu_ps(a->d + b);                                                   \
-        const unsigned char *first = (const unsigned char *)(w + b);                             \
-        __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, DOFF, 8));                \
-        __m256 dm = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, MOFF, 8));                \
-        return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));                 \
-    }
-#define SUMS32_OF(b) (a->sums32 + 8 * (b))
-#define BSUMS_OF(b) (a->bsums + 16 * (b))
-KW_GROUP_MIN(q4_k, block_q4_K, q4_k_sums512, SUMS32_OF, 0, 2)
-KW_GROUP_MIN(q5_k, block_q5_K, q5_k_sums512, SUMS32_OF, 0, 2)
-KW_GROUP_MIN(q2_k, block_q2_K, q2_k_sums512, BSUMS_OF, 80, 82)
+/* Groups of eight super-blocks (and one, for a row's last) with the
+ * sums above, by quant_body.h's group macros. */
+KGROUP_MIN(q2_kw, block_q2_K, q2_k_sums512, SRC_BSUMS, 80, 82)
+KGROUP_MIN(q4_kw, block_q4_K, q4_k_sums512, SRC_SUMS32, 0, 2)
+KGROUP_MIN(q5_kw, block_q5_K, q5_k_sums512, SRC_SUMS32, 0, 2)
+KGROUP(q3_kw, block_q3_K, q3_k_sums512, SRC_BSUMS, 108)
+KGROUP(q6_kw, block_q6_K, q6_k_sums512, SRC_BSUMS, 208)
 
-/* The same for the types without minimums. */
-#define KW_GROUP(T, BT, SUMS, DOFF)                                                              \
-    TARGET static INLINE __m256 vnni_##T##w_8(const BT *w, const vnni_Act *a, int b, int r, const int R) { \
-        if (!R) return vnni_##T##_8(w, a, b, r, 0);                                              \
-        __m256i acc[8];                                                                          \
-        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)                                      \
-            acc[k] = SUMS(w + b + k, a->q + 256 * (b + k), a->bsums + 16 * (b + k));             \
-        __m256 isum = _mm256_cvtepi32_ps(vnni_hsum8(acc));                                       \
-        __m256 dd = _mm256_mul_ps(_mm256_loadu_ps(a->d + b),                                     \
-                                  vnni_kd8((const unsigned char *)(w + b), (int)sizeof *w, DOFF, 8)); \
-        return _mm256_mul_ps(dd, isum);                                                          \
-    }
-KW_GROUP(q3_k, block_q3_K, q3_k_sums512, 108)
-KW_GROUP(q6_k, block_q6_K, q6_k_sums512, 208)
-
-ROW_FNS(q2_kw, block_q2_K, 6, vnni_q2_k_1)
-ROW_FNS(q3_kw, block_q3_K, 6, vnni_q3_k_1)
-ROW_FNS(q4_kw, block_q4_K, 6, vnni_q4_k_1)
-ROW_FNS(q5_kw, block_q5_K, 6, vnni_q5_k_1)
-ROW_FNS(q6_kw, block_q6_K, 6, vnni_q6_k_1)
+ROW_FNS(q2_kw, block_q2_K, 6, vnni_q2_kw_1)
+ROW_FNS(q3_kw, block_q3_K, 6, vnni_q3_kw_1)
+ROW_FNS(q4_kw, block_q4_K, 6, vnni_q4_kw_1)
+ROW_FNS(q5_kw, block_q5_K, 6, vnni_q5_kw_1)
+ROW_FNS(q6_kw, block_q6_K, 6, vnni_q6_kw_1)
 ROWS(q2_k_rows512, q2_kw, block_q2_K, 256)
 ROWS(q3_k_rows512, q3_kw, block_q3_K, 256)
 ROWS(q4_k_rows512, q4_kw, block_q4_K, 256)
