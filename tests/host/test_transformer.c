@@ -24,12 +24,17 @@
 
 /* ---------------------------------------------------------------- files */
 
-static int load(const char *name, llama_model *ck, unsigned char **file) {
+/* A llama2.c checkpoint or a GGUF file, parsed into ck (its bytes in
+ * *file, to free); nonzero when missing or invalid (err says why). */
+static int load(const char *name, llama_model *ck, unsigned char **file, llama_error *err) {
     size_t size;
     *file = model_file(name, &size);
-    if (!*file) return -1;
-    llama_error err;
-    return llama_checkpoint_parse(ck, *file, size, &err);
+    if (!*file) {
+        snprintf(err->msg, sizeof err->msg, "%s not found", name);
+        return -1;
+    }
+    return llama_is_gguf(*file, size) ? llama_gguf_parse(ck, *file, size, err)
+                                      : llama_checkpoint_parse(ck, *file, size, err);
 }
 
 /* ---------------------------------------------------------------- oracle */
@@ -175,7 +180,8 @@ static int rnd_token(int vocab) {
 static void compare(const char *name, int positions, int hw_fma, const llama_platform *pf) {
     llama_model ck;
     unsigned char *file;
-    CHECK(load(name, &ck, &file) == 0, "%s not found or invalid", name);
+    llama_error err;
+    CHECK(load(name, &ck, &file, &err) == 0, "%s: %s", name, err.msg);
     if (check_failed_) return;
     m_set_fma(hw_fma);
     m_set_vector(hw_fma && (llama_cpu_detect() & LLAMA_CPU_AVX2));   /* exponentials four at a time */
@@ -232,14 +238,10 @@ TEST(forward_split_across_cores) {
  * running it one position at a time, bit for bit: a llama2.c model, and
  * GGUF models of each kind of weights and attention. */
 static void batched_equals_sequential(const char *name, int n, const llama_platform *pf) {
-    size_t size;
-    unsigned char *file = model_file(name, &size);
-    CHECK(file != NULL, "%s not found", name);
-    if (!file) return;
+    unsigned char *file;
     static llama_model m;
     llama_error err;
-    int bad = llama_is_gguf(file, size) ? llama_gguf_parse(&m, file, size, &err)
-                                        : llama_checkpoint_parse(&m, file, size, &err);
+    int bad = load(name, &m, &file, &err);
     CHECK(bad == 0, "%s: %s", name, err.msg);
     if (bad) { free(file); return; }
     if (n > m.config.seq_len) n = m.config.seq_len;
@@ -344,7 +346,8 @@ TEST(level_tuner_keeps_the_faster) {
     const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest);
     llama_model ck;
     unsigned char *file;
-    CHECK(load("stories260K.bin", &ck, &file) == 0, "stories260K.bin not found");
+    llama_error err;
+    CHECK(load("stories260K.bin", &ck, &file, &err) == 0, "%s", err.msg);
     if (check_failed_) return;
     /* fp32 weights: the reads change nothing, only the levels are timed */
     int n;
@@ -360,13 +363,10 @@ TEST(level_tuner_keeps_the_faster) {
 
 TEST(level_tuner_times_both_reads) {
     const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest);
-    size_t size;
-    unsigned char *file = model_file("gguf/stories15M-Q4_0.gguf", &size);
-    CHECK(file != NULL, "gguf/stories15M-Q4_0.gguf not found");
-    if (!file) return;
+    unsigned char *file;
     static llama_model m;
     llama_error err;
-    CHECK(llama_gguf_parse(&m, file, size, &err) == 0, "%s", err.msg);
+    CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
     if (check_failed_) { free(file); return; }
     int n;
     /* widest ahead fastest; next ahead fastest; widest streams fastest */
