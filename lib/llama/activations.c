@@ -45,7 +45,7 @@ int act_type_of(int weight_type) {
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 ActLayout act_layout(const llama_tensor *w) {
-    ActLayout L = { act_type_of(w->type), w->cols, 1, 0, 0, 0, 0 };
+    ActLayout L = { act_type_of(w->type), w->cols, 1, 0, 0, 0, 0, 0 };
     size_t n = (size_t)w->cols;
     switch (L.type) {
     case LLAMA_TYPE_Q8_0:
@@ -54,7 +54,8 @@ ActLayout act_layout(const llama_tensor *w) {
         L.d = align64(n);
         L.sum = L.d + align64(n / 32 * 4);
         L.s = L.sum + align64(n / 32 * 4);
-        L.bytes = L.type == LLAMA_TYPE_Q8_1 ? L.s + align64(n / 32 * 4) : L.s;
+        L.quads = L.type == LLAMA_TYPE_Q8_1 ? L.s + align64(n / 32 * 4) : L.s;
+        L.bytes = L.quads + align64(n - n % 128);
         break;
     case LLAMA_TYPE_Q8_K:
         L.g = 256;
@@ -194,6 +195,12 @@ void act_quantize(const ActLayout *L, const float *x, void *v) {
             float s1 = q8_block(x + 32 * b, q + 32 * b, &d[b], &sum[b], L->type == LLAMA_TYPE_Q8_1);
             if (L->type == LLAMA_TYPE_Q8_1) s[b] = s1;
         }
+        int8_t *quads = (int8_t *)(base + L->quads);
+        for (int i = 0; i + 128 <= n; i += 128)
+            for (int k = 0; k < 4; k++) {            /* block k's halves */
+                memcpy(quads + i + 16 * k, q + i + 32 * k, 16);
+                memcpy(quads + i + 64 + 16 * k, q + i + 32 * k + 16, 16);
+            }
         break;
     }
     case LLAMA_TYPE_Q8_K: {

@@ -12,6 +12,10 @@
  *                    fp32); int32 sum[n/32] (the sum of the block's q).
  *   Q8_1  (blocks of 32)  q, d, sum as Q8_0; float s[n/32] (the fp16 value of
  *                    d * sum, before d was rounded to fp16: ggml's "s").
+ *   both             int8 quads[n - n % 128]: q again, each four blocks in
+ *                    the order the 512-bit kernels take a four-block
+ *                    register of nibbles (quant_avx512.c): values 0-15 of
+ *                    blocks 0, 1, 2, 3, then values 16-31 of the same.
  *   Q8_K  (blocks of 256) int8 q[n]; float d[n/256]; int16 bsums[n/16] (the sums
  *                    of each 16 q); int16 sums32[n/32] (each 32 q).
  *   RUNQ8 (groups of g = gcd(n, group size)) int8 q[n]; float s[n/g];
@@ -32,6 +36,7 @@ typedef struct {
     size_t sum;      /* offset of the int32 block sums (Q8_0, Q8_1), RUNQ8's bias,
                         or Q8_K's int16 bsums */
     size_t s;        /* offset of Q8_1's s, or Q8_K's int16 sums32 */
+    size_t quads;    /* offset of Q8_0's and Q8_1's quads; 0: none */
     size_t bytes;    /* of one vector, a multiple of 64 */
 } ActLayout;
 
@@ -53,13 +58,15 @@ typedef struct {
     const int32_t *sum;             /* Q8_0, Q8_1 */
     const int16_t *bsums, *sums32;  /* Q8_K */
     const float *s;                 /* Q8_1 */
+    const int8_t *quads;            /* Q8_0, Q8_1 */
 } ActView;
 
 static inline ActView act_view(const ActLayout *L, const void *act, int t) {
     const unsigned char *v = (const unsigned char *)act + (size_t)t * L->bytes;
     ActView a = { (const int8_t *)v, (const float *)(const void *)(v + L->d),
                   (const int32_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->sum),
-                  (const int16_t *)(const void *)(v + L->s), (const float *)(const void *)(v + L->s) };
+                  (const int16_t *)(const void *)(v + L->s), (const float *)(const void *)(v + L->s),
+                  (const int8_t *)(v + L->quads) };
     return a;
 }
 

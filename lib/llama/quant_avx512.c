@@ -56,8 +56,8 @@ TARGET static INLINE __m256i vnni_scaled_acc(__m256i acc, __m256i p, __m256i s) 
 #undef prod_us
 #undef scaled_acc
 
-/* Q8_0 and Q4_0 with two blocks in each 512-bit register: half the
- * instructions of quant_body.h's per block. */
+/* Q8_0 with two blocks in each 512-bit register: half the instructions
+ * of quant_body.h's per block. */
 
 /* e0..e3 hold blocks 2k (lanes 0-7) and 2k+1 (lanes 8-15): the eight block
  * sums, in order. */
@@ -74,23 +74,6 @@ TARGET static INLINE __m256i hsum_pairs(__m512i e0, __m512i e1, __m512i e2, __m5
     return _mm512_castsi512_si256(_mm512_permutexvar_epi32(idx, t));
 }
 
-/* The same for lane sums below 2^14 in magnitude (the blocks of 4 and 5
- * bits: 4 * 31 * 127), halved by VPACKSSDW and VPMADDWD with ones, which
- * cannot saturate, on the multiply ports instead of the shuffle ports
- * (five shuffles instead of nine; kbench, Zen 5, Q4_0 from L2: 36 GB/s
- * before). */
-TARGET static INLINE __m256i hsum_pairs_small(__m512i e0, __m512i e1, __m512i e2, __m512i e3) {
-    const __m512i one = _mm512_set1_epi16(1);
-    /* 128-bit lanes 0-1: blocks 0, 0, 2, 2 | 4, 4, 6, 6 partials; 2-3: 1, 3 | 5, 7 */
-    __m512i lo = _mm512_madd_epi16(_mm512_packs_epi32(e0, e1), one);
-    __m512i hi = _mm512_madd_epi16(_mm512_packs_epi32(e2, e3), one);
-    /* lanes 0-1: blocks 0, 2, 4, 6 (half of each); lanes 2-3: 1, 3, 5, 7 */
-    __m512i t = _mm512_madd_epi16(_mm512_packs_epi32(lo, hi), one);
-    t = _mm512_add_epi32(t, _mm512_shuffle_i32x4(t, t, _MM_SHUFFLE(2, 3, 0, 1)));
-    __m512i idx = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 0, 0, 0, 0, 0, 0, 0, 0);
-    return _mm512_castsi512_si256(_mm512_permutexvar_epi32(idx, t));
-}
-
 #define LOAD256(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define LOAD512(p) _mm512_loadu_si512((const void *)(p))
 
@@ -103,31 +86,74 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
     return _mm512_xor_si512(z, _mm512_set1_epi8((char)0x80));
 }
 
-/* The 64 quants (0..15) of two blocks of 32 in value order: each block's
- * 16 bytes broadcast, the copies for values 16-31 shifted down a nibble. */
-TARGET static INLINE __m512i nibbles_pair(const uint8_t *qs0, const uint8_t *qs1) {
-    __m512i z = _mm512_mask_blend_epi64(0xf0, _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)qs0)),
-                                        _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)qs1)));
-    z = _mm512_mask_srli_epi16(z, 0xff00ff00, z, 4);
-    return _mm512_and_si512(z, _mm512_set1_epi8(0x0f));
+/* Blocks of 32 with 4-bit quants (Q4_0, Q4_1; the Q5s' low bits), four
+ * blocks a register. Four blocks of S bytes lie within two 64-byte loads,
+ * at the four blocks' first and last 64 bytes (nothing read past them);
+ * VPERMT2W picks words out of them (every field offset is even): the
+ * index of a word of the four blocks. */
+#define QUAD_WORD(S, word) ((word) < 32 ? (word) : 32 + (word) - (2 * (S) - 32))
+TARGET static INLINE __m512i quad_permute(const void *w, const int S, __m512i idx) {
+    const char *p = w;
+    return _mm512_permutex2var_epi16(LOAD512(p), idx, LOAD512(p + 4 * S - 64));
 }
 
-/* q with the fifth bits of two Q5 blocks (bit j of qh: value j) added as 16. */
-TARGET static INLINE __m512i fifth_bits_pair(__m512i q, const uint8_t qh0[4], const uint8_t qh1[4]) {
-    uint32_t h0, h1;
-    __builtin_memcpy(&h0, qh0, 4);
-    __builtin_memcpy(&h1, qh1, 4);
-    return _mm512_mask_add_epi8(q, _cvtu64_mask64((uint64_t)h1 << 32 | h0), q, _mm512_set1_epi8(0x10));
+/* The 16 bytes of qs of blocks w[0..3] (their last 16) in 128-bit lanes
+ * 0..3: the low nibbles are values 0-15 of the four blocks, the high
+ * nibbles values 16-31, the order of the prepared activations' quads. */
+TARGET static INLINE __m512i quad_qs(const void *w, const int S) {
+    short idx[32];
+    for (int i = 0; i < 32; i++) idx[i] = (short)QUAD_WORD(S, S / 2 * (i / 8) + S / 2 - 8 + i % 8);
+    return quad_permute(w, S, _mm512_loadu_si512(idx));
 }
 
-TARGET static INLINE __m512i q4_0_pair(const block_q4_0 *w) { return nibbles_pair(w[0].qs, w[1].qs); }
-TARGET static INLINE __m512i q4_1_pair(const block_q4_1 *w) { return nibbles_pair(w[0].qs, w[1].qs); }
-TARGET static INLINE __m512i q5_0_pair(const block_q5_0 *w) {
-    return fifth_bits_pair(nibbles_pair(w[0].qs, w[1].qs), w[0].qh, w[1].qh);
+/* The fifth bits of blocks w[0..3] of Q5_0 or Q5_1 (bit j of qh, at byte
+ * `at`: value j) as masks for quad_qs's low nibbles (values 0-15: bits
+ * 0-15 of each qh) and high: each block's qh at the start of its 128-bit
+ * lane, VPSHUFB spreads each byte over eight, VPTESTMB picks each one's
+ * bit. */
+TARGET static INLINE void quad_fifth_bits(const void *w, const int S, const int at, __mmask64 *lo, __mmask64 *hi) {
+    short idx[32];
+    for (int i = 0; i < 32; i++) idx[i] = (short)QUAD_WORD(S, (S * (i / 8) + at) / 2 + i % 2);
+    __m512i qh = quad_permute(w, S, _mm512_loadu_si512(idx));
+    const __m512i bits = _mm512_set1_epi64(0x8040201008040201ll);
+    const __m512i pick_lo = _mm512_set4_epi32(0x01010101, 0x01010101, 0, 0);
+    const __m512i pick_hi = _mm512_set4_epi32(0x03030303, 0x03030303, 0x02020202, 0x02020202);
+    *lo = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, pick_lo), bits);
+    *hi = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, pick_hi), bits);
 }
-TARGET static INLINE __m512i q5_1_pair(const block_q5_1 *w) {
-    return fifth_bits_pair(nibbles_pair(w[0].qs, w[1].qs), w[0].qh, w[1].qh);
+#define QUAD_FIFTH_BITS(W, lo, hi) quad_fifth_bits((W), (int)sizeof *(W), (int)((const char *)(W)->qh - (const char *)(W)), &(lo), &(hi))
+
+/* VPDPBUSD's sums of four blocks (v: quad_qs's; with fifth bits, in
+ * masks h0, h1) with their quads of x: block k in lanes 4k .. 4k+3, each
+ * lane eight products. */
+TARGET static INLINE __m512i quad_dot(__m512i v, const int fifth, __mmask64 h0, __mmask64 h1, const int8_t *quads) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f), sixteen = _mm512_set1_epi8(0x10);
+    __m512i lo = _mm512_and_si512(v, m4), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+    if (fifth) {
+        lo = _mm512_mask_add_epi8(lo, h0, lo, sixteen);
+        hi = _mm512_mask_add_epi8(hi, h1, hi, sixteen);
+    }
+    return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, LOAD512(quads)), hi,
+                               LOAD512(quads + 64));
 }
+
+/* quad_dot's sums of blocks 0-3 (a) and 4-7 (b): the eight block sums, in
+ * order. The lanes (eight products of quants below 32 and |x| <= 127,
+ * as ggml's Q8_0 and Q8_1 make x)
+ * are below 2^15 in magnitude: VPACKSSDW and VPMADDWD with ones cannot
+ * saturate. Three shuffles, where two blocks a register took five. */
+TARGET static INLINE __m256i hsum_quads(__m512i a, __m512i b) {
+    /* 128-bit lane j: dwords a's block j (two halves), then b's block j */
+    __m512i t = _mm512_madd_epi16(_mm512_packs_epi32(a, b), _mm512_set1_epi16(1));
+    t = _mm512_add_epi32(t, _mm512_shuffle_epi32(t, _MM_PERM_CDAB));
+    const __m512i idx = _mm512_setr_epi32(0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_castsi512_si256(_mm512_permutexvar_epi32(idx, t));
+}
+
+/* The fifth bits of a quad: none (Q4_0, Q4_1), or QUAD_FIFTH_BITS's. */
+#define NO_FIFTH(W, lo, hi) (lo = 0, hi = 0)
+#define HAS_FIFTH_NO_FIFTH 0
+#define HAS_FIFTH_QUAD_FIFTH_BITS 1
 
 /* The d of eight whole blocks from w, picked out of the blocks' own bytes
  * by VPERMT2W (two or four 64-byte loads and one or two permutes instead
@@ -159,6 +185,26 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
         _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)                                      \
             e_[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), PAIR(W + b + 2 * k), LOAD512(a->q + 32 * (b + 2 * k))); \
         __m256i isum_ = CORR(HSUM(e_[0], e_[1], e_[2], e_[3]));                                   \
+        __m256 dd_ = _mm256_mul_ps(D8(W + b), _mm256_loadu_ps(a->d + b));                      \
+        _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
+    })
+/* The same for the blocks of 4 and 5 bits, four a register; FIFTH:
+ * NO_FIFTH or QUAD_FIFTH_BITS. Each block's products stay in its own four
+ * lanes across both halves of its values, so the eight block sums take
+ * hsum_quads' three shuffles where two blocks a register took five (and
+ * the quants one permute for four blocks instead of two blends and two
+ * shifts): kbench, Zen 5, one core from L2, Q4_0 39 -> 50-58 GB/s, Q4_1
+ * 38 -> 48, Q5_0 34 -> 40, Q5_1 37 -> 43. */
+#define QUADS8(W, FIFTH, D8, CORR)                                                                \
+    ({                                                                                           \
+        __m512i e_[2];                                                                           \
+        _Pragma("GCC unroll 2") for (int k = 0; k < 2; k++) {                                    \
+            __mmask64 h0_, h1_;                                                                  \
+            FIFTH(W + b + 4 * k, h0_, h1_);                                                      \
+            e_[k] = quad_dot(quad_qs(W + b + 4 * k, (int)sizeof *W), HAS_FIFTH_##FIFTH, h0_, h1_, \
+                             a->quads + 32 * (b + 4 * k));                                       \
+        }                                                                                        \
+        __m256i isum_ = CORR(hsum_quads(e_[0], e_[1]));                                          \
         __m256 dd_ = _mm256_mul_ps(D8(W + b), _mm256_loadu_ps(a->d + b));                      \
         _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
     })
@@ -194,11 +240,11 @@ TARGET static INLINE __m512 dm16(const void *first, const int H) {
 #define BLOCK_D8(W) _mm512_castps512_ps256(dm16((W), (int)sizeof *(W) / 2))
 /* with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m fields at byte 2) */
 #define D_OF_DM(X) _mm512_castps512_ps256(dm_)
-#define PAIRS8_MIN(W, PAIR)                                                                      \
+#define QUADS8_MIN(W, FIFTH)                                                                     \
     ({                                                                                           \
         __m512 dm_ = dm16(W + b, (int)sizeof *(W) / 2);                                          \
         __m256 m_ = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dm_), 1));         \
-        _mm256_add_ps(PAIRS8(W, PAIR, D_OF_DM, hsum_pairs_small, CORR_NONE),                     \
+        _mm256_add_ps(QUADS8(W, FIFTH, D_OF_DM, CORR_NONE),                                      \
                       _mm256_mul_ps(m_, _mm256_loadu_ps(a->s + b)));                              \
     })
 
@@ -208,16 +254,16 @@ TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a,
     return R ? PAIRS8(w, q8_0_pair, q8_0_d8, hsum_pairs, CORR_Q8_0) : vnni_q8_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8(w, q4_0_pair, q4_0_d8, hsum_pairs_small, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
+    return R ? QUADS8(w, NO_FIFTH, q4_0_d8, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q5_0p_8(const block_q5_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8(w, q5_0_pair, BLOCK_D8, hsum_pairs_small, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
+    return R ? QUADS8(w, QUAD_FIFTH_BITS, BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q4_1p_8(const block_q4_1 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8_MIN(w, q4_1_pair) : vnni_q4_1_8(w, a, b, r, 0);
+    return R ? QUADS8_MIN(w, NO_FIFTH) : vnni_q4_1_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q5_1p_8(const block_q5_1 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8_MIN(w, q5_1_pair) : vnni_q5_1_8(w, a, b, r, 0);
+    return R ? QUADS8_MIN(w, QUAD_FIFTH_BITS) : vnni_q5_1_8(w, a, b, r, 0);
 }
 
 ROW_FNS(q8_0p, block_q8_0, 4, vnni_q8_0_1)

@@ -154,6 +154,13 @@ TEST(activations_as_llama_cpp_x86) {
                         for (int j = 0; j < 32; j++) s += a.q[32 * b + j];
                         CHECK(sum[b] == s, "block %d: sum %d, want %d", b, sum[b], s);
                     }
+                    /* the quads: per four blocks, values 0-15 of each, then 16-31 of each */
+                    const int8_t *quads = (const int8_t *)(v + L.quads);
+                    CHECK(L.quads >= L.sum + (size_t)nb * 4 && L.quads + (size_t)(n - n % 128) <= L.bytes, "quads part");
+                    for (int i = 0; i < n - n % 128; i++) {
+                        int four = i / 128, half = i % 128 / 64, k = i % 64 / 16, j = i % 16;
+                        CHECK(quads[i] == a.q[128 * four + 32 * k + 16 * half + j], "quads[%d]", i);
+                    }
                 }
                 if (L.type == LLAMA_TYPE_Q8_K) {
                     const int16_t *bs = (const int16_t *)(void *)(v + L.sum), *s32 = (const int16_t *)(void *)(v + L.s);
