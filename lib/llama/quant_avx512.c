@@ -319,26 +319,19 @@ TARGET static INLINE __m256i k4_scaled512(const __m512i p[4], __m512i pat01, __m
     return fold16(_mm512_dpwssd_epi32(acc, _mm512_packs_epi32(p[2], p[3]), pat23));
 }
 
-/* Q4_K super-block B with its 256 x: isum's partial sums (8 lanes) and
- * msum's (4 lanes). */
-TARGET static INLINE __m256i NAME(q4_k_sums512)(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
-                                          __m128i *msum) {
-    __m512i pat01, pat23, p[4];
-    *msum = k4_patterns512(B->scales, sums32, &pat01, &pat23);
+/* VPDPBUSD's sums of Q4_K super-block B's values 64j .. 64j+63 with x
+ * (sub-block 2j in lanes 0-7, 2j+1 in 8-15). */
+TARGET static INLINE void q4_k_values512(const block_q4_K *B, const int8_t *x, __m512i p[4]) {
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++)
         p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), k4_values64(B->qs + 32 * j), LOAD512(x + 64 * j));
-    return k4_scaled512(p, pat01, pat23);
 }
 
 /* Q5_K: Q4_K's with the fifth bits of values 64j .. 64j+63: bit 2j of
  * qh[l] for the low half, 2j+1 for the high, found by VPTESTMB and added
  * as 16 under its mask (each lane below 2^15: 4 * 31 * 127). */
-TARGET static INLINE __m256i NAME(q5_k_sums512)(const block_q5_K *B, const int8_t *x, const int16_t *sums32,
-                                          __m128i *msum) {
-    __m512i pat01, pat23;
-    *msum = k4_patterns512(B->scales, sums32, &pat01, &pat23);
-    __m512i qh = _mm512_broadcast_i64x4(LOAD256(B->qh)), p[4];
+TARGET static INLINE void q5_k_values512(const block_q5_K *B, const int8_t *x, __m512i p[4]) {
+    __m512i qh = _mm512_broadcast_i64x4(LOAD256(B->qh));
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
         __m512i bit = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi8((char)(1 << 2 * j)),
@@ -347,7 +340,105 @@ TARGET static INLINE __m256i NAME(q5_k_sums512)(const block_q5_K *B, const int8_
         q = _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(qh, bit), q, _mm512_set1_epi8(0x10));
         p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * j));
     }
+}
+
+/* Super-block B with its 256 x: isum's partial sums (8 lanes) and msum's
+ * (4 lanes); for a row's last super-blocks. */
+TARGET static INLINE __m256i NAME(q4_k_sums512)(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
+                                          __m128i *msum) {
+    __m512i pat01, pat23, p[4];
+    *msum = k4_patterns512(B->scales, sums32, &pat01, &pat23);
+    q4_k_values512(B, x, p);
     return k4_scaled512(p, pat01, pat23);
+}
+TARGET static INLINE __m256i NAME(q5_k_sums512)(const block_q5_K *B, const int8_t *x, const int16_t *sums32,
+                                          __m128i *msum) {
+    __m512i pat01, pat23, p[4];
+    *msum = k4_patterns512(B->scales, sums32, &pat01, &pat23);
+    q5_k_values512(B, x, p);
+    return k4_scaled512(p, pat01, pat23);
+}
+
+/* Eight whole super-blocks of Q4_K or Q5_K, four at a time where a
+ * super-block alone would take its own: the first 16 bytes of each (d,
+ * dmin and the 12 bytes of scales) side by side in one register, their
+ * scales and minimums unpacked together (k4_scales16's operations, at
+ * byte 4 of each 128-bit lane), msum's products in one VPMADDWD, the d
+ * and dmin of all eight by one VPERMT2W; the isum sums of all eight
+ * reduced together (hsum16x8). */
+
+/* vnni_k4_scales16 for four headers, one in each 128-bit lane: sc[0..7]
+ * in bytes 0-7 of the lane, mn[0..7] in bytes 8-15. */
+TARGET static INLINE __m512i k4_scales64(__m512i hdr) {
+    __m512i a = _mm512_shuffle_epi8(hdr, _mm512_broadcast_i32x4(_mm_setr_epi8(4, 5, 6, 7, 12, 13, 14, 15, 8, 9, 10,
+                                                                              11, 12, 13, 14, 15)));
+    __m512i b = _mm512_shuffle_epi8(hdr, _mm512_broadcast_i32x4(_mm_setr_epi8(-1, -1, -1, -1, 4, 5, 6, 7, -1, -1,
+                                                                              -1, -1, 8, 9, 10, 11)));
+    a = _mm512_mask_blend_epi32(0x8888, a, _mm512_srli_epi16(a, 4));
+    __m512i low = _mm512_and_si512(a, _mm512_set1_epi64(0x0f0f0f0f3f3f3f3fll));
+    return _mm512_or_si512(low, _mm512_and_si512(_mm512_srli_epi16(b, 2), _mm512_set1_epi8(0x30)));
+}
+
+/* The sums of acc[k]'s 16 lanes, k = 0..7, in order. */
+TARGET static INLINE __m256i hsum16x8(const __m512i acc[8]) {
+    __m512i u[4];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++)   /* each 128-bit lane: 2i, 2i + 1, 2i, 2i + 1 */
+        u[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(acc[2 * i], acc[2 * i + 1]),
+                                _mm512_unpackhi_epi32(acc[2 * i], acc[2 * i + 1]));
+    /* each 128-bit lane: 0, 1, 2, 3 (v0) and 4, 5, 6, 7 (v1) */
+    __m512i v0 = _mm512_add_epi32(_mm512_unpacklo_epi64(u[0], u[1]), _mm512_unpackhi_epi64(u[0], u[1]));
+    __m512i v1 = _mm512_add_epi32(_mm512_unpacklo_epi64(u[2], u[3]), _mm512_unpackhi_epi64(u[2], u[3]));
+    /* 128-bit lanes: v0's 0 + 1, 2 + 3, v1's 0 + 1, 2 + 3 */
+    __m512i t = _mm512_add_epi32(_mm512_shuffle_i32x4(v0, v1, _MM_SHUFFLE(2, 0, 2, 0)),
+                                 _mm512_shuffle_i32x4(v0, v1, _MM_SHUFFLE(3, 1, 3, 1)));
+    t = _mm512_add_epi32(_mm512_shuffle_i32x4(t, t, _MM_SHUFFLE(3, 1, 2, 0)),
+                         _mm512_shuffle_i32x4(t, t, _MM_SHUFFLE(2, 0, 3, 1)));
+    return _mm512_castsi512_si256(t);
+}
+
+TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5, const vnni_Act *a, int b) {
+    const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
+    __m512i hdr[2], ms[2], acc[8];
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; h++) {
+        const unsigned char *f = first + 4 * h * S;
+        __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)(const void *)f));
+        v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(const void *)(f + S)), 1);
+        v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(const void *)(f + 2 * S)), 2);
+        hdr[h] = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(const void *)(f + 3 * S)), 3);
+        __m512i scmn = k4_scales64(hdr[h]);
+        /* msum's partial sums: four lanes a super-block */
+        ms[h] = _mm512_madd_epi16(_mm512_unpackhi_epi8(scmn, _mm512_setzero_si512()),
+                                  LOAD512(a->sums32 + 8 * (b + 4 * h)));
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+            int sb = b + 4 * h + k;
+            __m512i sc = _mm512_shuffle_i32x4(scmn, scmn, k * 0x55), p[4];
+            if (q5) q5_k_values512((const block_q5_K *)(const void *)(first + (size_t)(4 * h + k) * S),
+                                   a->q + 256 * sb, p);
+            else q4_k_values512((const block_q4_K *)(const void *)(first + (size_t)(4 * h + k) * S),
+                                a->q + 256 * sb, p);
+            __m512i s = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]),
+                                            _mm512_shuffle_epi8(sc, PICK4X2(0, 2)));
+            acc[4 * h + k] = _mm512_dpwssd_epi32(s, _mm512_packs_epi32(p[2], p[3]),
+                                                 _mm512_shuffle_epi8(sc, PICK4X2(4, 6)));
+        }
+    }
+    __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc));
+    /* msum: each 128-bit lane's four partial sums, super-blocks 0-3 in ms[0], 4-7 in ms[1] */
+    __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi32(ms[0], ms[1]), _mm512_unpackhi_epi32(ms[0], ms[1]));
+    u = _mm512_add_epi32(u, _mm512_shuffle_epi32(u, _MM_PERM_BADC));
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+    __m256 msum = _mm256_cvtepi32_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi32(order, u)));
+    /* d (words 0) and dmin (words 1) of the eight headers */
+    const __m512i dm_idx = _mm512_setr_epi32(8 << 16 | 0, 24 << 16 | 16, 40 << 16 | 32, 56 << 16 | 48, 9 << 16 | 1,
+                                             25 << 16 | 17, 41 << 16 | 33, 57 << 16 | 49, 0, 0, 0, 0, 0, 0, 0, 0);
+    __m512 dm16 = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi16(hdr[0], dm_idx, hdr[1])));
+    __m256 dx = _mm256_loadu_ps(a->d + b);
+    __m256 dd = _mm256_mul_ps(dx, _mm512_castps512_ps256(dm16));
+    __m256 dm = _mm256_mul_ps(dx, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dm16), 1)));
+    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
 }
 
 /* Q2_K's and Q3_K's 2-bit fields of values 64t .. 64t+63 in bits 0-1 of
@@ -470,13 +561,20 @@ KGROUP(q6_kw, block_q6_K, q6_k_sums512, SRC_BSUMS, 208)
 
 ROW_FNS(q2_kw, block_q2_K, 6, vnni_q2_kw_1)
 ROW_FNS(q3_kw, block_q3_K, 6, vnni_q3_kw_1)
-ROW_FNS(q4_kw, block_q4_K, 6, vnni_q4_kw_1)
-ROW_FNS(q5_kw, block_q5_K, 6, vnni_q5_kw_1)
+/* Whole groups by k4_group512, a row's last super-blocks as above. */
+TARGET static INLINE __m256 vnni_q4_kg_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R) {
+    return R ? k4_group512(w, (int)sizeof *w, 0, a, b) : vnni_q4_kw_8(w, a, b, r, 0);
+}
+TARGET static INLINE __m256 vnni_q5_kg_8(const block_q5_K *w, const vnni_Act *a, int b, int r, const int R) {
+    return R ? k4_group512(w, (int)sizeof *w, 1, a, b) : vnni_q5_kw_8(w, a, b, r, 0);
+}
+ROW_FNS(q4_kg, block_q4_K, 6, vnni_q4_kw_1)
+ROW_FNS(q5_kg, block_q5_K, 6, vnni_q5_kw_1)
 ROW_FNS(q6_kw, block_q6_K, 6, vnni_q6_kw_1)
 ROWS(q2_k_rows512, q2_kw, block_q2_K, 256)
 ROWS(q3_k_rows512, q3_kw, block_q3_K, 256)
-ROWS(q4_k_rows512, q4_kw, block_q4_K, 256)
-ROWS(q5_k_rows512, q5_kw, block_q5_K, 256)
+ROWS(q4_k_rows512, q4_kg, block_q4_K, 256)
+ROWS(q5_k_rows512, q5_kg, block_q5_K, 256)
 ROWS(q6_k_rows512, q6_kw, block_q6_K, 256)
 
 #undef TARGET
