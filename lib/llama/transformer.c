@@ -69,8 +69,28 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, int reads, con
     u->ctx = pf ? pf->ctx : NULL;
 }
 
-static int tuning(const LevelTuner *u) {
-    return u->now_ns && u->n_cand > 1 && u->trials < TUNE_TRIALS * u->n_cand;
+/* The candidate to time next: of those still timed and short of their
+ * trials, the one timed least (the first of them); -1 when done. */
+static int next_candidate(const LevelTuner *u) {
+    int next = -1;
+    for (int c = 0; c < u->n_cand; c++)
+        if (!(u->dropped >> c & 1) && u->tried[c] < TUNE_TRIALS && (next < 0 || u->tried[c] < u->tried[next]))
+            next = c;
+    return next;
+}
+
+static int tuning(const LevelTuner *u) { return u->now_ns && u->n_cand > 1 && next_candidate(u) >= 0; }
+
+/* Once each candidate has been timed: those more than a quarter slower
+ * than the fastest are timed no more. */
+static void drop_slow(LevelTuner *u) {
+    uint64_t best = UINT64_MAX;
+    for (int c = 0; c < u->n_cand; c++) {
+        if (!u->tried[c]) return;
+        if (u->best_ns[c] < best) best = u->best_ns[c];
+    }
+    for (int c = 0; c < u->n_cand; c++)
+        if (u->best_ns[c] - best > best / 4) u->dropped |= 1u << c;
 }
 
 TuneChoice transformer_choice(const Transformer *t) {
@@ -439,14 +459,21 @@ float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
         forward_all(t, tokens, n, pos);
         return t->state.logits;
     }
-    /* one token while the candidates are being timed: each in turn */
-    int c = u->trials % u->n_cand;
+    /* one token while the candidates are being timed: each in turn, after
+     * one untimed on the first */
+    int c = u->warm ? next_candidate(u) : 0;
     t->compute.kernel = u->cand[c].kernel;
     __atomic_store_n(&matmul_read, u->cand[c].read, __ATOMIC_RELAXED);
+    if (!u->warm) {
+        u->warm = 1;
+        forward_all(t, tokens, n, pos);
+        return t->state.logits;
+    }
     uint64_t t0 = u->now_ns(u->ctx);
     forward_all(t, tokens, n, pos);
     uint64_t ns = u->now_ns(u->ctx) - t0;
-    if (u->trials < u->n_cand || ns < u->best_ns[c]) u->best_ns[c] = ns;
-    u->trials++;
+    if (!u->tried[c] || ns < u->best_ns[c]) u->best_ns[c] = ns;
+    u->tried[c]++;
+    drop_slow(u);
     return t->state.logits;
 }

@@ -46,7 +46,11 @@ typedef struct {
 
 /* Picks how one-token steps run by timing the candidates in turn: the
  * widest level and the next one down, each reading rows both ways
- * (matmul.h's matmul_read). */
+ * (matmul.h's matmul_read). The first one-token step runs untimed (it may
+ * be the first to touch the weights); once every candidate has been timed,
+ * one more than a quarter slower than the fastest is not timed again
+ * (on Zen 5, Q6_K read as four streams took 2.5 times as long: three such
+ * tokens in a 48-token run cost a tenth of its speed). */
 #define TUNE_TRIALS 3    /* tokens timed on each candidate */
 #define TUNE_MAX 4
 typedef struct {
@@ -57,7 +61,9 @@ typedef struct {
     const MatmulKernel *widest;      /* batches run on it */
     TuneChoice cand[TUNE_MAX];       /* for one token at a time */
     int n_cand;
-    int trials;                      /* tokens timed so far */
+    int warm;                        /* the untimed first step has run */
+    int tried[TUNE_MAX];             /* tokens timed on each candidate */
+    unsigned dropped;                /* candidates too slow to time again */
     uint64_t best_ns[TUNE_MAX];      /* each candidate's fastest token */
     uint64_t (*now_ns)(void *ctx);   /* the platform's clock; NULL: no tuning */
     void *ctx;

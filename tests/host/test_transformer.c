@@ -292,27 +292,35 @@ TEST(forward_batched_is_sequential) {
 /* The tuner: a clock under which a token timed on candidate c takes
  * ns[c] (the candidates in tuner_init's order: the widest level reading
  * four streams, then one stream ahead where the model has block types,
- * then the next level down the same). After the trials, one-token steps
- * run on the fastest; the logits are those of an engine that never
- * tunes, all along; batches stay on the widest; --simd (simd_fixed) keeps
- * the widest. */
-typedef struct { uint64_t now; int calls, n; const uint64_t *ns; } TunerClock;
+ * then the next level down the same; the candidate is the one the engine
+ * runs on). After the trials, one-token steps run on the fastest; the
+ * logits are those of an engine that never tunes, all along; batches
+ * stay on the widest; --simd (simd_fixed) keeps the widest. */
+typedef struct { uint64_t now; int calls; const Transformer *t; const uint64_t *ns; int timed[TUNE_MAX]; } TunerClock;
 static uint64_t tuner_clock(void *ctx) {
     TunerClock *c = ctx;
-    if (c->calls % 2) c->now += c->ns[(c->calls / 2) % c->n];
-    c->calls++;
+    if (c->calls++ % 2 == 0) return c->now;
+    const LevelTuner *u = &c->t->tuner;
+    int read = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED);
+    for (int k = 0; k < u->n_cand; k++)
+        if (u->cand[k].kernel == c->t->compute.kernel && u->cand[k].read == read) {
+            c->timed[k]++;
+            return c->now += c->ns[k];
+        }
+    CHECK(0, "timed a step on no candidate");
     return c->now;
 }
 
-/* The choice after the trials, and the number of candidates. */
-static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int *n_cand) {
-    TunerClock clock = { 1, 0, 1, ns };
+/* The choice after the trials, the number of candidates, and (timed,
+ * when not NULL) the tokens timed on each. */
+static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int *n_cand, int *timed) {
+    TunerClock clock = { 1, 0, NULL, ns, { 0 } };
     llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, fixed };
     llama_platform plain = { NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
     Engine e, ref;
     engine_open(&e, m, 64, &pf);
     engine_open(&ref, m, 64, &plain);
-    clock.n = e.t.tuner.n_cand;
+    clock.t = &e.t;
     *n_cand = e.t.tuner.n_cand;
     int token = 1;
     for (int pos = 0; pos < TUNE_MAX * TUNE_TRIALS + 2 && !check_failed_; pos++) {
@@ -321,6 +329,8 @@ static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int
         CHECK(memcmp(a, b, (size_t)m->config.vocab_size * 4) == 0, "logits differ at pos %d", pos);
         token = rnd_token(m->config.vocab_size);
     }
+    CHECK(!fixed || clock.calls == 0, "timed steps under --simd");
+    if (timed) memcpy(timed, clock.timed, sizeof clock.timed);
     TuneChoice c = transformer_choice(&e.t);
     free(e.mem);
     free(ref.mem);
@@ -351,12 +361,12 @@ TEST(level_tuner_keeps_the_faster) {
     if (check_failed_) return;
     /* fp32 weights: the reads change nothing, only the levels are timed */
     int n;
-    TuneChoice a = tuned((const uint64_t[]){ 100000, 50000 }, 0, &ck, &n);   /* narrower twice as fast */
+    TuneChoice a = tuned((const uint64_t[]){ 100000, 50000 }, 0, &ck, &n, NULL);   /* narrower twice as fast */
     CHECK(n == (next ? 2 : 1), "%d candidates for an fp32 model", n);
     if (next) CHECK(PICKED(a, next, MATMUL_READ_STREAMS), "picked %s/%d, want %s", a.kernel->name, a.read, next->name);
-    TuneChoice b = tuned((const uint64_t[]){ 100000, 200000 }, 0, &ck, &n);  /* narrower slower */
+    TuneChoice b = tuned((const uint64_t[]){ 100000, 200000 }, 0, &ck, &n, NULL);  /* narrower slower */
     CHECK(PICKED(b, widest, MATMUL_READ_STREAMS), "picked %s/%d", b.kernel->name, b.read);
-    TuneChoice c = tuned((const uint64_t[]){ 100000, 50000 }, 1, &ck, &n);   /* --simd: fixed */
+    TuneChoice c = tuned((const uint64_t[]){ 100000, 50000 }, 1, &ck, &n, NULL);   /* --simd: fixed */
     CHECK(PICKED(c, widest, MATMUL_READ_STREAMS), "with simd_fixed picked %s/%d", c.kernel->name, c.read);
     free(file);
 }
@@ -370,15 +380,20 @@ TEST(level_tuner_times_both_reads) {
     if (check_failed_) { free(file); return; }
     int n;
     /* widest ahead fastest; next ahead fastest; widest streams fastest */
-    TuneChoice a = tuned((const uint64_t[]){ 100000, 50000, 90000, 80000 }, 0, &m, &n);
+    int timed[TUNE_MAX];
+    TuneChoice a = tuned((const uint64_t[]){ 100000, 50000, 90000, 80000 }, 0, &m, &n, timed);
     CHECK(n == (next ? 4 : 2), "%d candidates for a Q4_0 model", n);
     CHECK(PICKED(a, widest, MATMUL_READ_AHEAD), "picked %s/%d", a.kernel->name, a.read);
+    /* more than a quarter slower than the fastest: timed once, no more */
+    for (int c = 0; c < n; c++) CHECK(timed[c] == (c == 1 ? TUNE_TRIALS : 1), "candidate %d timed %d times", c, timed[c]);
     if (next) {
-        TuneChoice b = tuned((const uint64_t[]){ 100000, 90000, 95000, 50000 }, 0, &m, &n);
+        TuneChoice b = tuned((const uint64_t[]){ 100000, 90000, 95000, 50000 }, 0, &m, &n, NULL);
         CHECK(PICKED(b, next, MATMUL_READ_AHEAD), "picked %s/%d, want %s ahead", b.kernel->name, b.read, next->name);
     }
-    TuneChoice c = tuned((const uint64_t[]){ 50000, 100000, 90000, 80000 }, 0, &m, &n);
+    /* within a quarter of each other: every one timed in full, the fastest kept */
+    TuneChoice c = tuned((const uint64_t[]){ 50000, 60000, 55000, 61000 }, 0, &m, &n, timed);
     CHECK(PICKED(c, widest, MATMUL_READ_STREAMS), "picked %s/%d", c.kernel->name, c.read);
+    for (int k = 0; k < n; k++) CHECK(timed[k] == TUNE_TRIALS, "candidate %d timed %d times", k, timed[k]);
     free(file);
 }
 
