@@ -439,18 +439,13 @@ TARGET static INLINE __m512i k16_scale_pairs(__m512i sc, int first) {
  * values are sub-block 8h + i, of the high 8h + 4 + i; packed, 128-bit
  * lane i of the int16 pairs holds 8h+i then 8h+4+i, whose scales VPERMW
  * puts in the same places. */
-TARGET static INLINE __m256i NAME(q6_k_sums512)(const block_q6_K *B, const int8_t *x, const int16_t *bsums) {
+TARGET static INLINE __m512i q6_k_isum512(const block_q6_K *B, const int8_t *x, __m512i sc, const int first) {
     const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
     /* word shifts, low half then high half: bits 0-1 and 2-3 up to 4-5,
      * bits 4-5 and 6-7 down to 4-5 */
     const __m512i up = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(4), _mm512_set1_epi16(2));
     const __m512i down = _mm512_maskz_mov_epi64(0xf0, _mm512_set1_epi16(2));
-    __m128i sc8 = _mm_loadu_si128((const __m128i *)(const void *)B->scales);
-    __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
-    __m256i corr = _mm256_madd_epi16(sc16, LOAD256(bsums));
-    __m512i acc = _mm512_castsi256_si512(_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(corr, 5)));
-    acc = _mm512_inserti64x4(acc, _mm256_setzero_si256(), 1);
-    __m512i sc = _mm512_castsi256_si512(sc16);
+    __m512i acc = _mm512_setzero_si512();
 #pragma GCC unroll 2
     for (int h = 0; h < 2; h++) {
         __m512i ql = LOAD512(B->ql + 64 * h), qh = _mm512_broadcast_i64x4(LOAD256(B->qh + 32 * h));
@@ -459,9 +454,40 @@ TARGET static INLINE __m256i NAME(q6_k_sums512)(const block_q6_K *B, const int8_
                                                _mm512_and_si512(_mm512_srlv_epi16(qh, down), m30), 0xea);
         __m512i plo = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, LOAD512(x + 128 * h));
         __m512i phi = _mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, LOAD512(x + 128 * h + 64));
-        acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(plo, phi), k16_scale_pairs(sc, 8 * h));
+        acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(plo, phi), k16_scale_pairs(sc, first + 8 * h));
     }
-    return fold16(acc);
+    return acc;
+}
+
+/* Super-blocks b .. b+r-1 of a Q6_K row (r up to 8): their p. Two at a
+ * time, their 16 scales each widened by one VPMOVSXBW and their
+ * correction (the quants' + 32: -32 times the scaled bsums) made by one
+ * VPMADDWD, taken from each one's own lanes of its sums; the eight
+ * super-blocks' sums reduced together (hsum16x8). */
+TARGET static INLINE __m256 q6_k_group512(const block_q6_K *w, const vnni_Act *a, int b, int r) {
+    __m512i acc[8];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        int k = 2 * i, two = k + 1 < r;
+        acc[k] = acc[k + 1] = _mm512_setzero_si512();
+        if (k >= r) continue;
+        const block_q6_K *B = w + b + k;
+        __m256i sc8 = _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)B[0].scales));
+        if (two) sc8 = _mm256_inserti128_si256(sc8, _mm_loadu_si128((const __m128i *)(const void *)B[1].scales), 1);
+        __m512i sc = _mm512_cvtepi8_epi16(sc8);        /* words 0-15: super-block k, 16-31: k + 1 */
+        __m512i bsums = _mm512_maskz_loadu_epi16(two ? ~0u : 0xffffu, a->bsums + 16 * (b + k));
+        __m512i corr = _mm512_slli_epi32(_mm512_madd_epi16(sc, bsums), 5);   /* lanes 0-7: k, 8-15: k + 1 */
+        __m512i s0 = q6_k_isum512(B, a->q + 256 * (b + k), sc, 0);
+        acc[k] = _mm512_mask_sub_epi32(s0, 0x00ff, s0, corr);
+        if (two) {
+            __m512i s1 = q6_k_isum512(B + 1, a->q + 256 * (b + k + 1), sc, 16);
+            acc[k + 1] = _mm512_mask_sub_epi32(s1, 0xff00, s1, corr);
+        }
+    }
+    __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc));
+    __m256 dx = _mm256_maskz_loadu_ps(r >= 8 ? 0xff : (1u << r) - 1, a->d + b);
+    __m256 dd = _mm256_mul_ps(dx, vnni_kd8((const unsigned char *)(w + b), (int)sizeof *w, 208, r));
+    return _mm256_mul_ps(dd, isum);
 }
 
 /* Q2_K super-block B: values 64t .. 64t+63 from k16_fields, each 128-bit
@@ -525,7 +551,6 @@ TARGET static INLINE __m256i NAME(q3_k_sums512)(const block_q3_K *B, const int8_
  * sums above, by quant_body.h's group macros. */
 KGROUP_MIN(q2_kw, block_q2_K, q2_k_sums512, SRC_BSUMS, 80, 82)
 KGROUP(q3_kw, block_q3_K, q3_k_sums512, SRC_BSUMS, 108)
-KGROUP(q6_kw, block_q6_K, q6_k_sums512, SRC_BSUMS, 208)
 
 ROW_FNS(q2_kw, block_q2_K, 6, vnni_q2_kw_1)
 ROW_FNS(q3_kw, block_q3_K, 6, vnni_q3_kw_1)
@@ -539,12 +564,15 @@ TARGET static INLINE __m256 vnni_q5_kg_8(const block_q5_K *w, const vnni_Act *a,
 }
 ROW_FNS(q4_kg, block_q4_K, 1, NO_ONE)
 ROW_FNS(q5_kg, block_q5_K, 1, NO_ONE)
-ROW_FNS(q6_kw, block_q6_K, 6, vnni_q6_kw_1)
+TARGET static INLINE __m256 vnni_q6_kg_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R) {
+    return q6_k_group512(w, a, b, R ? 8 : r);
+}
+ROW_FNS(q6_kg, block_q6_K, 1, NO_ONE)
 ROWS(q2_k_rows512, q2_kw, block_q2_K, 256)
 ROWS(q3_k_rows512, q3_kw, block_q3_K, 256)
 ROWS(q4_k_rows512, q4_kg, block_q4_K, 256)
 ROWS(q5_k_rows512, q5_kg, block_q5_K, 256)
-ROWS(q6_k_rows512, q6_kw, block_q6_K, 256)
+ROWS(q6_k_rows512, q6_kg, block_q6_K, 256)
 
 #undef TARGET
 #undef NAME
