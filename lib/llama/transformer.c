@@ -81,7 +81,7 @@ static int next_candidate(const LevelTuner *u) {
 
 static int tuning(const LevelTuner *u) { return u->now_ns && u->n_cand > 1 && next_candidate(u) >= 0; }
 
-/* Once each candidate has been timed: those more than a quarter slower
+/* Once each candidate has been timed: those more than an eighth slower
  * than the fastest are timed no more. */
 static void drop_slow(LevelTuner *u) {
     uint64_t best = UINT64_MAX;
@@ -90,7 +90,7 @@ static void drop_slow(LevelTuner *u) {
         if (u->best_ns[c] < best) best = u->best_ns[c];
     }
     for (int c = 0; c < u->n_cand; c++)
-        if (u->best_ns[c] - best > best / 4) u->dropped |= 1u << c;
+        if (u->best_ns[c] - best > best / 8) u->dropped |= 1u << c;
 }
 
 TuneChoice transformer_choice(const Transformer *t) {

@@ -48,9 +48,10 @@ typedef struct {
  * widest level and the next one down, each reading rows both ways
  * (matmul.h's matmul_read). The first one-token step runs untimed (it may
  * be the first to touch the weights); once every candidate has been timed,
- * one more than a quarter slower than the fastest is not timed again
+ * one more than an eighth slower than the fastest is not timed again
  * (on Zen 5, Q6_K read as four streams took 2.5 times as long: three such
- * tokens in a 48-token run cost a tenth of its speed). */
+ * tokens in a 48-token run cost a tenth of its speed; the AVX2 level's
+ * K-quants, 1.2 times as long, 2-5%). */
 #define TUNE_TRIALS 3    /* tokens timed on each candidate */
 #define TUNE_MAX 4
 typedef struct {
