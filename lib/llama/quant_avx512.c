@@ -281,11 +281,6 @@ ROWS(q5_1_rows512, q5_1p, block_q5_1, 32)
  * are exact, so they may be formed in any order: each super-block's isum
  * (and msum) is quant_body.h's, and so is every p. */
 
-/* The 16 lanes of v folded to 8 (lane k + lane k + 8). */
-TARGET static INLINE __m256i fold16(__m512i v) {
-    return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
-}
-
 /* VPSHUFB patterns: in 128-bit lanes 0-1, four int16 copies of byte a
  * then four of byte b; in lanes 2-3 the same of a + 1 and b + 1. */
 #define W4(s) (long long)(0xff00ff00ff00ff00ull | (s) * 0x0001000100010001ull)
@@ -360,6 +355,15 @@ TARGET static INLINE __m256i hsum16x8(const __m512i acc[8]) {
     return _mm512_castsi512_si256(t);
 }
 
+/* The sums of the four lanes of each 128-bit lane of m[0] (super-blocks
+ * 0-3) and m[1] (4-7), in order. */
+TARGET static INLINE __m256i hsum4x8(const __m512i m[2]) {
+    __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi32(m[0], m[1]), _mm512_unpackhi_epi32(m[0], m[1]));
+    u = _mm512_add_epi32(u, _mm512_shuffle_epi32(u, _MM_PERM_BADC));
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_castsi512_si256(_mm512_permutexvar_epi32(order, u));
+}
+
 /* Super-blocks b .. b+r-1 of w (S bytes each; q5: Q5_K): their p. */
 TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5, const vnni_Act *a, int b, int r) {
     const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
@@ -396,11 +400,7 @@ TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5
         }
     }
     __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc));
-    /* msum: each 128-bit lane's four partial sums, super-blocks 0-3 in ms[0], 4-7 in ms[1] */
-    __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi32(ms[0], ms[1]), _mm512_unpackhi_epi32(ms[0], ms[1]));
-    u = _mm512_add_epi32(u, _mm512_shuffle_epi32(u, _MM_PERM_BADC));
-    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
-    __m256 msum = _mm256_cvtepi32_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi32(order, u)));
+    __m256 msum = _mm256_cvtepi32_ps(hsum4x8(ms));
     /* d (words 0) and dmin (words 1) of the eight headers */
     const __m512i dm_idx = _mm512_setr_epi32(8 << 16 | 0, 24 << 16 | 16, 40 << 16 | 32, 56 << 16 | 48, 9 << 16 | 1,
                                              25 << 16 | 17, 41 << 16 | 33, 57 << 16 | 49, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -496,15 +496,10 @@ TARGET static INLINE __m256 q6_k_group512(const block_q6_K *w, const vnni_Act *a
  * four (the index q + 4t), and one VPDPBUSD per 64 values adds the
  * scaled products: isum's partial sums (8 lanes) with no packing. msum's
  * partial sums (4 lanes) from the minimums and bsums. */
-TARGET static INLINE __m256i NAME(q2_k_sums512)(const block_q2_K *B, const int8_t *x, const int16_t *bsums,
-                                          __m128i *msum) {
-    __m128i sc = _mm_loadu_si128((const __m128i *)(const void *)B->scales);
-    __m256i m8 = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sc, 4), _mm_set1_epi8(0x0f))),
-                                   LOAD256(bsums));
-    *msum = _mm_add_epi32(_mm256_castsi256_si128(m8), _mm256_extracti128_si256(m8, 1));
+TARGET static INLINE __m512i q2_k_isum512(const block_q2_K *B, const int8_t *x, __m512i s) {
     /* the tables: in lane L, slot t (bytes 4t .. 4t+3) holds sc[4t + L] times 0, 1, 2, 3; from
-     * int16 copies of the scale times 256 (bytes 0, sc) and 770 (2 sc, 3 sc) */
-    __m512i s = _mm512_and_si512(_mm512_broadcast_i32x4(sc), _mm512_set1_epi8(0x0f));
+     * int16 copies of the scale times 256 (bytes 0, sc) and 770 (2 sc, 3 sc); s: the 16 scales
+     * (0..15) in every 128-bit lane */
     const __m512i idx = _mm512_setr_epi32(
         0xff00ff00, 0xff04ff04, 0xff08ff08, 0xff0cff0c, 0xff01ff01, 0xff05ff05, 0xff09ff09, 0xff0dff0d,
         (int)0xff02ff02, (int)0xff06ff06, (int)0xff0aff0a, (int)0xff0eff0e, (int)0xff03ff03, (int)0xff07ff07,
@@ -518,7 +513,47 @@ TARGET static INLINE __m256i NAME(q2_k_sums512)(const block_q2_K *B, const int8_
                                               _mm512_set1_epi8((char)(4 * t)), 0xea);
         acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi8(table, q), LOAD512(x + 64 * t));
     }
-    return fold16(acc);
+    return acc;
+}
+
+/* Super-blocks b .. b+r-1 of a Q2_K row (r up to 8): their p. Four at a
+ * time, their 16-byte scales side by side in one register: the scales and
+ * minimums split once for four, msum's products (minimums by bsums) in two
+ * VPMADDWD for four; the eight super-blocks' sums reduced together
+ * (hsum16x8, and msum's four lanes each as k4_group512's). */
+TARGET static INLINE __m256 q2_k_group512(const block_q2_K *w, const vnni_Act *a, int b, int r) {
+    __m512i acc[8], ms[2];
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; h++) {
+        __m512i v = _mm512_setzero_si512();
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++)
+            if (4 * h + k < r)
+                v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(const void *)w[b + 4 * h + k].scales), k);
+        const __m512i m4 = _mm512_set1_epi8(0x0f);
+        __m512i sc = _mm512_and_si512(v, m4), mn = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+        /* bsums of super-block k, sub-blocks 0-7 and 8-15, in 128-bit lane k as mn's are */
+        int n = r - 4 * h < 0 ? 0 : r - 4 * h > 4 ? 4 : r - 4 * h;
+        const int16_t *bs = a->bsums + 16 * (b + 4 * h);
+        __m512i b01 = _mm512_maskz_loadu_epi16(n >= 2 ? ~0u : n == 1 ? 0xffffu : 0, bs);
+        __m512i b23 = _mm512_maskz_loadu_epi16(n >= 4 ? ~0u : n == 3 ? 0xffffu : 0, bs + 32);
+        __m512i blo = _mm512_shuffle_i64x2(b01, b23, _MM_SHUFFLE(2, 0, 2, 0));
+        __m512i bhi = _mm512_shuffle_i64x2(b01, b23, _MM_SHUFFLE(3, 1, 3, 1));
+        ms[h] = _mm512_add_epi32(_mm512_madd_epi16(_mm512_unpacklo_epi8(mn, _mm512_setzero_si512()), blo),
+                                 _mm512_madd_epi16(_mm512_unpackhi_epi8(mn, _mm512_setzero_si512()), bhi));
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+            int sb = b + 4 * h + k;
+            acc[4 * h + k] = 4 * h + k < r ? q2_k_isum512(&w[sb], a->q + 256 * sb, _mm512_shuffle_i32x4(sc, sc, k * 0x55))
+                                           : _mm512_setzero_si512();
+        }
+    }
+    __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc)), msum = _mm256_cvtepi32_ps(hsum4x8(ms));
+    __m256 dx = _mm256_maskz_loadu_ps(r >= 8 ? 0xff : (1u << r) - 1, a->d + b);
+    const unsigned char *first = (const unsigned char *)(w + b);
+    __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 80, r));
+    __m256 dm = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 82, r));
+    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
 }
 
 /* Q3_K super-block B: the 2-bit fields by k16_fields, each value's third bit
@@ -527,11 +562,7 @@ TARGET static INLINE __m256i NAME(q2_k_sums512)(const block_q2_K *B, const int8_
  * scaled bsums. Sub-block 4t + L in 128-bit lane L of the values 64t ..
  * 64t+63; packed, lane L holds sub-blocks L then 4 + L (8 + L, 12 + L),
  * whose signed scales VPERMW puts in the same places. */
-TARGET static INLINE __m256i NAME(q3_k_sums512)(const block_q3_K *B, const int8_t *x, const int16_t *bsums) {
-    __m256i sc16 = _mm256_cvtepi8_epi16(vnni_k3_scales16(B->scales));
-    __m256i corr = _mm256_madd_epi16(sc16, LOAD256(bsums));
-    corr = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(corr, 2));
-    __m512i sc = _mm512_castsi256_si512(sc16);
+TARGET static INLINE __m512i q3_k_isum512(const block_q3_K *B, const int8_t *x, __m512i sc, const int first) {
     __m512i hm = _mm512_broadcast_i64x4(LOAD256(B->hmask)), p[4];
 #pragma GCC unroll 4
     for (int t = 0; t < 4; t++) {
@@ -542,18 +573,66 @@ TARGET static INLINE __m256i NAME(q3_k_sums512)(const block_q3_K *B, const int8_
         q = _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(hm, sel), q, _mm512_set1_epi8(4));
         p[t] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * t));
     }
-    __m512i acc = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]), k16_scale_pairs(sc, 0));
-    acc = _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(p[2], p[3]), k16_scale_pairs(sc, 8));
-    return _mm256_add_epi32(fold16(acc), corr);
+    __m512i acc = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]),
+                                      k16_scale_pairs(sc, first));
+    return _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(p[2], p[3]), k16_scale_pairs(sc, first + 8));
+}
+
+/* vnni_k3_scales16 for two super-blocks, their 12 bytes of scales at the
+ * start of each 128-bit lane: the signed scales sc[0..15] in each lane.
+ * Low four bits from bytes 0-7 (low nibbles, then high nibbles), the top
+ * two from bytes 8-11, bits 2 (j / 4) of byte 8 + j % 4. */
+TARGET static INLINE __m256i k3_scales32(__m256i v) {
+    __m256i l = _mm256_shuffle_epi8(v, _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4,
+                                                         5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7));
+    l = _mm256_and_si256(_mm256_blend_epi32(l, _mm256_srli_epi16(l, 4), 0xcc), _mm256_set1_epi8(0x0f));
+    __m256i h = _mm256_shuffle_epi8(v, _mm256_setr_epi8(8, 9, 10, 11, 8, 9, 10, 11, 8, 9, 10, 11, 8, 9, 10, 11, 8, 9,
+                                                         10, 11, 8, 9, 10, 11, 8, 9, 10, 11, 8, 9, 10, 11));
+    h = _mm256_and_si256(_mm256_srlv_epi32(h, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)), _mm256_set1_epi8(3));
+    return _mm256_sub_epi8(_mm256_or_si256(l, _mm256_slli_epi16(h, 4)), _mm256_set1_epi8(32));
+}
+
+/* Super-blocks b .. b+r-1 of a Q3_K row (r up to 8): their p, two at a
+ * time as q6_k_group512 (the quants' + 4: -4 times the scaled bsums),
+ * the scales of the two unpacked together. */
+TARGET static INLINE __m256 q3_k_group512(const block_q3_K *w, const vnni_Act *a, int b, int r) {
+    __m512i acc[8];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        int k = 2 * i, two = k + 1 < r;
+        acc[k] = acc[k + 1] = _mm512_setzero_si512();
+        if (k >= r) continue;
+        const block_q3_K *B = w + b + k;
+        /* the 12 bytes only: the last block of a tensor may end there */
+        __m256i raw = _mm256_castsi128_si256(_mm_maskz_loadu_epi8(0x0fff, B[0].scales));
+        if (two) raw = _mm256_inserti128_si256(raw, _mm_maskz_loadu_epi8(0x0fff, B[1].scales), 1);
+        __m512i sc = _mm512_cvtepi8_epi16(k3_scales32(raw));   /* words 0-15: super-block k, 16-31: k + 1 */
+        __m512i bsums = _mm512_maskz_loadu_epi16(two ? ~0u : 0xffffu, a->bsums + 16 * (b + k));
+        __m512i corr = _mm512_slli_epi32(_mm512_madd_epi16(sc, bsums), 2);   /* lanes 0-7: k, 8-15: k + 1 */
+        __m512i s0 = q3_k_isum512(B, a->q + 256 * (b + k), sc, 0);
+        acc[k] = _mm512_mask_sub_epi32(s0, 0x00ff, s0, corr);
+        if (two) {
+            __m512i s1 = q3_k_isum512(B + 1, a->q + 256 * (b + k + 1), sc, 16);
+            acc[k + 1] = _mm512_mask_sub_epi32(s1, 0xff00, s1, corr);
+        }
+    }
+    __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc));
+    __m256 dx = _mm256_maskz_loadu_ps(r >= 8 ? 0xff : (1u << r) - 1, a->d + b);
+    __m256 dd = _mm256_mul_ps(dx, vnni_kd8((const unsigned char *)(w + b), (int)sizeof *w, 108, r));
+    return _mm256_mul_ps(dd, isum);
 }
 
 /* Groups of eight super-blocks (and one, for a row's last) with the
  * sums above, by quant_body.h's group macros. */
-KGROUP_MIN(q2_kw, block_q2_K, q2_k_sums512, SRC_BSUMS, 80, 82)
-KGROUP(q3_kw, block_q3_K, q3_k_sums512, SRC_BSUMS, 108)
 
-ROW_FNS(q2_kw, block_q2_K, 6, vnni_q2_kw_1)
-ROW_FNS(q3_kw, block_q3_K, 6, vnni_q3_kw_1)
+TARGET static INLINE __m256 vnni_q2_kg_8(const block_q2_K *w, const vnni_Act *a, int b, int r, const int R) {
+    return q2_k_group512(w, a, b, R ? 8 : r);
+}
+ROW_FNS(q2_kg, block_q2_K, 1, NO_ONE)
+TARGET static INLINE __m256 vnni_q3_kg_8(const block_q3_K *w, const vnni_Act *a, int b, int r, const int R) {
+    return q3_k_group512(w, a, b, R ? 8 : r);
+}
+ROW_FNS(q3_kg, block_q3_K, 1, NO_ONE)
 /* Groups of up to eight super-blocks by k4_group512, a row's last ones
  * too (the whole groups with r a constant 8). */
 TARGET static INLINE __m256 vnni_q4_kg_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R) {
@@ -568,8 +647,8 @@ TARGET static INLINE __m256 vnni_q6_kg_8(const block_q6_K *w, const vnni_Act *a,
     return q6_k_group512(w, a, b, R ? 8 : r);
 }
 ROW_FNS(q6_kg, block_q6_K, 1, NO_ONE)
-ROWS(q2_k_rows512, q2_kw, block_q2_K, 256)
-ROWS(q3_k_rows512, q3_kw, block_q3_K, 256)
+ROWS(q2_k_rows512, q2_kg, block_q2_K, 256)
+ROWS(q3_k_rows512, q3_kg, block_q3_K, 256)
 ROWS(q4_k_rows512, q4_kg, block_q4_K, 256)
 ROWS(q5_k_rows512, q5_kg, block_q5_K, 256)
 ROWS(q6_k_rows512, q6_kg, block_q6_K, 256)

@@ -558,9 +558,9 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
  * and the three `stride` bytes apart after it, a group of each in turn
  * (matmul.h's four streams, all kept busy however long a row is), each
  * with its own T_row's bits, into y[0], y[ystride], ... */
-/* (left defined for the including file, with KGROUP_MIN, KGROUP,
- * SRC_SUMS32 and SRC_BSUMS: quant_avx512.c's 512-bit kernels; including
- * this again redefines them identically, which C allows) */
+/* (left defined for the including file: quant_avx512.c's 512-bit
+ * kernels; including this again redefines them identically, which C
+ * allows) */
 #define NO_ONE(w, a, b) 0.0f
 #define ROW_FNS(T, BT, MIN, ONE)                                                                \
     TARGET static INLINE float NAME(T##_tail)(const BT *w, const NAME(Act) *a, int b, int nb, __m256 acc, \
@@ -665,3 +665,7 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256)
 #undef Q4_0_PART
 #undef Q4_0_CORR
 #undef LOAD
+#undef KGROUP_MIN
+#undef KGROUP
+#undef SRC_SUMS32
+#undef SRC_BSUMS
