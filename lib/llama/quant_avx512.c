@@ -459,37 +459,6 @@ TARGET static INLINE __m512i q6_k_isum512(const block_q6_K *B, const int8_t *x, 
     return acc;
 }
 
-/* Super-blocks b .. b+r-1 of a Q6_K row (r up to 8): their p. Two at a
- * time, their 16 scales each widened by one VPMOVSXBW and their
- * correction (the quants' + 32: -32 times the scaled bsums) made by one
- * VPMADDWD, taken from each one's own lanes of its sums; the eight
- * super-blocks' sums reduced together (hsum16x8). */
-TARGET static INLINE __m256 q6_k_group512(const block_q6_K *w, const vnni_Act *a, int b, int r) {
-    __m512i acc[8];
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) {
-        int k = 2 * i, two = k + 1 < r;
-        acc[k] = acc[k + 1] = _mm512_setzero_si512();
-        if (k >= r) continue;
-        const block_q6_K *B = w + b + k;
-        __m256i sc8 = _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)B[0].scales));
-        if (two) sc8 = _mm256_inserti128_si256(sc8, _mm_loadu_si128((const __m128i *)(const void *)B[1].scales), 1);
-        __m512i sc = _mm512_cvtepi8_epi16(sc8);        /* words 0-15: super-block k, 16-31: k + 1 */
-        __m512i bsums = _mm512_maskz_loadu_epi16(two ? ~0u : 0xffffu, a->bsums + 16 * (b + k));
-        __m512i corr = _mm512_slli_epi32(_mm512_madd_epi16(sc, bsums), 5);   /* lanes 0-7: k, 8-15: k + 1 */
-        __m512i s0 = q6_k_isum512(B, a->q + 256 * (b + k), sc, 0);
-        acc[k] = _mm512_mask_sub_epi32(s0, 0x00ff, s0, corr);
-        if (two) {
-            __m512i s1 = q6_k_isum512(B + 1, a->q + 256 * (b + k + 1), sc, 16);
-            acc[k + 1] = _mm512_mask_sub_epi32(s1, 0xff00, s1, corr);
-        }
-    }
-    __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc));
-    __m256 dx = _mm256_maskz_loadu_ps(r >= 8 ? 0xff : (1u << r) - 1, a->d + b);
-    __m256 dd = _mm256_mul_ps(dx, vnni_kd8((const unsigned char *)(w + b), (int)sizeof *w, 208, r));
-    return _mm256_mul_ps(dd, isum);
-}
-
 /* Q2_K super-block B: values 64t .. 64t+63 from k16_fields, each 128-bit
  * lane of them one sub-block of 16 (4t + lane). Their scales are folded in: VPSHUFB looks each value q up
  * in a table of sc * q (below 46), in the lane's own 16 bytes, slot t of
@@ -592,60 +561,71 @@ TARGET static INLINE __m256i k3_scales32(__m256i v) {
     return _mm256_sub_epi8(_mm256_or_si256(l, _mm256_slli_epi16(h, 4)), _mm256_set1_epi8(32));
 }
 
-/* Super-blocks b .. b+r-1 of a Q3_K row (r up to 8): their p, two at a
- * time as q6_k_group512 (the quants' + 4: -4 times the scaled bsums),
- * the scales of the two unpacked together. */
-TARGET static INLINE __m256 q3_k_group512(const block_q3_K *w, const vnni_Act *a, int b, int r) {
+/* Super-blocks b .. b+r-1 of a Q6_K row (r up to 8; q3: Q3_K): their p.
+ * Two at a time, their 16 scales each widened by one VPMOVSXBW (Q3_K's
+ * 6-bit ones unpacked together first) and their correction (the quants'
+ * + 32, Q3_K's + 4: minus that times the scaled bsums) made by one
+ * VPMADDWD, taken from each one's own lanes of its sums; the eight
+ * super-blocks' sums reduced together (hsum16x8). */
+TARGET static INLINE __m256 k16_group512(const void *w, const int q3, const vnni_Act *a, int b, int r) {
+    const int S = q3 ? (int)sizeof(block_q3_K) : (int)sizeof(block_q6_K);
+    const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
     __m512i acc[8];
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         int k = 2 * i, two = k + 1 < r;
         acc[k] = acc[k + 1] = _mm512_setzero_si512();
         if (k >= r) continue;
-        const block_q3_K *B = w + b + k;
-        /* the 12 bytes only: the last block of a tensor may end there */
-        __m256i raw = _mm256_castsi128_si256(_mm_maskz_loadu_epi8(0x0fff, B[0].scales));
-        if (two) raw = _mm256_inserti128_si256(raw, _mm_maskz_loadu_epi8(0x0fff, B[1].scales), 1);
-        __m512i sc = _mm512_cvtepi8_epi16(k3_scales32(raw));   /* words 0-15: super-block k, 16-31: k + 1 */
+        const block_q3_K *B3 = (const block_q3_K *)(const void *)(first + (size_t)k * S);
+        const block_q6_K *B6 = (const block_q6_K *)(const void *)(first + (size_t)k * S);
+        __m512i sc;                                    /* words 0-15: super-block k, 16-31: k + 1 */
+        if (q3) {
+            /* the 12 bytes only: the last block of a tensor may end there */
+            __m256i raw = _mm256_castsi128_si256(_mm_maskz_loadu_epi8(0x0fff, B3[0].scales));
+            if (two) raw = _mm256_inserti128_si256(raw, _mm_maskz_loadu_epi8(0x0fff, B3[1].scales), 1);
+            sc = _mm512_cvtepi8_epi16(k3_scales32(raw));
+        } else {
+            __m256i raw = _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)B6[0].scales));
+            if (two) raw = _mm256_inserti128_si256(raw, _mm_loadu_si128((const __m128i *)(const void *)B6[1].scales), 1);
+            sc = _mm512_cvtepi8_epi16(raw);
+        }
         __m512i bsums = _mm512_maskz_loadu_epi16(two ? ~0u : 0xffffu, a->bsums + 16 * (b + k));
-        __m512i corr = _mm512_slli_epi32(_mm512_madd_epi16(sc, bsums), 2);   /* lanes 0-7: k, 8-15: k + 1 */
-        __m512i s0 = q3_k_isum512(B, a->q + 256 * (b + k), sc, 0);
+        __m512i corr = _mm512_slli_epi32(_mm512_madd_epi16(sc, bsums), q3 ? 2 : 5);   /* lanes 0-7: k, 8-15: k + 1 */
+        const int8_t *x = a->q + 256 * (b + k);
+        __m512i s0 = q3 ? q3_k_isum512(B3, x, sc, 0) : q6_k_isum512(B6, x, sc, 0);
         acc[k] = _mm512_mask_sub_epi32(s0, 0x00ff, s0, corr);
         if (two) {
-            __m512i s1 = q3_k_isum512(B + 1, a->q + 256 * (b + k + 1), sc, 16);
+            __m512i s1 = q3 ? q3_k_isum512(B3 + 1, x + 256, sc, 16) : q6_k_isum512(B6 + 1, x + 256, sc, 16);
             acc[k + 1] = _mm512_mask_sub_epi32(s1, 0xff00, s1, corr);
         }
     }
     __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc));
     __m256 dx = _mm256_maskz_loadu_ps(r >= 8 ? 0xff : (1u << r) - 1, a->d + b);
-    __m256 dd = _mm256_mul_ps(dx, vnni_kd8((const unsigned char *)(w + b), (int)sizeof *w, 108, r));
+    __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, S, q3 ? 108 : 208, r));
     return _mm256_mul_ps(dd, isum);
 }
 
-/* Groups of eight super-blocks (and one, for a row's last) with the
- * sums above, by quant_body.h's group macros. */
-
+/* The K-quants' groups: whole ones with r a constant 8, a row's last
+ * super-blocks as a group of r. */
 TARGET static INLINE __m256 vnni_q2_kg_8(const block_q2_K *w, const vnni_Act *a, int b, int r, const int R) {
     return q2_k_group512(w, a, b, R ? 8 : r);
 }
-ROW_FNS(q2_kg, block_q2_K, 1, NO_ONE)
 TARGET static INLINE __m256 vnni_q3_kg_8(const block_q3_K *w, const vnni_Act *a, int b, int r, const int R) {
-    return q3_k_group512(w, a, b, R ? 8 : r);
+    return k16_group512(w, 1, a, b, R ? 8 : r);
 }
-ROW_FNS(q3_kg, block_q3_K, 1, NO_ONE)
-/* Groups of up to eight super-blocks by k4_group512, a row's last ones
- * too (the whole groups with r a constant 8). */
 TARGET static INLINE __m256 vnni_q4_kg_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R) {
     return k4_group512(w, (int)sizeof *w, 0, a, b, R ? 8 : r);
 }
 TARGET static INLINE __m256 vnni_q5_kg_8(const block_q5_K *w, const vnni_Act *a, int b, int r, const int R) {
     return k4_group512(w, (int)sizeof *w, 1, a, b, R ? 8 : r);
 }
+TARGET static INLINE __m256 vnni_q6_kg_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R) {
+    return k16_group512(w, 0, a, b, R ? 8 : r);
+}
+ROW_FNS(q2_kg, block_q2_K, 1, NO_ONE)
+ROW_FNS(q3_kg, block_q3_K, 1, NO_ONE)
 ROW_FNS(q4_kg, block_q4_K, 1, NO_ONE)
 ROW_FNS(q5_kg, block_q5_K, 1, NO_ONE)
-TARGET static INLINE __m256 vnni_q6_kg_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R) {
-    return q6_k_group512(w, a, b, R ? 8 : r);
-}
 ROW_FNS(q6_kg, block_q6_K, 1, NO_ONE)
 ROWS(q2_k_rows512, q2_kg, block_q2_K, 256)
 ROWS(q3_k_rows512, q3_kg, block_q3_K, 256)
