@@ -127,7 +127,8 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
 #define MATMUL_STREAMS_BYTES (256 * 1024)
 
 /* How quant_body.h's one-vector kernels (the blocks of 32 and the
- * K-quants at the AVX2 and AVX-512 levels) read their rows:
+ * K-quants at the AVX2 and AVX-512 levels) and AVX-512 VNNI's RUNQ8 rows
+ * read their rows:
  * MATMUL_READ_STREAMS (the default) as above, four streams with the
  * prefetch near; MATMUL_READ_AHEAD as one stream in order with the
  * prefetch far ahead. Which is faster depends on the machine: on the AMX
@@ -139,6 +140,10 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
  * row is computed alone. */
 enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD };
 extern int matmul_read;
+
+/* How far ahead one stream is prefetched (quant_body.h's PREFETCH_FAR
+ * says why 8 KiB). */
+#define MATMUL_PREFETCH_FAR 8192
 
 /* h for count rows of row_bytes each: half of them, or 0 (in order). */
 static inline int matmul_stream_half(int count, size_t row_bytes) {

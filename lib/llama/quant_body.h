@@ -76,7 +76,7 @@ TARGET static INLINE __m256i NAME(hsum8)(const __m256i s[8]) {
  * Q6_K 35, 39, 34; Q4_0 and Q8_0 the same at 8 KiB as four streams at
  * 2). */
 #define PREFETCH_NEAR(block_bytes) ((block_bytes) < 64 ? 2048 : 1024)
-#define PREFETCH_FAR 8192
+#define PREFETCH_FAR MATMUL_PREFETCH_FAR
 static INLINE void NAME(prefetch)(const void *p, int bytes, int ahead) {
     /* unrolled (bytes is a constant in the whole groups): the loop cost
      * two instructions a line, 7% of a K-quant row's */

@@ -27,7 +27,7 @@
 /* ---------------------------------------------------------------- the level */
 
 /* Whether any product of the model goes through kernels that matmul_read
- * steers (the block types; not F32, F16, BF16 or llama2.c's Q8_0). */
+ * steers (the block types and llama2.c's Q8_0; not F32, F16, BF16). */
 static int reads_matter(const llama_model *m) {
     const llama_weights *w = &m->weights;
     int kinds = 0;
@@ -38,7 +38,7 @@ static int reads_matter(const llama_model *m) {
     }
     KIND(w->wcls);
 #undef KIND
-    return (kinds & ~(1 << MATMUL_F32 | 1 << MATMUL_F16 | 1 << MATMUL_BF16 | 1 << MATMUL_RUNQ8)) != 0;
+    return (kinds & ~(1 << MATMUL_F32 | 1 << MATMUL_F16 | 1 << MATMUL_BF16)) != 0;
 }
 
 static void tuner_init(LevelTuner *u, const MatmulKernel *widest, int reads, const llama_platform *pf) {

@@ -172,7 +172,8 @@ TEST(q8_products) {
         { 172, 64 }, { 96, 32 }, { 160, 32 }, { 48, 16 }, { 768, 64 }, { 1088, 64 }, { 800, 64 },
     };
     for (size_t t = 0; t < sizeof shapes / sizeof shapes[0] && !check_failed_; t++) {
-        int n = shapes[t][0], gs = shapes[t][1], d = 29;
+        /* rows of 768 values and more: enough of them to be read as streams (MATMUL_STREAMS_BYTES) */
+        int n = shapes[t][0], gs = shapes[t][1], d = n >= 768 ? 401 : 29;
         int g = gcd_int(n, gs);
         int8_t *w = malloc((size_t)n * d), *xq = malloc((size_t)n);
         float *ws = malloc((size_t)n * d / gs * 4 + 4), *x = malloc((size_t)n * 4);
@@ -189,18 +190,21 @@ TEST(q8_products) {
             for (int k = 0; k < g; k++) sum += xq[j + k];
             CHECK(xb[j / g] == 128 * sum, "bias = 128 times the group's sum");
         }
-        float want[29], got[29];
+        float *want = malloc((size_t)d * 4), *got = malloc((size_t)d * 4);
         for (int i = 0; i < d; i++) want[i] = oracle_q8_row(xq, xs, w, ws, n, g, gs, i);
         Matrix m = { NULL, w, ws, gs };
-        for (int l = 0; l < nl; l++) {
-            memset(got, 0, sizeof got);
-            matrix_rows(lv[l], got, NULL, &v, &m, n, 0, 9);
-            matrix_rows(lv[l], got, NULL, &v, &m, n, 9, 10);
-            matrix_rows(lv[l], got, NULL, &v, &m, n, 10, d);
-            CHECK(memcmp(got, want, sizeof want) == 0, "%s: Q8_0 n=%d gs=%d differs", lv[l]->name,
-                  n, gs);
-        }
-        free(w); free(xq); free(ws); free(x); free(xs); free(xb);
+        for (int l = 0; l < nl; l++)
+            for (int r = 0; r < 2; r++) {      /* both ways of reading the rows (matmul_read) */
+                matmul_read = r ? MATMUL_READ_AHEAD : MATMUL_READ_STREAMS;
+                memset(got, 0, (size_t)d * 4);
+                matrix_rows(lv[l], got, NULL, &v, &m, n, 0, 9);
+                matrix_rows(lv[l], got, NULL, &v, &m, n, 9, 10);
+                matrix_rows(lv[l], got, NULL, &v, &m, n, 10, d);
+                CHECK(memcmp(got, want, (size_t)d * 4) == 0, "%s: Q8_0 n=%d gs=%d (%s) differs", lv[l]->name,
+                      n, gs, r ? "ahead" : "streams");
+            }
+        matmul_read = MATMUL_READ_STREAMS;
+        free(w); free(xq); free(ws); free(x); free(xs); free(xb); free(want); free(got);
     }
 }
 
