@@ -337,6 +337,27 @@ TARGET static INLINE __m512i k4_scales64(__m512i hdr) {
     return _mm512_or_si512(low, _mm512_and_si512(_mm512_srli_epi16(b, 2), _mm512_set1_epi8(0x30)));
 }
 
+/* 128-bit lane k of a register: x put there (insert_lane), or copied to
+ * all four (lane_to_all). A switch, so that the immediate is a constant
+ * however the loops around are compiled (sanitizer builds at -O1, clang,
+ * do not unroll them). */
+TARGET static INLINE __m512i insert_lane(__m512i v, __m128i x, int k) {
+    switch (k) {
+    case 0: return _mm512_inserti32x4(v, x, 0);
+    case 1: return _mm512_inserti32x4(v, x, 1);
+    case 2: return _mm512_inserti32x4(v, x, 2);
+    default: return _mm512_inserti32x4(v, x, 3);
+    }
+}
+TARGET static INLINE __m512i lane_to_all(__m512i v, int k) {
+    switch (k) {
+    case 0: return _mm512_shuffle_i32x4(v, v, 0x00);
+    case 1: return _mm512_shuffle_i32x4(v, v, 0x55);
+    case 2: return _mm512_shuffle_i32x4(v, v, 0xaa);
+    default: return _mm512_shuffle_i32x4(v, v, 0xff);
+    }
+}
+
 /* The sums of acc[k]'s 16 lanes, k = 0..7, in order. */
 TARGET static INLINE __m256i hsum16x8(const __m512i acc[8]) {
     __m512i u[4];
@@ -375,7 +396,7 @@ TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5
         __m512i v = _mm512_setzero_si512();
 #pragma GCC unroll 4
         for (int k = 0; k < 4; k++)
-            if (4 * h + k < r) v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(const void *)(f + k * S)), k);
+            if (4 * h + k < r) v = insert_lane(v, _mm_loadu_si128((const __m128i *)(const void *)(f + k * S)), k);
         hdr[h] = v;
         __m512i scmn = k4_scales64(v);
         /* msum's partial sums: four lanes a super-block */
@@ -387,7 +408,7 @@ TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5
             int sb = b + 4 * h + k;
             acc[4 * h + k] = _mm512_setzero_si512();
             if (4 * h + k >= r) continue;
-            __m512i sc = _mm512_shuffle_i32x4(scmn, scmn, k * 0x55), p[4];
+            __m512i sc = lane_to_all(scmn, k), p[4];
             if (q5) q5_k_values512((const block_q5_K *)(const void *)(first + (size_t)(4 * h + k) * S),
                                    a->q + 256 * sb, p);
             else q4_k_values512((const block_q4_K *)(const void *)(first + (size_t)(4 * h + k) * S),
@@ -498,7 +519,7 @@ TARGET static INLINE __m256 q2_k_group512(const block_q2_K *w, const vnni_Act *a
 #pragma GCC unroll 4
         for (int k = 0; k < 4; k++)
             if (4 * h + k < r)
-                v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(const void *)w[b + 4 * h + k].scales), k);
+                v = insert_lane(v, _mm_loadu_si128((const __m128i *)(const void *)w[b + 4 * h + k].scales), k);
         const __m512i m4 = _mm512_set1_epi8(0x0f);
         __m512i sc = _mm512_and_si512(v, m4), mn = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
         /* bsums of super-block k, sub-blocks 0-7 and 8-15, in 128-bit lane k as mn's are */
@@ -513,7 +534,7 @@ TARGET static INLINE __m256 q2_k_group512(const block_q2_K *w, const vnni_Act *a
 #pragma GCC unroll 4
         for (int k = 0; k < 4; k++) {
             int sb = b + 4 * h + k;
-            acc[4 * h + k] = 4 * h + k < r ? q2_k_isum512(&w[sb], a->q + 256 * sb, _mm512_shuffle_i32x4(sc, sc, k * 0x55))
+            acc[4 * h + k] = 4 * h + k < r ? q2_k_isum512(&w[sb], a->q + 256 * sb, lane_to_all(sc, k))
                                            : _mm512_setzero_si512();
         }
     }
