@@ -229,7 +229,8 @@ typedef struct {
     void (*prompt_logits)(void *ctx, const float *logits, int n);
     /* 1: run on the widest level cpu_features allow, always (--simd); 0:
      * one-token steps may run on a narrower level that this machine turns
-     * out to run faster (timed during the first tokens; same results). */
+     * out to run faster (timed during the first tokens; same results).
+     * Either way, how the rows are read is timed (matmul.h's matmul_read). */
     int simd_fixed;
 } llama_platform;
 

@@ -50,7 +50,8 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, int reads, con
      * (AMX's are VNNI's), with their names */
     int i = 0;
     while (matmul_levels[i] && matmul_levels[i] != widest) i++;
-    const char *same = widest->name;
+    /* --simd fixes the level; how its rows are read is still timed */
+    const char *same = pf && pf->simd_fixed ? NULL : widest->name;
     for (i++; matmul_levels[i] && same; i++) {
         const MatmulKernel *k = matmul_levels[i];
         if ((k->needs & ~widest->needs) != 0 || !k->name) continue;
@@ -65,7 +66,7 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, int reads, con
         u->cand[u->n_cand++] = (TuneChoice){ levels[l], MATMUL_READ_STREAMS };
         if (reads) u->cand[u->n_cand++] = (TuneChoice){ levels[l], MATMUL_READ_AHEAD };
     }
-    u->now_ns = pf && !pf->simd_fixed ? pf->now_ns : NULL;
+    u->now_ns = pf ? pf->now_ns : NULL;
     u->ctx = pf ? pf->ctx : NULL;
 }
 
