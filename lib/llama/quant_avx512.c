@@ -6,10 +6,11 @@
  * and VPDPWSSD (int16 pairs times int16 scales, added in). Signed weights
  * (Q8_0) are made unsigned, w XOR 0x80 = w + 128, and 128 times the
  * block's sum of x (from the prepared activations) is taken away. The
- * whole groups of every type go through the 512-bit kernels
- * below (64 values a register: on Zen 5, where 512-bit operations run at
- * full width, the 256-bit ones could not keep up with the memory), the
- * rest of a row through quant_body.h's.
+ * whole groups of every type, and the K-quants' last super-blocks, go
+ * through the 512-bit kernels below (64 values a register: on Zen 5,
+ * where 512-bit operations run at full width, the 256-bit ones could not
+ * keep up with the memory); the last blocks of 32 of a row through
+ * quant_body.h's.
  * Without VNNI (AVX-512F, with AVX2): the same kernels with AVX2's byte
  * products (quant_avx2.c's way).
  *
@@ -177,7 +178,7 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
 }
 
 /* Eight whole blocks b .. b+7: their p (the tail goes through quant_body.h's).
- * HSUM: hsum_pairs, or hsum_pairs_small where the lane sums allow it;
+ * HSUM: the eight block sums from the four registers (hsum_pairs);
  * CORR(v): the block totals v corrected for the quants' offset. */
 #define PAIRS8(W, PAIR, D8, HSUM, CORR)                                                            \
     ({                                                                                           \
