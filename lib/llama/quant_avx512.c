@@ -359,6 +359,22 @@ TARGET static INLINE __m512i lane_to_all(__m512i v, int k) {
     }
 }
 
+/* For a group of r super-blocks (r up to 8), S bytes each from `first`:
+ * the first 16 bytes of super-blocks 4h .. 4h+3 in 128-bit lanes 0-3
+ * (those past the r all zero, nothing read), how many of the four are
+ * present, and the group's d of x (missing lanes 0). */
+TARGET static INLINE __m512i heads4(const unsigned char *first, const int S, int h, int r) {
+    __m512i v = _mm512_setzero_si512();
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++)
+        if (4 * h + k < r) v = insert_lane(v, _mm_loadu_si128((const __m128i *)(const void *)(first + (4 * h + k) * S)), k);
+    return v;
+}
+static INLINE int present4(int h, int r) { return r - 4 * h < 0 ? 0 : r - 4 * h > 4 ? 4 : r - 4 * h; }
+TARGET static INLINE __m256 group_dx(const vnni_Act *a, int b, int r) {
+    return _mm256_maskz_loadu_ps((__mmask8)((1u << r) - 1), a->d + b);
+}
+
 /* The sums of acc[k]'s 16 lanes, k = 0..7, in order. */
 TARGET static INLINE __m256i hsum16x8(const __m512i acc[8]) {
     __m512i u[4];
@@ -392,16 +408,10 @@ TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5
     __m512i hdr[2], ms[2], acc[8];
 #pragma GCC unroll 2
     for (int h = 0; h < 2; h++) {
-        const unsigned char *f = first + 4 * h * S;
-        /* super-blocks past the r present: all zero, nothing read */
-        __m512i v = _mm512_setzero_si512();
-#pragma GCC unroll 4
-        for (int k = 0; k < 4; k++)
-            if (4 * h + k < r) v = insert_lane(v, _mm_loadu_si128((const __m128i *)(const void *)(f + k * S)), k);
-        hdr[h] = v;
-        __m512i scmn = k4_scales64(v);
+        hdr[h] = heads4(first, S, h, r);
+        __m512i scmn = k4_scales64(hdr[h]);
         /* msum's partial sums: four lanes a super-block */
-        int n = r - 4 * h < 0 ? 0 : r - 4 * h > 4 ? 4 : r - 4 * h;
+        int n = present4(h, r);
         __m512i sums = _mm512_maskz_loadu_epi16(n == 4 ? ~0u : (1u << 8 * n) - 1, a->sums32 + 8 * (b + 4 * h));
         ms[h] = _mm512_madd_epi16(_mm512_unpackhi_epi8(scmn, _mm512_setzero_si512()), sums);
 #pragma GCC unroll 4
@@ -427,7 +437,7 @@ TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5
     const __m512i dm_idx = _mm512_setr_epi32(8 << 16 | 0, 24 << 16 | 16, 40 << 16 | 32, 56 << 16 | 48, 9 << 16 | 1,
                                              25 << 16 | 17, 41 << 16 | 33, 57 << 16 | 49, 0, 0, 0, 0, 0, 0, 0, 0);
     __m512 dm16 = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi16(hdr[0], dm_idx, hdr[1])));
-    __m256 dx = _mm256_maskz_loadu_ps(r >= 8 ? 0xff : (1u << r) - 1, a->d + b);
+    __m256 dx = group_dx(a, b, r);
     __m256 dd = _mm256_mul_ps(dx, _mm512_castps512_ps256(dm16));
     __m256 dm = _mm256_mul_ps(dx, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dm16), 1)));
     return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
@@ -482,11 +492,11 @@ TARGET static INLINE __m512i q6_k_isum512(const block_q6_K *B, const int8_t *x, 
 }
 
 /* Q2_K super-block B: values 64t .. 64t+63 from k16_fields, each 128-bit
- * lane of them one sub-block of 16 (4t + lane). Their scales are folded in: VPSHUFB looks each value q up
- * in a table of sc * q (below 46), in the lane's own 16 bytes, slot t of
- * four (the index q + 4t), and one VPDPBUSD per 64 values adds the
- * scaled products: isum's partial sums (8 lanes) with no packing. msum's
- * partial sums (4 lanes) from the minimums and bsums. */
+ * lane of them one sub-block of 16 (4t + lane). Their scales are folded
+ * in: VPSHUFB looks each value q up in a table of sc * q (below 46), in
+ * the lane's own 16 bytes, slot t of four (the index q + 4t), and one
+ * VPDPBUSD per 64 values adds the scaled products: isum's partial sums
+ * (16 lanes) with no packing. */
 TARGET static INLINE __m512i q2_k_isum512(const block_q2_K *B, const int8_t *x, __m512i s) {
     /* the tables: in lane L, slot t (bytes 4t .. 4t+3) holds sc[4t + L] times 0, 1, 2, 3; from
      * int16 copies of the scale times 256 (bytes 0, sc) and 770 (2 sc, 3 sc); s: the 16 scales
@@ -516,15 +526,11 @@ TARGET static INLINE __m256 q2_k_group512(const block_q2_K *w, const vnni_Act *a
     __m512i acc[8], ms[2];
 #pragma GCC unroll 2
     for (int h = 0; h < 2; h++) {
-        __m512i v = _mm512_setzero_si512();
-#pragma GCC unroll 4
-        for (int k = 0; k < 4; k++)
-            if (4 * h + k < r)
-                v = insert_lane(v, _mm_loadu_si128((const __m128i *)(const void *)w[b + 4 * h + k].scales), k);
+        __m512i v = heads4((const unsigned char *)(w + b), (int)sizeof *w, h, r);   /* the scales come first */
         const __m512i m4 = _mm512_set1_epi8(0x0f);
         __m512i sc = _mm512_and_si512(v, m4), mn = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
         /* bsums of super-block k, sub-blocks 0-7 and 8-15, in 128-bit lane k as mn's are */
-        int n = r - 4 * h < 0 ? 0 : r - 4 * h > 4 ? 4 : r - 4 * h;
+        int n = present4(h, r);
         const int16_t *bs = a->bsums + 16 * (b + 4 * h);
         __m512i b01 = _mm512_maskz_loadu_epi16(n >= 2 ? ~0u : n == 1 ? 0xffffu : 0, bs);
         __m512i b23 = _mm512_maskz_loadu_epi16(n >= 4 ? ~0u : n == 3 ? 0xffffu : 0, bs + 32);
@@ -540,7 +546,7 @@ TARGET static INLINE __m256 q2_k_group512(const block_q2_K *w, const vnni_Act *a
         }
     }
     __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc)), msum = _mm256_cvtepi32_ps(hsum4x8(ms));
-    __m256 dx = _mm256_maskz_loadu_ps(r >= 8 ? 0xff : (1u << r) - 1, a->d + b);
+    __m256 dx = group_dx(a, b, r);
     const unsigned char *first = (const unsigned char *)(w + b);
     __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 80, r));
     __m256 dm = _mm256_mul_ps(dx, vnni_kd8(first, (int)sizeof *w, 82, r));
@@ -622,7 +628,7 @@ TARGET static INLINE __m256 k16_group512(const void *w, const int q3, const vnni
         }
     }
     __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc));
-    __m256 dx = _mm256_maskz_loadu_ps(r >= 8 ? 0xff : (1u << r) - 1, a->d + b);
+    __m256 dx = group_dx(a, b, r);
     __m256 dd = _mm256_mul_ps(dx, vnni_kd8(first, S, q3 ? 108 : 208, r));
     return _mm256_mul_ps(dd, isum);
 }
