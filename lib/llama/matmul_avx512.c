@@ -171,9 +171,7 @@ VNNI static inline __m256i hsum_groups(__m512i e0, __m512i e1, __m512i e2, __m51
     for (int far = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED) == MATMUL_READ_AHEAD, n_ = 0, \
              count_ = (end) - (begin), h_ = far ? 0 : matmul_stream_half(count_, (row_bytes)), i = 0; \
          n_ < count_ && ((i = matmul_stream_row((begin), h_, n_)), 1); n_++)
-static inline __attribute__((always_inline)) void prefetch_far(const int8_t *p, int bytes) {
-    for (int o = 0; o < bytes; o += 64) _mm_prefetch((const char *)p + MATMUL_PREFETCH_FAR + o, _MM_HINT_T0);
-}
+#define prefetch_far(p, bytes) matmul_prefetch((p), (bytes), MATMUL_PREFETCH_FAR)
 
 /* Weight scales 8 at a time for q8_rows_32: those of groups g .. g + 7 of a
  * row, one scale per 2^R consecutive groups of the matrix (R = 0: one

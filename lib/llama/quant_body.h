@@ -77,14 +77,8 @@ TARGET static INLINE __m256i NAME(hsum8)(const __m256i s[8]) {
  * 2). */
 #define PREFETCH_NEAR(block_bytes) ((block_bytes) < 64 ? 2048 : 1024)
 #define PREFETCH_FAR MATMUL_PREFETCH_FAR
-static INLINE void NAME(prefetch)(const void *p, int bytes, int ahead) {
-    /* unrolled (bytes is a constant in the whole groups): the loop cost
-     * two instructions a line, 7% of a K-quant row's */
-    _Pragma("GCC unroll 32") for (int o = 0; o < bytes; o += 64)
-        _mm_prefetch((const char *)p + ahead + o, _MM_HINT_T0);
-}
 /* n blocks from p, `ahead` bytes ahead */
-#define PREFETCH_BLOCKS(p, n, ahead) NAME(prefetch)((p), (n) * (int)sizeof *(p), (ahead))
+#define PREFETCH_BLOCKS(p, n, ahead) matmul_prefetch((p), (n) * (int)sizeof *(p), (ahead))
 
 /* Lanes below r all ones. */
 TARGET static INLINE __m256i NAME(lanes_mask)(int r) {
