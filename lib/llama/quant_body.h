@@ -18,9 +18,10 @@
  * Blocks of 32 (Q8_0, Q4_0): eight blocks at a time, each block's exact
  * int32 sum in one lane of a vector, times the eight d_w * d_x, added to
  * the eight lanes of matmul.h; a row's last blocks the same way with the
- * missing lanes zero (adding +0 changes no lane). Super-blocks (Q4_K,
- * Q6_K): one at a time; quants times x through VPMADDUBSW (whose pairs
- * cannot saturate: quants below 64, |x| at most 127 in Q8_K), weighted by
+ * missing lanes zero (adding +0 changes no lane). Super-blocks: one at a
+ * time (Q4_K's and Q5_K's scales two at a time); quants times x through
+ * VPMADDUBSW (whose pairs cannot saturate: quants below 64, |x| at most
+ * 127 in Q8_K), weighted by
  * the sub-block scales in int16 pairs (Q4_K, Q5_K: prod_us's sums of four,
  * below 2^15 for quants below 32, packed into int16 pairs first), isum and
  * msum exact in int32, p in scalar code, into the lane of the super-block's
@@ -237,110 +238,139 @@ TARGET static INLINE __m256 NAME(kd8)(const unsigned char *first, int stride, in
     return NAME(block_d8)(first + off, stride, r);
 }
 
-/* Lanes k of the eight 4-lane vectors m[k]: their sums, in order. */
-TARGET static INLINE __m256i NAME(hsum8x4)(const __m128i m[8]) {
-    __m256i m01 = _mm256_inserti128_si256(_mm256_castsi128_si256(m[0]), m[1], 1);
-    __m256i m23 = _mm256_inserti128_si256(_mm256_castsi128_si256(m[2]), m[3], 1);
-    __m256i m45 = _mm256_inserti128_si256(_mm256_castsi128_si256(m[4]), m[5], 1);
-    __m256i m67 = _mm256_inserti128_si256(_mm256_castsi128_si256(m[6]), m[7], 1);
+/* The sums of lanes 0-3 and of lanes 4-7 of m[0..3] (super-blocks 2i and
+ * 2i + 1 in m[i]), in order. */
+TARGET static INLINE __m256i NAME(hsum4x8)(const __m256i m[4]) {
     /* lanes: m0 m2 m4 m6 | m1 m3 m5 m7 */
-    __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(m01, m23), _mm256_hadd_epi32(m45, m67));
+    __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(m[0], m[1]), _mm256_hadd_epi32(m[2], m[3]));
     return _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
 /* Q4_K's 6-bit scales and minimums (blocks.h's k4_scales) in vector
- * registers: sc[0..7] in bytes 0-7, mn[0..7] in bytes 8-15. Eight vector
- * operations in place of about thirty scalar ones, which would compete
- * for the same ports. The 16-byte load reads 4 bytes of qs past the 12. */
-TARGET static INLINE __m128i NAME(k4_scales16)(const uint8_t s[12]) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+ * registers, two super-blocks at once (v: 16 bytes from each one's
+ * scales, in its 128-bit lane): sc[0..7] in bytes 0-7 of the lane,
+ * mn[0..7] in bytes 8-15. Eight vector operations for the two in place
+ * of about sixty scalar ones, which would compete for the same ports. */
+TARGET static INLINE __m256i NAME(k4_scales32)(__m256i v) {
     /* a: s0-3, s8-11 | s4-7, s8-11; b: 0, s0-3 | 0, s4-7 */
-    __m128i a = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-    __m128i b = _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
+    __m256i a = _mm256_shuffle_epi8(v, _mm256_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3,
+                                                        8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+    __m256i b = _mm256_shuffle_epi8(v, _mm256_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7, -1, -1,
+                                                        -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
     /* the minimums' high halves are the high nibbles of s8-11 */
-    a = _mm_blend_epi32(a, _mm_srli_epi16(a, 4), 0x8);
-    __m128i low = _mm_and_si128(a, _mm_setr_epi8(0x3f, 0x3f, 0x3f, 0x3f, 0x0f, 0x0f, 0x0f, 0x0f,
-                                                 0x3f, 0x3f, 0x3f, 0x3f, 0x0f, 0x0f, 0x0f, 0x0f));
+    a = _mm256_blend_epi32(a, _mm256_srli_epi16(a, 4), 0x88);
+    __m256i low = _mm256_and_si256(a, _mm256_set1_epi64x(0x0f0f0f0f3f3f3f3fll));
     /* bits 6-7 of s0-7 as bits 4-5 of the high halves */
-    return _mm_or_si128(low, _mm_and_si128(_mm_srli_epi16(b, 2), _mm_set1_epi8(0x30)));
+    return _mm256_or_si256(low, _mm256_and_si256(_mm256_srli_epi16(b, 2), _mm256_set1_epi8(0x30)));
 }
 
-/* The sub-blocks' scales as VPMADDWD patterns, pat[16 k .. 16 k + 15] =
- * four int16 sc[2k] then four sc[2k+1] (see k4_pair_sums), stored for
- * loads by VBROADCASTI128 (a load, not a shuffle on the busy ports), and
- * msum's partial sums (4 lanes). */
-TARGET static INLINE __m128i NAME(k4_prepare)(const uint8_t s[12], const int16_t *sums32, uint8_t pat[64]) {
-    __m128i scmn = NAME(k4_scales16)(s);
-    __m256i both = _mm256_broadcastsi128_si256(scmn);
-    __m256i p01 = _mm256_shuffle_epi8(both, _mm256_setr_epi8(0, -1, 0, -1, 0, -1, 0, -1, 1, -1, 1, -1, 1, -1, 1, -1,
-                                                              2, -1, 2, -1, 2, -1, 2, -1, 3, -1, 3, -1, 3, -1, 3, -1));
-    __m256i p23 = _mm256_shuffle_epi8(both, _mm256_setr_epi8(4, -1, 4, -1, 4, -1, 4, -1, 5, -1, 5, -1, 5, -1, 5, -1,
-                                                              6, -1, 6, -1, 6, -1, 6, -1, 7, -1, 7, -1, 7, -1, 7, -1));
-    _mm256_storeu_si256((__m256i *)(void *)pat, p01);
-    _mm256_storeu_si256((__m256i *)(void *)(pat + 32), p23);
-    /* from memory: otherwise gcc takes the patterns apart in registers */
-    __asm__("" : "+m"(*(uint8_t(*)[64])pat));
-    __m128i mn16 = _mm_unpackhi_epi8(scmn, _mm_setzero_si128());
-    return _mm_madd_epi16(mn16, _mm_loadu_si128((const __m128i *)(const void *)sums32));
-}
-
-/* acc + sc_a * (sums of u_a . x_a) + sc_b * (u_b . x_b): each product's
- * int32 partial sums (|.| < 2^15: quants below 32) packed into int16 and
- * weighted by pattern `pat` in one VPMADDWD (one multiply instruction per
- * 32 values instead of two). */
-TARGET static INLINE __m256i NAME(k4_pair_sums)(__m256i acc, __m256i ua, __m256i xa, __m256i ub, __m256i xb,
-                                                const uint8_t *pat) {
-    __m256i packed = _mm256_packs_epi32(prod_us(ua, xa), prod_us(ub, xb));
-    return scaled_acc(acc, packed, _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)pat)));
-}
-
-/* Super-block B of Q4_K with its 256 x: isum's partial sums (8 lanes) and
- * msum's (4 lanes). */
-TARGET static INLINE __m256i NAME(q4_k_sums)(const block_q4_K *B, const int8_t *x, const int16_t *sums32,
-                                             __m128i *msum) {
-    uint8_t pat[64];
-    *msum = NAME(k4_prepare)(B->scales, sums32, pat);
+/* Super-block B of Q4_K (or Q5_K, whose fifth bits qh are then given)
+ * with its 256 x: isum's partial sums (8 lanes); both: its scales
+ * (k4_scales32's lane) in both 128-bit lanes. Each pair of sub-blocks'
+ * int32 sums (|.| < 2^15: quants below 32) packed into int16 and weighted
+ * by one VPMADDWD with four copies of each one's scale, picked out of
+ * `both` by VPSHUFB (one multiply instruction per 32 values instead of
+ * two). */
+TARGET static INLINE __m256i NAME(k4_isum)(const uint8_t *qs, const int q5, __m256i qh, const int8_t *x, __m256i both) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
     __m256i acc = _mm256_setzero_si256();
 #pragma GCC unroll 4
     for (int p = 0; p < 4; p++) {
-        __m256i q = LOAD(B->qs + 32 * p);
-        __m256i lo = _mm256_and_si256(q, _mm256_set1_epi8(0x0f));
-        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), _mm256_set1_epi8(0x0f));
-        acc = NAME(k4_pair_sums)(acc, lo, LOAD(x + 64 * p), hi, LOAD(x + 64 * p + 32), pat + 16 * p);
+        __m256i q = LOAD(qs + 32 * p);
+        __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+        if (q5) {
+            /* bit 2p of qh[l] for the low half, 2p + 1 for the high, each
+             * moved to bit 4 by one word shift (no bit of the other byte
+             * reaches bit 4) */
+            const __m256i b4 = _mm256_set1_epi8(0x10);
+            __m256i l5 = 2 * p <= 4 ? _mm256_slli_epi16(qh, 4 - 2 * p) : _mm256_srli_epi16(qh, 2 * p - 4);
+            __m256i h5 = 2 * p + 1 <= 4 ? _mm256_slli_epi16(qh, 3 - 2 * p) : _mm256_srli_epi16(qh, 2 * p - 3);
+            lo = _mm256_or_si256(lo, _mm256_and_si256(l5, b4));
+            hi = _mm256_or_si256(hi, _mm256_and_si256(h5, b4));
+        }
+        char e = (char)(2 * p), o = (char)(2 * p + 1);
+        __m256i pat = _mm256_shuffle_epi8(both, _mm256_setr_epi8(e, -1, e, -1, e, -1, e, -1, o, -1, o, -1, o, -1, o, -1,
+                                                                  e, -1, e, -1, e, -1, e, -1, o, -1, o, -1, o, -1, o, -1));
+        __m256i packed = _mm256_packs_epi32(prod_us(lo, LOAD(x + 64 * p)), prod_us(hi, LOAD(x + 64 * p + 32)));
+        acc = scaled_acc(acc, packed, pat);
     }
     return acc;
 }
 
-/* Super-blocks b .. b+7 (r present, R: r is 8) of a Q4_K row: their p. */
-TARGET static INLINE __m256 NAME(q4_k_8)(const block_q4_K *w, const NAME(Act) *a, int b, int r, const int R) {
-    __m256i acc[8];
-    __m128i ms[8];
-    if (R) {
-        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)
-            acc[k] = NAME(q4_k_sums)(w + b + k, a->q + 256 * (b + k), a->sums32 + 8 * (b + k), &ms[k]);
-    } else {
-        for (int k = 0; k < 8; k++) {
-            if (k < r) acc[k] = NAME(q4_k_sums)(w + b + k, a->q + 256 * (b + k), a->sums32 + 8 * (b + k), &ms[k]);
-            else { acc[k] = _mm256_setzero_si256(); ms[k] = _mm_setzero_si128(); }
+/* The 16 bytes from the scales of super-block B of Q4_K or Q5_K (they
+ * are at the same place in both: 4 bytes of qs past the 12). */
+#define K4_SCALES_AT 4
+#define K4_SCALES128(B) _mm_loadu_si128((const __m128i *)(const void *)((const unsigned char *)(B) + K4_SCALES_AT))
+
+/* Super-blocks b .. b+7 (r present, R: r is 8) of a Q4_K row (S: the
+ * block's size; q5: Q5_K): their p. Two at a time, their scales unpacked
+ * together and msum's products (minimums by the sub-blocks' sums of x)
+ * in one VPMADDWD, the scale patterns picked in registers (they were
+ * stored and loaded again, one super-block at a time). kbench, Zen 5, the
+ * AVX2 level from L2: Q4_K 28 -> 33 GB/s, Q5_K 25 -> 28-29. */
+TARGET static INLINE __m256 NAME(k4_8)(const void *w, const int S, const int q5, const NAME(Act) *a, int b, int r,
+                                       const int R) {
+    const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
+    __m256i acc[8], ms[4];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        int k = 2 * i, two = R || k + 1 < r;
+        acc[k] = acc[k + 1] = ms[i] = _mm256_setzero_si256();
+        if (!R && k >= r) continue;
+        const unsigned char *B0 = first + (size_t)k * S, *B1 = B0 + S;
+        const int16_t *sums = a->sums32 + 8 * (b + k);
+        __m256i raw = _mm256_inserti128_si256(_mm256_setzero_si256(), K4_SCALES128(B0), 0);
+        __m256i sx = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)(const void *)sums), 0);
+        if (two) {
+            raw = _mm256_inserti128_si256(raw, K4_SCALES128(B1), 1);
+            sx = LOAD(sums);
         }
+        __m256i scmn = NAME(k4_scales32)(raw);
+        ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
+        const block_q5_K *Q0 = (const block_q5_K *)(const void *)B0, *Q1 = (const block_q5_K *)(const void *)B1;
+        const block_q4_K *P0 = (const block_q4_K *)(const void *)B0, *P1 = (const block_q4_K *)(const void *)B1;
+        const int8_t *x = a->q + 256 * (b + k);
+        acc[k] = NAME(k4_isum)(q5 ? Q0->qs : P0->qs, q5, q5 ? LOAD(Q0->qh) : _mm256_setzero_si256(), x,
+                               _mm256_permute2x128_si256(scmn, scmn, 0x00));
+        if (two)
+            acc[k + 1] = NAME(k4_isum)(q5 ? Q1->qs : P1->qs, q5, q5 ? LOAD(Q1->qh) : _mm256_setzero_si256(), x + 256,
+                                       _mm256_permute2x128_si256(scmn, scmn, 0x11));
     }
-    __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum8x4)(ms));
+    __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum4x8)(ms));
     __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r));
-    const unsigned char *first = (const unsigned char *)(w + b);
-    __m256 dd = _mm256_mul_ps(dx, NAME(kd8)(first, (int)sizeof *w, 0, r));
-    __m256 dm = _mm256_mul_ps(dx, NAME(kd8)(first, (int)sizeof *w, 2, r));
+    __m256 dd = _mm256_mul_ps(dx, NAME(kd8)(first, S, 0, r));
+    __m256 dm = _mm256_mul_ps(dx, NAME(kd8)(first, S, 2, r));
     return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
 }
 
-/* One super-block's p, for a row's last ones. */
-TARGET static INLINE float NAME(q4_k_1)(const block_q4_K *w, const NAME(Act) *a, int b) {
-    __m128i ms;
-    int32_t isum = NAME(hsum32)(NAME(q4_k_sums)(w + b, a->q + 256 * b, a->sums32 + 8 * b, &ms));
+/* One super-block's p (Q4_K, q5: Q5_K), for a row's last ones. */
+TARGET static INLINE float NAME(k4_1)(const void *w, const int S, const int q5, const NAME(Act) *a, int b) {
+    const unsigned char *B = (const unsigned char *)w + (size_t)b * S;
+    __m256i scmn = NAME(k4_scales32)(_mm256_broadcastsi128_si256(K4_SCALES128(B)));
+    __m128i ms = _mm_madd_epi16(_mm_unpackhi_epi8(_mm256_castsi256_si128(scmn), _mm_setzero_si128()),
+                                _mm_loadu_si128((const __m128i *)(const void *)(a->sums32 + 8 * b)));
+    const block_q5_K *Q = (const block_q5_K *)(const void *)B;
+    const block_q4_K *P = (const block_q4_K *)(const void *)B;
+    int32_t isum = NAME(hsum32)(NAME(k4_isum)(q5 ? Q->qs : P->qs, q5, q5 ? LOAD(Q->qh) : _mm256_setzero_si256(),
+                                              a->q + 256 * b, scmn));
     ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0x4e));
     ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0xb1));
     int32_t msum = _mm_cvtsi128_si32(ms);
-    float dd = a->d[b] * NAME(half1)(w[b].d), dm = a->d[b] * NAME(half1)(w[b].dmin);
+    float dd = a->d[b] * NAME(half1)(P->d), dm = a->d[b] * NAME(half1)(P->dmin);
     return dd * (float)isum - dm * (float)msum;
+}
+
+TARGET static INLINE __m256 NAME(q4_k_8)(const block_q4_K *w, const NAME(Act) *a, int b, int r, const int R) {
+    return NAME(k4_8)(w, (int)sizeof *w, 0, a, b, r, R);
+}
+TARGET static INLINE float NAME(q4_k_1)(const block_q4_K *w, const NAME(Act) *a, int b) {
+    return NAME(k4_1)(w, (int)sizeof *w, 0, a, b);
+}
+TARGET static INLINE __m256 NAME(q5_k_8)(const block_q5_K *w, const NAME(Act) *a, int b, int r, const int R) {
+    return NAME(k4_8)(w, (int)sizeof *w, 1, a, b, r, R);
+}
+TARGET static INLINE float NAME(q5_k_1)(const block_q5_K *w, const NAME(Act) *a, int b) {
+    return NAME(k4_1)(w, (int)sizeof *w, 1, a, b);
 }
 
 
@@ -405,24 +435,6 @@ TARGET static INLINE float NAME(q6_k_1)(const block_q6_K *w, const NAME(Act) *a,
 }
 
 
-/* Q5_K: Q4_K with a fifth bit per value (bit v/32 of qh[v % 32]). */
-TARGET static INLINE __m256i NAME(q5_k_sums)(const block_q5_K *B, const int8_t *x, const int16_t *sums32,
-                                             __m128i *msum) {
-    uint8_t pat[64];
-    *msum = NAME(k4_prepare)(B->scales, sums32, pat);
-    __m256i acc = _mm256_setzero_si256(), qh = LOAD(B->qh), one = _mm256_set1_epi8(1);
-#pragma GCC unroll 4
-    for (int p = 0; p < 4; p++) {
-        __m256i q = LOAD(B->qs + 32 * p);
-        __m256i lo = _mm256_or_si256(_mm256_and_si256(q, _mm256_set1_epi8(0x0f)),
-                                     _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p), one), 4));
-        __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), _mm256_set1_epi8(0x0f)),
-                                     _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p + 1), one), 4));
-        acc = NAME(k4_pair_sums)(acc, lo, LOAD(x + 64 * p), hi, LOAD(x + 64 * p + 32), pat + 16 * p);
-    }
-    return acc;
-}
-
 /* Q2_K and Q3_K: 16 sub-blocks of 16, value 128h + 32s + l (l < 32) from
  * bits 2s..2s+1 of qs[32h + l]; sub-blocks 8h + 2s (l < 16) and 8h + 2s + 1.
  * eo: the 16 int16 scales, even ones in the low half, odd ones in the high
@@ -483,7 +495,7 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
 }
 
 /* Super-blocks b .. b+7 (r present, R: r is 8) of a K-quant row with
- * minimums (Q2_K, Q5_K; DOFF, MOFF: their d and dmin), and one of them. */
+ * minimums (Q2_K; DOFF, MOFF: their d and dmin), and one of them. */
 #define KGROUP_MIN(T, BT, SUMS, SRC, DOFF, MOFF)                                                \
     TARGET static INLINE __m256 NAME(T##_8)(const BT *w, const NAME(Act) *a, int b, int r, const int R) { \
         __m256i acc[8];                                                                         \
@@ -497,7 +509,10 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
                 else { acc[k] = _mm256_setzero_si256(); ms[k] = _mm_setzero_si128(); }           \
             }                                                                                   \
         }                                                                                       \
-        __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum8x4)(ms)); \
+        __m256i mp_[4];                                                                         \
+        _Pragma("GCC unroll 4") for (int i = 0; i < 4; i++)                                     \
+            mp_[i] = _mm256_inserti128_si256(_mm256_castsi128_si256(ms[2 * i]), ms[2 * i + 1], 1); \
+        __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum4x8)(mp_)); \
         __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r)); \
         const unsigned char *first = (const unsigned char *)(w + b);                             \
         __m256 dd = _mm256_mul_ps(dx, NAME(kd8)(first, (int)sizeof *w, DOFF, r));               \
@@ -535,9 +550,7 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
         return (a->d[b] * NAME(half1)(w[b].d)) * (float)isum;                                   \
     }
 
-#define SRC_SUMS32(b) (a->sums32 + 8 * (b))
 #define SRC_BSUMS(b) (a->bsums + 16 * (b))
-KGROUP_MIN(q5_k, block_q5_K, q5_k_sums, SRC_SUMS32, 0, 2)
 KGROUP_MIN(q2_k, block_q2_K, q2_k_sums, SRC_BSUMS, 80, 82)
 KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
 
@@ -661,5 +674,6 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256)
 #undef LOAD
 #undef KGROUP_MIN
 #undef KGROUP
-#undef SRC_SUMS32
+#undef K4_SCALES_AT
+#undef K4_SCALES128
 #undef SRC_BSUMS
