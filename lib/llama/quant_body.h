@@ -15,7 +15,9 @@
  *   prod_us(u, x)      8 int32 partial sums of 32 unsigned u (< 64) times signed x
  *   scaled_acc(a, p, s) a + the int32 sums of pairs of int16 p times int16 s
  *
- * Blocks of 32 (Q8_0, Q4_0): eight blocks at a time, each block's exact
+ * Blocks of 32 (Q8_0, Q4_0, ...): eight blocks at a time (whole groups of
+ * 4-bit and 5-bit quants two blocks a register, against the activations'
+ * quads), each block's exact
  * int32 sum in one lane of a vector, times the eight d_w * d_x, added to
  * the eight lanes of matmul.h; a row's last blocks the same way with the
  * missing lanes zero (adding +0 changes no lane). Super-blocks: one at a
@@ -125,10 +127,68 @@ typedef ActView NAME(Act);
 
 /* ---------------------------------------------------------------- Q8_0, Q4_0 */
 
+/* The fifth bits of blocks k and k + 1 of Q5_0 or Q5_1 (their qh words
+ * h0, h1) as 0x10 in the bytes of values 0-15 (*lo) and 16-31 (*hi), each
+ * block's in its own 128-bit lane. */
+TARGET static INLINE void NAME(fifth_pair)(uint32_t h0, uint32_t h1, __m256i *lo, __m256i *hi) {
+    __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_cvtsi32_si128((int)h0)), _mm_cvtsi32_si128((int)h1), 1);
+    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull), b4 = _mm256_set1_epi8(0x10);
+    __m256i l = _mm256_shuffle_epi8(v, _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+                                                        0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+    __m256i h = _mm256_shuffle_epi8(v, _mm256_setr_epi8(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2,
+                                                        2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+    *lo = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(l, bit), bit), b4);
+    *hi = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(h, bit), bit), b4);
+}
+
+/* Whole blocks b .. b+7 of 4-bit quants (Q4_0, Q4_1; q5: Q5_0, Q5_1),
+ * S bytes each with qs at byte QS (and qh at byte QH): the eight blocks'
+ * int32 sums of products with x, in order. Two blocks a register: their qs
+ * side by side, the low nibbles values 0-15 of each, the high nibbles
+ * 16-31, as the activations' quads hold x (activations.h); a pair's two
+ * VPMADDUBSW added in int16 (|.| <= 2 * 2 * 31 * 127 < 2^15) before one
+ * VPMADDWD, and the four pairs' lanes reduced by three VPHADDD: per block
+ * one VPMADDWD and less than half a reduction step, where a block a
+ * register took one each and its nibbles a broadcast, a shift and a
+ * blend. */
+TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, const int QS, const int q5, const int QH,
+                                                const NAME(Act) *a, int b) {
+    const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256i e[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) {
+        const unsigned char *B0 = first + (size_t)(2 * j) * S, *B1 = B0 + S;
+        __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(B0 + QS))),
+                                            _mm_loadu_si128((const __m128i *)(const void *)(B1 + QS)), 1);
+        __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+        if (q5) {
+            uint32_t h0, h1;
+            __m256i f0, f1;
+            __builtin_memcpy(&h0, B0 + QH, 4);
+            __builtin_memcpy(&h1, B1 + QH, 4);
+            NAME(fifth_pair)(h0, h1, &f0, &f1);
+            lo = _mm256_or_si256(lo, f0);
+            hi = _mm256_or_si256(hi, f1);
+        }
+        /* the quads of blocks b + 4 (j / 2) .. +3: pair j % 2's values 0-15, then 16-31 64 bytes on */
+        const int8_t *xq = a->quads + 32 * (b + 4 * (j / 2)) + 32 * (j % 2);
+        __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(lo, LOAD(xq)), _mm256_maddubs_epi16(hi, LOAD(xq + 64)));
+        e[j] = _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+    }
+    /* 128-bit lanes: blocks 0, 2, 4, 6 | 1, 3, 5, 7 */
+    __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(e[0], e[1]), _mm256_hadd_epi32(e[2], e[3]));
+    return _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+#define NIBBLES8(W, PART) NAME(nibble_sums8)(W, (int)sizeof *(W), (int)offsetof(__typeof__(*(W)), qs), 0, 0, a, b)
+#define NIBBLES8_Q5(W, PART)                                                                     \
+    NAME(nibble_sums8)(W, (int)sizeof *(W), (int)offsetof(__typeof__(*(W)), qs), 1,                  \
+                       (int)offsetof(__typeof__(*(W)), qh), a, b)
+
 /* Blocks b .. b+7 of a row of 32-value blocks W (r of them present; R:
- * r is 8): their eight p. PART(k): block b+k's partial sums; CORR(v): the
- * block totals v corrected (xs_: the blocks' sums of x). */
-#define BLOCKS8(W, PART, CORR)                                                                  \
+ * r is 8): their eight sums, block by block (PART(k): block b+k's partial
+ * sums). */
+#define BY_BLOCK8(W, PART)                                                                      \
     ({                                                                                          \
         __m256i s_[8];                                                                          \
         if (R) {                                                                                \
@@ -136,18 +196,27 @@ typedef ActView NAME(Act);
         } else {                                                                                \
             for (int k = 0; k < 8; k++) s_[k] = k < r ? PART(k) : _mm256_setzero_si256();      \
         }                                                                                       \
+        NAME(hsum8)(s_);                                                                        \
+    })
+
+/* Their eight p: whole groups by WHOLE(W, PART) (BY_BLOCK8, or NIBBLES8
+ * and NIBBLES8_Q5 from the quads), a row's last blocks by BY_BLOCK8;
+ * CORR(v): the block totals v corrected (xs_: the blocks' sums of x). */
+#define BLOCKS8(W, PART, CORR, WHOLE)                                                           \
+    ({                                                                                          \
+        __m256i t_ = R ? WHOLE(W, PART) : BY_BLOCK8(W, PART);                                   \
         __m256i m_ = NAME(lanes_mask)(r);                                                       \
         __m256 dx_ = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, m_);           \
         __m256i xs_ = R ? LOAD(a->sum + b) : _mm256_maskload_epi32(a->sum + b, m_);              \
-        __m256 isum_ = _mm256_cvtepi32_ps(CORR(NAME(hsum8)(s_), xs_));                          \
+        __m256 isum_ = _mm256_cvtepi32_ps(CORR(t_, xs_));                                       \
         _mm256_mul_ps(isum_, _mm256_mul_ps(NAME(block_d8)(&W[b], (int)sizeof *W, r), dx_));     \
     })
 
 /* The same with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m
  * fields at byte 2 of the blocks). */
-#define BLOCKS8_MIN(W, PART)                                                                    \
+#define BLOCKS8_MIN(W, PART, WHOLE)                                                             \
     ({                                                                                          \
-        __m256 p_ = BLOCKS8(W, PART, NO_CORR);                                                  \
+        __m256 p_ = BLOCKS8(W, PART, NO_CORR, WHOLE);                                                  \
         __m256i m2_ = NAME(lanes_mask)(r);                                                      \
         __m256 sx_ = R ? _mm256_loadu_ps(a->s + b) : _mm256_maskload_ps(a->s + b, m2_);          \
         __m256 mw_ = NAME(block_d8)((const unsigned char *)&W[b] + 2, (int)sizeof *W, r);       \
@@ -162,7 +231,7 @@ typedef ActView NAME(Act);
 
 TARGET static INLINE __m256 NAME(q8_0_8)(const block_q8_0 *w, const NAME(Act) *a, int b, int r,
                                           const int R) {
-    return BLOCKS8(w, Q8_0_PART, ss_corr);
+    return BLOCKS8(w, Q8_0_PART, ss_corr, BY_BLOCK8);
 }
 
 /* One block's p, for a row's last blocks (a whole group of 8 costs as much). */
@@ -175,7 +244,7 @@ TARGET static INLINE float NAME(q8_0_1)(const block_q8_0 *w, const NAME(Act) *a,
 
 TARGET static INLINE __m256 NAME(q4_0_8)(const block_q4_0 *w, const NAME(Act) *a, int b, int r,
                                           const int R) {
-    return BLOCKS8(w, Q4_0_PART, Q4_0_CORR);
+    return BLOCKS8(w, Q4_0_PART, Q4_0_CORR, NIBBLES8);
 }
 
 TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a, int b) {
@@ -206,13 +275,13 @@ TARGET static INLINE __m256i NAME(bits32)(const uint8_t qh[4]) {
 #define Q5_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 4))
 
 TARGET static INLINE __m256 NAME(q5_0_8)(const block_q5_0 *w, const NAME(Act) *a, int b, int r, const int R) {
-    return BLOCKS8(w, Q5_PART, Q5_0_CORR);
+    return BLOCKS8(w, Q5_PART, Q5_0_CORR, NIBBLES8_Q5);
 }
 TARGET static INLINE __m256 NAME(q4_1_8)(const block_q4_1 *w, const NAME(Act) *a, int b, int r, const int R) {
-    return BLOCKS8_MIN(w, Q4_1_PART);
+    return BLOCKS8_MIN(w, Q4_1_PART, NIBBLES8);
 }
 TARGET static INLINE __m256 NAME(q5_1_8)(const block_q5_1 *w, const NAME(Act) *a, int b, int r, const int R) {
-    return BLOCKS8_MIN(w, Q5_PART);
+    return BLOCKS8_MIN(w, Q5_PART, NIBBLES8_Q5);
 }
 
 
@@ -661,6 +730,9 @@ ROWS(NAME(q2_k_rows), q2_k, block_q2_K, 256)
 ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256)
 
 #undef BLOCKS8
+#undef BY_BLOCK8
+#undef NIBBLES8
+#undef NIBBLES8_Q5
 #undef BLOCKS8_MIN
 #undef NO_CORR
 #undef Q5_PART
