@@ -288,12 +288,6 @@ TARGET static INLINE __m256 NAME(q5_1_8)(const block_q5_1 *w, const NAME(Act) *a
 /* ---------------------------------------------------------------- K-quants */
 
 /* A VPSHUFB pattern that copies int16 lane `lane` of each 128-bit half
- * into all eight of that half. */
-TARGET static INLINE __m256i NAME(pick16)(int lane) {
-    return _mm256_set1_epi16((short)(0x0100 * (2 * lane + 1) + 2 * lane));
-}
-
-/* A VPSHUFB pattern that copies int16 lane `lane` of each 128-bit half
  * into its int16 lanes 0-3, and lane `lane` + 1 into lanes 4-7. */
 TARGET static INLINE __m256i NAME(pick_pair)(int lane) {
     short a = (short)(0x0100 * (2 * lane + 1) + 2 * lane), b = (short)(a + 0x0202);
@@ -506,14 +500,18 @@ TARGET static INLINE float NAME(q6_k_1)(const block_q6_K *w, const NAME(Act) *a,
 
 /* Q2_K and Q3_K: 16 sub-blocks of 16, value 128h + 32s + l (l < 32) from
  * bits 2s..2s+1 of qs[32h + l]; sub-blocks 8h + 2s (l < 16) and 8h + 2s + 1.
- * eo: the 16 int16 scales, even ones in the low half, odd ones in the high
- * (pick16(4h + s) gives the pair of a run of 32). q(h, s): the run's 32
- * unsigned quants. */
+ * eo: the 16 int16 scales, even ones in the low half, odd ones in the high.
+ * Q(h, s): the run's 32 unsigned quants. Two runs' int32 sums (|.| < 2^15)
+ * packed into int16 and weighted by one VPMADDWD, their four scales picked
+ * by pick_pair(4h + s) as Q6_K's (each run's int16 pairs weighted by its
+ * own VPMADDWD was slower: kbench, Zen 5, AVX2 level from L2, Q2_K 16 ->
+ * 19 GB/s, Q3_K 13-14 -> 15). */
 #define K16_SUMS(acc, eo, x, Q)                                                                 \
     _Pragma("GCC unroll 2") for (int h = 0; h < 2; h++)                                         \
-        _Pragma("GCC unroll 4") for (int s = 0; s < 4; s++)                                     \
-            acc = scaled_acc(acc, _mm256_maddubs_epi16(Q(h, s), LOAD((x) + 128 * h + 32 * s)),   \
-                             _mm256_shuffle_epi8(eo, NAME(pick16)(4 * h + s)));
+        _Pragma("GCC unroll 2") for (int s = 0; s < 4; s += 2)                                  \
+            acc = scaled_acc(acc, _mm256_packs_epi32(prod_us(Q(h, s), LOAD((x) + 128 * h + 32 * s)), \
+                                                     prod_us(Q(h, s + 1), LOAD((x) + 128 * h + 32 * s + 32))), \
+                             _mm256_shuffle_epi8(eo, NAME(pick_pair)(4 * h + s)));
 
 #define EVEN_ODD _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)
 
