@@ -131,7 +131,8 @@ typedef ActView NAME(Act);
  * h0, h1) as 0x10 in the bytes of values 0-15 (*lo) and 16-31 (*hi), each
  * block's in its own 128-bit lane. */
 TARGET static INLINE void NAME(fifth_pair)(uint32_t h0, uint32_t h1, __m256i *lo, __m256i *hi) {
-    __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_cvtsi32_si128((int)h0)), _mm_cvtsi32_si128((int)h1), 1);
+    /* two broadcasts (loads) and a blend */
+    __m256i v = _mm256_blend_epi32(_mm256_set1_epi32((int)h0), _mm256_set1_epi32((int)h1), 0xf0);
     const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull), b4 = _mm256_set1_epi8(0x10);
     __m256i l = _mm256_shuffle_epi8(v, _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
                                                         0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
