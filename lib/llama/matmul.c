@@ -169,6 +169,11 @@ void matmul_prepare_rows(const llama_tensor *w, const float *x, size_t ldx, int 
         act_quantize(&L, x + (size_t)t * ldx, (unsigned char *)act + (size_t)t * L.bytes);
 }
 
+int matmul_level_serves(const MatmulKernel *k, int kind) {
+    if (kind == MATMUL_F32 || kind == MATMUL_RUNQ8) return 1;
+    return kind >= 0 && kind < MATMUL_KINDS && k->tensor && k->tensor[kind];
+}
+
 void matmul_rows(const MatmulKernel *k, const llama_tensor *w, const void *act, int m,
                  float *y, size_t ldy, int r0, int r1) {
     int kind = matmul_kind(w->type);

@@ -308,6 +308,11 @@ void matmul_prepare(const MatmulKernel *k, const llama_tensor *w, const float *x
  * it), so that cores can share the work. */
 void matmul_prepare_rows(const llama_tensor *w, const float *x, size_t ldx, int b0, int b1, void *act);
 
+/* Whether level k has kernels of its own for products of `kind` (the
+ * level's fp32 and Q8_0 rows, or a tensor kernel), rather than
+ * matmul_plain's C code. */
+int matmul_level_serves(const MatmulKernel *k, int kind);
+
 /* y[t * ldy + i] = row i of w . vector t, for t < m and rows [r0, r1), in
  * the order above: the same bits for any m, any split of rows, any level.
  * y must not overlap act. */

@@ -26,28 +26,45 @@
 
 /* ---------------------------------------------------------------- the level */
 
-/* Whether any product of the model goes through kernels that matmul_read
- * steers (the block types and llama2.c's Q8_0; not F32, F16, BF16). */
-static int reads_matter(const llama_model *m) {
+/* The kinds of product (a bit per matmul_kind) the model's weights take. */
+static unsigned model_kinds(const llama_model *m) {
     const llama_weights *w = &m->weights;
-    int kinds = 0;
-#define KIND(t) (kinds |= 1 << (matmul_kind((t).type) < 0 ? 0 : matmul_kind((t).type)))
+    unsigned kinds = 0;
+#define KIND(t) (kinds |= 1u << (matmul_kind((t).type) < 0 ? 0 : matmul_kind((t).type)))
     for (int l = 0; l < m->config.n_layers; l++) {
         const llama_layer *y = &w->layer[l];
         KIND(y->wq); KIND(y->wk); KIND(y->wv); KIND(y->wo); KIND(y->w1); KIND(y->w3); KIND(y->w2);
     }
     KIND(w->wcls);
 #undef KIND
-    return (kinds & ~(1 << MATMUL_F32 | 1 << MATMUL_F16 | 1 << MATMUL_BF16)) != 0;
+    return kinds;
 }
 
-static void tuner_init(LevelTuner *u, const MatmulKernel *widest, int reads, const llama_platform *pf) {
+/* Whether any of those goes through kernels that matmul_read steers (the
+ * block types and llama2.c's Q8_0; not F32, F16, BF16). */
+static int reads_matter(unsigned kinds) {
+    return (kinds & ~(1u << MATMUL_F32 | 1u << MATMUL_F16 | 1u << MATMUL_BF16)) != 0;
+}
+
+/* Whether level k has kernels of its own for every one of those: SSE2 has
+ * none for the GGUF types, whose plain C code is ten to forty times slower
+ * (one Q4_K_M token of TinyLlama's shape took 0.66 s against 0.02): a
+ * single timed token on it would cost an AVX2 machine's run more than all
+ * its other tokens. */
+static int serves_all(const MatmulKernel *k, unsigned kinds) {
+    for (int kind = 0; kind < MATMUL_KINDS; kind++)
+        if ((kinds >> kind & 1) && !matmul_level_serves(k, kind)) return 0;
+    return 1;
+}
+
+static void tuner_init(LevelTuner *u, const MatmulKernel *widest, unsigned kinds, const llama_platform *pf) {
     memset(u, 0, sizeof *u);
     u->widest = widest;
     const MatmulKernel *levels[2] = { widest, NULL };
     /* the next level down that the CPU has, if any: past the levels of the
      * same name, and past those whose one-vector kernels are the widest's
-     * (AMX's are VNNI's), with their names */
+     * (AMX's are VNNI's), with their names; none if that one lacks kernels
+     * for some of the model's weights */
     int i = 0;
     while (matmul_levels[i] && matmul_levels[i] != widest) i++;
     /* --simd fixes the level; how its rows are read is still timed */
@@ -57,11 +74,12 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, int reads, con
         if ((k->needs & ~widest->needs) != 0 || !k->name) continue;
         if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
         else if (strcmp(k->name, same) != 0) {
-            levels[1] = k;
+            if (serves_all(k, kinds)) levels[1] = k;
             break;
         }
     }
     /* each level both ways where that matters; the default first */
+    int reads = reads_matter(kinds);
     for (int l = 0; l < 2 && levels[l]; l++) {
         u->cand[u->n_cand++] = (TuneChoice){ levels[l], MATMUL_READ_STREAMS };
         if (reads) u->cand[u->n_cand++] = (TuneChoice){ levels[l], MATMUL_READ_AHEAD };
@@ -135,7 +153,7 @@ void transformer_init(Transformer *t, const llama_model *m, int steps,
     t->steps = steps;
     t->batch = batch;
     compute_init(&t->compute, platform);
-    tuner_init(&t->tuner, t->compute.kernel, reads_matter(m), platform);
+    tuner_init(&t->tuner, t->compute.kernel, model_kinds(m), platform);
     s->x = arena_alloc(a, B * dim, sizeof(float));
     s->xb = arena_alloc(a, B * dim, sizeof(float));
     s->xb2 = arena_alloc(a, B * dim, sizeof(float));

@@ -313,10 +313,11 @@ static uint64_t tuner_clock(void *ctx) {
 
 /* The choice after the trials, the number of candidates, and (timed,
  * when not NULL) the tokens timed on each. */
-static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int *n_cand, int *timed) {
+static TuneChoice tuned_on(unsigned features, const uint64_t *ns, int fixed, const llama_model *m, int *n_cand,
+                           int *timed) {
     TunerClock clock = { 1, 0, NULL, ns, { 0 } };
-    llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, fixed };
-    llama_platform plain = { NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
+    llama_platform pf = { &clock, NULL, tuner_clock, NULL, features, NULL, NULL, fixed };
+    llama_platform plain = { NULL, NULL, NULL, NULL, features, NULL, NULL, 1 };
     Engine e, ref;
     engine_open(&e, m, 64, &pf);
     engine_open(&ref, m, 64, &plain);
@@ -337,6 +338,9 @@ static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int
     free(e.mem);
     free(ref.mem);
     return c;
+}
+static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int *n_cand, int *timed) {
+    return tuned_on(llama_cpu_detect(), ns, fixed, m, n_cand, timed);
 }
 
 /* The next level of another name below the widest, past those with the
@@ -402,6 +406,37 @@ TEST(level_tuner_times_both_reads) {
     CHECK(n == 2, "%d candidates under --simd for a Q4_0 model", n);
     CHECK(PICKED(d, widest, MATMUL_READ_AHEAD), "under --simd picked %s/%d", d.kernel->name, d.read);
     free(file);
+}
+
+/* On an AVX2 machine (this one's features cut down to AVX2 and FMA) the
+ * level below is SSE2, which has kernels of its own for fp32 weights but
+ * none for the GGUF types: it is timed for an fp32 model, never for a
+ * Q4_0 one (a token of plain C code costs more than a short run). */
+TEST(level_tuner_skips_a_level_without_kernels) {
+    unsigned avx2 = llama_cpu_detect() & (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA);
+    CHECK(avx2 == (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA), "this test needs a CPU with AVX2 and FMA");
+    if (check_failed_) return;
+    const MatmulKernel *widest = matmul_select(avx2), *next = next_level(widest);
+    CHECK(strcmp(widest->name, "avx2") == 0 && next && strcmp(next->name, "sse2") == 0, "levels %s, %s",
+          widest->name, next ? next->name : "none");
+    llama_model ck;
+    static llama_model m;
+    unsigned char *f1, *f2;
+    llama_error err;
+    CHECK(load("stories260K.bin", &ck, &f1, &err) == 0, "%s", err.msg);
+    if (check_failed_) return;
+    CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &f2, &err) == 0, "%s", err.msg);
+    if (check_failed_) { free(f1); return; }
+    int n, timed[TUNE_MAX];
+    TuneChoice a = tuned_on(avx2, (const uint64_t[]){ 100000, 50000 }, 0, &ck, &n, NULL);
+    CHECK(n == 2 && PICKED(a, next, MATMUL_READ_STREAMS), "fp32: %d candidates, picked %s", n, a.kernel->name);
+    /* SSE2 twice as fast if it were timed: it is not a candidate */
+    TuneChoice b = tuned_on(avx2, (const uint64_t[]){ 100000, 90000, 50000, 50000 }, 0, &m, &n, timed);
+    CHECK(n == 2, "%d candidates for a Q4_0 model on AVX2", n);
+    CHECK(PICKED(b, widest, MATMUL_READ_AHEAD), "Q4_0: picked %s/%d", b.kernel->name, b.read);
+    CHECK(timed[0] == TUNE_TRIALS && timed[1] == TUNE_TRIALS, "timed %d and %d times", timed[0], timed[1]);
+    free(f1);
+    free(f2);
 }
 
 /* ---------------------------------------------------------------- API */
@@ -510,4 +545,5 @@ TEST(memory_sizing) {
 
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
           forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_both_reads,
+          level_tuner_skips_a_level_without_kernels,
           generate_matches_run_c, memory_sizing)
