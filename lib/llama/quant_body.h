@@ -217,7 +217,7 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, cons
  * fields at byte 2 of the blocks). */
 #define BLOCKS8_MIN(W, PART, WHOLE)                                                             \
     ({                                                                                          \
-        __m256 p_ = BLOCKS8(W, PART, NO_CORR, WHOLE);                                                  \
+        __m256 p_ = BLOCKS8(W, PART, NO_CORR, WHOLE);                                           \
         __m256i m2_ = NAME(lanes_mask)(r);                                                      \
         __m256 sx_ = R ? _mm256_loadu_ps(a->s + b) : _mm256_maskload_ps(a->s + b, m2_);          \
         __m256 mw_ = NAME(block_d8)((const unsigned char *)&W[b] + 2, (int)sizeof *W, r);       \
@@ -333,8 +333,9 @@ TARGET static INLINE __m256i NAME(k4_scales32)(__m256i v) {
  * (k4_scales32's lane) in both 128-bit lanes. Each pair of sub-blocks'
  * int32 sums (|.| < 2^15: quants below 32) packed into int16 and weighted
  * by one VPMADDWD with four copies of each one's scale, picked out of
- * `both` by VPSHUFB (one multiply instruction per 32 values instead of
- * two). */
+ * `both` by VPSHUFB (each sub-block's int16 pairs weighted by its own
+ * VPMADDWD instead, fewer instructions, ran slower on the Zen 5, and so
+ * did patterns stored and broadcast from memory). */
 TARGET static INLINE __m256i NAME(k4_isum)(const uint8_t *qs, const int q5, __m256i qh, const int8_t *x, __m256i both) {
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     __m256i acc = _mm256_setzero_si256();
