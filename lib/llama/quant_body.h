@@ -328,16 +328,18 @@ TARGET static INLINE __m256i NAME(k4_scales32)(__m256i v) {
     return _mm256_or_si256(low, _mm256_and_si256(_mm256_srli_epi16(b, 2), _mm256_set1_epi8(0x30)));
 }
 
-/* Super-block B of Q4_K (or Q5_K, whose fifth bits qh are then given)
- * with its 256 x: isum's partial sums (8 lanes); both: its scales
+/* Super-block B of Q4_K (q5: Q5_K) with its 256 x: isum's partial sums
+ * (8 lanes); both: its scales
  * (k4_scales32's lane) in both 128-bit lanes. Each pair of sub-blocks'
  * int32 sums (|.| < 2^15: quants below 32) packed into int16 and weighted
  * by one VPMADDWD with four copies of each one's scale, picked out of
  * `both` by VPSHUFB (each sub-block's int16 pairs weighted by its own
  * VPMADDWD instead, fewer instructions, ran slower on the Zen 5, and so
  * did patterns stored and broadcast from memory). */
-TARGET static INLINE __m256i NAME(k4_isum)(const uint8_t *qs, const int q5, __m256i qh, const int8_t *x, __m256i both) {
+TARGET static INLINE __m256i NAME(k4_isum)(const unsigned char *B, const int q5, const int8_t *x, __m256i both) {
+    const uint8_t *qs = q5 ? ((const block_q5_K *)(const void *)B)->qs : ((const block_q4_K *)(const void *)B)->qs;
     const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256i qh = q5 ? LOAD(((const block_q5_K *)(const void *)B)->qh) : _mm256_setzero_si256();
     __m256i acc = _mm256_setzero_si256();
 #pragma GCC unroll 4
     for (int p = 0; p < 4; p++) {
@@ -392,14 +394,9 @@ TARGET static INLINE __m256 NAME(k4_8)(const void *w, const int S, const int q5,
         }
         __m256i scmn = NAME(k4_scales32)(raw);
         ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
-        const block_q5_K *Q0 = (const block_q5_K *)(const void *)B0, *Q1 = (const block_q5_K *)(const void *)B1;
-        const block_q4_K *P0 = (const block_q4_K *)(const void *)B0, *P1 = (const block_q4_K *)(const void *)B1;
         const int8_t *x = a->q + 256 * (b + k);
-        acc[k] = NAME(k4_isum)(q5 ? Q0->qs : P0->qs, q5, q5 ? LOAD(Q0->qh) : _mm256_setzero_si256(), x,
-                               _mm256_permute2x128_si256(scmn, scmn, 0x00));
-        if (two)
-            acc[k + 1] = NAME(k4_isum)(q5 ? Q1->qs : P1->qs, q5, q5 ? LOAD(Q1->qh) : _mm256_setzero_si256(), x + 256,
-                                       _mm256_permute2x128_si256(scmn, scmn, 0x11));
+        acc[k] = NAME(k4_isum)(B0, q5, x, _mm256_permute2x128_si256(scmn, scmn, 0x00));
+        if (two) acc[k + 1] = NAME(k4_isum)(B1, q5, x + 256, _mm256_permute2x128_si256(scmn, scmn, 0x11));
     }
     __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum4x8)(ms));
     __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r));
@@ -414,10 +411,8 @@ TARGET static INLINE float NAME(k4_1)(const void *w, const int S, const int q5, 
     __m256i scmn = NAME(k4_scales32)(_mm256_broadcastsi128_si256(K4_SCALES128(B)));
     __m128i ms = _mm_madd_epi16(_mm_unpackhi_epi8(_mm256_castsi256_si128(scmn), _mm_setzero_si128()),
                                 _mm_loadu_si128((const __m128i *)(const void *)(a->sums32 + 8 * b)));
-    const block_q5_K *Q = (const block_q5_K *)(const void *)B;
-    const block_q4_K *P = (const block_q4_K *)(const void *)B;
-    int32_t isum = NAME(hsum32)(NAME(k4_isum)(q5 ? Q->qs : P->qs, q5, q5 ? LOAD(Q->qh) : _mm256_setzero_si256(),
-                                              a->q + 256 * b, scmn));
+    const block_q4_K *P = (const block_q4_K *)(const void *)B;     /* d and dmin: the same places in Q5_K */
+    int32_t isum = NAME(hsum32)(NAME(k4_isum)(B, q5, a->q + 256 * b, scmn));
     ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0x4e));
     ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0xb1));
     int32_t msum = _mm_cvtsi128_si32(ms);
