@@ -88,17 +88,18 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, unsigned kinds
     u->ctx = pf ? pf->ctx : NULL;
 }
 
-/* The candidate to time next: of those still timed and short of their
- * trials, the one timed least (the first of them); -1 when done. */
-static int next_candidate(const LevelTuner *u) {
-    int next = -1;
-    for (int c = 0; c < u->n_cand; c++)
-        if (!(u->dropped >> c & 1) && u->tried[c] < TUNE_TRIALS && (next < 0 || u->tried[c] < u->tried[next]))
-            next = c;
-    return next;
-}
+/* Candidate c is still timed: not dropped and short of its trials. */
+static int timed_more(const LevelTuner *u, int c) { return !(u->dropped >> c & 1) && u->tried[c] < TUNE_TRIALS; }
 
-static int tuning(const LevelTuner *u) { return u->now_ns && u->n_cand > 1 && next_candidate(u) >= 0; }
+static int tuning(const LevelTuner *u) {
+    if (!u->now_ns || u->n_cand < 2) return 0;
+    int live = 0, more = 0;
+    for (int c = 0; c < u->n_cand; c++) {
+        live += !(u->dropped >> c & 1);
+        more += timed_more(u, c);
+    }
+    return live > 1 && more > 0;
+}
 
 /* Once each candidate has been timed: those more than an eighth slower
  * than the fastest are timed no more. */
@@ -106,19 +107,24 @@ static void drop_slow(LevelTuner *u) {
     uint64_t best = UINT64_MAX;
     for (int c = 0; c < u->n_cand; c++) {
         if (!u->tried[c]) return;
-        if (u->best_ns[c] < best) best = u->best_ns[c];
+        if (u->best[c] < best) best = u->best[c];
     }
     for (int c = 0; c < u->n_cand; c++)
-        if (u->best_ns[c] - best > best / 8) u->dropped |= 1u << c;
+        if (u->best[c] - best > best / 8) u->dropped |= 1u << c;
+}
+
+/* The fastest candidate timed so far; the first before any. */
+static int leader(const LevelTuner *u) {
+    int best = 0;
+    for (int c = 1; c < u->n_cand; c++)
+        if (u->tried[c] && (!u->tried[best] || u->best[c] < u->best[best])) best = c;
+    return best;
 }
 
 TuneChoice transformer_choice(const Transformer *t) {
     const LevelTuner *u = &t->tuner;
     if (u->n_cand < 2 || tuning(u) || !u->now_ns) return u->cand[0];
-    int best = 0;
-    for (int c = 1; c < u->n_cand; c++)
-        if (u->best_ns[c] < u->best_ns[best]) best = c;
-    return u->cand[best];
+    return u->cand[leader(u)];
 }
 
 const MatmulKernel *transformer_level(const Transformer *t) { return transformer_choice(t).kernel; }
@@ -383,6 +389,60 @@ static void prepare(Transformer *t, const PrepareJob *j, int m) {
     compute_for(&t->compute, m, 4L * (long)j->ld * m, prepare_rows, (void *)j);
 }
 
+/* ---------------------------------------------------------------- timing the candidates */
+
+static void run_on(Transformer *t, TuneChoice c) {
+    t->compute.kernel = c.kernel;
+    __atomic_store_n(&matmul_read, c.read, __ATOMIC_RELAXED);
+}
+
+static uint64_t layer_bytes(const llama_layer *y) {
+#define BYTES(w) ((uint64_t)(w).rows * (w).row_bytes)
+    return BYTES(y->wq) + BYTES(y->wk) + BYTES(y->wv) + BYTES(y->wo) + BYTES(y->w1) + BYTES(y->w3) + BYTES(y->w2);
+#undef BYTES
+}
+
+/* A timed step's plan: the candidates still timed, those timed least
+ * first, and among equals from a place that moves on each step, so that
+ * no candidate always gets the same layers. */
+static void plan_step(LevelTuner *u) {
+    u->n_plan = 0;
+    for (int least = 0; least < TUNE_TRIALS; least++)
+        for (int i = 0; i < u->n_cand; i++) {
+            int c = (i + u->steps) % u->n_cand;
+            if (timed_more(u, c) && u->tried[c] == least) u->plan[u->n_plan++] = c;
+        }
+    for (int c = 0; c < u->n_cand; c++) u->ns[c] = u->bytes[c] = 0;
+}
+
+/* During a timed step: layer l begins (l = n_layers: the last has ended).
+ * The layer before is charged to the candidate it ran on; l runs on its
+ * candidate of the plan, the classifier after the last on the leader. */
+static void tune_layer(Transformer *t, int l) {
+    LevelTuner *u = &t->tuner;
+    uint64_t now = u->now_ns(u->ctx);
+    if (l > 0) {
+        u->ns[u->running] += now - u->mark;
+        u->bytes[u->running] += layer_bytes(&t->weights.layer[l - 1]);
+    }
+    u->mark = now;
+    u->running = l < t->config.n_layers ? u->plan[l % u->n_plan] : leader(u);
+    run_on(t, u->cand[u->running]);
+}
+
+/* After a timed step: each candidate's time per MiB of the weights it
+ * read, its best kept. */
+static void end_step(LevelTuner *u) {
+    for (int c = 0; c < u->n_cand; c++) {
+        if (!u->bytes[c]) continue;
+        uint64_t rate = (u->ns[c] << 20) / u->bytes[c];
+        if (!u->tried[c] || rate < u->best[c]) u->best[c] = rate;
+        u->tried[c]++;
+    }
+    u->steps++;
+    drop_slow(u);
+}
+
 /* One batch: m tokens at pos, pos+1, ... (m <= t->batch). */
 static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
     const llama_config *p = &t->config;
@@ -399,6 +459,10 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
 
     for (int l = 0; l < p->n_layers; l++) {
         const llama_layer *ly = &w->layer[l];
+        if (t->tuner.in_step) {
+            tune_layer(t, l);
+            k = t->compute.kernel;
+        }
 
         /* q, and these positions' keys and values straight into the cache;
          * the three products share prepared inputs where their types agree */
@@ -449,11 +513,11 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
         product(t, &ly->w2, s->act_hidden, m, s->xb, D);
         for (size_t i = 0; i < (size_t)m * D; i++) s->x[i] += s->xb[i];
     }
+    if (t->tuner.in_step) tune_layer(t, p->n_layers);
 }
 
 static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
     RunState *s = &t->state;
-    const MatmulKernel *k = t->compute.kernel;
     size_t D = (size_t)t->config.dim;
     int last = 0;
     for (int done = 0; done < n;) {
@@ -465,34 +529,26 @@ static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
     /* the last token: final norm and classifier */
     float *x = s->x + (size_t)last * D;
     norm(t, x, x, 1, &t->weights.rms_final);
-    matmul_prepare(k, &t->weights.wcls, x, D, 1, s->act[0]);
+    matmul_prepare(t->compute.kernel, &t->weights.wcls, x, D, 1, s->act[0]);
     product(t, &t->weights.wcls, s->act[0], 1, s->logits, 0);
 }
 
 float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
     LevelTuner *u = &t->tuner;
-    if (n > 1 || !tuning(u)) {
+    if (n > 1 || !tuning(u) || !u->warm) {
+        /* batches on the widest; the first one-token step, untimed, on
+         * the first candidate */
         TuneChoice best = transformer_choice(t);
-        t->compute.kernel = n > 1 ? u->widest : best.kernel;
-        __atomic_store_n(&matmul_read, best.read, __ATOMIC_RELAXED);
+        if (n > 1) best.kernel = u->widest;
+        else u->warm = 1;
+        run_on(t, best);
         forward_all(t, tokens, n, pos);
         return t->state.logits;
     }
-    /* one token while the candidates are being timed: each in turn, after
-     * one untimed on the first */
-    int c = u->warm ? next_candidate(u) : 0;
-    t->compute.kernel = u->cand[c].kernel;
-    __atomic_store_n(&matmul_read, u->cand[c].read, __ATOMIC_RELAXED);
-    if (!u->warm) {
-        u->warm = 1;
-        forward_all(t, tokens, n, pos);
-        return t->state.logits;
-    }
-    uint64_t t0 = u->now_ns(u->ctx);
+    plan_step(u);
+    u->in_step = 1;
     forward_all(t, tokens, n, pos);
-    uint64_t ns = u->now_ns(u->ctx) - t0;
-    if (!u->tried[c] || ns < u->best_ns[c]) u->best_ns[c] = ns;
-    u->tried[c]++;
-    drop_slow(u);
+    u->in_step = 0;
+    end_step(u);
     return t->state.logits;
 }

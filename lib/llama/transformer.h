@@ -44,15 +44,21 @@ typedef struct {
     void *act_hidden;    /* an input of hidden_dim values prepared for w2 */
 } RunState;
 
-/* Picks how one-token steps run by timing the candidates in turn: the
- * widest level and the next one down, each reading rows both ways
- * (matmul.h's matmul_read). The first one-token step runs untimed (it may
- * be the first to touch the weights); once every candidate has been timed,
- * one more than an eighth slower than the fastest is not timed again
- * (on Zen 5, Q6_K read as four streams took 2.5 times as long: three such
- * tokens in a 48-token run cost a tenth of its speed; the AVX2 level's
- * K-quants, 1.2 times as long, 2-5%). */
-#define TUNE_TRIALS 3    /* tokens timed on each candidate */
+/* Picks how one-token steps run by timing the candidates: the widest
+ * level and the next one down, each reading rows both ways (matmul.h's
+ * matmul_read). The first one-token step runs untimed (it may be the
+ * first to touch the weights). Then each timed step shares its layers
+ * out among the candidates still timed, in turn (every level gives the
+ * same bits, so the step's result is that of any one of them), and each
+ * is charged its layers' time per byte of their weights; the classifier
+ * runs on the fastest so far, untimed. Once every candidate has been
+ * timed, one more than an eighth slower than the fastest is timed no
+ * more; the timing ends when one is left or each has had TUNE_TRIALS
+ * steps. Whole steps on each candidate in turn cost far more: on Zen 5 a
+ * TinyLlama Q4_K token took 15.6 ms on the fastest, 22-31 on the three
+ * others, 30 ms more in all (4% of a 48-token reply); shared out by
+ * layers, the three cost 5.5 ms. */
+#define TUNE_TRIALS 3    /* steps timed on each candidate */
 #define TUNE_MAX 4
 typedef struct {
     const MatmulKernel *kernel;
@@ -63,9 +69,16 @@ typedef struct {
     TuneChoice cand[TUNE_MAX];       /* for one token at a time */
     int n_cand;
     int warm;                        /* the untimed first step has run */
-    int tried[TUNE_MAX];             /* tokens timed on each candidate */
+    int steps;                       /* timed steps so far */
+    int tried[TUNE_MAX];             /* steps timed on each candidate */
     unsigned dropped;                /* candidates too slow to time again */
-    uint64_t best_ns[TUNE_MAX];      /* each candidate's fastest token */
+    uint64_t best[TUNE_MAX];         /* each one's fastest step: ns per MiB of weights */
+    /* the step being timed (in_step): its candidates in layer order
+     * (layer l takes plan[l % n_plan]), the one running now, when its
+     * layer began, and each one's time and bytes so far */
+    int in_step;
+    int plan[TUNE_MAX], n_plan, running;
+    uint64_t mark, ns[TUNE_MAX], bytes[TUNE_MAX];
     uint64_t (*now_ns)(void *ctx);   /* the platform's clock; NULL: no tuning */
     void *ctx;
 } LevelTuner;

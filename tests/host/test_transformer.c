@@ -289,33 +289,36 @@ TEST(forward_batched_is_sequential) {
     batched_equals_sequential("gguf/tinyllama-mini-Q4_K_M.gguf", CHECK_SCALE(90, 40), &pf);
 }
 
-/* The tuner: a clock under which a token timed on candidate c takes
+/* The tuner: a clock under which a layer timed on candidate c takes
  * ns[c] (the candidates in tuner_init's order: the widest level reading
  * four streams, then one stream ahead where the model has block types,
  * then the next level down the same; the candidate is the one the engine
- * runs on). After the trials, one-token steps run on the fastest; the
- * logits are those of an engine that never tunes, all along; batches
- * stay on the widest; --simd (simd_fixed) keeps the widest. */
-typedef struct { uint64_t now; int calls; const Transformer *t; const uint64_t *ns; int timed[TUNE_MAX]; } TunerClock;
+ * runs on when the clock is read: each reading ends a layer and begins
+ * the next). After the trials, one-token steps run on the fastest; the
+ * logits are those of an engine that never tunes, all along (the timed
+ * steps run their layers on several candidates); batches stay on the
+ * widest; --simd (simd_fixed) keeps the widest. */
+typedef struct { uint64_t now; const Transformer *t; const uint64_t *ns; int layers[TUNE_MAX]; } TunerClock;
 static uint64_t tuner_clock(void *ctx) {
     TunerClock *c = ctx;
-    if (c->calls++ % 2 == 0) return c->now;
     const LevelTuner *u = &c->t->tuner;
     int read = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED);
     for (int k = 0; k < u->n_cand; k++)
         if (u->cand[k].kernel == c->t->compute.kernel && u->cand[k].read == read) {
-            c->timed[k]++;
+            c->layers[k]++;
             return c->now += c->ns[k];
         }
-    CHECK(0, "timed a step on no candidate");
+    CHECK(0, "timed a layer on no candidate");
     return c->now;
 }
 
 /* The choice after the trials, the number of candidates, and (timed,
- * when not NULL) the tokens timed on each. */
+ * when not NULL) the steps timed on each; tuned_steps: how many steps
+ * were timed. */
+static int tuned_steps;
 static TuneChoice tuned_on(unsigned features, const uint64_t *ns, int fixed, const llama_model *m, int *n_cand,
                            int *timed) {
-    TunerClock clock = { 1, 0, NULL, ns, { 0 } };
+    TunerClock clock = { 1, NULL, ns, { 0 } };
     llama_platform pf = { &clock, NULL, tuner_clock, NULL, features, NULL, NULL, fixed };
     llama_platform plain = { NULL, NULL, NULL, NULL, features, NULL, NULL, 1 };
     Engine e, ref;
@@ -333,7 +336,12 @@ static TuneChoice tuned_on(unsigned features, const uint64_t *ns, int fixed, con
     for (int k = 0; fixed && k < e.t.tuner.n_cand; k++)
         CHECK(e.t.tuner.cand[k].kernel == e.t.tuner.widest, "--simd: candidate %d on %s", k,
               e.t.tuner.cand[k].kernel->name);
-    if (timed) memcpy(timed, clock.timed, sizeof clock.timed);
+    /* a step timed on a candidate ran some of its layers there */
+    for (int k = 0; k < e.t.tuner.n_cand; k++)
+        CHECK(clock.layers[k] >= e.t.tuner.tried[k], "candidate %d: %d steps timed, %d layers run", k,
+              e.t.tuner.tried[k], clock.layers[k]);
+    if (timed) memcpy(timed, e.t.tuner.tried, sizeof e.t.tuner.tried);
+    tuned_steps = e.t.tuner.steps;
     TuneChoice c = transformer_choice(&e.t);
     free(e.mem);
     free(ref.mem);
@@ -390,16 +398,19 @@ TEST(level_tuner_times_both_reads) {
     TuneChoice a = tuned((const uint64_t[]){ 100000, 50000, 90000, 80000 }, 0, &m, &n, timed);
     CHECK(n == (next ? 4 : 2), "%d candidates for a Q4_0 model", n);
     CHECK(PICKED(a, widest, MATMUL_READ_AHEAD), "picked %s/%d", a.kernel->name, a.read);
-    /* more than an eighth slower than the fastest: timed once, no more */
-    for (int c = 0; c < n; c++) CHECK(timed[c] == (c == 1 ? TUNE_TRIALS : 1), "candidate %d timed %d times", c, timed[c]);
+    /* more than an eighth slower than the fastest: timed in one step, no
+     * more; with one candidate left, the timing ends */
+    for (int c = 0; c < n; c++) CHECK(timed[c] == 1, "candidate %d timed %d times", c, timed[c]);
+    CHECK(tuned_steps == 1, "%d steps timed, want one shared by all %d candidates", tuned_steps, n);
     if (next) {
         TuneChoice b = tuned((const uint64_t[]){ 100000, 90000, 95000, 50000 }, 0, &m, &n, NULL);
         CHECK(PICKED(b, next, MATMUL_READ_AHEAD), "picked %s/%d, want %s ahead", b.kernel->name, b.read, next->name);
     }
     /* within an eighth of the fastest: every one timed in full, the fastest kept */
-    TuneChoice c = tuned((const uint64_t[]){ 50000, 56000, 55000, 56250 }, 0, &m, &n, timed);
+    TuneChoice c = tuned((const uint64_t[]){ 50000, 56000, 55000, 56200 }, 0, &m, &n, timed);
     CHECK(PICKED(c, widest, MATMUL_READ_STREAMS), "picked %s/%d", c.kernel->name, c.read);
     for (int k = 0; k < n; k++) CHECK(timed[k] == TUNE_TRIALS, "candidate %d timed %d times", k, timed[k]);
+    CHECK(tuned_steps == TUNE_TRIALS, "%d steps timed, want %d", tuned_steps, TUNE_TRIALS);
     /* --simd: the widest level only, both of its reads still timed (on Zen 5 the
      * K-quants read as four streams take 2.5 times as long) */
     TuneChoice d = tuned((const uint64_t[]){ 100000, 50000 }, 1, &m, &n, NULL);
