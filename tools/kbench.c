@@ -5,7 +5,8 @@
  *     larger than any L3 here: the DRAM case) and of -c MiB (default 16:
  *     the L3 case), in GB/s of weights read (best pass), next to the read
  *     bandwidth of a plain SIMD sum over a buffer of the same size (the
- *     roofline) and the fraction of it reached;
+ *     roofline) and the fraction of it reached; matrices and buffer in
+ *     2 MiB pages where the system gives them, as bench holds a model;
  *   - batched: -m vectors (default 128) times a matrix of 1024 rows, in
  *     GFLOP/s (2 * rows * cols * m per pass).
  * Usage: kbench [-t Q8_0,Q4_K,...] [-l avx512,avx2,sse2] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w]
@@ -29,6 +30,7 @@
 #include "lib/llama/f16.h"
 #include "lib/llama/simd.h"
 #include "tools/lib/die.h"
+#include "tools/lib/huge_pages.h"
 
 /* The calling thread's CPU time: on a shared machine, time spent waiting
  * for the core does not count (-w: wall-clock time instead). */
@@ -70,12 +72,15 @@ static void scale_offsets(int type, int off[2]) {
 }
 
 /* A random rows x cols tensor of type (RUNQ8: groups of 64), in memory
- * touched once so that it is resident. */
+ * touched once so that it is resident, in 2 MiB pages as the host
+ * programs hold a model (huge_pages.h): in 4 KiB pages one core's read
+ * rate from memory depends on the row length (Zen 5, Q4_K from 256 MiB:
+ * 38-43 GB/s for 2048 to 6144 columns, not monotonically). */
 static llama_tensor random_tensor(int type, int rows, int cols) {
     llama_tensor w = { NULL, type, rows, cols, 0, NULL, 0 };
     w.row_bytes = type == LLAMA_TYPE_RUNQ8 ? (size_t)cols : llama_type_row_bytes(type, cols);
     size_t bytes = w.row_bytes * (size_t)rows;
-    unsigned char *p = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    unsigned char *p = huge_alloc(bytes);
     if (!p) die("out of memory for %zu bytes", bytes);
     for (size_t i = 0; i + 8 <= bytes; i += 8) {
         uint64_t r = rnd64();
@@ -109,7 +114,7 @@ static llama_tensor random_tensor(int type, int rows, int cols) {
 }
 
 static void free_tensor(llama_tensor *w) {
-    free((void *)w->data);
+    huge_free((void *)w->data, w->row_bytes * (size_t)w->rows);
     free((void *)w->scales);
 }
 
@@ -143,7 +148,7 @@ static volatile float sink;
 /* Best GB/s of a read pass over `bytes` bytes. */
 static double roofline(size_t bytes, double seconds) {
     bytes = bytes / 256 * 256;
-    float *buf = aligned_alloc(64, bytes);
+    float *buf = huge_alloc(bytes);
     if (!buf) die("out of memory");
     for (size_t i = 0; i < bytes / 4; i++) buf[i] = (float)(i & 1023);
     unsigned f = llama_cpu_detect();
@@ -155,7 +160,7 @@ static double roofline(size_t bytes, double seconds) {
         double t = (double)(now_ns() - t0) * 1e-9;
         if (t < best) best = t;
     }
-    free(buf);
+    huge_free(buf, bytes);
     return (double)bytes / best * 1e-9;
 }
 
