@@ -355,9 +355,40 @@ AVX2_FMA static inline __m128 expf_special4(__m128 v) {
     return _mm_blendv_ps(r, _mm_add_ps(v, v), _mm_cmpunord_ps(v, v));            /* NaN */
 }
 
-static int vector_on;
+/* expf_main4 and expf_special4 on eight lanes (AVX-512F): the same
+ * operations on the same doubles, the table looked up by two VPERMT2Q of
+ * its halves in registers instead of eight loads. */
+#define AVX512 __attribute__((target("avx512f,avx2,fma")))
+AVX512 static inline __m256 expf_main8(__m256 v, const __m512i tab[4]) {
+    __m512d xd = _mm512_cvtps_pd(v);
+    __m512d kd = _mm512_fmadd_pd(_mm512_set1_pd(EXP_INV_LN2_N), xd, _mm512_set1_pd(EXP_SHIFT));
+    __m512i ki = _mm512_castpd_si512(kd);
+    kd = _mm512_sub_pd(kd, _mm512_set1_pd(EXP_SHIFT));
+    __m512d r = _mm512_fmsub_pd(_mm512_set1_pd(EXP_INV_LN2_N), xd, kd);
+    /* exp2_table[k % 32]: entries 0-15 or 16-31 by bit 4 */
+    __m512i t = _mm512_mask_blend_epi64(_mm512_test_epi64_mask(ki, _mm512_set1_epi64(16)),
+                                        _mm512_permutex2var_epi64(tab[0], ki, tab[1]),
+                                        _mm512_permutex2var_epi64(tab[2], ki, tab[3]));
+    __m512d sc = _mm512_castsi512_pd(_mm512_add_epi64(t, _mm512_slli_epi64(ki, 47)));
+    __m512d z2 = _mm512_fmadd_pd(_mm512_set1_pd(EXP_C0_N), r, _mm512_set1_pd(EXP_C1_N));
+    __m512d r2 = _mm512_mul_pd(r, r);
+    __m512d p = _mm512_fmadd_pd(_mm512_set1_pd(EXP_C2_N), r, _mm512_set1_pd(1.0));
+    p = _mm512_fmadd_pd(z2, r2, p);
+    return _mm512_cvtpd_ps(_mm512_mul_pd(p, sc));
+}
 
-void m_set_vector(int on) { vector_on = on; }
+AVX512 static inline __m256 expf_special8(__m256 v, const __m512i tab[4]) {
+    const __m256 hi = _mm256_set1_ps(0x1.62e42ep6f), lo = _mm256_set1_ps(-0x1.9fe368p6f);
+    __m256 r = expf_main8(_mm256_min_ps(_mm256_max_ps(v, lo), hi), tab);
+    r = _mm256_blendv_ps(r, _mm256_set1_ps(__builtin_inff()), _mm256_cmp_ps(v, hi, _CMP_GT_OQ));
+    r = _mm256_blendv_ps(r, _mm256_set1_ps(0x1p-149f), _mm256_cmp_ps(v, _mm256_set1_ps(-0x1.9d1d9ep6f), _CMP_LT_OQ));
+    r = _mm256_blendv_ps(r, _mm256_setzero_ps(), _mm256_cmp_ps(v, lo, _CMP_LT_OQ));
+    return _mm256_blendv_ps(r, _mm256_add_ps(v, v), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+}
+
+static int vector_width;
+
+void m_set_vector(int width) { vector_width = width; }
 
 AVX2_FMA static int expf_array_avx2(float *y, const float *x, int n, float sign, float sub) {
     const __m128 sg = _mm_set1_ps(sign), sb = _mm_set1_ps(sub);
@@ -371,8 +402,24 @@ AVX2_FMA static int expf_array_avx2(float *y, const float *x, int n, float sign,
     return i;
 }
 
+AVX512 static int expf_array_avx512(float *y, const float *x, int n, float sign, float sub) {
+    __m512i tab[4];
+    for (int k = 0; k < 4; k++) tab[k] = _mm512_loadu_si512((const void *)(exp2_table + 8 * k));
+    const __m256 sg = _mm256_set1_ps(sign), sb = _mm256_set1_ps(sub);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_sub_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), sg), sb);
+        __m256i top = _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(v), 20), _mm256_set1_epi32(0x7ff));
+        int special = _mm256_movemask_epi8(_mm256_cmpgt_epi32(top, _mm256_set1_epi32(0x42a)));   /* |x| >= 88 */
+        _mm256_storeu_ps(y + i, special ? expf_special8(v, tab) : expf_main8(v, tab));
+    }
+    return i;
+}
+
 void m_expf_array(float *y, const float *x, int n, float sign, float sub) {
-    int i = vector_on && use_hw_fma ? expf_array_avx2(y, x, n, sign, sub) : 0;
+    int i = 0;
+    if (use_hw_fma && vector_width == 8) i = expf_array_avx512(y, x, n, sign, sub);
+    if (use_hw_fma && vector_width >= 4) i += expf_array_avx2(y + i, x + i, n - i, sign, sub);
     for (; i < n; i++) y[i] = m_expf(x[i] * sign - sub);
 }
 

@@ -31,10 +31,12 @@ float m_sqrtf(float x);          /* IEEE square root (exact by definition) */
 void m_set_fma(int mode);
 
 /* y[i] = m_expf(x[i] * sign - sub) for i < n, the same bits; y may be x.
- * With m_set_vector(1) (and the FMA instruction chosen), four at a time
- * in AVX2: call it only when the CPU and OS support AVX2 and FMA. */
+ * With m_set_vector(4) (and the FMA instruction chosen), four at a time
+ * in AVX2: only where the CPU and OS support AVX2 and FMA; with 8, eight
+ * at a time in AVX-512 (the rest four at a time): only where they
+ * support AVX-512F too. 0: one at a time. */
 void m_expf_array(float *y, const float *x, int n, float sign, float sub);
-void m_set_vector(int on);
+void m_set_vector(int width);
 
 /* fma(a, b, c) = a*b + c rounded once, in software (exposed for tests). */
 double m_fma_soft(double a, double b, double c);

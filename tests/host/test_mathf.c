@@ -17,7 +17,7 @@
 #include "lib/llama/llama.h"
 #include "lib/llama/mathf.h"
 
-static int have_fma, have_avx2_fma;
+static int have_fma, have_avx2_fma, have_avx512;
 
 static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static uint32_t to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
@@ -247,14 +247,17 @@ TEST(sqrtf_exact) {
 
 /* m_expf_array against m_expf (itself checked against libm above), bit
  * for bit: every float pattern with a stride, as x * sign - sub, in place
- * and not, in every length's tail, four-wide (when the CPU can) and not. */
+ * and not, in every length's tail, one at a time, four-wide and
+ * eight-wide (those the CPU can). */
 TEST(expf_array_same_bits) {
     static float x[4099], y[4099], z[4099];
     static const float subs[] = { 0.0f, 0.5f, -3.25f, 87.5f };
+    static const int widths[] = { 0, 4, 8 };
     long bad = 0, n = 0;
-    for (int vec = 0; vec < 2; vec++) {
-        if (vec && !have_avx2_fma) {
-            printf("  info: no AVX2 and FMA here: the four-wide path is not tried\n");
+    for (int wi = 0; wi < 3; wi++) {
+        int vec = widths[wi];
+        if ((vec == 4 && !have_avx2_fma) || (vec == 8 && !have_avx512)) {
+            printf("  info: no %s here: the %d-wide path is not tried\n", vec == 4 ? "AVX2 and FMA" : "AVX-512", vec);
             break;
         }
         m_set_fma(vec || have_fma ? 1 : 0);
@@ -278,7 +281,7 @@ TEST(expf_array_same_bits) {
                 if (!same(y[i], want) || !same(z[i], want)) {
                     if (bad < 3)
                         printf("  info: expf_array(%a * %g - %g) = %a, in place %a, m_expf %a (%s)\n", x[i],
-                               sign, sub, y[i], z[i], want, vec ? "four-wide" : "one at a time");
+                               sign, sub, y[i], z[i], want, vec == 8 ? "eight-wide" : vec ? "four-wide" : "one at a time");
                     bad++;
                 }
             }
@@ -293,11 +296,11 @@ TEST(expf_array_same_bits) {
                                       -87.5f, -100.0f, INFINITY, -INFINITY, NAN, -0.0f, 0x1p-149f };
         const int nh = (int)(sizeof hard / sizeof hard[0]);
         for (int h = 0; h < 2 * nh; h++)
-            for (int lane = 0; lane < 4; lane++) {
+            for (int lane = 0; lane < 8; lane++) {
                 float sign = h < nh ? 1.0f : -1.0f, v = hard[h % nh];
-                for (int i = 0; i < 8; i++) x[i] = (lane & 1) ? 200.0f : 0.5f * (float)i;
+                for (int i = 0; i < 16; i++) x[i] = (lane & 1) ? 200.0f : 0.5f * (float)i;
                 x[lane] = v * sign;
-                m_expf_array(y, x, 8, sign, 0.0f);
+                m_expf_array(y, x, 16, sign, 0.0f);
                 n++;
                 if (!same(y[lane], m_expf(v))) {
                     printf("  info: expf_array(%a) = %a, m_expf %a\n", v, y[lane], m_expf(v));
@@ -315,6 +318,7 @@ static void setup(void) {
     unsigned f = llama_cpu_detect();
     have_fma = (f & LLAMA_CPU_FMA) != 0;
     have_avx2_fma = (f & (LLAMA_CPU_FMA | LLAMA_CPU_AVX2)) == (LLAMA_CPU_FMA | LLAMA_CPU_AVX2);
+    have_avx512 = have_avx2_fma && (f & LLAMA_CPU_AVX512);
 }
 
 int main(void) {
