@@ -536,8 +536,9 @@ static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
 float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
     LevelTuner *u = &t->tuner;
     if (n > 1 || !tuning(u) || !u->warm) {
-        /* batches on the widest; the first one-token step, untimed, on
-         * the first candidate */
+        /* batches on the widest; one-token steps on the choice (the
+         * first candidate while the timing goes on: the first of them
+         * runs untimed) */
         TuneChoice best = transformer_choice(t);
         if (n > 1) best.kernel = u->widest;
         else u->warm = 1;
