@@ -77,9 +77,12 @@ TARGET static INLINE __m256i NAME(hsum8)(const __m256i s[8]) {
  * stream: PREFETCH_FAR, the next rows' bytes (on the AMD EPYC, Zen 5,
  * kbench from DRAM, one core: Q4_K 31 GB/s at 4 KiB, 35 at 8, 31 at 16;
  * Q6_K 35, 39, 34; Q4_0 and Q8_0 the same at 8 KiB as four streams at
- * 2). */
+ * 2), 10 KiB for super-blocks (the same machine, bench's TinyLlama on one
+ * core, 8, 10 and 12 KiB in turn, twice or three times each: Q4_K_M 60.1,
+ * 60.9 and 60.8 tok/s; Q4_K 64.7, 67.2, 67.1; Q5_K 53.0, 54.6, 53.0; Q6_K
+ * 42.6, 43.8, 44.0; but Q8_0 36.9 at 8 KiB, 36.1 at 10). */
 #define PREFETCH_NEAR(block_bytes) ((block_bytes) < 64 ? 2048 : 1024)
-#define PREFETCH_FAR MATMUL_PREFETCH_FAR
+#define PREFETCH_FAR(block_bytes) ((block_bytes) < 64 ? MATMUL_PREFETCH_FAR : MATMUL_PREFETCH_FAR_K)
 /* n blocks from p, `ahead` bytes ahead */
 #define PREFETCH_BLOCKS(p, n, ahead) matmul_prefetch((p), (n) * (int)sizeof *(p), (ahead))
 
@@ -699,7 +702,7 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             int far = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED) == MATMUL_READ_AHEAD;     \
             int q = far ? 0 : matmul_stream_quarter(i1 - i0, w->row_bytes);                     \
-            int ahead = far ? PREFETCH_FAR : PREFETCH_NEAR(sizeof(BT));                          \
+            int ahead = far ? PREFETCH_FAR(sizeof(BT)) : PREFETCH_NEAR(sizeof(BT));              \
             for (int t = 0; t < m; t++) {                                                        \
                 NAME(Act) a = act_view(L, act, t);                                               \
                 float *yt = y + (size_t)t * ldy;                                                 \
