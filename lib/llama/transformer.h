@@ -94,7 +94,8 @@ typedef struct {
 } Transformer;
 
 /* The level and read one-token steps run on now (for reports); the
- * widest, four streams, until the timing has decided. */
+ * widest, one stream ahead where reads are timed (four streams where they
+ * are not), until the timing has decided. */
 TuneChoice transformer_choice(const Transformer *t);
 const MatmulKernel *transformer_level(const Transformer *t);
 

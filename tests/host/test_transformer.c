@@ -291,7 +291,7 @@ TEST(forward_batched_is_sequential) {
 
 /* The tuner: a clock under which a layer timed on candidate c takes
  * ns[c] (the candidates in tuner_init's order: the widest level reading
- * four streams, then one stream ahead where the model has block types,
+ * one stream ahead where the model has block types, then four streams,
  * then the next level down the same; the candidate is the one the engine
  * runs on when the clock is read: each reading ends a layer and begins
  * the next). After the trials, one-token steps run on the fastest; the
@@ -393,9 +393,10 @@ TEST(level_tuner_times_both_reads) {
     CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
     if (check_failed_) { free(file); return; }
     int n;
-    /* widest ahead fastest; next ahead fastest; widest streams fastest */
+    /* widest ahead fastest; next ahead fastest; widest streams fastest
+     * (each pair: ahead, then streams) */
     int timed[TUNE_MAX];
-    TuneChoice a = tuned((const uint64_t[]){ 100000, 50000, 90000, 80000 }, 0, &m, &n, timed);
+    TuneChoice a = tuned((const uint64_t[]){ 50000, 100000, 80000, 90000 }, 0, &m, &n, timed);
     CHECK(n == (next ? 4 : 2), "%d candidates for a Q4_0 model", n);
     CHECK(PICKED(a, widest, MATMUL_READ_AHEAD), "picked %s/%d", a.kernel->name, a.read);
     /* more than an eighth slower than the fastest: timed in one step, no
@@ -403,17 +404,17 @@ TEST(level_tuner_times_both_reads) {
     for (int c = 0; c < n; c++) CHECK(timed[c] == 1, "candidate %d timed %d times", c, timed[c]);
     CHECK(tuned_steps == 1, "%d steps timed, want one shared by all %d candidates", tuned_steps, n);
     if (next) {
-        TuneChoice b = tuned((const uint64_t[]){ 100000, 90000, 95000, 50000 }, 0, &m, &n, NULL);
+        TuneChoice b = tuned((const uint64_t[]){ 90000, 100000, 50000, 95000 }, 0, &m, &n, NULL);
         CHECK(PICKED(b, next, MATMUL_READ_AHEAD), "picked %s/%d, want %s ahead", b.kernel->name, b.read, next->name);
     }
     /* within an eighth of the fastest: every one timed in full, the fastest kept */
-    TuneChoice c = tuned((const uint64_t[]){ 50000, 56000, 55000, 56200 }, 0, &m, &n, timed);
+    TuneChoice c = tuned((const uint64_t[]){ 56000, 50000, 56200, 55000 }, 0, &m, &n, timed);
     CHECK(PICKED(c, widest, MATMUL_READ_STREAMS), "picked %s/%d", c.kernel->name, c.read);
     for (int k = 0; k < n; k++) CHECK(timed[k] == TUNE_TRIALS, "candidate %d timed %d times", k, timed[k]);
     CHECK(tuned_steps == TUNE_TRIALS, "%d steps timed, want %d", tuned_steps, TUNE_TRIALS);
     /* --simd: the widest level only, both of its reads still timed (on Zen 5 the
      * K-quants read as four streams take 2.5 times as long) */
-    TuneChoice d = tuned((const uint64_t[]){ 100000, 50000 }, 1, &m, &n, NULL);
+    TuneChoice d = tuned((const uint64_t[]){ 50000, 100000 }, 1, &m, &n, NULL);
     CHECK(n == 2, "%d candidates under --simd for a Q4_0 model", n);
     CHECK(PICKED(d, widest, MATMUL_READ_AHEAD), "under --simd picked %s/%d", d.kernel->name, d.read);
     free(file);
@@ -442,7 +443,7 @@ TEST(level_tuner_skips_a_level_without_kernels) {
     TuneChoice a = tuned_on(avx2, (const uint64_t[]){ 100000, 50000 }, 0, &ck, &n, NULL);
     CHECK(n == 2 && PICKED(a, next, MATMUL_READ_STREAMS), "fp32: %d candidates, picked %s", n, a.kernel->name);
     /* SSE2 twice as fast if it were timed: it is not a candidate */
-    TuneChoice b = tuned_on(avx2, (const uint64_t[]){ 100000, 90000, 50000, 50000 }, 0, &m, &n, timed);
+    TuneChoice b = tuned_on(avx2, (const uint64_t[]){ 90000, 100000, 50000, 50000 }, 0, &m, &n, timed);
     CHECK(n == 2, "%d candidates for a Q4_0 model on AVX2", n);
     CHECK(PICKED(b, widest, MATMUL_READ_AHEAD), "Q4_0: picked %s/%d", b.kernel->name, b.read);
     CHECK(timed[0] == TUNE_TRIALS && timed[1] == TUNE_TRIALS, "timed %d and %d times", timed[0], timed[1]);
