@@ -129,14 +129,14 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
 /* How quant_body.h's one-vector kernels (the blocks of 32 and the
  * K-quants at the AVX2 and AVX-512 levels) and AVX-512 VNNI's RUNQ8 rows
  * read their rows:
- * MATMUL_READ_STREAMS (the default) as above, four streams with the
- * prefetch near; MATMUL_READ_AHEAD as one stream in order with the
+ * MATMUL_READ_STREAMS (matmul_read's initial value, for callers that set
+ * none) as above, four streams with the prefetch near; MATMUL_READ_AHEAD as one stream in order with the
  * prefetch far ahead. Which is faster depends on the machine: on the AMX
  * Xeon, four streams (above); on an AMD EPYC (Zen 5), kbench from DRAM,
  * one core: one stream made Q4_K 1.3x and Q6_K 2.8x as fast, Q4_0 and
  * Q8_0 the same, and bench's TinyLlama Q4_K_M 1.5x. The transformer times
- * both on the first tokens (its LevelTuner) and sets this before each
- * forward pass; the workers only read it. The same bits either way: each
+ * both on the first tokens (its LevelTuner, which starts one stream ahead)
+ * and sets this before each forward pass; the workers only read it. The same bits either way: each
  * row is computed alone. */
 enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD };
 extern int matmul_read;
