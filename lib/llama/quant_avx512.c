@@ -87,42 +87,81 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
     return _mm512_xor_si512(z, _mm512_set1_epi8((char)0x80));
 }
 
-/* Blocks of 32 with 4-bit quants (Q4_0, Q4_1; the Q5s' low bits), four
- * blocks a register. Four blocks of S bytes lie within two 64-byte loads,
- * at the four blocks' first and last 64 bytes (nothing read past them);
- * VPERMT2W picks words out of them (every field offset is even): the
- * index of a word of the four blocks. */
-#define QUAD_WORD(S, word) ((word) < 32 ? (word) : 32 + (word) - (2 * (S) - 32))
-TARGET static INLINE __m512i quad_permute(const void *w, const int S, __m512i idx) {
+/* Blocks of 32 with 4-bit quants (Q4_0, Q4_1; the Q5s' low bits), a
+ * group of eight (8S bytes, S = 18 .. 24) in three 64-byte loads: the
+ * group's bytes 0-63 (a), 64-127 (b) and its last 64 (c, nothing read
+ * past the group). VPERMT2W picks every field out of them (every field
+ * offset is even): blocks 0-3 from a and b, blocks 4-7 from b and c.
+ * Loaded once a group, where each four blocks' qs, qh and the d were
+ * loaded apart (9-11 loads, mostly across two lines): kbench, Zen 5, one
+ * core, from DRAM, Q5_0 at 5632 columns 27-28 -> 39-41 GB/s (at 2048
+ * 36 -> 39), Q4_1 and Q5_1 +0-10%, Q4_0 the same; from L2 Q5_0 40 -> 45. */
+_Static_assert(sizeof(block_q4_0) >= 16 && sizeof(block_q5_1) <= 24 && sizeof(block_q4_0) <= sizeof(block_q5_0) &&
+                   sizeof(block_q5_0) <= sizeof(block_q5_1) && sizeof(block_q4_1) <= sizeof(block_q5_1),
+               "Group8: blocks of 16 to 24 bytes");
+typedef struct {
+    __m512i a, b, c;
+} Group8;
+
+TARGET static INLINE Group8 group8(const void *w, const int S) {
     const char *p = w;
-    return _mm512_permutex2var_epi16(LOAD512(p), idx, LOAD512(p + 4 * S - 64));
+    return (Group8){ LOAD512(p), LOAD512(p + 64), LOAD512(p + 8 * S - 64) };
 }
 
-/* The 16 bytes of qs of blocks w[0..3] (their last 16) in 128-bit lanes
- * 0..3: the low nibbles are values 0-15 of the four blocks, the high
- * nibbles values 16-31, the order of the prepared activations' quads. */
-TARGET static INLINE __m512i quad_qs(const void *w, const int S) {
-    short idx[32];
-    for (int i = 0; i < 32; i++) idx[i] = (short)QUAD_WORD(S, S / 2 * (i / 8) + S / 2 - 8 + i % 8);
-    return quad_permute(w, S, _mm512_loadu_si512(idx));
+/* The VPERMT2W index of the group's word `word`: over a and b (hi 0:
+ * words 0-63), or over b and c (hi 1: words 32-63 and 4S-32 ..). */
+#define G8_WORD(S, word, hi) (!(hi) ? (word) : (word) < 64 ? (word) - 32 : 32 + (word) - (4 * (S) - 32))
+TARGET static INLINE __m512i g8_permute(Group8 g, const int hi, __m512i idx) {
+    return hi ? _mm512_permutex2var_epi16(g.b, idx, g.c) : _mm512_permutex2var_epi16(g.a, idx, g.b);
 }
 
-/* The fifth bits of blocks w[0..3] of Q5_0 or Q5_1 (bit j of qh, at byte
- * `at`: value j) as masks for quad_qs's low nibbles (values 0-15: bits
- * 0-15 of each qh) and high: each block's qh at the start of its 128-bit
- * lane, VPSHUFB spreads each byte over eight, VPTESTMB picks each one's
- * bit. */
-TARGET static INLINE void quad_fifth_bits(const void *w, const int S, const int at, __mmask64 *lo, __mmask64 *hi) {
+/* The 16 bytes of qs of blocks 4k .. 4k+3 (their last 16) in 128-bit
+ * lanes 0..3: the low nibbles are values 0-15 of the four blocks, the
+ * high nibbles values 16-31, the order of the prepared activations' quads. */
+TARGET static INLINE __m512i quad_qs(Group8 g, const int S, const int k) {
     short idx[32];
-    for (int i = 0; i < 32; i++) idx[i] = (short)QUAD_WORD(S, (S * (i / 8) + at) / 2 + i % 2);
-    __m512i qh = quad_permute(w, S, _mm512_loadu_si512(idx));
+#pragma GCC unroll 32
+    for (int i = 0; i < 32; i++) idx[i] = (short)G8_WORD(S, S / 2 * (4 * k + i / 8) + S / 2 - 8 + i % 8, k);
+    return g8_permute(g, k, _mm512_loadu_si512(idx));
+}
+
+/* The fifth bits of blocks 4k .. 4k+3 of Q5_0 or Q5_1 (bit j of qh, at
+ * byte `at`: value j) as masks for quad_qs's low nibbles (values 0-15:
+ * bits 0-15 of each qh) and high: each block's qh at the start of its
+ * 128-bit lane, VPSHUFB spreads each byte over eight, VPTESTMB picks each
+ * one's bit. */
+TARGET static INLINE void quad_fifth_bits(Group8 g, const int S, const int at, const int k, __mmask64 *lo,
+                                          __mmask64 *hi) {
+    short idx[32];
+#pragma GCC unroll 32
+    for (int i = 0; i < 32; i++) idx[i] = (short)G8_WORD(S, (S * (4 * k + i / 8) + at) / 2 + i % 2, k);
+    __m512i qh = g8_permute(g, k, _mm512_loadu_si512(idx));
     const __m512i bits = _mm512_set1_epi64(0x8040201008040201ll);
     const __m512i pick_lo = _mm512_set4_epi32(0x01010101, 0x01010101, 0, 0);
     const __m512i pick_hi = _mm512_set4_epi32(0x03030303, 0x03030303, 0x02020202, 0x02020202);
     *lo = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, pick_lo), bits);
     *hi = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, pick_hi), bits);
 }
-#define QUAD_FIFTH_BITS(W, lo, hi) quad_fifth_bits((W), (int)sizeof *(W), (int)((const char *)(W)->qh - (const char *)(W)), &(lo), &(hi))
+#define QUAD_FIFTH_BITS(G, W, k, lo, hi) \
+    quad_fifth_bits((G), (int)sizeof *(W), (int)((const char *)(W)->qh - (const char *)(W)), (k), &(lo), &(hi))
+
+/* The fp16 fields at words 0 and 1 of the group's blocks (d, and m where
+ * there is one) as 16 floats, d in lanes 0-7 (n 8: d only): picked out
+ * by one VPERMT2W, or two and a blend where some lie past word 63. */
+TARGET static INLINE __m512 g8_dm(Group8 g, const int S, const int n) {
+    short lo[32], hi[32];
+    __mmask32 high = 0;
+#pragma GCC unroll 32
+    for (int j = 0; j < 32; j++) {
+        int word = j < n ? S / 2 * (j % 8) + j / 8 : 0;
+        high |= (__mmask32)(word >= 64) << j;
+        lo[j] = (short)(word < 64 ? word : 0);
+        hi[j] = (short)(word >= 64 ? G8_WORD(S, word, 1) : 0);
+    }
+    __m512i h = g8_permute(g, 0, _mm512_loadu_si512(lo));
+    if (high) h = _mm512_mask_blend_epi16(high, h, g8_permute(g, 1, _mm512_loadu_si512(hi)));
+    return _mm512_cvtph_ps(_mm512_castsi512_si256(h));
+}
 
 /* VPDPBUSD's sums of four blocks (v: quad_qs's; with fifth bits, in
  * masks h0, h1) with their quads of x: block k in lanes 4k .. 4k+3, each
@@ -152,20 +191,13 @@ TARGET static INLINE __m256i hsum_quads(__m512i a, __m512i b) {
 }
 
 /* The fifth bits of a quad: none (Q4_0, Q4_1), or QUAD_FIFTH_BITS's. */
-#define NO_FIFTH(W, lo, hi) (lo = 0, hi = 0)
+#define NO_FIFTH(G, W, k, lo, hi) (lo = 0, hi = 0)
 #define HAS_FIFTH_NO_FIFTH 0
 #define HAS_FIFTH_QUAD_FIFTH_BITS 1
 
-/* The d of eight whole blocks from w, picked out of the blocks' own bytes
- * by VPERMT2W (two or four 64-byte loads and one or two permutes instead
- * of eight scalar loads and their packing). */
-TARGET static INLINE __m256 q4_0_d8(const block_q4_0 *w) {
-    const __m512i idx = _mm512_setr_epi32(9 << 16 | 0, 27 << 16 | 18, 45 << 16 | 36, 63 << 16 | 54,
-                                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);   /* words 0, 9, ..., 63 */
-    __m512i h = _mm512_permutex2var_epi16(LOAD512(w), idx, LOAD512((const char *)w + 64));
-    return _mm256_maskz_cvtph_ps(0xff, _mm512_castsi512_si128(h));
-}
-
+/* The d of eight whole Q8_0 blocks from w, picked out of the blocks' own
+ * bytes by VPERMT2W (four 64-byte loads and two permutes instead of eight
+ * scalar loads and their packing). */
 TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
     /* words 0, 17, 34, 51 of the first 128 bytes; 68, 85, 102, 119 = 4, 21, 38, 55 of the next */
     const __m512i idx = _mm512_setr_epi32(17 << 16 | 0, 51 << 16 | 34, 21 << 16 | 4, 55 << 16 | 38,
@@ -198,15 +230,16 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
  * 38 -> 48, Q5_0 34 -> 40, Q5_1 37 -> 43. */
 #define QUADS8(W, FIFTH, D8, CORR)                                                                \
     ({                                                                                           \
+        Group8 g_ = group8(W + b, (int)sizeof *W);                                               \
         __m512i e_[2];                                                                           \
         _Pragma("GCC unroll 2") for (int k = 0; k < 2; k++) {                                    \
             __mmask64 h0_, h1_;                                                                  \
-            FIFTH(W + b + 4 * k, h0_, h1_);                                                      \
-            e_[k] = quad_dot(quad_qs(W + b + 4 * k, (int)sizeof *W), HAS_FIFTH_##FIFTH, h0_, h1_, \
+            FIFTH(g_, W, k, h0_, h1_);                                                           \
+            e_[k] = quad_dot(quad_qs(g_, (int)sizeof *W, k), HAS_FIFTH_##FIFTH, h0_, h1_,       \
                              a->quads + 32 * (b + 4 * k));                                       \
         }                                                                                        \
         __m256i isum_ = CORR(hsum_quads(e_[0], e_[1]));                                          \
-        __m256 dd_ = _mm256_mul_ps(D8(W + b), _mm256_loadu_ps(a->d + b));                      \
+        __m256 dd_ = _mm256_mul_ps(D8(g_, W), _mm256_loadu_ps(a->d + b));                       \
         _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
     })
 /* minus 2^s times the blocks' sums of x: Q8_0 made unsigned (w + 128),
@@ -216,37 +249,16 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
 #define CORR_Q4_0(v) MINUS_SUMS(v, 3)
 #define CORR_Q5_0(v) MINUS_SUMS(v, 4)
 #define CORR_NONE(v) (v)
-/* The fp16 fields at words 0 and 1 of eight whole blocks of H words
- * each (d, and m where there is one) as 16 floats, d in lanes 0-7:
- * picked out of the blocks' own bytes by two VPERMT2W (the last 64 bytes
- * loaded under a mask, never past the group) instead of sixteen scalar
- * loads and their packing. */
-#define WPAIR(a, b) ((int)(((unsigned)(a) & 0xffff) | ((unsigned)(b) & 0xffff) << 16))
-#define DM_IDX(H, o)                                                                             \
-    _mm512_setr_epi32(WPAIR(0 * (H) - (o), 1 * (H) - (o)), WPAIR(2 * (H) - (o), 3 * (H) - (o)),         \
-                      WPAIR(4 * (H) - (o), 5 * (H) - (o)), WPAIR(6 * (H) - (o), 7 * (H) - (o)),         \
-                      WPAIR(0 * (H) + 1 - (o), 1 * (H) + 1 - (o)), WPAIR(2 * (H) + 1 - (o), 3 * (H) + 1 - (o)), \
-                      WPAIR(4 * (H) + 1 - (o), 5 * (H) + 1 - (o)), WPAIR(6 * (H) + 1 - (o), 7 * (H) + 1 - (o)), \
-                      0, 0, 0, 0, 0, 0, 0, 0)
-TARGET static INLINE __m512 dm16(const void *first, const int H) {
-    const unsigned char *p = first;
-    __mmask32 high = 0;                      /* the words past the first 64 */
-    for (int j = 0; j < 16; j++) high |= (__mmask32)(H * (j % 8) + j / 8 >= 64) << j;
-    __mmask64 tail = (8 * 2 * H - 128) >= 64 ? ~0ull : (1ull << (8 * 2 * H - 128)) - 1;
-    __m512i l0 = LOAD512(p), l1 = LOAD512(p + 64), l2 = _mm512_maskz_loadu_epi8(tail, p + 128);
-    __m512i h = _mm512_mask_blend_epi16(high, _mm512_permutex2var_epi16(l0, DM_IDX(H, 0), l1),
-                                        _mm512_permutex2var_epi16(l1, DM_IDX(H, 32), l2));
-    return _mm512_cvtph_ps(_mm512_castsi512_si256(h));
-}
-#define BLOCK_D8(W) _mm512_castps512_ps256(dm16((W), (int)sizeof *(W) / 2))
+/* the d of the eight blocks */
+#define BLOCK_D8(G, W) _mm512_castps512_ps256(g8_dm((G), (int)sizeof *(W), 8))
 /* with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m fields at byte 2) */
-#define D_OF_DM(X) _mm512_castps512_ps256(dm_)
+#define D_AND_M(G, W) (dm_ = g8_dm((G), (int)sizeof *(W), 16), _mm512_castps512_ps256(dm_))
 #define QUADS8_MIN(W, FIFTH)                                                                     \
     ({                                                                                           \
-        __m512 dm_ = dm16(W + b, (int)sizeof *(W) / 2);                                          \
+        __m512 dm_;                                                                              \
+        __m256 p_ = QUADS8(W, FIFTH, D_AND_M, CORR_NONE);                                        \
         __m256 m_ = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dm_), 1));         \
-        _mm256_add_ps(QUADS8(W, FIFTH, D_OF_DM, CORR_NONE),                                      \
-                      _mm256_mul_ps(m_, _mm256_loadu_ps(a->s + b)));                              \
+        _mm256_add_ps(p_, _mm256_mul_ps(m_, _mm256_loadu_ps(a->s + b)));                         \
     })
 
 /* Whole groups as pairs, a row's last blocks as quant_body.h's (its
@@ -255,7 +267,7 @@ TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a,
     return R ? PAIRS8(w, q8_0_pair, q8_0_d8, hsum_pairs, CORR_Q8_0) : vnni_q8_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? QUADS8(w, NO_FIFTH, q4_0_d8, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
+    return R ? QUADS8(w, NO_FIFTH, BLOCK_D8, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q5_0p_8(const block_q5_0 *w, const vnni_Act *a, int b, int r, const int R) {
     return R ? QUADS8(w, QUAD_FIFTH_BITS, BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
