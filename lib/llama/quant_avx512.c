@@ -96,9 +96,9 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
  * loaded apart (9-11 loads, mostly across two lines): kbench, Zen 5, one
  * core, from DRAM, Q5_0 at 5632 columns 27-28 -> 39-41 GB/s (at 2048
  * 36 -> 39), Q4_1 and Q5_1 +0-10%, Q4_0 the same; from L2 Q5_0 40 -> 45. */
-_Static_assert(sizeof(block_q4_0) >= 16 && sizeof(block_q5_1) <= 24 && sizeof(block_q4_0) <= sizeof(block_q5_0) &&
-                   sizeof(block_q5_0) <= sizeof(block_q5_1) && sizeof(block_q4_1) <= sizeof(block_q5_1),
-               "Group8: blocks of 16 to 24 bytes");
+#define G8_FITS(T) (sizeof(T) >= 16 && sizeof(T) <= 24)
+_Static_assert(G8_FITS(block_q4_0) && G8_FITS(block_q4_1) && G8_FITS(block_q5_0) && G8_FITS(block_q5_1),
+               "Group8 takes blocks of 16 to 24 bytes");
 typedef struct {
     __m512i a, b, c;
 } Group8;
