@@ -300,10 +300,14 @@ ROWS(q5_1_rows512, q5_1p, block_q5_1, 32)
 #define PICK4X2(a, b) _mm512_setr_epi64(W4(a), W4(b), W4(a), W4(b), W4((a) + 1), W4((b) + 1), W4((a) + 1), W4((b) + 1))
 
 /* 32 bytes of quants broadcast to both halves, the high half shifted down
- * a nibble: values 64j .. 64j+63 in order (0..15). */
-TARGET static INLINE __m512i k4_values64(const uint8_t *qs) {
+ * a nibble: values 64j .. 64j+63 in bits 0-3 of each byte, the bits above
+ * not cleared (k4_nibbles64), or cleared (k4_values64: 0..15). */
+TARGET static INLINE __m512i k4_nibbles64(const uint8_t *qs) {
     __m512i q = _mm512_broadcast_i64x4(LOAD256(qs));
-    return _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xffff0000u, q, 4), _mm512_set1_epi8(0x0f));
+    return _mm512_mask_srli_epi16(q, 0xffff0000u, q, 4);
+}
+TARGET static INLINE __m512i k4_values64(const uint8_t *qs) {
+    return _mm512_and_si512(k4_nibbles64(qs), _mm512_set1_epi8(0x0f));
 }
 
 /* VPDPBUSD's sums of Q4_K super-block B's values 64j .. 64j+63 with x
@@ -333,10 +337,8 @@ TARGET static INLINE void q5_k_values512(const block_q5_K *B, const int8_t *x, _
                         : _mm512_srlv_epi16(qh, _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16((short)-lo),
                                                                         _mm512_set1_epi16((short)-hi)));
         h = _mm512_and_si512(h, _mm512_set1_epi8(0x10));
-        __m512i raw = _mm512_broadcast_i64x4(LOAD256(B->qs + 32 * j));
-        raw = _mm512_mask_srli_epi16(raw, 0xffff0000u, raw, 4);
         /* bits 0-3 from the nibbles, the rest from h */
-        __m512i q = _mm512_ternarylogic_epi32(_mm512_set1_epi8(0x0f), raw, h, 0xca);
+        __m512i q = _mm512_ternarylogic_epi32(_mm512_set1_epi8(0x0f), k4_nibbles64(B->qs + 32 * j), h, 0xca);
         p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * j));
     }
 }
