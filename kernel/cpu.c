@@ -48,14 +48,17 @@ void cpu_init(void) {
 
     if (max_leaf >= 7) {
         cpuid(7, 0, r);
+        uint32_t subleaves = r[0];
         cpu.avx2 = r[1] & (1u << 5);
         cpu.avx512f = r[1] & (1u << 16);
         cpu.avx512bw = r[1] & (1u << 30);
         cpu.avx512vl = r[1] & (1u << 31);
         cpu.avx512vnni = r[2] & (1u << 11);
         cpu.amx_int8 = (r[3] & (1u << 24)) && (r[3] & (1u << 25));   /* AMX-TILE, AMX-INT8 */
-        cpuid(7, 1, r);
-        cpu.avx_vnni = r[0] & (1u << 4);
+        if (subleaves >= 1) {
+            cpuid(7, 1, r);
+            cpu.avx_vnni = r[0] & (1u << 4);
+        }
     }
     if (max_leaf >= 0x15) {
         cpuid(0x15, 0, r);   /* TSC = crystal * ebx / eax */
@@ -126,7 +129,8 @@ void cpu_describe(char *buf, unsigned len) {
         {cpu.avx_usable && cpu.fma, "fma"}, {cpu.avx512_usable, "avx512f"},
         {cpu.avx512_usable && cpu.avx512bw, "avx512bw"},
         {cpu.avx512_usable && cpu.avx512vl, "avx512vl"},
-        {cpu.avx512_usable && cpu.avx512vnni, "avx512vnni"}, {cpu.amx_usable, "amx-int8"},
+        {cpu.avx512_usable && cpu.avx512vnni, "avx512vnni"}, {cpu.avx_usable && cpu.avx_vnni, "avx-vnni"},
+        {cpu.amx_usable, "amx-int8"},
         {cpu.pdpe1gb, "1g-pages"}, {cpu.invariant_tsc, "invariant-tsc"},
     };
     unsigned n = (unsigned)fmt_snprintf(buf, len, "cpu: %s [", cpu.brand);

@@ -122,6 +122,7 @@ static unsigned pick_simd(const Options *opt, const char **name) {
     if (cpu.avx512_usable) have |= LLAMA_CPU_AVX512;
     if (cpu.avx512_usable && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni) have |= LLAMA_CPU_AVX512VNNI;
     if ((have & LLAMA_CPU_AVX512VNNI) && cpu.amx_usable) have |= LLAMA_CPU_AMX;
+    if ((have & LLAMA_CPU_AVX2) && cpu.f16c && cpu.avx_vnni) have |= LLAMA_CPU_AVXVNNI;
     const char *want = opt->simd;
     bool tcg = strcmp(cpu.hypervisor, "TCGTCGTCGTCG") == 0;
     if (!want) want = (have & LLAMA_CPU_AMX) && (have & LLAMA_CPU_AVX2) && !tcg ? "amx"

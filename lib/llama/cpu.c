@@ -39,7 +39,7 @@ unsigned llama_cpu_detect(void) {
     uint32_t max_leaf = r[0];
     if (max_leaf < 1) return 0;
     cpuid(1, 0, r);
-    int osxsave = (r[2] >> 27) & 1, avx = (r[2] >> 28) & 1, fma = (r[2] >> 12) & 1;
+    int osxsave = (r[2] >> 27) & 1, avx = (r[2] >> 28) & 1, fma = (r[2] >> 12) & 1, f16c = (r[2] >> 29) & 1;
     if (!osxsave || !avx) return 0;
     uint64_t xcr0 = xgetbv0();
     if ((xcr0 & 0x6) != 0x6) return 0;           /* SSE and AVX state */
@@ -47,6 +47,7 @@ unsigned llama_cpu_detect(void) {
     if (fma) f |= LLAMA_CPU_FMA;
     if (max_leaf >= 7) {
         cpuid(7, 0, r);
+        uint32_t subleaves = r[0];
         if ((r[1] >> 5) & 1) f |= LLAMA_CPU_AVX2;
         if (((r[1] >> 16) & 1) && (xcr0 & 0xe0) == 0xe0) {
             f |= LLAMA_CPU_AVX512;
@@ -56,6 +57,11 @@ unsigned llama_cpu_detect(void) {
             if ((f & LLAMA_CPU_AVX512VNNI) && ((r[3] >> 24) & 1) && ((r[3] >> 25) & 1) &&
                 (xcr0 & XCR0_TILES) == XCR0_TILES && amx_granted())
                 f |= LLAMA_CPU_AMX;
+        }
+        /* AVX-VNNI: leaf 7 subleaf 1, EAX bit 4 (every CPU with it has F16C) */
+        if (subleaves >= 1 && f16c && (f & LLAMA_CPU_AVX2)) {
+            cpuid(7, 1, r);
+            if ((r[0] >> 4) & 1) f |= LLAMA_CPU_AVXVNNI;
         }
     }
     return f;
@@ -67,7 +73,7 @@ int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_
     else if (__builtin_strcmp(level, "avx2") == 0) {
         if ((have & avx2) != avx2)
             return llama_fail(err, "--simd avx2: this CPU (or its XCR0 state) has no AVX2 and FMA; use --simd sse2");
-        *features = avx2;
+        *features = avx2 | (have & LLAMA_CPU_AVXVNNI);
     } else if (__builtin_strcmp(level, "avx512") == 0) {
         if (!(have & LLAMA_CPU_AVX512))
             return llama_fail(err, "--simd avx512: this CPU (or its XCR0 state) has no AVX-512; "

@@ -202,6 +202,7 @@ void llama_share(int chunks, int workers, int w, int *first, int *end);
 #define LLAMA_CPU_AVX512VNNI (1u << 3)  /* and AVX-512 BW, VL and VNNI (int8 dot products) */
 #define LLAMA_CPU_AMX    (1u << 4)  /* AMX-TILE and AMX-INT8 with tile state enabled (and, on
                                        Linux, granted to the process) */
+#define LLAMA_CPU_AVXVNNI (1u << 5) /* AVX-VNNI (VEX int8 dot products on 256 bits) and F16C */
 
 /* What this CPU and OS offer (CPUID and XCR0). */
 unsigned llama_cpu_detect(void);

@@ -9,13 +9,13 @@
 #include "lib/llama/simd.h"
 #include "lib/libc.h"
 
-extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_avx2, matmul_kernel_avx512,
+extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_avx2, matmul_kernel_avx2vnni, matmul_kernel_avx512,
     matmul_kernel_avx512vnni, matmul_kernel_avx512amx;
 
 /* Best first. */
 const MatmulKernel *const matmul_levels[] = {
-    &matmul_kernel_avx512amx, &matmul_kernel_avx512vnni, &matmul_kernel_avx512, &matmul_kernel_avx2,
-    &matmul_kernel_sse2, NULL,
+    &matmul_kernel_avx512amx, &matmul_kernel_avx512vnni, &matmul_kernel_avx512, &matmul_kernel_avx2vnni,
+    &matmul_kernel_avx2, &matmul_kernel_sse2, NULL,
 };
 
 int matmul_read = MATMUL_READ_STREAMS;

@@ -1,12 +1,12 @@
 /* AVX2 kernels for ggml's block types (matmul.h's tensor kernels): the
- * block types from quant_body.h with AVX2's byte products, F16 and BF16.
- * Every result is matmul_plain.c's, bit for bit. Several vectors at once
- * (prompt processing) go to batch_avx2.c's kernels instead.
+ * block types from quant_body.h with AVX2's byte products, again with
+ * AVX-VNNI's where the CPU has it (Intel's cores since Alder Lake, which
+ * lack AVX-512; AMD's since Zen 5: one VPDPBUSD in place of VPMADDUBSW and
+ * VPMADDWD), F16 and BF16. Every result is matmul_plain.c's, bit for bit.
+ * Several vectors at once (prompt processing) go to batch_avx2.c's
+ * kernels instead.
  *
- * Byte products: VPMADDUBSW multiplies unsigned by signed bytes and adds
- * pairs into int16; signed by signed goes as |w| times x with w's sign
- * (at most 2 * 128 * 127 a pair: no saturation), then VPMADDWD adds pairs
- * into int32. The blocks' fp16 scales and F16 weights are widened by
+ * The blocks' fp16 scales and F16 weights are widened by
  * F16C where CPUID says the CPU has it, else in integer code (AVX2 does
  * not imply F16C; the bits are the same). F16 rows are dot16 with the 16
  * lanes in two registers, multiplies and adds apart (fused in prompts,
@@ -19,8 +19,11 @@
 #include "lib/llama/simd.h"
 #include "lib/llama/half8_avx2.h"
 
-#define TARGET __attribute__((target("avx2")))
 #define INLINE __attribute__((always_inline)) inline
+
+/* ---------------------------------------------------------------- AVX2 */
+
+#define TARGET __attribute__((target("avx2")))
 #define NAME(x) avx2_##x
 
 
@@ -45,28 +48,13 @@ static int has_f16c(void) {
  * (written as asm: this file's kernels are built for AVX2 alone, and
  * the branch costs next to nothing against a group of eight blocks),
  * else by half8. */
-TARGET static INLINE __m256 halves8(__m128i h) {
+TARGET static INLINE __m256 avx2_halves8(__m128i h) {
     if (has_f16c()) {
         __m256 v;
         __asm__("vcvtph2ps %1, %0" : "=x"(v) : "x"(h));
         return v;
     }
     return half8(_mm256_cvtepu16_epi32(h));
-}
-
-/* Eight int32 partial sums of 32 signed byte products, exact. */
-TARGET static INLINE __m256i prod_ss(__m256i x, __m256i w) {
-    __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
-    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
-}
-#define ss_corr(v, s) ((void)(s), (v))
-
-TARGET static INLINE __m256i prod_us(__m256i u, __m256i x) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
-}
-
-TARGET static INLINE __m256i scaled_acc(__m256i acc, __m256i p, __m256i s) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(p, s));
 }
 
 #include "lib/llama/quant_body.h"
@@ -90,7 +78,7 @@ TARGET static INLINE __m256i scaled_acc(__m256i acc, __m256i p, __m256i s) {
     }
 
 #define F16C __attribute__((target("avx2,f16c")))
-F16_ROW(f16_row, TARGET, halves8)
+F16_ROW(f16_row, TARGET, avx2_halves8)
 F16_ROW(f16_row_f16c, F16C, _mm256_cvtph_ps)
 
 /* Rows w0, w1 against vectors x0, x1 (y_rt: row r, vector t): four dot16
@@ -192,6 +180,20 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
     }
 }
 
+/* ---------------------------------------------------------------- AVX-VNNI */
+
+#undef TARGET
+#undef NAME
+#define TARGET __attribute__((target("avx2,fma,f16c,avxvnni")))
+#define NAME(x) avxvnni_##x
+
+TARGET static INLINE __m256 avxvnni_halves8(__m128i h) { return _mm256_cvtph_ps(h); }
+#define VNNI_DPBUSD _mm256_dpbusd_avx_epi32
+#define VNNI_DPWSSD _mm256_dpwssd_avx_epi32
+#include "lib/llama/quant_body.h"
+
+/* ---------------------------------------------------------------- tables */
+
 /* Several vectors go to batch_avx2.c's kernels: the same bits. */
 #define WITH_BATCH(FN, KIND) MATMUL_WITH_BATCH(FN, matmul_avx2_batch, KIND, MATMUL_AVX2_BATCH_MIN(KIND))
 WITH_BATCH(avx2_q8_0_rows, MATMUL_Q8_0)
@@ -204,6 +206,16 @@ WITH_BATCH(avx2_q5_1_rows, MATMUL_Q5_1)
 WITH_BATCH(avx2_q5_k_rows, MATMUL_Q5_K)
 WITH_BATCH(avx2_q2_k_rows, MATMUL_Q2_K)
 WITH_BATCH(avx2_q3_k_rows, MATMUL_Q3_K)
+WITH_BATCH(avxvnni_q8_0_rows, MATMUL_Q8_0)
+WITH_BATCH(avxvnni_q4_0_rows, MATMUL_Q4_0)
+WITH_BATCH(avxvnni_q4_k_rows, MATMUL_Q4_K)
+WITH_BATCH(avxvnni_q6_k_rows, MATMUL_Q6_K)
+WITH_BATCH(avxvnni_q5_0_rows, MATMUL_Q5_0)
+WITH_BATCH(avxvnni_q4_1_rows, MATMUL_Q4_1)
+WITH_BATCH(avxvnni_q5_1_rows, MATMUL_Q5_1)
+WITH_BATCH(avxvnni_q5_k_rows, MATMUL_Q5_K)
+WITH_BATCH(avxvnni_q2_k_rows, MATMUL_Q2_K)
+WITH_BATCH(avxvnni_q3_k_rows, MATMUL_Q3_K)
 
 const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = avx2_q8_0_rows_or_batch, [MATMUL_Q4_0] = avx2_q4_0_rows_or_batch,
@@ -211,5 +223,14 @@ const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS] = {
     [MATMUL_Q5_0] = avx2_q5_0_rows_or_batch, [MATMUL_Q4_1] = avx2_q4_1_rows_or_batch,
     [MATMUL_Q5_1] = avx2_q5_1_rows_or_batch, [MATMUL_Q5_K] = avx2_q5_k_rows_or_batch,
     [MATMUL_Q2_K] = avx2_q2_k_rows_or_batch, [MATMUL_Q3_K] = avx2_q3_k_rows_or_batch,
+    [MATMUL_BF16] = bf16_rows,
+};
+
+const matmul_tensor_fn matmul_avxvnni_tensor[MATMUL_KINDS] = {
+    [MATMUL_Q8_0] = avxvnni_q8_0_rows_or_batch, [MATMUL_Q4_0] = avxvnni_q4_0_rows_or_batch,
+    [MATMUL_Q4_K] = avxvnni_q4_k_rows_or_batch, [MATMUL_Q6_K] = avxvnni_q6_k_rows_or_batch, [MATMUL_F16] = f16_rows,
+    [MATMUL_Q5_0] = avxvnni_q5_0_rows_or_batch, [MATMUL_Q4_1] = avxvnni_q4_1_rows_or_batch,
+    [MATMUL_Q5_1] = avxvnni_q5_1_rows_or_batch, [MATMUL_Q5_K] = avxvnni_q5_k_rows_or_batch,
+    [MATMUL_Q2_K] = avxvnni_q2_k_rows_or_batch, [MATMUL_Q3_K] = avxvnni_q3_k_rows_or_batch,
     [MATMUL_BF16] = bf16_rows,
 };

@@ -31,31 +31,9 @@
 #define NAME(x) vnni_##x
 
 TARGET static INLINE __m256 vnni_halves8(__m128i h) { return _mm256_maskz_cvtph_ps(0xff, h); }
-
-TARGET static INLINE __m256i vnni_prod_ss(__m256i x, __m256i w) {
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_xor_si256(w, _mm256_set1_epi8((char)0x80)), x);
-}
-#define vnni_ss_corr(v, s) _mm256_sub_epi32(v, _mm256_slli_epi32(s, 7))
-
-TARGET static INLINE __m256i vnni_prod_us(__m256i u, __m256i x) {
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, x);
-}
-
-TARGET static INLINE __m256i vnni_scaled_acc(__m256i acc, __m256i p, __m256i s) {
-    return _mm256_dpwssd_epi32(acc, p, s);
-}
-
-#define halves8 vnni_halves8
-#define prod_ss vnni_prod_ss
-#define ss_corr vnni_ss_corr
-#define prod_us vnni_prod_us
-#define scaled_acc vnni_scaled_acc
+#define VNNI_DPBUSD _mm256_dpbusd_epi32
+#define VNNI_DPWSSD _mm256_dpwssd_epi32
 #include "lib/llama/quant_body.h"
-#undef halves8
-#undef prod_ss
-#undef ss_corr
-#undef prod_us
-#undef scaled_acc
 
 /* Q8_0 with two blocks in each 512-bit register: half the instructions
  * of quant_body.h's per block. */
@@ -706,31 +684,7 @@ TARGET static INLINE __m256 f512_halves8(__m128i h) {
     return _mm512_castps512_ps256(_mm512_cvtph_ps(_mm256_castsi128_si256(h)));
 }
 
-TARGET static INLINE __m256i f512_prod_ss(__m256i x, __m256i w) {
-    __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
-    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
-}
-#define f512_ss_corr(v, s) ((void)(s), (v))
-
-TARGET static INLINE __m256i f512_prod_us(__m256i u, __m256i x) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
-}
-
-TARGET static INLINE __m256i f512_scaled_acc(__m256i acc, __m256i p, __m256i s) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(p, s));
-}
-
-#define halves8 f512_halves8
-#define prod_ss f512_prod_ss
-#define ss_corr f512_ss_corr
-#define prod_us f512_prod_us
-#define scaled_acc f512_scaled_acc
 #include "lib/llama/quant_body.h"
-#undef halves8
-#undef prod_ss
-#undef ss_corr
-#undef prod_us
-#undef scaled_acc
 
 /* ---------------------------------------------------------------- F16 */
 

@@ -4,16 +4,27 @@
  * products, quant_avx512.c with AVX-512 VNNI's and again with AVX2's under
  * an AVX-512F target. Not a header to include anywhere else.
  *
- * The including file defines (all exact, in int32 or fp32):
+ * The including file defines:
  *   TARGET             the function attribute of its level
  *   NAME(x)            a prefix for the functions made here
- *   halves8(h)         8 binary16 values (packed in 128 bits) as fp32
+ *   NAME(halves8)(h)   a function: 8 binary16 values (packed in 128 bits) as fp32
+ *   VNNI_DPBUSD, VNNI_DPWSSD  where the level has VNNI: its 256-bit VPDPBUSD
+ *                      and VPDPWSSD intrinsics (AVX-512 VL's or AVX-VNNI's)
+ * and this makes the byte products from them (all exact, in int32):
  *   prod_ss(x, w)      8 int32 partial sums of 32 signed bytes x times signed w;
  *                      their total may be off by 128 times the sum of x,
  *   ss_corr(v, s)      which this takes away: v the 8 block totals, s the
  *                      blocks' sums of x
  *   prod_us(u, x)      8 int32 partial sums of 32 unsigned u (< 64) times signed x
+ *   prod_us2(u, x, v, y) the same of u times x plus v times y (u, v < 32)
  *   scaled_acc(a, p, s) a + the int32 sums of pairs of int16 p times int16 s
+ * Without VNNI: VPMADDUBSW multiplies unsigned by signed bytes and adds
+ * pairs into int16; signed by signed goes as |w| times x with w's sign (at
+ * most 2 * 128 * 127 a pair: no saturation), then VPMADDWD adds pairs into
+ * int32. With it: VPDPBUSD adds four products into each int32 lane in one
+ * operation; signed weights are made unsigned, w XOR 0x80 = w + 128, and
+ * 128 times the block's sum of x (from the prepared activations) is taken
+ * away.
  *
  * Blocks of 32 (Q8_0, Q4_0, ...): eight blocks at a time (whole groups of
  * 4-bit and 5-bit quants two blocks a register, against the activations'
@@ -38,6 +49,37 @@
  * each in turn (ROW_FNS's T_row4). */
 
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+
+/* ---------------------------------------------------------------- byte products */
+
+#ifdef VNNI_DPBUSD
+TARGET static INLINE __m256i NAME(prod_ss)(__m256i x, __m256i w) {
+    return VNNI_DPBUSD(_mm256_setzero_si256(), _mm256_xor_si256(w, _mm256_set1_epi8((char)0x80)), x);
+}
+TARGET static INLINE __m256i NAME(ss_corr)(__m256i v, __m256i s) { return _mm256_sub_epi32(v, _mm256_slli_epi32(s, 7)); }
+TARGET static INLINE __m256i NAME(prod_us)(__m256i u, __m256i x) { return VNNI_DPBUSD(_mm256_setzero_si256(), u, x); }
+TARGET static INLINE __m256i NAME(prod_us2)(__m256i u, __m256i x, __m256i v, __m256i y) {
+    return VNNI_DPBUSD(VNNI_DPBUSD(_mm256_setzero_si256(), u, x), v, y);
+}
+TARGET static INLINE __m256i NAME(scaled_acc)(__m256i acc, __m256i p, __m256i s) { return VNNI_DPWSSD(acc, p, s); }
+#else
+TARGET static INLINE __m256i NAME(prod_ss)(__m256i x, __m256i w) {
+    __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+TARGET static INLINE __m256i NAME(ss_corr)(__m256i v, __m256i s) { return (void)s, v; }
+TARGET static INLINE __m256i NAME(prod_us)(__m256i u, __m256i x) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
+}
+/* the two VPMADDUBSW's int16 added first: |.| <= 2 * 2 * 31 * 127 < 2^15 */
+TARGET static INLINE __m256i NAME(prod_us2)(__m256i u, __m256i x, __m256i v, __m256i y) {
+    __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(u, x), _mm256_maddubs_epi16(v, y));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+TARGET static INLINE __m256i NAME(scaled_acc)(__m256i acc, __m256i p, __m256i s) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(p, s));
+}
+#endif
 
 /* l[k] += l[k+4], l[k] += l[k+2], l[0] + l[1]. */
 TARGET static INLINE float NAME(reduce8)(__m256 acc) {
@@ -103,11 +145,11 @@ TARGET static INLINE __m256 NAME(block_d8)(const void *first, int stride, int r)
         if (k < r) lo |= (uint64_t)*(const uint16_t *)(const void *)(p + k * stride) << (16 * k);
     _Pragma("GCC unroll 4") for (int k = 4; k < 8; k++)
         if (k < r) hi |= (uint64_t)*(const uint16_t *)(const void *)(p + k * stride) << (16 * (k - 4));
-    return halves8(_mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)lo), _mm_cvtsi64_si128((long long)hi)));
+    return NAME(halves8)(_mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)lo), _mm_cvtsi64_si128((long long)hi)));
 }
 
 /* One binary16 value as fp32. */
-TARGET static INLINE float NAME(half1)(uint16_t h) { return _mm256_cvtss_f32(halves8(_mm_cvtsi32_si128(h))); }
+TARGET static INLINE float NAME(half1)(uint16_t h) { return _mm256_cvtss_f32(NAME(halves8)(_mm_cvtsi32_si128(h))); }
 
 /* p into lane k of v (the p of a row's last blocks, fewer than 8 from a
  * multiple of 8, gathered in registers: a store and a wider load would
@@ -149,12 +191,11 @@ TARGET static INLINE void NAME(fifth_pair)(uint32_t h0, uint32_t h1, __m256i *lo
  * S bytes each with qs at byte QS (and qh at byte QH): the eight blocks'
  * int32 sums of products with x, in order. Two blocks a register: their qs
  * side by side, the low nibbles values 0-15 of each, the high nibbles
- * 16-31, as the activations' quads hold x (activations.h); a pair's two
- * VPMADDUBSW added in int16 (|.| <= 2 * 2 * 31 * 127 < 2^15) before one
- * VPMADDWD, and the four pairs' lanes reduced by three VPHADDD: per block
- * one VPMADDWD and less than half a reduction step, where a block a
- * register took one each and its nibbles a broadcast, a shift and a
- * blend. */
+ * 16-31, as the activations' quads hold x (activations.h); a pair's low
+ * and high nibbles in one prod_us2, and the four pairs' lanes reduced by
+ * three VPHADDD: per block one VPMADDWD (AVX2) and less than half a
+ * reduction step, where a block a register took one each and its nibbles
+ * a broadcast, a shift and a blend. */
 TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, const int QS, const int q5, const int QH,
                                                 const NAME(Act) *a, int b) {
     const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
@@ -177,8 +218,7 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, cons
         }
         /* the quads of blocks b + 4 (j / 2) .. +3: pair j % 2's values 0-15, then 16-31 64 bytes on */
         const int8_t *xq = a->quads + 32 * (b + 4 * (j / 2)) + 32 * (j % 2);
-        __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(lo, LOAD(xq)), _mm256_maddubs_epi16(hi, LOAD(xq + 64)));
-        e[j] = _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+        e[j] = NAME(prod_us2)(lo, LOAD(xq), hi, LOAD(xq + 64));
     }
     /* 128-bit lanes: blocks 0, 2, 4, 6 | 1, 3, 5, 7 */
     __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(e[0], e[1]), _mm256_hadd_epi32(e[2], e[3]));
@@ -228,20 +268,20 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, cons
     })
 
 #define NO_CORR(v, xs) ((void)(xs), (v))
-#define Q8_0_PART(k) prod_ss(LOAD(a->q + 32 * (b + k)), LOAD(w[b + k].qs))
-#define Q4_0_PART(k) prod_us(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
+#define Q8_0_PART(k) NAME(prod_ss)(LOAD(a->q + 32 * (b + k)), LOAD(w[b + k].qs))
+#define Q4_0_PART(k) NAME(prod_us)(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
 /* (q - 8) . x = q . x - 8 * sum(x) */
 #define Q4_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 3))
 
 TARGET static INLINE __m256 NAME(q8_0_8)(const block_q8_0 *w, const NAME(Act) *a, int b, int r,
                                           const int R) {
-    return BLOCKS8(w, Q8_0_PART, ss_corr, BY_BLOCK8);
+    return BLOCKS8(w, Q8_0_PART, NAME(ss_corr), BY_BLOCK8);
 }
 
 /* One block's p, for a row's last blocks (a whole group of 8 costs as much). */
 TARGET static INLINE float NAME(q8_0_1)(const block_q8_0 *w, const NAME(Act) *a, int b) {
-    __m256i s1 = prod_ss(LOAD(a->q + 32 * b), LOAD(w[b].qs));
-    int32_t isum = _mm256_cvtsi256_si32(ss_corr(_mm256_set1_epi32(NAME(hsum32)(s1)), _mm256_set1_epi32(a->sum[b])));
+    __m256i s1 = NAME(prod_ss)(LOAD(a->q + 32 * b), LOAD(w[b].qs));
+    int32_t isum = _mm256_cvtsi256_si32(NAME(ss_corr)(_mm256_set1_epi32(NAME(hsum32)(s1)), _mm256_set1_epi32(a->sum[b])));
     return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
 }
 
@@ -252,7 +292,7 @@ TARGET static INLINE __m256 NAME(q4_0_8)(const block_q4_0 *w, const NAME(Act) *a
 }
 
 TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a, int b) {
-    int32_t isum = NAME(hsum32)(prod_us(NAME(q4_nibbles)(w[b].qs), LOAD(a->q + 32 * b))) - 8 * a->sum[b];
+    int32_t isum = NAME(hsum32)(NAME(prod_us)(NAME(q4_nibbles)(w[b].qs), LOAD(a->q + 32 * b))) - 8 * a->sum[b];
     return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
 }
 
@@ -272,9 +312,9 @@ TARGET static INLINE __m256i NAME(bits32)(const uint8_t qh[4]) {
     return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
 }
 
-#define Q5_PART(k) prod_us(_mm256_or_si256(NAME(q4_nibbles)(w[b + k].qs), NAME(bits32)(w[b + k].qh)), \
+#define Q5_PART(k) NAME(prod_us)(_mm256_or_si256(NAME(q4_nibbles)(w[b + k].qs), NAME(bits32)(w[b + k].qh)), \
                            LOAD(a->q + 32 * (b + k)))
-#define Q4_1_PART(k) prod_us(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
+#define Q4_1_PART(k) NAME(prod_us)(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
 /* (q - 16) . x = q . x - 16 * sum(x) */
 #define Q5_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 4))
 
@@ -361,8 +401,8 @@ TARGET static INLINE __m256i NAME(k4_isum)(const unsigned char *B, const int q5,
         char e = (char)(2 * p), o = (char)(2 * p + 1);
         __m256i pat = _mm256_shuffle_epi8(both, _mm256_setr_epi8(e, -1, e, -1, e, -1, e, -1, o, -1, o, -1, o, -1, o, -1,
                                                                   e, -1, e, -1, e, -1, e, -1, o, -1, o, -1, o, -1, o, -1));
-        __m256i packed = _mm256_packs_epi32(prod_us(lo, LOAD(x + 64 * p)), prod_us(hi, LOAD(x + 64 * p + 32)));
-        acc = scaled_acc(acc, packed, pat);
+        __m256i packed = _mm256_packs_epi32(NAME(prod_us)(lo, LOAD(x + 64 * p)), NAME(prod_us)(hi, LOAD(x + 64 * p + 32)));
+        acc = NAME(scaled_acc)(acc, packed, pat);
     }
     return acc;
 }
@@ -467,9 +507,9 @@ TARGET static INLINE __m256i NAME(q6_k_sums)(const block_q6_K *B, const int8_t *
              * 8h + 2s + 1 (lanes 4-7), below 2^15 (quants below 64, |x|
              * at most 127), packed with q[s + 1]'s; pick_pair(4h + s) of eo
              * their four scales in the same places */
-            __m256i packed = _mm256_packs_epi32(prod_us(q[s], LOAD(x + 128 * h + 32 * s)),
-                                                prod_us(q[s + 1], LOAD(x + 128 * h + 32 * s + 32)));
-            acc = scaled_acc(acc, packed, _mm256_shuffle_epi8(eo, NAME(pick_pair)(4 * h + s)));
+            __m256i packed = _mm256_packs_epi32(NAME(prod_us)(q[s], LOAD(x + 128 * h + 32 * s)),
+                                                NAME(prod_us)(q[s + 1], LOAD(x + 128 * h + 32 * s + 32)));
+            acc = NAME(scaled_acc)(acc, packed, _mm256_shuffle_epi8(eo, NAME(pick_pair)(4 * h + s)));
         }
     }
     return acc;
@@ -509,8 +549,8 @@ TARGET static INLINE float NAME(q6_k_1)(const block_q6_K *w, const NAME(Act) *a,
 #define K16_SUMS(acc, eo, x, Q)                                                                 \
     _Pragma("GCC unroll 2") for (int h = 0; h < 2; h++)                                         \
         _Pragma("GCC unroll 2") for (int s = 0; s < 4; s += 2)                                  \
-            acc = scaled_acc(acc, _mm256_packs_epi32(prod_us(Q(h, s), LOAD((x) + 128 * h + 32 * s)), \
-                                                     prod_us(Q(h, s + 1), LOAD((x) + 128 * h + 32 * s + 32))), \
+            acc = NAME(scaled_acc)(acc, _mm256_packs_epi32(NAME(prod_us)(Q(h, s), LOAD((x) + 128 * h + 32 * s)), \
+                                                     NAME(prod_us)(Q(h, s + 1), LOAD((x) + 128 * h + 32 * s + 32))), \
                              _mm256_shuffle_epi8(eo, NAME(pick_pair)(4 * h + s)));
 
 #define EVEN_ODD _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)
@@ -742,6 +782,8 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256)
 #undef Q4_0_PART
 #undef Q4_0_CORR
 #undef LOAD
+#undef VNNI_DPBUSD
+#undef VNNI_DPWSSD
 #undef KGROUP_MIN
 #undef KGROUP
 #undef K4_SCALES_AT

@@ -65,13 +65,14 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, unsigned kinds
      * same name, and past those whose one-vector kernels are the widest's
      * (AMX's are VNNI's), with their names; none if that one lacks kernels
      * for some of the model's weights */
+    unsigned have = pf ? pf->cpu_features : widest->needs;
     int i = 0;
     while (matmul_levels[i] && matmul_levels[i] != widest) i++;
     /* --simd fixes the level; how its rows are read is still timed */
     const char *same = pf && pf->simd_fixed ? NULL : widest->name;
     for (i++; matmul_levels[i] && same; i++) {
         const MatmulKernel *k = matmul_levels[i];
-        if ((k->needs & ~widest->needs) != 0 || !k->name) continue;
+        if ((k->needs & ~have) != 0 || !k->name) continue;
         if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
         else if (strcmp(k->name, same) != 0) {
             if (serves_all(k, kinds)) levels[1] = k;

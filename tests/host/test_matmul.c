@@ -216,6 +216,18 @@ TEST(levels_and_selection) {
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVX512)->name,
                  "avx512") == 0, "avx512");
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX512)->name, "sse2") == 0, "avx512 without avx2");
+    /* AVX-VNNI: the AVX2 level with its own block kernels; AVX-512 still first */
+    const MatmulKernel *vnni = matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVXVNNI);
+    CHECK(strcmp(vnni->name, "avx2") == 0 && vnni->tensor != matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->tensor,
+          "AVX-VNNI's own block kernels at the avx2 level");
+    CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_AVXVNNI | LLAMA_CPU_AVX512)->name, "avx512") == 0,
+          "avx512 before avx-vnni");
+    unsigned f = 0;
+    llama_error err;
+    CHECK(llama_cpu_level(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVXVNNI | LLAMA_CPU_AVX512, "avx2", &f, &err) == 0 &&
+          f == (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVXVNNI), "--simd avx2 keeps AVX-VNNI");
+    CHECK(llama_cpu_level(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVXVNNI, "sse2", &f, &err) == 0 && f == 0,
+          "--simd sse2 drops it");
 }
 
 /* The row order of one-vector kernels visits every row of the range once:
