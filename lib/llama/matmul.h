@@ -212,6 +212,8 @@ static inline int matmul_chunk_rows(int m, int r0, int r1, size_t row_bytes, int
  * against 46.2 one vector at a time, at m = 8 50.9 against 41). */
 extern const matmul_tensor_fn matmul_avx2_batch[MATMUL_KINDS];
 #define MATMUL_AVX2_BATCH_MIN(kind) ((kind) == MATMUL_Q8_0 ? 8 : 4)
+/* The same with AVX-VNNI's byte products where they pay (batch_avx2.c). */
+extern const matmul_tensor_fn matmul_avxvnni_batch[MATMUL_KINDS];
 
 /* The plain C kernels, one per kind (the definition of each order; F32
  * and RUNQ8 go through the level's f32_rows and q8_rows). */
