@@ -1,8 +1,9 @@
 /* The x86 kernels for ggml's block types (matmul.h's tensor kernels),
- * written once for 256-bit vectors in terms of a few primitives that the
- * including file defines: quant_avx2.c includes it with AVX2's byte
- * products, quant_avx512.c with AVX-512 VNNI's and again with AVX2's under
- * an AVX-512F target. Not a header to include anywhere else.
+ * written once for 256-bit vectors in terms of a few byte products made
+ * here from what the including file defines: quant_avx2.c includes it with
+ * AVX2's byte products and again with AVX-VNNI's, quant_avx512.c with
+ * AVX-512 VNNI's and again with AVX2's under an AVX-512F target. Not a
+ * header to include anywhere else.
  *
  * The including file defines:
  *   TARGET             the function attribute of its level
@@ -549,9 +550,10 @@ TARGET static INLINE float NAME(q6_k_1)(const block_q6_K *w, const NAME(Act) *a,
 #define K16_SUMS(acc, eo, x, Q)                                                                 \
     _Pragma("GCC unroll 2") for (int h = 0; h < 2; h++)                                         \
         _Pragma("GCC unroll 2") for (int s = 0; s < 4; s += 2)                                  \
-            acc = NAME(scaled_acc)(acc, _mm256_packs_epi32(NAME(prod_us)(Q(h, s), LOAD((x) + 128 * h + 32 * s)), \
-                                                     NAME(prod_us)(Q(h, s + 1), LOAD((x) + 128 * h + 32 * s + 32))), \
-                             _mm256_shuffle_epi8(eo, NAME(pick_pair)(4 * h + s)));
+            acc = NAME(scaled_acc)(acc,                                                         \
+                                   _mm256_packs_epi32(NAME(prod_us)(Q(h, s), LOAD((x) + 128 * h + 32 * s)), \
+                                                      NAME(prod_us)(Q(h, s + 1), LOAD((x) + 128 * h + 32 * s + 32))), \
+                                   _mm256_shuffle_epi8(eo, NAME(pick_pair)(4 * h + s)));
 
 #define EVEN_ODD _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)
 
