@@ -194,44 +194,7 @@ TARGET static INLINE __m256 avxvnni_halves8(__m128i h) { return _mm256_cvtph_ps(
 
 /* ---------------------------------------------------------------- tables */
 
-/* Several vectors go to batch_avx2.c's kernels: the same bits. */
-#define WITH_BATCH(FN, KIND) MATMUL_WITH_BATCH(FN, matmul_avx2_batch, KIND, MATMUL_AVX2_BATCH_MIN(KIND))
-#define WITH_VNNI_BATCH(FN, KIND) MATMUL_WITH_BATCH(FN, matmul_avxvnni_batch, KIND, MATMUL_AVX2_BATCH_MIN(KIND))
-WITH_BATCH(avx2_q8_0_rows, MATMUL_Q8_0)
-WITH_BATCH(avx2_q4_0_rows, MATMUL_Q4_0)
-WITH_BATCH(avx2_q4_k_rows, MATMUL_Q4_K)
-WITH_BATCH(avx2_q6_k_rows, MATMUL_Q6_K)
-WITH_BATCH(avx2_q5_0_rows, MATMUL_Q5_0)
-WITH_BATCH(avx2_q4_1_rows, MATMUL_Q4_1)
-WITH_BATCH(avx2_q5_1_rows, MATMUL_Q5_1)
-WITH_BATCH(avx2_q5_k_rows, MATMUL_Q5_K)
-WITH_BATCH(avx2_q2_k_rows, MATMUL_Q2_K)
-WITH_BATCH(avx2_q3_k_rows, MATMUL_Q3_K)
-WITH_VNNI_BATCH(avxvnni_q8_0_rows, MATMUL_Q8_0)
-WITH_VNNI_BATCH(avxvnni_q4_0_rows, MATMUL_Q4_0)
-WITH_VNNI_BATCH(avxvnni_q4_k_rows, MATMUL_Q4_K)
-WITH_VNNI_BATCH(avxvnni_q6_k_rows, MATMUL_Q6_K)
-WITH_VNNI_BATCH(avxvnni_q5_0_rows, MATMUL_Q5_0)
-WITH_VNNI_BATCH(avxvnni_q4_1_rows, MATMUL_Q4_1)
-WITH_VNNI_BATCH(avxvnni_q5_1_rows, MATMUL_Q5_1)
-WITH_VNNI_BATCH(avxvnni_q5_k_rows, MATMUL_Q5_K)
-WITH_VNNI_BATCH(avxvnni_q2_k_rows, MATMUL_Q2_K)
-WITH_VNNI_BATCH(avxvnni_q3_k_rows, MATMUL_Q3_K)
-
-const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS] = {
-    [MATMUL_Q8_0] = avx2_q8_0_rows_or_batch, [MATMUL_Q4_0] = avx2_q4_0_rows_or_batch,
-    [MATMUL_Q4_K] = avx2_q4_k_rows_or_batch, [MATMUL_Q6_K] = avx2_q6_k_rows_or_batch, [MATMUL_F16] = f16_rows,
-    [MATMUL_Q5_0] = avx2_q5_0_rows_or_batch, [MATMUL_Q4_1] = avx2_q4_1_rows_or_batch,
-    [MATMUL_Q5_1] = avx2_q5_1_rows_or_batch, [MATMUL_Q5_K] = avx2_q5_k_rows_or_batch,
-    [MATMUL_Q2_K] = avx2_q2_k_rows_or_batch, [MATMUL_Q3_K] = avx2_q3_k_rows_or_batch,
-    [MATMUL_BF16] = bf16_rows,
-};
-
-const matmul_tensor_fn matmul_avxvnni_tensor[MATMUL_KINDS] = {
-    [MATMUL_Q8_0] = avxvnni_q8_0_rows_or_batch, [MATMUL_Q4_0] = avxvnni_q4_0_rows_or_batch,
-    [MATMUL_Q4_K] = avxvnni_q4_k_rows_or_batch, [MATMUL_Q6_K] = avxvnni_q6_k_rows_or_batch, [MATMUL_F16] = f16_rows,
-    [MATMUL_Q5_0] = avxvnni_q5_0_rows_or_batch, [MATMUL_Q4_1] = avxvnni_q4_1_rows_or_batch,
-    [MATMUL_Q5_1] = avxvnni_q5_1_rows_or_batch, [MATMUL_Q5_K] = avxvnni_q5_k_rows_or_batch,
-    [MATMUL_Q2_K] = avxvnni_q2_k_rows_or_batch, [MATMUL_Q3_K] = avxvnni_q3_k_rows_or_batch,
-    [MATMUL_BF16] = bf16_rows,
-};
+/* Several vectors go to batch_avx2.c's kernels (AVX-VNNI's where they
+ * pay): the same bits. */
+BODY_TENSOR_TABLE(matmul_avx2_tensor, avx2, matmul_avx2_batch)
+BODY_TENSOR_TABLE(matmul_avxvnni_tensor, avxvnni, matmul_avxvnni_batch)

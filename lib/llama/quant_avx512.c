@@ -833,23 +833,4 @@ const matmul_tensor_fn matmul_avx512amx_tensor[MATMUL_KINDS] = {
 
 /* Without VNNI, several vectors go to batch_avx2.c's kernels (the same
  * bits). */
-#define WITH_AVX2_BATCH(FN, KIND) MATMUL_WITH_BATCH(FN, matmul_avx2_batch, KIND, MATMUL_AVX2_BATCH_MIN(KIND))
-WITH_AVX2_BATCH(f512_q8_0_rows, MATMUL_Q8_0)
-WITH_AVX2_BATCH(f512_q4_0_rows, MATMUL_Q4_0)
-WITH_AVX2_BATCH(f512_q4_k_rows, MATMUL_Q4_K)
-WITH_AVX2_BATCH(f512_q6_k_rows, MATMUL_Q6_K)
-WITH_AVX2_BATCH(f512_q5_0_rows, MATMUL_Q5_0)
-WITH_AVX2_BATCH(f512_q4_1_rows, MATMUL_Q4_1)
-WITH_AVX2_BATCH(f512_q5_1_rows, MATMUL_Q5_1)
-WITH_AVX2_BATCH(f512_q5_k_rows, MATMUL_Q5_K)
-WITH_AVX2_BATCH(f512_q2_k_rows, MATMUL_Q2_K)
-WITH_AVX2_BATCH(f512_q3_k_rows, MATMUL_Q3_K)
-
-const matmul_tensor_fn matmul_avx512_tensor[MATMUL_KINDS] = {
-    [MATMUL_Q8_0] = f512_q8_0_rows_or_batch, [MATMUL_Q4_0] = f512_q4_0_rows_or_batch,
-    [MATMUL_Q4_K] = f512_q4_k_rows_or_batch, [MATMUL_Q6_K] = f512_q6_k_rows_or_batch, [MATMUL_F16] = f16_rows,
-    [MATMUL_Q5_0] = f512_q5_0_rows_or_batch, [MATMUL_Q4_1] = f512_q4_1_rows_or_batch,
-    [MATMUL_Q5_1] = f512_q5_1_rows_or_batch, [MATMUL_Q5_K] = f512_q5_k_rows_or_batch,
-    [MATMUL_Q2_K] = f512_q2_k_rows_or_batch, [MATMUL_Q3_K] = f512_q3_k_rows_or_batch,
-    [MATMUL_BF16] = bf16_rows,
-};
+BODY_TENSOR_TABLE(matmul_avx512_tensor, f512, matmul_avx2_batch)

@@ -769,6 +769,32 @@ ROWS(NAME(q5_k_rows), q5_k, block_q5_K, 256)
 ROWS(NAME(q2_k_rows), q2_k, block_q2_K, 256)
 ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256)
 
+/* (left defined for the including file, like ROW_FNS) TABLE, the tensor
+ * table of the kernels made here under prefix P (NAME's), several vectors
+ * going to BATCH's batched kernels where it has one, from
+ * MATMUL_AVX2_BATCH_MIN on (the same bits); F16 and BF16 by the including
+ * file's own f16_rows and bf16_rows. */
+#define BODY_OR_BATCH(P, T, BATCH, KIND) MATMUL_WITH_BATCH(P##_##T##_rows, BATCH, KIND, MATMUL_AVX2_BATCH_MIN(KIND))
+#define BODY_TENSOR_TABLE(TABLE, P, BATCH)                                                          \
+    BODY_OR_BATCH(P, q8_0, BATCH, MATMUL_Q8_0)                                                      \
+    BODY_OR_BATCH(P, q4_0, BATCH, MATMUL_Q4_0)                                                      \
+    BODY_OR_BATCH(P, q5_0, BATCH, MATMUL_Q5_0)                                                      \
+    BODY_OR_BATCH(P, q4_1, BATCH, MATMUL_Q4_1)                                                      \
+    BODY_OR_BATCH(P, q5_1, BATCH, MATMUL_Q5_1)                                                      \
+    BODY_OR_BATCH(P, q2_k, BATCH, MATMUL_Q2_K)                                                      \
+    BODY_OR_BATCH(P, q3_k, BATCH, MATMUL_Q3_K)                                                      \
+    BODY_OR_BATCH(P, q4_k, BATCH, MATMUL_Q4_K)                                                      \
+    BODY_OR_BATCH(P, q5_k, BATCH, MATMUL_Q5_K)                                                      \
+    BODY_OR_BATCH(P, q6_k, BATCH, MATMUL_Q6_K)                                                      \
+    const matmul_tensor_fn TABLE[MATMUL_KINDS] = {                                                  \
+        [MATMUL_Q8_0] = P##_q8_0_rows_or_batch, [MATMUL_Q4_0] = P##_q4_0_rows_or_batch,             \
+        [MATMUL_Q5_0] = P##_q5_0_rows_or_batch, [MATMUL_Q4_1] = P##_q4_1_rows_or_batch,             \
+        [MATMUL_Q5_1] = P##_q5_1_rows_or_batch, [MATMUL_Q2_K] = P##_q2_k_rows_or_batch,             \
+        [MATMUL_Q3_K] = P##_q3_k_rows_or_batch, [MATMUL_Q4_K] = P##_q4_k_rows_or_batch,             \
+        [MATMUL_Q5_K] = P##_q5_k_rows_or_batch, [MATMUL_Q6_K] = P##_q6_k_rows_or_batch,             \
+        [MATMUL_F16] = f16_rows, [MATMUL_BF16] = bf16_rows,                                         \
+    };
+
 #undef BLOCKS8
 #undef BY_BLOCK8
 #undef NIBBLES8
