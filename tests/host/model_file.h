@@ -9,8 +9,8 @@
 
 /* NULL when the file cannot be found or read; else *size is its length. */
 static unsigned char *model_file(const char *name, size_t *size) {
-    char cmd[256], path[1024];
-    snprintf(cmd, sizeof cmd, "tools/find-model.sh %s 2>/dev/null", name);
+    char cmd[1024], path[1024];
+    if (snprintf(cmd, sizeof cmd, "tools/find-model.sh %.900s 2>/dev/null", name) >= (int)sizeof cmd) return NULL;
     FILE *p = popen(cmd, "r");
     char *ok = p ? fgets(path, sizeof path, p) : NULL;
     if (p) pclose(p);

@@ -76,7 +76,7 @@ static int run_case(const char *golden, const char *model_name, int steps, const
     static Golden g;
     char path[512];
     snprintf(path, sizeof path, REF_DIR "%s", golden);
-    if (read_golden(path, &g)) return snprintf(why, whylen, "cannot read %s", path), -1;
+    if (read_golden(path, &g)) return snprintf(why, whylen, "cannot read %.300s", path), -1;
     size_t msize;
     snprintf(path, sizeof path, "gguf/%s", model_name);
     unsigned char *file = model_file(path, &msize);
@@ -123,7 +123,7 @@ static int run_case(const char *golden, const char *model_name, int steps, const
     float *ref = (float *)(void *)slurp(lpath, &lbytes);
     if (ref) {
         if (lbytes != (size_t)V * 4) {
-            snprintf(why, whylen, "%s has %zu bytes, not %d logits", lpath, lbytes, V);
+            snprintf(why, whylen, "%.300s has %zu bytes, not %d logits", lpath, lbytes, V);
             free(ref);
             goto out;
         }
@@ -190,7 +190,7 @@ static void test_cases(void) {
             char path[512];
             snprintf(path, sizeof path, REF_DIR "%s", prompt + 1);
             owned = slurp(path, NULL);
-            CHECK(owned != NULL, "%s: cannot read %s", f[0], path);
+            CHECK(owned != NULL, "%.60s: cannot read %.300s", f[0], path);
             if (!owned) continue;
             prompt = owned;
         }
