@@ -9,9 +9,10 @@
  *     2 MiB pages where the system gives them, as bench holds a model;
  *   - batched: -m vectors (default 128) times a matrix of 1024 rows, in
  *     GFLOP/s (2 * rows * cols * m per pass).
- * Usage: kbench [-t Q8_0,Q4_K,...] [-l avx512,avx2,sse2] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w]
+ * Usage: kbench [-t Q8_0,Q4_K,...] [-l avx512,avx2-vnni,sse2,...] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w]
  *        [-r streams|ahead] [-B]
- * (-k: columns of every matrix, default 4096; a multiple of 256 for the K-quants;
+ * (-l: levels (each of its kernel sets the CPU has) or single sets, by
+ * name, default all; -k: columns of every matrix, default 4096; a multiple of 256 for the K-quants;
  * -r: how the one-vector kernels read the rows, matmul.h's matmul_read,
  * default streams; -B: the batched products only)
  * Weights are random with ordinary scales (no subnormal or infinite ones).
@@ -233,10 +234,10 @@ int main(int argc, char **argv) {
     int nlevels = 0;
     for (int i = 0; matmul_levels[i]; i++) {
         const MatmulKernel *k = matmul_levels[i];
-        if ((k->needs & ~have) || !listed(levels_arg, k->name)) continue;
-        int dup = 0;      /* avx512 with and without VNNI share a name: the best one only */
-        for (int j = 0; j < nlevels; j++) dup |= strcmp(levels[j]->name, k->name) == 0;
-        if (!dup) levels[nlevels++] = k;
+        /* a level's name lists each of its sets the CPU has (avx2: avx2-vnni and avx2) */
+        if (!(k->needs & ~have) && (listed(levels_arg, k->name) || listed(levels_arg, k->set)) &&
+            nlevels < (int)(sizeof levels / sizeof *levels))
+            levels[nlevels++] = k;
     }
     if (!nlevels) die("no such level on this CPU");
 
@@ -246,7 +247,7 @@ int main(int argc, char **argv) {
            "        and a %.0f MiB one (roofline %.1f GB/s); %d columns; rows read as %s; batched: %d vectors x 1024 rows\n\n",
            big_mib, roof_big, small_mib, roof_small, COLS,
            matmul_read == MATMUL_READ_AHEAD ? "one stream, prefetched far" : "four streams", m);
-    printf("%-6s %-7s %10s %6s %10s %6s %14s\n", "type", "level", "big GB/s", "roof", "small GB/s", "roof",
+    printf("%-6s %-11s %10s %6s %10s %6s %14s\n", "type", "set", "big GB/s", "roof", "small GB/s", "roof",
            "batched GFLOP/s");
     float *x = malloc((size_t)COLS * (size_t)m * sizeof *x);
     for (size_t i = 0; i < (size_t)COLS * (size_t)m; i++) x[i] = rndf();
@@ -268,7 +269,7 @@ int main(int argc, char **argv) {
             matmul_prepare(k, &batch, x, COLS, m, act);
             double tm = time_rows(k, &batch, act, m, y, seconds);
             double gb = (double)rb * big_rows / tb * 1e-9, gs = (double)rb * small_rows / ts * 1e-9;
-            printf("%-6s %-7s %10.2f %5.0f%% %10.2f %5.0f%% %14.1f\n", tn, k->name, gb, 100 * gb / roof_big, gs,
+            printf("%-6s %-11s %10.2f %5.0f%% %10.2f %5.0f%% %14.1f\n", tn, k->set, gb, 100 * gb / roof_big, gs,
                    100 * gs / roof_small, 2.0 * 1024 * COLS * m / tm * 1e-9);
             fflush(stdout);
         }

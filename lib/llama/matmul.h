@@ -222,7 +222,8 @@ extern const matmul_tensor_fn matmul_plain[MATMUL_KINDS];
 /* The kernels of one SIMD level. Each takes only the shapes its comment
  * says; matmul.c sends every other shape to plain C code of the same order. */
 typedef struct {
-    const char *name;
+    const char *name;          /* the level (--simd's names); several sets may share one */
+    const char *set;           /* this set's own name: the level and what it adds (avx2-vnni) */
     unsigned needs;            /* LLAMA_CPU_* features the kernels use */
     /* Rows [row_begin, row_end) of xout = W x, W row-major (d, n); n % 16 == 0. */
     void (*f32_rows)(float *xout, const float *x, const float *w, int n,

@@ -199,13 +199,13 @@ AVX2 static void wsum(float *out, const float *a, const float *v, size_t stride,
 extern const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS], matmul_avxvnni_tensor[MATMUL_KINDS];
 
 const MatmulKernel matmul_kernel_avx2 = {
-    .name = "avx2", .needs = LLAMA_CPU_AVX2, .f32_rows = f32_rows, .dots = dots, .axpy = axpy,
+    .name = "avx2", .set = "avx2", .needs = LLAMA_CPU_AVX2, .f32_rows = f32_rows, .dots = dots, .axpy = axpy,
     .wsum = wsum, .q8_rows = matmul_avx2_q8_rows, .tensor = matmul_avx2_tensor,
 };
 
 /* The same level where the CPU has AVX-VNNI: the block types' byte
  * products by VPDPBUSD (quant_avx2.c). */
 const MatmulKernel matmul_kernel_avx2vnni = {
-    .name = "avx2", .needs = LLAMA_CPU_AVX2 | LLAMA_CPU_AVXVNNI, .f32_rows = f32_rows, .dots = dots,
+    .name = "avx2", .set = "avx2-vnni", .needs = LLAMA_CPU_AVX2 | LLAMA_CPU_AVXVNNI, .f32_rows = f32_rows, .dots = dots,
     .axpy = axpy, .wsum = wsum, .q8_rows = matmul_avx2_q8_rows, .tensor = matmul_avxvnni_tensor,
 };

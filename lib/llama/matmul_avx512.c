@@ -321,19 +321,19 @@ extern const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS], matmul_avx
  * Q4_K, Q5_K and Q6_K on AMX's tiles (batch_amx.c): one vector at a time,
  * the same code as VNNI's. */
 const MatmulKernel matmul_kernel_avx512amx = {
-    .name = "amx", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2 | LLAMA_CPU_AMX,
+    .name = "amx", .set = "amx", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2 | LLAMA_CPU_AMX,
     .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = q8_rows_vnni,
     .tensor = matmul_avx512amx_tensor,
 };
 
 const MatmulKernel matmul_kernel_avx512vnni = {
-    .name = "avx512", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2,
+    .name = "avx512", .set = "avx512-vnni", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2,
     .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = q8_rows_vnni,
     .tensor = matmul_avx512vnni_tensor,
 };
 
 const MatmulKernel matmul_kernel_avx512 = {
-    .name = "avx512", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX2, .f32_rows = f32_rows,
+    .name = "avx512", .set = "avx512", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX2, .f32_rows = f32_rows,
     .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = matmul_avx2_q8_rows,
     .tensor = matmul_avx512_tensor,
 };

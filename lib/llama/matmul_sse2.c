@@ -148,6 +148,6 @@ static void wsum(float *out, const float *a, const float *v, size_t stride, int 
 }
 
 const MatmulKernel matmul_kernel_sse2 = {
-    .name = "sse2", .needs = 0, .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum,
+    .name = "sse2", .set = "sse2", .needs = 0, .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum,
     .q8_rows = q8_rows,
 };

@@ -201,7 +201,7 @@ static void test_cases(void) {
             if (check_quick() && lv != first && matmul_levels[lv + 1]) continue;
             char why[400];
             int r = run_case(f[0], f[1], atoi(f[2]), prompt, matmul_levels[lv]->needs, why, sizeof why);
-            printf("%s %s [%s]%s%s\n", r == 0 ? "PASS" : "FAIL", f[0], matmul_levels[lv]->name,
+            printf("%s %s [%s]%s%s\n", r == 0 ? "PASS" : "FAIL", f[0], matmul_levels[lv]->set,
                    r == 0 ? "" : ": ", r == 0 ? "" : why);
             if (r) check_failed_ = 1, snprintf(check_why_, sizeof check_why_, "%s", why);
         }

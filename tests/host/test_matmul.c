@@ -61,11 +61,11 @@ TEST(f32_products) {
             matrix_rows(lv[l], got, x, NULL, &m, n, 5, 6);
             matrix_rows(lv[l], got, x, NULL, &m, n, 6, 23);
             matrix_rows(lv[l], got, x, NULL, &m, n, 23, d);
-            CHECK(memcmp(got, want, sizeof want) == 0, "%s: fp32 n=%d differs", lv[l]->name, n);
+            CHECK(memcmp(got, want, sizeof want) == 0, "%s: fp32 n=%d differs", lv[l]->set, n);
             float dots[37];
             matmul_dots(lv[l], dots, x, w, (size_t)n, n, d);
-            CHECK(memcmp(dots, want, sizeof want) == 0, "%s: dots n=%d differ", lv[l]->name, n);
-            CHECK(dot16(lv[l], w, x, n) == want[0], "%s: dot16 n=%d", lv[l]->name, n);
+            CHECK(memcmp(dots, want, sizeof want) == 0, "%s: dots n=%d differ", lv[l]->set, n);
+            CHECK(dot16(lv[l], w, x, n) == want[0], "%s: dot16 n=%d", lv[l]->set, n);
         }
         free(w);
         free(x);
@@ -82,7 +82,7 @@ TEST(axpy) {
     for (int l = 0; l < nl; l++) {
         memcpy(got, y0, sizeof got);
         lv[l]->axpy(got, a, x, 53);
-        CHECK(memcmp(got, want, sizeof want) == 0, "%s: axpy differs", lv[l]->name);
+        CHECK(memcmp(got, want, sizeof want) == 0, "%s: axpy differs", lv[l]->set);
     }
 }
 
@@ -105,7 +105,7 @@ TEST(weighted_sums) {
             for (int l = 0; l < nl; l++) {
                 memset(got, 0x7f, sizeof got);
                 matmul_wsum(lv[l], got, a, v, STRIDE, n, count);
-                CHECK(memcmp(got, want, (size_t)n * 4) == 0, "%s: wsum n=%d count=%d", lv[l]->name,
+                CHECK(memcmp(got, want, (size_t)n * 4) == 0, "%s: wsum n=%d count=%d", lv[l]->set,
                       n, count);
             }
         }
@@ -200,7 +200,7 @@ TEST(q8_products) {
                 matrix_rows(lv[l], got, NULL, &v, &m, n, 0, 9);
                 matrix_rows(lv[l], got, NULL, &v, &m, n, 9, 10);
                 matrix_rows(lv[l], got, NULL, &v, &m, n, 10, d);
-                CHECK(memcmp(got, want, (size_t)d * 4) == 0, "%s: Q8_0 n=%d gs=%d (%s) differs", lv[l]->name,
+                CHECK(memcmp(got, want, (size_t)d * 4) == 0, "%s: Q8_0 n=%d gs=%d (%s) differs", lv[l]->set,
                       n, gs, r ? "ahead" : "streams");
             }
         matmul_read = MATMUL_READ_STREAMS;
@@ -220,6 +220,14 @@ TEST(levels_and_selection) {
     const MatmulKernel *vnni = matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVXVNNI);
     CHECK(strcmp(vnni->name, "avx2") == 0 && vnni->tensor != matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->tensor,
           "AVX-VNNI's own block kernels at the avx2 level");
+    CHECK(strcmp(vnni->set, "avx2-vnni") == 0, "its set's name: %s", vnni->set);
+    /* each set's own name (tests and kbench tell them apart by it) begins with its level's */
+    for (int i = 0; matmul_levels[i]; i++) {
+        const MatmulKernel *k = matmul_levels[i];
+        CHECK(k->set && strncmp(k->set, k->name, strlen(k->name)) == 0, "set %d: %s of level %s", i,
+              k->set ? k->set : "(none)", k->name);
+        for (int j = 0; j < i && k->set; j++) CHECK(strcmp(k->set, matmul_levels[j]->set) != 0, "two sets named %s", k->set);
+    }
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_AVXVNNI | LLAMA_CPU_AVX512)->name, "avx512") == 0,
           "avx512 before avx-vnni");
     unsigned f = 0;

@@ -169,7 +169,7 @@ static void check_matrix(const MatmulKernel *const *lv, int nl, int type, int ro
             for (int i = 0; i < rows; i++) {
                 float wv = want[(size_t)t * rows + i];
                 CHECK(qr_bits(one[i]) == qr_bits(wv) || (isnan(one[i]) && isnan(wv)),
-                      "%s: %s %dx%d row %d vector %d: %.9g, want %.9g", lv[l]->name, tname(type), rows, cols, i, t,
+                      "%s: %s %dx%d row %d vector %d: %.9g, want %.9g", lv[l]->set, tname(type), rows, cols, i, t,
                       one[i], wv);
             }
         }
@@ -183,7 +183,7 @@ static void check_matrix(const MatmulKernel *const *lv, int nl, int type, int ro
                 for (int i = 0; i < rows; i++) {
                     float g = got[(size_t)t * ldy + i], wv = want[(size_t)t * rows + i];
                     CHECK(qr_bits(g) == qr_bits(wv) || (isnan(g) && isnan(wv)),
-                          "%s: %s %dx%d batched m=%d row %d vector %d: %.9g, want %.9g", lv[l]->name,
+                          "%s: %s %dx%d batched m=%d row %d vector %d: %.9g, want %.9g", lv[l]->set,
                           tname(type), rows, cols, m, i, t, g, wv);
                 }
             CHECK(got[rows] != got[rows] || qr_bits(got[rows]) == 0xffffffffu, "wrote past the rows");
@@ -283,13 +283,13 @@ TEST(batched_long_rows_many_vectors) {
                 matmul_rows(lv[l], &w, act1, 1, one, 0, 0, rows);
                 for (int i = 0; i < rows; i++)
                     CHECK(qr_bits(y[(size_t)t * rows + i]) == qr_bits(one[i]), "%s: %s batched row %d vector %d: %.9g, alone %.9g",
-                          lv[l]->name, tname(type), i, t, y[(size_t)t * rows + i], one[i]);
+                          lv[l]->set, tname(type), i, t, y[(size_t)t * rows + i], one[i]);
                 if (t % 13 == 0) {
                     RefAct a;
                     ref_act_make(&a, type, x + (size_t)t * cols, cols);
                     for (int i = 0; i < rows; i += 5)
                         CHECK(qr_bits(one[i]) == qr_bits(ref_product(type, wm + (size_t)i * rb, cols, &a)),
-                              "%s: %s row %d vector %d differs from the reference", lv[l]->name, tname(type), i, t);
+                              "%s: %s row %d vector %d differs from the reference", lv[l]->set, tname(type), i, t);
                     ref_act_free(&a);
                 }
             }
@@ -324,7 +324,7 @@ TEST(f32_and_runq8_as_before) {
             for (int t = 0; t < 3; t++) matrix_rows(lv[l], old[t], x + t * n, NULL, &mf, n, 0, d);
             matmul_prepare(lv[l], &tf, x, (size_t)n, 3, act);
             matmul_rows(lv[l], &tf, act, 3, &now[0][0], 23, 0, d);
-            CHECK(memcmp(old, now, sizeof old) == 0, "%s: F32 n=%d differs from the old API", lv[l]->name, n);
+            CHECK(memcmp(old, now, sizeof old) == 0, "%s: F32 n=%d differs from the old API", lv[l]->set, n);
             for (int t = 0; t < 3; t++) {
                 QuantVec v = { xq, xs, n, g, xb };
                 quantize(&v, x + t * n);
@@ -335,7 +335,7 @@ TEST(f32_and_runq8_as_before) {
             matmul_rows(lv[l], &tq, act, 3, &now[0][0], 23, 0, 11);
             matmul_rows(lv[l], &tq, act, 3, &now[0][0], 23, 11, d);
             CHECK(memcmp(old, now, sizeof old) == 0, "%s: RUNQ8 n=%d gs=%d differs from the old API",
-                  lv[l]->name, n, gs);
+                  lv[l]->set, n, gs);
         }
         free(wf); free(x); free(wq); free(ws); free(xq); free(xs); free(xb); free(act);
     }
@@ -439,7 +439,7 @@ static void check_real_products(const char *file, const char *tensor, int want_t
                 const uint8_t *row = (const uint8_t *)t.data + (size_t)i * t.row_bytes;
                 float want = ref_product(t.type, row, t.cols, &a);
                 CHECK(qr_bits(y[(size_t)v * rows + i]) == qr_bits(want), "%s: %s %s row %d: %.9g, want %.9g",
-                      lv[l]->name, file, tensor, i, y[(size_t)v * rows + i], want);
+                      lv[l]->set, file, tensor, i, y[(size_t)v * rows + i], want);
                 if (l == 0 && i % 61 == 0) {
                     double sa, ea, sx, ex;
                     double_products(t.type, row, t.cols, &a, x + (size_t)v * t.cols, &sa, &ea, &sx, &ex);
@@ -496,7 +496,7 @@ TEST(one_vector_streams) {
                 matmul_rows(lv[l], &w, act, 1, got, 0, b, e);
                 for (int i = b; i < e; i++)
                     CHECK(qr_bits(got[i]) == qr_bits(want[i]), "%s: %s %s rows [%d, %d) row %d: %.9g, want %.9g",
-                          lv[l]->name, tname(type), r == MATMUL_READ_AHEAD ? "ahead" : "streams", b, e, i, got[i],
+                          lv[l]->set, tname(type), r == MATMUL_READ_AHEAD ? "ahead" : "streams", b, e, i, got[i],
                           want[i]);
             }
             matmul_read = MATMUL_READ_STREAMS;

@@ -224,7 +224,7 @@ TEST(forward_every_simd_level) {
         compare("stories15M.bin", 6, have_fma(), &pf);
         if (check_failed_)
             snprintf(check_why_ + strlen(check_why_), sizeof check_why_ - strlen(check_why_),
-                     " (level %s)", matmul_levels[i]->name);
+                     " (set %s)", matmul_levels[i]->set);
     }
 }
 
