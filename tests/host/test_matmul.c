@@ -226,7 +226,8 @@ TEST(levels_and_selection) {
         const MatmulKernel *k = matmul_levels[i];
         CHECK(k->set && strncmp(k->set, k->name, strlen(k->name)) == 0, "set %d: %s of level %s", i,
               k->set ? k->set : "(none)", k->name);
-        for (int j = 0; j < i && k->set; j++) CHECK(strcmp(k->set, matmul_levels[j]->set) != 0, "two sets named %s", k->set);
+        for (int j = 0; j < i && k->set; j++)
+            CHECK(!matmul_levels[j]->set || strcmp(k->set, matmul_levels[j]->set) != 0, "two sets named %s", k->set);
     }
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_AVXVNNI | LLAMA_CPU_AVX512)->name, "avx512") == 0,
           "avx512 before avx-vnni");
