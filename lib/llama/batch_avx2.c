@@ -194,6 +194,15 @@ PACK32(pack_q5_0, block_q5_0, Q5_QUANTS, 0)
 PACK32(pack_q4_1, block_q4_1, Q4_QUANTS, 1)
 PACK32(pack_q5_1, block_q5_1, Q5_QUANTS, 1)
 
+/* The quants' offset 2^SHIFT taken away from isum_ (-1: none):
+ * (q - 2^SHIFT) . x = q . x - 2^SHIFT * sum(x). */
+#define TAKE_OFFSET(b, SHIFT)                                                                        \
+    do {                                                                                             \
+        if ((SHIFT) >= 0)                                                                            \
+            _Pragma("GCC unroll 8") for (int t = 0; t < T; t++)                                      \
+                isum_[t] = _mm256_sub_epi32(isum_[t], _mm256_slli_epi32(BCAST(a[t].sum + (b)), (SHIFT) & 31)); \
+    } while (0)
+
 /* Block i of the panel (block b of the rows) times the T vectors a[]:
  * the exact int32 sums of the 8 rows in isum_[t]. Unsigned quants: int16
  * sums of D dwords at a time; SHIFT: the offset 2^SHIFT of the quants
@@ -215,9 +224,7 @@ PACK32(pack_q5_1, block_q5_1, Q5_QUANTS, 1)
                 }                                                                                    \
             }                                                                                        \
         }                                                                                            \
-        if ((SHIFT) >= 0) /* (q - 2^SHIFT) . x = q . x - 2^SHIFT * sum(x) */                         \
-            _Pragma("GCC unroll 8") for (int t = 0; t < T; t++)                                      \
-                isum_[t] = _mm256_sub_epi32(isum_[t], _mm256_slli_epi32(BCAST(a[t].sum + (b)), (SHIFT) & 31)); \
+        TAKE_OFFSET(b, SHIFT);                                                                       \
     } while (0)
 
 /* Q4_0: 8 dwords of int16 sums (at most 8 * 2 * 15 * 127 = 30480), less
@@ -264,9 +271,7 @@ PACK32(pack_q5_1, block_q5_1, Q5_QUANTS, 1)
                 KEEP(isum_[t]);                                                                      \
             }                                                                                        \
         }                                                                                            \
-        if ((SHIFT) >= 0)                                                                            \
-            _Pragma("GCC unroll 8") for (int t = 0; t < T; t++)                                      \
-                isum_[t] = _mm256_sub_epi32(isum_[t], _mm256_slli_epi32(BCAST(a[t].sum + (b)), (SHIFT) & 31)); \
+        TAKE_OFFSET(b, SHIFT);                                                                       \
     } while (0)
 #define VNNI_Q4_0_SUMS(i, b) VNNI_U_SUMS(i, b, 3)
 #define VNNI_Q5_0_SUMS(i, b) VNNI_U_SUMS(i, b, 4)
