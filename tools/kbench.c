@@ -10,11 +10,11 @@
  *   - batched: -m vectors (default 128) times a matrix of 1024 rows, in
  *     GFLOP/s (2 * rows * cols * m per pass).
  * Usage: kbench [-t Q8_0,Q4_K,...] [-l avx512,avx2-vnni,sse2,...] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w]
- *        [-r streams|ahead] [-B]
+ *        [-r streams|ahead|bare] [-B]
  * (-l: levels (each of its kernel sets the CPU has) or single sets, by
  * name, default all; -k: columns of every matrix, default 4096; a multiple of 256 for the K-quants;
- * -r: how the one-vector kernels read the rows, matmul.h's matmul_read,
- * default streams; -B: the batched products only)
+ * -r: how the one-vector kernels read the rows, matmul.h's matmul_read
+ * (bare: four streams without software prefetch), default streams; -B: the batched products only)
  * Weights are random with ordinary scales (no subnormal or infinite ones).
  * Times are the thread's CPU time (-w: wall-clock), so that other work on
  * a shared machine costs less of the figures (its memory traffic still
@@ -214,8 +214,9 @@ int main(int argc, char **argv) {
         else if (opt == 'B') batch_only = 1;
         else if (opt == 'r' && strcmp(optarg, "streams") == 0) matmul_read = MATMUL_READ_STREAMS;
         else if (opt == 'r' && strcmp(optarg, "ahead") == 0) matmul_read = MATMUL_READ_AHEAD;
+        else if (opt == 'r' && strcmp(optarg, "bare") == 0) matmul_read = MATMUL_READ_BARE;
         else die("usage: kbench [-t TYPES] [-l LEVELS] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w] "
-                 "[-r streams|ahead] [-B]");
+                 "[-r streams|ahead|bare] [-B]");
     }
     int types[NTYPES], ntypes = 0;
     if (types_arg) {
@@ -246,7 +247,9 @@ int main(int argc, char **argv) {
     printf("kbench: one core; matvec GB/s of weights (best pass) for a %.0f MiB matrix (roofline %.1f GB/s)\n"
            "        and a %.0f MiB one (roofline %.1f GB/s); %d columns; rows read as %s; batched: %d vectors x 1024 rows\n\n",
            big_mib, roof_big, small_mib, roof_small, COLS,
-           matmul_read == MATMUL_READ_AHEAD ? "one stream, prefetched far" : "four streams", m);
+           matmul_read == MATMUL_READ_AHEAD  ? "one stream, prefetched far"
+           : matmul_read == MATMUL_READ_BARE ? "four streams, not prefetched"
+                                             : "four streams, prefetched near", m);
     printf("%-6s %-11s %10s %6s %10s %6s %14s\n", "type", "set", "big GB/s", "roof", "small GB/s", "roof",
            "batched GFLOP/s");
     float *x = malloc((size_t)COLS * (size_t)m * sizeof *x);

@@ -134,11 +134,18 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
  * prefetch far ahead. Which is faster depends on the machine: on the AMX
  * Xeon, four streams (above); on an AMD EPYC (Zen 5), kbench from DRAM,
  * one core: one stream made Q4_K 1.3x and Q6_K 2.8x as fast, Q4_0 and
- * Q8_0 the same, and bench's TinyLlama Q4_K_M 1.5x. The transformer times
- * both on the first tokens (its LevelTuner, which starts one stream ahead)
- * and sets this before each forward pass; the workers only read it. The same bits either way: each
- * row is computed alone. */
-enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD };
+ * Q8_0 the same, and bench's TinyLlama Q4_K_M 1.5x. MATMUL_READ_BARE: four
+ * streams with no software prefetch at all, the hardware prefetchers'
+ * alone, which is what an AMD EPYC of the generation before (Zen 4) reads
+ * fastest: kbench from DRAM, one core, GB/s with the prefetch near / far
+ * ahead / none: Q6_K 12.7 / 18.0 / 29.4, Q4_K 14.6 / 19.9 / 19.5-23;
+ * bench's TinyLlama Q4_K_M 29 -> 33 tok/s, Q4_0 40.5 -> 44 (the F16 and
+ * BF16 rows too: their two streams without the prefetch 4 KiB ahead,
+ * 26 -> 30 GB/s). The transformer times the ways that differ for the
+ * model on the first tokens (its LevelTuner, which starts one stream
+ * ahead) and sets this before each forward pass; the workers only read
+ * it. The same bits every way: each row is computed alone. */
+enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD, MATMUL_READ_BARE, MATMUL_READS };
 extern int matmul_read;
 
 /* How far ahead one stream is prefetched: rows of blocks of 32 (and
@@ -148,7 +155,7 @@ extern int matmul_read;
 #define MATMUL_PREFETCH_FAR_K 10240
 
 /* Software prefetch of [p + ahead, p + ahead + bytes), one line per 64
- * bytes. Unrolled (bytes is a constant in the kernels' whole groups): the
+ * bytes (none for ahead 0). Unrolled (bytes is a constant in the kernels' whole groups): the
  * loop cost two instructions a line, 7% of a K-quant row's. Near (the four
  * streams) PREFETCHT0; far ahead (one stream) PREFETCHNTA: each weight is
  * read once a token, so its line need not push the run state (activations,
@@ -158,6 +165,7 @@ extern int matmul_read;
  * Q8_0 37.9 -> 38.6, Q4_0 and Q5_0 the same; kbench's reads from DRAM
  * alone the same). */
 static inline __attribute__((always_inline)) void matmul_prefetch(const void *p, int bytes, int ahead) {
+    if (ahead <= 0) return;   /* MATMUL_READ_BARE */
     if (ahead >= MATMUL_PREFETCH_FAR) {
         _Pragma("GCC unroll 32") for (int o = 0; o < bytes; o += 64)
             __builtin_prefetch((const char *)p + ahead + o, 0, 0);
@@ -165,6 +173,13 @@ static inline __attribute__((always_inline)) void matmul_prefetch(const void *p,
         _Pragma("GCC unroll 32") for (int o = 0; o < bytes; o += 64)
             __builtin_prefetch((const char *)p + ahead + o, 0, 3);
     }
+}
+
+/* How far ahead the F16 and BF16 rows (two streams, read in the same way
+ * whatever matmul_read says but for their prefetch) are prefetched: 4 KiB,
+ * or not at all for MATMUL_READ_BARE. */
+static inline int matmul_halves_ahead(void) {
+    return __atomic_load_n(&matmul_read, __ATOMIC_RELAXED) == MATMUL_READ_BARE ? 0 : 4096;
 }
 
 /* h for count rows of row_bytes each: half of them, or 0 (in order). */

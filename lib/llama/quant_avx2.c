@@ -61,14 +61,15 @@ TARGET static INLINE __m256 avx2_halves8(__m128i h) {
 
 /* ---------------------------------------------------------------- F16 */
 
-/* dot16: lanes 0-7 and 8-15 in two registers, multiplies and adds apart;
+/* dot16: lanes 0-7 and 8-15 in two registers, multiplies and adds apart
+ * (prefetched `ahead` bytes on, matmul_halves_ahead's);
  * the halves widened by half8, or by F16C's VCVTPH2PS where the CPU has it
  * (every AVX2 CPU made so far does; the bits are the same either way). */
 #define F16_ROW(FN, ATTR, WIDEN)                                                                   \
-    ATTR __attribute__((noinline)) static float FN(const uint16_t *w, const float *x, int n) {    \
+    ATTR __attribute__((noinline)) static float FN(const uint16_t *w, const float *x, int n, int ahead) { \
         __m256 a0 = _mm256_setzero_ps(), a1 = a0;                                                 \
         for (int j = 0; j < n; j += 16) {                                                         \
-            if (j % 32 == 0) _mm_prefetch((const char *)(w + j) + 4096, _MM_HINT_T0);           \
+            if (ahead && j % 32 == 0) _mm_prefetch((const char *)(w + j) + ahead, _MM_HINT_T0);  \
             __m256 w0 = WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(w + j)));          \
             __m256 w1 = WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(w + j + 8)));      \
             a0 = _mm256_add_ps(a0, _mm256_mul_ps(w0, _mm256_loadu_ps(x + j)));                   \
@@ -123,7 +124,7 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
         matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
         return;
     }
-    int f16c = has_f16c();
+    int f16c = has_f16c(), ahead = matmul_halves_ahead();
     int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
@@ -142,8 +143,8 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
             if (i < i1) {
                 const uint16_t *row = (const uint16_t *)(const void *)((const unsigned char *)w->data +
                                                                        (size_t)i * w->row_bytes);
-                y0[i] = f16_row_f16c(row, x0, w->cols);
-                y1[i] = f16_row_f16c(row, x1, w->cols);
+                y0[i] = f16_row_f16c(row, x0, w->cols, ahead);
+                y1[i] = f16_row_f16c(row, x1, w->cols, ahead);
             }
         }
         for (; t < m; t++) {
@@ -151,7 +152,8 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
             MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes) {
                 const uint16_t *row = (const uint16_t *)(const void *)((const unsigned char *)w->data +
                                                                        (size_t)i * w->row_bytes);
-                y[(size_t)t * ldy + (size_t)i] = f16c ? f16_row_f16c(row, x, w->cols) : f16_row(row, x, w->cols);
+                y[(size_t)t * ldy + (size_t)i] =
+                    f16c ? f16_row_f16c(row, x, w->cols, ahead) : f16_row(row, x, w->cols, ahead);
             }
         }
     }
@@ -167,7 +169,7 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
         matmul_plain[MATMUL_BF16](w, L, act, m, y, ldy, r0, r1);
         return;
     }
-    int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);
+    int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1), ahead = matmul_halves_ahead();
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
         for (int t = 0; t < m; t++) {
@@ -175,7 +177,7 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
             MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes)
                 y[(size_t)t * ldy + (size_t)i] =
                     bf16_row((const uint16_t *)(const void *)((const unsigned char *)w->data + (size_t)i * w->row_bytes),
-                             x, w->cols);
+                             x, w->cols, ahead);
         }
     }
 }

@@ -700,23 +700,24 @@ TARGET static INLINE float f16_sum(__m512 a) {
 #define HALVES16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
 #define BHALVES16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))), 16))
 
-/* F16 (BF16) rows: widened by VCVTPH2PS (by a shift), then dot16. */
+/* F16 (BF16) rows: widened by VCVTPH2PS (by a shift), then dot16;
+ * prefetched `ahead` bytes on (matmul_halves_ahead's). */
 #define HALF_ROWS(ROW, ROW2, ROWS, WIDEN, KIND)                                                        \
-    TARGET static INLINE float ROW(const uint16_t *w, const float *x, int n) {                        \
+    TARGET static INLINE float ROW(const uint16_t *w, const float *x, int n, int ahead) {             \
         __m512 a = _mm512_setzero_ps();                                                               \
         for (int j = 0; j < n; j += 16) {                                                             \
-            if (j % 32 == 0) _mm_prefetch((const char *)(w + j) + 4096, _MM_HINT_T0);               \
+            if (ahead && j % 32 == 0) _mm_prefetch((const char *)(w + j) + ahead, _MM_HINT_T0);      \
             a = _mm512_add_ps(a, _mm512_mul_ps(WIDEN(w + j), _mm512_loadu_ps(x + j)));                \
         }                                                                                             \
         return f16_sum(a);                                                                            \
     }                                                                                                 \
     TARGET static INLINE void ROW2(const uint16_t *w0, const uint16_t *w1, const float *x, int n,     \
-                                   float *y0, float *y1) {                                            \
+                                   float *y0, float *y1, int ahead) {                                 \
         __m512 a0 = _mm512_setzero_ps(), a1 = a0;                                                     \
         for (int j = 0; j < n; j += 16) {                                                             \
-            if (j % 32 == 0) {                                                                        \
-                _mm_prefetch((const char *)(w0 + j) + 4096, _MM_HINT_T0);                            \
-                _mm_prefetch((const char *)(w1 + j) + 4096, _MM_HINT_T0);                            \
+            if (ahead && j % 32 == 0) {                                                               \
+                _mm_prefetch((const char *)(w0 + j) + ahead, _MM_HINT_T0);                           \
+                _mm_prefetch((const char *)(w1 + j) + ahead, _MM_HINT_T0);                           \
             }                                                                                         \
             __m512 xj = _mm512_loadu_ps(x + j);                                                       \
             a0 = _mm512_add_ps(a0, _mm512_mul_ps(WIDEN(w0 + j), xj));                                 \
@@ -732,6 +733,7 @@ TARGET static INLINE float f16_sum(__m512 a) {
             return;                                                                                   \
         }                                                                                             \
         int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 2);   /* a pair at least */           \
+        int ahead = matmul_halves_ahead();                                                            \
         const unsigned char *base = w->data;                                                          \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                     \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk, count = i1 - i0;                              \
@@ -744,11 +746,12 @@ TARGET static INLINE float f16_sum(__m512 a) {
                     int i = matmul_stream_row(i0, h, n), j = matmul_stream_row(i0, h, n + 1);         \
                     ROW2((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),           \
                          (const uint16_t *)(const void *)(base + (size_t)j * w->row_bytes), x, w->cols, \
-                         &yt[i], &yt[j]);                                                             \
+                         &yt[i], &yt[j], ahead);                                                      \
                 }                                                                                     \
                 if (n < count) {                                                                      \
                     int i = matmul_stream_row(i0, h, n);                                              \
-                    yt[i] = ROW((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols); \
+                    yt[i] = ROW((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols, \
+                                ahead);                                                               \
                 }                                                                                     \
             }                                                                                         \
         }                                                                                             \

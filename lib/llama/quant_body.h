@@ -700,7 +700,7 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         return NAME(T##_tail)(w, a, b, nb, acc, ahead);                                         \
     }                                                                                           \
     TARGET static INLINE void NAME(T##_row4)(const BT *w, size_t stride, const NAME(Act) *a, int nb, \
-                                             float *y, size_t ystride) {                        \
+                                             float *y, size_t ystride, int ahead) {             \
         const BT *r[4];                                                                         \
         __m256 acc[4];                                                                          \
         _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                                   \
@@ -710,11 +710,11 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         int b = 0;                                                                              \
         for (; b + 8 <= nb; b += 8)                                                             \
             _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                               \
-                PREFETCH_BLOCKS(r[k] + b, 8, PREFETCH_NEAR(sizeof *w));                         \
+                PREFETCH_BLOCKS(r[k] + b, 8, ahead);                                            \
                 acc[k] = _mm256_add_ps(acc[k], NAME(T##_8)(r[k], a, b, 8, 1));                  \
             }                                                                                   \
         for (int k = 0; k < 4; k++)                                                             \
-            y[k * ystride] = NAME(T##_tail)(r[k], a, b, nb, acc[k], PREFETCH_NEAR(sizeof *w));  \
+            y[k * ystride] = NAME(T##_tail)(r[k], a, b, nb, acc[k], ahead);                     \
     }
 
 ROW_FNS(q8_0, block_q8_0, 4, NAME(q8_0_1))
@@ -733,7 +733,8 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
  * MATMUL_READ_STREAMS (matmul.h): the four streams' rows in one T_row4
  * call each, the last rows (fewer than four) and the chunks of several
  * vectors (read in order) one at a time, prefetched near; MATMUL_READ_AHEAD:
- * every row in order, prefetched far ahead. */
+ * every row in order, prefetched far ahead; MATMUL_READ_BARE: as four
+ * streams, not prefetched. */
 #define ROWS(FN, T, BT, QK)                                                                      \
     TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
                                                   const void *act, int m,                        \
@@ -742,15 +743,15 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
         const unsigned char *base = w->data;                                                     \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
-            int far = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED) == MATMUL_READ_AHEAD;     \
+            int read = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED), far = read == MATMUL_READ_AHEAD; \
             int q = far ? 0 : matmul_stream_quarter(i1 - i0, w->row_bytes);                     \
-            int ahead = far ? PREFETCH_FAR(sizeof(BT)) : PREFETCH_NEAR(sizeof(BT));              \
+            int ahead = far ? PREFETCH_FAR(sizeof(BT)) : read == MATMUL_READ_BARE ? 0 : PREFETCH_NEAR(sizeof(BT)); \
             for (int t = 0; t < m; t++) {                                                        \
                 NAME(Act) a = act_view(L, act, t);                                               \
                 float *yt = y + (size_t)t * ldy;                                                 \
                 for (int i = i0; i < i0 + q; i++)                                                \
                     NAME(T##_row4)((const BT *)(const void *)(base + (size_t)i * w->row_bytes),  \
-                                   (size_t)q * w->row_bytes, &a, nb, &yt[i], (size_t)q);         \
+                                   (size_t)q * w->row_bytes, &a, nb, &yt[i], (size_t)q, ahead);  \
                 for (int i = i0 + 4 * q; i < i1; i++)                                            \
                     yt[i] = NAME(T##_row)((const BT *)(const void *)(base + (size_t)i * w->row_bytes), &a, nb, \
                                           ahead);                                                \

@@ -40,10 +40,17 @@ static unsigned model_kinds(const llama_model *m) {
     return kinds;
 }
 
-/* Whether any of those goes through kernels that matmul_read steers (the
- * block types and llama2.c's Q8_0; not F32, F16, BF16). */
-static int reads_matter(unsigned kinds) {
-    return (kinds & ~(1u << MATMUL_F32 | 1u << MATMUL_F16 | 1u << MATMUL_BF16)) != 0;
+/* The ways of reading rows (a bit per MATMUL_READ_*) that differ for
+ * those kinds: the block types read all three ways; llama2.c's Q8_0 (AVX-512
+ * VNNI's RUNQ8 rows) in order ahead or as streams, which are never
+ * prefetched; F16 and BF16 always as two streams, prefetched or bare; F32
+ * one way. */
+static unsigned reads_that_differ(unsigned kinds) {
+    unsigned blocks = kinds & ~(1u << MATMUL_F32 | 1u << MATMUL_F16 | 1u << MATMUL_BF16 | 1u << MATMUL_RUNQ8);
+    unsigned ways = 1u << MATMUL_READ_STREAMS;
+    if (blocks || (kinds >> MATMUL_RUNQ8 & 1)) ways |= 1u << MATMUL_READ_AHEAD;
+    if (blocks || (kinds & (1u << MATMUL_F16 | 1u << MATMUL_BF16))) ways |= 1u << MATMUL_READ_BARE;
+    return ways;
 }
 
 /* Whether level k has kernels of its own for every one of those: SSE2 has
@@ -79,16 +86,18 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, unsigned kinds
             break;
         }
     }
-    /* each level both ways where that matters, one stream ahead first: the
-     * first candidate runs the untimed first step, and the two ways are
-     * unequal the other way round: on the AMX Xeon four streams read the
+    /* each level every way that differs, one stream ahead first: the
+     * first candidate runs the untimed first step, and the ways rank
+     * differently on each machine: on the AMX Xeon four streams read the
      * K-quants 8-15% faster, on Zen 5 one stream reads Q6_K 3 times and
-     * Q3_K twice as fast as four (kbench from DRAM, one core) */
-    int reads = reads_matter(kinds);
-    for (int l = 0; l < 2 && levels[l]; l++) {
-        if (reads) u->cand[u->n_cand++] = (TuneChoice){ levels[l], MATMUL_READ_AHEAD };
-        u->cand[u->n_cand++] = (TuneChoice){ levels[l], MATMUL_READ_STREAMS };
-    }
+     * Q3_K twice as fast as four, on Zen 4 four streams without software
+     * prefetch read Q6_K 1.6 times as fast as one (kbench from DRAM, one
+     * core; matmul.h) */
+    static const int order[MATMUL_READS] = { MATMUL_READ_AHEAD, MATMUL_READ_STREAMS, MATMUL_READ_BARE };
+    unsigned ways = reads_that_differ(kinds);
+    for (int l = 0; l < 2 && levels[l]; l++)
+        for (int i = 0; i < MATMUL_READS; i++)
+            if (ways >> order[i] & 1) u->cand[u->n_cand++] = (TuneChoice){ levels[l], order[i] };
     u->now_ns = pf ? pf->now_ns : NULL;
     u->ctx = pf ? pf->ctx : NULL;
 }

@@ -194,14 +194,15 @@ TEST(q8_products) {
         for (int i = 0; i < d; i++) want[i] = oracle_q8_row(xq, xs, w, ws, n, g, gs, i);
         Matrix m = { NULL, w, ws, gs };
         for (int l = 0; l < nl; l++)
-            for (int r = 0; r < 2; r++) {      /* both ways of reading the rows (matmul_read) */
-                matmul_read = r ? MATMUL_READ_AHEAD : MATMUL_READ_STREAMS;
+            for (int r = 0; r < MATMUL_READS; r++) {      /* every way of reading the rows (matmul_read) */
+                static const char *const way[MATMUL_READS] = { "streams", "ahead", "bare" };
+                matmul_read = r;
                 memset(got, 0, (size_t)d * 4);
                 matrix_rows(lv[l], got, NULL, &v, &m, n, 0, 9);
                 matrix_rows(lv[l], got, NULL, &v, &m, n, 9, 10);
                 matrix_rows(lv[l], got, NULL, &v, &m, n, 10, d);
                 CHECK(memcmp(got, want, (size_t)d * 4) == 0, "%s: Q8_0 n=%d gs=%d (%s) differs", lv[l]->set,
-                      n, gs, r ? "ahead" : "streams");
+                      n, gs, way[r]);
             }
         matmul_read = MATMUL_READ_STREAMS;
         free(w); free(xq); free(ws); free(x); free(xs); free(xb); free(want); free(got);

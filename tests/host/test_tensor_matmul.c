@@ -466,8 +466,9 @@ TEST(real_tensors_products) {
 /* One vector over ranges big enough to be read as several streams
  * (matmul.h's MATMUL_STREAMS_BYTES), with 0 to 3 rows past the streams'
  * (401, 200, 201, 400, 399 and 398 rows), whole and in pieces, and the
- * same read as one stream (MATMUL_READ_AHEAD): every row the
- * reference's at every level. */
+ * same read as one stream (MATMUL_READ_AHEAD) and as streams without
+ * software prefetch (MATMUL_READ_BARE): every row the reference's at
+ * every level. */
 TEST(one_vector_streams) {
     const MatmulKernel *lv[8];
     int nl = levels(lv);
@@ -488,15 +489,16 @@ TEST(one_vector_streams) {
             matmul_prepare(lv[l], &w, x, COLS, 1, act);
             static const int cuts[][2] = { { 0, ROWS }, { 0, ROWS / 2 }, { ROWS / 2, ROWS }, { 1, ROWS },
                                            { 2, ROWS }, { 3, ROWS } };
-            /* both ways of reading the rows (matmul_read) */
-            for (int c = 0; c < 12; c++) {
-                int r = c / 6 ? MATMUL_READ_AHEAD : MATMUL_READ_STREAMS, b = cuts[c % 6][0], e = cuts[c % 6][1];
+            /* every way of reading the rows (matmul_read) */
+            static const char *const way[MATMUL_READS] = { "streams", "ahead", "bare" };
+            for (int c = 0; c < 6 * MATMUL_READS; c++) {
+                int r = c / 6, b = cuts[c % 6][0], e = cuts[c % 6][1];
                 matmul_read = r;
                 memset(got, 0xff, ROWS * 4);
                 matmul_rows(lv[l], &w, act, 1, got, 0, b, e);
                 for (int i = b; i < e; i++)
                     CHECK(qr_bits(got[i]) == qr_bits(want[i]), "%s: %s %s rows [%d, %d) row %d: %.9g, want %.9g",
-                          lv[l]->set, tname(type), r == MATMUL_READ_AHEAD ? "ahead" : "streams", b, e, i, got[i],
+                          lv[l]->set, tname(type), way[r], b, e, i, got[i],
                           want[i]);
             }
             matmul_read = MATMUL_READ_STREAMS;

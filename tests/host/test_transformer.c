@@ -385,7 +385,7 @@ TEST(level_tuner_keeps_the_faster) {
     free(file);
 }
 
-TEST(level_tuner_times_both_reads) {
+TEST(level_tuner_times_every_read) {
     const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest);
     unsigned char *file;
     static llama_model m;
@@ -393,30 +393,40 @@ TEST(level_tuner_times_both_reads) {
     CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
     if (check_failed_) { free(file); return; }
     int n;
-    /* widest ahead fastest; next ahead fastest; widest streams fastest
-     * (each pair: ahead, then streams) */
+    /* widest ahead fastest; next ahead fastest; widest streams fastest;
+     * widest bare fastest (each level: ahead, streams, bare) */
     int timed[TUNE_MAX];
-    TuneChoice a = tuned((const uint64_t[]){ 50000, 100000, 80000, 90000 }, 0, &m, &n, timed);
-    CHECK(n == (next ? 4 : 2), "%d candidates for a Q4_0 model", n);
+    TuneChoice a = tuned((const uint64_t[]){ 50000, 100000, 100000, 80000, 90000, 90000 }, 0, &m, &n, timed);
+    CHECK(n == (next ? 6 : 3), "%d candidates for a Q4_0 model", n);
     CHECK(PICKED(a, widest, MATMUL_READ_AHEAD), "picked %s/%d", a.kernel->name, a.read);
     /* more than an eighth slower than the fastest: timed in one step, no
      * more; with one candidate left, the timing ends */
     for (int c = 0; c < n; c++) CHECK(timed[c] == 1, "candidate %d timed %d times", c, timed[c]);
     CHECK(tuned_steps == 1, "%d steps timed, want one shared by all %d candidates", tuned_steps, n);
     if (next) {
-        TuneChoice b = tuned((const uint64_t[]){ 90000, 100000, 50000, 95000 }, 0, &m, &n, NULL);
+        TuneChoice b = tuned((const uint64_t[]){ 90000, 100000, 100000, 50000, 95000, 95000 }, 0, &m, &n, NULL);
         CHECK(PICKED(b, next, MATMUL_READ_AHEAD), "picked %s/%d, want %s ahead", b.kernel->name, b.read, next->name);
     }
     /* within an eighth of the fastest: every one timed in full, the fastest kept */
-    TuneChoice c = tuned((const uint64_t[]){ 56000, 50000, 56200, 55000 }, 0, &m, &n, timed);
+    TuneChoice c = tuned((const uint64_t[]){ 56000, 50000, 56200, 55000, 54000, 53000 }, 0, &m, &n, timed);
     CHECK(PICKED(c, widest, MATMUL_READ_STREAMS), "picked %s/%d", c.kernel->name, c.read);
     for (int k = 0; k < n; k++) CHECK(timed[k] == TUNE_TRIALS, "candidate %d timed %d times", k, timed[k]);
     CHECK(tuned_steps == TUNE_TRIALS, "%d steps timed, want %d", tuned_steps, TUNE_TRIALS);
-    /* --simd: the widest level only, both of its reads still timed (on Zen 5 the
-     * K-quants read as four streams take 2.5 times as long) */
-    TuneChoice d = tuned((const uint64_t[]){ 50000, 100000 }, 1, &m, &n, NULL);
-    CHECK(n == 2, "%d candidates under --simd for a Q4_0 model", n);
+    /* the rows bare (no software prefetch: Zen 4) fastest */
+    TuneChoice e = tuned((const uint64_t[]){ 100000, 90000, 60000, 100000, 90000, 80000 }, 0, &m, &n, NULL);
+    CHECK(PICKED(e, widest, MATMUL_READ_BARE), "picked %s/%d, want bare", e.kernel->name, e.read);
+    /* --simd: the widest level only, every way of reading still timed (on
+     * Zen 5 the K-quants read as four streams take 2.5 times as long) */
+    TuneChoice d = tuned((const uint64_t[]){ 50000, 100000, 100000 }, 1, &m, &n, NULL);
+    CHECK(n == 3, "%d candidates under --simd for a Q4_0 model", n);
     CHECK(PICKED(d, widest, MATMUL_READ_AHEAD), "under --simd picked %s/%d", d.kernel->name, d.read);
+    free(file);
+    /* F16 rows are read as two streams, prefetched or bare: two ways */
+    CHECK(load("gguf/stories15M-F16.gguf", &m, &file, &err) == 0, "%s", err.msg);
+    if (check_failed_) { free(file); return; }
+    TuneChoice f = tuned((const uint64_t[]){ 100000, 50000, 100000, 90000 }, 0, &m, &n, NULL);
+    CHECK(n == (next ? 4 : 2), "%d candidates for an F16 model", n);
+    CHECK(PICKED(f, widest, MATMUL_READ_BARE), "F16: picked %s/%d, want bare", f.kernel->name, f.read);
     free(file);
 }
 
@@ -443,10 +453,10 @@ TEST(level_tuner_skips_a_level_without_kernels) {
     TuneChoice a = tuned_on(avx2, (const uint64_t[]){ 100000, 50000 }, 0, &ck, &n, NULL);
     CHECK(n == 2 && PICKED(a, next, MATMUL_READ_STREAMS), "fp32: %d candidates, picked %s", n, a.kernel->name);
     /* SSE2 twice as fast if it were timed: it is not a candidate */
-    TuneChoice b = tuned_on(avx2, (const uint64_t[]){ 90000, 100000, 50000, 50000 }, 0, &m, &n, timed);
-    CHECK(n == 2, "%d candidates for a Q4_0 model on AVX2", n);
+    TuneChoice b = tuned_on(avx2, (const uint64_t[]){ 90000, 100000, 95000, 50000, 50000, 50000 }, 0, &m, &n, timed);
+    CHECK(n == 3, "%d candidates for a Q4_0 model on AVX2", n);
     CHECK(PICKED(b, widest, MATMUL_READ_AHEAD), "Q4_0: picked %s/%d", b.kernel->name, b.read);
-    CHECK(timed[0] == TUNE_TRIALS && timed[1] == TUNE_TRIALS, "timed %d and %d times", timed[0], timed[1]);
+    for (int k = 0; k < 3; k++) CHECK(timed[k] == TUNE_TRIALS, "candidate %d timed %d times", k, timed[k]);
     free(f1);
     free(f2);
 }
@@ -556,6 +566,6 @@ TEST(memory_sizing) {
 }
 
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
-          forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_both_reads,
+          forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_every_read,
           level_tuner_skips_a_level_without_kernels,
           generate_matches_run_c, memory_sizing)
