@@ -250,7 +250,7 @@ int main(int argc, char **argv) {
            matmul_read == MATMUL_READ_AHEAD  ? "one stream, prefetched far"
            : matmul_read == MATMUL_READ_BARE ? "four streams, not prefetched"
                                              : "four streams, prefetched near", m);
-    printf("%-6s %-11s %10s %6s %10s %6s %14s\n", "type", "set", "big GB/s", "roof", "small GB/s", "roof",
+    printf("%-6s %-15s %10s %6s %10s %6s %14s\n", "type", "set", "big GB/s", "roof", "small GB/s", "roof",
            "batched GFLOP/s");
     float *x = malloc((size_t)COLS * (size_t)m * sizeof *x);
     for (size_t i = 0; i < (size_t)COLS * (size_t)m; i++) x[i] = rndf();
@@ -272,7 +272,7 @@ int main(int argc, char **argv) {
             matmul_prepare(k, &batch, x, COLS, m, act);
             double tm = time_rows(k, &batch, act, m, y, seconds);
             double gb = (double)rb * big_rows / tb * 1e-9, gs = (double)rb * small_rows / ts * 1e-9;
-            printf("%-6s %-11s %10.2f %5.0f%% %10.2f %5.0f%% %14.1f\n", tn, k->set, gb, 100 * gb / roof_big, gs,
+            printf("%-6s %-15s %10.2f %5.0f%% %10.2f %5.0f%% %14.1f\n", tn, k->set, gb, 100 * gb / roof_big, gs,
                    100 * gs / roof_small, 2.0 * 1024 * COLS * m / tm * 1e-9);
             fflush(stdout);
         }

@@ -10,19 +10,19 @@
 #include "lib/libc.h"
 
 extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_avx2, matmul_kernel_avx2vnni, matmul_kernel_avx512,
-    matmul_kernel_avx512vnni, matmul_kernel_avx512amx;
+    matmul_kernel_avx512vnni, matmul_kernel_avx512vnni_ymm, matmul_kernel_avx512amx;
 
-/* Best first. */
+/* Best first (a variant after the set it is a variant of). */
 const MatmulKernel *const matmul_levels[] = {
-    &matmul_kernel_avx512amx, &matmul_kernel_avx512vnni, &matmul_kernel_avx512, &matmul_kernel_avx2vnni,
-    &matmul_kernel_avx2, &matmul_kernel_sse2, NULL,
+    &matmul_kernel_avx512amx, &matmul_kernel_avx512vnni, &matmul_kernel_avx512vnni_ymm, &matmul_kernel_avx512,
+    &matmul_kernel_avx2vnni, &matmul_kernel_avx2, &matmul_kernel_sse2, NULL,
 };
 
 int matmul_read = MATMUL_READ_STREAMS;
 
 const MatmulKernel *matmul_select(unsigned cpu_features) {
     for (int i = 0; matmul_levels[i]; i++)
-        if ((matmul_levels[i]->needs & ~cpu_features) == 0) return matmul_levels[i];
+        if ((matmul_levels[i]->needs & ~cpu_features) == 0 && !matmul_levels[i]->variant_of) return matmul_levels[i];
     return &matmul_kernel_sse2;
 }
 

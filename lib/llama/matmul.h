@@ -236,7 +236,7 @@ extern const matmul_tensor_fn matmul_plain[MATMUL_KINDS];
 
 /* The kernels of one SIMD level. Each takes only the shapes its comment
  * says; matmul.c sends every other shape to plain C code of the same order. */
-typedef struct {
+typedef struct MatmulKernel {
     const char *name;          /* the level (--simd's names); several sets may share one */
     const char *set;           /* this set's own name: the level and what it adds (avx2-vnni) */
     unsigned needs;            /* LLAMA_CPU_* features the kernels use */
@@ -259,6 +259,10 @@ typedef struct {
     /* Tensor kernels: a table of MATMUL_KINDS entries (or NULL); a NULL
      * entry means matmul_plain's. */
     const matmul_tensor_fn *tensor;
+    /* A set never selected but timed beside this one by the transformer's
+     * tuner (the same level and needs, other kernels for some kinds): which
+     * is faster depends on the machine. NULL for the others. */
+    const struct MatmulKernel *variant_of;
 } MatmulKernel;
 
 /* 1 (the default): the AVX2 level widens F16 weights with F16C's

@@ -314,8 +314,8 @@ VNNI static void q8_rows_vnni(float *xout, const QuantVec *xv, const int8_t *wq,
         matmul_avx2_q8_rows(xout, xv, wq, ws, n, gs, row_begin, row_end);
 }
 
-extern const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS], matmul_avx512_tensor[MATMUL_KINDS],
-    matmul_avx512amx_tensor[MATMUL_KINDS];
+extern const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS], matmul_avx512vnni_ymm_tensor[MATMUL_KINDS],
+    matmul_avx512_tensor[MATMUL_KINDS], matmul_avx512amx_tensor[MATMUL_KINDS];
 
 /* VNNI's kernels, with the batched products of the blocks of 32 and of
  * Q4_K, Q5_K and Q6_K on AMX's tiles (batch_amx.c): one vector at a time,
@@ -330,6 +330,14 @@ const MatmulKernel matmul_kernel_avx512vnni = {
     .name = "avx512", .set = "avx512-vnni", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2,
     .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = q8_rows_vnni,
     .tensor = matmul_avx512vnni_tensor,
+};
+
+/* VNNI's with Q4_K and Q5_K by 256-bit kernels (quant_avx512.c says
+ * where that pays): never selected, timed beside VNNI's by the tuner. */
+const MatmulKernel matmul_kernel_avx512vnni_ymm = {
+    .name = "avx512", .set = "avx512-vnni-ymm", .needs = LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI | LLAMA_CPU_AVX2,
+    .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = q8_rows_vnni,
+    .tensor = matmul_avx512vnni_ymm_tensor, .variant_of = &matmul_kernel_avx512vnni,
 };
 
 const MatmulKernel matmul_kernel_avx512 = {

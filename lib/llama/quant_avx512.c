@@ -828,6 +828,26 @@ const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
     [MATMUL_BF16] = bf16_rows_or_batch,
 };
 
+/* The same with Q4_K and Q5_K by quant_body.h's 256-bit kernels (with
+ * VNNI's byte products), a set the tuner times beside the one above
+ * (matmul.h's variant_of): where 512-bit operations run as two halves
+ * (AMD Zen 4), they read Q4_K faster than the 512-bit ones, elsewhere
+ * slower (kbench, one core, GB/s from DRAM and from L2: Zen 4 25.4 and
+ * 30.5 against 19.5 and 20.7, Q5_K 25.2 and 30 against 18.6 and 19.9;
+ * Zen 5 from L2 37 against 50-53). The other types' 512-bit kernels are
+ * as fast or faster on Zen 4 too (Q4_0 24 against 16 from DRAM). */
+WITH_BATCH(vnni_q4_k_rows, MATMUL_Q4_K)
+WITH_BATCH(vnni_q5_k_rows, MATMUL_Q5_K)
+const matmul_tensor_fn matmul_avx512vnni_ymm_tensor[MATMUL_KINDS] = {
+    [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,
+    [MATMUL_Q4_K] = vnni_q4_k_rows_or_batch, [MATMUL_Q6_K] = q6_k_rows512_or_batch,
+    [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
+    [MATMUL_Q5_0] = q5_0_rows512_or_batch, [MATMUL_Q4_1] = q4_1_rows512_or_batch,
+    [MATMUL_Q5_1] = q5_1_rows512_or_batch, [MATMUL_Q5_K] = vnni_q5_k_rows_or_batch,
+    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = q3_k_rows512_or_batch,
+    [MATMUL_BF16] = bf16_rows_or_batch,
+};
+
 /* With AMX, the blocks of 32 and Q4_K, Q5_K, Q6_K go to batch_amx.c's
  * tile kernels 16 vectors at a time (the same bits), and the vectors past
  * the last 16 as with VNNI alone: a tile of fewer vectors costs as much as a full one

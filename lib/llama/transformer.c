@@ -64,25 +64,40 @@ static int serves_all(const MatmulKernel *k, unsigned kinds) {
     return 1;
 }
 
+/* Whether sets a and b take some of those kinds to different kernels. */
+static int tensors_differ(const MatmulKernel *a, const MatmulKernel *b, unsigned kinds) {
+    for (int kind = 0; kind < MATMUL_KINDS; kind++)
+        if ((kinds >> kind & 1) && a->tensor && b->tensor && a->tensor[kind] != b->tensor[kind]) return 1;
+    return 0;
+}
+
 static void tuner_init(LevelTuner *u, const MatmulKernel *widest, unsigned kinds, const llama_platform *pf) {
     memset(u, 0, sizeof *u);
     u->widest = widest;
-    const MatmulKernel *levels[2] = { widest, NULL };
+    const MatmulKernel *levels[TUNE_SETS] = { widest };
+    int n_levels = 1;
+    unsigned have = pf ? pf->cpu_features : widest->needs;
+    /* a variant of the widest (matmul.h's variant_of) that the CPU has,
+     * where its kernels differ for the model's weights (--simd or not: it
+     * is the same level) */
+    for (int v = 0; matmul_levels[v] && n_levels < TUNE_SETS - 1; v++)
+        if (matmul_levels[v]->variant_of == widest && (matmul_levels[v]->needs & ~have) == 0 &&
+            tensors_differ(matmul_levels[v], widest, kinds))
+            levels[n_levels++] = matmul_levels[v];
     /* the next level down that the CPU has, if any: past the levels of the
      * same name, and past those whose one-vector kernels are the widest's
      * (AMX's are VNNI's), with their names; none if that one lacks kernels
      * for some of the model's weights */
-    unsigned have = pf ? pf->cpu_features : widest->needs;
     int i = 0;
     while (matmul_levels[i] && matmul_levels[i] != widest) i++;
     /* --simd fixes the level; how its rows are read is still timed */
     const char *same = pf && pf->simd_fixed ? NULL : widest->name;
     for (i++; matmul_levels[i] && same; i++) {
         const MatmulKernel *k = matmul_levels[i];
-        if ((k->needs & ~have) != 0 || !k->name) continue;
+        if ((k->needs & ~have) != 0 || !k->name || k->variant_of) continue;
         if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
         else if (strcmp(k->name, same) != 0) {
-            if (serves_all(k, kinds)) levels[1] = k;
+            if (serves_all(k, kinds)) levels[n_levels++] = k;
             break;
         }
     }
@@ -95,7 +110,7 @@ static void tuner_init(LevelTuner *u, const MatmulKernel *widest, unsigned kinds
      * core; matmul.h) */
     static const int order[MATMUL_READS] = { MATMUL_READ_AHEAD, MATMUL_READ_STREAMS, MATMUL_READ_BARE };
     unsigned ways = reads_that_differ(kinds);
-    for (int l = 0; l < 2 && levels[l]; l++)
+    for (int l = 0; l < n_levels; l++)
         for (int i = 0; i < MATMUL_READS; i++)
             if (ways >> order[i] & 1) u->cand[u->n_cand++] = (TuneChoice){ levels[l], order[i] };
     u->now_ns = pf ? pf->now_ns : NULL;

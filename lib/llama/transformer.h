@@ -45,7 +45,8 @@ typedef struct {
 } RunState;
 
 /* Picks how one-token steps run by timing the candidates: the widest
- * level and the next one down, each reading rows every way that differs
+ * level's set, its variant if it has one (matmul.h's variant_of), and the
+ * next level down, each reading rows every way that differs
  * for the model (matmul.h's matmul_read). The first one-token step runs
  * untimed (it may be the first to touch the weights). Then each timed step shares its layers
  * out among the candidates still timed, in turn (every level gives the
@@ -59,7 +60,8 @@ typedef struct {
  * others, 30 ms more in all (4% of a 48-token reply); shared out by
  * layers, the three cost 5.5 ms. */
 #define TUNE_TRIALS 3    /* steps timed on each candidate */
-#define TUNE_MAX (2 * MATMUL_READS)   /* two levels, each read every way */
+#define TUNE_SETS 3                   /* the widest, a variant of it, the next level down */
+#define TUNE_MAX (TUNE_SETS * MATMUL_READS)   /* each read every way */
 typedef struct {
     const MatmulKernel *kernel;
     int read;                        /* MATMUL_READ_* */

@@ -213,6 +213,9 @@ TEST(levels_and_selection) {
     CHECK(strcmp(matmul_select(0)->name, "sse2") == 0, "no features: sse2");
     CHECK(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_AVX512 | LLAMA_CPU_AVX512VNNI)->q8_rows !=
           matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_AVX512)->q8_rows, "VNNI's own Q8_0 kernel");
+    /* a variant (timed by the tuner beside its set) is never selected */
+    for (unsigned f = 0; f < 1u << 12; f++)
+        CHECK(matmul_select(f)->variant_of == NULL, "features %#x select the variant %s", f, matmul_select(f)->set);
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->name, "avx2") == 0, "avx2");
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVX512)->name,
                  "avx512") == 0, "avx512");

@@ -334,8 +334,8 @@ static TuneChoice tuned_on(unsigned features, const uint64_t *ns, int fixed, con
         token = rnd_token(m->config.vocab_size);
     }
     for (int k = 0; fixed && k < e.t.tuner.n_cand; k++)
-        CHECK(e.t.tuner.cand[k].kernel == e.t.tuner.widest, "--simd: candidate %d on %s", k,
-              e.t.tuner.cand[k].kernel->name);
+        CHECK(e.t.tuner.cand[k].kernel == e.t.tuner.widest || e.t.tuner.cand[k].kernel->variant_of == e.t.tuner.widest,
+              "--simd: candidate %d on %s", k, e.t.tuner.cand[k].kernel->set);
     /* a step timed on a candidate ran some of its layers there */
     for (int k = 0; k < e.t.tuner.n_cand; k++)
         CHECK(clock.layers[k] >= e.t.tuner.tried[k], "candidate %d: %d steps timed, %d layers run", k,
@@ -427,6 +427,46 @@ TEST(level_tuner_times_every_read) {
     TuneChoice f = tuned((const uint64_t[]){ 100000, 50000, 100000, 90000 }, 0, &m, &n, NULL);
     CHECK(n == (next ? 4 : 2), "%d candidates for an F16 model", n);
     CHECK(PICKED(f, widest, MATMUL_READ_BARE), "F16: picked %s/%d, want bare", f.kernel->name, f.read);
+    free(file);
+}
+
+/* A variant of the widest set (matmul.h's variant_of: on AVX-512 VNNI,
+ * Q4_K and Q5_K by 256-bit kernels) is timed, every way, where it differs
+ * for the model's weights (Q4_K_M) and not where it does not (Q4_0), with
+ * --simd too (it is the same level); picked when it is the fastest. */
+TEST(level_tuner_times_a_variant) {
+    const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest), *variant = NULL;
+    for (int i = 0; matmul_levels[i]; i++)
+        if (matmul_levels[i]->variant_of == widest) variant = matmul_levels[i];
+    if (!variant) {
+        printf("    (no variant of %s here: nothing to time)\n", widest->set);
+        return;
+    }
+    CHECK(variant->tensor[MATMUL_Q4_K] != widest->tensor[MATMUL_Q4_K], "the variant takes Q4_K as the widest does");
+    unsigned char *file;
+    static llama_model m;
+    llama_error err;
+    CHECK(load("gguf/tinyllama-mini-Q4_K_M.gguf", &m, &file, &err) == 0, "%s", err.msg);
+    if (check_failed_) { free(file); return; }
+    int n, timed[TUNE_MAX];
+    /* widest ahead, streams, bare; the variant's; the next level's */
+    TuneChoice a = tuned((const uint64_t[]){ 90000, 95000, 80000, 85000, 90000, 60000, 100000, 100000, 100000 }, 0, &m,
+                         &n, timed);
+    CHECK(n == (next ? 9 : 6), "%d candidates for a Q4_K_M model", n);
+    CHECK(a.kernel == variant && a.read == MATMUL_READ_BARE, "picked %s/%d, want %s bare", a.kernel->set, a.read,
+          variant->set);
+    TuneChoice b = tuned((const uint64_t[]){ 60000, 95000, 80000, 85000, 90000, 90000, 100000, 100000, 100000 }, 0, &m,
+                         &n, NULL);
+    CHECK(b.kernel == widest && b.read == MATMUL_READ_AHEAD, "picked %s/%d, want %s ahead", b.kernel->set, b.read,
+          widest->set);
+    TuneChoice c = tuned((const uint64_t[]){ 90000, 95000, 80000, 60000, 90000, 90000 }, 1, &m, &n, NULL);
+    CHECK(n == 6, "%d candidates under --simd for a Q4_K_M model", n);
+    CHECK(c.kernel == variant && c.read == MATMUL_READ_AHEAD, "under --simd picked %s/%d", c.kernel->set, c.read);
+    free(file);
+    CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
+    if (check_failed_) { free(file); return; }
+    tuned((const uint64_t[]){ 90000, 95000, 80000, 85000, 90000, 60000 }, 0, &m, &n, NULL);
+    CHECK(n == (next ? 6 : 3), "%d candidates for a Q4_0 model, where the variant is the same", n);
     free(file);
 }
 
@@ -567,5 +607,5 @@ TEST(memory_sizing) {
 
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
           forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_every_read,
-          level_tuner_skips_a_level_without_kernels,
+          level_tuner_times_a_variant, level_tuner_skips_a_level_without_kernels,
           generate_matches_run_c, memory_sizing)
