@@ -818,15 +818,18 @@ static void f32_rows(const llama_tensor *w, const ActLayout *L, const void *act,
 }
 WITH_BATCH(f32_rows, MATMUL_F32)
 
-const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
-    [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,
-    [MATMUL_Q4_K] = q4_k_rows512_or_batch, [MATMUL_Q6_K] = q6_k_rows512_or_batch,
-    [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
-    [MATMUL_Q5_0] = q5_0_rows512_or_batch, [MATMUL_Q4_1] = q4_1_rows512_or_batch,
-    [MATMUL_Q5_1] = q5_1_rows512_or_batch, [MATMUL_Q5_K] = q5_k_rows512_or_batch,
-    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = q3_k_rows512_or_batch,
-    [MATMUL_BF16] = bf16_rows_or_batch,
-};
+/* VNNI's table, Q4_K and Q5_K by Q4_K_FN and Q5_K_FN. */
+#define VNNI_TENSOR_TABLE(TABLE, Q4_K_FN, Q5_K_FN)                                                     \
+    const matmul_tensor_fn TABLE[MATMUL_KINDS] = {                                                    \
+        [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,                  \
+        [MATMUL_Q4_K] = Q4_K_FN, [MATMUL_Q6_K] = q6_k_rows512_or_batch,                                \
+        [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,                            \
+        [MATMUL_Q5_0] = q5_0_rows512_or_batch, [MATMUL_Q4_1] = q4_1_rows512_or_batch,                  \
+        [MATMUL_Q5_1] = q5_1_rows512_or_batch, [MATMUL_Q5_K] = Q5_K_FN,                                \
+        [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = q3_k_rows512_or_batch,                  \
+        [MATMUL_BF16] = bf16_rows_or_batch,                                                            \
+    };
+VNNI_TENSOR_TABLE(matmul_avx512vnni_tensor, q4_k_rows512_or_batch, q5_k_rows512_or_batch)
 
 /* The same with Q4_K and Q5_K by quant_body.h's 256-bit kernels (with
  * VNNI's byte products), a set the tuner times beside the one above
@@ -838,15 +841,7 @@ const matmul_tensor_fn matmul_avx512vnni_tensor[MATMUL_KINDS] = {
  * as fast or faster on Zen 4 too (Q4_0 24 against 16 from DRAM). */
 WITH_BATCH(vnni_q4_k_rows, MATMUL_Q4_K)
 WITH_BATCH(vnni_q5_k_rows, MATMUL_Q5_K)
-const matmul_tensor_fn matmul_avx512vnni_ymm_tensor[MATMUL_KINDS] = {
-    [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,
-    [MATMUL_Q4_K] = vnni_q4_k_rows_or_batch, [MATMUL_Q6_K] = q6_k_rows512_or_batch,
-    [MATMUL_F16] = f16_rows_or_batch, [MATMUL_F32] = f32_rows_or_batch,
-    [MATMUL_Q5_0] = q5_0_rows512_or_batch, [MATMUL_Q4_1] = q4_1_rows512_or_batch,
-    [MATMUL_Q5_1] = q5_1_rows512_or_batch, [MATMUL_Q5_K] = vnni_q5_k_rows_or_batch,
-    [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = q3_k_rows512_or_batch,
-    [MATMUL_BF16] = bf16_rows_or_batch,
-};
+VNNI_TENSOR_TABLE(matmul_avx512vnni_ymm_tensor, vnni_q4_k_rows_or_batch, vnni_q5_k_rows_or_batch)
 
 /* With AMX, the blocks of 32 and Q4_K, Q5_K, Q6_K go to batch_amx.c's
  * tile kernels 16 vectors at a time (the same bits), and the vectors past
