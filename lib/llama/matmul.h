@@ -155,15 +155,15 @@ extern int matmul_read;
 #define MATMUL_PREFETCH_FAR_K 10240
 
 /* Software prefetch of [p + ahead, p + ahead + bytes), one line per 64
- * bytes (none for ahead 0). Unrolled (bytes is a constant in the kernels' whole groups): the
- * loop cost two instructions a line, 7% of a K-quant row's. Near (the four
- * streams) PREFETCHT0; far ahead (one stream) PREFETCHNTA: each weight is
- * read once a token, so its line need not push the run state (activations,
- * the layer's cache) out of the L2 and L3 that the state comes back from
- * between the products (AMD EPYC, Zen 5, bench's TinyLlama on one core, in
- * turn: Q4_K 67.5 -> 69.8 tok/s, Q6_K 44.1 -> 44.9, Q4_K_M 61.8 -> 62.6,
- * Q8_0 37.9 -> 38.6, Q4_0 and Q5_0 the same; kbench's reads from DRAM
- * alone the same). */
+ * bytes (none for ahead 0). Unrolled (bytes is a constant in the kernels'
+ * whole groups): the loop cost two instructions a line, 7% of a K-quant
+ * row's. Near (the four streams) PREFETCHT0; far ahead (one stream)
+ * PREFETCHNTA: each weight is read once a token, so its line need not
+ * push the run state (activations, the layer's cache) out of the L2 and L3
+ * that the state comes back from between the products (AMD EPYC, Zen 5,
+ * bench's TinyLlama on one core, in turn: Q4_K 67.5 -> 69.8 tok/s, Q6_K
+ * 44.1 -> 44.9, Q4_K_M 61.8 -> 62.6, Q8_0 37.9 -> 38.6, Q4_0 and Q5_0 the
+ * same; kbench's reads from DRAM alone the same). */
 static inline __attribute__((always_inline)) void matmul_prefetch(const void *p, int bytes, int ahead) {
     if (ahead <= 0) return;   /* MATMUL_READ_BARE */
     if (ahead >= MATMUL_PREFETCH_FAR) {
