@@ -198,6 +198,13 @@ static int listed(const char *list, const char *name) {
     return 0;
 }
 
+/* matmul_read's value of that name, or -1. */
+static int read_way(const char *name) {
+    for (int r = 0; r < MATMUL_READS; r++)
+        if (strcmp(name, matmul_read_names[r]) == 0) return r;
+    return -1;
+}
+
 int main(int argc, char **argv) {
     const char *types_arg = NULL, *levels_arg = NULL;
     double big_mib = 256, small_mib = 16, seconds = 0.5;
@@ -212,9 +219,7 @@ int main(int argc, char **argv) {
         else if (opt == 'T') seconds = atof(optarg);
         else if (opt == 'w') clock_id = CLOCK_MONOTONIC;
         else if (opt == 'B') batch_only = 1;
-        else if (opt == 'r' && strcmp(optarg, "streams") == 0) matmul_read = MATMUL_READ_STREAMS;
-        else if (opt == 'r' && strcmp(optarg, "ahead") == 0) matmul_read = MATMUL_READ_AHEAD;
-        else if (opt == 'r' && strcmp(optarg, "bare") == 0) matmul_read = MATMUL_READ_BARE;
+        else if (opt == 'r' && read_way(optarg) >= 0) matmul_read = read_way(optarg);
         else die("usage: kbench [-t TYPES] [-l LEVELS] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w] "
                  "[-r streams|ahead|bare] [-B]");
     }

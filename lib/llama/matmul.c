@@ -19,6 +19,7 @@ const MatmulKernel *const matmul_levels[] = {
 };
 
 int matmul_read = MATMUL_READ_STREAMS;
+const char *const matmul_read_names[MATMUL_READS] = { "streams", "ahead", "bare" };
 
 const MatmulKernel *matmul_select(unsigned cpu_features) {
     for (int i = 0; matmul_levels[i]; i++)

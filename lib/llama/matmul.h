@@ -147,6 +147,8 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
  * it. The same bits every way: each row is computed alone. */
 enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD, MATMUL_READ_BARE, MATMUL_READS };
 extern int matmul_read;
+/* Their names, for tools and tests: "streams", "ahead", "bare". */
+extern const char *const matmul_read_names[MATMUL_READS];
 
 /* How far ahead one stream is prefetched: rows of blocks of 32 (and
  * llama2.c's Q8_0), and rows of the K-quants' super-blocks (quant_body.h's

@@ -763,13 +763,15 @@ TARGET static INLINE float f16_sum(__m512 a) {
             for (int t = 0; t < m; t++) {                                                             \
                 const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes); \
                 float *yt = y + (size_t)t * ldy;                                                      \
-                int q = ahead ? 0 : matmul_stream_quarter(count, w->row_bytes), n = 4 * q;            \
-                for (int i = i0; i < i0 + q; i++)                                                     \
-                    ROW2##_4((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),        \
-                             (size_t)q * w->row_bytes, x, w->cols, &yt[i], (size_t)q);                \
-                for (; n < count && q; n++)                                                           \
-                    yt[i0 + n] = ROW((const uint16_t *)(const void *)(base + (size_t)(i0 + n) * w->row_bytes), \
-                                     x, w->cols, 0);                                                  \
+                int q = ahead ? 0 : matmul_stream_quarter(count, w->row_bytes), n = 0;                \
+                if (q) {   /* bare: the quarters, then the last rows one by one */                   \
+                    for (int i = i0; i < i0 + q; i++)                                                 \
+                        ROW2##_4((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),    \
+                                 (size_t)q * w->row_bytes, x, w->cols, &yt[i], (size_t)q);            \
+                    for (int i = i0 + 4 * q; i < i1; i++)                                             \
+                        yt[i] = ROW((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols, 0); \
+                    continue;                                                                         \
+                }                                                                                     \
                 for (; n + 2 <= count; n += 2) {                                                      \
                     int i = matmul_stream_row(i0, h, n), j = matmul_stream_row(i0, h, n + 1);         \
                     ROW2((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),           \

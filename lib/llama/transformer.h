@@ -46,10 +46,10 @@ typedef struct {
 
 /* Picks how one-token steps run by timing the candidates: the widest
  * level's set, its variant if it has one (matmul.h's variant_of), and the
- * next level down, each reading rows every way that differs
- * for the model (matmul.h's matmul_read). The first one-token step runs
- * untimed (it may be the first to touch the weights). Then each timed step shares its layers
- * out among the candidates still timed, in turn (every level gives the
+ * next level down, each reading rows every way that differs for the model
+ * (matmul.h's matmul_read). The first one-token step runs untimed (it may
+ * be the first to touch the weights). Then each timed step shares its
+ * layers out among the candidates still timed, in turn (every level gives the
  * same bits, so the step's result is that of any one of them), and each
  * is charged its layers' time per byte of their weights; the classifier
  * runs on the fastest so far, untimed. Once every candidate has been

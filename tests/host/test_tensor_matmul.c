@@ -490,7 +490,6 @@ TEST(one_vector_streams) {
             static const int cuts[][2] = { { 0, ROWS }, { 0, ROWS / 2 }, { ROWS / 2, ROWS }, { 1, ROWS },
                                            { 2, ROWS }, { 3, ROWS } };
             /* every way of reading the rows (matmul_read) */
-            static const char *const way[MATMUL_READS] = { "streams", "ahead", "bare" };
             for (int c = 0; c < 6 * MATMUL_READS; c++) {
                 int r = c / 6, b = cuts[c % 6][0], e = cuts[c % 6][1];
                 matmul_read = r;
@@ -498,7 +497,7 @@ TEST(one_vector_streams) {
                 matmul_rows(lv[l], &w, act, 1, got, 0, b, e);
                 for (int i = b; i < e; i++)
                     CHECK(qr_bits(got[i]) == qr_bits(want[i]), "%s: %s %s rows [%d, %d) row %d: %.9g, want %.9g",
-                          lv[l]->set, tname(type), way[r], b, e, i, got[i],
+                          lv[l]->set, tname(type), matmul_read_names[r], b, e, i, got[i],
                           want[i]);
             }
             matmul_read = MATMUL_READ_STREAMS;
