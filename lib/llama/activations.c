@@ -45,7 +45,7 @@ int act_type_of(int weight_type) {
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 ActLayout act_layout(const llama_tensor *w) {
-    ActLayout L = { act_type_of(w->type), w->cols, 1, 0, 0, 0, 0, 0 };
+    ActLayout L = { act_type_of(w->type), w->cols, 1, 0, 0, 0, 0, 0, 0 };
     size_t n = (size_t)w->cols;
     switch (L.type) {
     case LLAMA_TYPE_Q8_0:
@@ -70,7 +70,12 @@ ActLayout act_layout(const llama_tensor *w) {
         L.sum = L.d + align64(n / (size_t)L.g * 4);
         L.bytes = L.sum + align64(n / (size_t)L.g * 4);
         break;
-    default:                                  /* F32, F16, BF16 */
+    case LLAMA_TYPE_F16:
+    case LLAMA_TYPE_BF16:
+        L.half = align64(n * 4);
+        L.bytes = L.half + align64(n * 2);
+        break;
+    default:                                  /* F32 */
         L.bytes = align64(n * 4);
         break;
     }
@@ -182,11 +187,14 @@ void act_quantize(const ActLayout *L, const float *x, void *v) {
         memcpy(xf, x, (size_t)n * sizeof *xf);
         break;
     case LLAMA_TYPE_F16:
-        for (int i = 0; i < n; i++) xf[i] = f16_to_f32(f32_to_f16(x[i]));
+    case LLAMA_TYPE_BF16: {
+        uint16_t *half = (uint16_t *)(void *)(base + L->half);
+        for (int i = 0; i < n; i++) {
+            half[i] = L->type == LLAMA_TYPE_F16 ? f32_to_f16(x[i]) : f32_to_bf16(x[i]);
+            xf[i] = L->type == LLAMA_TYPE_F16 ? f16_to_f32(half[i]) : bf16_to_f32(half[i]);
+        }
         break;
-    case LLAMA_TYPE_BF16:
-        for (int i = 0; i < n; i++) xf[i] = bf16_to_f32(f32_to_bf16(x[i]));
-        break;
+    }
     case LLAMA_TYPE_Q8_0:
     case LLAMA_TYPE_Q8_1: {
         float *d = (float *)(void *)(base + L->d), *s = (float *)(void *)(base + L->s);

@@ -8,6 +8,9 @@
  * 64-byte aligned):
  *   F32, F16, BF16   float x[n]: the values, rounded to the activation type
  *                    (F16: binary16; BF16: bfloat16), held as fp32.
+ *   F16, BF16        uint16 half[n]: the same values in that type, half the
+ *                    bytes, for kernels whose x in fp32 would crowd the L1
+ *                    cache (matmul.h's matmul_half_x).
  *   Q8_0  (blocks of 32)  int8 q[n]; float d[n/32] (the block's fp16 scale, as
  *                    fp32); int32 sum[n/32] (the sum of the block's q).
  *   Q8_1  (blocks of 32)  q, d, sum as Q8_0; float s[n/32] (the fp16 value of
@@ -37,6 +40,7 @@ typedef struct {
                         or Q8_K's int16 bsums */
     size_t s;        /* offset of Q8_1's s, or Q8_K's int16 sums32 */
     size_t quads;    /* offset of Q8_0's and Q8_1's quads; 0: none */
+    size_t half;     /* offset of F16's and BF16's half; 0: none */
     size_t bytes;    /* of one vector, a multiple of 64 */
 } ActLayout;
 

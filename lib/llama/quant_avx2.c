@@ -8,9 +8,9 @@
  *
  * The blocks' fp16 scales and F16 weights are widened by
  * F16C where CPUID says the CPU has it, else in integer code (AVX2 does
- * not imply F16C; the bits are the same). F16 rows are dot16 with the 16
- * lanes in two registers, multiplies and adds apart (fused in prompts,
- * where that rounds the same: f16_tile2x2). */
+ * not imply F16C; the bits are the same). F16 and BF16 rows are dot16 with
+ * the 16 lanes in two registers, F16's multiplies and adds fused (which
+ * rounds the same: its products are exact), BF16's apart. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/blocks.h"
@@ -61,33 +61,84 @@ TARGET static INLINE __m256 avx2_halves8(__m128i h) {
 
 /* ---------------------------------------------------------------- F16 */
 
-/* dot16: lanes 0-7 and 8-15 in two registers, multiplies and adds apart
+/* dot16: lanes 0-7 and 8-15 in two registers, a + w * x by MULADD
  * (prefetched `ahead` bytes on, matmul_halves_ahead's);
  * the halves widened by half8, or by F16C's VCVTPH2PS where the CPU has it
  * (every AVX2 CPU made so far does; the bits are the same either way). */
-#define F16_ROW(FN, ATTR, WIDEN)                                                                   \
+#define F16_ROW(FN, ATTR, WIDEN, MULADD)                                                           \
     ATTR __attribute__((noinline)) static float FN(const uint16_t *w, const float *x, int n, int ahead) { \
         __m256 a0 = _mm256_setzero_ps(), a1 = a0;                                                 \
         for (int j = 0; j < n; j += 16) {                                                         \
             if (ahead && j % 32 == 0) _mm_prefetch((const char *)(w + j) + ahead, _MM_HINT_T0);  \
             __m256 w0 = WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(w + j)));          \
             __m256 w1 = WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(w + j + 8)));      \
-            a0 = _mm256_add_ps(a0, _mm256_mul_ps(w0, _mm256_loadu_ps(x + j)));                   \
-            a1 = _mm256_add_ps(a1, _mm256_mul_ps(w1, _mm256_loadu_ps(x + j + 8)));               \
+            a0 = MULADD(a0, w0, _mm256_loadu_ps(x + j));                                         \
+            a1 = MULADD(a1, w1, _mm256_loadu_ps(x + j + 8));                                     \
         }                                                                                         \
         return avx2_reduce8(_mm256_add_ps(a0, a1));                                               \
     }
 
-#define F16C __attribute__((target("avx2,f16c")))
-F16_ROW(f16_row, TARGET, avx2_halves8)
-F16_ROW(f16_row_f16c, F16C, _mm256_cvtph_ps)
+/* a + w * x: fused for F16 (the level has FMA), whose products of binary16
+ * values are exact in fp32, so that it rounds as dot16's multiply and add
+ * apart (as f16_tile2x2 below); apart for BF16, whose products may round. */
+#define FUSED(a, w, x) _mm256_fmadd_ps(w, x, a)
+#define APART(a, w, x) _mm256_add_ps(a, _mm256_mul_ps(w, x))
+#define F16C_FMA __attribute__((target("avx2,f16c,fma")))
+#define AVX2_FMA __attribute__((target("avx2,fma")))
+F16_ROW(f16_row, AVX2_FMA, avx2_halves8, FUSED)
+F16_ROW(f16_row_f16c, F16C_FMA, _mm256_cvtph_ps, FUSED)
+
+/* Rows w and the three `stride` bytes apart after it, into y[0], y[ys],
+ * ...: the range's quarters read bare (MATMUL_READ_BARE) as four streams,
+ * x read once for four rows, as fp32 or (xh, matmul.h's matmul_half_x)
+ * widened like the weights. As at the AVX-512 level (quant_avx512.c's
+ * HALF_ROWS): Zen 4, kbench from DRAM, one core, F16 5632 columns
+ * 9.9 -> 27 GB/s against one row at a time. */
+#define HALF8(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define F16_ROWS4(FN, ATTR, WIDEN, MULADD)                                                         \
+    ATTR __attribute__((noinline)) static void FN(const uint16_t *w, size_t stride, const float *x, \
+                                                  const uint16_t *xh, int n, float *y, size_t ys) { \
+        const uint16_t *r[4];                                                                     \
+        __m256 lo[4], hi[4];                                                                      \
+        for (int k = 0; k < 4; k++) {                                                             \
+            r[k] = (const uint16_t *)(const void *)((const unsigned char *)w + k * stride);       \
+            lo[k] = hi[k] = _mm256_setzero_ps();                                                  \
+        }                                                                                         \
+        for (int j = 0; j < n; j += 16) {                                                         \
+            __m256 xa = xh ? WIDEN(HALF8(xh + j)) : _mm256_loadu_ps(x + j);                       \
+            __m256 xb = xh ? WIDEN(HALF8(xh + j + 8)) : _mm256_loadu_ps(x + j + 8);               \
+            _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                                 \
+                lo[k] = MULADD(lo[k], WIDEN(HALF8(r[k] + j)), xa);                                 \
+                hi[k] = MULADD(hi[k], WIDEN(HALF8(r[k] + j + 8)), xb);                             \
+            }                                                                                     \
+        }                                                                                         \
+        for (int k = 0; k < 4; k++) y[k * ys] = avx2_reduce8(_mm256_add_ps(lo[k], hi[k]));        \
+    }
+F16_ROWS4(f16_rows4_f16c, F16C_FMA, _mm256_cvtph_ps, FUSED)
+
+/* The quarters of rows [i0, i1) four at a time (rows4), then the rows
+ * past them one by one (row1); false, doing nothing, where the read is
+ * not bare or the range too small for four streams (matmul_stream_quarter). */
+typedef void half_rows4_fn(const uint16_t *w, size_t stride, const float *x, const uint16_t *xh, int n, float *y,
+                           size_t ys);
+typedef float half_row_fn(const uint16_t *w, const float *x, int n, int ahead);
+static int half_quarters(half_rows4_fn *rows4, half_row_fn *row1, const llama_tensor *w, const ActLayout *L,
+                         const float *x, float *y, int i0, int i1) {
+    int q = matmul_halves_ahead() ? 0 : matmul_stream_quarter(i1 - i0, w->row_bytes);
+    if (!q) return 0;
+    const unsigned char *base = w->data;
+    const uint16_t *xh = matmul_half_x(L, x);
+    for (int i = i0; i < i0 + q; i++)
+        rows4((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), (size_t)q * w->row_bytes, x, xh,
+              w->cols, &y[i], (size_t)q);
+    for (int i = i0 + 4 * q; i < i1; i++)
+        y[i] = row1((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols, 0);
+    return 1;
+}
 
 /* Rows w0, w1 against vectors x0, x1 (y_rt: row r, vector t): four dot16
- * at once, each 16 weights widened once for both vectors. Fused
- * multiply-adds round here as dot16's multiply and add apart: the
- * product of a binary16 weight and an activation rounded to binary16 is
- * exact in fp32. Prompts only: F16 generation is bound by memory. */
-#define F16C_FMA __attribute__((target("avx2,f16c,fma")))
+ * at once, each 16 weights widened once for both vectors, fused as above.
+ * Prompts only: F16 generation is bound by memory. */
 F16C_FMA __attribute__((noinline)) static void f16_tile2x2(const uint16_t *w0, const uint16_t *w1, const float *x0,
                                                             const float *x1, int n, float *y00, float *y01,
                                                             float *y10, float *y11) {
@@ -149,6 +200,8 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
         }
         for (; t < m; t++) {
             const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
+            if (f16c && half_quarters(f16_rows4_f16c, f16_row_f16c, w, L, x, y + (size_t)t * ldy, i0, i1))
+                continue;
             MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes) {
                 const uint16_t *row = (const uint16_t *)(const void *)((const unsigned char *)w->data +
                                                                        (size_t)i * w->row_bytes);
@@ -161,7 +214,8 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
 
 /* BF16: the top halves of fp32, widened by a shift. */
 #define BF16_WIDEN(h) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16))
-F16_ROW(bf16_row, TARGET, BF16_WIDEN)
+F16_ROW(bf16_row, TARGET, BF16_WIDEN, APART)
+F16_ROWS4(bf16_rows4, TARGET, BF16_WIDEN, APART)
 
 TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y,
                              size_t ldy, int r0, int r1) {
@@ -174,6 +228,7 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
         for (int t = 0; t < m; t++) {
             const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
+            if (half_quarters(bf16_rows4, bf16_row, w, L, x, y + (size_t)t * ldy, i0, i1)) continue;
             MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes)
                 y[(size_t)t * ldy + (size_t)i] =
                     bf16_row((const uint16_t *)(const void *)((const unsigned char *)w->data + (size_t)i * w->row_bytes),

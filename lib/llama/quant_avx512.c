@@ -705,14 +705,14 @@ TARGET static INLINE float f16_sum(__m512 a) {
  * from the range's two halves; not prefetched (MATMUL_READ_BARE), four rows
  * at a time from its quarters: x is then read once for four rows, which
  * matters where x does not stay in the L1 cache beside the weights
- * (Zen 4, kbench from DRAM, one core, 5632 columns: 19.5 -> 24 GB/s; 2048
- * columns 30 either way). */
-#define HALF_ROWS(ROW, ROW2, ROWS, WIDEN, KIND)                                                        \
+ * (Zen 4, kbench from DRAM, one core, 5632 columns: 19.5 -> 24 GB/s, and
+ * 28 with x as binary16, matmul_half_x; 2048 columns 30 either way). */
+#define HALF_ROWS(ROW, ROW2, ROWS, WIDEN, MULADD, KIND)                                               \
     TARGET static INLINE float ROW(const uint16_t *w, const float *x, int n, int ahead) {             \
         __m512 a = _mm512_setzero_ps();                                                               \
         for (int j = 0; j < n; j += 16) {                                                             \
-            if (ahead && j % 32 == 0) _mm_prefetch((const char *)(w + j) + ahead, _MM_HINT_T0);      \
-            a = _mm512_add_ps(a, _mm512_mul_ps(WIDEN(w + j), _mm512_loadu_ps(x + j)));                \
+            if (ahead && j % 32 == 0) _mm_prefetch((const char *)(w + j) + ahead, _MM_HINT_T0);       \
+            a = MULADD(a, WIDEN(w + j), _mm512_loadu_ps(x + j));                                      \
         }                                                                                             \
         return f16_sum(a);                                                                            \
     }                                                                                                 \
@@ -721,30 +721,39 @@ TARGET static INLINE float f16_sum(__m512 a) {
         __m512 a0 = _mm512_setzero_ps(), a1 = a0;                                                     \
         for (int j = 0; j < n; j += 16) {                                                             \
             if (ahead && j % 32 == 0) {                                                               \
-                _mm_prefetch((const char *)(w0 + j) + ahead, _MM_HINT_T0);                           \
-                _mm_prefetch((const char *)(w1 + j) + ahead, _MM_HINT_T0);                           \
+                _mm_prefetch((const char *)(w0 + j) + ahead, _MM_HINT_T0);                            \
+                _mm_prefetch((const char *)(w1 + j) + ahead, _MM_HINT_T0);                            \
             }                                                                                         \
             __m512 xj = _mm512_loadu_ps(x + j);                                                       \
-            a0 = _mm512_add_ps(a0, _mm512_mul_ps(WIDEN(w0 + j), xj));                                 \
-            a1 = _mm512_add_ps(a1, _mm512_mul_ps(WIDEN(w1 + j), xj));                                 \
+            a0 = MULADD(a0, WIDEN(w0 + j), xj);                                                       \
+            a1 = MULADD(a1, WIDEN(w1 + j), xj);                                                       \
         }                                                                                             \
         *y0 = f16_sum(a0);                                                                            \
         *y1 = f16_sum(a1);                                                                            \
     }                                                                                                 \
-    /* rows w and the three `stride` bytes apart after it (four streams, not                        \
-     * prefetched), into y[0], y[ys], ...: x read once for four rows */                             \
-    TARGET static INLINE void ROW2##_4(const uint16_t *w, size_t stride, const float *x, int n, float *y, \
-                                       size_t ys) {                                                   \
+    /* rows w and the three `stride` bytes apart after it (four streams, not                          \
+     * prefetched), into y[0], y[ys], ...: x read once for four rows, as                              \
+     * fp32 or (xh, matmul_half_x's) widened like the weights */                                      \
+    TARGET static INLINE void ROW2##_4(const uint16_t *w, size_t stride, const float *x, const uint16_t *xh, \
+                                       int n, float *y, size_t ys) {                                  \
         const uint16_t *r[4];                                                                         \
         __m512 a[4];                                                                                  \
         for (int k = 0; k < 4; k++) {                                                                 \
             r[k] = (const uint16_t *)(const void *)((const unsigned char *)w + k * stride);           \
             a[k] = _mm512_setzero_ps();                                                               \
         }                                                                                             \
-        for (int j = 0; j < n; j += 16) {                                                             \
-            __m512 xj = _mm512_loadu_ps(x + j);                                                       \
-            _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)                                       \
-                a[k] = _mm512_add_ps(a[k], _mm512_mul_ps(WIDEN(r[k] + j), xj));                       \
+        if (xh) {                                                                                     \
+            for (int j = 0; j < n; j += 16) {                                                         \
+                __m512 xj = WIDEN(xh + j);                                                            \
+                _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)                                   \
+                    a[k] = MULADD(a[k], WIDEN(r[k] + j), xj);                                         \
+            }                                                                                         \
+        } else {                                                                                      \
+            for (int j = 0; j < n; j += 16) {                                                         \
+                __m512 xj = _mm512_loadu_ps(x + j);                                                   \
+                _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)                                   \
+                    a[k] = MULADD(a[k], WIDEN(r[k] + j), xj);                                         \
+            }                                                                                         \
         }                                                                                             \
         for (int k = 0; k < 4; k++) y[k * ys] = f16_sum(a[k]);                                        \
     }                                                                                                 \
@@ -754,7 +763,7 @@ TARGET static INLINE float f16_sum(__m512 a) {
             matmul_plain[KIND](w, L, act, m, y, ldy, r0, r1);                                         \
             return;                                                                                   \
         }                                                                                             \
-        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 2);   /* a pair at least */           \
+        int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 2);   /* a pair at least */            \
         int ahead = matmul_halves_ahead();                                                            \
         const unsigned char *base = w->data;                                                          \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                     \
@@ -764,10 +773,11 @@ TARGET static INLINE float f16_sum(__m512 a) {
                 const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes); \
                 float *yt = y + (size_t)t * ldy;                                                      \
                 int q = ahead ? 0 : matmul_stream_quarter(count, w->row_bytes), n = 0;                \
-                if (q) {   /* bare: the quarters, then the last rows one by one */                   \
+                if (q) {   /* bare: the quarters, then the last rows one by one */                    \
+                    const uint16_t *xh = matmul_half_x(L, x);                                         \
                     for (int i = i0; i < i0 + q; i++)                                                 \
-                        ROW2##_4((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),    \
-                                 (size_t)q * w->row_bytes, x, w->cols, &yt[i], (size_t)q);            \
+                        ROW2##_4((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes),   \
+                                 (size_t)q * w->row_bytes, x, xh, w->cols, &yt[i], (size_t)q);        \
                     for (int i = i0 + 4 * q; i < i1; i++)                                             \
                         yt[i] = ROW((const uint16_t *)(const void *)(base + (size_t)i * w->row_bytes), x, w->cols, 0); \
                     continue;                                                                         \
@@ -787,8 +797,15 @@ TARGET static INLINE float f16_sum(__m512 a) {
         }                                                                                             \
     }
 
-HALF_ROWS(f16_row, f16_row2, f16_rows, HALVES16, MATMUL_F16)
-HALF_ROWS(bf16_row, bf16_row2, bf16_rows, BHALVES16, MATMUL_BF16)
+/* a + w * x: fused for F16, whose products of binary16 values are exact in
+ * fp32 (11-bit significands, exponents far inside fp32's range), so that it
+ * rounds as dot16's multiply and add apart (kbench from L2, one core, Zen 4,
+ * F16 2048 columns 45 -> 56 GB/s); apart for BF16, whose products may
+ * round, overflow or underflow. */
+#define FUSED(a, w, x) _mm512_fmadd_ps(w, x, a)
+#define APART(a, w, x) _mm512_add_ps(a, _mm512_mul_ps(w, x))
+HALF_ROWS(f16_row, f16_row2, f16_rows, HALVES16, FUSED, MATMUL_F16)
+HALF_ROWS(bf16_row, bf16_row2, bf16_rows, BHALVES16, APART, MATMUL_BF16)
 
 extern const matmul_tensor_fn matmul_avx512vnni_batch[MATMUL_KINDS];
 

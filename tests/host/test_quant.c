@@ -135,6 +135,17 @@ TEST(activations_as_llama_cpp_x86) {
                 for (int j = 0; j < n; j++)
                     CHECK(qr_bits(((float *)(void *)v)[j]) == qr_bits(a.x[j]), "type %d value %d: %g, want %g (kind %d)",
                           L.type, j, ((float *)(void *)v)[j], a.x[j], kind);
+                /* F16, BF16: the same values again in that type (the half part) */
+                CHECK((L.type == LLAMA_TYPE_F32) == (L.half == 0), "type %d: half part", L.type);
+                if (L.half) {
+                    const uint16_t *h = (const uint16_t *)(void *)(v + L.half);
+                    CHECK(L.half >= (size_t)n * 4 && L.half % 64 == 0 && L.half + (size_t)n * 2 <= L.bytes, "half part");
+                    for (int j = 0; j < n; j++) {
+                        float hv = L.type == LLAMA_TYPE_F16 ? f16_to_f32(h[j]) : bf16_to_f32(h[j]);
+                        CHECK(qr_bits(hv) == qr_bits(a.x[j]), "type %d half %d: %g, want %g (kind %d)", L.type, j,
+                              hv, a.x[j], kind);
+                    }
+                }
             } else {
                 int g = L.g, nb = n / g;
                 const float *d = (const float *)(void *)(v + L.d);

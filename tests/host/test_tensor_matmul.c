@@ -468,15 +468,20 @@ TEST(real_tensors_products) {
  * (401, 200, 201, 400, 399 and 398 rows), whole and in pieces, and the
  * same read as one stream (MATMUL_READ_AHEAD) and as streams without
  * software prefetch (MATMUL_READ_BARE): every row the reference's at
- * every level. */
+ * every level. Rows of 4096 values, and of 2048 for the types whose rows
+ * are still long enough (the F16 and BF16 rows read bare take x as fp32
+ * up to 2048 values, as binary16 past that: matmul.h's matmul_half_x). */
 TEST(one_vector_streams) {
     const MatmulKernel *lv[8];
     int nl = levels(lv);
-    enum { ROWS = 401, COLS = 4096 };
-    float *x = random_vectors(COLS, 1, COLS), *want = malloc(ROWS * 4), *got = malloc(ROWS * 4);
-    for (int t = 0; t < NTYPES && !check_failed_; t++) {
-        int type = weight_types[t];
+    enum { ROWS = 401, MAXCOLS = 4096 };
+    float *x = random_vectors(MAXCOLS, 1, MAXCOLS), *want = malloc(ROWS * 4), *got = malloc(ROWS * 4);
+    int halves_short = 0;
+    for (int t = 0; t < 2 * NTYPES && !check_failed_; t++) {
+        int type = weight_types[t % NTYPES], COLS = t < NTYPES ? MAXCOLS : MAXCOLS / 2;
         size_t rb = llama_type_row_bytes(type, COLS);
+        if (COLS < MAXCOLS && (size_t)(ROWS / 2) * rb < MATMUL_STREAMS_BYTES) continue;
+        halves_short += COLS < MAXCOLS && (type == LLAMA_TYPE_F16 || type == LLAMA_TYPE_BF16);
         CHECK((size_t)(ROWS / 2) * rb >= MATMUL_STREAMS_BYTES, "%s: %zu-byte rows too short", tname(type), rb);
         uint8_t *wm = random_matrix(type, ROWS, COLS, 0);
         llama_tensor w = { wm, type, ROWS, COLS, rb, NULL, 0 };
@@ -505,6 +510,7 @@ TEST(one_vector_streams) {
         free(act);
         free(wm);
     }
+    CHECK(halves_short == 2, "F16 and BF16 at 2048 columns: %d of 2 read", halves_short);
     free(x); free(want); free(got);
 }
 
