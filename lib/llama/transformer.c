@@ -156,6 +156,8 @@ TuneChoice transformer_choice(const Transformer *t) {
     return u->cand[leader(u)];
 }
 
+int transformer_tuning(const Transformer *t) { return tuning(&t->tuner); }
+
 const MatmulKernel *transformer_level(const Transformer *t) { return transformer_choice(t).kernel; }
 
 /* The most any product of the model needs for one prepared input, over
@@ -562,8 +564,16 @@ static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
     product(t, &t->weights.wcls, s->act[0], 1, s->logits, 0);
 }
 
+/* The timing from the start, as at the beginning (after the untimed step). */
+static void time_again(LevelTuner *u) {
+    for (int c = 0; c < u->n_cand; c++) u->tried[c] = 0, u->best[c] = 0;
+    u->dropped = 0;
+    u->since = 0;
+}
+
 float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
     LevelTuner *u = &t->tuner;
+    if (n == 1 && u->warm && !tuning(u) && ++u->since > TUNE_AGAIN) time_again(u);
     if (n > 1 || !tuning(u) || !u->warm) {
         /* batches on the widest; one-token steps on the choice (the
          * first candidate while the timing goes on: the first of them

@@ -58,8 +58,17 @@ typedef struct {
  * steps. Whole steps on each candidate in turn cost far more: on Zen 5 a
  * TinyLlama Q4_K token took 15.6 ms on the fastest, 22-31 on the three
  * others, 30 ms more in all (4% of a 48-token reply); shared out by
- * layers, the three cost 5.5 ms. */
+ * layers, the three cost 5.5 ms. TUNE_AGAIN one-token steps after the
+ * timing ended it starts again (without the untimed step), so that a
+ * choice made while another program was reading memory does not last a
+ * whole session: on a shared Zen 4 VM, bench's TinyLlama Q4_K_M on one
+ * core, timed in such a moment, took the four streams bare for twice as
+ * slow as one stream ahead (87-103 against 52-56 us per MiB) and kept one
+ * stream ahead, where undisturbed the bare ones won in five runs of five
+ * (40-45 against 50-57) and steps took 24-27 ms. Timing again costs 10-15
+ * ms there (0.3-0.5% of TUNE_AGAIN steps). */
 #define TUNE_TRIALS 3    /* steps timed on each candidate */
+#define TUNE_AGAIN 128   /* one-token steps on the choice before it is timed again */
 #define TUNE_SETS 3                   /* the widest, a variant of it, the next level down */
 #define TUNE_MAX (TUNE_SETS * MATMUL_READS)   /* each read every way */
 typedef struct {
@@ -71,6 +80,7 @@ typedef struct {
     TuneChoice cand[TUNE_MAX];       /* for one token at a time */
     int n_cand;
     int warm;                        /* the untimed first step has run */
+    int since;                       /* one-token steps on the choice since the timing ended */
     int steps;                       /* timed steps so far */
     int tried[TUNE_MAX];             /* steps timed on each candidate */
     unsigned dropped;                /* candidates too slow to time again */
@@ -99,6 +109,8 @@ typedef struct {
  * widest, one stream ahead where reads are timed (four streams where they
  * are not), until the timing has decided. */
 TuneChoice transformer_choice(const Transformer *t);
+/* Whether the next one-token steps are timed (the timing has not decided). */
+int transformer_tuning(const Transformer *t);
 const MatmulKernel *transformer_level(const Transformer *t);
 
 /* Allocates the run state for steps positions (and batches of up to

@@ -501,6 +501,72 @@ TEST(level_tuner_skips_a_level_without_kernels) {
     free(f2);
 }
 
+/* TUNE_AGAIN one-token steps after the timing ended, it runs again from
+ * the start: a clock under which another candidate becomes the fastest
+ * after the first timing gets that one picked, and not before; batches
+ * count no step; the logits stay an untuned engine's all along. */
+TEST(level_tuner_times_again) {
+    static llama_model m;
+    unsigned char *file;
+    llama_error err;
+    CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
+    if (check_failed_) { free(file); return; }
+    /* first the first candidate (one stream ahead) fastest, then the third (bare) */
+    static const uint64_t before[TUNE_MAX] = { 50000, 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    static const uint64_t after[TUNE_MAX] = { 100000, 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    TunerClock clock = { 1, NULL, before, { 0 } };
+    llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, 0 };
+    llama_platform plain = { NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
+    Engine e, ref;
+    engine_open(&e, &m, 64, &pf);
+    engine_open(&ref, &m, 64, &plain);
+    clock.t = &e.t;
+    const LevelTuner *u = &e.t.tuner;
+    CHECK(u->n_cand >= 3, "%d candidates for a Q4_0 model", u->n_cand);
+    int token = 1, step = 0, ended = -1, again = -1, timed = 0, batches = 0;
+    for (; step < 3 * TUNE_AGAIN && again < 0 && !check_failed_; step++) {
+        int pos = step % 64;
+        if (pos == 8 && step > 64) {
+            /* a batch of two: counts no one-token step */
+            int two[2] = { token, 7 };
+            float *a = transformer_forward(&e.t, two, 2, pos), *b = transformer_forward(&ref.t, two, 2, pos);
+            CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "batch logits differ at step %d", step);
+            batches += ended >= 0;
+            step++;
+            pos++;
+        }
+        float *a = transformer_forward(&e.t, &token, 1, pos);
+        float *b = transformer_forward(&ref.t, &token, 1, pos);
+        CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "logits differ at step %d", step);
+        token = rnd_token(m.config.vocab_size);
+        TuneChoice c = transformer_choice(&e.t);
+        if (ended < 0 && !transformer_tuning(&e.t)) {
+            ended = step;
+            timed = u->steps;
+            CHECK(c.kernel == u->cand[0].kernel && c.read == u->cand[0].read, "first picked %s/%d",
+                  c.kernel->set, c.read);
+            clock.ns = after;
+        } else if (ended >= 0 && u->steps > timed) {
+            again = step;
+        }
+    }
+    CHECK(ended > 0 && again > ended, "timing ended at step %d, began again at %d", ended, again);
+    /* the (TUNE_AGAIN + 1)-th one-token step after the end is timed */
+    CHECK(batches > 0 && again - ended == TUNE_AGAIN + 1 + batches, "timed again %d steps after (%d, %d batches)",
+          again - ended, TUNE_AGAIN, batches);
+    for (int k = 0; k < TUNE_MAX * TUNE_TRIALS && transformer_tuning(&e.t) && !check_failed_; k++, step++) {
+        float *a = transformer_forward(&e.t, &token, 1, step % 64);
+        float *b = transformer_forward(&ref.t, &token, 1, step % 64);
+        CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "logits differ at step %d", step);
+    }
+    TuneChoice c = transformer_choice(&e.t);
+    CHECK(!transformer_tuning(&e.t) && c.kernel == u->cand[2].kernel && c.read == u->cand[2].read, "then picked %s/%d, want %s/%d",
+          c.kernel->set, c.read, u->cand[2].kernel->set, u->cand[2].read);
+    free(e.mem);
+    free(ref.mem);
+    free(file);
+}
+
 /* ---------------------------------------------------------------- API */
 
 typedef struct { char buf[1 << 16]; size_t n; } Capture;
@@ -607,5 +673,5 @@ TEST(memory_sizing) {
 
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
           forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_every_read,
-          level_tuner_times_a_variant, level_tuner_skips_a_level_without_kernels,
+          level_tuner_times_a_variant, level_tuner_skips_a_level_without_kernels, level_tuner_times_again,
           generate_matches_run_c, memory_sizing)
