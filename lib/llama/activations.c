@@ -177,6 +177,59 @@ static void q8_k_block(const float *x, int8_t *q, float *d, int16_t *bsums, int1
     *d = 1.0f / iscale;
 }
 
+/* Four 32-bit lanes picked from a where mask is set, else from b. */
+static inline __m128i pick(__m128i mask, __m128i a, __m128i b) {
+    return _mm_or_si128(_mm_and_si128(mask, a), _mm_andnot_si128(mask, b));
+}
+
+/* x[0..3] rounded to binary16 as f32_to_f16 rounds them, into h, and back
+ * to fp32 as f16_to_f32 widens them, into xf: SSE2, four at a time, since
+ * every F16 product's input goes through here (scalar, TinyLlama's seven
+ * products a layer took 1% of a one-core token). Subnormal results are
+ * |x| * 2^24 (exact) rounded to an integer by CVTPS2DQ, nearest even as
+ * MXCSR is left. */
+static void f16_round4(const float *x, uint16_t *h, float *xf) {
+    const __m128i one = _mm_set1_epi32(1);
+    __m128i u = _mm_castps_si128(_mm_loadu_ps(x));
+    __m128i a = _mm_and_si128(u, _mm_set1_epi32(0x7fffffff));
+    __m128i sign = _mm_and_si128(_mm_srli_epi32(u, 16), _mm_set1_epi32(0x8000));
+    /* normal: the exponent rebiased, ties to even on the 13 dropped bits */
+    __m128i r = _mm_sub_epi32(a, _mm_set1_epi32(0x38000000));
+    r = _mm_add_epi32(r, _mm_add_epi32(_mm_set1_epi32(0xfff), _mm_and_si128(_mm_srli_epi32(r, 13), one)));
+    __m128i m = _mm_srli_epi32(r, 13);
+    __m128i sub = _mm_cvtps_epi32(_mm_mul_ps(_mm_castsi128_ps(a), _mm_set1_ps(0x1p24f)));
+    m = pick(_mm_cmplt_epi32(a, _mm_set1_epi32(0x38800000)), sub, m);
+    m = pick(_mm_cmpgt_epi32(a, _mm_set1_epi32(0x477fefff)), _mm_set1_epi32(0x7c00), m);
+    __m128i nan = _mm_or_si128(_mm_set1_epi32(0x7e00), _mm_and_si128(_mm_srli_epi32(a, 13), _mm_set1_epi32(0x3ff)));
+    m = pick(_mm_cmpgt_epi32(a, _mm_set1_epi32(0x7f800000)), nan, m);
+    /* back: normal by rebiasing, subnormal as m * 2^-24, infinity and NaN
+     * (quiet already) by the exponent's bits */
+    __m128i e = _mm_srli_epi32(m, 10);
+    __m128i w = _mm_add_epi32(_mm_slli_epi32(m, 13), _mm_set1_epi32(112 << 23));
+    __m128i tiny = _mm_castps_si128(_mm_mul_ps(_mm_cvtepi32_ps(m), _mm_set1_ps(0x1p-24f)));
+    w = pick(_mm_cmpeq_epi32(e, _mm_setzero_si128()), tiny, w);
+    __m128i special = _mm_or_si128(_mm_set1_epi32(0x7f800000), _mm_slli_epi32(_mm_and_si128(m, _mm_set1_epi32(0x3ff)), 13));
+    w = pick(_mm_cmpeq_epi32(e, _mm_set1_epi32(0x1f)), special, w);
+    _mm_storeu_ps(xf, _mm_castsi128_ps(_mm_or_si128(w, _mm_slli_epi32(sign, 16))));
+    /* 16-bit halves: PACKSSDW saturates, so offset by 2^15 and back */
+    __m128i bias = _mm_set1_epi32(0x8000);
+    __m128i p = _mm_packs_epi32(_mm_sub_epi32(_mm_or_si128(m, sign), bias), _mm_setzero_si128());
+    _mm_storel_epi64((__m128i *)(void *)h, _mm_xor_si128(p, _mm_set1_epi16((short)0x8000)));
+}
+
+/* The same for bfloat16 (f32_to_bf16, bf16_to_f32). */
+static void bf16_round4(const float *x, uint16_t *h, float *xf) {
+    __m128i u = _mm_castps_si128(_mm_loadu_ps(x));
+    __m128i a = _mm_and_si128(u, _mm_set1_epi32(0x7fffffff));
+    __m128i r = _mm_add_epi32(u, _mm_add_epi32(_mm_set1_epi32(0x7fff), _mm_and_si128(_mm_srli_epi32(u, 16), _mm_set1_epi32(1))));
+    __m128i m = _mm_srli_epi32(r, 16);
+    m = pick(_mm_cmpgt_epi32(a, _mm_set1_epi32(0x7f800000)), _mm_or_si128(_mm_srli_epi32(u, 16), _mm_set1_epi32(64)), m);
+    _mm_storeu_ps(xf, _mm_castsi128_ps(_mm_slli_epi32(m, 16)));
+    __m128i bias = _mm_set1_epi32(0x8000);
+    __m128i p = _mm_packs_epi32(_mm_sub_epi32(m, bias), _mm_setzero_si128());
+    _mm_storel_epi64((__m128i *)(void *)h, _mm_xor_si128(p, _mm_set1_epi16((short)0x8000)));
+}
+
 void act_quantize(const ActLayout *L, const float *x, void *v) {
     unsigned char *base = v;
     int n = L->n;
@@ -189,7 +242,12 @@ void act_quantize(const ActLayout *L, const float *x, void *v) {
     case LLAMA_TYPE_F16:
     case LLAMA_TYPE_BF16: {
         uint16_t *half = (uint16_t *)(void *)(base + L->half);
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            if (L->type == LLAMA_TYPE_F16) f16_round4(x + i, half + i, xf + i);
+            else bf16_round4(x + i, half + i, xf + i);
+        }
+        for (; i < n; i++) {
             half[i] = L->type == LLAMA_TYPE_F16 ? f32_to_f16(x[i]) : f32_to_bf16(x[i]);
             xf[i] = L->type == LLAMA_TYPE_F16 ? f16_to_f32(half[i]) : bf16_to_f32(half[i]);
         }

@@ -189,6 +189,57 @@ TEST(activations_as_llama_cpp_x86) {
     free(v);
 }
 
+/* F16 and BF16 activations (four values at a time in SSE2, the rest one
+ * by one): every value as f32_to_f16 (f32_to_bf16) rounds it and
+ * f16_to_f32 (bf16_to_f32) widens it back, over a sweep of the fp32 bit
+ * patterns and, for every exponent, the mantissas around each rounding
+ * tie (the 13 or 16 bits dropped at 0x1000 or 0x8000, and either side). */
+TEST(half_activations_every_pattern) {
+    enum { N = 4099 };   /* not a multiple of four: a tail one by one */
+    static float x[N];
+    unsigned char *v = aligned_alloc(64, 65536);
+    const int types[2] = { LLAMA_TYPE_F16, LLAMA_TYPE_BF16 };
+    for (int t = 0; t < 2 && !check_failed_; t++) {
+        llama_tensor w = tensor_of(types[t], N);
+        ActLayout L = act_layout(&w);
+        CHECK(L.half && L.bytes <= 65536, "layout");
+        uint64_t next = 0;
+        int fill = 0, ties = 0;
+        for (int round = 0; !check_failed_; round++) {
+            /* the sweep: every 97th pattern; then the ties */
+            for (fill = 0; fill < N; fill++) {
+                uint32_t u;
+                if (next < (1ull << 32)) {
+                    u = (uint32_t)next;
+                    next += 97;
+                } else {
+                    int k = ties++, e = k / 24 % 256, side = k % 3, bit = k / 3 % 2, neg = k / 6 % 2, top = k / 12 % 2;
+                    if (k >= 256 * 24) break;
+                    /* the kept mantissa's last bit (bit), its higher bits all clear or all set (top) */
+                    uint32_t low = t == 0 ? 0x1000 : 0x8000, high = 0x7fffff & ~((low << 2) - 1);
+                    u = (uint32_t)neg << 31 | (uint32_t)e << 23 | (uint32_t)top * high | (uint32_t)bit * (low << 1) |
+                        (low - 1 + (uint32_t)side);
+                }
+                memcpy(&x[fill], &u, 4);
+            }
+            if (fill == 0) break;
+            act_quantize(&L, x, v);
+            const float *xf = (const float *)(void *)v;
+            const uint16_t *h = (const uint16_t *)(void *)(v + L.half);
+            for (int j = 0; j < fill; j++) {
+                uint16_t want = t == 0 ? f32_to_f16(x[j]) : f32_to_bf16(x[j]);
+                float back = t == 0 ? f16_to_f32(want) : bf16_to_f32(want);
+                CHECK(h[j] == want && qr_bits(xf[j]) == qr_bits(back), "%s of 0x%08x (value %d): 0x%04x, %08x; want 0x%04x, %08x",
+                      t == 0 ? "F16" : "BF16", qr_bits(x[j]), j, h[j], qr_bits(xf[j]), want, qr_bits(back));
+                if (check_failed_) break;
+            }
+            if (fill < N) break;
+        }
+        CHECK(ties == 256 * 24 + 1 || check_failed_, "%d tie patterns", ties);
+    }
+    free(v);
+}
+
 /* matmul_prepare: m vectors at a stride, each as act_quantize makes it alone. */
 TEST(prepare_many_vectors) {
     enum { N = 512, M = 5 };
@@ -324,5 +375,5 @@ TEST(dequantize_runq8) {
 }
 
 RUN_TESTS(f16_widening_all_values, f16_narrowing, bf16_both_ways, activations_as_llama_cpp_x86,
-          prepare_many_vectors, activation_keys, dequantize_every_type, dequantize_known_blocks,
+          half_activations_every_pattern, prepare_many_vectors, activation_keys, dequantize_every_type, dequantize_known_blocks,
           dequantize_runq8)
