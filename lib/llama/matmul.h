@@ -208,6 +208,18 @@ static inline int matmul_stream_quarter(int count, size_t row_bytes) {
     return (size_t)count * row_bytes >= MATMUL_STREAMS_BYTES ? count / 4 : 0;
 }
 
+/* q for count fp32 rows of n values: a quarter of them for the AVX2 and
+ * AVX-512 f32_rows to read four rows at a time from the quarters, or 0
+ * (one row at a time, in matmul_stream_row's order). Rows of more than
+ * 1024 values only: one row at a time, their x (over 4 KiB) shares the L1
+ * cache with the row's stream and comes back from L2 for every row. Zen 4,
+ * kbench from DRAM, one core, AVX-512, GB/s one row / four: 5632 columns
+ * 20 / 29.8, 2048 columns 27.3-28 / 30.6-32.5, 1024 columns 34 either way.
+ * Each row is its own dot16 either way: the same bits. */
+static inline int matmul_f32_quarter(int count, int n) {
+    return n > 1024 ? matmul_stream_quarter(count, (size_t)n * sizeof(float)) : 0;
+}
+
 /* The n-th row (from 0) read of the rows from i0, h from matmul_stream_half. */
 static inline int matmul_stream_row(int i0, int h, int n) {
     return n < 2 * h ? i0 + (n >> 1) + (n & 1) * h : i0 + n;
