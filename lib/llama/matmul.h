@@ -187,13 +187,13 @@ static inline int matmul_halves_ahead(void) {
 
 /* The values of the F16 (BF16) vector at v as binary16 (bfloat16), its
  * layout's half, for the rows read four at a time where the vector has
- * more than 2048 values; NULL: read it as fp32. Why: in fp32 it shares the
- * L1 cache with four weight streams, and as much as 32 KiB of it does not
- * stay (Zen 4's L1 holds 32 KiB). kbench from DRAM, one core, F16 5632
- * columns (TinyLlama's w2) 23.9 -> 28.4 GB/s, BF16 20.5 -> 28.3, F16 14336
- * 18 -> 29; widening x costs a fifth more conversions, which shows from L2
- * (F16 2048 columns 47.9 -> 42.9) and not from DRAM (29.4 either way).
- * The same bits: the values are the same. */
+ * more than 2048 values; NULL: read it as fp32. Why: in fp32 it shares
+ * the L1 cache with four weight streams and does not stay there when it
+ * is large (5632 values take 22 KiB, Zen 4's L1 32). kbench from DRAM,
+ * one core, F16 5632 columns (TinyLlama's w2) 23.9 -> 28.4 GB/s, BF16
+ * 20.5 -> 28.3, F16 14336 18 -> 29; widening x costs a fifth more
+ * conversions, which shows from L2 (F16 2048 columns 47.9 -> 42.9) and
+ * not from DRAM (29.4 either way). The same bits: the values are the same. */
 static inline const uint16_t *matmul_half_x(const ActLayout *L, const void *v) {
     return L->half && L->n > 2048 ? (const uint16_t *)(const void *)((const unsigned char *)v + L->half) : NULL;
 }

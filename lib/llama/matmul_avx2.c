@@ -1,6 +1,7 @@
 /* AVX2 kernels: the 16 lanes of dot16 in two registers (lanes 0-7, 8-15),
  * multiplies and adds kept apart (no FMA: the same bits as SSE2); Q8_0
- * products with byte multiply-adds. See matmul.h. */
+ * products with byte multiply-adds. See matmul.h. The level needs FMA all
+ * the same: quant_avx2.c's F16 rows fuse theirs (every AVX2 CPU has it). */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/matmul.h"
@@ -15,23 +16,33 @@ AVX2 static inline float reduce16(__m256 lo, __m256 hi) { return reduce8(_mm256_
 
 #define MAC(acc, w, x) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(w), x))
 
-/* Rows w and the three `stride` floats apart after it into y[0], y[ys],
- * y[2 ys], y[3 ys], each its own dot16: x read once for four rows. */
-AVX2 static void f32_rows4(float *y, size_t ys, const float *x, const float *w, size_t stride, int n) {
-    const float *r[4] = { w, w + stride, w + 2 * stride, w + 3 * stride };
+/* Lanes 0-7 + 8-15 of dot16(q, key t + u) for four keys u at once, so
+ * that eight additions are in flight. */
+AVX2 static inline __attribute__((always_inline)) void dots4(__m256 *s, const float *q,
+                                                             const float *k, size_t stride, int n) {
     __m256 lo[4], hi[4];
 #pragma GCC unroll 4
-    for (int k = 0; k < 4; k++) lo[k] = hi[k] = _mm256_setzero_ps();
+    for (int u = 0; u < 4; u++) lo[u] = hi[u] = _mm256_setzero_ps();
     for (int j = 0; j < n; j += 16) {
-        __m256 x0 = _mm256_loadu_ps(x + j), x1 = _mm256_loadu_ps(x + j + 8);
+        __m256 q0 = _mm256_loadu_ps(q + j), q1 = _mm256_loadu_ps(q + j + 8);
 #pragma GCC unroll 4
-        for (int k = 0; k < 4; k++) {
-            MAC(lo[k], r[k] + j, x0);
-            MAC(hi[k], r[k] + j + 8, x1);
+        for (int u = 0; u < 4; u++) {
+            MAC(lo[u], k + (size_t)u * stride + j, q0);
+            MAC(hi[u], k + (size_t)u * stride + j + 8, q1);
         }
     }
 #pragma GCC unroll 4
-    for (int k = 0; k < 4; k++) y[k * ys] = reduce16(lo[k], hi[k]);
+    for (int u = 0; u < 4; u++) s[u] = _mm256_add_ps(lo[u], hi[u]);
+}
+
+/* Rows w and the three `stride` floats apart after it into y[0], y[ys],
+ * y[2 ys], y[3 ys], each its own dot16: x read once for four rows (as
+ * dots4 reads four keys). */
+AVX2 static void f32_rows4(float *y, size_t ys, const float *x, const float *w, size_t stride, int n) {
+    __m256 s[4];
+    dots4(s, x, w, stride, n);
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) y[k * ys] = reduce8(s[k]);
 }
 
 /* Long rows four at a time from the range's quarters (matmul_f32_quarter);
@@ -54,25 +65,6 @@ AVX2 static void f32_rows(float *xout, const float *x, const float *w, int n, in
         }
         xout[i] = reduce16(a0, a1);
     }
-}
-
-/* Lanes 0-7 + 8-15 of dot16(q, key t + u) for four keys u at once, so
- * that eight additions are in flight. */
-AVX2 static inline __attribute__((always_inline)) void dots4(__m256 *s, const float *q,
-                                                             const float *k, size_t stride, int n) {
-    __m256 lo[4], hi[4];
-#pragma GCC unroll 4
-    for (int u = 0; u < 4; u++) lo[u] = hi[u] = _mm256_setzero_ps();
-    for (int j = 0; j < n; j += 16) {
-        __m256 q0 = _mm256_loadu_ps(q + j), q1 = _mm256_loadu_ps(q + j + 8);
-#pragma GCC unroll 4
-        for (int u = 0; u < 4; u++) {
-            MAC(lo[u], k + (size_t)u * stride + j, q0);
-            MAC(hi[u], k + (size_t)u * stride + j + 8, q1);
-        }
-    }
-#pragma GCC unroll 4
-    for (int u = 0; u < 4; u++) s[u] = _mm256_add_ps(lo[u], hi[u]);
 }
 
 /* Eight keys at a time, their trees side by side (reduce8x8). */
@@ -223,13 +215,14 @@ AVX2 static void wsum(float *out, const float *a, const float *v, size_t stride,
 extern const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS], matmul_avxvnni_tensor[MATMUL_KINDS];
 
 const MatmulKernel matmul_kernel_avx2 = {
-    .name = "avx2", .set = "avx2", .needs = LLAMA_CPU_AVX2, .f32_rows = f32_rows, .dots = dots, .axpy = axpy,
+    .name = "avx2", .set = "avx2", .needs = LLAMA_CPU_AVX2 | LLAMA_CPU_FMA, .f32_rows = f32_rows, .dots = dots, .axpy = axpy,
     .wsum = wsum, .q8_rows = matmul_avx2_q8_rows, .tensor = matmul_avx2_tensor,
 };
 
 /* The same level where the CPU has AVX-VNNI: the block types' byte
  * products by VPDPBUSD (quant_avx2.c). */
 const MatmulKernel matmul_kernel_avx2vnni = {
-    .name = "avx2", .set = "avx2-vnni", .needs = LLAMA_CPU_AVX2 | LLAMA_CPU_AVXVNNI, .f32_rows = f32_rows, .dots = dots,
-    .axpy = axpy, .wsum = wsum, .q8_rows = matmul_avx2_q8_rows, .tensor = matmul_avxvnni_tensor,
+    .name = "avx2", .set = "avx2-vnni", .needs = LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVXVNNI,
+    .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = matmul_avx2_q8_rows,
+    .tensor = matmul_avxvnni_tensor,
 };

@@ -216,6 +216,8 @@ TEST(levels_and_selection) {
     for (unsigned f = 0; f < 1u << 12; f++)
         CHECK(matmul_select(f)->variant_of == NULL, "features %#x select the variant %s", f, matmul_select(f)->set);
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->name, "avx2") == 0, "avx2");
+    /* its F16 kernels fuse multiply-adds: no AVX2 level without FMA */
+    CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2)->name, "sse2") == 0, "avx2 without fma");
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVX512)->name,
                  "avx512") == 0, "avx512");
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX512)->name, "sse2") == 0, "avx512 without avx2");
