@@ -152,8 +152,8 @@ static int leader(const LevelTuner *u) {
 
 TuneChoice transformer_choice(const Transformer *t) {
     const LevelTuner *u = &t->tuner;
-    if (u->n_cand < 2 || tuning(u) || !u->now_ns) return u->cand[0];
-    return u->cand[leader(u)];
+    if (u->n_cand < 2 || !u->now_ns) return u->cand[0];
+    return u->cand[tuning(u) ? u->kept : leader(u)];
 }
 
 int transformer_tuning(const Transformer *t) { return tuning(&t->tuner); }
@@ -564,8 +564,10 @@ static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
     product(t, &t->weights.wcls, s->act[0], 1, s->logits, 0);
 }
 
-/* The timing from the start, as at the beginning (after the untimed step). */
+/* The timing from the start, as at the beginning (after the untimed
+ * step), the choice kept meanwhile. */
 static void time_again(LevelTuner *u) {
+    u->kept = leader(u);
     for (int c = 0; c < u->n_cand; c++) u->tried[c] = 0, u->best[c] = 0;
     u->dropped = 0;
     u->since = 0;

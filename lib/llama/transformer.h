@@ -81,6 +81,7 @@ typedef struct {
     int n_cand;
     int warm;                        /* the untimed first step has run */
     int since;                       /* one-token steps on the choice since the timing ended */
+    int kept;                        /* the candidate chosen before, while timing again (0 at first) */
     int steps;                       /* timed steps so far */
     int tried[TUNE_MAX];             /* steps timed on each candidate */
     unsigned dropped;                /* candidates too slow to time again */
@@ -105,9 +106,10 @@ typedef struct {
     LevelTuner tuner;
 } Transformer;
 
-/* The level and read one-token steps run on now (for reports); the
- * widest, one stream ahead where reads are timed (four streams where they
- * are not), until the timing has decided. */
+/* The level and read one-token steps run on now (for reports, and the
+ * read of batches); the widest, one stream ahead where reads are timed
+ * (four streams where they are not), until the timing has decided; while
+ * it times again, the choice it made before. */
 TuneChoice transformer_choice(const Transformer *t);
 /* Whether the next one-token steps are timed (the timing has not decided). */
 int transformer_tuning(const Transformer *t);

@@ -507,17 +507,19 @@ TEST(level_tuner_skips_a_level_without_kernels) {
 
 /* TUNE_AGAIN one-token steps after the timing ended, it runs again from
  * the start: a clock under which another candidate becomes the fastest
- * after the first timing gets that one picked, and not before; batches
- * count no step; the logits stay an untuned engine's all along. */
+ * after the first timing gets that one picked, and not before, the first
+ * choice kept while the second timing goes on; batches count no step; the
+ * logits stay an untuned engine's all along. */
 TEST(level_tuner_times_again) {
     static llama_model m;
     unsigned char *file;
     llama_error err;
     CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
     if (check_failed_) { free(file); return; }
-    /* first the first candidate (one stream ahead) fastest, then the third (bare) */
-    static const uint64_t before[TUNE_MAX] = { 50000, 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
-    static const uint64_t after[TUNE_MAX] = { 100000, 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    /* first the second candidate (four streams) fastest, then the third
+     * (bare), the second within an eighth of it: timed in full */
+    static const uint64_t before[TUNE_MAX] = { 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    static const uint64_t after[TUNE_MAX] = { 100000, 53000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
     TunerClock clock = { 1, NULL, before, { 0 } };
     llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, 0 };
     llama_platform plain = { NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
@@ -547,7 +549,7 @@ TEST(level_tuner_times_again) {
         if (ended < 0 && !transformer_tuning(&e.t)) {
             ended = step;
             timed = u->steps;
-            CHECK(c.kernel == u->cand[0].kernel && c.read == u->cand[0].read, "first picked %s/%d",
+            CHECK(c.kernel == u->cand[1].kernel && c.read == u->cand[1].read, "first picked %s/%d",
                   c.kernel->set, c.read);
             clock.ns = after;
         } else if (ended >= 0 && u->steps > timed) {
@@ -558,11 +560,17 @@ TEST(level_tuner_times_again) {
     /* the (TUNE_AGAIN + 1)-th one-token step after the end is timed */
     CHECK(batches > 0 && again - ended == TUNE_AGAIN + 1 + batches, "timed again %d steps after (%d, %d batches)",
           again - ended, TUNE_AGAIN, batches);
+    int during = 0;
     for (int k = 0; k < TUNE_MAX * TUNE_TRIALS && transformer_tuning(&e.t) && !check_failed_; k++, step++) {
+        TuneChoice c = transformer_choice(&e.t);
+        CHECK(c.kernel == u->cand[1].kernel && c.read == u->cand[1].read, "while timing again: %s/%d",
+              c.kernel->set, c.read);
+        during++;
         float *a = transformer_forward(&e.t, &token, 1, step % 64);
         float *b = transformer_forward(&ref.t, &token, 1, step % 64);
         CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "logits differ at step %d", step);
     }
+    CHECK(during == TUNE_TRIALS - 1, "%d more steps timed, want %d", during, TUNE_TRIALS - 1);
     TuneChoice c = transformer_choice(&e.t);
     CHECK(!transformer_tuning(&e.t) && c.kernel == u->cand[2].kernel && c.read == u->cand[2].read, "then picked %s/%d, want %s/%d",
           c.kernel->set, c.read, u->cand[2].kernel->set, u->cand[2].read);
