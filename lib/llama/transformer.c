@@ -577,9 +577,9 @@ float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
     LevelTuner *u = &t->tuner;
     if (n == 1 && u->warm && !tuning(u) && ++u->since > TUNE_AGAIN) time_again(u);
     if (n > 1 || !tuning(u) || !u->warm) {
-        /* batches on the widest; one-token steps on the choice (the
-         * first candidate while the timing goes on: the first of them
-         * runs untimed) */
+        /* batches on the widest, read as the choice says (the choice
+         * made before while the timing runs again); one-token steps on
+         * the choice, the untimed first one on the first candidate */
         TuneChoice best = transformer_choice(t);
         if (n > 1) best.kernel = u->widest;
         else u->warm = 1;
