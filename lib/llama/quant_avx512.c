@@ -424,10 +424,10 @@ TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5
             acc[4 * h + k] = _mm512_setzero_si512();
             if (4 * h + k >= r) continue;
             __m512i sc = lane_to_all(scmn, k), p[4];
-            if (q5) q5_k_values512((const block_q5_K *)(const void *)(first + (size_t)(4 * h + k) * S),
-                                   a->q + 256 * sb, p);
-            else q4_k_values512((const block_q4_K *)(const void *)(first + (size_t)(4 * h + k) * S),
-                                a->q + 256 * sb, p);
+            const int8_t *x = a->q + 256 * sb;
+            OPAQUE_PTR(x);
+            if (q5) q5_k_values512((const block_q5_K *)(const void *)(first + (size_t)(4 * h + k) * S), x, p);
+            else q4_k_values512((const block_q4_K *)(const void *)(first + (size_t)(4 * h + k) * S), x, p);
             /* packed, 128-bit lanes 0-1 hold sub-blocks 0 then 2, lanes 2-3 1 then 3 (4, 6 and 5, 7) */
             __m512i s = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]),
                                             _mm512_shuffle_epi8(sc, PICK4X2(0, 2)));
@@ -545,7 +545,9 @@ TARGET static INLINE __m256 q2_k_group512(const block_q2_K *w, const vnni_Act *a
 #pragma GCC unroll 4
         for (int k = 0; k < 4; k++) {
             int sb = b + 4 * h + k;
-            acc[4 * h + k] = 4 * h + k < r ? q2_k_isum512(&w[sb], a->q + 256 * sb, lane_to_all(sc, k))
+            const int8_t *x = a->q + 256 * sb;
+            OPAQUE_PTR(x);
+            acc[4 * h + k] = 4 * h + k < r ? q2_k_isum512(&w[sb], x, lane_to_all(sc, k))
                                            : _mm512_setzero_si512();
         }
     }
@@ -631,6 +633,7 @@ TARGET static INLINE __m256 k16_group512(const void *w, const int q3, const vnni
         __m512i bsums = _mm512_maskz_loadu_epi16(two ? ~0u : 0xffffu, a->bsums + 16 * (b + k));
         __m512i corr = _mm512_slli_epi32(_mm512_madd_epi16(sc, bsums), q3 ? 2 : 5);   /* lanes 0-7: k, 8-15: k + 1 */
         const int8_t *x = a->q + 256 * (b + k);
+        OPAQUE_PTR(x);
         __m512i s0 = q3 ? q3_k_isum512(B3, x, sc, 0) : q6_k_isum512(B6, x, sc, 0);
         acc[k] = _mm512_mask_sub_epi32(s0, 0x00ff, s0, corr);
         if (two) {

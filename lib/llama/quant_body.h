@@ -439,6 +439,7 @@ TARGET static INLINE __m256 NAME(k4_8)(const void *w, const int S, const int q5,
         __m256i scmn = NAME(k4_scales32)(raw);
         ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
         const int8_t *x = a->q + 256 * (b + k);
+        OPAQUE_PTR(x);
         acc[k] = NAME(k4_isum)(B0, q5, x, _mm256_permute2x128_si256(scmn, scmn, 0x00));
         if (two) acc[k + 1] = NAME(k4_isum)(B1, q5, x + 256, _mm256_permute2x128_si256(scmn, scmn, 0x11));
     }
