@@ -857,10 +857,11 @@ VNNI_TENSOR_TABLE(matmul_avx512vnni_tensor, q4_k_rows512_or_batch, q5_k_rows512_
  * VNNI's byte products), a set the tuner times beside the one above
  * (matmul.h's variant_of): where 512-bit operations run as two halves
  * (AMD Zen 4), they read Q4_K faster than the 512-bit ones, elsewhere
- * slower (kbench, one core, GB/s from DRAM and from L2: Zen 4 25.4 and
- * 30.5 against 19.5 and 20.7, Q5_K 25.2 and 30 against 18.6 and 19.9;
- * Zen 5 from L2 37 against 50-53). The other types' 512-bit kernels are
- * as fast or faster on Zen 4 too (Q4_0 24 against 16 from DRAM). */
+ * slower (kbench, one core, GB/s from DRAM and from L2: Zen 4 26.3-27.1
+ * and 31-32 against 24.3-25.3 and 26-27, Q5_K 26.2-26.8 and 30-31
+ * against 24-24.4 and 25; Zen 5 from L2 37 against 50-53, before x was
+ * loaded per row: simd.h's OPAQUE_PTR). The other types' 512-bit kernels
+ * are as fast or faster on Zen 4 too (Q4_0 24 against 16 from DRAM). */
 WITH_BATCH(vnni_q4_k_rows, MATMUL_Q4_K)
 WITH_BATCH(vnni_q5_k_rows, MATMUL_Q5_K)
 VNNI_TENSOR_TABLE(matmul_avx512vnni_ymm_tensor, vnni_q4_k_rows_or_batch, vnni_q5_k_rows_or_batch)
