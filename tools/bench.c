@@ -18,7 +18,10 @@
  * median its median position time; effective GB/s the weight bytes a
  * position reads times tok/s, and its fraction of the roofline of the same
  * number of cores; peak RSS the child's maximum resident set (the
- * checkpoint's bytes plus the engine's arena). pp tok/s: a prompt of PROMPT
+ * checkpoint's bytes plus the engine's arena); kernels the matrix kernels
+ * (the level's set) and the read of the rows that the engine's tuner had
+ * chosen at the end of the best run (they decide the speed, and differ by
+ * machine). pp tok/s: a prompt of PROMPT
  * tokens (128) run as one batch through the model, the best of the runs.
  * -l sse2|avx2|avx512|amx: the engine on that SIMD level only (as --simd), to
  * see how a machine without the wider ones would run (the roofline stays
@@ -43,6 +46,7 @@
 #include <unistd.h>
 
 #include "lib/llama/llama.h"
+#include "lib/llama/matmul.h"
 #include "lib/llama/session.h"
 #include "lib/llama/simd.h"
 #include "tools/lib/disturbance.h"
@@ -199,6 +203,7 @@ typedef struct {
     double median_ms;       /* that run's median position time */
     int pos;
     double peak_rss_mb;     /* filled in by the parent */
+    char kernels[48];       /* the tuner's choice after the best run: set/read */
 } Result;
 
 static uint64_t stamps[MAX_STEPS + 1];
@@ -273,7 +278,10 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
             int n = 0;
             for (int i = 1; i < nstamps; i++) d[n++] = stamps[i] - stamps[i - 1];
             qsort(d, (size_t)n, sizeof d[0], cmp_u64);
-            best = (Result){ best.pp_tok_s, tps, 1e3 / tps, n ? (double)d[n / 2] * 1e-6 : 0, st.pos, 0 };
+            best = (Result){ best.pp_tok_s, tps, 1e3 / tps, n ? (double)d[n / 2] * 1e-6 : 0, st.pos, 0, "" };
+            TuneChoice c = transformer_choice(&s->transformer);
+            snprintf(best.kernels, sizeof best.kernels, "%s/%s", c.kernel->set ? c.kernel->set : c.kernel->name,
+                     matmul_read_names[c.read]);
         }
     }
     host_pool_destroy(pool);
@@ -393,12 +401,14 @@ int main(int argc, char **argv) {
            "                  the checkpoint's size on as many cores, GB/s; 'L3' where it fits this core's %.0f MB L3, else 'DRAM'\n"
            "         fraction GB/s / roofline\n"
            "         peak RSS the run's largest resident memory (weights + run state)\n"
+           "         kernels  the matrix kernels (the level's set) and the read of the rows that the engine's\n"
+           "                  tuner had chosen at the end of that run\n"
            "A row that looks disturbed by another process (tools/lib/disturbance.c) is measured again,\n"
            "up to %d times; one that stays so is marked '*' with the reasons.\n\n", prompt, sum_name,
            l3 / MB, attempts);
-    printf("%-26s %-6s %8s %5s %8s %8s %7s %7s %7s %9s %5s %8s %9s\n", "model", "format", "MB/tok",
+    printf("%-26s %-6s %8s %5s %8s %8s %7s %7s %7s %9s %5s %8s %9s  %s\n", "model", "format", "MB/tok",
            "cores", "pp tok/s", "tok/s", "ms/tok", "median", "GB/s", "roofline", "", "fraction",
-           "peak RSS");
+           "peak RSS", "kernels");
 
     int marked = 0;
     for (int m = optind; m < argc; m++) {
@@ -431,12 +441,12 @@ int main(int argc, char **argv) {
         const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         for (int k = 0; k < (cores > 1 ? 2 : 1); k++) {
             double gbs = wb * r[k].tok_s / 1e9;
-            printf("%-26s %-6s %8.1f %5d %8.1f %8.1f %7.2f %7.2f %7.1f %9.1f %5s %8.2f %6.1f MB%s\n",
+            printf("%-26s %-6s %8.1f %5d %8.1f %8.1f %7.2f %7.2f %7.1f %9.1f %5s %8.2f %6.1f MB  %s%s\n",
                    name, fmt, wb / MB, k == 0 ? 1 : cores, r[k].pp_tok_s, r[k].tok_s, r[k].mean_ms,
                    r[k].median_ms, gbs,
                    k == 0 ? row.roof_before[0] : row.roof_before[1],
                    l3 && (long)size <= l3 ? "L3" : "DRAM", gbs / (k == 0 ? row.roof_before[0] : row.roof_before[1]),
-                   r[k].peak_rss_mb, why[0] ? " *" : "");
+                   r[k].peak_rss_mb, r[k].kernels, why[0] ? " *" : "");
         }
         if (why[0]) {
             printf("  * disturbed after %d attempt%s: %s\n", attempts, attempts == 1 ? "" : "s", why);
