@@ -280,8 +280,7 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
             qsort(d, (size_t)n, sizeof d[0], cmp_u64);
             best = (Result){ best.pp_tok_s, tps, 1e3 / tps, n ? (double)d[n / 2] * 1e-6 : 0, st.pos, 0, "" };
             TuneChoice c = transformer_choice(&s->transformer);
-            snprintf(best.kernels, sizeof best.kernels, "%s/%s", c.kernel->set ? c.kernel->set : c.kernel->name,
-                     matmul_read_names[c.read]);
+            snprintf(best.kernels, sizeof best.kernels, "%s/%s", c.kernel->set, matmul_read_names[c.read]);
         }
     }
     host_pool_destroy(pool);
