@@ -18,10 +18,10 @@
  * median its median position time; effective GB/s the weight bytes a
  * position reads times tok/s, and its fraction of the roofline of the same
  * number of cores; peak RSS the child's maximum resident set (the
- * checkpoint's bytes plus the engine's arena); kernels the matrix kernels
- * (the level's set) and the read of the rows that the engine's tuner had
- * chosen at the end of the best run (they decide the speed, and differ by
- * machine). pp tok/s: a prompt of PROMPT
+ * checkpoint's bytes plus the engine's arena); kernels, for each weight
+ * type of the model, the matrix kernels (the level's set) and the read of
+ * the rows that the engine's tuner had chosen at the end of the best run
+ * (they decide the speed, and differ by machine and type). pp tok/s: a prompt of PROMPT
  * tokens (128) run as one batch through the model, the best of the runs.
  * -l sse2|avx2|avx512|amx: the engine on that SIMD level only (as --simd), to
  * see how a machine without the wider ones would run (the roofline stays
@@ -203,7 +203,7 @@ typedef struct {
     double median_ms;       /* that run's median position time */
     int pos;
     double peak_rss_mb;     /* filled in by the parent */
-    char kernels[48];       /* the tuner's choice after the best run: set/read */
+    char kernels[200];      /* the tuner's choices after the best run: type:set/read ... */
 } Result;
 
 static uint64_t stamps[MAX_STEPS + 1];
@@ -279,8 +279,14 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
             for (int i = 1; i < nstamps; i++) d[n++] = stamps[i] - stamps[i - 1];
             qsort(d, (size_t)n, sizeof d[0], cmp_u64);
             best = (Result){ best.pp_tok_s, tps, 1e3 / tps, n ? (double)d[n / 2] * 1e-6 : 0, st.pos, 0, "" };
-            TuneChoice c = transformer_choice(&s->transformer);
-            snprintf(best.kernels, sizeof best.kernels, "%s/%s", c.kernel->set, matmul_read_names[c.read]);
+            size_t used = 0;
+            for (int kind = 0; kind < MATMUL_KINDS; kind++) {
+                TuneChoice c = transformer_choice(&s->transformer, kind);
+                if (c.kernel && used < sizeof best.kernels)
+                    used += (size_t)snprintf(best.kernels + used, sizeof best.kernels - used, "%s%s:%s/%s",
+                                             used ? " " : "", matmul_kind_names[kind], c.kernel->set,
+                                             matmul_read_names[c.read]);
+            }
         }
     }
     host_pool_destroy(pool);
@@ -400,8 +406,8 @@ int main(int argc, char **argv) {
            "                  the checkpoint's size on as many cores, GB/s; 'L3' where it fits this core's %.0f MB L3, else 'DRAM'\n"
            "         fraction GB/s / roofline\n"
            "         peak RSS the run's largest resident memory (weights + run state)\n"
-           "         kernels  the matrix kernels (the level's set) and the read of the rows that the engine's\n"
-           "                  tuner had chosen at the end of that run\n"
+           "         kernels  for each weight type, the matrix kernels (the level's set) and the read of the rows\n"
+           "                  that the engine's tuner had chosen at the end of that run: type:set/read\n"
            "A row that looks disturbed by another process (tools/lib/disturbance.c) is measured again,\n"
            "up to %d times; one that stays so is marked '*' with the reasons.\n\n", prompt, sum_name,
            l3 / MB, attempts);

@@ -208,7 +208,7 @@ static int read_way(const char *name) {
 int main(int argc, char **argv) {
     const char *types_arg = NULL, *levels_arg = NULL;
     double big_mib = 256, small_mib = 16, seconds = 0.5;
-    int m = 128, opt, COLS = 4096, batch_only = 0;
+    int m = 128, opt, COLS = 4096, batch_only = 0, read = MATMUL_READ_STREAMS;
     while ((opt = getopt(argc, argv, "t:l:s:c:m:k:T:r:wB")) != -1) {
         if (opt == 't') types_arg = optarg;
         else if (opt == 'l') levels_arg = optarg;
@@ -219,10 +219,11 @@ int main(int argc, char **argv) {
         else if (opt == 'T') seconds = atof(optarg);
         else if (opt == 'w') clock_id = CLOCK_MONOTONIC;
         else if (opt == 'B') batch_only = 1;
-        else if (opt == 'r' && read_way(optarg) >= 0) matmul_read = read_way(optarg);
+        else if (opt == 'r' && read_way(optarg) >= 0) read = read_way(optarg);
         else die("usage: kbench [-t TYPES] [-l LEVELS] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w] "
                  "[-r streams|ahead|bare] [-B]");
     }
+    matmul_read_every(read);
     int types[NTYPES], ntypes = 0;
     if (types_arg) {
         for (const char *p = types_arg; *p;) {
@@ -252,8 +253,8 @@ int main(int argc, char **argv) {
     printf("kbench: one core; matvec GB/s of weights (best pass) for a %.0f MiB matrix (roofline %.1f GB/s)\n"
            "        and a %.0f MiB one (roofline %.1f GB/s); %d columns; rows read as %s; batched: %d vectors x 1024 rows\n\n",
            big_mib, roof_big, small_mib, roof_small, COLS,
-           matmul_read == MATMUL_READ_AHEAD  ? "one stream, prefetched far"
-           : matmul_read == MATMUL_READ_BARE ? "four streams, not prefetched"
+           read == MATMUL_READ_AHEAD  ? "one stream, prefetched far"
+           : read == MATMUL_READ_BARE ? "four streams, not prefetched"
                                              : "four streams, prefetched near", m);
     printf("%-6s %-15s %10s %6s %10s %6s %14s\n", "type", "set", "big GB/s", "roof", "small GB/s", "roof",
            "batched GFLOP/s");

@@ -229,9 +229,10 @@ typedef struct {
      * comparing with another implementation (--dump-logits). */
     void (*prompt_logits)(void *ctx, const float *logits, int n);
     /* 1: run on the widest level cpu_features allow, always (--simd); 0:
-     * one-token steps may run on a narrower level that this machine turns
-     * out to run faster (timed during the first tokens; same results).
-     * Either way, how the rows are read is timed (matmul.h's matmul_read). */
+     * one-token steps may run each weight type's products on a narrower
+     * level that this machine turns out to run faster (timed during the
+     * first tokens; same results; tuner.h). Either way, how the rows are
+     * read is timed, for each type (matmul.h's matmul_read). */
     int simd_fixed;
 } llama_platform;
 
@@ -345,7 +346,8 @@ const char *llama_chat_format(const llama_session *s, int *recognised);
  * header); without it they print the date their template falls back to. */
 void llama_set_date(llama_session *s, int year, int month, int day);
 
-/* The SIMD level one-token steps run on ("avx512", "avx2", "sse2"). */
+/* The SIMD level one-token steps run on ("avx512", "avx2", "sse2"): that
+ * of the weight type with the most bytes (each type may run on its own). */
 const char *llama_simd_level(const llama_session *s);
 
 /* run.c's "achieved tok/s" figure, (pos - 1) / (end - start) * 1000 with

@@ -18,8 +18,12 @@ const MatmulKernel *const matmul_levels[] = {
     &matmul_kernel_avx2vnni, &matmul_kernel_avx2, &matmul_kernel_sse2, NULL,
 };
 
-int matmul_read = MATMUL_READ_STREAMS;
+int matmul_read[MATMUL_KINDS];   /* MATMUL_READ_STREAMS (0) for callers that set none */
 const char *const matmul_read_names[MATMUL_READS] = { "streams", "ahead", "bare" };
+
+void matmul_read_every(int read) {
+    for (int k = 0; k < MATMUL_KINDS; k++) __atomic_store_n(&matmul_read[k], read, __ATOMIC_RELAXED);
+}
 
 const MatmulKernel *matmul_select(unsigned cpu_features) {
     for (int i = 0; matmul_levels[i]; i++)
@@ -129,6 +133,10 @@ void matrix_rows(const MatmulKernel *k, float *xout, const float *x, const Quant
 }
 
 /* ---------------------------------------------------------------- tensors */
+
+const char *const matmul_kind_names[MATMUL_KINDS] = {
+    "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "RUNQ8",
+};
 
 int matmul_kind(int type) {
     switch (type) {

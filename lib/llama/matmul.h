@@ -99,6 +99,8 @@ enum {
 
 /* MATMUL_* of a weight type; -1 for none. */
 int matmul_kind(int type);
+/* Their names, for tools and reports ("Q4_K"; "RUNQ8": llama2.c's Q8_0). */
+extern const char *const matmul_kind_names[MATMUL_KINDS];
 
 /* A tensor kernel: y[t * ldy + i] = row i of w . vector t of act (m
  * vectors of L->bytes bytes each, prepared by act_quantize), for t < m and
@@ -146,9 +148,17 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
  * ahead) and sets this before each forward pass; the workers only read
  * it. The same bits every way: each row is computed alone. */
 enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD, MATMUL_READ_BARE, MATMUL_READS };
-extern int matmul_read;
+/* The read of each weight kind (MATMUL_*): the fastest way differs by
+ * type on one machine (Zen 4, kbench from DRAM, one core: Q4_0 26.9 GB/s
+ * as streams, 24.3 bare; Q6_K 12.2 as streams, 29.1 bare), and a model
+ * mixes types (llama-quantize's Q4_0 files keep the classifier in Q6_K). */
+extern int matmul_read[MATMUL_KINDS];
 /* Their names, for tools and tests: "streams", "ahead", "bare". */
 extern const char *const matmul_read_names[MATMUL_READS];
+/* Sets every kind's read (tools and tests). */
+void matmul_read_every(int read);
+/* The read of kind's rows now (the workers only read it). */
+static inline int matmul_read_of(int kind) { return __atomic_load_n(&matmul_read[kind], __ATOMIC_RELAXED); }
 
 /* How far ahead one stream is prefetched: rows of blocks of 32 (and
  * llama2.c's Q8_0), and rows of the K-quants' super-blocks (quant_body.h's
@@ -178,11 +188,11 @@ static inline __attribute__((always_inline)) void matmul_prefetch(const void *p,
 }
 
 /* How far ahead the F16 and BF16 rows (two streams, read in the same way
- * whatever matmul_read says but for their prefetch) are prefetched: 4 KiB,
+ * whatever their kind's matmul_read says but for their prefetch) are prefetched: 4 KiB,
  * or not at all for MATMUL_READ_BARE (where the AVX2 and AVX-512 levels
  * read a large range's quarters four rows at a time instead). */
-static inline int matmul_halves_ahead(void) {
-    return __atomic_load_n(&matmul_read, __ATOMIC_RELAXED) == MATMUL_READ_BARE ? 0 : 4096;
+static inline int matmul_halves_ahead(int kind) {
+    return matmul_read_of(kind) == MATMUL_READ_BARE ? 0 : 4096;
 }
 
 /* The values of the F16 (BF16) vector at v as binary16 (bfloat16), its

@@ -190,7 +190,7 @@ VNNI static inline __m256i hsum_groups(__m512i e0, __m512i e1, __m512i e2, __m51
  * MATMUL_PREFETCH_FAR ahead by prefetch_far (kbench, Zen 5, one core, 768
  * columns from DRAM: 27-29 GB/s -> 33-34). */
 #define RUNQ8_ROWS(i, begin, end, row_bytes, far)                                                \
-    for (int far = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED) == MATMUL_READ_AHEAD, n_ = 0, \
+    for (int far = matmul_read_of(MATMUL_RUNQ8) == MATMUL_READ_AHEAD, n_ = 0,                 \
              count_ = (end) - (begin), h_ = far ? 0 : matmul_stream_half(count_, (row_bytes)), i = 0; \
          n_ < count_ && ((i = matmul_stream_row((begin), h_, n_)), 1); n_++)
 #define prefetch_far(p, bytes) matmul_prefetch((p), (bytes), MATMUL_PREFETCH_FAR)

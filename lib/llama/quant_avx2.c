@@ -124,7 +124,7 @@ typedef void half_rows4_fn(const uint16_t *w, size_t stride, const float *x, con
 typedef float half_row_fn(const uint16_t *w, const float *x, int n, int ahead);
 static int half_quarters(half_rows4_fn *rows4, half_row_fn *row1, const llama_tensor *w, const ActLayout *L,
                          const float *x, float *y, int i0, int i1) {
-    int q = matmul_halves_ahead() ? 0 : matmul_stream_quarter(i1 - i0, w->row_bytes);
+    int q = matmul_halves_ahead(matmul_kind(w->type)) ? 0 : matmul_stream_quarter(i1 - i0, w->row_bytes);
     if (!q) return 0;
     const unsigned char *base = w->data;
     const uint16_t *xh = matmul_half_x(L, x);
@@ -175,7 +175,7 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
         matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
         return;
     }
-    int f16c = has_f16c(), ahead = matmul_halves_ahead();
+    int f16c = has_f16c(), ahead = matmul_halves_ahead(MATMUL_F16);
     int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
@@ -223,7 +223,7 @@ TARGET static void bf16_rows(const llama_tensor *w, const ActLayout *L, const vo
         matmul_plain[MATMUL_BF16](w, L, act, m, y, ldy, r0, r1);
         return;
     }
-    int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1), ahead = matmul_halves_ahead();
+    int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1), ahead = matmul_halves_ahead(MATMUL_BF16);
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
         for (int t = 0; t < m; t++) {

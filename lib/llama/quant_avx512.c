@@ -262,11 +262,11 @@ ROW_FNS(q4_0p, block_q4_0, 4, vnni_q4_0_1)
 ROW_FNS(q5_0p, block_q5_0, 1, NO_ONE)
 ROW_FNS(q4_1p, block_q4_1, 1, NO_ONE)
 ROW_FNS(q5_1p, block_q5_1, 1, NO_ONE)
-ROWS(q8_0_rows512, q8_0p, block_q8_0, 32)
-ROWS(q4_0_rows512, q4_0p, block_q4_0, 32)
-ROWS(q5_0_rows512, q5_0p, block_q5_0, 32)
-ROWS(q4_1_rows512, q4_1p, block_q4_1, 32)
-ROWS(q5_1_rows512, q5_1p, block_q5_1, 32)
+ROWS(q8_0_rows512, q8_0p, block_q8_0, 32, MATMUL_Q8_0)
+ROWS(q4_0_rows512, q4_0p, block_q4_0, 32, MATMUL_Q4_0)
+ROWS(q5_0_rows512, q5_0p, block_q5_0, 32, MATMUL_Q5_0)
+ROWS(q4_1_rows512, q4_1p, block_q4_1, 32, MATMUL_Q4_1)
+ROWS(q5_1_rows512, q5_1p, block_q5_1, 32, MATMUL_Q5_1)
 
 /* The K-quants with 64 values in each 512-bit register. The int32 sums
  * are exact, so they may be formed in any order: each super-block's isum
@@ -669,11 +669,11 @@ ROW_FNS(q3_kg, block_q3_K, 1, NO_ONE)
 ROW_FNS(q4_kg, block_q4_K, 1, NO_ONE)
 ROW_FNS(q5_kg, block_q5_K, 1, NO_ONE)
 ROW_FNS(q6_kg, block_q6_K, 1, NO_ONE)
-ROWS(q2_k_rows512, q2_kg, block_q2_K, 256)
-ROWS(q3_k_rows512, q3_kg, block_q3_K, 256)
-ROWS(q4_k_rows512, q4_kg, block_q4_K, 256)
-ROWS(q5_k_rows512, q5_kg, block_q5_K, 256)
-ROWS(q6_k_rows512, q6_kg, block_q6_K, 256)
+ROWS(q2_k_rows512, q2_kg, block_q2_K, 256, MATMUL_Q2_K)
+ROWS(q3_k_rows512, q3_kg, block_q3_K, 256, MATMUL_Q3_K)
+ROWS(q4_k_rows512, q4_kg, block_q4_K, 256, MATMUL_Q4_K)
+ROWS(q5_k_rows512, q5_kg, block_q5_K, 256, MATMUL_Q5_K)
+ROWS(q6_k_rows512, q6_kg, block_q6_K, 256, MATMUL_Q6_K)
 
 #undef TARGET
 #undef NAME
@@ -769,7 +769,7 @@ TARGET static INLINE float f16_sum(__m512 a) {
             return;                                                                                   \
         }                                                                                             \
         int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 2);   /* a pair at least */            \
-        int ahead = matmul_halves_ahead();                                                            \
+        int ahead = matmul_halves_ahead(KIND);                                                        \
         const unsigned char *base = w->data;                                                          \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                     \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk, count = i1 - i0;                              \

@@ -736,7 +736,7 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
  * vectors (read in order) one at a time, prefetched near; MATMUL_READ_AHEAD:
  * every row in order, prefetched far ahead; MATMUL_READ_BARE: as four
  * streams, not prefetched. */
-#define ROWS(FN, T, BT, QK)                                                                      \
+#define ROWS(FN, T, BT, QK, KIND)                                                                \
     TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
                                                   const void *act, int m,                        \
                           float *y, size_t ldy, int r0, int r1) {                                \
@@ -744,7 +744,7 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
         const unsigned char *base = w->data;                                                     \
         for (int i0 = r0; i0 < r1; i0 += chunk) {                                                \
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
-            int read = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED), far = read == MATMUL_READ_AHEAD; \
+            int read = matmul_read_of(KIND), far = read == MATMUL_READ_AHEAD;                     \
             int q = far ? 0 : matmul_stream_quarter(i1 - i0, w->row_bytes);                     \
             int ahead = far ? PREFETCH_FAR(sizeof(BT)) : read == MATMUL_READ_BARE ? 0 : PREFETCH_NEAR(sizeof(BT)); \
             for (int t = 0; t < m; t++) {                                                        \
@@ -760,16 +760,16 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
         }                                                                                        \
     }
 
-ROWS(NAME(q8_0_rows), q8_0, block_q8_0, 32)
-ROWS(NAME(q4_0_rows), q4_0, block_q4_0, 32)
-ROWS(NAME(q4_k_rows), q4_k, block_q4_K, 256)
-ROWS(NAME(q6_k_rows), q6_k, block_q6_K, 256)
-ROWS(NAME(q5_0_rows), q5_0, block_q5_0, 32)
-ROWS(NAME(q4_1_rows), q4_1, block_q4_1, 32)
-ROWS(NAME(q5_1_rows), q5_1, block_q5_1, 32)
-ROWS(NAME(q5_k_rows), q5_k, block_q5_K, 256)
-ROWS(NAME(q2_k_rows), q2_k, block_q2_K, 256)
-ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256)
+ROWS(NAME(q8_0_rows), q8_0, block_q8_0, 32, MATMUL_Q8_0)
+ROWS(NAME(q4_0_rows), q4_0, block_q4_0, 32, MATMUL_Q4_0)
+ROWS(NAME(q4_k_rows), q4_k, block_q4_K, 256, MATMUL_Q4_K)
+ROWS(NAME(q6_k_rows), q6_k, block_q6_K, 256, MATMUL_Q6_K)
+ROWS(NAME(q5_0_rows), q5_0, block_q5_0, 32, MATMUL_Q5_0)
+ROWS(NAME(q4_1_rows), q4_1, block_q4_1, 32, MATMUL_Q4_1)
+ROWS(NAME(q5_1_rows), q5_1, block_q5_1, 32, MATMUL_Q5_1)
+ROWS(NAME(q5_k_rows), q5_k, block_q5_K, 256, MATMUL_Q5_K)
+ROWS(NAME(q2_k_rows), q2_k, block_q2_K, 256, MATMUL_Q2_K)
+ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 
 /* (left defined for the including file, like ROW_FNS) TABLE, the tensor
  * table of the kernels made here under prefix P (NAME's), several vectors

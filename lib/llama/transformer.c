@@ -26,139 +26,38 @@
 
 /* ---------------------------------------------------------------- the level */
 
-/* The kinds of product (a bit per matmul_kind) the model's weights take. */
-static unsigned model_kinds(const llama_model *m) {
+/* The bytes of each kind's weights (matmul_kind) that a one-token step
+ * reads: the layers' and the classifier's. */
+static void kind_bytes(const llama_model *m, uint64_t bytes[MATMUL_KINDS]) {
     const llama_weights *w = &m->weights;
-    unsigned kinds = 0;
-#define KIND(t) (kinds |= 1u << (matmul_kind((t).type) < 0 ? 0 : matmul_kind((t).type)))
+    for (int kind = 0; kind < MATMUL_KINDS; kind++) bytes[kind] = 0;
+#define ADD(t) do { int k_ = matmul_kind((t).type); \
+                    if (k_ >= 0) bytes[k_] += (uint64_t)(t).rows * (t).row_bytes; } while (0)
     for (int l = 0; l < m->config.n_layers; l++) {
         const llama_layer *y = &w->layer[l];
-        KIND(y->wq); KIND(y->wk); KIND(y->wv); KIND(y->wo); KIND(y->w1); KIND(y->w3); KIND(y->w2);
+        ADD(y->wq); ADD(y->wk); ADD(y->wv); ADD(y->wo); ADD(y->w1); ADD(y->w3); ADD(y->w2);
     }
-    KIND(w->wcls);
+    ADD(w->wcls);
+#undef ADD
+}
+
+/* The kinds (a bit per matmul_kind) of one layer's weights. */
+static unsigned layer_kinds(const llama_layer *y) {
+    unsigned kinds = 0;
+#define KIND(t) (kinds |= matmul_kind((t).type) < 0 ? 0 : 1u << matmul_kind((t).type))
+    KIND(y->wq); KIND(y->wk); KIND(y->wv); KIND(y->wo); KIND(y->w1); KIND(y->w3); KIND(y->w2);
 #undef KIND
     return kinds;
 }
 
-/* The ways of reading rows (a bit per MATMUL_READ_*) that differ for
- * those kinds: the block types read all three ways; llama2.c's Q8_0 (AVX-512
- * VNNI's RUNQ8 rows) in order ahead or as streams, which are never
- * prefetched; F16 and BF16 always as two streams, prefetched or bare; F32
- * one way. */
-static unsigned reads_that_differ(unsigned kinds) {
-    unsigned blocks = kinds & ~(1u << MATMUL_F32 | 1u << MATMUL_F16 | 1u << MATMUL_BF16 | 1u << MATMUL_RUNQ8);
-    unsigned ways = 1u << MATMUL_READ_STREAMS;
-    if (blocks || (kinds >> MATMUL_RUNQ8 & 1)) ways |= 1u << MATMUL_READ_AHEAD;
-    if (blocks || (kinds & (1u << MATMUL_F16 | 1u << MATMUL_BF16))) ways |= 1u << MATMUL_READ_BARE;
-    return ways;
+TuneChoice transformer_choice(const Transformer *t, int kind) {
+    if (kind < 0 || kind >= MATMUL_KINDS || !t->tuner.kind[kind].n_cand) return (TuneChoice){ NULL, 0 };
+    return tuner_choice(&t->tuner, kind);
 }
 
-/* Whether level k has kernels of its own for every one of those: SSE2 has
- * none for the GGUF types, whose plain C code is ten to forty times slower
- * (one Q4_K_M token of TinyLlama's shape took 0.66 s, 0.024 on AVX2): a
- * single timed token on it would cost an AVX2 machine's run more than all
- * its other tokens. */
-static int serves_all(const MatmulKernel *k, unsigned kinds) {
-    for (int kind = 0; kind < MATMUL_KINDS; kind++)
-        if ((kinds >> kind & 1) && !matmul_level_serves(k, kind)) return 0;
-    return 1;
-}
+int transformer_tuning(const Transformer *t) { return tuner_tuning(&t->tuner); }
 
-/* Whether sets a and b take some of those kinds to different kernels. */
-static int tensors_differ(const MatmulKernel *a, const MatmulKernel *b, unsigned kinds) {
-    for (int kind = 0; kind < MATMUL_KINDS; kind++)
-        if ((kinds >> kind & 1) && a->tensor && b->tensor && a->tensor[kind] != b->tensor[kind]) return 1;
-    return 0;
-}
-
-static void tuner_init(LevelTuner *u, const MatmulKernel *widest, unsigned kinds, const llama_platform *pf) {
-    memset(u, 0, sizeof *u);
-    u->widest = widest;
-    const MatmulKernel *levels[TUNE_SETS] = { widest };
-    int n_levels = 1;
-    unsigned have = pf ? pf->cpu_features : widest->needs;
-    /* a variant of the widest (matmul.h's variant_of) that the CPU has,
-     * where its kernels differ for the model's weights (--simd or not: it
-     * is the same level) */
-    for (int v = 0; matmul_levels[v] && n_levels < TUNE_SETS - 1; v++)
-        if (matmul_levels[v]->variant_of == widest && (matmul_levels[v]->needs & ~have) == 0 &&
-            tensors_differ(matmul_levels[v], widest, kinds))
-            levels[n_levels++] = matmul_levels[v];
-    /* the next level down that the CPU has, if any: past the levels of the
-     * same name, and past those whose one-vector kernels are the widest's
-     * (AMX's are VNNI's), with their names; none if that one lacks kernels
-     * for some of the model's weights */
-    int i = 0;
-    while (matmul_levels[i] && matmul_levels[i] != widest) i++;
-    /* --simd fixes the level; how its rows are read is still timed */
-    const char *same = pf && pf->simd_fixed ? NULL : widest->name;
-    for (i++; matmul_levels[i] && same; i++) {
-        const MatmulKernel *k = matmul_levels[i];
-        if ((k->needs & ~have) != 0 || !k->name || k->variant_of) continue;
-        if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
-        else if (strcmp(k->name, same) != 0) {
-            if (serves_all(k, kinds)) levels[n_levels++] = k;
-            break;
-        }
-    }
-    /* each level every way that differs, one stream ahead first: the
-     * first candidate runs the untimed first step, and the ways rank
-     * differently on each machine: on the AMX Xeon four streams read the
-     * K-quants 8-15% faster, on Zen 5 one stream reads Q6_K 3 times and
-     * Q3_K twice as fast as four, on Zen 4 four streams without software
-     * prefetch read Q6_K 1.6 times as fast as one (kbench from DRAM, one
-     * core; matmul.h) */
-    static const int order[MATMUL_READS] = { MATMUL_READ_AHEAD, MATMUL_READ_STREAMS, MATMUL_READ_BARE };
-    unsigned ways = reads_that_differ(kinds);
-    for (int l = 0; l < n_levels; l++)
-        for (int i = 0; i < MATMUL_READS; i++)
-            if (ways >> order[i] & 1) u->cand[u->n_cand++] = (TuneChoice){ levels[l], order[i] };
-    u->now_ns = pf ? pf->now_ns : NULL;
-    u->ctx = pf ? pf->ctx : NULL;
-}
-
-/* Candidate c is still timed: not dropped and short of its trials. */
-static int timed_more(const LevelTuner *u, int c) { return !(u->dropped >> c & 1) && u->tried[c] < TUNE_TRIALS; }
-
-static int tuning(const LevelTuner *u) {
-    if (!u->now_ns || u->n_cand < 2) return 0;
-    int live = 0, more = 0;
-    for (int c = 0; c < u->n_cand; c++) {
-        live += !(u->dropped >> c & 1);
-        more += timed_more(u, c);
-    }
-    return live > 1 && more > 0;
-}
-
-/* Once each candidate has been timed: those more than an eighth slower
- * than the fastest are timed no more. */
-static void drop_slow(LevelTuner *u) {
-    uint64_t best = UINT64_MAX;
-    for (int c = 0; c < u->n_cand; c++) {
-        if (!u->tried[c]) return;
-        if (u->best[c] < best) best = u->best[c];
-    }
-    for (int c = 0; c < u->n_cand; c++)
-        if (u->best[c] - best > best / 8) u->dropped |= 1u << c;
-}
-
-/* The fastest candidate timed so far; the first before any. */
-static int leader(const LevelTuner *u) {
-    int best = 0;
-    for (int c = 1; c < u->n_cand; c++)
-        if (u->tried[c] && (!u->tried[best] || u->best[c] < u->best[best])) best = c;
-    return best;
-}
-
-TuneChoice transformer_choice(const Transformer *t) {
-    const LevelTuner *u = &t->tuner;
-    if (u->n_cand < 2 || !u->now_ns) return u->cand[0];
-    return u->cand[tuning(u) ? u->kept : leader(u)];
-}
-
-int transformer_tuning(const Transformer *t) { return tuning(&t->tuner); }
-
-const MatmulKernel *transformer_level(const Transformer *t) { return transformer_choice(t).kernel; }
+const MatmulKernel *transformer_level(const Transformer *t) { return tuner_choice(&t->tuner, t->tuner.main_kind).kernel; }
 
 /* The most any product of the model needs for one prepared input, over
  * the tensors that take inputs of `cols` values. */
@@ -190,7 +89,9 @@ void transformer_init(Transformer *t, const llama_model *m, int steps,
     t->steps = steps;
     t->batch = batch;
     compute_init(&t->compute, platform);
-    tuner_init(&t->tuner, t->compute.kernel, model_kinds(m), platform);
+    uint64_t bytes[MATMUL_KINDS];
+    kind_bytes(m, bytes);
+    tuner_init(&t->tuner, t->compute.kernel, bytes, platform);
     s->x = arena_alloc(a, B * dim, sizeof(float));
     s->xb = arena_alloc(a, B * dim, sizeof(float));
     s->xb2 = arena_alloc(a, B * dim, sizeof(float));
@@ -272,13 +173,19 @@ static void rope(const Transformer *t, float *v, int n, int b) {
 
 /* ---------------------------------------------------------------- parallel jobs */
 
+/* The set w's products run on now (tuner.h: each kind its own). */
+static const MatmulKernel *kernel_for(const Transformer *t, const llama_tensor *w) {
+    int kind = matmul_kind(w->type);
+    return kind < 0 ? t->compute.kernel : t->tuner.runs_on[kind];
+}
+
 /* Rows [begin, end) of a product whose rows are numbered from first in the
  * combined range: the part of it that falls in [first, first + d). */
-static void rows_part(const MatmulKernel *k, const llama_tensor *w, const void *act, int m,
+static void rows_part(const Transformer *t, const llama_tensor *w, const void *act, int m,
                       float *y, size_t ldy, int first, int d, int begin, int end) {
     int b = begin > first ? begin - first : 0;
     int e = end - first < d ? end - first : d;
-    if (b < e) matmul_rows(k, w, act, m, y, ldy, b, e);
+    if (b < e) matmul_rows(kernel_for(t, w), w, act, m, y, ldy, b, e);
 }
 
 typedef struct {
@@ -293,11 +200,10 @@ typedef struct {
 static void qkv_rows(void *arg, int begin, int end) {
     const QKVJob *j = arg;
     const Transformer *t = j->t;
-    const MatmulKernel *k = t->compute.kernel;
     int dim = t->config.dim, kv = t->config.kv_dim;
-    rows_part(k, j->wq, j->aq, j->m, t->state.q, (size_t)dim, 0, dim, begin, end);
-    rows_part(k, j->wk, j->ak, j->m, j->k, (size_t)kv, dim, kv, begin, end);
-    rows_part(k, j->wv, j->av, j->m, j->v, (size_t)kv, dim + kv, kv, begin, end);
+    rows_part(t, j->wq, j->aq, j->m, t->state.q, (size_t)dim, 0, dim, begin, end);
+    rows_part(t, j->wk, j->ak, j->m, j->k, (size_t)kv, dim, kv, begin, end);
+    rows_part(t, j->wv, j->av, j->m, j->v, (size_t)kv, dim + kv, kv, begin, end);
 }
 
 typedef struct {
@@ -312,7 +218,7 @@ static void ffn_rows(void *arg, int begin, int end) {
     const FFNJob *j = arg;
     const Transformer *t = j->t;
     const RunState *s = &t->state;
-    const MatmulKernel *k = t->compute.kernel;
+    const MatmulKernel *k = kernel_for(t, j->w1);   /* w3 is of the same kind */
     size_t hidden = (size_t)t->config.hidden_dim;
     matmul_rows(k, j->w1, j->act, j->m, s->hb, hidden, begin, end);
     matmul_rows(k, j->w3, j->act, j->m, s->hb2, hidden, begin, end);
@@ -336,11 +242,21 @@ static void rows_job(void *arg, int begin, int end) {
     matmul_rows(j->kernel, j->w, j->act, j->m, j->y, j->ldy, begin, end);
 }
 
+static uint64_t weight_bytes(const llama_tensor *w) { return (uint64_t)w->rows * w->row_bytes; }
+
+/* fn over n rows of products of one kind's weights, `bytes` of them: timed
+ * for the tuner in a timed step. */
+static void products_for(Transformer *t, int kind, uint64_t bytes, int n, long work, llama_range_fn fn, void *arg) {
+    tuner_product_begins(&t->tuner, kind, bytes);
+    compute_for(&t->compute, n, work, fn, arg);
+    tuner_product_ends(&t->tuner);
+}
+
 /* y = w x for the m prepared inputs, on the platform's cores. */
 static void product(Transformer *t, const llama_tensor *w, const void *act, int m, float *y,
                     size_t ldy) {
-    RowsJob j = { t->compute.kernel, w, act, m, y, ldy };
-    compute_for(&t->compute, w->rows, (long)w->cols * w->rows * m, rows_job, &j);
+    RowsJob j = { kernel_for(t, w), w, act, m, y, ldy };
+    products_for(t, matmul_kind(w->type), weight_bytes(w), w->rows, (long)w->cols * w->rows * m, rows_job, &j);
 }
 
 typedef struct {
@@ -420,66 +336,11 @@ static void prepare(Transformer *t, const PrepareJob *j, int m) {
     compute_for(&t->compute, m, 4L * (long)j->ld * m, prepare_rows, (void *)j);
 }
 
-/* ---------------------------------------------------------------- timing the candidates */
-
-static void run_on(Transformer *t, TuneChoice c) {
-    t->compute.kernel = c.kernel;
-    __atomic_store_n(&matmul_read, c.read, __ATOMIC_RELAXED);
-}
-
-static uint64_t layer_bytes(const llama_layer *y) {
-#define BYTES(w) ((uint64_t)(w).rows * (w).row_bytes)
-    return BYTES(y->wq) + BYTES(y->wk) + BYTES(y->wv) + BYTES(y->wo) + BYTES(y->w1) + BYTES(y->w3) + BYTES(y->w2);
-#undef BYTES
-}
-
-/* A timed step's plan: the candidates still timed, those timed least
- * first, and among equals from a place that moves on each step, so that
- * no candidate always gets the same layers. */
-static void plan_step(LevelTuner *u) {
-    u->n_plan = 0;
-    for (int least = 0; least < TUNE_TRIALS; least++)
-        for (int i = 0; i < u->n_cand; i++) {
-            int c = (i + u->steps) % u->n_cand;
-            if (timed_more(u, c) && u->tried[c] == least) u->plan[u->n_plan++] = c;
-        }
-    for (int c = 0; c < u->n_cand; c++) u->ns[c] = u->bytes[c] = 0;
-}
-
-/* During a timed step: layer l begins (l = n_layers: the last has ended).
- * The layer before is charged to the candidate it ran on; l runs on its
- * candidate of the plan, the classifier after the last on the leader. */
-static void tune_layer(Transformer *t, int l) {
-    LevelTuner *u = &t->tuner;
-    uint64_t now = u->now_ns(u->ctx);
-    if (l > 0) {
-        u->ns[u->running] += now - u->mark;
-        u->bytes[u->running] += layer_bytes(&t->weights.layer[l - 1]);
-    }
-    u->mark = now;
-    u->running = l < t->config.n_layers ? u->plan[l % u->n_plan] : leader(u);
-    run_on(t, u->cand[u->running]);
-}
-
-/* After a timed step: each candidate's time per MiB of the weights it
- * read, its best kept. */
-static void end_step(LevelTuner *u) {
-    for (int c = 0; c < u->n_cand; c++) {
-        if (!u->bytes[c]) continue;
-        uint64_t rate = (u->ns[c] << 20) / u->bytes[c];
-        if (!u->tried[c] || rate < u->best[c]) u->best[c] = rate;
-        u->tried[c]++;
-    }
-    u->steps++;
-    drop_slow(u);
-}
-
 /* One batch: m tokens at pos, pos+1, ... (m <= t->batch). */
 static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
     const llama_config *p = &t->config;
     const llama_weights *w = &t->weights;
     RunState *s = &t->state;
-    const MatmulKernel *k = t->compute.kernel;
     int dim = p->dim, kv_dim = p->kv_dim, hidden_dim = p->hidden_dim;
     size_t D = (size_t)dim, KV = (size_t)kv_dim, HD = (size_t)hidden_dim;
 
@@ -490,10 +351,7 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
 
     for (int l = 0; l < p->n_layers; l++) {
         const llama_layer *ly = &w->layer[l];
-        if (t->tuner.in_step) {
-            tune_layer(t, l);
-            k = t->compute.kernel;
-        }
+        if (t->tuner.in_step) tuner_unit(&t->tuner, layer_kinds(ly));
 
         /* q, and these positions' keys and values straight into the cache;
          * the three products share prepared inputs where their types agree */
@@ -508,7 +366,15 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
             s->key_cache + layer_offset + (size_t)pos * KV,
             s->value_cache + layer_offset + (size_t)pos * KV,
         };
-        compute_for(&t->compute, dim + 2 * kv_dim, (long)dim * (dim + 2 * kv_dim) * m, qkv_rows, &qkv);
+        int kq = matmul_kind(ly->wq.type);
+        if (kq == matmul_kind(ly->wk.type) && kq == matmul_kind(ly->wv.type)) {
+            products_for(t, kq, weight_bytes(&ly->wq) + weight_bytes(&ly->wk) + weight_bytes(&ly->wv),
+                         dim + 2 * kv_dim, (long)dim * (dim + 2 * kv_dim) * m, qkv_rows, &qkv);
+        } else {   /* types that differ (llama-quantize's Q4_K_M: some wv Q6_K), each timed as its own */
+            product(t, &ly->wq, aq, m, s->q, D);
+            product(t, &ly->wk, ak, m, qkv.k, KV);
+            product(t, &ly->wv, av, m, qkv.v, KV);
+        }
         for (int b = 0; b < m; b++) {
             rope(t, s->q + (size_t)b * D, dim, b);
             rope(t, qkv.k + (size_t)b * KV, kv_dim, b);
@@ -524,19 +390,19 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
 
         /* the residual, then the feed-forward: w2(silu(w1 x) * w3 x) */
         PrepareJob pre_f = { t, s->x, s->xb2, &ly->ffn_norm, s->xb, D, 0, { NULL }, { NULL } };
-        prepare_for(&pre_f, &ly->w1, s->act[0]);
-        prepare_for(&pre_f, &ly->w3, s->act[1]);
+        const void *a1 = prepare_for(&pre_f, &ly->w1, s->act[0]);
+        const void *a3 = prepare_for(&pre_f, &ly->w3, s->act[1]);
         prepare(t, &pre_f, m);
-        FFNJob ffn = { t, &ly->w1, &ly->w3, s->act[0], m };
-        if (matmul_act_key(&ly->w3) != matmul_act_key(&ly->w1)) {
+        FFNJob ffn = { t, &ly->w1, &ly->w3, a1, m };
+        if (matmul_kind(ly->w3.type) != matmul_kind(ly->w1.type)) {
             /* rare mixed types: the two halves apart */
-            RowsJob j1 = { k, &ly->w1, s->act[0], m, s->hb, HD }, j3 = { k, &ly->w3, s->act[1], m, s->hb2, HD };
-            compute_for(&t->compute, hidden_dim, (long)dim * hidden_dim * m, rows_job, &j1);
-            compute_for(&t->compute, hidden_dim, (long)dim * hidden_dim * m, rows_job, &j3);
+            product(t, &ly->w1, a1, m, s->hb, HD);
+            product(t, &ly->w3, a3, m, s->hb2, HD);
             for (int b = 0; b < m; b++)
                 silu_mul(s->hb + (size_t)b * HD, s->hb2 + (size_t)b * HD, hidden_dim, p->ggml_arith);
         } else {
-            compute_for(&t->compute, hidden_dim, 2L * dim * hidden_dim * m, ffn_rows, &ffn);
+            products_for(t, matmul_kind(ly->w1.type), weight_bytes(&ly->w1) + weight_bytes(&ly->w3), hidden_dim,
+                         2L * dim * hidden_dim * m, ffn_rows, &ffn);
         }
         PrepareJob pre_2 = { t, s->x, NULL, NULL, s->hb, HD, 0, { NULL }, { NULL } };
         prepare_for(&pre_2, &ly->w2, s->act_hidden);
@@ -544,7 +410,6 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
         product(t, &ly->w2, s->act_hidden, m, s->xb, D);
         for (size_t i = 0; i < (size_t)m * D; i++) s->x[i] += s->xb[i];
     }
-    if (t->tuner.in_step) tune_layer(t, p->n_layers);
 }
 
 static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
@@ -561,36 +426,14 @@ static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
     float *x = s->x + (size_t)last * D;
     norm(t, x, x, 1, &t->weights.rms_final);
     matmul_prepare(t->compute.kernel, &t->weights.wcls, x, D, 1, s->act[0]);
+    int kind = matmul_kind(t->weights.wcls.type);
+    if (t->tuner.in_step && kind >= 0) tuner_unit(&t->tuner, 1u << kind);   /* a unit of its own */
     product(t, &t->weights.wcls, s->act[0], 1, s->logits, 0);
 }
 
-/* The timing from the start, as at the beginning (after the untimed
- * step), the choice kept meanwhile. */
-static void time_again(LevelTuner *u) {
-    u->kept = leader(u);
-    for (int c = 0; c < u->n_cand; c++) u->tried[c] = 0, u->best[c] = 0;
-    u->dropped = 0;
-    u->since = 0;
-}
-
 float *transformer_forward(Transformer *t, const int *tokens, int n, int pos) {
-    LevelTuner *u = &t->tuner;
-    if (n == 1 && u->warm && !tuning(u) && ++u->since > TUNE_AGAIN) time_again(u);
-    if (n > 1 || !tuning(u) || !u->warm) {
-        /* batches on the widest, read as the choice says (the choice
-         * made before while the timing runs again); one-token steps on
-         * the choice, the untimed first one on the first candidate */
-        TuneChoice best = transformer_choice(t);
-        if (n > 1) best.kernel = u->widest;
-        else u->warm = 1;
-        run_on(t, best);
-        forward_all(t, tokens, n, pos);
-        return t->state.logits;
-    }
-    plan_step(u);
-    u->in_step = 1;
+    int timed = tuner_begin(&t->tuner, n);
     forward_all(t, tokens, n, pos);
-    u->in_step = 0;
-    end_step(u);
+    if (timed) tuner_end(&t->tuner);
     return t->state.logits;
 }

@@ -15,16 +15,18 @@
  * The SIMD level: a batch runs on the widest the CPU has (the one with
  * matrix-matrix kernels). One token at a time, the widest is not always the
  * fastest (a memory-bound product, a CPU that slows its clock for wide
- * vectors): the first few tokens alternate between the widest level and
- * the next, timed with the platform's clock, and the faster one runs the
- * rest. Every level gives the same bits, so the choice shows only in the
- * speed. */
+ * vectors), nor is one way of reading the rows: the first few tokens run
+ * each weight type's products on the candidates in turn, timed with the
+ * platform's clock, and the fastest for each type runs the rest (tuner.h).
+ * Attention and the small steps run on the widest. Every level gives the
+ * same bits, so the choice shows only in the speed. */
 #ifndef LIB_LLAMA_TRANSFORMER_H
 #define LIB_LLAMA_TRANSFORMER_H
 
 #include "lib/llama/llama.h"
 #include "lib/llama/arena.h"
 #include "lib/llama/matmul.h"
+#include "lib/llama/tuner.h"
 
 #define TRANSFORMER_BATCH 64
 
@@ -44,58 +46,6 @@ typedef struct {
     void *act_hidden;    /* an input of hidden_dim values prepared for w2 */
 } RunState;
 
-/* Picks how one-token steps run by timing the candidates: the widest
- * level's set, its variant if it has one (matmul.h's variant_of), and the
- * next level down, each reading rows every way that differs for the model
- * (matmul.h's matmul_read). The first one-token step runs untimed (it may
- * be the first to touch the weights). Then each timed step shares its
- * layers out among the candidates still timed, in turn (every level gives the
- * same bits, so the step's result is that of any one of them), and each
- * is charged its layers' time per byte of their weights; the classifier
- * runs on the fastest so far, untimed. Once every candidate has been
- * timed, one more than an eighth slower than the fastest is timed no
- * more; the timing ends when one is left or each has had TUNE_TRIALS
- * steps. Whole steps on each candidate in turn cost far more: on Zen 5 a
- * TinyLlama Q4_K token took 15.6 ms on the fastest, 22-31 on the three
- * others, 30 ms more in all (4% of a 48-token reply); shared out by
- * layers, the three cost 5.5 ms. TUNE_AGAIN one-token steps after the
- * timing ended it starts again (without the untimed step), so that a
- * choice made while another program was reading memory does not last a
- * whole session: on a shared Zen 4 VM, bench's TinyLlama Q4_K_M on one
- * core, timed in such a moment, took the four streams bare for twice as
- * slow as one stream ahead (87-103 against 52-56 us per MiB) and kept one
- * stream ahead, where undisturbed the bare ones won in five runs of five
- * (40-45 against 50-57) and steps took 24-27 ms. Timing again costs 10-15
- * ms there (0.3-0.5% of TUNE_AGAIN steps). */
-#define TUNE_TRIALS 3    /* steps timed on each candidate */
-#define TUNE_AGAIN 128   /* one-token steps on the choice before it is timed again */
-#define TUNE_SETS 3                   /* the widest, a variant of it, the next level down */
-#define TUNE_MAX (TUNE_SETS * MATMUL_READS)   /* each read every way */
-typedef struct {
-    const MatmulKernel *kernel;
-    int read;                        /* MATMUL_READ_* */
-} TuneChoice;
-typedef struct {
-    const MatmulKernel *widest;      /* batches run on it */
-    TuneChoice cand[TUNE_MAX];       /* for one token at a time */
-    int n_cand;
-    int warm;                        /* the untimed first step has run */
-    int since;                       /* one-token steps on the choice since the timing ended */
-    int kept;                        /* the candidate chosen before, while timing again (0 at first) */
-    int steps;                       /* timed steps so far */
-    int tried[TUNE_MAX];             /* steps timed on each candidate */
-    unsigned dropped;                /* candidates too slow to time again */
-    uint64_t best[TUNE_MAX];         /* each one's fastest step: ns per MiB of weights */
-    /* the step being timed (in_step): its candidates in layer order
-     * (layer l takes plan[l % n_plan]), the one running now, when its
-     * layer began, and each one's time and bytes so far */
-    int in_step;
-    int plan[TUNE_MAX], n_plan, running;
-    uint64_t mark, ns[TUNE_MAX], bytes[TUNE_MAX];
-    uint64_t (*now_ns)(void *ctx);   /* the platform's clock; NULL: no tuning */
-    void *ctx;
-} LevelTuner;
-
 typedef struct {
     llama_config config;
     llama_weights weights;
@@ -106,13 +56,12 @@ typedef struct {
     LevelTuner tuner;
 } Transformer;
 
-/* The level and read one-token steps run on now (for reports, and the
- * read of batches); the widest, one stream ahead where reads are timed
- * (four streams where they are not), until the timing has decided; while
- * it times again, the choice it made before. */
-TuneChoice transformer_choice(const Transformer *t);
+/* The kernel set and read one-token steps run kind's products on now
+ * (tuner.h's tuner_choice; kernel NULL for a kind the model lacks). */
+TuneChoice transformer_choice(const Transformer *t, int kind);
 /* Whether the next one-token steps are timed (the timing has not decided). */
 int transformer_tuning(const Transformer *t);
+/* The set of the kind with the most bytes of weights (for reports). */
 const MatmulKernel *transformer_level(const Transformer *t);
 
 /* Allocates the run state for steps positions (and batches of up to

@@ -5,7 +5,7 @@
 # marked '*' as disturbed comes with its reasons on the next line. (Which
 # rows are disturbed depends on what else the machine runs: the judgement
 # itself is tests/host/test_disturbance.c's.) Each row names the kernels
-# the tuner chose: a set of the engine's and a read.
+# the tuner chose for each weight type: a set of the engine's and a read.
 cd "$(dirname "$0")/../.."
 pass() { echo "PASS bench:$1"; }
 fail() { echo "FAIL bench:$1: $2"; }
@@ -26,11 +26,12 @@ bad=$(awk '$1 == "stories260K.bin" {
     if (pp <= 0 || tps <= 0 || ms <= 0 || med <= 0) { print; next }
     if ((tps * ms - 1000) ^ 2 > (tps * 0.005 + 1) ^ 2) print }' "$out")
 if [ -z "$bad" ]; then pass columns-agree; else fail columns-agree "tok/s x ms/tok is not 1000: $bad"; fi
-# the field after "MB": set/read, the set one of the engine's levels
-kernels='^(sse2|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahead|bare)$'
-bad=$(awk -v re="$kernels" '$1 == "stories260K.bin" { for (i = 1; i < NF; i++) if ($i == "MB") k = $(i + 1)
-    if (k !~ re) print }' "$out")
-if [ -z "$bad" ]; then pass kernels-named; else fail kernels-named "no set/read after peak RSS: $bad"; fi
+# the fields after "MB": type:set/read for each weight type (stories260K:
+# F32 alone), the set one of the engine's levels
+kernels='^F32:(sse2|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahead|bare)$'
+bad=$(awk -v re="$kernels" '$1 == "stories260K.bin" { k = ""; for (i = 1; i < NF; i++) if ($i == "MB") k = $(i + 1)
+    if (k !~ re || ($NF != k && $NF != "*")) print }' "$out")
+if [ -z "$bad" ]; then pass kernels-named; else fail kernels-named "no type:set/read after peak RSS: $bad"; fi
 if ! grep -q ' \*$' "$out" || grep -q '^  \* disturbed after 1 attempt: .\+' "$out"; then pass marks-have-reasons
 else fail marks-have-reasons "a row is marked but no reason follows: $(cat "$out")"; fi
 # -l: the engine on one level only, said in the header; a name that is no
@@ -38,7 +39,7 @@ else fail marks-have-reasons "a row is marked but no reason follows: $(cat "$out
 lv=build/test-logs/bench-level.txt
 if build/host/bench -z "$tok" -n 8 -r 1 -a 1 -l sse2 "$model" > "$lv" 2>&1 &&
    grep -q '^bench: .*SIMD level fixed by -l: sse2;' "$lv" && grep -q '^stories260K.bin ' "$lv" &&
-   ! grep '^stories260K.bin ' "$lv" | grep -vq ' MB  sse2/'; then pass level-fixed
+   ! grep '^stories260K.bin ' "$lv" | grep -vq ' MB  F32:sse2/'; then pass level-fixed
 else fail level-fixed "bench -l sse2: $(head -n 1 "$lv")"; fi
 if ! build/host/bench -z "$tok" -l mmx "$model" > "$lv" 2>&1 && grep -q '^error: -l mmx: not a level' "$lv"; then
     pass level-refused

@@ -195,7 +195,7 @@ TEST(q8_products) {
         Matrix m = { NULL, w, ws, gs };
         for (int l = 0; l < nl; l++)
             for (int r = 0; r < MATMUL_READS; r++) {      /* every way of reading the rows (matmul_read) */
-                matmul_read = r;
+                matmul_read_every(r);
                 memset(got, 0, (size_t)d * 4);
                 matrix_rows(lv[l], got, NULL, &v, &m, n, 0, 9);
                 matrix_rows(lv[l], got, NULL, &v, &m, n, 9, 10);
@@ -203,7 +203,7 @@ TEST(q8_products) {
                 CHECK(memcmp(got, want, (size_t)d * 4) == 0, "%s: Q8_0 n=%d gs=%d (%s) differs", lv[l]->set,
                       n, gs, matmul_read_names[r]);
             }
-        matmul_read = MATMUL_READ_STREAMS;
+        matmul_read_every(MATMUL_READ_STREAMS);
         free(w); free(xq); free(ws); free(x); free(xs); free(xb); free(want); free(got);
     }
 }

@@ -497,7 +497,7 @@ TEST(one_vector_streams) {
             /* every way of reading the rows (matmul_read) */
             for (int c = 0; c < 6 * MATMUL_READS; c++) {
                 int r = c / 6, b = cuts[c % 6][0], e = cuts[c % 6][1];
-                matmul_read = r;
+                matmul_read_every(r);
                 memset(got, 0xff, ROWS * 4);
                 matmul_rows(lv[l], &w, act, 1, got, 0, b, e);
                 for (int i = b; i < e; i++)
@@ -505,7 +505,7 @@ TEST(one_vector_streams) {
                           lv[l]->set, tname(type), matmul_read_names[r], b, e, i, got[i],
                           want[i]);
             }
-            matmul_read = MATMUL_READ_STREAMS;
+            matmul_read_every(MATMUL_READ_STREAMS);
         }
         free(act);
         free(wm);

@@ -289,63 +289,94 @@ TEST(forward_batched_is_sequential) {
     batched_equals_sequential("gguf/tinyllama-mini-Q4_K_M.gguf", CHECK_SCALE(90, 40), &pf);
 }
 
-/* The tuner: a clock under which a layer timed on candidate c takes
- * ns[c] (the candidates in tuner_init's order: the widest level reading
- * one stream ahead where the model has block types, then four streams,
- * then the next level down the same; the candidate is the one the engine
- * runs on when the clock is read: each reading ends a layer and begins
- * the next). After the trials, one-token steps run on the fastest; the
- * logits are those of an engine that never tunes, all along (the timed
- * steps run their layers on several candidates); batches stay on the
- * widest; --simd (simd_fixed) keeps the widest. */
-typedef struct { uint64_t now; const Transformer *t; const uint64_t *ns; int layers[TUNE_MAX]; } TunerClock;
+/* The tuner: a clock under which a product timed on candidate c of its
+ * kind takes ns[c] per MiB of its weights, or ns_of[kind][c] where the
+ * test gives a kind its own (the candidates in tuner_init's order: the
+ * widest level reading one stream ahead where the kind is a block type,
+ * then four streams, then bare, then the next sets the same; the
+ * candidate is the one the tuner times, and the engine must be running
+ * its kind's products on it). After the trials, one-token steps run each
+ * kind on its fastest; the logits are those of an engine that never
+ * tunes, all along (the timed steps run their units on several
+ * candidates); batches stay on the widest; --simd (simd_fixed) keeps the
+ * widest. */
+typedef struct {
+    uint64_t now;
+    const Transformer *t;
+    const uint64_t *ns, *ns_of[MATMUL_KINDS];
+    int runs[MATMUL_KINDS][TUNE_MAX];     /* clock readings while timing each candidate */
+} TunerClock;
 static uint64_t tuner_clock(void *ctx) {
     TunerClock *c = ctx;
     const LevelTuner *u = &c->t->tuner;
-    int read = __atomic_load_n(&matmul_read, __ATOMIC_RELAXED);
-    for (int k = 0; k < u->n_cand; k++)
-        if (u->cand[k].kernel == c->t->compute.kernel && u->cand[k].read == read) {
-            c->layers[k]++;
-            return c->now += c->ns[k];
-        }
-    CHECK(0, "timed a layer on no candidate");
-    return c->now;
+    int kind = u->timing < 0 ? -1 : u->timing, k = kind < 0 ? -1 : u->unit[kind];
+    if (k < 0) return c->now;                  /* a product begins */
+    TuneChoice want = u->kind[kind].cand[k];
+    CHECK(u->runs_on[kind] == want.kernel && matmul_read[kind] == want.read,
+          "timing %s on %s/%s while it runs on %s/%s", matmul_kind_names[kind], want.kernel->set,
+          matmul_read_names[want.read], u->runs_on[kind]->set, matmul_read_names[matmul_read[kind]]);
+    c->runs[kind][k]++;
+    const uint64_t *ns = c->ns_of[kind] ? c->ns_of[kind] : c->ns;
+    return c->now += (ns[k] * u->timing_bytes) >> 20;
 }
 
-/* The choice after the trials, the number of candidates, and (timed,
- * when not NULL) the steps timed on each; tuned_steps: how many steps
- * were timed. */
-static int tuned_steps;
-static TuneChoice tuned_on(unsigned features, const uint64_t *ns, int fixed, const llama_model *m, int *n_cand,
-                           int *timed) {
-    TunerClock clock = { 1, NULL, ns, { 0 } };
+/* The choice for `kind` (-1: that of the layers' wq) after the trials,
+ * that kind's number of candidates, and (timed, when not NULL) the steps
+ * timed on each; tuned_steps: how many steps timed that kind, tuned_cand
+ * the choice's place among its candidates. ns_of: a
+ * kind's own times, or NULL. */
+static int tuned_steps, tuned_cand;
+static TuneChoice tuned_kind(unsigned features, const uint64_t *ns, const uint64_t *const *ns_of, int fixed,
+                             const llama_model *m, int kind, int *n_cand, int *timed) {
+    TunerClock clock = { 1, NULL, ns, { NULL }, { { 0 } } };
+    for (int k = 0; ns_of && k < MATMUL_KINDS; k++) clock.ns_of[k] = ns_of[k];
     llama_platform pf = { &clock, NULL, tuner_clock, NULL, features, NULL, NULL, fixed };
     llama_platform plain = { NULL, NULL, NULL, NULL, features, NULL, NULL, 1 };
     Engine e, ref;
     engine_open(&e, m, 64, &pf);
     engine_open(&ref, m, 64, &plain);
     clock.t = &e.t;
-    *n_cand = e.t.tuner.n_cand;
+    const LevelTuner *u = &e.t.tuner;
+    if (kind < 0) kind = matmul_kind(m->weights.layer[0].wq.type);
+    const KindTuner *kt = &u->kind[kind];
+    *n_cand = kt->n_cand;
     int token = 1;
-    for (int pos = 0; pos < TUNE_MAX * TUNE_TRIALS + 2 && !check_failed_; pos++) {
+    for (int pos = 0; pos < 2 * TUNE_MAX * TUNE_TRIALS + 2 && !check_failed_; pos++) {
         float *a = transformer_forward(&e.t, &token, 1, pos);
         float *b = transformer_forward(&ref.t, &token, 1, pos);
         CHECK(memcmp(a, b, (size_t)m->config.vocab_size * 4) == 0, "logits differ at pos %d", pos);
         token = rnd_token(m->config.vocab_size);
     }
-    for (int k = 0; fixed && k < e.t.tuner.n_cand; k++)
-        CHECK(e.t.tuner.cand[k].kernel == e.t.tuner.widest || e.t.tuner.cand[k].kernel->variant_of == e.t.tuner.widest,
-              "--simd: candidate %d on %s", k, e.t.tuner.cand[k].kernel->set);
-    /* a step timed on a candidate ran some of its layers there */
-    for (int k = 0; k < e.t.tuner.n_cand; k++)
-        CHECK(clock.layers[k] >= e.t.tuner.tried[k], "candidate %d: %d steps timed, %d layers run", k,
-              e.t.tuner.tried[k], clock.layers[k]);
-    if (timed) memcpy(timed, e.t.tuner.tried, sizeof e.t.tuner.tried);
-    tuned_steps = e.t.tuner.steps;
-    TuneChoice c = transformer_choice(&e.t);
+    CHECK(!transformer_tuning(&e.t), "still timing after %d steps", u->steps);
+    for (int k = 0; fixed && k < kt->n_cand; k++)
+        CHECK(kt->cand[k].kernel == u->widest || kt->cand[k].kernel->variant_of == u->widest,
+              "--simd: candidate %d on %s", k, kt->cand[k].kernel->set);
+    /* a step timed on a candidate ran some of its products there */
+    for (int k = 0; k < kt->n_cand; k++)
+        CHECK(clock.runs[kind][k] >= kt->tried[k], "candidate %d: %d steps timed, %d products run", k,
+              kt->tried[k], clock.runs[kind][k]);
+    if (timed) memcpy(timed, kt->tried, sizeof kt->tried);
+    tuned_steps = kt->steps;
+    TuneChoice c = transformer_choice(&e.t, kind);
+    tuned_cand = -1;
+    for (int k = 0; k < kt->n_cand; k++)
+        if (kt->cand[k].kernel == c.kernel && kt->cand[k].read == c.read) tuned_cand = k;
+    /* one-token steps run each kind on its choice */
+    transformer_forward(&e.t, &token, 1, 0);
+    for (int k = 0; k < MATMUL_KINDS; k++) {
+        TuneChoice ck = transformer_choice(&e.t, k);
+        if (ck.kernel)
+            CHECK(u->runs_on[k] == ck.kernel && matmul_read[k] == ck.read, "%s runs on %s/%s, its choice %s/%s",
+                  matmul_kind_names[k], u->runs_on[k]->set, matmul_read_names[matmul_read[k]], ck.kernel->set,
+                  matmul_read_names[ck.read]);
+    }
     free(e.mem);
     free(ref.mem);
     return c;
+}
+static TuneChoice tuned_on(unsigned features, const uint64_t *ns, int fixed, const llama_model *m, int *n_cand,
+                           int *timed) {
+    return tuned_kind(features, ns, NULL, fixed, m, -1, n_cand, timed);
 }
 static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int *n_cand, int *timed) {
     return tuned_on(llama_cpu_detect(), ns, fixed, m, n_cand, timed);
@@ -474,6 +505,55 @@ TEST(level_tuner_times_a_variant) {
     free(file);
 }
 
+/* Each kind is timed and chosen on its own: in a Q4_K_M model whose
+ * Q4_K products are fastest on one candidate and Q6_K ones on another,
+ * each runs on its own (the tuned engine's logits still an untuned one's);
+ * a kind only the classifier has (stories15M-Q4_0's Q8_0 classifier) is
+ * timed one candidate a step, every one of them, and picked by its own
+ * times. */
+TEST(level_tuner_chooses_per_kind) {
+    unsigned char *file;
+    static llama_model m;
+    llama_error err;
+    CHECK(load("gguf/tinyllama-mini-Q4_K_M.gguf", &m, &file, &err) == 0, "%s", err.msg);
+    if (check_failed_) { free(file); return; }
+    int n4, n6, timed[TUNE_MAX];
+    static const uint64_t slow[TUNE_MAX] = { 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    static const uint64_t q4k[TUNE_MAX] = { 100000, 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    static const uint64_t q6k[TUNE_MAX] = { 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    const uint64_t *ns_of[MATMUL_KINDS] = { NULL };
+    ns_of[MATMUL_Q4_K] = q4k;
+    ns_of[MATMUL_Q6_K] = q6k;
+    TuneChoice a = tuned_kind(llama_cpu_detect(), slow, ns_of, 0, &m, MATMUL_Q4_K, &n4, NULL);
+    TuneChoice b = tuned_kind(llama_cpu_detect(), slow, ns_of, 0, &m, MATMUL_Q6_K, &n6, NULL);
+    const MatmulKernel *widest = matmul_select(llama_cpu_detect());
+    CHECK(n4 >= 3 && n6 >= 3, "%d Q4_K and %d Q6_K candidates", n4, n6);
+    CHECK(a.kernel == widest && a.read == MATMUL_READ_BARE, "Q4_K on %s/%s, want %s/bare", a.kernel->set,
+          matmul_read_names[a.read], widest->set);
+    CHECK(b.kernel == widest && b.read == MATMUL_READ_STREAMS, "Q6_K on %s/%s, want %s/streams", b.kernel->set,
+          matmul_read_names[b.read], widest->set);
+    free(file);
+
+    CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
+    if (check_failed_) { free(file); return; }
+    int cls = matmul_kind(m.weights.wcls.type), layers = matmul_kind(m.weights.layer[0].wq.type), n;
+    CHECK(cls >= 0 && cls != layers, "the classifier of kind %d, the layers %d", cls, layers);
+    if (check_failed_) { free(file); return; }
+    static const uint64_t fifth[TUNE_MAX] = { 100000, 100000, 100000, 100000, 50000, 100000, 100000, 100000, 100000 };
+    for (int k = 0; k < MATMUL_KINDS; k++) ns_of[k] = NULL;
+    ns_of[cls] = fifth;
+    TuneChoice c = tuned_kind(llama_cpu_detect(), slow, ns_of, 0, &m, cls, &n, timed);
+    CHECK(n >= 5, "%d candidates for the classifier's %s", n, matmul_kind_names[cls]);
+    if (check_failed_) { free(file); return; }
+    CHECK(tuned_cand == 4, "the classifier on its candidate %d (%s/%s), want 4", tuned_cand, c.kernel->set,
+          matmul_read_names[c.read]);
+    for (int k = 0; k < n; k++) CHECK(timed[k] >= 1, "classifier candidate %d never timed", k);
+    /* one unit a step: a step for each candidate, then the others, more
+     * than an eighth slower, are dropped */
+    CHECK(tuned_steps == n, "the classifier's kind timed in %d steps, want %d", tuned_steps, n);
+    free(file);
+}
+
 /* On an AVX2 machine (this one's features cut down to AVX2 and FMA) the
  * level below is SSE2, which has kernels of its own for fp32 weights but
  * none for the GGUF types: it is timed for an fp32 model, never for a
@@ -508,8 +588,8 @@ TEST(level_tuner_skips_a_level_without_kernels) {
 /* TUNE_AGAIN one-token steps after the timing ended, it runs again from
  * the start: a clock under which another candidate becomes the fastest
  * after the first timing gets that one picked, and not before, the first
- * choice kept while the second timing goes on; batches count no step; the
- * logits stay an untuned engine's all along. */
+ * choice kept while the kind's second timing goes on; batches count no
+ * step; the logits stay an untuned engine's all along. */
 TEST(level_tuner_times_again) {
     static llama_model m;
     unsigned char *file;
@@ -520,14 +600,15 @@ TEST(level_tuner_times_again) {
      * (bare), the second within an eighth of it: timed in full */
     static const uint64_t before[TUNE_MAX] = { 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
     static const uint64_t after[TUNE_MAX] = { 100000, 53000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
-    TunerClock clock = { 1, NULL, before, { 0 } };
+    TunerClock clock = { 1, NULL, before, { NULL }, { { 0 } } };
     llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, 0 };
     llama_platform plain = { NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
     Engine e, ref;
     engine_open(&e, &m, 64, &pf);
     engine_open(&ref, &m, 64, &plain);
     clock.t = &e.t;
-    const LevelTuner *u = &e.t.tuner;
+    const LevelTuner *t = &e.t.tuner;
+    const KindTuner *u = &t->kind[MATMUL_Q4_0];
     CHECK(u->n_cand >= 3, "%d candidates for a Q4_0 model", u->n_cand);
     int token = 1, step = 0, ended = -1, again = -1, timed = 0, batches = 0;
     for (; step < 3 * TUNE_AGAIN && again < 0 && !check_failed_; step++) {
@@ -545,14 +626,14 @@ TEST(level_tuner_times_again) {
         float *b = transformer_forward(&ref.t, &token, 1, pos);
         CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "logits differ at step %d", step);
         token = rnd_token(m.config.vocab_size);
-        TuneChoice c = transformer_choice(&e.t);
+        TuneChoice c = transformer_choice(&e.t, MATMUL_Q4_0);
         if (ended < 0 && !transformer_tuning(&e.t)) {
             ended = step;
-            timed = u->steps;
+            timed = t->steps;
             CHECK(c.kernel == u->cand[1].kernel && c.read == u->cand[1].read, "first picked %s/%d",
                   c.kernel->set, c.read);
             clock.ns = after;
-        } else if (ended >= 0 && u->steps > timed) {
+        } else if (ended >= 0 && t->steps > timed) {
             again = step;
         }
     }
@@ -561,8 +642,8 @@ TEST(level_tuner_times_again) {
     CHECK(batches > 0 && again - ended == TUNE_AGAIN + 1 + batches, "timed again %d steps after (%d, %d batches)",
           again - ended, TUNE_AGAIN, batches);
     int during = 0;
-    for (int k = 0; k < TUNE_MAX * TUNE_TRIALS && transformer_tuning(&e.t) && !check_failed_; k++, step++) {
-        TuneChoice c = transformer_choice(&e.t);
+    for (int k = 0; k < TUNE_MAX * TUNE_TRIALS && tuner_kind_tuning(t, MATMUL_Q4_0) && !check_failed_; k++, step++) {
+        TuneChoice c = transformer_choice(&e.t, MATMUL_Q4_0);
         CHECK(c.kernel == u->cand[1].kernel && c.read == u->cand[1].read, "while timing again: %s/%d",
               c.kernel->set, c.read);
         during++;
@@ -571,8 +652,8 @@ TEST(level_tuner_times_again) {
         CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "logits differ at step %d", step);
     }
     CHECK(during == TUNE_TRIALS - 1, "%d more steps timed, want %d", during, TUNE_TRIALS - 1);
-    TuneChoice c = transformer_choice(&e.t);
-    CHECK(!transformer_tuning(&e.t) && c.kernel == u->cand[2].kernel && c.read == u->cand[2].read, "then picked %s/%d, want %s/%d",
+    TuneChoice c = transformer_choice(&e.t, MATMUL_Q4_0);
+    CHECK(!tuner_kind_tuning(t, MATMUL_Q4_0) && c.kernel == u->cand[2].kernel && c.read == u->cand[2].read, "then picked %s/%d, want %s/%d",
           c.kernel->set, c.read, u->cand[2].kernel->set, u->cand[2].read);
     free(e.mem);
     free(ref.mem);
@@ -685,5 +766,5 @@ TEST(memory_sizing) {
 
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
           forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_every_read,
-          level_tuner_times_a_variant, level_tuner_skips_a_level_without_kernels, level_tuner_times_again,
+          level_tuner_times_a_variant, level_tuner_chooses_per_kind, level_tuner_skips_a_level_without_kernels, level_tuner_times_again,
           generate_matches_run_c, memory_sizing)
