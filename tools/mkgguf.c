@@ -6,7 +6,7 @@
  *
  *   mkgguf [--shape NAME|DIM,HIDDEN,LAYERS,HEADS,KV_HEADS,VOCAB,CONTEXT]
  *          [--type F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K|Q4_K_M]
- *          [--seed N] [--zeros] OUT.gguf
+ *          [--output-type TYPE] [--seed N] [--zeros] OUT.gguf
  *
  * Shapes: tinyllama (TinyLlama-1.1B: 2048, 5632, 22 layers, 32 heads, 4 KV
  * heads, vocab 32000), stories110M, stories42M, stories15M, llama3-1b
@@ -15,6 +15,10 @@
  * then "tokN" pieces), enough for llama.cpp and this engine to run it.
  * Q4_K_M is llama-quantize's mix: Q4_K, with Q6_K for the output and for
  * attn_v and ffn_down in the layers its use_more_bits rule picks.
+ * --output-type: the classifier's (output.weight's) type alone, as
+ * llama-quantize writes it for most types (Q6_K: its Q4_0, Q4_1, Q5_0,
+ * Q5_1 and K-quant files keep the classifier in Q6_K where its columns are
+ * a multiple of 256); by default the same as the rest (Q6_K for Q4_K_M).
  * Random blocks are random bytes with a fixed small scale, so every value
  * is finite and the forward pass does the work a real model makes it do. */
 #include <errno.h>
@@ -179,7 +183,7 @@ static int file_type(int type) {
 
 int main(int argc, char **argv) {
     Shape s = shapes[0];
-    int type = LLAMA_TYPE_Q8_0, zeros = 0;
+    int type = LLAMA_TYPE_Q8_0, zeros = 0, out_type = -2;
     uint64_t seed = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc) {
@@ -195,6 +199,9 @@ int main(int argc, char **argv) {
             s.name = "custom";
         } else if (strcmp(argv[i], "--type") == 0 && i + 1 < argc) {
             type = parse_type(argv[++i]);
+        } else if (strcmp(argv[i], "--output-type") == 0 && i + 1 < argc) {
+            out_type = parse_type(argv[++i]);
+            if (out_type < 0) die("--output-type Q4_K_M: a mix is no type for one tensor");
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
             seed = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--zeros") == 0) {
@@ -202,8 +209,8 @@ int main(int argc, char **argv) {
         } else if (argv[i][0] != '-' && !out_path) {
             out_path = argv[i];
         } else {
-            die("usage: mkgguf [--shape NAME|D,H,L,HEADS,KV,VOCAB,CTX] [--type TYPE] [--seed N] "
-                "[--zeros] OUT.gguf");
+            die("usage: mkgguf [--shape NAME|D,H,L,HEADS,KV,VOCAB,CTX] [--type TYPE] [--output-type TYPE] "
+                "[--seed N] [--zeros] OUT.gguf");
         }
     }
     if (!out_path) die("usage: mkgguf [--shape ...] [--type ...] [--seed N] [--zeros] OUT.gguf");
@@ -220,7 +227,7 @@ int main(int argc, char **argv) {
                               t[n].cols = (c), t[n].rows = (r), t[n].fill = (f), n++)
     ADD("token_embd.weight", mat, s.dim, s.vocab, 0);
     ADD("output_norm.weight", LLAMA_TYPE_F32, s.dim, 1, 1);
-    ADD("output.weight", type < 0 ? LLAMA_TYPE_Q6_K : mat, s.dim, s.vocab, 0);
+    ADD("output.weight", out_type != -2 ? out_type : type < 0 ? LLAMA_TYPE_Q6_K : mat, s.dim, s.vocab, 0);
     for (int l = 0; l < s.layers; l++) {
         char nm[64];
         int big = type < 0 && more_bits(l, s.layers) ? LLAMA_TYPE_Q6_K : mat;

@@ -5,7 +5,8 @@
 # marked '*' as disturbed comes with its reasons on the next line. (Which
 # rows are disturbed depends on what else the machine runs: the judgement
 # itself is tests/host/test_disturbance.c's.) Each row names the kernels
-# the tuner chose for each weight type: a set of the engine's and a read.
+# the tuner chose for each weight type: a set of the engine's and a read
+# (a file of two types names both; mkgguf --output-type writes one).
 cd "$(dirname "$0")/../.."
 pass() { echo "PASS bench:$1"; }
 fail() { echo "FAIL bench:$1: $2"; }
@@ -32,6 +33,20 @@ kernels='^F32:(sse2|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahea
 bad=$(awk -v re="$kernels" '$1 == "stories260K.bin" { k = ""; for (i = 1; i < NF; i++) if ($i == "MB") k = $(i + 1)
     if (k !~ re || ($NF != k && $NF != "*")) print }' "$out")
 if [ -z "$bad" ]; then pass kernels-named; else fail kernels-named "no type:set/read after peak RSS: $bad"; fi
+# a GGUF file of two types (mkgguf's Q4_0 with llama-quantize's Q6_K
+# classifier): each type named with its own choice, in the engine's order
+mix=build/test-logs/bench-mix.gguf
+if build/host/mkgguf --shape 256,768,2,4,2,1000,256 --type Q4_0 --output-type Q6_K --seed 3 "$mix" > /dev/null 2>&1 &&
+   build/host/bench -z "$tok" -n 16 -r 1 -a 1 "$mix" > "$out.mix" 2>&1; then
+    set_read='(sse2|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahead|bare)'
+    rows=$(grep -cE "^bench-mix.gguf .* MB  Q4_0:$set_read Q6_K:$set_read( \*)?$" "$out.mix")
+    if [ "$rows" -ge 1 ]; then pass kernels-per-type
+    else fail kernels-per-type "no Q4_0:set/read Q6_K:set/read row: $(grep '^bench-mix' "$out.mix")"; fi
+else fail kernels-per-type "mkgguf or bench failed: $(tail -n 2 "$out.mix")"; fi
+rm -f "$mix"
+if ! build/host/mkgguf --type Q4_0 --output-type Q4_K_M "$mix" > "$out.err" 2>&1 &&
+   grep -q '^error: --output-type Q4_K_M' "$out.err" && [ ! -e "$mix" ]; then pass mkgguf-output-type-refused
+else fail mkgguf-output-type-refused "mkgguf --output-type Q4_K_M: $(cat "$out.err")"; fi
 if ! grep -q ' \*$' "$out" || grep -q '^  \* disturbed after 1 attempt: .\+' "$out"; then pass marks-have-reasons
 else fail marks-have-reasons "a row is marked but no reason follows: $(cat "$out")"; fi
 # -l: the engine on one level only, said in the header; a name that is no
