@@ -143,10 +143,10 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
  * ahead / none: Q6_K 12.7 / 18.0 / 29.4, Q4_K 14.6 / 19.9 / 19.5-23;
  * bench's TinyLlama Q4_K_M 29 -> 33 tok/s, Q4_0 40.5 -> 44 (the F16 and
  * BF16 rows too: their two streams without the prefetch 4 KiB ahead,
- * 26 -> 30 GB/s). The transformer times the ways that differ for the
- * model on the first tokens (its LevelTuner, which starts one stream
- * ahead) and sets this before each forward pass; the workers only read
- * it. The same bits every way: each row is computed alone. */
+ * 26 -> 30 GB/s). The tuner (tuner.h) times the ways that differ for
+ * each weight kind on the first tokens (one stream ahead first) and sets
+ * each kind's read before and during each forward pass; the workers only
+ * read it. The same bits every way: each row is computed alone. */
 enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD, MATMUL_READ_BARE, MATMUL_READS };
 /* The read of each weight kind (MATMUL_*): the fastest way differs by
  * type on one machine (Zen 4, kbench from DRAM, one core: Q4_0 26.9 GB/s
@@ -175,7 +175,10 @@ static inline int matmul_read_of(int kind) { return __atomic_load_n(&matmul_read
  * that the state comes back from between the products (AMD EPYC, Zen 5,
  * bench's TinyLlama on one core, in turn: Q4_K 67.5 -> 69.8 tok/s, Q6_K
  * 44.1 -> 44.9, Q4_K_M 61.8 -> 62.6, Q8_0 37.9 -> 38.6, Q4_0 and Q5_0 the
- * same; kbench's reads from DRAM alone the same). */
+ * same; kbench's reads from DRAM alone the same). PREFETCHT1 (into L2)
+ * instead, on Zen 4: kbench from DRAM, one core, Q4_0 24.6 -> 27.3 GB/s,
+ * Q4_K 20 -> 28, Q6_K 15.5 -> 30, but bench's whole TinyLlama the same
+ * as the bare rows (forced, three alternations), so not kept. */
 static inline __attribute__((always_inline)) void matmul_prefetch(const void *p, int bytes, int ahead) {
     if (ahead <= 0) return;   /* MATMUL_READ_BARE */
     if (ahead >= MATMUL_PREFETCH_FAR) {
