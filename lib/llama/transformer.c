@@ -26,27 +26,37 @@
 
 /* ---------------------------------------------------------------- the level */
 
+/* The weight matrices of a step's unit u of products: layer u's seven, or
+ * (u = n_layers) the classifier alone. Returns how many. */
+#define UNIT_PRODUCTS 7
+static int unit_products(const llama_weights *ws, int n_layers, int u, const llama_tensor *w[UNIT_PRODUCTS]) {
+    if (u == n_layers) {
+        w[0] = &ws->wcls;
+        return 1;
+    }
+    const llama_layer *y = &ws->layer[u];
+    w[0] = &y->wq, w[1] = &y->wk, w[2] = &y->wv, w[3] = &y->wo, w[4] = &y->w1, w[5] = &y->w3, w[6] = &y->w2;
+    return UNIT_PRODUCTS;
+}
+
+static uint64_t weight_bytes(const llama_tensor *w) { return (uint64_t)w->rows * w->row_bytes; }
+
 /* The bytes of each kind's weights (matmul_kind) that a one-token step
  * reads: the layers' and the classifier's. */
 static void kind_bytes(const llama_model *m, uint64_t bytes[MATMUL_KINDS]) {
-    const llama_weights *w = &m->weights;
+    const llama_tensor *w[UNIT_PRODUCTS];
     for (int kind = 0; kind < MATMUL_KINDS; kind++) bytes[kind] = 0;
-#define ADD(t) do { int k_ = matmul_kind((t).type); \
-                    if (k_ >= 0) bytes[k_] += (uint64_t)(t).rows * (t).row_bytes; } while (0)
-    for (int l = 0; l < m->config.n_layers; l++) {
-        const llama_layer *y = &w->layer[l];
-        ADD(y->wq); ADD(y->wk); ADD(y->wv); ADD(y->wo); ADD(y->w1); ADD(y->w3); ADD(y->w2);
-    }
-    ADD(w->wcls);
-#undef ADD
+    for (int u = 0; u <= m->config.n_layers; u++)
+        for (int i = 0, n = unit_products(&m->weights, m->config.n_layers, u, w); i < n; i++)
+            if (matmul_kind(w[i]->type) >= 0) bytes[matmul_kind(w[i]->type)] += weight_bytes(w[i]);
 }
 
-/* The kinds (a bit per matmul_kind) of one layer's weights. */
-static unsigned layer_kinds(const llama_layer *y) {
+/* The kinds (a bit per matmul_kind) of unit u's weights. */
+static unsigned unit_kinds(const Transformer *t, int u) {
+    const llama_tensor *w[UNIT_PRODUCTS];
     unsigned kinds = 0;
-#define KIND(t) (kinds |= matmul_kind((t).type) < 0 ? 0 : 1u << matmul_kind((t).type))
-    KIND(y->wq); KIND(y->wk); KIND(y->wv); KIND(y->wo); KIND(y->w1); KIND(y->w3); KIND(y->w2);
-#undef KIND
+    for (int i = 0, n = unit_products(&t->weights, t->config.n_layers, u, w); i < n; i++)
+        if (matmul_kind(w[i]->type) >= 0) kinds |= 1u << matmul_kind(w[i]->type);
     return kinds;
 }
 
@@ -62,17 +72,11 @@ const MatmulKernel *transformer_level(const Transformer *t) { return tuner_choic
 /* The most any product of the model needs for one prepared input, over
  * the tensors that take inputs of `cols` values. */
 static size_t act_bytes(const llama_model *m, int cols, int batch) {
-    const llama_weights *w = &m->weights;
+    const llama_tensor *w[UNIT_PRODUCTS];
     size_t most = 0;
-#define CONSIDER(t) do { if ((t).cols == cols) { size_t b_ = matmul_act_bytes(&(t), batch); \
-                         if (b_ > most) most = b_; } } while (0)
-    for (int l = 0; l < m->config.n_layers; l++) {
-        const llama_layer *y = &w->layer[l];
-        CONSIDER(y->wq); CONSIDER(y->wk); CONSIDER(y->wv); CONSIDER(y->wo);
-        CONSIDER(y->w1); CONSIDER(y->w3); CONSIDER(y->w2);
-    }
-    CONSIDER(w->wcls);
-#undef CONSIDER
+    for (int u = 0; u <= m->config.n_layers; u++)
+        for (int i = 0, n = unit_products(&m->weights, m->config.n_layers, u, w); i < n; i++)
+            if (w[i]->cols == cols && matmul_act_bytes(w[i], batch) > most) most = matmul_act_bytes(w[i], batch);
     return most;
 }
 
@@ -242,8 +246,6 @@ static void rows_job(void *arg, int begin, int end) {
     matmul_rows(j->kernel, j->w, j->act, j->m, j->y, j->ldy, begin, end);
 }
 
-static uint64_t weight_bytes(const llama_tensor *w) { return (uint64_t)w->rows * w->row_bytes; }
-
 /* fn over n rows of products of one kind's weights, `bytes` of them: timed
  * for the tuner in a timed step. */
 static void products_for(Transformer *t, int kind, uint64_t bytes, int n, long work, llama_range_fn fn, void *arg) {
@@ -351,7 +353,7 @@ static void forward_batch(Transformer *t, const int *tokens, int m, int pos) {
 
     for (int l = 0; l < p->n_layers; l++) {
         const llama_layer *ly = &w->layer[l];
-        if (t->tuner.in_step) tuner_unit(&t->tuner, layer_kinds(ly));
+        if (t->tuner.in_step) tuner_unit(&t->tuner, unit_kinds(t, l));
 
         /* q, and these positions' keys and values straight into the cache;
          * the three products share prepared inputs where their types agree */
@@ -426,8 +428,7 @@ static void forward_all(Transformer *t, const int *tokens, int n, int pos) {
     float *x = s->x + (size_t)last * D;
     norm(t, x, x, 1, &t->weights.rms_final);
     matmul_prepare(t->compute.kernel, &t->weights.wcls, x, D, 1, s->act[0]);
-    int kind = matmul_kind(t->weights.wcls.type);
-    if (t->tuner.in_step && kind >= 0) tuner_unit(&t->tuner, 1u << kind);   /* a unit of its own */
+    if (t->tuner.in_step) tuner_unit(&t->tuner, unit_kinds(t, t->config.n_layers));   /* a unit of its own */
     product(t, &t->weights.wcls, s->act[0], 1, s->logits, 0);
 }
 
