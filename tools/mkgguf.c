@@ -183,7 +183,7 @@ static int file_type(int type) {
 
 int main(int argc, char **argv) {
     Shape s = shapes[0];
-    int type = LLAMA_TYPE_Q8_0, zeros = 0, out_type = -2;
+    int type = LLAMA_TYPE_Q8_0, zeros = 0, out_type = -2;   /* -2: the classifier as the rest */
     uint64_t seed = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc) {

@@ -183,6 +183,14 @@ int matmul_level_serves(const MatmulKernel *k, int kind) {
     return kind >= 0 && kind < MATMUL_KINDS && k->tensor && k->tensor[kind];
 }
 
+int matmul_same_code(const MatmulKernel *a, const MatmulKernel *b, int kind) {
+    matmul_tensor_fn fa = a->tensor ? a->tensor[kind] : NULL, fb = b->tensor ? b->tensor[kind] : NULL;
+    if (fa || fb) return fa == fb;
+    if (kind == MATMUL_F32) return a->f32_rows == b->f32_rows;
+    if (kind == MATMUL_RUNQ8) return a->q8_rows == b->q8_rows;
+    return 1;
+}
+
 void matmul_rows(const MatmulKernel *k, const llama_tensor *w, const void *act, int m,
                  float *y, size_t ldy, int r0, int r1) {
     int kind = matmul_kind(w->type);

@@ -389,6 +389,10 @@ void matmul_prepare_rows(const llama_tensor *w, const float *x, size_t ldx, int 
  * level's fp32 and Q8_0 rows, or a tensor kernel), rather than
  * matmul_plain's C code. */
 int matmul_level_serves(const MatmulKernel *k, int kind);
+/* Whether sets a and b run products of `kind` with the same code (as
+ * matmul_rows picks it: the set's tensor kernel, else its fp32 or Q8_0
+ * rows, else plain C). */
+int matmul_same_code(const MatmulKernel *a, const MatmulKernel *b, int kind);
 
 /* y[t * ldy + i] = row i of w . vector t, for t < m and rows [r0, r1), in
  * the order above: the same bits for any m, any split of rows, any level.

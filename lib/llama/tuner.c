@@ -20,17 +20,6 @@ static unsigned reads_that_differ(int kind) {
     }
 }
 
-/* Whether sets a and b run kind's products with the same code (matmul.c's
- * matmul_rows: the set's tensor kernel, else its fp32 or Q8_0 rows, else
- * plain C). */
-static int same_kernel(const MatmulKernel *a, const MatmulKernel *b, int kind) {
-    matmul_tensor_fn fa = a->tensor ? a->tensor[kind] : NULL, fb = b->tensor ? b->tensor[kind] : NULL;
-    if (fa || fb) return fa == fb;
-    if (kind == MATMUL_F32) return a->f32_rows == b->f32_rows;
-    if (kind == MATMUL_RUNQ8) return a->q8_rows == b->q8_rows;
-    return 1;
-}
-
 /* Whether level k has kernels of its own for every one of the kinds:
  * SSE2 has none for the GGUF types, whose plain C code is ten to forty
  * times slower (one Q4_K_M token of TinyLlama's shape took 0.66 s, 0.024
@@ -99,7 +88,7 @@ void tuner_init(LevelTuner *u, const MatmulKernel *widest, const uint64_t bytes[
         if (!(kinds >> kind & 1)) continue;
         for (int l = 0; l < n_levels; l++) {
             int seen = 0;
-            for (int e = 0; e < l; e++) seen |= same_kernel(levels[e], levels[l], kind);
+            for (int e = 0; e < l; e++) seen |= matmul_same_code(levels[e], levels[l], kind);
             for (int i = 0; i < MATMUL_READS && !seen; i++)
                 if (reads_that_differ(kind) >> order[i] & 1) k->cand[k->n_cand++] = (TuneChoice){ levels[l], order[i] };
         }
