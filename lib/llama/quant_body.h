@@ -679,7 +679,9 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
  * kernels; including this again redefines them identically, which C
  * allows) */
 #define NO_ONE(w, a, b) 0.0f
-#define ROW_FNS(T, BT, MIN, ONE)                                                                \
+#define ROW_FNS(T, BT, MIN, ONE) ROW_FNS_ONE(T, BT, MIN, ONE) ROW_FNS_FOUR(T, BT)
+/* T_tail and T_row alone (for a file with its own T_row4) */
+#define ROW_FNS_ONE(T, BT, MIN, ONE)                                                            \
     TARGET static INLINE float NAME(T##_tail)(const BT *w, const NAME(Act) *a, int b, int nb, __m256 acc, \
                                               int ahead) {                                      \
         if (b < nb) PREFETCH_BLOCKS(w + b, nb - b, ahead);                                      \
@@ -699,7 +701,8 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
             acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, 8, 1));                               \
         }                                                                                       \
         return NAME(T##_tail)(w, a, b, nb, acc, ahead);                                         \
-    }                                                                                           \
+    }
+#define ROW_FNS_FOUR(T, BT)                                                                     \
     TARGET static INLINE void NAME(T##_row4)(const BT *w, size_t stride, const NAME(Act) *a, int nb, \
                                              float *y, size_t ystride, int ahead) {             \
         const BT *r[4];                                                                         \

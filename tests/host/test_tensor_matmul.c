@@ -514,5 +514,55 @@ TEST(one_vector_streams) {
     free(x); free(want); free(got);
 }
 
+/* The blocks of 4 and 5 bits read as four streams (the 512-bit kernels
+ * take them two rows at a time and sum the pair's blocks in int16 steps)
+ * at their largest sums: every quant at its top (15, or 31 with the
+ * fifth bit) against x all +1 or all -1 (quantized to +-127), and every
+ * row's quants zero but one block's; each level's result the reference's. */
+TEST(streams_at_the_largest_sums) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    static const int types[] = { LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_1 };
+    enum { ROWS = 251, COLS = 4096 + 96 };
+    float *x = malloc(COLS * 4), *want = malloc(ROWS * 4), *got = malloc(ROWS * 4);
+    for (size_t ti = 0; ti < sizeof types / sizeof types[0] && !check_failed_; ti++) {
+        int type = types[ti], bb = ref_block_bytes(type);
+        /* the fp16 fields first (d, and m where there is one), then qh and qs */
+        int fields = type == LLAMA_TYPE_Q4_1 || type == LLAMA_TYPE_Q5_1 ? 4 : 2;
+        size_t rb = llama_type_row_bytes(type, COLS);
+        CHECK((size_t)(ROWS / 2) * rb >= MATMUL_STREAMS_BYTES, "%s: rows too short for streams", tname(type));
+        uint8_t *wm = random_matrix(type, ROWS, COLS, 0);
+        for (int i = 0; i < ROWS; i++)
+            for (int b = 0; b < COLS / 32; b++) {
+                uint8_t *blk = wm + (size_t)i * rb + (size_t)b * bb;
+                memset(blk + fields, i % 3 == 2 && b != i % (COLS / 32) ? 0 : 0xff, (size_t)(bb - fields));
+            }
+        llama_tensor w = { wm, type, ROWS, COLS, rb, NULL, 0 };
+        unsigned char *act = aligned_alloc(64, matmul_act_bytes(&w, 1));
+        for (int sign = -1; sign <= 1 && !check_failed_; sign += 2) {
+            for (int i = 0; i < COLS; i++) x[i] = (float)sign;
+            RefAct a;
+            ref_act_make(&a, type, x, COLS);
+            for (int i = 0; i < ROWS; i++) want[i] = ref_product(type, wm + (size_t)i * rb, COLS, &a);
+            ref_act_free(&a);
+            for (int l = 0; l < nl && !check_failed_; l++) {
+                matmul_prepare(lv[l], &w, x, COLS, 1, act);
+                for (int r = 0; r < MATMUL_READS; r++) {
+                    matmul_read_every(r);
+                    memset(got, 0xff, ROWS * 4);
+                    matmul_rows(lv[l], &w, act, 1, got, 0, 0, ROWS);
+                    for (int i = 0; i < ROWS; i++)
+                        CHECK(qr_bits(got[i]) == qr_bits(want[i]), "%s: %s %s x %+d row %d: %.9g, want %.9g",
+                              lv[l]->set, tname(type), matmul_read_names[r], sign, i, got[i], want[i]);
+                }
+                matmul_read_every(MATMUL_READ_STREAMS);
+            }
+        }
+        free(act);
+        free(wm);
+    }
+    free(x); free(want); free(got);
+}
+
 RUN_TESTS(every_type_every_level, k_scales_every_value, batched_long_rows_many_vectors, f32_and_runq8_as_before,
-          real_files_decode_as_stories15M, real_tensors_products, one_vector_streams)
+          real_files_decode_as_stories15M, real_tensors_products, one_vector_streams, streams_at_the_largest_sums)
