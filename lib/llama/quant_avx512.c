@@ -240,7 +240,7 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
     })
 
 /* Two rows' groups of 4-bit and 5-bit quants at once (QUADS8's blocks;
- * quads_row4's pairs of rows): the block sums of both rows reduced
+ * QUADS_ROW4's pairs of rows): the block sums of both rows reduced
  * together, into one register in "pair order", lane 4j + s holding block
  * j (s even) or 4 + j (s odd) of the pair's row s / 2: the order the sums
  * come out in without hsum_quads' final permute. The activations' values
