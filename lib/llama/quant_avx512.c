@@ -120,8 +120,6 @@ TARGET static INLINE void quad_fifth_bits(Group8 g, const int S, const int at, c
     *lo = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, pick_lo), bits);
     *hi = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, pick_hi), bits);
 }
-#define QUAD_FIFTH_BITS(G, W, k, lo, hi) \
-    quad_fifth_bits((G), (int)sizeof *(W), (int)((const char *)(W)->qh - (const char *)(W)), (k), &(lo), &(hi))
 
 /* The fp16 fields at words 0 and 1 of the group's blocks (d, and m where
  * there is one) as 16 floats, d in lanes 0-7 (n 8: d only): picked out
@@ -155,23 +153,38 @@ TARGET static INLINE __m512i quad_dot(__m512i v, const int fifth, __mmask64 h0, 
                                LOAD512(quads + 64));
 }
 
+/* quad_dot's two registers of a group (blocks 0-3, 4-7) with x's quads
+ * from the group's first block; fifth_at: the offset of the blocks' qh
+ * (Q5_0, Q5_1: FIFTH_AT), or NO_FIFTH (Q4_0, Q4_1). */
+#define NO_FIFTH (-1)
+#define FIFTH_AT(T) ((int)offsetof(T, qh))
+TARGET static INLINE void quads_dots(Group8 g, const int S, const int fifth_at, const int8_t *quads, __m512i e[2]) {
+#pragma GCC unroll 2
+    for (int k = 0; k < 2; k++) {
+        __mmask64 h0 = 0, h1 = 0;
+        if (fifth_at >= 0) quad_fifth_bits(g, S, fifth_at, k, &h0, &h1);
+        e[k] = quad_dot(quad_qs(g, S, k), fifth_at >= 0, h0, h1, quads + 128 * k);
+    }
+}
+
+/* The first step of reducing quad_dot's a (blocks 0-3) and b (4-7): pairs
+ * of lanes added, in int16 on the way (VPACKSSDW, VPMADDWD with ones);
+ * 128-bit lane j: a's block j (two halves), then b's block j (two). */
+TARGET static INLINE __m512i quad_pair_sums(__m512i a, __m512i b) {
+    return _mm512_madd_epi16(_mm512_packs_epi32(a, b), _mm512_set1_epi16(1));
+}
+
 /* quad_dot's sums of blocks 0-3 (a) and 4-7 (b): the eight block sums, in
  * order. The lanes (eight products of quants below 32 and |x| <= 127,
  * as ggml's Q8_0 and Q8_1 make x)
  * are below 2^15 in magnitude: VPACKSSDW and VPMADDWD with ones cannot
  * saturate. Three shuffles, where two blocks a register took five. */
 TARGET static INLINE __m256i hsum_quads(__m512i a, __m512i b) {
-    /* 128-bit lane j: dwords a's block j (two halves), then b's block j */
-    __m512i t = _mm512_madd_epi16(_mm512_packs_epi32(a, b), _mm512_set1_epi16(1));
+    __m512i t = quad_pair_sums(a, b);
     t = _mm512_add_epi32(t, _mm512_shuffle_epi32(t, _MM_PERM_CDAB));
     const __m512i idx = _mm512_setr_epi32(0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0);
     return _mm512_castsi512_si256(_mm512_permutexvar_epi32(idx, t));
 }
-
-/* The fifth bits of a quad: none (Q4_0, Q4_1), or QUAD_FIFTH_BITS's. */
-#define NO_FIFTH(G, W, k, lo, hi) (lo = 0, hi = 0)
-#define HAS_FIFTH_NO_FIFTH 0
-#define HAS_FIFTH_QUAD_FIFTH_BITS 1
 
 /* The d of eight whole Q8_0 blocks from w, picked out of the blocks' own
  * bytes by VPERMT2W (four 64-byte loads and two permutes instead of eight
@@ -199,8 +212,8 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
         __m256 dd_ = _mm256_mul_ps(D8(W + b), _mm256_loadu_ps(a->d + b));                      \
         _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
     })
-/* The same for the blocks of 4 and 5 bits, four a register; FIFTH:
- * NO_FIFTH or QUAD_FIFTH_BITS. Each block's products stay in its own four
+/* The same for the blocks of 4 and 5 bits, four a register (FIFTH: the
+ * blocks' quads_dots fifth_at). Each block's products stay in its own four
  * lanes across both halves of its values, so the eight block sums take
  * hsum_quads' three shuffles where two blocks a register took five (and
  * the quants one permute for four blocks instead of two blends and two
@@ -210,12 +223,7 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
     ({                                                                                           \
         Group8 g_ = group8(W + b, (int)sizeof *W);                                               \
         __m512i e_[2];                                                                           \
-        _Pragma("GCC unroll 2") for (int k = 0; k < 2; k++) {                                    \
-            __mmask64 h0_, h1_;                                                                  \
-            FIFTH(g_, W, k, h0_, h1_);                                                           \
-            e_[k] = quad_dot(quad_qs(g_, (int)sizeof *W, k), HAS_FIFTH_##FIFTH, h0_, h1_,       \
-                             a->quads + 32 * (b + 4 * k));                                       \
-        }                                                                                        \
+        quads_dots(g_, (int)sizeof *W, (FIFTH), a->quads + 32 * b, e_);                         \
         __m256i isum_ = CORR(hsum_quads(e_[0], e_[1]));                                          \
         __m256 dd_ = _mm256_mul_ps(D8(g_, W), _mm256_loadu_ps(a->d + b));                       \
         _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
@@ -293,17 +301,6 @@ TARGET static INLINE __m512 g8_pair_field(Group8 g0, Group8 g1, const int S, con
     return _mm512_cvtph_ps(_mm512_castsi512_si256(h));
 }
 
-/* quad_dot's two registers of a group (blocks 0-3, 4-7); fifth_at: the
- * offset of the blocks' qh, or -1 (Q4_0, Q4_1). */
-TARGET static INLINE void quads_dots(Group8 g, const int S, const int fifth_at, const int8_t *quads, __m512i e[2]) {
-#pragma GCC unroll 2
-    for (int k = 0; k < 2; k++) {
-        __mmask64 h0 = 0, h1 = 0;
-        if (fifth_at >= 0) quad_fifth_bits(g, S, fifth_at, k, &h0, &h1);
-        e[k] = quad_dot(quad_qs(g, S, k), fifth_at >= 0, h0, h1, quads + 128 * k);
-    }
-}
-
 /* The groups at block b of rows w0 and w1 (S bytes a block): their p in
  * pair order. Q4 quants: a lane's sum of 16 products (15 * 127 * 16) fits
  * int16, so the second step packs again; Q5's do not, and are added by
@@ -316,13 +313,10 @@ TARGET static INLINE __m512 quads8_pair(const void *w0, const void *w1, const in
     __m512i e0[2], e1[2];
     quads_dots(g0, S, fifth_at, quads, e0);
     quads_dots(g1, S, fifth_at, quads, e1);
-    const __m512i ones = _mm512_set1_epi16(1);
-    /* 128-bit lane j: block j's two halves, then block 4 + j's */
-    __m512i t0 = _mm512_madd_epi16(_mm512_packs_epi32(e0[0], e0[1]), ones);
-    __m512i t1 = _mm512_madd_epi16(_mm512_packs_epi32(e1[0], e1[1]), ones);
+    __m512i t0 = quad_pair_sums(e0[0], e0[1]), t1 = quad_pair_sums(e1[0], e1[1]);
     __m512i isum;
     if (fifth_at < 0) {
-        isum = _mm512_madd_epi16(_mm512_packs_epi32(t0, t1), ones);
+        isum = quad_pair_sums(t0, t1);
     } else {
         __m512 f0 = _mm512_castsi512_ps(t0), f1 = _mm512_castsi512_ps(t1);
         isum = _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(f0, f1, _MM_SHUFFLE(2, 0, 2, 0))),
@@ -344,7 +338,7 @@ TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
 
 /* T_row4 for these types (ROW_FNS_FOUR's, its rows as two pairs): the
  * whole groups by quads8_pair, each row's last blocks by its T_tail. */
-#define QUADS_ROW4(T, BT, FIFTH_AT, HAS_MIN, SHIFT)                                                        \
+#define QUADS_ROW4(T, BT, QH_AT, HAS_MIN, SHIFT)                                                           \
     TARGET static INLINE void vnni_##T##_row4(const BT *w, size_t stride, const vnni_Act *a, int nb, float *y,  \
                                               size_t ystride, int ahead) {                                  \
         const BT *r[4];                                                                                 \
@@ -357,7 +351,7 @@ TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
             _Pragma("GCC unroll 2") for (int p = 0; p < 2; p++) {                                       \
                 PREFETCH_BLOCKS(r[2 * p] + b, 8, ahead);                                                \
                 PREFETCH_BLOCKS(r[2 * p + 1] + b, 8, ahead);                                            \
-                acc[p] = _mm512_add_ps(acc[p], quads8_pair(r[2 * p], r[2 * p + 1], (int)sizeof(BT), (FIFTH_AT), \
+                acc[p] = _mm512_add_ps(acc[p], quads8_pair(r[2 * p], r[2 * p + 1], (int)sizeof(BT), (QH_AT),    \
                                                            (HAS_MIN), (SHIFT), a, b, &q));              \
             }                                                                                           \
         }                                                                                               \
@@ -374,13 +368,13 @@ TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a,
     return R ? QUADS8(w, NO_FIFTH, BLOCK_D8, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q5_0p_8(const block_q5_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? QUADS8(w, QUAD_FIFTH_BITS, BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
+    return R ? QUADS8(w, FIFTH_AT(block_q5_0), BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q4_1p_8(const block_q4_1 *w, const vnni_Act *a, int b, int r, const int R) {
     return R ? QUADS8_MIN(w, NO_FIFTH) : vnni_q4_1_8(w, a, b, r, 0);
 }
 TARGET static INLINE __m256 vnni_q5_1p_8(const block_q5_1 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? QUADS8_MIN(w, QUAD_FIFTH_BITS) : vnni_q5_1_8(w, a, b, r, 0);
+    return R ? QUADS8_MIN(w, FIFTH_AT(block_q5_1)) : vnni_q5_1_8(w, a, b, r, 0);
 }
 
 ROW_FNS(q8_0p, block_q8_0, 4, vnni_q8_0_1)
@@ -388,10 +382,10 @@ ROW_FNS_ONE(q4_0p, block_q4_0, 4, vnni_q4_0_1)
 ROW_FNS_ONE(q5_0p, block_q5_0, 1, NO_ONE)
 ROW_FNS_ONE(q4_1p, block_q4_1, 1, NO_ONE)
 ROW_FNS_ONE(q5_1p, block_q5_1, 1, NO_ONE)
-QUADS_ROW4(q4_0p, block_q4_0, -1, 0, 3)
-QUADS_ROW4(q5_0p, block_q5_0, (int)offsetof(block_q5_0, qh), 0, 4)
-QUADS_ROW4(q4_1p, block_q4_1, -1, 1, -1)
-QUADS_ROW4(q5_1p, block_q5_1, (int)offsetof(block_q5_1, qh), 1, -1)
+QUADS_ROW4(q4_0p, block_q4_0, NO_FIFTH, 0, 3)
+QUADS_ROW4(q5_0p, block_q5_0, FIFTH_AT(block_q5_0), 0, 4)
+QUADS_ROW4(q4_1p, block_q4_1, NO_FIFTH, 1, -1)
+QUADS_ROW4(q5_1p, block_q5_1, FIFTH_AT(block_q5_1), 1, -1)
 ROWS(q8_0_rows512, q8_0p, block_q8_0, 32, MATMUL_Q8_0)
 ROWS(q4_0_rows512, q4_0p, block_q4_0, 32, MATMUL_Q4_0)
 ROWS(q5_0_rows512, q5_0p, block_q5_0, 32, MATMUL_Q5_0)
