@@ -258,7 +258,7 @@ void kmain(uint32_t magic, uint64_t info_addr) {
                 (unsigned long long)mb.modules[i].start);
     const struct mb2_module *model = find_module("model"), *tok = find_module("tokenizer");
     struct model_files files = {0};
-    if (model) files.model = (const void *)(uintptr_t)model->start, files.model_size = model->end - model->start;
+    if (model) files.model = (void *)(uintptr_t)model->start, files.model_size = model->end - model->start;
     if (tok) files.tokenizer = (const void *)(uintptr_t)tok->start, files.tokenizer_size = tok->end - tok->start;
     /* The disks: when asked (--model, --tokenizer), or when GRUB brought no model. */
     const char *why = 0;

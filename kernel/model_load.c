@@ -299,7 +299,7 @@ static const char *choose(const Options *opt, struct found *out) {
 
 /* Reads file c into RAM: one block when one holds it, else 2 MiB pieces
  * mapped as one range. what: "model" or "tokenizer", for messages. */
-static const void *load(struct found *c, const char *what, bool bar) {
+static void *load(struct found *c, const char *what, bool bar) {
     struct volume *v = &volumes[c->volume];
     uint64_t size = c->file.size;
     char size_text[32];
@@ -307,7 +307,7 @@ static const void *load(struct found *c, const char *what, bool bar) {
     if (size == 0) kernel_error("%s: %s on %s is empty", what, c->path, v->where);
     static uint64_t starts[MAX_PIECES], sizes[MAX_PIECES];
     int n;
-    const uint8_t *mapped;
+    uint8_t *mapped;
     void *one = memory_largest_free() >= size ? memory_alloc(size, 4096) : 0;
     if (one) {
         n = 1;

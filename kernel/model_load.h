@@ -10,7 +10,7 @@
 
 /* The files the story runs on, wherever they came from. */
 struct model_files {
-    const void *model;
+    void *model;                 /* in RAM, writable: llama_model_prepare rearranges its weights */
     uint64_t model_size;
     const void *tokenizer;       /* NULL: none (a GGUF file holds its vocabulary) */
     uint64_t tokenizer_size;

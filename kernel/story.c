@@ -147,7 +147,7 @@ static void report(const llama_stats *st, uint64_t load_ns, const char *simd, in
     kprintf("%s\n", line);
 }
 
-void story_run(const Options *opt, const void *model, size_t model_size,
+void story_run(const Options *opt, void *model, size_t model_size,
                const void *tokenizer, size_t tokenizer_size) {
     llama_error err;
     static llama_model m;
@@ -155,7 +155,9 @@ void story_run(const Options *opt, const void *model, size_t model_size,
     if ((uintptr_t)model % 4)
         kernel_error("model: the module is not 4-byte aligned; this GRUB ignored the module alignment request");
     if (llama_is_gguf(model, model_size)) {
-        if (llama_gguf_parse(&m, model, model_size, &err) != 0) kernel_error("model: %s", err.msg);
+        if (llama_gguf_parse(&m, model, model_size, &err) != 0 ||
+            llama_model_prepare(&m, model, model_size, &err) != 0)
+            kernel_error("model: %s", err.msg);
     } else {
         if (llama_checkpoint_parse(&m, model, model_size, &err) != 0) {
             static llama_model other;

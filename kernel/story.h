@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include "lib/options.h"
 
-void story_run(const Options *opt, const void *model, size_t model_size,
+void story_run(const Options *opt, void *model, size_t model_size,
                const void *tokenizer, size_t tokenizer_size);
 
 #endif

@@ -231,7 +231,8 @@ static Result run_model(const char *path, const void *tok, size_t tok_size, int 
     HugeFile file = huge_file_load(path, "model");
     static llama_model ck;
     llama_error err;
-    if (llama_model_open(&ck, file.data, file.size, tok, tok_size, &err) != 0)
+    if (llama_model_open(&ck, file.data, file.size, tok, tok_size, &err) != 0 ||
+        llama_model_prepare(&ck, file.data, file.size, &err) != 0)
         die("%s: %s", path, err.msg);
     HostPool *pool = host_pool_create(threads);
     if (!pool) die("cannot start %d threads", threads);

@@ -111,6 +111,7 @@ static llama_tensor random_tensor(int type, int rows, int cols) {
                 }
     }
     w.data = p;
+    llama_tensor_prepare(&w, p);     /* Q4_0: the kernels' layout */
     return w;
 }
 

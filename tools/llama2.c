@@ -118,7 +118,8 @@ int main(int argc, char **argv) {
     static llama_model m;
     void *tok = NULL;
     if (llama_is_gguf(model, model_size)) {   /* the vocabulary is in the file */
-        if (llama_gguf_parse(&m, model, model_size, &lerr) != 0)
+        if (llama_gguf_parse(&m, model, model_size, &lerr) != 0 ||
+            llama_model_prepare(&m, file.data, model_size, &lerr) != 0)
             die("%s: %s", opt.checkpoint_path, lerr.msg);
     } else {
         if (llama_checkpoint_parse(&m, model, model_size, &lerr) != 0)

@@ -172,23 +172,26 @@ TARGET static INLINE __m256i q5_quants(const uint8_t *qs, const uint8_t *qh) {
 }
 
 /* Packers of Q4_0, Q5_0, Q4_1, Q5_1 (quants unsigned; Q4_1 and Q5_1 also m,
- * the fp16 at byte 2 of their blocks). */
+ * the fp16 2 bytes after d). QUANTS(BT, R, b): block b's quants in row R,
+ * a row of nbr blocks (stride is the tensor's row_bytes); its d at
+ * BLOCK32_D_AT's offset (blocks.h). */
 #define PACK32(FN, BT, QUANTS, HAS_M)                                                                \
     TARGET static void FN(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
+        __attribute__((unused)) const int nbr = (int)(stride / sizeof(BT));                        \
         for (int i = 0; i < nb; i++) {                                                             \
             __m256i r[8];                                                                          \
             for (int j = 0; j < 8; j++) {                                                          \
-                const BT *B = (const BT *)(const void *)(base + (size_t)j * stride) + b0 + i;      \
-                r[j] = j < rows ? QUANTS(B) : _mm256_setzero_si256();                              \
+                const unsigned char *R = base + (size_t)j * stride;                                \
+                r[j] = j < rows ? QUANTS(BT, R, b0 + i) : _mm256_setzero_si256();                  \
             }                                                                                      \
             transpose8x8(r);                                                                       \
             for (int k = 0; k < 8; k++) P->q[i][k] = r[k];                                         \
-            pack_half8(P->d[i], base, stride, rows, (size_t)(b0 + i) * sizeof(BT));                \
-            if (HAS_M) pack_half8(P->m[i], base, stride, rows, (size_t)(b0 + i) * sizeof(BT) + 2); \
+            pack_half8(P->d[i], base, stride, rows, BLOCK32_D_AT(BT, b0 + i));                     \
+            if (HAS_M) pack_half8(P->m[i], base, stride, rows, BLOCK32_D_AT(BT, b0 + i) + 2);      \
         }                                                                                          \
     }
-#define Q5_QUANTS(B) q5_quants((B)->qs, (B)->qh)
-#define Q4_QUANTS(B) q4_quants((B)->qs)
+#define Q5_QUANTS(BT, R, b) q5_quants(BLOCK32_IN(BT, R, b)->qs, BLOCK32_IN(BT, R, b)->qh)
+#define Q4_QUANTS(BT, R, b) q4_quants(BLOCK32_QS(BT, R, nbr, b))
 PACK32(pack_q4_0, block_q4_0, Q4_QUANTS, 0)
 PACK32(pack_q5_0, block_q5_0, Q5_QUANTS, 0)
 PACK32(pack_q4_1, block_q4_1, Q4_QUANTS, 1)

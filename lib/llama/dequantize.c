@@ -21,12 +21,14 @@ static void q8_0(const block_q8_0 *b, float *y, int nb) {
     }
 }
 
-static void q4_0(const block_q4_0 *b, float *y, int nb) {
+/* Q4_0 as the kernels keep it (blocks.h's Q4_0_SPLIT) */
+static void q4_0(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {
-        float d = f16_to_f32(b[i].d);
+        float d = f16_to_f32(*q4_0_split_d(row, i));
+        const uint8_t *qs = q4_0_split_qs(row, nb, i);
         for (int j = 0; j < 16; j++) {
-            y[j] = (float)((b[i].qs[j] & 0xf) - 8) * d;
-            y[j + 16] = (float)((b[i].qs[j] >> 4) - 8) * d;
+            y[j] = (float)((qs[j] & 0xf) - 8) * d;
+            y[j + 16] = (float)((qs[j] >> 4) - 8) * d;
         }
     }
 }
@@ -158,7 +160,7 @@ void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
         }
         break;
     case LLAMA_TYPE_Q8_0: q8_0((const block_q8_0 *)(const void *)row, out, n / 32); break;
-    case LLAMA_TYPE_Q4_0: q4_0((const block_q4_0 *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_Q4_0_SPLIT: q4_0(row, out, n / 32); break;
     case LLAMA_TYPE_Q4_1: q4_1((const block_q4_1 *)(const void *)row, out, n / 32); break;
     case LLAMA_TYPE_Q5_0: q5_0((const block_q5_0 *)(const void *)row, out, n / 32); break;
     case LLAMA_TYPE_Q5_1: q5_1((const block_q5_1 *)(const void *)row, out, n / 32); break;

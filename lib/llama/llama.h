@@ -10,6 +10,7 @@
  *
  * Order of calls:
  *   1. llama_model_open(&m, file, size, tokenizer, tsize, &err)  validate, map
+ *      llama_model_prepare(&m, file, size, &err)          weights in place
  *   2. steps = llama_steps(&m.config, requested_steps)     run.c's clamp
  *   3. need  = llama_memory_needed(&m, steps, max_prompt_len)
  *      ("needs X MiB, have Y MiB" is the platform's message)
@@ -162,6 +163,15 @@ int llama_is_gguf(const void *file, size_t size);
  * until llama_init has copied it. 0 or -1. */
 int llama_model_open(llama_model *m, const void *file, size_t size, const void *tokenizer,
                      size_t tokenizer_size, llama_error *err);
+
+/* Puts m's weights into the layouts the kernels read, in place in the
+ * model bytes (`file`, `size`: those llama_model_open or llama_gguf_parse
+ * read, writable): Q4_0 weights are rearranged (blocks.h), the others
+ * left as they are. Call it once for each loaded file, before llama_init,
+ * which refuses Q4_0 weights that were not prepared; calling it a second
+ * time on the same bytes (through another llama_model) would garble
+ * them. 0 or -1. */
+int llama_model_prepare(llama_model *m, void *file, size_t size, llama_error *err);
 
 /* Checks tokenizer.bin against m's vocabulary size and makes it m's
  * vocabulary (llama2.c checkpoints). 0 or -1. */

@@ -144,7 +144,7 @@ int matmul_kind(int type) {
     case LLAMA_TYPE_F16: return MATMUL_F16;
     case LLAMA_TYPE_BF16: return MATMUL_BF16;
     case LLAMA_TYPE_Q8_0: return MATMUL_Q8_0;
-    case LLAMA_TYPE_Q4_0: return MATMUL_Q4_0;
+    case LLAMA_TYPE_Q4_0_SPLIT: return MATMUL_Q4_0;   /* ggml's Q4_0 rows: none (llama_tensor_prepare first) */
     case LLAMA_TYPE_Q4_1: return MATMUL_Q4_1;
     case LLAMA_TYPE_Q5_0: return MATMUL_Q5_0;
     case LLAMA_TYPE_Q5_1: return MATMUL_Q5_1;

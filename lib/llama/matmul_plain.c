@@ -87,10 +87,10 @@ static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void 
                     dw = f16_to_f32(B->d);
                     break;
                 }
-                case LLAMA_TYPE_Q4_0: {
-                    const block_q4_0 *B = (const block_q4_0 *)(const void *)row + b;
-                    for (int j = 0; j < 32; j++) isum += (q4_nib(B->qs, j) - 8) * x[j];
-                    dw = f16_to_f32(B->d);
+                case LLAMA_TYPE_Q4_0_SPLIT: {
+                    const uint8_t *qs = q4_0_split_qs(row, nb, b);
+                    for (int j = 0; j < 32; j++) isum += (q4_nib(qs, j) - 8) * x[j];
+                    dw = f16_to_f32(*q4_0_split_d(row, b));
                     break;
                 }
                 case LLAMA_TYPE_Q5_0: {

@@ -65,7 +65,7 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
     return _mm512_xor_si512(z, _mm512_set1_epi8((char)0x80));
 }
 
-/* Blocks of 32 with 4-bit quants (Q4_0, Q4_1; the Q5s' low bits), a
+/* Blocks of 32 with 4-bit quants (Q4_1; the Q5s' low bits), a
  * group of eight (8S bytes, S = 18 .. 24) in three 64-byte loads: the
  * group's bytes 0-63 (a), 64-127 (b) and its last 64 (c, nothing read
  * past the group). VPERMT2W picks every field out of them (every field
@@ -75,7 +75,7 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
  * core, from DRAM, Q5_0 at 5632 columns 27-28 -> 39-41 GB/s (at 2048
  * 36 -> 39), Q4_1 and Q5_1 +0-10%, Q4_0 the same; from L2 Q5_0 40 -> 45. */
 #define G8_FITS(T) (sizeof(T) >= 16 && sizeof(T) <= 24)
-_Static_assert(G8_FITS(block_q4_0) && G8_FITS(block_q4_1) && G8_FITS(block_q5_0) && G8_FITS(block_q5_1),
+_Static_assert(G8_FITS(block_q4_1) && G8_FITS(block_q5_0) && G8_FITS(block_q5_1),
                "Group8 takes blocks of 16 to 24 bytes");
 typedef struct {
     __m512i a, b, c;
@@ -155,7 +155,7 @@ TARGET static INLINE __m512i quad_dot(__m512i v, const int fifth, __mmask64 h0, 
 
 /* quad_dot's two registers of a group (blocks 0-3, 4-7) with x's quads
  * from the group's first block; fifth_at: the offset of the blocks' qh
- * (Q5_0, Q5_1: FIFTH_AT), or NO_FIFTH (Q4_0, Q4_1). */
+ * (Q5_0, Q5_1: FIFTH_AT), or NO_FIFTH (Q4_1). */
 #define NO_FIFTH (-1)
 #define FIFTH_AT(T) ((int)offsetof(T, qh))
 TARGET static INLINE void quads_dots(Group8 g, const int S, const int fifth_at, const int8_t *quads, __m512i e[2]) {
@@ -329,6 +329,40 @@ TARGET static INLINE __m512 quads8_pair(const void *w0, const void *w1, const in
     return p;
 }
 
+/* Q4_0's rows, split (blocks.h): four blocks' qs are one 64-byte load in
+ * quad_qs's order, eight blocks' d one 16-byte load, where ggml's blocks
+ * took three loads and permutes a group (Group8). Eight whole blocks from
+ * b of a row of nb: their p, as QUADS8 makes them (the same operations
+ * after the loads). kbench, Zen 4, one core, from DRAM 24-25 -> 30-31
+ * GB/s (2048 columns), from L2 35 -> 43-45; bench's TinyLlama Q4_0, one
+ * core, old and new in turn twice, 44.4 / 48.0 and 46.8 / 50.2 tok/s. */
+TARGET static INLINE __m256 split_quads8(const block_q4_0 *w, const vnni_Act *a, int b, int nb) {
+    const uint8_t *qs = q4_0_split_qs(w, nb, b);
+    const int8_t *quads = a->quads + 32 * b;
+    __m512i e0 = quad_dot(LOAD512(qs), 0, 0, 0, quads), e1 = quad_dot(LOAD512(qs + 64), 0, 0, 0, quads + 128);
+    __m256i isum = CORR_Q4_0(hsum_quads(e0, e1));
+    __m256 d = vnni_halves8(_mm_loadu_si128((const __m128i *)(const void *)q4_0_split_d(w, b)));
+    __m256 dd = _mm256_mul_ps(d, _mm256_loadu_ps(a->d + b));
+    return _mm256_mul_ps(_mm256_cvtepi32_ps(isum), dd);
+}
+
+/* The same for rows w0 and w1 at once, in pair order (quads8_pair's). */
+TARGET static INLINE __m512 split_pair(const block_q4_0 *w0, const block_q4_0 *w1, int nb, const vnni_Act *a, int b,
+                                       const QuadsShared *q) {
+    const uint8_t *q0 = q4_0_split_qs(w0, nb, b), *q1 = q4_0_split_qs(w1, nb, b);
+    const int8_t *quads = a->quads + 32 * b;
+    __m512i t0 = quad_pair_sums(quad_dot(LOAD512(q0), 0, 0, 0, quads), quad_dot(LOAD512(q0 + 64), 0, 0, 0, quads + 128));
+    __m512i t1 = quad_pair_sums(quad_dot(LOAD512(q1), 0, 0, 0, quads), quad_dot(LOAD512(q1 + 64), 0, 0, 0, quads + 128));
+    __m512i isum = _mm512_sub_epi32(quad_pair_sums(t0, t1), q->corr);
+    /* words 0-7 row w0's d, 8-15 w1's; lane 4j + s: block j + 4 (s % 2) of row s / 2 */
+    __m256i h = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)q4_0_split_d(w0, b))),
+        _mm_loadu_si128((const __m128i *)(const void *)q4_0_split_d(w1, b)), 1);
+    h = _mm256_permutexvar_epi16(_mm256_setr_epi16(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), h);
+    __m512 dd = _mm512_mul_ps(_mm512_cvtph_ps(h), q->d);
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(isum), dd);
+}
+
 /* Row `row` (0 or 1) of a pair's register, in block order. */
 TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
     const __m512i order = row ? _mm512_setr_epi32(2, 6, 10, 14, 3, 7, 11, 15, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -337,8 +371,9 @@ TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
 }
 
 /* T_row4 for these types (ROW_FNS_FOUR's, its rows as two pairs): the
- * whole groups by quads8_pair, each row's last blocks by its T_tail. */
-#define QUADS_ROW4(T, BT, QH_AT, HAS_MIN, SHIFT)                                                           \
+ * whole groups by PAIR(first row, second row) (quads8_pair's p; a, b, nb
+ * and q, the QuadsShared, in scope), each row's last blocks by its T_tail. */
+#define QUADS_ROW4(T, BT, HAS_MIN, SHIFT, PAIR)                                                            \
     TARGET static INLINE void vnni_##T##_row4(const BT *w, size_t stride, const vnni_Act *a, int nb, float *y,  \
                                               size_t ystride, int ahead) {                                  \
         const BT *r[4];                                                                                 \
@@ -351,8 +386,7 @@ TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
             _Pragma("GCC unroll 2") for (int p = 0; p < 2; p++) {                                       \
                 PREFETCH_BLOCKS(r[2 * p] + b, 8, ahead);                                                \
                 PREFETCH_BLOCKS(r[2 * p + 1] + b, 8, ahead);                                            \
-                acc[p] = _mm512_add_ps(acc[p], quads8_pair(r[2 * p], r[2 * p + 1], (int)sizeof(BT), (QH_AT),    \
-                                                           (HAS_MIN), (SHIFT), a, b, &q));              \
+                acc[p] = _mm512_add_ps(acc[p], PAIR(r[2 * p], r[2 * p + 1]));                           \
             }                                                                                           \
         }                                                                                               \
         for (int k = 0; k < 4; k++)                                                                     \
@@ -361,20 +395,20 @@ TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
 
 /* Whole groups as pairs, a row's last blocks as quant_body.h's (its
  * ROW_FNS and ROWS: the rows read as matmul_read says). */
-TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? PAIRS8(w, q8_0_pair, q8_0_d8, hsum_pairs, CORR_Q8_0) : vnni_q8_0_8(w, a, b, r, 0);
+TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
+    return R ? PAIRS8(w, q8_0_pair, q8_0_d8, hsum_pairs, CORR_Q8_0) : vnni_q8_0_8(w, a, b, r, 0, nb);
 }
-TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? QUADS8(w, NO_FIFTH, BLOCK_D8, CORR_Q4_0) : vnni_q4_0_8(w, a, b, r, 0);
+TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
+    return R ? split_quads8(w, a, b, nb) : vnni_q4_0_8(w, a, b, r, 0, nb);
 }
-TARGET static INLINE __m256 vnni_q5_0p_8(const block_q5_0 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? QUADS8(w, FIFTH_AT(block_q5_0), BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0);
+TARGET static INLINE __m256 vnni_q5_0p_8(const block_q5_0 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
+    return R ? QUADS8(w, FIFTH_AT(block_q5_0), BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0, nb);
 }
-TARGET static INLINE __m256 vnni_q4_1p_8(const block_q4_1 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? QUADS8_MIN(w, NO_FIFTH) : vnni_q4_1_8(w, a, b, r, 0);
+TARGET static INLINE __m256 vnni_q4_1p_8(const block_q4_1 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
+    return R ? QUADS8_MIN(w, NO_FIFTH) : vnni_q4_1_8(w, a, b, r, 0, nb);
 }
-TARGET static INLINE __m256 vnni_q5_1p_8(const block_q5_1 *w, const vnni_Act *a, int b, int r, const int R) {
-    return R ? QUADS8_MIN(w, FIFTH_AT(block_q5_1)) : vnni_q5_1_8(w, a, b, r, 0);
+TARGET static INLINE __m256 vnni_q5_1p_8(const block_q5_1 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
+    return R ? QUADS8_MIN(w, FIFTH_AT(block_q5_1)) : vnni_q5_1_8(w, a, b, r, 0, nb);
 }
 
 ROW_FNS(q8_0p, block_q8_0, 4, vnni_q8_0_1)
@@ -382,10 +416,14 @@ ROW_FNS_ONE(q4_0p, block_q4_0, 4, vnni_q4_0_1)
 ROW_FNS_ONE(q5_0p, block_q5_0, 1, NO_ONE)
 ROW_FNS_ONE(q4_1p, block_q4_1, 1, NO_ONE)
 ROW_FNS_ONE(q5_1p, block_q5_1, 1, NO_ONE)
-QUADS_ROW4(q4_0p, block_q4_0, NO_FIFTH, 0, 3)
-QUADS_ROW4(q5_0p, block_q5_0, FIFTH_AT(block_q5_0), 0, 4)
-QUADS_ROW4(q4_1p, block_q4_1, NO_FIFTH, 1, -1)
-QUADS_ROW4(q5_1p, block_q5_1, FIFTH_AT(block_q5_1), 1, -1)
+#define PAIR_Q4_0(w0, w1) split_pair(w0, w1, nb, a, b, &q)
+#define PAIR_Q5_0(w0, w1) quads8_pair(w0, w1, (int)sizeof(block_q5_0), FIFTH_AT(block_q5_0), 0, 4, a, b, &q)
+#define PAIR_Q4_1(w0, w1) quads8_pair(w0, w1, (int)sizeof(block_q4_1), NO_FIFTH, 1, -1, a, b, &q)
+#define PAIR_Q5_1(w0, w1) quads8_pair(w0, w1, (int)sizeof(block_q5_1), FIFTH_AT(block_q5_1), 1, -1, a, b, &q)
+QUADS_ROW4(q4_0p, block_q4_0, 0, 3, PAIR_Q4_0)
+QUADS_ROW4(q5_0p, block_q5_0, 0, 4, PAIR_Q5_0)
+QUADS_ROW4(q4_1p, block_q4_1, 1, -1, PAIR_Q4_1)
+QUADS_ROW4(q5_1p, block_q5_1, 1, -1, PAIR_Q5_1)
 ROWS(q8_0_rows512, q8_0p, block_q8_0, 32, MATMUL_Q8_0)
 ROWS(q4_0_rows512, q4_0p, block_q4_0, 32, MATMUL_Q4_0)
 ROWS(q5_0_rows512, q5_0p, block_q5_0, 32, MATMUL_Q5_0)
@@ -773,19 +811,19 @@ TARGET static INLINE __m256 k16_group512(const void *w, const int q3, const vnni
 
 /* The K-quants' groups: whole ones with r a constant 8, a row's last
  * super-blocks as a group of r. */
-TARGET static INLINE __m256 vnni_q2_kg_8(const block_q2_K *w, const vnni_Act *a, int b, int r, const int R) {
+TARGET static INLINE __m256 vnni_q2_kg_8(const block_q2_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return q2_k_group512(w, a, b, R ? 8 : r);
 }
-TARGET static INLINE __m256 vnni_q3_kg_8(const block_q3_K *w, const vnni_Act *a, int b, int r, const int R) {
+TARGET static INLINE __m256 vnni_q3_kg_8(const block_q3_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return k16_group512(w, 1, a, b, R ? 8 : r);
 }
-TARGET static INLINE __m256 vnni_q4_kg_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R) {
+TARGET static INLINE __m256 vnni_q4_kg_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return k4_group512(w, (int)sizeof *w, 0, a, b, R ? 8 : r);
 }
-TARGET static INLINE __m256 vnni_q5_kg_8(const block_q5_K *w, const vnni_Act *a, int b, int r, const int R) {
+TARGET static INLINE __m256 vnni_q5_kg_8(const block_q5_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return k4_group512(w, (int)sizeof *w, 1, a, b, R ? 8 : r);
 }
-TARGET static INLINE __m256 vnni_q6_kg_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R) {
+TARGET static INLINE __m256 vnni_q6_kg_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return k16_group512(w, 0, a, b, R ? 8 : r);
 }
 ROW_FNS(q2_kg, block_q2_K, 1, NO_ONE)

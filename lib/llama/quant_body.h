@@ -149,6 +149,15 @@ TARGET static INLINE __m256 NAME(block_d8)(const void *first, int stride, int r)
     return NAME(halves8)(_mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)lo), _mm_cvtsi64_si128((long long)hi)));
 }
 
+/* The d of blocks b .. b+7 (r of them present) side by side from d (a
+ * Q4_0 run's: 16 bytes there lie in the run, its qs after them); missing
+ * lanes 0. */
+TARGET static INLINE __m256 NAME(d8_apart)(const uint16_t *d, int r) {
+    __m128i h = _mm_loadu_si128((const __m128i *)(const void *)d);
+    if (r < 8) h = _mm_and_si128(h, _mm_cmpgt_epi16(_mm_set1_epi16((short)r), _mm_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7)));
+    return NAME(halves8)(h);
+}
+
 /* One binary16 value as fp32. */
 TARGET static INLINE float NAME(half1)(uint16_t h) { return _mm256_cvtss_f32(NAME(halves8)(_mm_cvtsi32_si128(h))); }
 
@@ -189,7 +198,8 @@ TARGET static INLINE void NAME(fifth_pair)(uint32_t h0, uint32_t h1, __m256i *lo
 }
 
 /* Whole blocks b .. b+7 of 4-bit quants (Q4_0, Q4_1; q5: Q5_0, Q5_1),
- * S bytes each with qs at byte QS (and qh at byte QH): the eight blocks'
+ * from block_b (block b's bytes), S bytes each with qs at byte QS (and qh
+ * at byte QH; Q4_0's split rows: its qs, S 16, QS 0): the eight blocks'
  * int32 sums of products with x, in order. Two blocks a register: their qs
  * side by side, the low nibbles values 0-15 of each, the high nibbles
  * 16-31, as the activations' quads hold x (activations.h); a pair's low
@@ -197,9 +207,9 @@ TARGET static INLINE void NAME(fifth_pair)(uint32_t h0, uint32_t h1, __m256i *lo
  * three VPHADDD: per block one VPMADDWD (AVX2) and less than half a
  * reduction step, where a block a register took one each and its nibbles
  * a broadcast, a shift and a blend. */
-TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, const int QS, const int q5, const int QH,
+TARGET static INLINE __m256i NAME(nibble_sums8)(const void *block_b, const int S, const int QS, const int q5, const int QH,
                                                 const NAME(Act) *a, int b) {
-    const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
+    const unsigned char *first = block_b;
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     __m256i e[4];
 #pragma GCC unroll 4
@@ -225,9 +235,9 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, cons
     __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(e[0], e[1]), _mm256_hadd_epi32(e[2], e[3]));
     return _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
-#define NIBBLES8(W, PART) NAME(nibble_sums8)(W, (int)sizeof *(W), (int)offsetof(__typeof__(*(W)), qs), 0, 0, a, b)
+#define NIBBLES8(W, PART) NAME(nibble_sums8)(W + b, (int)sizeof *(W), (int)offsetof(__typeof__(*(W)), qs), 0, 0, a, b)
 #define NIBBLES8_Q5(W, PART)                                                                     \
-    NAME(nibble_sums8)(W, (int)sizeof *(W), (int)offsetof(__typeof__(*(W)), qs), 1,                  \
+    NAME(nibble_sums8)(W + b, (int)sizeof *(W), (int)offsetof(__typeof__(*(W)), qs), 1,              \
                        (int)offsetof(__typeof__(*(W)), qh), a, b)
 
 /* Blocks b .. b+7 of a row of 32-value blocks W (r of them present; R:
@@ -246,22 +256,24 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, cons
 
 /* Their eight p: whole groups by WHOLE(W, PART) (BY_BLOCK8, or NIBBLES8
  * and NIBBLES8_Q5 from the quads), a row's last blocks by BY_BLOCK8;
- * CORR(v): the block totals v corrected (xs_: the blocks' sums of x). */
-#define BLOCKS8(W, PART, CORR, WHOLE)                                                           \
+ * CORR(v): the block totals v corrected (xs_: the blocks' sums of x);
+ * D8: the blocks' d (BLOCK_D8_AT: each at the start of its block). */
+#define BLOCK_D8_AT(W) NAME(block_d8)(&W[b], (int)sizeof *W, r)
+#define BLOCKS8(W, PART, CORR, WHOLE, D8)                                                       \
     ({                                                                                          \
         __m256i t_ = R ? WHOLE(W, PART) : BY_BLOCK8(W, PART);                                   \
         __m256i m_ = NAME(lanes_mask)(r);                                                       \
         __m256 dx_ = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, m_);           \
         __m256i xs_ = R ? LOAD(a->sum + b) : _mm256_maskload_epi32(a->sum + b, m_);              \
         __m256 isum_ = _mm256_cvtepi32_ps(CORR(t_, xs_));                                       \
-        _mm256_mul_ps(isum_, _mm256_mul_ps(NAME(block_d8)(&W[b], (int)sizeof *W, r), dx_));     \
+        _mm256_mul_ps(isum_, _mm256_mul_ps(D8, dx_));                                           \
     })
 
 /* The same with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m
  * fields at byte 2 of the blocks). */
 #define BLOCKS8_MIN(W, PART, WHOLE)                                                             \
     ({                                                                                          \
-        __m256 p_ = BLOCKS8(W, PART, NO_CORR, WHOLE);                                           \
+        __m256 p_ = BLOCKS8(W, PART, NO_CORR, WHOLE, BLOCK_D8_AT(W));                              \
         __m256i m2_ = NAME(lanes_mask)(r);                                                      \
         __m256 sx_ = R ? _mm256_loadu_ps(a->s + b) : _mm256_maskload_ps(a->s + b, m2_);          \
         __m256 mw_ = NAME(block_d8)((const unsigned char *)&W[b] + 2, (int)sizeof *W, r);       \
@@ -270,17 +282,19 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *w, const int S, cons
 
 #define NO_CORR(v, xs) ((void)(xs), (v))
 #define Q8_0_PART(k) NAME(prod_ss)(LOAD(a->q + 32 * (b + k)), LOAD(w[b + k].qs))
-#define Q4_0_PART(k) NAME(prod_us)(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
+/* Q4_0's rows are split (blocks.h): each block's qs and d from there */
+#define Q4_0_PART(k) NAME(prod_us)(NAME(q4_nibbles)(q4_0_split_qs(w, nb, b + k)), LOAD(a->q + 32 * (b + k)))
+#define Q4_0_NIBBLES8(W, PART) NAME(nibble_sums8)(q4_0_split_qs(W, nb, b), 16, 0, 0, 0, a, b)
 /* (q - 8) . x = q . x - 8 * sum(x) */
 #define Q4_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 3))
 
 TARGET static INLINE __m256 NAME(q8_0_8)(const block_q8_0 *w, const NAME(Act) *a, int b, int r,
-                                          const int R) {
-    return BLOCKS8(w, Q8_0_PART, NAME(ss_corr), BY_BLOCK8);
+                                          const int R, int nb) {
+    return BLOCKS8(w, Q8_0_PART, NAME(ss_corr), BY_BLOCK8, BLOCK_D8_AT(w));
 }
 
 /* One block's p, for a row's last blocks (a whole group of 8 costs as much). */
-TARGET static INLINE float NAME(q8_0_1)(const block_q8_0 *w, const NAME(Act) *a, int b) {
+TARGET static INLINE float NAME(q8_0_1)(const block_q8_0 *w, const NAME(Act) *a, int b, int nb) {
     __m256i s1 = NAME(prod_ss)(LOAD(a->q + 32 * b), LOAD(w[b].qs));
     int32_t isum = _mm256_cvtsi256_si32(NAME(ss_corr)(_mm256_set1_epi32(NAME(hsum32)(s1)), _mm256_set1_epi32(a->sum[b])));
     return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
@@ -288,13 +302,14 @@ TARGET static INLINE float NAME(q8_0_1)(const block_q8_0 *w, const NAME(Act) *a,
 
 
 TARGET static INLINE __m256 NAME(q4_0_8)(const block_q4_0 *w, const NAME(Act) *a, int b, int r,
-                                          const int R) {
-    return BLOCKS8(w, Q4_0_PART, Q4_0_CORR, NIBBLES8);
+                                          const int R, int nb) {
+    return BLOCKS8(w, Q4_0_PART, Q4_0_CORR, Q4_0_NIBBLES8, NAME(d8_apart)(q4_0_split_d(w, b), r));
 }
 
-TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a, int b) {
-    int32_t isum = NAME(hsum32)(NAME(prod_us)(NAME(q4_nibbles)(w[b].qs), LOAD(a->q + 32 * b))) - 8 * a->sum[b];
-    return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
+TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a, int b, int nb) {
+    int32_t isum = NAME(hsum32)(NAME(prod_us)(NAME(q4_nibbles)(q4_0_split_qs(w, nb, b)), LOAD(a->q + 32 * b))) -
+                   8 * a->sum[b];
+    return (float)isum * (NAME(half1)(*q4_0_split_d(w, b)) * a->d[b]);
 }
 
 
@@ -319,13 +334,13 @@ TARGET static INLINE __m256i NAME(bits32)(const uint8_t qh[4]) {
 /* (q - 16) . x = q . x - 16 * sum(x) */
 #define Q5_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 4))
 
-TARGET static INLINE __m256 NAME(q5_0_8)(const block_q5_0 *w, const NAME(Act) *a, int b, int r, const int R) {
-    return BLOCKS8(w, Q5_PART, Q5_0_CORR, NIBBLES8_Q5);
+TARGET static INLINE __m256 NAME(q5_0_8)(const block_q5_0 *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
+    return BLOCKS8(w, Q5_PART, Q5_0_CORR, NIBBLES8_Q5, BLOCK_D8_AT(w));
 }
-TARGET static INLINE __m256 NAME(q4_1_8)(const block_q4_1 *w, const NAME(Act) *a, int b, int r, const int R) {
+TARGET static INLINE __m256 NAME(q4_1_8)(const block_q4_1 *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
     return BLOCKS8_MIN(w, Q4_1_PART, NIBBLES8);
 }
-TARGET static INLINE __m256 NAME(q5_1_8)(const block_q5_1 *w, const NAME(Act) *a, int b, int r, const int R) {
+TARGET static INLINE __m256 NAME(q5_1_8)(const block_q5_1 *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
     return BLOCKS8_MIN(w, Q5_PART, NIBBLES8_Q5);
 }
 
@@ -465,16 +480,16 @@ TARGET static INLINE float NAME(k4_1)(const void *w, const int S, const int q5, 
     return dd * (float)isum - dm * (float)msum;
 }
 
-TARGET static INLINE __m256 NAME(q4_k_8)(const block_q4_K *w, const NAME(Act) *a, int b, int r, const int R) {
+TARGET static INLINE __m256 NAME(q4_k_8)(const block_q4_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
     return NAME(k4_8)(w, (int)sizeof *w, 0, a, b, r, R);
 }
-TARGET static INLINE float NAME(q4_k_1)(const block_q4_K *w, const NAME(Act) *a, int b) {
+TARGET static INLINE float NAME(q4_k_1)(const block_q4_K *w, const NAME(Act) *a, int b, int nb) {
     return NAME(k4_1)(w, (int)sizeof *w, 0, a, b);
 }
-TARGET static INLINE __m256 NAME(q5_k_8)(const block_q5_K *w, const NAME(Act) *a, int b, int r, const int R) {
+TARGET static INLINE __m256 NAME(q5_k_8)(const block_q5_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
     return NAME(k4_8)(w, (int)sizeof *w, 1, a, b, r, R);
 }
-TARGET static INLINE float NAME(q5_k_1)(const block_q5_K *w, const NAME(Act) *a, int b) {
+TARGET static INLINE float NAME(q5_k_1)(const block_q5_K *w, const NAME(Act) *a, int b, int nb) {
     return NAME(k4_1)(w, (int)sizeof *w, 1, a, b);
 }
 
@@ -518,7 +533,7 @@ TARGET static INLINE __m256i NAME(q6_k_sums)(const block_q6_K *B, const int8_t *
 }
 
 /* Super-blocks b .. b+7 (r present, R: r is 8) of a Q6_K row: their p. */
-TARGET static INLINE __m256 NAME(q6_k_8)(const block_q6_K *w, const NAME(Act) *a, int b, int r, const int R) {
+TARGET static INLINE __m256 NAME(q6_k_8)(const block_q6_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
     __m256i acc[8];
     if (R) {
         _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)
@@ -534,7 +549,7 @@ TARGET static INLINE __m256 NAME(q6_k_8)(const block_q6_K *w, const NAME(Act) *a
     return _mm256_mul_ps(dd, isum);
 }
 
-TARGET static INLINE float NAME(q6_k_1)(const block_q6_K *w, const NAME(Act) *a, int b) {
+TARGET static INLINE float NAME(q6_k_1)(const block_q6_K *w, const NAME(Act) *a, int b, int nb) {
     int32_t isum = NAME(hsum32)(NAME(q6_k_sums)(w + b, a->q + 256 * b, a->bsums + 16 * b));
     return (a->d[b] * NAME(half1)(w[b].d)) * (float)isum;
 }
@@ -607,7 +622,7 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
 /* Super-blocks b .. b+7 (r present, R: r is 8) of a K-quant row with
  * minimums (Q2_K; DOFF, MOFF: their d and dmin), and one of them. */
 #define KGROUP_MIN(T, BT, SUMS, SRC, DOFF, MOFF)                                                \
-    TARGET static INLINE __m256 NAME(T##_8)(const BT *w, const NAME(Act) *a, int b, int r, const int R) { \
+    TARGET static INLINE __m256 NAME(T##_8)(const BT *w, const NAME(Act) *a, int b, int r, const int R, int nb) { \
         __m256i acc[8];                                                                         \
         __m128i ms[8];                                                                          \
         if (R) {                                                                                \
@@ -629,7 +644,7 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
         __m256 dm = _mm256_mul_ps(dx, NAME(kd8)(first, (int)sizeof *w, MOFF, r));               \
         return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));                 \
     }                                                                                           \
-    TARGET static INLINE float NAME(T##_1)(const BT *w, const NAME(Act) *a, int b) {            \
+    TARGET static INLINE float NAME(T##_1)(const BT *w, const NAME(Act) *a, int b, int nb) {            \
         __m128i ms;                                                                             \
         int32_t isum = NAME(hsum32)(NAME(SUMS)(w + b, a->q + 256 * b, SRC(b), &ms));            \
         ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0x4e));                                    \
@@ -641,7 +656,7 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
 
 /* The same for the types without minimums (Q3_K). */
 #define KGROUP(T, BT, SUMS, SRC, DOFF)                                                          \
-    TARGET static INLINE __m256 NAME(T##_8)(const BT *w, const NAME(Act) *a, int b, int r, const int R) { \
+    TARGET static INLINE __m256 NAME(T##_8)(const BT *w, const NAME(Act) *a, int b, int r, const int R, int nb) { \
         __m256i acc[8];                                                                         \
         if (R) {                                                                                \
             _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++)                                 \
@@ -655,7 +670,7 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
         __m256 dd = _mm256_mul_ps(dx, NAME(kd8)((const unsigned char *)(w + b), (int)sizeof *w, DOFF, r)); \
         return _mm256_mul_ps(dd, isum);                                                         \
     }                                                                                           \
-    TARGET static INLINE float NAME(T##_1)(const BT *w, const NAME(Act) *a, int b) {            \
+    TARGET static INLINE float NAME(T##_1)(const BT *w, const NAME(Act) *a, int b, int nb) {            \
         int32_t isum = NAME(hsum32)(NAME(SUMS)(w + b, a->q + 256 * b, SRC(b)));                 \
         return (a->d[b] * NAME(half1)(w[b].d)) * (float)isum;                                   \
     }
@@ -666,9 +681,10 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
 
 /* ---------------------------------------------------------------- rows */
 
-/* A row of type T: groups of 8 blocks (T_8), then the last ones as a
+/* A row of type T: groups of 8 blocks (T_8(w, a, b, r, R, nb): blocks b ..
+ * b+7 of a row of nb, r present, R: r is 8), then the last ones as a
  * masked group when there are at least MIN of them, else one by one (ONE:
- * T_1; NO_ONE where MIN is 1). The last ones are prefetched too (as a
+ * T_1(w, a, b, nb); NO_ONE where MIN is 1). The last ones are prefetched too (as a
  * masked group they once were not: with 22 super-blocks a row, TinyLlama's
  * w2, 27% of each row came from memory unprefetched).
  * T_tail: from block b on, added to acc; T_row: one row; T_row4: rows w
@@ -678,17 +694,17 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
 /* (left defined for the including file: quant_avx512.c's 512-bit
  * kernels; including this again redefines them identically, which C
  * allows) */
-#define NO_ONE(w, a, b) 0.0f
+#define NO_ONE(w, a, b, nb) 0.0f
 #define ROW_FNS(T, BT, MIN, ONE) ROW_FNS_ONE(T, BT, MIN, ONE) ROW_FNS_FOUR(T, BT)
 /* T_tail and T_row alone (for a file with its own T_row4) */
 #define ROW_FNS_ONE(T, BT, MIN, ONE)                                                            \
     TARGET static INLINE float NAME(T##_tail)(const BT *w, const NAME(Act) *a, int b, int nb, __m256 acc, \
                                               int ahead) {                                      \
         if (b < nb) PREFETCH_BLOCKS(w + b, nb - b, ahead);                                      \
-        if (b < nb && nb - b >= (MIN)) acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, nb - b, 0)); \
+        if (b < nb && nb - b >= (MIN)) acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, nb - b, 0, nb)); \
         else if (b < nb) {                                                                      \
             __m256 tail = _mm256_setzero_ps();                                                  \
-            for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, ONE(w, a, b + k));  \
+            for (int k = 0; b + k < nb; k++) tail = NAME(put_lane)(tail, k, ONE(w, a, b + k, nb));  \
             acc = _mm256_add_ps(acc, tail);                                                     \
         }                                                                                       \
         return NAME(reduce8)(acc);                                                              \
@@ -698,7 +714,7 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         int b = 0;                                                                              \
         for (; b + 8 <= nb; b += 8) {                                                           \
             PREFETCH_BLOCKS(w + b, 8, ahead);                                                   \
-            acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, 8, 1));                               \
+            acc = _mm256_add_ps(acc, NAME(T##_8)(w, a, b, 8, 1, nb));                               \
         }                                                                                       \
         return NAME(T##_tail)(w, a, b, nb, acc, ahead);                                         \
     }
@@ -715,7 +731,7 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         for (; b + 8 <= nb; b += 8)                                                             \
             _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                               \
                 PREFETCH_BLOCKS(r[k] + b, 8, ahead);                                            \
-                acc[k] = _mm256_add_ps(acc[k], NAME(T##_8)(r[k], a, b, 8, 1));                  \
+                acc[k] = _mm256_add_ps(acc[k], NAME(T##_8)(r[k], a, b, 8, 1, nb));                  \
             }                                                                                   \
         for (int k = 0; k < 4; k++)                                                             \
             y[k * ystride] = NAME(T##_tail)(r[k], a, b, nb, acc[k], ahead);                     \
@@ -813,6 +829,8 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 #undef EVEN_ODD
 #undef Q8_0_PART
 #undef Q4_0_PART
+#undef Q4_0_NIBBLES8
+#undef BLOCK_D8_AT
 #undef Q4_0_CORR
 #undef LOAD
 #undef VNNI_DPBUSD

@@ -23,9 +23,12 @@ static const llama_type_info types[] = {
 };
 
 static const llama_type_info runq8 = { "Q8_0 (llama2.c)", 1, 1, 1 };
+/* the same values and bytes as Q4_0, rearranged: the name users know */
+static const llama_type_info q4_0_split = { "Q4_0", 32, 2 + 16, 1 };
 
 const llama_type_info *llama_type_get(int type) {
     if (type == LLAMA_TYPE_RUNQ8) return &runq8;
+    if (type == LLAMA_TYPE_Q4_0_SPLIT) return &q4_0_split;
     if (type < 0 || (size_t)type >= sizeof types / sizeof types[0] || !types[type].name) return 0;
     return &types[type];
 }

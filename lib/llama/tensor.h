@@ -29,6 +29,7 @@ enum llama_type {
     LLAMA_TYPE_Q8_K = 15,      /* activations only (K-quant products) */
     LLAMA_TYPE_BF16 = 30,
     LLAMA_TYPE_RUNQ8 = 1000,   /* llama2.c version 2: int8 values, fp32 scales apart */
+    LLAMA_TYPE_Q4_0_SPLIT = 1001, /* Q4_0 rearranged for the kernels (blocks.h; llama_tensor_prepare) */
 };
 
 typedef struct {
@@ -59,5 +60,11 @@ typedef struct {
     const float *scales;
     int group_size;
 } llama_tensor;
+
+/* Puts a weight matrix into the layout the kernels read, in place at
+ * `data` (the tensor's own bytes, writable): Q4_0 becomes Q4_0_SPLIT
+ * (blocks.h); every other type is left as it is. Call it once per set of
+ * bytes: a second call would rearrange them again. */
+void llama_tensor_prepare(llama_tensor *t, void *data);
 
 #endif

@@ -5,7 +5,9 @@
  * of message; after gguf_open succeeds every metadata pair, every string of
  * every string array and every tensor lies inside the file; after the
  * model parse succeeds the config is consistent and every tensor the
- * forward pass will read (rows x row_bytes) lies inside the file. */
+ * forward pass will read (rows x row_bytes) lies inside the file, and
+ * llama_model_prepare rearranges every Q4_0 weight in place without
+ * failing or touching anything outside the file (the sanitizers watch). */
 #include <stdint.h>
 #include <string.h>
 #include "lib/llama/gguf.h"
@@ -134,8 +136,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int m = llama_gguf_parse(&model, file, size, &err);
     FUZZ_ASSERT(m == 0 || m == -1, "llama_gguf_parse returned %d", m);
     FUZZ_ASSERT(r == 0 || m == -1, "a model from a file gguf_open refused");
-    if (m == 0) check_model(&model);
-    else fuzz_check_message(err.msg, sizeof err.msg, 1, "model error");
+    if (m == 0) {
+        check_model(&model);
+        /* the Q4_0 weights rearranged in place: inside the file, and done */
+        int p = llama_model_prepare(&model, file, size, &err);
+        FUZZ_ASSERT(p == 0, "llama_model_prepare of a parsed model failed: %.200s", err.msg);
+        check_model(&model);
+        FUZZ_ASSERT(model.weights.token_embedding.type != LLAMA_TYPE_Q4_0 &&
+                    model.weights.layer[0].w2.type != LLAMA_TYPE_Q4_0, "a Q4_0 weight left as it was");
+    } else {
+        fuzz_check_message(err.msg, sizeof err.msg, 1, "model error");
+    }
     free(file);
     return 0;
 }

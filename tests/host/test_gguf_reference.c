@@ -85,7 +85,7 @@ static int run_case(const char *golden, const char *model_name, int steps, const
     llama_error err;
     int rc = -1;
     void *mem = NULL;
-    if (llama_gguf_parse(&m, file, msize, &err)) {
+    if (llama_gguf_parse(&m, file, msize, &err) || llama_model_prepare(&m, file, msize, &err)) {
         snprintf(why, whylen, "%s: %s", model_name, err.msg);
         goto out;
     }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tests/check.h"
+#include "lib/llama/blocks.h"
 #include "lib/llama/f16.h"
 #include "lib/llama/activations.h"
 #include "lib/llama/matmul.h"
@@ -287,7 +288,9 @@ TEST(dequantize_every_type) {
     for (int t = 0; t < NTYPES && !check_failed_; t++) {
         int type = weight_types[t];
         int bn = ref_block_values(type), bb = ref_block_bytes(type);
-        int n = (type == LLAMA_TYPE_F32 || type == LLAMA_TYPE_F16 || type == LLAMA_TYPE_BF16) ? 272 : bn * BLOCKS;
+        /* blocks of 32: more than one of Q4_0's runs of 32 (blocks.h) */
+        int blocks = bn == 32 ? 45 : BLOCKS;
+        int n = (type == LLAMA_TYPE_F32 || type == LLAMA_TYPE_F16 || type == LLAMA_TYPE_BF16) ? 272 : bn * blocks;
         size_t row_bytes = llama_type_row_bytes(type, n);
         uint8_t *data = malloc(row_bytes * 3);
         float *got = malloc((size_t)n * 4), *want = malloc((size_t)n * 4);
@@ -295,9 +298,9 @@ TEST(dequantize_every_type) {
             if (bn == 1) {
                 for (size_t i = 0; i < row_bytes * 3; i++) data[i] = (uint8_t)qr_rand();
             } else {
-                for (int b = 0; b < BLOCKS * 3; b++) ref_random_block(type, data + (size_t)b * bb, (b + round) % 4);
+                for (int b = 0; b < blocks * 3; b++) ref_random_block(type, data + (size_t)b * bb, (b + round) % 4);
             }
-            llama_tensor w = { data, type, 3, n, row_bytes, NULL, 0 };
+            llama_tensor w = ref_kernel_tensor((llama_tensor){ data, type, 3, n, row_bytes, NULL, 0 });
             for (int r = 0; r < 3; r++) {
                 matmul_dequantize_row(&w, r, got);
                 ref_dequantize(type, data + r * row_bytes, n, want);
@@ -305,6 +308,7 @@ TEST(dequantize_every_type) {
                     CHECK(qr_bits(got[j]) == qr_bits(want[j]) || (isnan(got[j]) && isnan(want[j])),
                           "%s row %d value %d: %g, want %g", llama_type_get(type)->name, r, j, got[j], want[j]);
             }
+            ref_kernel_free(&w, data);
         }
         free(data); free(got); free(want);
     }
@@ -329,8 +333,9 @@ TEST(dequantize_known_blocks) {
     half = f32_to_f16(2.0f);
     memcpy(b4, &half, 2);
     for (int j = 0; j < 16; j++) b4[2 + j] = (uint8_t)(j | (15 - j) << 4);
-    llama_tensor w4 = { b4, LLAMA_TYPE_Q4_0, 1, 32, 18, NULL, 0 };
+    llama_tensor w4 = ref_kernel_tensor((llama_tensor){ b4, LLAMA_TYPE_Q4_0, 1, 32, 18, NULL, 0 });
     matmul_dequantize_row(&w4, 0, out);
+    ref_kernel_free(&w4, b4);
     for (int j = 0; j < 16; j++) {
         CHECK(out[j] == 2.0f * (float)(j - 8), "Q4_0 value %d: %g", j, out[j]);
         CHECK(out[j + 16] == 2.0f * (float)(7 - j), "Q4_0 value %d: %g", j + 16, out[j + 16]);
@@ -374,6 +379,47 @@ TEST(dequantize_runq8) {
     }
 }
 
+/* llama_tensor_prepare's Q4_0 layout (blocks.h) byte for byte: rows of
+ * 45 blocks (a run of 32 and one of 13), every block's d and qs marked
+ * with its row and number; other types left alone. */
+TEST(q4_0_split_layout) {
+    enum { ROWS = 3, NB = 45 };
+    uint8_t *raw = malloc(ROWS * NB * 18), *split = malloc(ROWS * NB * 18);
+    for (int r = 0; r < ROWS; r++)
+        for (int b = 0; b < NB; b++) {
+            uint8_t *blk = raw + (r * NB + b) * 18;
+            uint16_t d = (uint16_t)(1000 * r + b);
+            memcpy(blk, &d, 2);
+            for (int k = 0; k < 16; k++) blk[2 + k] = (uint8_t)(r * 64 + b + 3 * k);
+        }
+    memcpy(split, raw, ROWS * NB * 18);
+    llama_tensor t = { split, LLAMA_TYPE_Q4_0, ROWS, NB * 32, NB * 18, NULL, 0 };
+    llama_tensor_prepare(&t, split);
+    CHECK(t.type == LLAMA_TYPE_Q4_0_SPLIT && t.row_bytes == NB * 18 && t.data == split, "prepared: %d", t.type);
+    CHECK(strcmp(llama_type_get(t.type)->name, "Q4_0") == 0 && llama_type_row_bytes(t.type, 64) == 36,
+          "the same values and bytes as Q4_0");
+    for (int r = 0; r < ROWS && !check_failed_; r++) {
+        const uint8_t *row = split + r * NB * 18;
+        for (int b = 0; b < NB; b++) {
+            int run = b / 32, n = run ? NB - 32 : 32, k = b % 32;
+            size_t d_at = (size_t)run * 576 + 2 * (size_t)k, qs_at = (size_t)run * 576 + 2 * (size_t)n + 16 * (size_t)k;
+            CHECK(q4_0_split_d_at(b) == d_at && q4_0_split_qs_at(NB, b) == qs_at, "block %d: at %zu, %zu", b,
+                  q4_0_split_d_at(b), q4_0_split_qs_at(NB, b));
+            CHECK(memcmp(row + d_at, raw + (r * NB + b) * 18, 2) == 0, "row %d block %d: d", r, b);
+            CHECK(memcmp(row + qs_at, raw + (r * NB + b) * 18 + 2, 16) == 0, "row %d block %d: qs", r, b);
+        }
+    }
+    /* another type, and a tensor already prepared, stay as they are */
+    llama_tensor q8 = { split, LLAMA_TYPE_Q8_0, 1, 32, 34, NULL, 0 };
+    uint8_t before[34];
+    memcpy(before, split, 34);
+    llama_tensor_prepare(&q8, split);
+    llama_tensor_prepare(&t, split);
+    CHECK(q8.type == LLAMA_TYPE_Q8_0 && t.type == LLAMA_TYPE_Q4_0_SPLIT && memcmp(before, split, 34) == 0,
+          "only ggml's Q4_0 is rearranged");
+    free(raw); free(split);
+}
+
 RUN_TESTS(f16_widening_all_values, f16_narrowing, bf16_both_ways, activations_as_llama_cpp_x86,
           half_activations_every_pattern, prepare_many_vectors, activation_keys, dequantize_every_type, dequantize_known_blocks,
-          dequantize_runq8)
+          dequantize_runq8, q4_0_split_layout)

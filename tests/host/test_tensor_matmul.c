@@ -130,7 +130,7 @@ static void double_products(int type, const uint8_t *row, int n, const RefAct *a
  * vector and m = 1..17 at a time, against the reference. */
 static void check_matrix(const MatmulKernel *const *lv, int nl, int type, int rows, int cols, uint8_t *wm) {
     size_t rb = llama_type_row_bytes(type, cols);
-    llama_tensor w = { wm, type, rows, cols, rb, NULL, 0 };
+    llama_tensor w = ref_kernel_tensor((llama_tensor){ wm, type, rows, cols, rb, NULL, 0 });
     enum { M = 17 };
     size_t ldx = (size_t)cols + 3, ldy = (size_t)rows + 5;
     float *x = random_vectors(cols, M, ldx);
@@ -189,6 +189,7 @@ static void check_matrix(const MatmulKernel *const *lv, int nl, int type, int ro
             CHECK(got[rows] != got[rows] || qr_bits(got[rows]) == 0xffffffffu, "wrote past the rows");
         }
     }
+    ref_kernel_free(&w, wm);
     free(wm); free(x); free(want); free(got); free(one); free(act); free(act1);
 }
 
@@ -215,6 +216,13 @@ TEST(every_type_every_level) {
         if (bn > 1)
             for (int nbk = 2; nbk <= 15 && !check_failed_; nbk++)
                 if (nbk != 8 && nbk != 9) check_type(lv, nl, type, 3, nbk * bn, 1);
+        /* more than one of Q4_0's runs of 32 blocks (blocks.h), the last one whole, or with
+         * whole groups of 8 and a tail, or shorter than a group */
+        if (bn == 32) {
+            static const int runs[] = { 32, 33, 40, 43, 57, 64, 71, 96, 100 };
+            for (size_t i = 0; i < sizeof runs / sizeof runs[0] && !check_failed_; i++)
+                check_type(lv, nl, type, 5, runs[i] * bn, 1);
+        }
     }
 }
 
@@ -270,7 +278,7 @@ TEST(batched_long_rows_many_vectors) {
         int rows = 21, cols = bn == 256 ? 4096 + 768 : 4096 + 96, m = 67;
         size_t rb = llama_type_row_bytes(type, cols);
         uint8_t *wm = random_matrix(type, rows, cols, 0);
-        llama_tensor w = { wm, type, rows, cols, rb, NULL, 0 };
+        llama_tensor w = ref_kernel_tensor((llama_tensor){ wm, type, rows, cols, rb, NULL, 0 });
         float *x = random_vectors(cols, m, (size_t)cols);
         float *y = malloc((size_t)rows * m * 4), *one = malloc((size_t)rows * 4);
         unsigned char *act = aligned_alloc(64, matmul_act_bytes(&w, m)), *act1 = aligned_alloc(64, matmul_act_bytes(&w, 1));
@@ -294,6 +302,7 @@ TEST(batched_long_rows_many_vectors) {
                 }
             }
         }
+        ref_kernel_free(&w, wm);
         free(wm); free(x); free(y); free(one); free(act); free(act1);
     }
 }
@@ -367,8 +376,9 @@ static int check_against_fp32(const char *file, const char *tensor, int want_typ
           t.type, t.rows, t.cols);
     float *out = malloc((size_t)cols * 4), *ref = malloc((size_t)cols * 4);
     double worst = 0;
+    llama_tensor k = ref_kernel_tensor(t);
     for (int r = 0; r < rows && !check_failed_; r += (r < 40 ? 1 : 97)) {
-        matmul_dequantize_row(&t, r, out);
+        matmul_dequantize_row(&k, r, out);
         ref_dequantize(t.type, (const uint8_t *)t.data + (size_t)r * t.row_bytes, cols, ref);
         CHECK(memcmp(out, ref, (size_t)cols * 4) == 0, "%s %s row %d: differs from the reference", file, tensor, r);
         const float *f = fp32 + (size_t)r * cols;
@@ -380,6 +390,7 @@ static int check_against_fp32(const char *file, const char *tensor, int want_typ
         }
     }
     printf("    (%s %s: worst error %.2f of the allowed)\n", file, tensor, worst);
+    ref_kernel_free(&k, t.data);
     free(out); free(ref); free(g);
     return 0;
 }
@@ -426,6 +437,7 @@ static void check_real_products(const char *file, const char *tensor, int want_t
     CHECK(check_failed_ || t.type == want_type, "%s %s: type %d", file, tensor, t.type);
     if (check_failed_) { free(g); return; }
     int rows = t.rows < 512 ? t.rows : 512, m = 5;
+    llama_tensor k = ref_kernel_tensor(t);
     float *x = random_vectors(t.cols, m, (size_t)t.cols);
     float *y = malloc((size_t)rows * m * 4);
     unsigned char *act = aligned_alloc(64, matmul_act_bytes(&t, m));
@@ -433,8 +445,8 @@ static void check_real_products(const char *file, const char *tensor, int want_t
         RefAct a;
         ref_act_make(&a, t.type, x + (size_t)v * t.cols, t.cols);
         for (int l = 0; l < nl && !check_failed_; l++) {
-            matmul_prepare(lv[l], &t, x, (size_t)t.cols, m, act);
-            matmul_rows(lv[l], &t, act, m, y, (size_t)rows, 0, rows);
+            matmul_prepare(lv[l], &k, x, (size_t)t.cols, m, act);
+            matmul_rows(lv[l], &k, act, m, y, (size_t)rows, 0, rows);
             for (int i = 0; i < rows; i++) {
                 const uint8_t *row = (const uint8_t *)t.data + (size_t)i * t.row_bytes;
                 float want = ref_product(t.type, row, t.cols, &a);
@@ -450,6 +462,7 @@ static void check_real_products(const char *file, const char *tensor, int want_t
         }
         ref_act_free(&a);
     }
+    ref_kernel_free(&k, t.data);
     free(x); free(y); free(act); free(g);
 }
 
@@ -484,7 +497,7 @@ TEST(one_vector_streams) {
         halves_short += COLS < MAXCOLS && (type == LLAMA_TYPE_F16 || type == LLAMA_TYPE_BF16);
         CHECK((size_t)(ROWS / 2) * rb >= MATMUL_STREAMS_BYTES, "%s: %zu-byte rows too short", tname(type), rb);
         uint8_t *wm = random_matrix(type, ROWS, COLS, 0);
-        llama_tensor w = { wm, type, ROWS, COLS, rb, NULL, 0 };
+        llama_tensor w = ref_kernel_tensor((llama_tensor){ wm, type, ROWS, COLS, rb, NULL, 0 });
         RefAct a;
         ref_act_make(&a, type, x, COLS);
         for (int i = 0; i < ROWS; i++) want[i] = ref_product(type, wm + (size_t)i * rb, COLS, &a);
@@ -508,6 +521,7 @@ TEST(one_vector_streams) {
             matmul_read_every(MATMUL_READ_STREAMS);
         }
         free(act);
+        ref_kernel_free(&w, wm);
         free(wm);
     }
     CHECK(halves_short == 2, "F16 and BF16 at 2048 columns: %d of 2 read", halves_short);
@@ -537,7 +551,7 @@ TEST(streams_at_the_largest_sums) {
                 uint8_t *blk = wm + (size_t)i * rb + (size_t)b * bb;
                 memset(blk + fields, i % 3 == 2 && b != i % (COLS / 32) ? 0 : 0xff, (size_t)(bb - fields));
             }
-        llama_tensor w = { wm, type, ROWS, COLS, rb, NULL, 0 };
+        llama_tensor w = ref_kernel_tensor((llama_tensor){ wm, type, ROWS, COLS, rb, NULL, 0 });
         unsigned char *act = aligned_alloc(64, matmul_act_bytes(&w, 1));
         for (int sign = -1; sign <= 1 && !check_failed_; sign += 2) {
             for (int i = 0; i < COLS; i++) x[i] = (float)sign;
@@ -559,6 +573,7 @@ TEST(streams_at_the_largest_sums) {
             }
         }
         free(act);
+        ref_kernel_free(&w, wm);
         free(wm);
     }
     free(x); free(want); free(got);

@@ -14,6 +14,7 @@
 #include "tests/check.h"
 #include "lib/llama/llama.h"
 #include "lib/llama/arena.h"
+#include "lib/llama/f16.h"
 #include "lib/llama/mathf.h"
 #include "lib/llama/transformer.h"
 #include "tests/host/flat_weights.h"
@@ -33,8 +34,8 @@ static int load(const char *name, llama_model *ck, unsigned char **file, llama_e
         snprintf(err->msg, sizeof err->msg, "%s not found", name);
         return -1;
     }
-    return llama_is_gguf(*file, size) ? llama_gguf_parse(ck, *file, size, err)
-                                      : llama_checkpoint_parse(ck, *file, size, err);
+    if (!llama_is_gguf(*file, size)) return llama_checkpoint_parse(ck, *file, size, err);
+    return llama_gguf_parse(ck, *file, size, err) || llama_model_prepare(ck, *file, size, err);
 }
 
 /* ---------------------------------------------------------------- oracle */
@@ -764,7 +765,62 @@ TEST(memory_sizing) {
     free(f.tok);
 }
 
+/* llama_model_prepare: llama_init refuses a model whose Q4_0 weights are
+ * still in ggml's layout; bytes that do not hold the tensors are refused;
+ * prepared, every Q4_0 matrix (stories15M-Q4_0's layers and embedding)
+ * has the kernels' type and still dequantizes to the file's values, and
+ * the model runs. */
+TEST(q4_0_prepared_before_init) {
+    size_t size;
+    unsigned char *file = model_file("gguf/stories15M-Q4_0.gguf", &size);
+    CHECK(file != NULL, "stories15M-Q4_0.gguf not found");
+    if (!file) return;
+    static llama_model m;
+    llama_error err;
+    CHECK(llama_gguf_parse(&m, file, size, &err) == 0, "%s", err.msg);
+    const llama_tensor raw_emb = m.weights.token_embedding;
+    CHECK(raw_emb.type == LLAMA_TYPE_Q4_0 && m.weights.layer[3].w2.type == LLAMA_TYPE_Q4_0, "a Q4_0 file");
+    float *want = malloc((size_t)raw_emb.cols * 4), *got = malloc((size_t)raw_emb.cols * 4);
+    /* row 7 of the embedding as ggml's layout reads (one block at a time, each copied apart) */
+    for (int b = 0; b < raw_emb.cols / 32; b++) {
+        const unsigned char *blk = (const unsigned char *)raw_emb.data + 7 * raw_emb.row_bytes + 18 * (size_t)b;
+        uint16_t h;
+        memcpy(&h, blk, 2);
+        float d = f16_to_f32(h);
+        for (int j = 0; j < 16; j++) {
+            want[32 * b + j] = (float)((blk[2 + j] & 0xf) - 8) * d;
+            want[32 * b + j + 16] = (float)((blk[2 + j] >> 4) - 8) * d;
+        }
+    }
+    size_t need = llama_memory_needed(&m, 8, 16);
+    void *mem = malloc(need);
+    static Capture cap;
+    llama_platform pf = { &cap, capture, NULL, NULL, 0, NULL, NULL, 0 };
+    llama_sampling sp = { 0.0f, 0.9f, 1 };
+    CHECK(llama_init(mem, need, &m, 8, 16, &sp, &pf, &err) == NULL && strstr(err.msg, "llama_model_prepare"),
+          "unprepared: %s", err.msg);
+    CHECK(llama_model_prepare(&m, file, 64, &err) == -1 && strstr(err.msg, "does not lie"), "bytes too few: %s",
+          err.msg);
+    CHECK(m.weights.layer[0].wq.type == LLAMA_TYPE_Q4_0, "nothing rearranged");
+    CHECK(llama_model_prepare(&m, file, size, &err) == 0, "%s", err.msg);
+    for (int l = 0; l < m.config.n_layers; l++) {
+        const llama_layer *y = &m.weights.layer[l];
+        const llama_tensor *mats[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w3, &y->w2 };
+        for (int i = 0; i < 7; i++)
+            CHECK(mats[i]->type == LLAMA_TYPE_Q4_0_SPLIT, "layer %d matrix %d: type %d", l, i, mats[i]->type);
+    }
+    CHECK(m.weights.token_embedding.type == LLAMA_TYPE_Q4_0_SPLIT && m.weights.wcls.type == LLAMA_TYPE_Q8_0,
+          "embedding %d, classifier %d", m.weights.token_embedding.type, m.weights.wcls.type);
+    matmul_dequantize_row(&m.weights.token_embedding, 7, got);
+    CHECK(memcmp(got, want, (size_t)raw_emb.cols * 4) == 0, "embedding row 7 dequantizes as before");
+    llama_session *s = llama_init(mem, need, &m, 8, 16, &sp, &pf, &err);
+    CHECK(s != NULL, "prepared: %s", err.msg);
+    llama_stats st;
+    if (s) CHECK(llama_generate(s, "Once", &st, &err) == 0 && st.pos == 8, "%s", err.msg);
+    free(mem); free(want); free(got); free(file);
+}
+
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
           forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_every_read,
           level_tuner_times_a_variant, level_tuner_chooses_per_kind, level_tuner_skips_a_level_without_kernels, level_tuner_times_again,
-          generate_matches_run_c, memory_sizing)
+          generate_matches_run_c, memory_sizing, q4_0_prepared_before_init)

@@ -50,7 +50,7 @@ static int open_file(const char *path, const char *what, HugeFile *f) {
 }
 
 static void map_into(HugeFile *f, int fd, const char *path, const char *what) {
-    void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *m = mmap(NULL, f->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);   /* copy on write */
     if (m == MAP_FAILED) die("cannot map %s %s: %s", what, path, strerror(errno));
     f->data = m;
     f->mapped = 1;

@@ -21,12 +21,13 @@ void *huge_alloc(size_t bytes);
 void huge_free(void *p, size_t bytes);
 
 typedef struct {
-    const void *data;
+    void *data;            /* private: writes (llama_model_prepare's) never reach the file */
     size_t size;
     int mapped;            /* from the page cache: no huge memory to be had */
 } HugeFile;
 
-/* The whole file at `path`, read-only (an empty file gives "" and 0).
+/* The whole file at `path`, in private writable memory (an empty file
+ * gives "" and 0).
  * Read into huge_alloc memory, or mapped from the page cache when that
  * memory cannot be had. `what` names the file in errors ("checkpoint");
  * any failure ends in die(). A file of 1 GiB or more shows its progress on
