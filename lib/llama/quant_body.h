@@ -215,8 +215,10 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *block_b, const int S
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
         const unsigned char *B0 = first + (size_t)(2 * j) * S, *B1 = B0 + S;
-        __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(B0 + QS))),
-                                            _mm_loadu_si128((const __m128i *)(const void *)(B1 + QS)), 1);
+        /* S 16 (Q4_0's split rows): the pair's qs are one load */
+        __m256i v = S == 16 ? LOAD(B0 + QS)
+                            : _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(B0 + QS))),
+                                                      _mm_loadu_si128((const __m128i *)(const void *)(B1 + QS)), 1);
         __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
         if (q5) {
             uint32_t h0, h1;
