@@ -1,8 +1,8 @@
 # GGUF models in the kernel, from the GGUF file alone (no tokenizer
 # module): the story is the host program's for the same flags (the host
 # program is checked against llama.cpp by tests/host), on the model of
-# TinyLlama's layout under UEFI and stories15M Q8_0 under BIOS; a chat in
-# Llama 3's template typed over the serial port; the report of what the
+# TinyLlama's layout under UEFI, stories15M Q8_0 under BIOS and Q4_0 under
+# UEFI; a chat in Llama 3's template typed over the serial port; the report of what the
 # model is; and broken GGUF files, each ending in one error line and a
 # failure exit.
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +28,15 @@ boot gguf-s15 bios
 expect_rc "gguf:stories15M-Q8_0:bios:exit-success" 0
 expect_story "gguf:stories15M-Q8_0:bios:matches-host" "$OUT/gguf-s15.expected"
 expect "gguf:stories15M-Q8_0:bios:once-upon-a-time" "Once upon a time"
+
+# Q4_0: its weights rearranged in place in the module's memory (llama_model_prepare)
+s15q4=$(model_path gguf/stories15M-Q4_0.gguf)
+host "$s15q4" -t 0 -n 48 > "$OUT/gguf-s15q4.expected"
+make_iso gguf-s15q4 '--exit -t 0 -n 48' "$s15q4" > /dev/null
+boot gguf-s15q4 uefi
+expect_rc "gguf:stories15M-Q4_0:uefi:exit-success" 0
+expect_story "gguf:stories15M-Q4_0:uefi:matches-host" "$OUT/gguf-s15q4.expected"
+expect_re "gguf:stories15M-Q4_0:uefi:report-types" "^model: tensors .*Q4_0 x[0-9]+"
 
 # ---- chat in the model's template, typed
 printf 'You are a storyteller.\nTell me a story about a cat.\n' |
