@@ -26,29 +26,35 @@ void llama_tensor_prepare(llama_tensor *t, void *data) {
     t->type = LLAMA_TYPE_Q4_0_SPLIT;
 }
 
-/* t (a matrix of the model) prepared, its bytes found in [file, file + size). */
-static int prepare_in(llama_tensor *t, unsigned char *file, size_t size, llama_error *err) {
-    if (t->type != LLAMA_TYPE_Q4_0) return 0;
-    const unsigned char *d = t->data;
-    size_t bytes = (size_t)t->rows * t->row_bytes;
-    if (d < file || (size_t)(d - file) > size || bytes > size - (size_t)(d - file))
-        return llama_fail(err, "a tensor does not lie in the bytes given to llama_model_prepare: "
-                          "give it the bytes llama_model_open read");
-    llama_tensor_prepare(t, file + (d - file));
-    return 0;
+/* Matrix i of the model's 2 + 7 * n_layers (the embedding, the
+ * classifier, the layers'), or NULL for a classifier that is the
+ * embedding itself. */
+static llama_tensor *matrix_at(llama_model *m, int i) {
+    llama_weights *w = &m->weights;
+    if (i == 0) return &w->token_embedding;
+    if (i == 1) return w->wcls.data == w->token_embedding.data ? NULL : &w->wcls;
+    llama_layer *y = &w->layer[(i - 2) / 7];
+    llama_tensor *mats[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w3, &y->w2 };
+    return mats[(i - 2) % 7];
 }
 
 int llama_model_prepare(llama_model *m, void *file, size_t size, llama_error *err) {
-    llama_weights *w = &m->weights;
-    int shared = w->wcls.data == w->token_embedding.data;
-    if (prepare_in(&w->token_embedding, file, size, err)) return -1;
-    if (shared) w->wcls = w->token_embedding;     /* the same bytes: once */
-    else if (prepare_in(&w->wcls, file, size, err)) return -1;
-    for (int l = 0; l < m->config.n_layers; l++) {
-        llama_layer *y = &w->layer[l];
-        llama_tensor *mats[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w3, &y->w2 };
-        for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
-            if (prepare_in(mats[i], file, size, err)) return -1;
+    int n = 2 + 7 * m->config.n_layers;
+    unsigned char *f = file;
+    /* all checked before any is touched */
+    for (int i = 0; i < n; i++) {
+        const llama_tensor *t = matrix_at(m, i);
+        if (!t || t->type != LLAMA_TYPE_Q4_0) continue;
+        const unsigned char *d = t->data;
+        size_t bytes = (size_t)t->rows * t->row_bytes;
+        if (d < f || (size_t)(d - f) > size || bytes > size - (size_t)(d - f))
+            return llama_fail(err, "a tensor does not lie in the bytes given to llama_model_prepare: "
+                              "give it the bytes llama_model_open read");
     }
+    for (int i = 0; i < n; i++) {
+        llama_tensor *t = matrix_at(m, i);
+        if (t && t->type == LLAMA_TYPE_Q4_0) llama_tensor_prepare(t, f + ((const unsigned char *)t->data - f));
+    }
+    if (m->weights.wcls.data == m->weights.token_embedding.data) m->weights.wcls = m->weights.token_embedding;
     return 0;
 }

@@ -63,8 +63,9 @@ typedef struct {
 
 /* Puts a weight matrix into the layout the kernels read, in place at
  * `data` (the tensor's own bytes, writable): Q4_0 becomes Q4_0_SPLIT
- * (blocks.h); every other type is left as it is. Call it once per set of
- * bytes: a second call would rearrange them again. */
+ * (blocks.h); every other type (Q4_0_SPLIT too) is left as it is. Once
+ * per set of bytes: another tensor over the same bytes, still marked
+ * Q4_0, would rearrange them again. */
 void llama_tensor_prepare(llama_tensor *t, void *data);
 
 #endif

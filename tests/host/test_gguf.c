@@ -34,12 +34,13 @@ typedef struct {
     int nested_array;           /* an array of arrays of u32 among the metadata */
     uint32_t alignment;         /* general.alignment (0: not written) */
     int norm_f16;               /* attn_norm of layer 0 as F16 */
+    int embd_q4_0;              /* token_embd as Q4_0 */
 } Opts;
 
 static void tensor2(Gw *g, const char *name, uint32_t type, uint64_t cols, uint64_t rows) {
     uint64_t ne[2] = { cols, rows };
     size_t per = type == 0 ? 4 : type == 1 ? 2 : 0;
-    size_t bytes = per ? cols * rows * per : type == 20 ? cols / 32 * 18 * rows : 0;
+    size_t bytes = per ? cols * rows * per : type == 20 || type == 2 ? cols / 32 * 18 * rows : 0;
     if (type == 99) bytes = cols * rows;
     gw_tensor(g, name, type, rows == 1 ? 1 : 2, ne, NULL, bytes);
 }
@@ -95,7 +96,7 @@ static unsigned char *build(const Opts *o, size_t *size) {
     gw_kv_u32(&g, "tokenizer.ggml.padding_token_id", 0xffffffffu);
     gw_kv_bool(&g, "tokenizer.ggml.add_bos_token", 1);
 
-    tensor2(&g, "token_embd.weight", 0, D, V);
+    tensor2(&g, "token_embd.weight", o->embd_q4_0 ? 2 : 0, D, V);
     tensor2(&g, "output_norm.weight", 0, D, 1);
     if (o->untied) tensor2(&g, "output.weight", 1, D, V);
     for (int l = 0; l < L; l++) {
@@ -349,5 +350,31 @@ static void test_real_files(void) {
     }
 }
 
-RUN_TESTS(test_small_model, test_every_truncation, test_bad_models, test_bad_containers,
+/* A tied Q4_0 embedding (the classifier is the same bytes) is rearranged
+ * once by llama_model_prepare, and both slots then say so. */
+static void test_prepare_tied_q4_0(void) {
+    Opts o = { 0 };
+    o.embd_q4_0 = 1;
+    size_t n;
+    unsigned char *f = build(&o, &n);
+    llama_error err;
+    CHECK(parse(f, n, &model, &err) == 0, "%s", err.msg);
+    llama_tensor *e = &model.weights.token_embedding;
+    CHECK(e->type == LLAMA_TYPE_Q4_0 && model.weights.wcls.data == e->data, "a tied Q4_0 embedding");
+    if (check_failed_) { free(f); return; }
+    size_t bytes = (size_t)e->rows * e->row_bytes;
+    unsigned char *at = f + ((const unsigned char *)e->data - f), *once = malloc(bytes);
+    for (size_t i = 0; i < bytes; i++) at[i] = (unsigned char)(i * 7 + i / 18);
+    memcpy(once, at, bytes);
+    llama_tensor copy = *e;
+    llama_tensor_prepare(&copy, once);
+    CHECK(llama_model_prepare(&model, f, n, &err) == 0, "%s", err.msg);
+    CHECK(memcmp(at, once, bytes) == 0, "the embedding rearranged once");
+    CHECK(e->type == LLAMA_TYPE_Q4_0_SPLIT && model.weights.wcls.type == LLAMA_TYPE_Q4_0_SPLIT &&
+          model.weights.wcls.data == e->data, "both slots prepared");
+    free(once);
+    free(f);
+}
+
+RUN_TESTS(test_small_model, test_prepare_tied_q4_0, test_every_truncation, test_bad_models, test_bad_containers,
           test_tensor_past_end, test_real_files)
