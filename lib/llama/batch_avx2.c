@@ -171,11 +171,11 @@ TARGET static INLINE __m256i q5_quants(const uint8_t *qs, const uint8_t *qh) {
     return _mm256_or_si256(q4_quants(qs), _mm256_and_si256(v, _mm256_set1_epi8(0x10)));
 }
 
-/* Packers of Q4_0, Q5_0, Q4_1, Q5_1 (quants unsigned; Q4_1 and Q5_1 also m,
- * the fp16 2 bytes after d). QUANTS(BT, R, b): block b's quants in row R,
- * a row of nbr blocks (stride is the tensor's row_bytes); its d at
- * BLOCK32_D_AT's offset (blocks.h). */
-#define PACK32(FN, BT, QUANTS, HAS_M)                                                                \
+/* Packers of Q4_0, Q5_0, Q4_1, Q5_1 (quants unsigned; Q4_1 and Q5_1 also m:
+ * HAS_M, their field MF). QUANTS(BT, R, b): block b's quants in row R, a
+ * row of nbr blocks (stride is the tensor's row_bytes); its fields where
+ * blocks.h's BLOCK32_FIELD_AT says. */
+#define PACK32(FN, BT, QUANTS, HAS_M, MF)                                                            \
     TARGET static void FN(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
         __attribute__((unused)) const int nbr = (int)(stride / sizeof(BT));                        \
         for (int i = 0; i < nb; i++) {                                                             \
@@ -186,16 +186,16 @@ TARGET static INLINE __m256i q5_quants(const uint8_t *qs, const uint8_t *qh) {
             }                                                                                      \
             transpose8x8(r);                                                                       \
             for (int k = 0; k < 8; k++) P->q[i][k] = r[k];                                         \
-            pack_half8(P->d[i], base, stride, rows, BLOCK32_D_AT(BT, b0 + i));                     \
-            if (HAS_M) pack_half8(P->m[i], base, stride, rows, BLOCK32_D_AT(BT, b0 + i) + 2);      \
+            pack_half8(P->d[i], base, stride, rows, BLOCK32_FIELD_AT(BT, d, nbr, b0 + i));         \
+            if (HAS_M) pack_half8(P->m[i], base, stride, rows, BLOCK32_FIELD_AT(BT, MF, nbr, b0 + i)); \
         }                                                                                          \
     }
-#define Q5_QUANTS(BT, R, b) q5_quants(BLOCK32_IN(BT, R, b)->qs, BLOCK32_IN(BT, R, b)->qh)
-#define Q4_QUANTS(BT, R, b) q4_quants(BLOCK32_QS(BT, R, nbr, b))
-PACK32(pack_q4_0, block_q4_0, Q4_QUANTS, 0)
-PACK32(pack_q5_0, block_q5_0, Q5_QUANTS, 0)
-PACK32(pack_q4_1, block_q4_1, Q4_QUANTS, 1)
-PACK32(pack_q5_1, block_q5_1, Q5_QUANTS, 1)
+#define Q5_QUANTS(BT, R, b) q5_quants(BLOCK32_FIELD(BT, qs, R, nbr, b), BLOCK32_FIELD(BT, qh, R, nbr, b))
+#define Q4_QUANTS(BT, R, b) q4_quants(BLOCK32_FIELD(BT, qs, R, nbr, b))
+PACK32(pack_q4_0, block_q4_0, Q4_QUANTS, 0, d)
+PACK32(pack_q5_0, block_q5_0, Q5_QUANTS, 0, d)
+PACK32(pack_q4_1, block_q4_1, Q4_QUANTS, 1, m)
+PACK32(pack_q5_1, block_q5_1, Q5_QUANTS, 1, m)
 
 /* The quants' offset 2^SHIFT taken away from isum_ (-1: none):
  * (q - 2^SHIFT) . x = q . x - 2^SHIFT * sum(x). */

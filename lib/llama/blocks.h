@@ -36,47 +36,44 @@ typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t q
 /* 16 sub-blocks of 16, int8 scales; quant = 4 low bits (ql) | 2 high bits (qh) << 4, minus 32. */
 typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } block_q6_K;
 
-/* Q4_0 as the kernels read it (LLAMA_TYPE_Q4_0_SPLIT, made from ggml's
- * rows of block_q4_0 in place by llama_tensor_prepare): each run of 32
- * blocks of a row (the row's last run: the blocks left) holds, in the
- * bytes its blocks took, their fp16 d side by side, then their 16 bytes of
- * qs side by side. So four blocks' qs come in one 64-byte load that
- * crosses no 32-byte boundary where the row starts on one (ggml's 18-byte
- * blocks need a permute to gather them, and most loads cross lines), and
- * eight blocks' d in one load. kbench, Zen 4, one core, AVX-512 VNNI,
- * from DRAM: 24-25 -> 30 GB/s (2048 and 5632 columns; from L2 35 -> 44).
- * Runs of 8 blocks (d, qs in 144 bytes, the loads at 16-byte offsets) did
- * no better than ggml's layout from DRAM (25). */
-#define Q4_0_RUN 32
-/* The first byte of block b's run, from the row's start. */
-static inline size_t q4_0_run_start(int b) { return (size_t)(b / Q4_0_RUN) * (Q4_0_RUN * 18); }
+/* The blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1) as the kernels read
+ * them (LLAMA_TYPE_*_SPLIT, made from ggml's rows in place by
+ * llama_tensor_prepare): each run of 32 blocks of a row (the row's last
+ * run: the blocks left) holds, in the bytes its blocks took, each field
+ * of its blocks side by side, in the blocks' order of fields: the n fp16
+ * d, the n m (Q4_1, Q5_1), the n 4-byte qh (Q5_0, Q5_1), the n 16-byte qs.
+ * So four blocks' qs come in one 64-byte load that crosses no 32-byte
+ * boundary where the row starts on one, and eight blocks' d, m or qh in
+ * one load (ggml's blocks of 18 to 24 bytes need permutes to gather them,
+ * and most loads cross lines). kbench, Zen 4, one core, AVX-512 VNNI:
+ * Q4_0 from DRAM 24-25 -> 30 GB/s (2048 and 5632 columns), from L2 35 ->
+ * 44; runs of 8 blocks (d, qs in 144 bytes, the loads at 16-byte offsets)
+ * did no better than ggml's layout from DRAM (25). Q8_0 stays as ggml
+ * has it (its kernels read it at the roofline). */
+#define BLOCK32_RUN 32
+/* The first byte of block b's run, from the row's start (blocks of S bytes). */
+static inline size_t run32_start(int b, int S) { return (size_t)(b / BLOCK32_RUN) * BLOCK32_RUN * (size_t)S; }
 /* The blocks in block b's run, of a row of nb. */
-static inline int q4_0_run_blocks(int b, int nb) {
-    int first = b / Q4_0_RUN * Q4_0_RUN;
-    return nb - first < Q4_0_RUN ? nb - first : Q4_0_RUN;
+static inline int run32_blocks(int b, int nb) {
+    int first = b / BLOCK32_RUN * BLOCK32_RUN;
+    return nb - first < BLOCK32_RUN ? nb - first : BLOCK32_RUN;
 }
-/* Where block b's d and its qs lie, from the start of a row of nb blocks. */
-static inline size_t q4_0_split_d_at(int b) { return q4_0_run_start(b) + 2 * (size_t)(b % Q4_0_RUN); }
-static inline size_t q4_0_split_qs_at(int nb, int b) {
-    return q4_0_run_start(b) + 2 * (size_t)q4_0_run_blocks(b, nb) + 16 * (size_t)(b % Q4_0_RUN);
-}
-/* The same as pointers, in the row at `row`. */
-static inline const uint16_t *q4_0_split_d(const void *row, int b) {
-    return (const uint16_t *)(const void *)((const unsigned char *)row + q4_0_split_d_at(b));
-}
-static inline const uint8_t *q4_0_split_qs(const void *row, int nb, int b) {
-    return (const unsigned char *)row + q4_0_split_qs_at(nb, b);
+/* Where the field at byte `off` (`size` bytes) of ggml's block b lies in
+ * a split row of nb blocks of S bytes, from the row's start. */
+static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
+    return run32_start(b, S) + (size_t)run32_blocks(b, nb) * (size_t)off + (size_t)(b % BLOCK32_RUN) * (size_t)size;
 }
 
-/* For code written once for the blocks of 32 (BT their struct): block b
- * of a row R of nb, where its d lies from the row's start, and its qs.
- * Rows of block_q4_0 that reach the kernels are always split (only
- * LLAMA_TYPE_Q4_0_SPLIT has a kernel); the others are ggml's. */
-#define BLOCK32_IN(BT, R, b) ((const BT *)(const void *)(R) + (b))
-#define BLOCK32_SPLIT(BT) __builtin_types_compatible_p(BT, block_q4_0)
-#define BLOCK32_D_AT(BT, b) (BLOCK32_SPLIT(BT) ? q4_0_split_d_at(b) : (size_t)(b) * sizeof(BT))
-#define BLOCK32_QS(BT, R, nb, b) \
-    (BLOCK32_SPLIT(BT) ? q4_0_split_qs(R, nb, b) : (const uint8_t *)BLOCK32_IN(BT, R, b)->qs + 0)
+/* For code written once for the blocks of 32 (BT their struct): where
+ * field F of block b of a row of nb lies from the row's start, and its
+ * bytes in row R. Rows of the 4- and 5-bit blocks that reach the kernels
+ * are always split (only the _SPLIT types have kernels); Q8_0's are
+ * ggml's. */
+#define BLOCK32_SPLIT(BT) (!__builtin_types_compatible_p(BT, block_q8_0))
+#define BLOCK32_FIELD_AT(BT, F, nb, b)                                                              \
+    (BLOCK32_SPLIT(BT) ? split_field_at((int)sizeof(BT), (int)offsetof(BT, F), (int)sizeof(((BT *)0)->F), nb, b) \
+                       : (size_t)(b) * sizeof(BT) + offsetof(BT, F))
+#define BLOCK32_FIELD(BT, F, R, nb, b) ((const uint8_t *)(const void *)(R) + BLOCK32_FIELD_AT(BT, F, nb, b))
 
 _Static_assert(sizeof(block_q8_0) == 34, "block_q8_0");
 _Static_assert(sizeof(block_q4_0) == 18, "block_q4_0");

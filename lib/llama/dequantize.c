@@ -21,11 +21,23 @@ static void q8_0(const block_q8_0 *b, float *y, int nb) {
     }
 }
 
-/* Q4_0 as the kernels keep it (blocks.h's Q4_0_SPLIT) */
+/* The fifth bit of value j (0..31) of a Q5 block: bit j of qh. */
+static inline int q5_high(const uint8_t qh[4], int j) { return (qh[j / 8] >> (j % 8) & 1) << 4; }
+
+/* The blocks of 4 and 5 bits as the kernels keep them (blocks.h's split
+ * rows), block i's fields: */
+#define D_OF(BT) f16_to_f32(half_at(BLOCK32_FIELD(BT, d, row, nb, i)))
+#define M_OF(BT) f16_to_f32(half_at(BLOCK32_FIELD(BT, m, row, nb, i)))
+static inline uint16_t half_at(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return h;
+}
+
 static void q4_0(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {
-        float d = f16_to_f32(*q4_0_split_d(row, i));
-        const uint8_t *qs = q4_0_split_qs(row, nb, i);
+        float d = D_OF(block_q4_0);
+        const uint8_t *qs = BLOCK32_FIELD(block_q4_0, qs, row, nb, i);
         for (int j = 0; j < 16; j++) {
             y[j] = (float)((qs[j] & 0xf) - 8) * d;
             y[j + 16] = (float)((qs[j] >> 4) - 8) * d;
@@ -33,35 +45,35 @@ static void q4_0(const void *row, float *y, int nb) {
     }
 }
 
-static void q4_1(const block_q4_1 *b, float *y, int nb) {
+static void q4_1(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {
-        float d = f16_to_f32(b[i].d), m = f16_to_f32(b[i].m);
+        float d = D_OF(block_q4_1), m = M_OF(block_q4_1);
+        const uint8_t *qs = BLOCK32_FIELD(block_q4_1, qs, row, nb, i);
         for (int j = 0; j < 16; j++) {
-            y[j] = (float)(b[i].qs[j] & 0xf) * d + m;
-            y[j + 16] = (float)(b[i].qs[j] >> 4) * d + m;
+            y[j] = (float)(qs[j] & 0xf) * d + m;
+            y[j + 16] = (float)(qs[j] >> 4) * d + m;
         }
     }
 }
 
-/* The fifth bit of value j (0..31) of a Q5 block: bit j of qh. */
-static inline int q5_high(const uint8_t qh[4], int j) { return (qh[j / 8] >> (j % 8) & 1) << 4; }
-
-static void q5_0(const block_q5_0 *b, float *y, int nb) {
+static void q5_0(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {
-        float d = f16_to_f32(b[i].d);
+        float d = D_OF(block_q5_0);
+        const uint8_t *qs = BLOCK32_FIELD(block_q5_0, qs, row, nb, i), *qh = BLOCK32_FIELD(block_q5_0, qh, row, nb, i);
         for (int j = 0; j < 16; j++) {
-            y[j] = (float)(((b[i].qs[j] & 0xf) | q5_high(b[i].qh, j)) - 16) * d;
-            y[j + 16] = (float)(((b[i].qs[j] >> 4) | q5_high(b[i].qh, j + 16)) - 16) * d;
+            y[j] = (float)(((qs[j] & 0xf) | q5_high(qh, j)) - 16) * d;
+            y[j + 16] = (float)(((qs[j] >> 4) | q5_high(qh, j + 16)) - 16) * d;
         }
     }
 }
 
-static void q5_1(const block_q5_1 *b, float *y, int nb) {
+static void q5_1(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {
-        float d = f16_to_f32(b[i].d), m = f16_to_f32(b[i].m);
+        float d = D_OF(block_q5_1), m = M_OF(block_q5_1);
+        const uint8_t *qs = BLOCK32_FIELD(block_q5_1, qs, row, nb, i), *qh = BLOCK32_FIELD(block_q5_1, qh, row, nb, i);
         for (int j = 0; j < 16; j++) {
-            y[j] = (float)((b[i].qs[j] & 0xf) | q5_high(b[i].qh, j)) * d + m;
-            y[j + 16] = (float)((b[i].qs[j] >> 4) | q5_high(b[i].qh, j + 16)) * d + m;
+            y[j] = (float)((qs[j] & 0xf) | q5_high(qh, j)) * d + m;
+            y[j + 16] = (float)((qs[j] >> 4) | q5_high(qh, j + 16)) * d + m;
         }
     }
 }
@@ -161,9 +173,9 @@ void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
         break;
     case LLAMA_TYPE_Q8_0: q8_0((const block_q8_0 *)(const void *)row, out, n / 32); break;
     case LLAMA_TYPE_Q4_0_SPLIT: q4_0(row, out, n / 32); break;
-    case LLAMA_TYPE_Q4_1: q4_1((const block_q4_1 *)(const void *)row, out, n / 32); break;
-    case LLAMA_TYPE_Q5_0: q5_0((const block_q5_0 *)(const void *)row, out, n / 32); break;
-    case LLAMA_TYPE_Q5_1: q5_1((const block_q5_1 *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_Q4_1_SPLIT: q4_1(row, out, n / 32); break;
+    case LLAMA_TYPE_Q5_0_SPLIT: q5_0(row, out, n / 32); break;
+    case LLAMA_TYPE_Q5_1_SPLIT: q5_1(row, out, n / 32); break;
     case LLAMA_TYPE_Q2_K: q2_k((const block_q2_K *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_Q3_K: q3_k((const block_q3_K *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_Q4_K: q4_k((const block_q4_K *)(const void *)row, out, n / 256); break;

@@ -90,16 +90,16 @@ uint64_t session_now(const llama_session *s) {
     return s->platform.now_ns ? s->platform.now_ns(s->platform.ctx) : 0;
 }
 
-/* 1 when a matrix of m is in a layout no kernel reads (ggml's Q4_0
- * before llama_model_prepare). */
+/* 1 when a matrix of m is in a layout no kernel reads (ggml's blocks of
+ * 4 and 5 bits before llama_model_prepare). */
 static int unprepared(const llama_model *m) {
     const llama_weights *w = &m->weights;
-    if (w->token_embedding.type == LLAMA_TYPE_Q4_0 || w->wcls.type == LLAMA_TYPE_Q4_0) return 1;
+    if (llama_type_split(w->token_embedding.type) >= 0 || llama_type_split(w->wcls.type) >= 0) return 1;
     for (int l = 0; l < m->config.n_layers; l++) {
         const llama_layer *y = &w->layer[l];
         const llama_tensor *mats[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w3, &y->w2 };
         for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
-            if (mats[i]->type == LLAMA_TYPE_Q4_0) return 1;
+            if (llama_type_split(mats[i]->type) >= 0) return 1;
     }
     return 0;
 }
@@ -119,7 +119,7 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int 
     }
     if (m->vocab.kind != LLAMA_VOCAB_RUNC && vocab_check(&m->vocab, err) != 0) return NULL;
     if (unprepared(m)) {
-        llama_fail(err, "the model's Q4_0 weights are not prepared for the kernels: call "
+        llama_fail(err, "the model's weights are not prepared for the kernels: call "
                    "llama_model_prepare after opening it");
         return NULL;
     }

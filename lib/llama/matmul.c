@@ -144,10 +144,11 @@ int matmul_kind(int type) {
     case LLAMA_TYPE_F16: return MATMUL_F16;
     case LLAMA_TYPE_BF16: return MATMUL_BF16;
     case LLAMA_TYPE_Q8_0: return MATMUL_Q8_0;
-    case LLAMA_TYPE_Q4_0_SPLIT: return MATMUL_Q4_0;   /* ggml's Q4_0 rows: none (llama_tensor_prepare first) */
-    case LLAMA_TYPE_Q4_1: return MATMUL_Q4_1;
-    case LLAMA_TYPE_Q5_0: return MATMUL_Q5_0;
-    case LLAMA_TYPE_Q5_1: return MATMUL_Q5_1;
+    /* ggml's rows of these: none (llama_tensor_prepare first) */
+    case LLAMA_TYPE_Q4_0_SPLIT: return MATMUL_Q4_0;
+    case LLAMA_TYPE_Q4_1_SPLIT: return MATMUL_Q4_1;
+    case LLAMA_TYPE_Q5_0_SPLIT: return MATMUL_Q5_0;
+    case LLAMA_TYPE_Q5_1_SPLIT: return MATMUL_Q5_1;
     case LLAMA_TYPE_Q2_K: return MATMUL_Q2_K;
     case LLAMA_TYPE_Q3_K: return MATMUL_Q3_K;
     case LLAMA_TYPE_Q4_K: return MATMUL_Q4_K;

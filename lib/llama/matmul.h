@@ -30,8 +30,9 @@
  * running sum, which costs a third of the speed here). This is RUNQ8 in
  * the tensor API below.
  *
- * GGUF weight types (ggml's block formats, blocks.h; Q4_0 rearranged by
- * llama_tensor_prepare, LLAMA_TYPE_Q4_0_SPLIT, the same blocks' values),
+ * GGUF weight types (ggml's block formats, blocks.h; the blocks of 4 and
+ * 5 bits rearranged by llama_tensor_prepare, the _SPLIT types, the same
+ * blocks' values),
  * each against the activations llama.cpp's x86 CPU backend pairs it with
  * (activations.h):
  * the integer sums are llama.cpp's, exactly; the float operations after

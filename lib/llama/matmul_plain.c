@@ -7,6 +7,7 @@
 #include "lib/llama/blocks.h"
 #include "lib/llama/f16.h"
 #include "lib/llama/matmul.h"
+#include "lib/libc.h"
 
 /* The 8 lanes of matmul.h: lane k adds the p of blocks k, k+8, ... from
  * +0, then l[k] += l[k+4], l[k] += l[k+2], l[0] + l[1]. */
@@ -65,6 +66,12 @@ static void bf16_rows(const llama_tensor *w, const ActLayout *L, const void *act
 
 /* Quant j of a 32-value block as the format defines it. */
 static inline int q4_nib(const uint8_t *qs, int j) { return j < 16 ? qs[j] & 0xf : qs[j - 16] >> 4; }
+/* The fp16 at p (a block field, maybe unaligned) as fp32. */
+static inline float half_at(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return f16_to_f32(h);
+}
 static inline int q5_bit(const uint8_t qh[4], int j) { return (qh[j / 8] >> (j % 8) & 1) << 4; }
 
 /* One kernel for the five 32-value types: isum per block, p, lanes. */
@@ -88,34 +95,36 @@ static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void 
                     break;
                 }
                 case LLAMA_TYPE_Q4_0_SPLIT: {
-                    const uint8_t *qs = q4_0_split_qs(row, nb, b);
+                    const uint8_t *qs = BLOCK32_FIELD(block_q4_0, qs, row, nb, b);
                     for (int j = 0; j < 32; j++) isum += (q4_nib(qs, j) - 8) * x[j];
-                    dw = f16_to_f32(*q4_0_split_d(row, b));
+                    dw = half_at(BLOCK32_FIELD(block_q4_0, d, row, nb, b));
                     break;
                 }
-                case LLAMA_TYPE_Q5_0: {
-                    const block_q5_0 *B = (const block_q5_0 *)(const void *)row + b;
-                    for (int j = 0; j < 32; j++) isum += ((q4_nib(B->qs, j) | q5_bit(B->qh, j)) - 16) * x[j];
-                    dw = f16_to_f32(B->d);
+                case LLAMA_TYPE_Q5_0_SPLIT: {
+                    const uint8_t *qs = BLOCK32_FIELD(block_q5_0, qs, row, nb, b);
+                    const uint8_t *qh = BLOCK32_FIELD(block_q5_0, qh, row, nb, b);
+                    for (int j = 0; j < 32; j++) isum += ((q4_nib(qs, j) | q5_bit(qh, j)) - 16) * x[j];
+                    dw = half_at(BLOCK32_FIELD(block_q5_0, d, row, nb, b));
                     break;
                 }
-                case LLAMA_TYPE_Q4_1: {
-                    const block_q4_1 *B = (const block_q4_1 *)(const void *)row + b;
-                    for (int j = 0; j < 32; j++) isum += q4_nib(B->qs, j) * x[j];
-                    dw = f16_to_f32(B->d);
-                    mw = f16_to_f32(B->m);
+                case LLAMA_TYPE_Q4_1_SPLIT: {
+                    const uint8_t *qs = BLOCK32_FIELD(block_q4_1, qs, row, nb, b);
+                    for (int j = 0; j < 32; j++) isum += q4_nib(qs, j) * x[j];
+                    dw = half_at(BLOCK32_FIELD(block_q4_1, d, row, nb, b));
+                    mw = half_at(BLOCK32_FIELD(block_q4_1, m, row, nb, b));
                     break;
                 }
                 default: {                              /* Q5_1 */
-                    const block_q5_1 *B = (const block_q5_1 *)(const void *)row + b;
-                    for (int j = 0; j < 32; j++) isum += (q4_nib(B->qs, j) | q5_bit(B->qh, j)) * x[j];
-                    dw = f16_to_f32(B->d);
-                    mw = f16_to_f32(B->m);
+                    const uint8_t *qs = BLOCK32_FIELD(block_q5_1, qs, row, nb, b);
+                    const uint8_t *qh = BLOCK32_FIELD(block_q5_1, qh, row, nb, b);
+                    for (int j = 0; j < 32; j++) isum += (q4_nib(qs, j) | q5_bit(qh, j)) * x[j];
+                    dw = half_at(BLOCK32_FIELD(block_q5_1, d, row, nb, b));
+                    mw = half_at(BLOCK32_FIELD(block_q5_1, m, row, nb, b));
                     break;
                 }
                 }
                 p = (float)isum * (dw * a.d[b]);
-                if (type == LLAMA_TYPE_Q4_1 || type == LLAMA_TYPE_Q5_1) p = p + mw * a.s[b];
+                if (type == LLAMA_TYPE_Q4_1_SPLIT || type == LLAMA_TYPE_Q5_1_SPLIT) p = p + mw * a.s[b];
                 lanes_add(&acc, b, p);
             }
             y[(size_t)t * ldy + (size_t)i] = lanes_sum(&acc);

@@ -95,9 +95,9 @@ PANEL32_TARGET static inline __attribute__((always_inline)) __m256i q4_quants(co
 /* Packers: blocks [b0, b0 + nb) of the panel's `rows` rows (the others
  * zero), row r at base + r * stride (stride: the tensor's row_bytes, rows
  * of nbr blocks), each quant plus `bias` (mod 256); Q4_1 and Q5_1 also
- * their m (2 bytes after d). QUANTS(BT, R, b): block b's quants in row R;
- * its d at BLOCK32_D_AT's offset (blocks.h). */
-#define PANEL32_PACK(FN, BT, QUANTS, HAS_M)                                                          \
+ * their m (HAS_M, the field MF). QUANTS(BT, R, b): block b's quants in
+ * row R; its fields where blocks.h's BLOCK32_FIELD_AT says. */
+#define PANEL32_PACK(FN, BT, QUANTS, HAS_M, MF)                                                      \
     PANEL32_TARGET static void FN(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, \
                                   int nb, int8_t bias) {                                             \
         __attribute__((unused)) const int nbr = (int)(stride / sizeof(BT));                          \
@@ -108,21 +108,21 @@ PANEL32_TARGET static inline __attribute__((always_inline)) __m256i q4_quants(co
                 const unsigned char *R = base + (size_t)j * stride;                                  \
                 r[j] = j < rows ? _mm256_add_epi8(QUANTS(BT, R, b0 + i), _mm256_set1_epi8(bias)) : _mm256_setzero_si256(); \
                 h[j] = hm[j] = 0;                                                                    \
-                if (j < rows) __builtin_memcpy(&h[j], R + BLOCK32_D_AT(BT, b0 + i), 2);              \
-                if (HAS_M && j < rows) __builtin_memcpy(&hm[j], R + BLOCK32_D_AT(BT, b0 + i) + 2, 2); \
+                if (j < rows) __builtin_memcpy(&h[j], BLOCK32_FIELD(BT, d, R, nbr, b0 + i), 2);      \
+                if (HAS_M && j < rows) __builtin_memcpy(&hm[j], BLOCK32_FIELD(BT, MF, R, nbr, b0 + i), 2); \
             }                                                                                        \
             transpose16x8(r, P->q[i]);                                                               \
             P->d[i] = pack_d(h);                                                                     \
             if (HAS_M) P->m[i] = pack_d(hm);                                                         \
         }                                                                                            \
     }
-#define PANEL32_Q8_0(BT, R, b) _mm256_loadu_si256((const __m256i *)(const void *)BLOCK32_IN(BT, R, b)->qs)
-#define PANEL32_Q4(BT, R, b) q4_quants(BLOCK32_QS(BT, R, nbr, b))
-#define PANEL32_Q5(BT, R, b) q5_quants(BLOCK32_IN(BT, R, b)->qs, BLOCK32_IN(BT, R, b)->qh)
-PANEL32_PACK(pack_q8_0, block_q8_0, PANEL32_Q8_0, 0)
-PANEL32_PACK(pack_q4_0, block_q4_0, PANEL32_Q4, 0)
-PANEL32_PACK(pack_q5_0, block_q5_0, PANEL32_Q5, 0)
-PANEL32_PACK(pack_q4_1, block_q4_1, PANEL32_Q4, 1)
-PANEL32_PACK(pack_q5_1, block_q5_1, PANEL32_Q5, 1)
+#define PANEL32_Q8_0(BT, R, b) _mm256_loadu_si256((const __m256i *)(const void *)BLOCK32_FIELD(BT, qs, R, nbr, b))
+#define PANEL32_Q4(BT, R, b) q4_quants(BLOCK32_FIELD(BT, qs, R, nbr, b))
+#define PANEL32_Q5(BT, R, b) q5_quants(BLOCK32_FIELD(BT, qs, R, nbr, b), BLOCK32_FIELD(BT, qh, R, nbr, b))
+PANEL32_PACK(pack_q8_0, block_q8_0, PANEL32_Q8_0, 0, d)
+PANEL32_PACK(pack_q4_0, block_q4_0, PANEL32_Q4, 0, d)
+PANEL32_PACK(pack_q5_0, block_q5_0, PANEL32_Q5, 0, d)
+PANEL32_PACK(pack_q4_1, block_q4_1, PANEL32_Q4, 1, m)
+PANEL32_PACK(pack_q5_1, block_q5_1, PANEL32_Q5, 1, m)
 
 #endif

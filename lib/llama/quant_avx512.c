@@ -65,81 +65,27 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
     return _mm512_xor_si512(z, _mm512_set1_epi8((char)0x80));
 }
 
-/* Blocks of 32 with 4-bit quants (Q4_1; the Q5s' low bits), a
- * group of eight (8S bytes, S = 18 .. 24) in three 64-byte loads: the
- * group's bytes 0-63 (a), 64-127 (b) and its last 64 (c, nothing read
- * past the group). VPERMT2W picks every field out of them (every field
- * offset is even): blocks 0-3 from a and b, blocks 4-7 from b and c.
- * Loaded once a group, where each four blocks' qs, qh and the d were
- * loaded apart (9-11 loads, mostly across two lines): kbench, Zen 5, one
- * core, from DRAM, Q5_0 at 5632 columns 27-28 -> 39-41 GB/s (at 2048
- * 36 -> 39), Q4_1 and Q5_1 +0-10%, Q4_0 the same; from L2 Q5_0 40 -> 45. */
-#define G8_FITS(T) (sizeof(T) >= 16 && sizeof(T) <= 24)
-_Static_assert(G8_FITS(block_q4_1) && G8_FITS(block_q5_0) && G8_FITS(block_q5_1),
-               "Group8 takes blocks of 16 to 24 bytes");
-typedef struct {
-    __m512i a, b, c;
-} Group8;
+/* The blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1) in split rows
+ * (blocks.h): four blocks' qs in one 64-byte load (in the order of the
+ * activations' quads), eight blocks' d, m or qh in one load each, where
+ * ggml's blocks of 18 to 24 bytes took three loads a group and permutes
+ * (VPERMT2W) to gather them. The arithmetic after the loads is the one
+ * the ggml blocks had (and quant_body.h's): the same bits. kbench, Zen 4,
+ * one core: Q4_0 from DRAM 24-25 -> 30-31 GB/s (2048 columns), from L2 35
+ * -> 43-45; bench's TinyLlama Q4_0, one core, old and new in turn twice,
+ * 44.4 / 48.0 and 46.8 / 50.2 tok/s. A type's fields: S bytes a block,
+ * QH the offset of its qh (-1: none), M of its m (-1: none), SHIFT the
+ * log2 of its quants' offset (-1: none). */
+#define SPLIT_Q4_0 18, -1, -1, 3
+#define SPLIT_Q4_1 20, -1, 2, -1
+#define SPLIT_Q5_0 22, 2, -1, 4
+#define SPLIT_Q5_1 24, 4, 2, -1
 
-TARGET static INLINE Group8 group8(const void *w, const int S) {
-    const char *p = w;
-    return (Group8){ LOAD512(p), LOAD512(p + 64), LOAD512(p + 8 * S - 64) };
-}
+/* Field bytes of block b of a split row w of nb blocks of S bytes. */
+#define SPLIT_FIELD(w, S, off, size) ((const uint8_t *)(const void *)(w) + split_field_at((S), (off), (size), nb, b))
 
-/* The VPERMT2W index of the group's word `word`: over a and b (hi 0:
- * words 0-63), or over b and c (hi 1: words 32-63 and 4S-32 ..). */
-#define G8_WORD(S, word, hi) (!(hi) ? (word) : (word) < 64 ? (word) - 32 : 32 + (word) - (4 * (S) - 32))
-TARGET static INLINE __m512i g8_permute(Group8 g, const int hi, __m512i idx) {
-    return hi ? _mm512_permutex2var_epi16(g.b, idx, g.c) : _mm512_permutex2var_epi16(g.a, idx, g.b);
-}
 
-/* The 16 bytes of qs of blocks 4k .. 4k+3 (their last 16) in 128-bit
- * lanes 0..3: the low nibbles are values 0-15 of the four blocks, the
- * high nibbles values 16-31, the order of the prepared activations' quads. */
-TARGET static INLINE __m512i quad_qs(Group8 g, const int S, const int k) {
-    short idx[32];
-#pragma GCC unroll 32
-    for (int i = 0; i < 32; i++) idx[i] = (short)G8_WORD(S, S / 2 * (4 * k + i / 8) + S / 2 - 8 + i % 8, k);
-    return g8_permute(g, k, _mm512_loadu_si512(idx));
-}
-
-/* The fifth bits of blocks 4k .. 4k+3 of Q5_0 or Q5_1 (bit j of qh, at
- * byte `at`: value j) as masks for quad_qs's low nibbles (values 0-15:
- * bits 0-15 of each qh) and high: each block's qh at the start of its
- * 128-bit lane, VPSHUFB spreads each byte over eight, VPTESTMB picks each
- * one's bit. */
-TARGET static INLINE void quad_fifth_bits(Group8 g, const int S, const int at, const int k, __mmask64 *lo,
-                                          __mmask64 *hi) {
-    short idx[32];
-#pragma GCC unroll 32
-    for (int i = 0; i < 32; i++) idx[i] = (short)G8_WORD(S, (S * (4 * k + i / 8) + at) / 2 + i % 2, k);
-    __m512i qh = g8_permute(g, k, _mm512_loadu_si512(idx));
-    const __m512i bits = _mm512_set1_epi64(0x8040201008040201ll);
-    const __m512i pick_lo = _mm512_set4_epi32(0x01010101, 0x01010101, 0, 0);
-    const __m512i pick_hi = _mm512_set4_epi32(0x03030303, 0x03030303, 0x02020202, 0x02020202);
-    *lo = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, pick_lo), bits);
-    *hi = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, pick_hi), bits);
-}
-
-/* The fp16 fields at words 0 and 1 of the group's blocks (d, and m where
- * there is one) as 16 floats, d in lanes 0-7 (n 8: d only): picked out
- * by one VPERMT2W, or two and a blend where some lie past word 63. */
-TARGET static INLINE __m512 g8_dm(Group8 g, const int S, const int n) {
-    short lo[32], hi[32];
-    __mmask32 high = 0;
-#pragma GCC unroll 32
-    for (int j = 0; j < 32; j++) {
-        int word = j < n ? S / 2 * (j % 8) + j / 8 : 0;
-        high |= (__mmask32)(word >= 64) << j;
-        lo[j] = (short)(word < 64 ? word : 0);
-        hi[j] = (short)(word >= 64 ? G8_WORD(S, word, 1) : 0);
-    }
-    __m512i h = g8_permute(g, 0, _mm512_loadu_si512(lo));
-    if (high) h = _mm512_mask_blend_epi16(high, h, g8_permute(g, 1, _mm512_loadu_si512(hi)));
-    return _mm512_cvtph_ps(_mm512_castsi512_si256(h));
-}
-
-/* VPDPBUSD's sums of four blocks (v: quad_qs's; with fifth bits, in
+/* VPDPBUSD's sums of four blocks (v: their qs; with fifth bits, in
  * masks h0, h1) with their quads of x: block k in lanes 4k .. 4k+3, each
  * lane eight products. */
 TARGET static INLINE __m512i quad_dot(__m512i v, const int fifth, __mmask64 h0, __mmask64 h1, const int8_t *quads) {
@@ -153,19 +99,34 @@ TARGET static INLINE __m512i quad_dot(__m512i v, const int fifth, __mmask64 h0, 
                                LOAD512(quads + 64));
 }
 
-/* quad_dot's two registers of a group (blocks 0-3, 4-7) with x's quads
- * from the group's first block; fifth_at: the offset of the blocks' qh
- * (Q5_0, Q5_1: FIFTH_AT), or NO_FIFTH (Q4_1). */
-#define NO_FIFTH (-1)
-#define FIFTH_AT(T) ((int)offsetof(T, qh))
-TARGET static INLINE void quads_dots(Group8 g, const int S, const int fifth_at, const int8_t *quads, __m512i e[2]) {
+/* The fifth bits of blocks 4k .. 4k+3 of Q5_0 or Q5_1 (their 16 bytes of
+ * qh, four each) as masks for quad_dot's low nibbles (values 0-15: bits
+ * 0-15 of each qh) and high: the 16 bytes in every 128-bit lane, VPSHUFB
+ * spreads lane L's block's bytes over eight each, VPTESTMB picks each
+ * one's bit. */
+TARGET static INLINE void quad_fifth_bits(const uint8_t *qh, __mmask64 *lo, __mmask64 *hi) {
+    __m512i v = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)qh));
+    const __m512i bits = _mm512_set1_epi64(0x8040201008040201ll);
+    /* lane L: byte 4L (bit j of values j < 8) eight times, 4L + 1 eight times; high: 4L + 2, 4L + 3 */
+    const __m512i lo_idx = _mm512_setr_epi32(0x00000000, 0x00000000, 0x01010101, 0x01010101, 0x04040404, 0x04040404,
+                                             0x05050505, 0x05050505, 0x08080808, 0x08080808, 0x09090909, 0x09090909,
+                                             0x0c0c0c0c, 0x0c0c0c0c, 0x0d0d0d0d, 0x0d0d0d0d);
+    const __m512i two = _mm512_set1_epi8(2);
+    *lo = _mm512_test_epi8_mask(_mm512_shuffle_epi8(v, lo_idx), bits);
+    *hi = _mm512_test_epi8_mask(_mm512_shuffle_epi8(v, _mm512_add_epi8(lo_idx, two)), bits);
+}
+
+/* quad_dot's two registers of eight blocks (blocks 0-3, 4-7): their qs
+ * side by side from qs, their qh from qh (NULL: none). */
+TARGET static INLINE void split_dots(const uint8_t *qs, const uint8_t *qh, const int8_t *quads, __m512i e[2]) {
 #pragma GCC unroll 2
     for (int k = 0; k < 2; k++) {
         __mmask64 h0 = 0, h1 = 0;
-        if (fifth_at >= 0) quad_fifth_bits(g, S, fifth_at, k, &h0, &h1);
-        e[k] = quad_dot(quad_qs(g, S, k), fifth_at >= 0, h0, h1, quads + 128 * k);
+        if (qh) quad_fifth_bits(qh + 16 * k, &h0, &h1);
+        e[k] = quad_dot(LOAD512(qs + 64 * k), qh != NULL, h0, h1, quads + 128 * k);
     }
 }
+
 
 /* The first step of reducing quad_dot's a (blocks 0-3) and b (4-7): pairs
  * of lanes added, in int16 on the way (VPACKSSDW, VPMADDWD with ones);
@@ -212,55 +173,41 @@ TARGET static INLINE __m256 q8_0_d8(const block_q8_0 *w) {
         __m256 dd_ = _mm256_mul_ps(D8(W + b), _mm256_loadu_ps(a->d + b));                      \
         _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
     })
-/* The same for the blocks of 4 and 5 bits, four a register (FIFTH: the
- * blocks' quads_dots fifth_at). Each block's products stay in its own four
- * lanes across both halves of its values, so the eight block sums take
- * hsum_quads' three shuffles where two blocks a register took five (and
- * the quants one permute for four blocks instead of two blends and two
- * shifts): kbench, Zen 5, one core from L2, Q4_0 39 -> 50-58 GB/s, Q4_1
- * 38 -> 48, Q5_0 34 -> 40, Q5_1 37 -> 43. */
-#define QUADS8(W, FIFTH, D8, CORR)                                                                \
-    ({                                                                                           \
-        Group8 g_ = group8(W + b, (int)sizeof *W);                                               \
-        __m512i e_[2];                                                                           \
-        quads_dots(g_, (int)sizeof *W, (FIFTH), a->quads + 32 * b, e_);                         \
-        __m256i isum_ = CORR(hsum_quads(e_[0], e_[1]));                                          \
-        __m256 dd_ = _mm256_mul_ps(D8(g_, W), _mm256_loadu_ps(a->d + b));                       \
-        _mm256_mul_ps(_mm256_cvtepi32_ps(isum_), dd_);                                           \
-    })
 /* minus 2^s times the blocks' sums of x: Q8_0 made unsigned (w + 128),
  * Q4_0 (q - 8), Q5_0 (q - 16) */
 #define MINUS_SUMS(v, s) _mm256_sub_epi32((v), _mm256_slli_epi32(LOAD256(a->sum + b), (s)))
 #define CORR_Q8_0(v) MINUS_SUMS(v, 7)
-#define CORR_Q4_0(v) MINUS_SUMS(v, 3)
-#define CORR_Q5_0(v) MINUS_SUMS(v, 4)
-#define CORR_NONE(v) (v)
-/* the d of the eight blocks */
-#define BLOCK_D8(G, W) _mm512_castps512_ps256(g8_dm((G), (int)sizeof *(W), 8))
-/* with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m fields at byte 2) */
-#define D_AND_M(G, W) (dm_ = g8_dm((G), (int)sizeof *(W), 16), _mm512_castps512_ps256(dm_))
-#define QUADS8_MIN(W, FIFTH)                                                                     \
-    ({                                                                                           \
-        __m512 dm_;                                                                              \
-        __m256 p_ = QUADS8(W, FIFTH, D_AND_M, CORR_NONE);                                        \
-        __m256 m_ = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dm_), 1));         \
-        _mm256_add_ps(p_, _mm256_mul_ps(m_, _mm256_loadu_ps(a->s + b)));                         \
-    })
 
-/* Two rows' groups of 4-bit and 5-bit quants at once (QUADS8's blocks;
- * QUADS_ROW4's pairs of rows): the block sums of both rows reduced
- * together, into one register in "pair order", lane 4j + s holding block
- * j (s even) or 4 + j (s odd) of the pair's row s / 2: the order the sums
- * come out in without hsum_quads' final permute. The activations' values
- * per block are put in that order once a group for both pairs
- * (QuadsShared), and each row's d (and m) picked out by VPERMI2W straight
- * into it. Each lane does what QUADS8 does for its row and block, so
- * every result keeps its bits. Per pair of rows this takes the eight block
- * sums in six or seven operations where QUADS8 took ten: kbench, Zen 4,
- * one core, three alternations, from L2 Q4_0 31.6 -> 34.7 GB/s, Q4_1
- * 31.8 -> 33.1, Q5_0 23.9 -> 25.3, Q5_1 25.0 -> 25.2; from DRAM Q5_0 20
- * -> 23.3, Q4_1 27.5 -> 29.3, Q4_0 the same; bench's TinyLlama Q4_0, one
- * core, 44.9 -> 46.2 tok/s. */
+/* Eight whole blocks from b of a split row w of nb: their p. */
+TARGET static INLINE __m256 split8(const void *w, const int S, const int QH, const int M, const int SHIFT,
+                                   const vnni_Act *a, int b, int nb) {
+    __m512i e[2];
+    split_dots(SPLIT_FIELD(w, S, S - 16, 16), QH >= 0 ? SPLIT_FIELD(w, S, QH, 4) : NULL, a->quads + 32 * b, e);
+    __m256i isum = hsum_quads(e[0], e[1]);
+    if (SHIFT >= 0) isum = MINUS_SUMS(isum, SHIFT);
+    __m256 dd = _mm256_mul_ps(vnni_halves8(_mm_loadu_si128((const __m128i *)(const void *)SPLIT_FIELD(w, S, 0, 2))),
+                              _mm256_loadu_ps(a->d + b));
+    __m256 p = _mm256_mul_ps(_mm256_cvtepi32_ps(isum), dd);
+    if (M >= 0) {
+        __m256 m = vnni_halves8(_mm_loadu_si128((const __m128i *)(const void *)SPLIT_FIELD(w, S, M, 2)));
+        p = _mm256_add_ps(p, _mm256_mul_ps(m, _mm256_loadu_ps(a->s + b)));
+    }
+    return p;
+}
+
+/* Two rows' groups at once (split8's blocks; QUADS_ROW4's pairs of rows):
+ * the block sums of both rows reduced together, into one register in
+ * "pair order", lane 4j + s holding block j (s even) or 4 + j (s odd) of
+ * the pair's row s / 2: the order the sums come out in without
+ * hsum_quads' final permute. The activations' values per block are put
+ * in that order once a group for both pairs (QuadsShared), and the two
+ * rows' d (and m) by one VPERMW. Each lane does what split8 does for its
+ * row and block, so every result keeps its bits. Per pair of rows this
+ * takes the eight block sums in six or seven operations where two rows
+ * apart took ten: kbench, Zen 4, one core, three alternations (ggml's
+ * blocks then), from L2 Q4_0 31.6 -> 34.7 GB/s, Q4_1 31.8 -> 33.1, Q5_0
+ * 23.9 -> 25.3, Q5_1 25.0 -> 25.2; bench's TinyLlama Q4_0, one core, 44.9
+ * -> 46.2 tok/s. */
 #define PAIR_ORDER _mm512_setr_epi32(0, 4, 0, 4, 1, 5, 1, 5, 2, 6, 2, 6, 3, 7, 3, 7)
 typedef struct {
     __m512 d, s;        /* x's d, and s (types with a minimum), in pair order */
@@ -280,88 +227,45 @@ TARGET static INLINE QuadsShared quads_shared(const vnni_Act *a, int b, const in
     return q;
 }
 
-/* The fp16 field at word `word` (0: d, 1: m) of the eight blocks of two
- * rows' groups, in pair order, as floats: each row's words below 64 from
- * its a and b, the rest from b and c, each pass writing its lanes into
- * the index register (VPERMI2W with a mask). */
-TARGET static INLINE __m512 g8_pair_field(Group8 g0, Group8 g1, const int S, const int word) {
-    short idx[32];
-    __mmask32 low[2] = { 0, 0 }, high[2] = { 0, 0 };
-#pragma GCC unroll 32
-    for (int l = 0; l < 32; l++) {
-        int row = l % 4 / 2, block = l / 4 + 4 * (l % 2), at = S / 2 * block + word;
-        idx[l] = (short)(l >= 16 ? 0 : at < 64 ? at : G8_WORD(S, at, 1));
-        if (l < 16) *(at < 64 ? &low[row] : &high[row]) |= (__mmask32)1 << l;
-    }
-    __m512i h = _mm512_loadu_si512(idx);
-    h = _mm512_mask2_permutex2var_epi16(g0.a, h, low[0], g0.b);
-    if (high[0]) h = _mm512_mask2_permutex2var_epi16(g0.b, h, high[0], g0.c);
-    h = _mm512_mask2_permutex2var_epi16(g1.a, h, low[1], g1.b);
-    if (high[1]) h = _mm512_mask2_permutex2var_epi16(g1.b, h, high[1], g1.c);
-    return _mm512_cvtph_ps(_mm512_castsi512_si256(h));
+/* The eight fp16 at `at` in split rows w0 and w1 (a field of eight
+ * blocks), in pair order, as floats: words 0-7 w0's, 8-15 w1's, permuted. */
+TARGET static INLINE __m512 pair_field(const void *w0, const void *w1, size_t at) {
+    __m256i h = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)((const uint8_t *)w0 + at))),
+        _mm_loadu_si128((const __m128i *)(const void *)((const uint8_t *)w1 + at)), 1);
+    h = _mm256_permutexvar_epi16(_mm256_setr_epi16(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), h);
+    return _mm512_cvtph_ps(h);
 }
 
-/* The groups at block b of rows w0 and w1 (S bytes a block): their p in
- * pair order. Q4 quants: a lane's sum of 16 products (15 * 127 * 16) fits
- * int16, so the second step packs again; Q5's do not, and are added by
- * two shuffles. */
-TARGET static INLINE __m512 quads8_pair(const void *w0, const void *w1, const int S, const int fifth_at,
-                                        const int has_min, const int shift, const vnni_Act *a, int b,
-                                        const QuadsShared *q) {
-    Group8 g0 = group8((const char *)w0 + (size_t)b * S, S), g1 = group8((const char *)w1 + (size_t)b * S, S);
+/* The groups at block b of split rows w0 and w1: their p in pair order.
+ * Q4 quants: a lane's sum of 16 products (15 * 127 * 16) fits int16, so
+ * the second step packs again; Q5's do not, and are added by two
+ * shuffles. */
+TARGET static INLINE __m512 split_pair(const void *w0, const void *w1, const int S, const int QH, const int M,
+                                       const int SHIFT, const vnni_Act *a, int b, int nb, const QuadsShared *q) {
     const int8_t *quads = a->quads + 32 * b;
+    /* the fields' places: the same in both rows */
+    size_t qs = split_field_at(S, S - 16, 16, nb, b), qh = QH >= 0 ? split_field_at(S, QH, 4, nb, b) : 0;
+    const uint8_t *r0 = w0, *r1 = w1;
     __m512i e0[2], e1[2];
-    quads_dots(g0, S, fifth_at, quads, e0);
-    quads_dots(g1, S, fifth_at, quads, e1);
+    split_dots(r0 + qs, QH >= 0 ? r0 + qh : NULL, quads, e0);
+    split_dots(r1 + qs, QH >= 0 ? r1 + qh : NULL, quads, e1);
     __m512i t0 = quad_pair_sums(e0[0], e0[1]), t1 = quad_pair_sums(e1[0], e1[1]);
     __m512i isum;
-    if (fifth_at < 0) {
+    if (QH < 0) {
         isum = quad_pair_sums(t0, t1);
     } else {
         __m512 f0 = _mm512_castsi512_ps(t0), f1 = _mm512_castsi512_ps(t1);
         isum = _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(f0, f1, _MM_SHUFFLE(2, 0, 2, 0))),
                                 _mm512_castps_si512(_mm512_shuffle_ps(f0, f1, _MM_SHUFFLE(3, 1, 3, 1))));
     }
-    if (shift >= 0) isum = _mm512_sub_epi32(isum, q->corr);
-    __m512 dd = _mm512_mul_ps(g8_pair_field(g0, g1, S, 0), q->d);
+    if (SHIFT >= 0) isum = _mm512_sub_epi32(isum, q->corr);
+    __m512 dd = _mm512_mul_ps(pair_field(w0, w1, split_field_at(S, 0, 2, nb, b)), q->d);
     __m512 p = _mm512_mul_ps(_mm512_cvtepi32_ps(isum), dd);
-    if (has_min) p = _mm512_add_ps(p, _mm512_mul_ps(g8_pair_field(g0, g1, S, 1), q->s));
+    if (M >= 0) p = _mm512_add_ps(p, _mm512_mul_ps(pair_field(w0, w1, split_field_at(S, M, 2, nb, b)), q->s));
     return p;
 }
 
-/* Q4_0's rows, split (blocks.h): four blocks' qs are one 64-byte load in
- * quad_qs's order, eight blocks' d one 16-byte load, where ggml's blocks
- * took three loads and permutes a group (Group8). Eight whole blocks from
- * b of a row of nb: their p, as QUADS8 makes them (the same operations
- * after the loads). kbench, Zen 4, one core, from DRAM 24-25 -> 30-31
- * GB/s (2048 columns), from L2 35 -> 43-45; bench's TinyLlama Q4_0, one
- * core, old and new in turn twice, 44.4 / 48.0 and 46.8 / 50.2 tok/s. */
-TARGET static INLINE __m256 split_quads8(const block_q4_0 *w, const vnni_Act *a, int b, int nb) {
-    const uint8_t *qs = q4_0_split_qs(w, nb, b);
-    const int8_t *quads = a->quads + 32 * b;
-    __m512i e0 = quad_dot(LOAD512(qs), 0, 0, 0, quads), e1 = quad_dot(LOAD512(qs + 64), 0, 0, 0, quads + 128);
-    __m256i isum = CORR_Q4_0(hsum_quads(e0, e1));
-    __m256 d = vnni_halves8(_mm_loadu_si128((const __m128i *)(const void *)q4_0_split_d(w, b)));
-    __m256 dd = _mm256_mul_ps(d, _mm256_loadu_ps(a->d + b));
-    return _mm256_mul_ps(_mm256_cvtepi32_ps(isum), dd);
-}
-
-/* The same for rows w0 and w1 at once, in pair order (quads8_pair's). */
-TARGET static INLINE __m512 split_pair(const block_q4_0 *w0, const block_q4_0 *w1, int nb, const vnni_Act *a, int b,
-                                       const QuadsShared *q) {
-    const uint8_t *q0 = q4_0_split_qs(w0, nb, b), *q1 = q4_0_split_qs(w1, nb, b);
-    const int8_t *quads = a->quads + 32 * b;
-    __m512i t0 = quad_pair_sums(quad_dot(LOAD512(q0), 0, 0, 0, quads), quad_dot(LOAD512(q0 + 64), 0, 0, 0, quads + 128));
-    __m512i t1 = quad_pair_sums(quad_dot(LOAD512(q1), 0, 0, 0, quads), quad_dot(LOAD512(q1 + 64), 0, 0, 0, quads + 128));
-    __m512i isum = _mm512_sub_epi32(quad_pair_sums(t0, t1), q->corr);
-    /* words 0-7 row w0's d, 8-15 w1's; lane 4j + s: block j + 4 (s % 2) of row s / 2 */
-    __m256i h = _mm256_inserti128_si256(
-        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)q4_0_split_d(w0, b))),
-        _mm_loadu_si128((const __m128i *)(const void *)q4_0_split_d(w1, b)), 1);
-    h = _mm256_permutexvar_epi16(_mm256_setr_epi16(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), h);
-    __m512 dd = _mm512_mul_ps(_mm512_cvtph_ps(h), q->d);
-    return _mm512_mul_ps(_mm512_cvtepi32_ps(isum), dd);
-}
 
 /* Row `row` (0 or 1) of a pair's register, in block order. */
 TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
@@ -371,7 +275,7 @@ TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
 }
 
 /* T_row4 for these types (ROW_FNS_FOUR's, its rows as two pairs): the
- * whole groups by PAIR(first row, second row) (quads8_pair's p; a, b, nb
+ * whole groups by PAIR(first row, second row) (split_pair's p; a, b, nb
  * and q, the QuadsShared, in scope), each row's last blocks by its T_tail. */
 #define QUADS_ROW4(T, BT, HAS_MIN, SHIFT, PAIR)                                                            \
     TARGET static INLINE void vnni_##T##_row4(const BT *w, size_t stride, const vnni_Act *a, int nb, float *y,  \
@@ -393,22 +297,23 @@ TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
             y[k * ystride] = vnni_##T##_tail(r[k], a, b, nb, pair_row(acc[k / 2], k % 2), ahead);       \
     }
 
-/* Whole groups as pairs, a row's last blocks as quant_body.h's (its
- * ROW_FNS and ROWS: the rows read as matmul_read says). */
+/* Whole groups by split8 or as pairs (Q8_0: PAIRS8), a row's last blocks
+ * as quant_body.h's (its ROW_FNS and ROWS: the rows read as matmul_read
+ * says). */
 TARGET static INLINE __m256 vnni_q8_0p_8(const block_q8_0 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return R ? PAIRS8(w, q8_0_pair, q8_0_d8, hsum_pairs, CORR_Q8_0) : vnni_q8_0_8(w, a, b, r, 0, nb);
 }
 TARGET static INLINE __m256 vnni_q4_0p_8(const block_q4_0 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
-    return R ? split_quads8(w, a, b, nb) : vnni_q4_0_8(w, a, b, r, 0, nb);
+    return R ? split8(w, SPLIT_Q4_0, a, b, nb) : vnni_q4_0_8(w, a, b, r, 0, nb);
 }
 TARGET static INLINE __m256 vnni_q5_0p_8(const block_q5_0 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
-    return R ? QUADS8(w, FIFTH_AT(block_q5_0), BLOCK_D8, CORR_Q5_0) : vnni_q5_0_8(w, a, b, r, 0, nb);
+    return R ? split8(w, SPLIT_Q5_0, a, b, nb) : vnni_q5_0_8(w, a, b, r, 0, nb);
 }
 TARGET static INLINE __m256 vnni_q4_1p_8(const block_q4_1 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
-    return R ? QUADS8_MIN(w, NO_FIFTH) : vnni_q4_1_8(w, a, b, r, 0, nb);
+    return R ? split8(w, SPLIT_Q4_1, a, b, nb) : vnni_q4_1_8(w, a, b, r, 0, nb);
 }
 TARGET static INLINE __m256 vnni_q5_1p_8(const block_q5_1 *w, const vnni_Act *a, int b, int r, const int R, int nb) {
-    return R ? QUADS8_MIN(w, FIFTH_AT(block_q5_1)) : vnni_q5_1_8(w, a, b, r, 0, nb);
+    return R ? split8(w, SPLIT_Q5_1, a, b, nb) : vnni_q5_1_8(w, a, b, r, 0, nb);
 }
 
 ROW_FNS(q8_0p, block_q8_0, 4, vnni_q8_0_1)
@@ -416,10 +321,11 @@ ROW_FNS_ONE(q4_0p, block_q4_0, 4, vnni_q4_0_1)
 ROW_FNS_ONE(q5_0p, block_q5_0, 1, NO_ONE)
 ROW_FNS_ONE(q4_1p, block_q4_1, 1, NO_ONE)
 ROW_FNS_ONE(q5_1p, block_q5_1, 1, NO_ONE)
-#define PAIR_Q4_0(w0, w1) split_pair(w0, w1, nb, a, b, &q)
-#define PAIR_Q5_0(w0, w1) quads8_pair(w0, w1, (int)sizeof(block_q5_0), FIFTH_AT(block_q5_0), 0, 4, a, b, &q)
-#define PAIR_Q4_1(w0, w1) quads8_pair(w0, w1, (int)sizeof(block_q4_1), NO_FIFTH, 1, -1, a, b, &q)
-#define PAIR_Q5_1(w0, w1) quads8_pair(w0, w1, (int)sizeof(block_q5_1), FIFTH_AT(block_q5_1), 1, -1, a, b, &q)
+#define PAIR_OF(w0, w1, FIELDS) split_pair(w0, w1, FIELDS, a, b, nb, &q)
+#define PAIR_Q4_0(w0, w1) PAIR_OF(w0, w1, SPLIT_Q4_0)
+#define PAIR_Q5_0(w0, w1) PAIR_OF(w0, w1, SPLIT_Q5_0)
+#define PAIR_Q4_1(w0, w1) PAIR_OF(w0, w1, SPLIT_Q4_1)
+#define PAIR_Q5_1(w0, w1) PAIR_OF(w0, w1, SPLIT_Q5_1)
 QUADS_ROW4(q4_0p, block_q4_0, 0, 3, PAIR_Q4_0)
 QUADS_ROW4(q5_0p, block_q5_0, 0, 4, PAIR_Q5_0)
 QUADS_ROW4(q4_1p, block_q4_1, 1, -1, PAIR_Q4_1)

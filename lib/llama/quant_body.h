@@ -149,9 +149,9 @@ TARGET static INLINE __m256 NAME(block_d8)(const void *first, int stride, int r)
     return NAME(halves8)(_mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)lo), _mm_cvtsi64_si128((long long)hi)));
 }
 
-/* The d of blocks b .. b+7 (r of them present) side by side from d (a
- * Q4_0 run's: 16 bytes there lie in the run, its qs after them); missing
- * lanes 0. */
+/* The fp16 d (or m) of blocks b .. b+7 (r of them present) side by side
+ * from d (a split run's field: 16 bytes there lie in the run, other
+ * fields after it); missing lanes 0. */
 TARGET static INLINE __m256 NAME(d8_apart)(const uint16_t *d, int r) {
     __m128i h = _mm_loadu_si128((const __m128i *)(const void *)d);
     if (r < 8) h = _mm_and_si128(h, _mm_cmpgt_epi16(_mm_set1_epi16((short)r), _mm_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7)));
@@ -197,34 +197,27 @@ TARGET static INLINE void NAME(fifth_pair)(uint32_t h0, uint32_t h1, __m256i *lo
     *hi = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(h, bit), bit), b4);
 }
 
-/* Whole blocks b .. b+7 of 4-bit quants (Q4_0, Q4_1; q5: Q5_0, Q5_1),
- * from block_b (block b's bytes), S bytes each with qs at byte QS (and qh
- * at byte QH; Q4_0's split rows: its qs, S 16, QS 0): the eight blocks'
- * int32 sums of products with x, in order. Two blocks a register: their qs
- * side by side, the low nibbles values 0-15 of each, the high nibbles
- * 16-31, as the activations' quads hold x (activations.h); a pair's low
- * and high nibbles in one prod_us2, and the four pairs' lanes reduced by
- * three VPHADDD: per block one VPMADDWD (AVX2) and less than half a
- * reduction step, where a block a register took one each and its nibbles
- * a broadcast, a shift and a blend. */
-TARGET static INLINE __m256i NAME(nibble_sums8)(const void *block_b, const int S, const int QS, const int q5, const int QH,
-                                                const NAME(Act) *a, int b) {
-    const unsigned char *first = block_b;
+/* Whole blocks b .. b+7 of 4-bit quants (Q4_0, Q4_1; with qh: Q5_0, Q5_1)
+ * in split rows (blocks.h): their qs side by side from qs (and their qh
+ * from qh, NULL for none): the eight blocks' int32 sums of products with
+ * x, in order. Two blocks a register (one load): the low nibbles values
+ * 0-15 of each, the high nibbles 16-31, as the activations' quads hold x
+ * (activations.h); a pair's low and high nibbles in one prod_us2, and the
+ * four pairs' lanes reduced by three VPHADDD: per block one VPMADDWD
+ * (AVX2) and less than half a reduction step, where a block a register
+ * took one each and its nibbles a broadcast, a shift and a blend. */
+TARGET static INLINE __m256i NAME(nibble_sums8)(const uint8_t *qs, const uint8_t *qh, const NAME(Act) *a, int b) {
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     __m256i e[4];
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
-        const unsigned char *B0 = first + (size_t)(2 * j) * S, *B1 = B0 + S;
-        /* S 16 (Q4_0's split rows): the pair's qs are one load */
-        __m256i v = S == 16 ? LOAD(B0 + QS)
-                            : _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(B0 + QS))),
-                                                      _mm_loadu_si128((const __m128i *)(const void *)(B1 + QS)), 1);
+        __m256i v = LOAD(qs + 32 * j);
         __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-        if (q5) {
+        if (qh) {
             uint32_t h0, h1;
             __m256i f0, f1;
-            __builtin_memcpy(&h0, B0 + QH, 4);
-            __builtin_memcpy(&h1, B1 + QH, 4);
+            __builtin_memcpy(&h0, qh + 8 * j, 4);
+            __builtin_memcpy(&h1, qh + 8 * j + 4, 4);
             NAME(fifth_pair)(h0, h1, &f0, &f1);
             lo = _mm256_or_si256(lo, f0);
             hi = _mm256_or_si256(hi, f1);
@@ -237,10 +230,11 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *block_b, const int S
     __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(e[0], e[1]), _mm256_hadd_epi32(e[2], e[3]));
     return _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
-#define NIBBLES8(W, PART) NAME(nibble_sums8)(W + b, (int)sizeof *(W), (int)offsetof(__typeof__(*(W)), qs), 0, 0, a, b)
-#define NIBBLES8_Q5(W, PART)                                                                     \
-    NAME(nibble_sums8)(W + b, (int)sizeof *(W), (int)offsetof(__typeof__(*(W)), qs), 1,              \
-                       (int)offsetof(__typeof__(*(W)), qh), a, b)
+/* Field F of block b + k of the split row W of nb blocks (blocks.h). */
+#define FIELD(W, F, k) BLOCK32_FIELD(__typeof__(*(W)), F, W, nb, b + (k))
+#define HALVES_AT(W, F) NAME(d8_apart)((const uint16_t *)(const void *)FIELD(W, F, 0), r)
+#define NIBBLES8(W, PART) NAME(nibble_sums8)(FIELD(W, qs, 0), NULL, a, b)
+#define NIBBLES8_Q5(W, PART) NAME(nibble_sums8)(FIELD(W, qs, 0), FIELD(W, qh, 0), a, b)
 
 /* Blocks b .. b+7 of a row of 32-value blocks W (r of them present; R:
  * r is 8): their eight sums, block by block (PART(k): block b+k's partial
@@ -259,7 +253,8 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *block_b, const int S
 /* Their eight p: whole groups by WHOLE(W, PART) (BY_BLOCK8, or NIBBLES8
  * and NIBBLES8_Q5 from the quads), a row's last blocks by BY_BLOCK8;
  * CORR(v): the block totals v corrected (xs_: the blocks' sums of x);
- * D8: the blocks' d (BLOCK_D8_AT: each at the start of its block). */
+ * D8: the blocks' d (BLOCK_D8_AT: each at the start of its block, Q8_0;
+ * HALVES_AT(W, d): side by side, the split rows). */
 #define BLOCK_D8_AT(W) NAME(block_d8)(&W[b], (int)sizeof *W, r)
 #define BLOCKS8(W, PART, CORR, WHOLE, D8)                                                       \
     ({                                                                                          \
@@ -271,22 +266,18 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const void *block_b, const int S
         _mm256_mul_ps(isum_, _mm256_mul_ps(D8, dx_));                                           \
     })
 
-/* The same with Q4_1's and Q5_1's minimum term: p + m_w * s_x (the m
- * fields at byte 2 of the blocks). */
+/* The same with Q4_1's and Q5_1's minimum term: p + m_w * s_x. */
 #define BLOCKS8_MIN(W, PART, WHOLE)                                                             \
     ({                                                                                          \
-        __m256 p_ = BLOCKS8(W, PART, NO_CORR, WHOLE, BLOCK_D8_AT(W));                              \
+        __m256 p_ = BLOCKS8(W, PART, NO_CORR, WHOLE, HALVES_AT(W, d));                          \
         __m256i m2_ = NAME(lanes_mask)(r);                                                      \
         __m256 sx_ = R ? _mm256_loadu_ps(a->s + b) : _mm256_maskload_ps(a->s + b, m2_);          \
-        __m256 mw_ = NAME(block_d8)((const unsigned char *)&W[b] + 2, (int)sizeof *W, r);       \
-        _mm256_add_ps(p_, _mm256_mul_ps(mw_, sx_));                                             \
+        _mm256_add_ps(p_, _mm256_mul_ps(HALVES_AT(W, m), sx_));                                 \
     })
 
 #define NO_CORR(v, xs) ((void)(xs), (v))
 #define Q8_0_PART(k) NAME(prod_ss)(LOAD(a->q + 32 * (b + k)), LOAD(w[b + k].qs))
-/* Q4_0's rows are split (blocks.h): each block's qs and d from there */
-#define Q4_0_PART(k) NAME(prod_us)(NAME(q4_nibbles)(q4_0_split_qs(w, nb, b + k)), LOAD(a->q + 32 * (b + k)))
-#define Q4_0_NIBBLES8(W, PART) NAME(nibble_sums8)(q4_0_split_qs(W, nb, b), 16, 0, 0, 0, a, b)
+#define Q4_0_PART(k) NAME(prod_us)(NAME(q4_nibbles)(FIELD(w, qs, k)), LOAD(a->q + 32 * (b + k)))
 /* (q - 8) . x = q . x - 8 * sum(x) */
 #define Q4_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 3))
 
@@ -305,13 +296,14 @@ TARGET static INLINE float NAME(q8_0_1)(const block_q8_0 *w, const NAME(Act) *a,
 
 TARGET static INLINE __m256 NAME(q4_0_8)(const block_q4_0 *w, const NAME(Act) *a, int b, int r,
                                           const int R, int nb) {
-    return BLOCKS8(w, Q4_0_PART, Q4_0_CORR, Q4_0_NIBBLES8, NAME(d8_apart)(q4_0_split_d(w, b), r));
+    return BLOCKS8(w, Q4_0_PART, Q4_0_CORR, NIBBLES8, HALVES_AT(w, d));
 }
 
 TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a, int b, int nb) {
-    int32_t isum = NAME(hsum32)(NAME(prod_us)(NAME(q4_nibbles)(q4_0_split_qs(w, nb, b)), LOAD(a->q + 32 * b))) -
-                   8 * a->sum[b];
-    return (float)isum * (NAME(half1)(*q4_0_split_d(w, b)) * a->d[b]);
+    int32_t isum = NAME(hsum32)(NAME(prod_us)(NAME(q4_nibbles)(FIELD(w, qs, 0)), LOAD(a->q + 32 * b))) - 8 * a->sum[b];
+    uint16_t d;
+    __builtin_memcpy(&d, FIELD(w, d, 0), 2);
+    return (float)isum * (NAME(half1)(d) * a->d[b]);
 }
 
 
@@ -330,14 +322,14 @@ TARGET static INLINE __m256i NAME(bits32)(const uint8_t qh[4]) {
     return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
 }
 
-#define Q5_PART(k) NAME(prod_us)(_mm256_or_si256(NAME(q4_nibbles)(w[b + k].qs), NAME(bits32)(w[b + k].qh)), \
+#define Q5_PART(k) NAME(prod_us)(_mm256_or_si256(NAME(q4_nibbles)(FIELD(w, qs, k)), NAME(bits32)(FIELD(w, qh, k))), \
                            LOAD(a->q + 32 * (b + k)))
-#define Q4_1_PART(k) NAME(prod_us)(NAME(q4_nibbles)(w[b + k].qs), LOAD(a->q + 32 * (b + k)))
+#define Q4_1_PART(k) NAME(prod_us)(NAME(q4_nibbles)(FIELD(w, qs, k)), LOAD(a->q + 32 * (b + k)))
 /* (q - 16) . x = q . x - 16 * sum(x) */
 #define Q5_0_CORR(v, xs) _mm256_sub_epi32(v, _mm256_slli_epi32(xs, 4))
 
 TARGET static INLINE __m256 NAME(q5_0_8)(const block_q5_0 *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
-    return BLOCKS8(w, Q5_PART, Q5_0_CORR, NIBBLES8_Q5, BLOCK_D8_AT(w));
+    return BLOCKS8(w, Q5_PART, Q5_0_CORR, NIBBLES8_Q5, HALVES_AT(w, d));
 }
 TARGET static INLINE __m256 NAME(q4_1_8)(const block_q4_1 *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
     return BLOCKS8_MIN(w, Q4_1_PART, NIBBLES8);
@@ -831,7 +823,8 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 #undef EVEN_ODD
 #undef Q8_0_PART
 #undef Q4_0_PART
-#undef Q4_0_NIBBLES8
+#undef FIELD
+#undef HALVES_AT
 #undef BLOCK_D8_AT
 #undef Q4_0_CORR
 #undef LOAD

@@ -23,12 +23,24 @@ static const llama_type_info types[] = {
 };
 
 static const llama_type_info runq8 = { "Q8_0 (llama2.c)", 1, 1, 1 };
-/* the same values and bytes as Q4_0, rearranged: the name users know */
-static const llama_type_info q4_0_split = { "Q4_0", 32, 2 + 16, 1 };
+
+/* The _SPLIT types, and the ggml types they are made of (whose values,
+ * bytes and names they keep: the names users know). */
+static const int split_of[][2] = {
+    { LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_0_SPLIT }, { LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q4_1_SPLIT },
+    { LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_0_SPLIT }, { LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q5_1_SPLIT },
+};
+
+int llama_type_split(int type) {
+    for (size_t i = 0; i < sizeof split_of / sizeof split_of[0]; i++)
+        if (split_of[i][0] == type) return split_of[i][1];
+    return -1;
+}
 
 const llama_type_info *llama_type_get(int type) {
     if (type == LLAMA_TYPE_RUNQ8) return &runq8;
-    if (type == LLAMA_TYPE_Q4_0_SPLIT) return &q4_0_split;
+    for (size_t i = 0; i < sizeof split_of / sizeof split_of[0]; i++)
+        if (split_of[i][1] == type) return &types[split_of[i][0]];
     if (type < 0 || (size_t)type >= sizeof types / sizeof types[0] || !types[type].name) return 0;
     return &types[type];
 }

@@ -29,7 +29,11 @@ enum llama_type {
     LLAMA_TYPE_Q8_K = 15,      /* activations only (K-quant products) */
     LLAMA_TYPE_BF16 = 30,
     LLAMA_TYPE_RUNQ8 = 1000,   /* llama2.c version 2: int8 values, fp32 scales apart */
-    LLAMA_TYPE_Q4_0_SPLIT = 1001, /* Q4_0 rearranged for the kernels (blocks.h; llama_tensor_prepare) */
+    /* the blocks of 4 and 5 bits rearranged for the kernels (blocks.h; llama_tensor_prepare) */
+    LLAMA_TYPE_Q4_0_SPLIT = 1001,
+    LLAMA_TYPE_Q4_1_SPLIT = 1002,
+    LLAMA_TYPE_Q5_0_SPLIT = 1003,
+    LLAMA_TYPE_Q5_1_SPLIT = 1004,
 };
 
 typedef struct {
@@ -61,11 +65,15 @@ typedef struct {
     int group_size;
 } llama_tensor;
 
+/* The type llama_tensor_prepare makes of `type` (Q4_0_SPLIT of Q4_0, ...),
+ * or -1 for a type the kernels read as it is. */
+int llama_type_split(int type);
+
 /* Puts a weight matrix into the layout the kernels read, in place at
- * `data` (the tensor's own bytes, writable): Q4_0 becomes Q4_0_SPLIT
- * (blocks.h); every other type (Q4_0_SPLIT too) is left as it is. Once
- * per set of bytes: another tensor over the same bytes, still marked
- * Q4_0, would rearrange them again. */
+ * `data` (the tensor's own bytes, writable): Q4_0, Q4_1, Q5_0 and Q5_1
+ * become their _SPLIT types (blocks.h); every other type (the _SPLIT ones
+ * too) is left as it is. Once per set of bytes: another tensor over the
+ * same bytes, still marked Q4_0, would rearrange them again. */
 void llama_tensor_prepare(llama_tensor *t, void *data);
 
 #endif

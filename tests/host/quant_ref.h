@@ -430,11 +430,11 @@ static inline float ref_product(int wtype, const uint8_t *row, int n, const RefA
 /* ---------------------------------------------------------------- kernels' layout */
 
 /* The tensor the kernels take for `raw` (ggml's layout, which the
- * references here read): for Q4_0 a copy put in the kernels' layout by
- * llama_tensor_prepare, for the other types raw itself. Free it with
- * ref_kernel_free(&t, raw.data). */
+ * references here read): for the blocks of 4 and 5 bits a copy put in the
+ * kernels' layout by llama_tensor_prepare, for the other types raw
+ * itself. Free it with ref_kernel_free(&t, raw.data). */
 static inline llama_tensor ref_kernel_tensor(llama_tensor raw) {
-    if (raw.type != LLAMA_TYPE_Q4_0) return raw;
+    if (llama_type_split(raw.type) < 0) return raw;
     size_t n = (size_t)raw.rows * raw.row_bytes;
     void *copy = malloc(n ? n : 1);
     memcpy(copy, raw.data, n);

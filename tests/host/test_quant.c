@@ -379,47 +379,73 @@ TEST(dequantize_runq8) {
     }
 }
 
-/* llama_tensor_prepare's Q4_0 layout (blocks.h) byte for byte: rows of
- * 45 blocks (a run of 32 and one of 13), every block's d and qs marked
- * with its row and number; other types left alone. */
-TEST(q4_0_split_layout) {
-    enum { ROWS = 3, NB = 45 };
-    uint8_t *raw = malloc(ROWS * NB * 18), *split = malloc(ROWS * NB * 18);
-    for (int r = 0; r < ROWS; r++)
-        for (int b = 0; b < NB; b++) {
-            uint8_t *blk = raw + (r * NB + b) * 18;
-            uint16_t d = (uint16_t)(1000 * r + b);
-            memcpy(blk, &d, 2);
-            for (int k = 0; k < 16; k++) blk[2 + k] = (uint8_t)(r * 64 + b + 3 * k);
-        }
-    memcpy(split, raw, ROWS * NB * 18);
-    llama_tensor t = { split, LLAMA_TYPE_Q4_0, ROWS, NB * 32, NB * 18, NULL, 0 };
-    llama_tensor_prepare(&t, split);
-    CHECK(t.type == LLAMA_TYPE_Q4_0_SPLIT && t.row_bytes == NB * 18 && t.data == split, "prepared: %d", t.type);
-    CHECK(strcmp(llama_type_get(t.type)->name, "Q4_0") == 0 && llama_type_row_bytes(t.type, 64) == 36,
-          "the same values and bytes as Q4_0");
-    for (int r = 0; r < ROWS && !check_failed_; r++) {
-        const uint8_t *row = split + r * NB * 18;
-        for (int b = 0; b < NB; b++) {
-            int run = b / 32, n = run ? NB - 32 : 32, k = b % 32;
-            size_t d_at = (size_t)run * 576 + 2 * (size_t)k, qs_at = (size_t)run * 576 + 2 * (size_t)n + 16 * (size_t)k;
-            CHECK(q4_0_split_d_at(b) == d_at && q4_0_split_qs_at(NB, b) == qs_at, "block %d: at %zu, %zu", b,
-                  q4_0_split_d_at(b), q4_0_split_qs_at(NB, b));
-            CHECK(memcmp(row + d_at, raw + (r * NB + b) * 18, 2) == 0, "row %d block %d: d", r, b);
-            CHECK(memcmp(row + qs_at, raw + (r * NB + b) * 18 + 2, 16) == 0, "row %d block %d: qs", r, b);
-        }
+/* llama_tensor_prepare's layout of the blocks of 4 and 5 bits (blocks.h)
+ * byte for byte: rows of 45 blocks (a run of 32 and one of 13), every
+ * field of every block marked with its row, block and byte, found where
+ * the run puts it (each field of the run's blocks side by side, in the
+ * blocks' order of fields) and where BLOCK32_FIELD_AT says; other types
+ * left alone. */
+static size_t field_at(int type, int field, int nb, int b) {
+    switch (type) {
+    case LLAMA_TYPE_Q4_0: return field ? BLOCK32_FIELD_AT(block_q4_0, qs, nb, b) : BLOCK32_FIELD_AT(block_q4_0, d, nb, b);
+    case LLAMA_TYPE_Q4_1:
+        return field == 2 ? BLOCK32_FIELD_AT(block_q4_1, qs, nb, b)
+             : field == 1 ? BLOCK32_FIELD_AT(block_q4_1, m, nb, b) : BLOCK32_FIELD_AT(block_q4_1, d, nb, b);
+    case LLAMA_TYPE_Q5_0:
+        return field == 2 ? BLOCK32_FIELD_AT(block_q5_0, qs, nb, b)
+             : field == 1 ? BLOCK32_FIELD_AT(block_q5_0, qh, nb, b) : BLOCK32_FIELD_AT(block_q5_0, d, nb, b);
+    default:
+        return field == 3 ? BLOCK32_FIELD_AT(block_q5_1, qs, nb, b) : field == 2 ? BLOCK32_FIELD_AT(block_q5_1, qh, nb, b)
+             : field == 1 ? BLOCK32_FIELD_AT(block_q5_1, m, nb, b) : BLOCK32_FIELD_AT(block_q5_1, d, nb, b);
     }
-    /* another type, and a tensor already prepared, stay as they are */
-    llama_tensor q8 = { split, LLAMA_TYPE_Q8_0, 1, 32, 34, NULL, 0 };
-    uint8_t before[34];
-    memcpy(before, split, 34);
-    llama_tensor_prepare(&q8, split);
-    llama_tensor_prepare(&t, split);
-    CHECK(q8.type == LLAMA_TYPE_Q8_0 && t.type == LLAMA_TYPE_Q4_0_SPLIT && memcmp(before, split, 34) == 0,
-          "only ggml's Q4_0 is rearranged");
-    free(raw); free(split);
+}
+
+TEST(split_layout) {
+    enum { ROWS = 3, NB = 45 };
+    static const struct { int type, split, S, sizes[5]; } types[] = {
+        { LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_0_SPLIT, 18, { 2, 16 } },
+        { LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q4_1_SPLIT, 20, { 2, 2, 16 } },
+        { LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_0_SPLIT, 22, { 2, 4, 16 } },
+        { LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q5_1_SPLIT, 24, { 2, 2, 4, 16 } },
+    };
+    for (size_t ti = 0; ti < sizeof types / sizeof types[0] && !check_failed_; ti++) {
+        int S = types[ti].S;
+        const int *sizes = types[ti].sizes;
+        uint8_t *raw = malloc(ROWS * NB * (size_t)S), *split = malloc(ROWS * NB * (size_t)S);
+        for (int i = 0; i < ROWS * NB * S; i++) raw[i] = (uint8_t)(i * 7 + i / S);
+        memcpy(split, raw, ROWS * NB * (size_t)S);
+        llama_tensor t = { split, types[ti].type, ROWS, NB * 32, (size_t)NB * S, NULL, 0 };
+        llama_tensor_prepare(&t, split);
+        CHECK(t.type == types[ti].split && t.row_bytes == (size_t)NB * S && t.data == split, "prepared: %d", t.type);
+        CHECK(llama_type_split(t.type) < 0 && strcmp(llama_type_get(t.type)->name, llama_type_get(types[ti].type)->name) == 0 &&
+              llama_type_row_bytes(t.type, 64) == (size_t)(2 * S), "the same values, bytes and name");
+        for (int r = 0; r < ROWS && !check_failed_; r++) {
+            const uint8_t *row = split + (size_t)r * NB * S;
+            for (int b = 0; b < NB; b++) {
+                int run = b / 32, n = run ? NB - 32 : 32, k = b % 32;
+                for (int f = 0, off = 0; sizes[f]; off += sizes[f++]) {
+                    size_t at = (size_t)run * 32 * S + (size_t)n * off + (size_t)k * sizes[f];
+                    CHECK(field_at(types[ti].type, f, NB, b) == at, "%s block %d field %d: at %zu, want %zu",
+                          llama_type_get(t.type)->name, b, f, field_at(types[ti].type, f, NB, b), at);
+                    CHECK(memcmp(row + at, raw + ((size_t)r * NB + b) * S + off, (size_t)sizes[f]) == 0,
+                          "%s row %d block %d field %d", llama_type_get(t.type)->name, r, b, f);
+                }
+            }
+        }
+        /* already prepared: left alone */
+        memcpy(raw, split, ROWS * NB * (size_t)S);
+        llama_tensor_prepare(&t, split);
+        CHECK(memcmp(raw, split, ROWS * NB * (size_t)S) == 0, "prepared twice through one tensor");
+        free(raw); free(split);
+    }
+    /* another type stays as it is */
+    uint8_t q8[34], before[34];
+    for (int i = 0; i < 34; i++) q8[i] = before[i] = (uint8_t)i;
+    llama_tensor w8 = { q8, LLAMA_TYPE_Q8_0, 1, 32, 34, NULL, 0 };
+    llama_tensor_prepare(&w8, q8);
+    CHECK(w8.type == LLAMA_TYPE_Q8_0 && memcmp(before, q8, 34) == 0, "Q8_0 is read as ggml has it");
 }
 
 RUN_TESTS(f16_widening_all_values, f16_narrowing, bf16_both_ways, activations_as_llama_cpp_x86,
           half_activations_every_pattern, prepare_many_vectors, activation_keys, dequantize_every_type, dequantize_known_blocks,
-          dequantize_runq8, q4_0_split_layout)
+          dequantize_runq8, split_layout)
