@@ -84,7 +84,6 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
 /* Field bytes of block b of a split row w of nb blocks of S bytes. */
 #define SPLIT_FIELD(w, S, off, size) ((const uint8_t *)(const void *)(w) + split_field_at((S), (off), (size), nb, b))
 
-
 /* VPDPBUSD's sums of four blocks (v: their qs; with fifth bits, in
  * masks h0, h1) with their quads of x: block k in lanes 4k .. 4k+3, each
  * lane eight products. */
@@ -126,7 +125,6 @@ TARGET static INLINE void split_dots(const uint8_t *qs, const uint8_t *qh, const
         e[k] = quad_dot(LOAD512(qs + 64 * k), qh != NULL, h0, h1, quads + 128 * k);
     }
 }
-
 
 /* The first step of reducing quad_dot's a (blocks 0-3) and b (4-7): pairs
  * of lanes added, in int16 on the way (VPACKSSDW, VPMADDWD with ones);
@@ -265,7 +263,6 @@ TARGET static INLINE __m512 split_pair(const void *w0, const void *w1, const int
     if (M >= 0) p = _mm512_add_ps(p, _mm512_mul_ps(pair_field(w0, w1, split_field_at(S, M, 2, nb, b)), q->s));
     return p;
 }
-
 
 /* Row `row` (0 or 1) of a pair's register, in block order. */
 TARGET static INLINE __m256 pair_row(__m512 v, const int row) {
