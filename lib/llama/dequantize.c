@@ -26,13 +26,8 @@ static inline int q5_high(const uint8_t qh[4], int j) { return (qh[j / 8] >> (j 
 
 /* The blocks of 4 and 5 bits as the kernels keep them (blocks.h's split
  * rows), block i's fields: */
-#define D_OF(BT) f16_to_f32(half_at(BLOCK32_FIELD(BT, d, row, nb, i)))
-#define M_OF(BT) f16_to_f32(half_at(BLOCK32_FIELD(BT, m, row, nb, i)))
-static inline uint16_t half_at(const uint8_t *p) {
-    uint16_t h;
-    memcpy(&h, p, 2);
-    return h;
-}
+#define D_OF(BT) f16_load(BLOCK32_FIELD(BT, d, row, nb, i))
+#define M_OF(BT) f16_load(BLOCK32_FIELD(BT, m, row, nb, i))
 
 static void q4_0(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {

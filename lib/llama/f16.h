@@ -32,6 +32,13 @@ static inline float f16_to_f32(uint16_t h) {
     return sign ? -v : v;
 }
 
+/* The binary16 at p (any alignment, a block's field) as fp32. */
+static inline float f16_load(const void *p) {
+    uint16_t h;
+    __builtin_memcpy(&h, p, 2);
+    return f16_to_f32(h);
+}
+
 /* fp32 -> binary16, rounded to nearest even (F16C's VCVTPS2PH, imm 0). */
 static inline uint16_t f32_to_f16(float f) {
     uint32_t u = f16_float_bits(f);

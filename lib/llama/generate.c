@@ -90,20 +90,6 @@ uint64_t session_now(const llama_session *s) {
     return s->platform.now_ns ? s->platform.now_ns(s->platform.ctx) : 0;
 }
 
-/* 1 when a matrix of m is in a layout no kernel reads (ggml's blocks of
- * 4 and 5 bits before llama_model_prepare). */
-static int unprepared(const llama_model *m) {
-    const llama_weights *w = &m->weights;
-    if (llama_type_split(w->token_embedding.type) >= 0 || llama_type_split(w->wcls.type) >= 0) return 1;
-    for (int l = 0; l < m->config.n_layers; l++) {
-        const llama_layer *y = &w->layer[l];
-        const llama_tensor *mats[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w3, &y->w2 };
-        for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
-            if (llama_type_split(mats[i]->type) >= 0) return 1;
-    }
-    return 0;
-}
-
 llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int steps,
                           size_t max_prompt_len, const llama_sampling *sampling,
                           const llama_platform *platform, llama_error *err) {
@@ -118,7 +104,7 @@ llama_session *llama_init(void *mem, size_t mem_size, const llama_model *m, int 
         return NULL;
     }
     if (m->vocab.kind != LLAMA_VOCAB_RUNC && vocab_check(&m->vocab, err) != 0) return NULL;
-    if (unprepared(m)) {
+    if (!llama_model_prepared(m)) {
         llama_fail(err, "the model's weights are not prepared for the kernels: call "
                    "llama_model_prepare after opening it");
         return NULL;

@@ -173,6 +173,8 @@ int llama_model_open(llama_model *m, const void *file, size_t size, const void *
  * time on the same bytes (through another llama_model) would garble
  * them. 0 or -1. */
 int llama_model_prepare(llama_model *m, void *file, size_t size, llama_error *err);
+/* 1 when no weight of m waits for llama_model_prepare. */
+int llama_model_prepared(const llama_model *m);
 
 /* Checks tokenizer.bin against m's vocabulary size and makes it m's
  * vocabulary (llama2.c checkpoints). 0 or -1. */

@@ -7,7 +7,6 @@
 #include "lib/llama/blocks.h"
 #include "lib/llama/f16.h"
 #include "lib/llama/matmul.h"
-#include "lib/libc.h"
 
 /* The 8 lanes of matmul.h: lane k adds the p of blocks k, k+8, ... from
  * +0, then l[k] += l[k+4], l[k] += l[k+2], l[0] + l[1]. */
@@ -66,12 +65,6 @@ static void bf16_rows(const llama_tensor *w, const ActLayout *L, const void *act
 
 /* Quant j of a 32-value block as the format defines it. */
 static inline int q4_nib(const uint8_t *qs, int j) { return j < 16 ? qs[j] & 0xf : qs[j - 16] >> 4; }
-/* The fp16 at p (a block field, maybe unaligned) as fp32. */
-static inline float half_at(const uint8_t *p) {
-    uint16_t h;
-    memcpy(&h, p, 2);
-    return f16_to_f32(h);
-}
 static inline int q5_bit(const uint8_t qh[4], int j) { return (qh[j / 8] >> (j % 8) & 1) << 4; }
 
 /* One kernel for the five 32-value types: isum per block, p, lanes. */
@@ -97,29 +90,29 @@ static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void 
                 case LLAMA_TYPE_Q4_0_SPLIT: {
                     const uint8_t *qs = BLOCK32_FIELD(block_q4_0, qs, row, nb, b);
                     for (int j = 0; j < 32; j++) isum += (q4_nib(qs, j) - 8) * x[j];
-                    dw = half_at(BLOCK32_FIELD(block_q4_0, d, row, nb, b));
+                    dw = f16_load(BLOCK32_FIELD(block_q4_0, d, row, nb, b));
                     break;
                 }
                 case LLAMA_TYPE_Q5_0_SPLIT: {
                     const uint8_t *qs = BLOCK32_FIELD(block_q5_0, qs, row, nb, b);
                     const uint8_t *qh = BLOCK32_FIELD(block_q5_0, qh, row, nb, b);
                     for (int j = 0; j < 32; j++) isum += ((q4_nib(qs, j) | q5_bit(qh, j)) - 16) * x[j];
-                    dw = half_at(BLOCK32_FIELD(block_q5_0, d, row, nb, b));
+                    dw = f16_load(BLOCK32_FIELD(block_q5_0, d, row, nb, b));
                     break;
                 }
                 case LLAMA_TYPE_Q4_1_SPLIT: {
                     const uint8_t *qs = BLOCK32_FIELD(block_q4_1, qs, row, nb, b);
                     for (int j = 0; j < 32; j++) isum += q4_nib(qs, j) * x[j];
-                    dw = half_at(BLOCK32_FIELD(block_q4_1, d, row, nb, b));
-                    mw = half_at(BLOCK32_FIELD(block_q4_1, m, row, nb, b));
+                    dw = f16_load(BLOCK32_FIELD(block_q4_1, d, row, nb, b));
+                    mw = f16_load(BLOCK32_FIELD(block_q4_1, m, row, nb, b));
                     break;
                 }
                 default: {                              /* Q5_1 */
                     const uint8_t *qs = BLOCK32_FIELD(block_q5_1, qs, row, nb, b);
                     const uint8_t *qh = BLOCK32_FIELD(block_q5_1, qh, row, nb, b);
                     for (int j = 0; j < 32; j++) isum += (q4_nib(qs, j) | q5_bit(qh, j)) * x[j];
-                    dw = half_at(BLOCK32_FIELD(block_q5_1, d, row, nb, b));
-                    mw = half_at(BLOCK32_FIELD(block_q5_1, m, row, nb, b));
+                    dw = f16_load(BLOCK32_FIELD(block_q5_1, d, row, nb, b));
+                    mw = f16_load(BLOCK32_FIELD(block_q5_1, m, row, nb, b));
                     break;
                 }
                 }

@@ -8,11 +8,18 @@
 #include "lib/llama/errors.h"
 #include "lib/libc.h"
 
-/* The fields of a block of S bytes (the d, and m, qh where the type has
- * them, then the 16 bytes of qs), in order: their sizes, 0-ended. */
-static const int *block_fields(int type) {
-    static const int q4_0[] = { 2, 16, 0 }, q4_1[] = { 2, 2, 16, 0 }, q5_0[] = { 2, 4, 16, 0 },
-                     q5_1[] = { 2, 2, 4, 16, 0 };
+/* The fields of a block (the d, and m, qh where the type has them, then
+ * the qs), in order, as blocks.h's structs lay them out; size 0 ends. */
+typedef struct {
+    int off, size;
+} Field;
+#define FIELD_OF(BT, F) { (int)offsetof(BT, F), (int)sizeof(((BT *)0)->F) }
+static const Field *block_fields(int type) {
+    static const Field q4_0[] = { FIELD_OF(block_q4_0, d), FIELD_OF(block_q4_0, qs), { 0, 0 } };
+    static const Field q4_1[] = { FIELD_OF(block_q4_1, d), FIELD_OF(block_q4_1, m), FIELD_OF(block_q4_1, qs), { 0, 0 } };
+    static const Field q5_0[] = { FIELD_OF(block_q5_0, d), FIELD_OF(block_q5_0, qh), FIELD_OF(block_q5_0, qs), { 0, 0 } };
+    static const Field q5_1[] = { FIELD_OF(block_q5_1, d), FIELD_OF(block_q5_1, m), FIELD_OF(block_q5_1, qh),
+                                  FIELD_OF(block_q5_1, qs), { 0, 0 } };
     switch (type) {
     case LLAMA_TYPE_Q4_0: return q4_0;
     case LLAMA_TYPE_Q4_1: return q4_1;
@@ -22,16 +29,16 @@ static const int *block_fields(int type) {
 }
 
 /* One row of nb ggml blocks of S bytes at p, rearranged run by run. */
-static void split_row(unsigned char *p, int nb, int S, const int *fields) {
-    unsigned char old[BLOCK32_RUN * 24];
+static void split_row(unsigned char *p, int nb, int S, const Field *fields) {
+    unsigned char old[BLOCK32_RUN * sizeof(block_q5_1)];     /* the largest of the four */
     for (int b = 0; b < nb; b += BLOCK32_RUN) {
         int n = run32_blocks(b, nb);
         unsigned char *run = p + run32_start(b, S);
         memcpy(old, run, (size_t)n * (size_t)S);
-        for (int f = 0, off = 0; fields[f]; off += fields[f++])
+        for (const Field *f = fields; f->size; f++)
             for (int k = 0; k < n; k++)
-                memcpy(run + split_field_at(S, off, fields[f], nb, b + k) - run32_start(b, S),
-                       old + (size_t)k * (size_t)S + (size_t)off, (size_t)fields[f]);
+                memcpy(run + split_field_at(S, f->off, f->size, nb, b + k) - run32_start(b, S),
+                       old + (size_t)k * (size_t)S + (size_t)f->off, (size_t)f->size);
     }
 }
 
@@ -47,13 +54,19 @@ void llama_tensor_prepare(llama_tensor *t, void *data) {
 /* Matrix i of the model's 2 + 7 * n_layers (the embedding, the
  * classifier, the layers'), or NULL for a classifier that is the
  * embedding itself. */
-static llama_tensor *matrix_at(llama_model *m, int i) {
-    llama_weights *w = &m->weights;
+static const llama_tensor *matrix_at(const llama_model *m, int i) {
+    const llama_weights *w = &m->weights;
     if (i == 0) return &w->token_embedding;
     if (i == 1) return w->wcls.data == w->token_embedding.data ? NULL : &w->wcls;
-    llama_layer *y = &w->layer[(i - 2) / 7];
-    llama_tensor *mats[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w3, &y->w2 };
+    const llama_layer *y = &w->layer[(i - 2) / 7];
+    const llama_tensor *mats[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w3, &y->w2 };
     return mats[(i - 2) % 7];
+}
+
+int llama_model_prepared(const llama_model *m) {
+    for (int i = 0; i < 2 + 7 * m->config.n_layers; i++)
+        if (matrix_at(m, i) && llama_type_split(matrix_at(m, i)->type) >= 0) return 0;
+    return 1;
 }
 
 int llama_model_prepare(llama_model *m, void *file, size_t size, llama_error *err) {
@@ -70,7 +83,7 @@ int llama_model_prepare(llama_model *m, void *file, size_t size, llama_error *er
                               "give it the bytes llama_model_open read");
     }
     for (int i = 0; i < n; i++) {
-        llama_tensor *t = matrix_at(m, i);
+        llama_tensor *t = (llama_tensor *)matrix_at(m, i);     /* m's own: writable */
         if (t && llama_type_split(t->type) >= 0) llama_tensor_prepare(t, f + ((const unsigned char *)t->data - f));
     }
     if (m->weights.wcls.data == m->weights.token_embedding.data) m->weights.wcls = m->weights.token_embedding;

@@ -76,10 +76,11 @@ TARGET static INLINE __m512i q8_0_pair(const block_q8_0 *w) {
  * 44.4 / 48.0 and 46.8 / 50.2 tok/s. A type's fields: S bytes a block,
  * QH the offset of its qh (-1: none), M of its m (-1: none), SHIFT the
  * log2 of its quants' offset (-1: none). */
-#define SPLIT_Q4_0 18, -1, -1, 3
-#define SPLIT_Q4_1 20, -1, 2, -1
-#define SPLIT_Q5_0 22, 2, -1, 4
-#define SPLIT_Q5_1 24, 4, 2, -1
+#define SPLIT_AT(BT, F) (int)offsetof(BT, F)
+#define SPLIT_Q4_0 (int)sizeof(block_q4_0), -1, -1, 3
+#define SPLIT_Q4_1 (int)sizeof(block_q4_1), -1, SPLIT_AT(block_q4_1, m), -1
+#define SPLIT_Q5_0 (int)sizeof(block_q5_0), SPLIT_AT(block_q5_0, qh), -1, 4
+#define SPLIT_Q5_1 (int)sizeof(block_q5_1), SPLIT_AT(block_q5_1, qh), SPLIT_AT(block_q5_1, m), -1
 
 /* Field bytes of block b of a split row w of nb blocks of S bytes. */
 #define SPLIT_FIELD(w, S, off, size) ((const uint8_t *)(const void *)(w) + split_field_at((S), (off), (size), nb, b))

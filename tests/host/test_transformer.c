@@ -801,8 +801,8 @@ TEST(q4_0_prepared_before_init) {
           "unprepared: %s", err.msg);
     CHECK(llama_model_prepare(&m, file, 64, &err) == -1 && strstr(err.msg, "does not lie"), "bytes too few: %s",
           err.msg);
-    CHECK(m.weights.layer[0].wq.type == LLAMA_TYPE_Q4_0, "nothing rearranged");
-    CHECK(llama_model_prepare(&m, file, size, &err) == 0, "%s", err.msg);
+    CHECK(m.weights.layer[0].wq.type == LLAMA_TYPE_Q4_0 && !llama_model_prepared(&m), "nothing rearranged");
+    CHECK(llama_model_prepare(&m, file, size, &err) == 0 && llama_model_prepared(&m), "%s", err.msg);
     for (int l = 0; l < m.config.n_layers; l++) {
         const llama_layer *y = &m.weights.layer[l];
         const llama_tensor *mats[] = { &y->wq, &y->wk, &y->wv, &y->wo, &y->w1, &y->w3, &y->w2 };
