@@ -37,7 +37,7 @@ int act_type_of(int weight_type) {
     case LLAMA_TYPE_Q5_0_SPLIT: return LLAMA_TYPE_Q8_0;
     case LLAMA_TYPE_Q4_1: case LLAMA_TYPE_Q4_1_SPLIT: case LLAMA_TYPE_Q5_1: case LLAMA_TYPE_Q5_1_SPLIT:
         return LLAMA_TYPE_Q8_1;
-    case LLAMA_TYPE_Q2_K: case LLAMA_TYPE_Q3_K: case LLAMA_TYPE_Q4_K: case LLAMA_TYPE_Q5_K:
+    case LLAMA_TYPE_Q2_K: case LLAMA_TYPE_Q3_K: case LLAMA_TYPE_Q4_K: case LLAMA_TYPE_Q4_K_SPLIT: case LLAMA_TYPE_Q5_K:
     case LLAMA_TYPE_Q6_K: return LLAMA_TYPE_Q8_K;
     case LLAMA_TYPE_RUNQ8: return LLAMA_TYPE_RUNQ8;
     default: return -1;
@@ -47,7 +47,7 @@ int act_type_of(int weight_type) {
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 ActLayout act_layout(const llama_tensor *w) {
-    ActLayout L = { act_type_of(w->type), w->cols, 1, 0, 0, 0, 0, 0, 0 };
+    ActLayout L = { act_type_of(w->type), w->cols, 1, 0, 0, 0, 0, 0, 0, 0 };
     size_t n = (size_t)w->cols;
     switch (L.type) {
     case LLAMA_TYPE_Q8_0:
@@ -64,7 +64,8 @@ ActLayout act_layout(const llama_tensor *w) {
         L.d = align64(n);
         L.sum = L.d + align64(n / 256 * 4);
         L.s = L.sum + align64(n / 16 * 2);
-        L.bytes = L.s + align64(n / 32 * 2);
+        L.k4 = L.s + align64(n / 32 * 2);
+        L.bytes = L.k4 + align64(n);
         break;
     case LLAMA_TYPE_RUNQ8:
         L.g = gcd_int(w->cols, w->group_size);
@@ -274,8 +275,15 @@ void act_quantize(const ActLayout *L, const float *x, void *v) {
     case LLAMA_TYPE_Q8_K: {
         float *d = (float *)(void *)(base + L->d);
         int16_t *bsums = (int16_t *)(void *)(base + L->sum), *sums32 = (int16_t *)(void *)(base + L->s);
-        for (int b = 0; b < n / 256; b++)
+        int8_t *k4 = (int8_t *)(base + L->k4);
+        for (int b = 0; b < n / 256; b++) {
             q8_k_block(x + 256 * b, q + 256 * b, &d[b], bsums + 16 * b, sums32 + 8 * b);
+            for (int c = 0; c < 4; c++)
+                for (int h = 0; h < 2; h++)
+                    for (int j = 0; j < 8; j++)
+                        memcpy(k4 + 256 * b + 128 * (c / 2) + 64 * h + 32 * (c % 2) + 4 * j,
+                               q + 256 * b + 32 * j + 8 * c + 4 * h, 4);
+        }
         break;
     }
     case LLAMA_TYPE_RUNQ8: {

@@ -20,7 +20,14 @@
  *                    register of nibbles (quant_avx512.c): values 0-15 of
  *                    blocks 0, 1, 2, 3, then values 16-31 of the same.
  *   Q8_K  (blocks of 256) int8 q[n]; float d[n/256]; int16 bsums[n/16] (the sums
- *                    of each 16 q); int16 sums32[n/32] (each 32 q).
+ *                    of each 16 q); int16 sums32[n/32] (each 32 q);
+ *                    int8 k4[n]: q again, each block of 256 in the order of
+ *                    Q4_K's split quants (blocks.h): for c < 4 and h < 2, at
+ *                    128 (c / 2) + 64 h + 32 (c % 2), 32 bytes whose byte
+ *                    4j + i is value 32j + 8c + 4h + i (the low nibbles of
+ *                    32 bytes of quants, h = 0, or their high ones; a
+ *                    512-bit kernel's two loads of quants, c and c + 1,
+ *                    take 64 bytes each).
  *   RUNQ8 (groups of g = gcd(n, group size)) int8 q[n]; float s[n/g];
  *                    int32 bias[n/g] (128 times the group's sum of q).
  * The quantizers are ggml's x86 ones value for value (see activations.c). */
@@ -41,6 +48,7 @@ typedef struct {
     size_t s;        /* offset of Q8_1's s, or Q8_K's int16 sums32 */
     size_t quads;    /* offset of Q8_0's and Q8_1's quads; 0: none */
     size_t half;     /* offset of F16's and BF16's half; 0: none */
+    size_t k4;       /* offset of Q8_K's k4; 0: none */
     size_t bytes;    /* of one vector, a multiple of 64 */
 } ActLayout;
 
@@ -50,6 +58,12 @@ int act_type_of(int weight_type);
 
 /* The layout of one vector prepared for products with w. */
 ActLayout act_layout(const llama_tensor *w);
+
+/* The bytes of one vector that sizes the batched kernels' chunks of
+ * vectors: Q8_K's without k4, which lies last and only the one-vector
+ * Q4_K kernels read (counted, it halved the chunks, and kbench's batched
+ * Q4_K at 2048 columns went from 302 to 280 GFLOP/s). */
+static inline size_t act_chunk_bytes(const ActLayout *L) { return L->k4 ? L->k4 : L->bytes; }
 
 /* Prepares x (n = L->n floats) into one vector at v (L->bytes bytes). */
 void act_quantize(const ActLayout *L, const float *x, void *v);
@@ -63,6 +77,7 @@ typedef struct {
     const int16_t *bsums, *sums32;  /* Q8_K */
     const float *s;                 /* Q8_1 */
     const int8_t *quads;            /* Q8_0, Q8_1 */
+    const int8_t *k4;               /* Q8_K */
 } ActView;
 
 static inline ActView act_view(const ActLayout *L, const void *act, int t) {
@@ -70,7 +85,7 @@ static inline ActView act_view(const ActLayout *L, const void *act, int t) {
     ActView a = { (const int8_t *)v, (const float *)(const void *)(v + L->d),
                   (const int32_t *)(const void *)(v + L->sum), (const int16_t *)(const void *)(v + L->sum),
                   (const int16_t *)(const void *)(v + L->s), (const float *)(const void *)(v + L->s),
-                  (const int8_t *)(v + L->quads) };
+                  (const int8_t *)(v + L->quads), (const int8_t *)(v + L->k4) };
     return a;
 }
 

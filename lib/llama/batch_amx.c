@@ -136,7 +136,7 @@ static int chunk_vectors(size_t vector_bytes, int m, int pieces) {
  * last piece, matmul.h's tree of a vector's lanes is its 16 rows of y. */
 #define AMX_PANELS(VALUES, PIECE, PREPARE, GROUP)                                                      \
     int nbr = w->cols / (VALUES), pieces = nbr > (PIECE);                                           \
-    int chunk = chunk_vectors(L->bytes, m, pieces);                                                 \
+    int chunk = chunk_vectors(act_chunk_bytes(L), m, pieces);                                                 \
     __m512 lanes[pieces ? SPILL_VECTORS : 16][8];                                                   \
     for (int c0 = 0; c0 < m; c0 += chunk) {                                                         \
         int cn = m - c0 < chunk ? m - c0 : chunk;                                                   \

@@ -354,7 +354,7 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
         PANEL_T P __attribute__((aligned(32)));                                                    \
         __m256 lanes[SPILL_VECTORS][8];                                                            \
         int nbr = w->cols / (VALUES), pieces = nbr > (PIECE);                                      \
-        int chunk = chunk_of(L->bytes, m, pieces ? SPILL_VECTORS : 0);                             \
+        int chunk = chunk_of(act_chunk_bytes(L), m, pieces ? SPILL_VECTORS : 0);                             \
         for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
             int cn = m - c0 < chunk ? m - c0 : chunk;                                              \
             for (int p0 = r0; p0 < r1; p0 += 8) {                                                  \
@@ -486,40 +486,59 @@ TARGET static INLINE __m256i bit_to16(__m256i v, int n) {
     return _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(v, n), _mm256_set1_epi8(1)), 4);
 }
 
-/* Q4_K and Q5_K: the raw quant bytes transposed, then split into nibbles
- * (byte operations do not care which lane a dword sits in); Q5_K's fifth
- * bit of sub-block s from bit s of qh[l]. */
-#define PACK_K4(FN, BT, Q5)                                                                           \
-    TARGET static void FN(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) { \
-        const __m256i m4 = _mm256_set1_epi8(0x0f);                                                  \
-        for (int i = 0; i < nb; i++) {                                                              \
-            const unsigned char *B0 = (const unsigned char *)((const BT *)(const void *)base + b0 + i); \
-            __m256i qh[8];                                                                          \
-            if (Q5) rows_bytes32(B0, stride, rows, Q5, qh);                                         \
-            for (int p = 0; p < 4; p++) {      /* values 64p .. 64p + 63: sub-blocks 2p (low nibbles), 2p+1 */ \
-                __m256i t[8];                                                                       \
-                rows_bytes32(B0, stride, rows, offsetof(BT, qs) + 32 * (size_t)p, t);               \
-                for (int k = 0; k < 8; k++) {                                                       \
-                    __m256i lo = _mm256_and_si256(t[k], m4), hi = _mm256_and_si256(_mm256_srli_epi16(t[k], 4), m4); \
-                    if (Q5) {                                                                       \
-                        lo = _mm256_or_si256(lo, bit_to16(qh[k], 2 * p));                           \
-                        hi = _mm256_or_si256(hi, bit_to16(qh[k], 2 * p + 1));                       \
-                    }                                                                               \
-                    P->q[i][16 * p + k] = lo;                                                       \
-                    P->q[i][16 * p + 8 + k] = hi;                                                   \
-                }                                                                                   \
-            }                                                                                       \
-            __m128i v[8];                                                                           \
-            for (int j = 0; j < 8; j++)                                                             \
-                v[j] = j < rows ? k4_scales16(B0 + (size_t)j * stride + offsetof(BT, scales)) : _mm_setzero_si128(); \
-            Rows16 g = rows16(v);                                                                   \
-            pack_scales(P->sc[i], 8, &g, P->pair[i], 4, &g, 8, 0);                                  \
-            pack_half8(P->d[i], B0, stride, rows, offsetof(BT, d));                                 \
-            pack_half8(P->dmin[i], B0, stride, rows, offsetof(BT, dmin));                           \
-        }                                                                                           \
+/* Q4_K's and Q5_K's scales, minimums, d and dmin of super-block i of the
+ * panel from its head at `head` (row j's at head + j * stride). */
+TARGET static INLINE void pack_k4_head(PanelK *P, int i, const unsigned char *head, size_t stride, int rows) {
+    __m128i v[8];
+    for (int j = 0; j < 8; j++)
+        v[j] = j < rows ? k4_scales16(head + (size_t)j * stride + offsetof(block_q4_K, scales)) : _mm_setzero_si128();
+    Rows16 g = rows16(v);
+    pack_scales(P->sc[i], 8, &g, P->pair[i], 4, &g, 8, 0);
+    pack_half8(P->d[i], head, stride, rows, offsetof(block_q4_K, d));
+    pack_half8(P->dmin[i], head, stride, rows, offsetof(block_q4_K, dmin));
+}
+
+/* Q4_K's split rows (blocks.h): the raw quant bytes transposed, then
+ * split into nibbles (byte operations do not care which lane a dword sits
+ * in). Dword j of quants c holds values 32j + 8c .. +3 (low nibbles) and
+ * the four after them (high). */
+TARGET static void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    const int row_nb = (int)(stride / sizeof(block_q4_K));
+    for (int i = 0; i < nb; i++) {
+        size_t qs = k4_qs_at(row_nb, b0 + i);
+        for (int c = 0; c < 4; c++) {
+            __m256i t[8];
+            rows_bytes32(base, stride, rows, qs + 32 * (size_t)c, t);
+            for (int j = 0; j < 8; j++) {
+                P->q[i][8 * j + 2 * c] = _mm256_and_si256(t[j], m4);
+                P->q[i][8 * j + 2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(t[j], 4), m4);
+            }
+        }
+        pack_k4_head(P, i, base + k4_head_at(b0 + i), stride, rows);
     }
-PACK_K4(pack_q4_k, block_q4_K, 0)
-PACK_K4(pack_q5_k, block_q5_K, offsetof(block_q5_K, qh))
+}
+
+/* Q5_K: ggml's quant bytes transposed, then split into nibbles; the fifth
+ * bit of sub-block s from bit s of qh[l]. */
+TARGET static void pack_q5_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int i = 0; i < nb; i++) {
+        const unsigned char *B0 = (const unsigned char *)((const block_q5_K *)(const void *)base + b0 + i);
+        __m256i qh[8];
+        rows_bytes32(B0, stride, rows, offsetof(block_q5_K, qh), qh);
+        for (int p = 0; p < 4; p++) {      /* values 64p .. 64p + 63: sub-blocks 2p (low nibbles), 2p+1 */
+            __m256i t[8];
+            rows_bytes32(B0, stride, rows, offsetof(block_q5_K, qs) + 32 * (size_t)p, t);
+            for (int k = 0; k < 8; k++) {
+                P->q[i][16 * p + k] = _mm256_or_si256(_mm256_and_si256(t[k], m4), bit_to16(qh[k], 2 * p));
+                P->q[i][16 * p + 8 + k] =
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(t[k], 4), m4), bit_to16(qh[k], 2 * p + 1));
+            }
+        }
+        pack_k4_head(P, i, B0, stride, rows);
+    }
+}
 
 /* Q2_K and Q3_K: value 128h + 32s + l from bits 2s.. of qs[32h + l] (and
  * for Q3_K bit 4h + s of hmask[l]: q + 4 unsigned, 0..7); 16 sub-blocks of

@@ -157,7 +157,7 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
                           float *y, size_t ldy, int r0, int r1) {                                  \
         PANEL_T P __attribute__((aligned(64)));                                                    \
         int nbr = w->cols / (VALUES), pieces = nbr > (PIECE);                                      \
-        int chunk = chunk_of(L->bytes, m, pieces ? SPILL_VECTORS : 0);                             \
+        int chunk = chunk_of(act_chunk_bytes(L), m, pieces ? SPILL_VECTORS : 0);                             \
         __m512 spill[pieces ? SPILL_VECTORS : 1][8];                                               \
         for (int c0 = 0; c0 < m; c0 += chunk) {                                                    \
             int cn = m - c0 < chunk ? m - c0 : chunk;                                              \

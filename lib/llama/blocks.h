@@ -75,6 +75,34 @@ static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
                        : (size_t)(b) * sizeof(BT) + offsetof(BT, F))
 #define BLOCK32_FIELD(BT, F, R, nb, b) ((const uint8_t *)(const void *)(R) + BLOCK32_FIELD_AT(BT, F, nb, b))
 
+/* Q4_K as the kernels read it (LLAMA_TYPE_Q4_K_SPLIT, made from ggml's
+ * rows in place by llama_tensor_prepare). Each pair of super-blocks of a
+ * row (2k, 2k + 1; a row's last one alone when nb is odd, at ggml's
+ * places) holds their 16-byte heads (d, dmin, the 12 bytes of scales)
+ * side by side, then their 128 bytes of quants: in a row that starts on
+ * a 32-byte boundary, every block's quants do. Within a block's quants,
+ * byte 32c + 4j + i (c < 4, j < 8, i < 4) holds value 32j + 8c + i in its
+ * low nibble and value 32j + 8c + 4 + i in its high nibble: each 32-bit
+ * lane j of a 32-byte load holds sub-block j's values, so one VPDPBUSD
+ * lane sums one sub-block and a row's scales multiply those sums whole
+ * (ggml's order, two sub-blocks a load, needs each sum packed and weighted
+ * apart). The activations come in the matching order (activations.h's
+ * k4). kbench, Zen 4, one core, 256-bit VNNI, 2048 columns: Q4_K from
+ * DRAM 26.5 -> 32.5 GB/s (the roofline), from L2 31.5 -> 38; the quants'
+ * order alone gave 29 from DRAM, the aligned loads the rest. */
+#define K4_HEAD 16
+#define K4_SCALES_IN_HEAD 4    /* the 12 bytes of scales: after d and dmin */
+/* Where block b's head and quants lie, from the start of a row of nb (a
+ * head's place does not depend on nb: a lone block is an even one). */
+static inline size_t k4_head_at(int b) { return (size_t)(b & ~1) * 144 + 16 * (size_t)(b & 1); }
+static inline size_t k4_qs_at(int nb, int b) {
+    return (size_t)(b & ~1) * 144 + ((b | 1) < nb ? 32 + 128 * (size_t)(b & 1) : K4_HEAD);
+}
+/* The byte of a block's quants that holds value v (< 256), and whether
+ * in its high nibble. */
+static inline int k4_byte_of(int v) { return 32 * (v % 32 / 8) + 4 * (v / 32) + v % 4; }
+static inline int k4_high_of(int v) { return v % 8 >= 4; }
+
 _Static_assert(sizeof(block_q8_0) == 34, "block_q8_0");
 _Static_assert(sizeof(block_q4_0) == 18, "block_q4_0");
 _Static_assert(sizeof(block_q4_1) == 20, "block_q4_1");

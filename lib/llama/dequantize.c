@@ -103,16 +103,18 @@ static void q3_k(const block_q3_K *b, float *y, int nb) {
     }
 }
 
-/* Q4_K: value 64*p + 32*hi + l is the low (hi = 0) or high nibble of
- * qs[32*p + l], in sub-block 2*p + hi. */
-static void q4_k(const block_q4_K *b, float *y, int nb) {
+/* Q4_K's split rows (blocks.h): each block's head and quants where
+ * k4_head_at and k4_qs_at put them, value v in the nibble k4_byte_of and
+ * k4_high_of say, in sub-block v / 32. */
+static void q4_k(const unsigned char *row, float *y, int nb) {
     for (int i = 0; i < nb; i++) {
-        float d = f16_to_f32(b[i].d), dmin = f16_to_f32(b[i].dmin);
+        const block_q4_K *h = (const block_q4_K *)(const void *)(row + k4_head_at(i));   /* d, dmin, scales */
+        const uint8_t *qs = row + k4_qs_at(nb, i);
+        float d = f16_load(&h->d), dmin = f16_load(&h->dmin);
         uint8_t sc[8], mn[8];
-        k4_scales(b[i].scales, sc, mn);
+        k4_scales(h->scales, sc, mn);
         for (int v = 0; v < 256; v++, y++) {
-            int p = v / 64, hi = v / 32 % 2, l = v % 32, byte = b[i].qs[32 * p + l];
-            int q = hi ? byte >> 4 : byte & 0xf;
+            int q = (qs[k4_byte_of(v)] >> (4 * k4_high_of(v))) & 0xf;
             *y = (d * (float)sc[v / 32]) * (float)q - dmin * (float)mn[v / 32];
         }
     }
@@ -173,7 +175,7 @@ void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
     case LLAMA_TYPE_Q5_1_SPLIT: q5_1(row, out, n / 32); break;
     case LLAMA_TYPE_Q2_K: q2_k((const block_q2_K *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_Q3_K: q3_k((const block_q3_K *)(const void *)row, out, n / 256); break;
-    case LLAMA_TYPE_Q4_K: q4_k((const block_q4_K *)(const void *)row, out, n / 256); break;
+    case LLAMA_TYPE_Q4_K_SPLIT: q4_k(row, out, n / 256); break;
     case LLAMA_TYPE_Q5_K: q5_k((const block_q5_K *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_Q6_K: q6_k((const block_q6_K *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_RUNQ8: {

@@ -94,22 +94,25 @@ PANELK_INLINE void rows_bytes32(const unsigned char *blocks, size_t stride, int 
     transpose16x8(r, out);
 }
 
-/* Q4_K: the raw quant bytes transposed, then split into nibbles (the byte
- * operations do not care which lane a dword sits in). */
+/* Q4_K's split rows (blocks.h; rows of stride bytes): the raw quant bytes
+ * transposed, then split into nibbles (the byte operations do not care
+ * which lane a dword sits in). Dword j of quants c holds values 32j + 8c
+ * .. +3 (low nibbles) and the four after them (high). */
 PANELK_TARGET static inline void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0,
                                           int nb) {
     const __m512i m4 = _mm512_set1_epi8(0x0f);
+    const int row_nb = (int)(stride / sizeof(block_q4_K));
     for (int i = 0; i < nb; i++) {
-        const block_q4_K *B0 = (const block_q4_K *)(const void *)base + b0 + i;
-        for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p (low nibbles), 2p+1 */
+        size_t head = k4_head_at(b0 + i), qs = k4_qs_at(row_nb, b0 + i);
+        for (int c = 0; c < 4; c++) {
             __m512i t[8];
-            rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q4_K, qs) + 32 * (size_t)p, t);
-            for (int k = 0; k < 8; k++) {
-                P->q[i][16 * p + k] = _mm512_and_si512(t[k], m4);
-                P->q[i][16 * p + 8 + k] = _mm512_and_si512(_mm512_srli_epi16(t[k], 4), m4);
+            rows_bytes32(base, stride, rows, qs + 32 * (size_t)c, t);
+            for (int j = 0; j < 8; j++) {
+                P->q[i][8 * j + 2 * c] = _mm512_and_si512(t[j], m4);
+                P->q[i][8 * j + 2 * c + 1] = _mm512_and_si512(_mm512_srli_epi16(t[j], 4), m4);
             }
         }
-        pack_k4_scales(P, i, B0->scales, (const unsigned char *)B0, stride, rows);
+        pack_k4_scales(P, i, base + head + offsetof(block_q4_K, scales), base + head, stride, rows);
     }
 }
 

@@ -1,8 +1,9 @@
 /* Weights put into the layouts the kernels read, in place (tensor.h's
- * llama_tensor_prepare, llama.h's llama_model_prepare): the blocks of 4
- * and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1; blocks.h says why), each run of 32
- * blocks of a row becoming each of its fields side by side, in the same
- * bytes. */
+ * llama_tensor_prepare, llama.h's llama_model_prepare; blocks.h says
+ * why): the blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1), each run of
+ * 32 blocks of a row becoming each of its fields side by side; Q4_K, each
+ * pair of super-blocks its two heads then its two blocks' quants, those
+ * in the kernels' order. */
 #include "lib/llama/llama.h"
 #include "lib/llama/blocks.h"
 #include "lib/llama/errors.h"
@@ -42,12 +43,35 @@ static void split_row(unsigned char *p, int nb, int S, const Field *fields) {
     }
 }
 
+/* One row of nb Q4_K super-blocks at p, rearranged a pair at a time. */
+static void k4_row(unsigned char *p, int nb) {
+    unsigned char old[2 * sizeof(block_q4_K)];
+    for (int b = 0; b < nb; b += 2) {
+        int n = b + 1 < nb ? 2 : 1;
+        unsigned char *pair = p + (size_t)b * sizeof(block_q4_K);
+        memcpy(old, pair, (size_t)n * sizeof(block_q4_K));
+        for (int k = 0; k < n; k++) {
+            const block_q4_K *B = (const block_q4_K *)(const void *)(old + (size_t)k * sizeof(block_q4_K));
+            unsigned char *qs = p + k4_qs_at(nb, b + k);
+            memcpy(p + k4_head_at(b + k), B, K4_HEAD);
+            memset(qs, 0, sizeof B->qs);
+            for (int v = 0; v < QK_K; v++) {   /* ggml: value 64s + 32h + l in nibble h of qs[32s + l] */
+                int q = (B->qs[32 * (v / 64) + v % 32] >> (4 * (v % 64 / 32))) & 15;
+                qs[k4_byte_of(v)] |= (unsigned char)(q << (4 * k4_high_of(v)));
+            }
+        }
+    }
+}
+
 void llama_tensor_prepare(llama_tensor *t, void *data) {
     int split = llama_type_split(t->type);
     if (split < 0 || !data) return;
     const llama_type_info *ti = llama_type_get(t->type);
-    for (int r = 0; r < t->rows; r++)
-        split_row((unsigned char *)data + (size_t)r * t->row_bytes, t->cols / 32, ti->bytes, block_fields(t->type));
+    for (int r = 0; r < t->rows; r++) {
+        unsigned char *row = (unsigned char *)data + (size_t)r * t->row_bytes;
+        if (t->type == LLAMA_TYPE_Q4_K) k4_row(row, t->cols / QK_K);
+        else split_row(row, t->cols / 32, ti->bytes, block_fields(t->type));
+    }
     t->type = split;
 }
 

@@ -343,23 +343,12 @@ ROWS(q5_1_rows512, q5_1p, block_q5_1, 32, MATMUL_Q5_1)
 #define W4(s) (long long)(0xff00ff00ff00ff00ull | (s) * 0x0001000100010001ull)
 #define PICK4X2(a, b) _mm512_setr_epi64(W4(a), W4(b), W4(a), W4(b), W4((a) + 1), W4((b) + 1), W4((a) + 1), W4((b) + 1))
 
-/* 32 bytes of quants broadcast to both halves, the high half shifted down
- * a nibble: values 64j .. 64j+63 in bits 0-3 of each byte, the bits above
- * not cleared (k4_nibbles64), or cleared (k4_values64: 0..15). */
+/* 32 bytes of Q5_K's quants broadcast to both halves, the high half
+ * shifted down a nibble: values 64j .. 64j+63 in bits 0-3 of each byte,
+ * the bits above not cleared. */
 TARGET static INLINE __m512i k4_nibbles64(const uint8_t *qs) {
     __m512i q = _mm512_broadcast_i64x4(LOAD256(qs));
     return _mm512_mask_srli_epi16(q, 0xffff0000u, q, 4);
-}
-TARGET static INLINE __m512i k4_values64(const uint8_t *qs) {
-    return _mm512_and_si512(k4_nibbles64(qs), _mm512_set1_epi8(0x0f));
-}
-
-/* VPDPBUSD's sums of Q4_K super-block B's values 64j .. 64j+63 with x
- * (sub-block 2j in lanes 0-7, 2j+1 in 8-15). */
-TARGET static INLINE void q4_k_values512(const block_q4_K *B, const int8_t *x, __m512i p[4]) {
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; j++)
-        p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), k4_values64(B->qs + 32 * j), LOAD512(x + 64 * j));
 }
 
 /* Q5_K: Q4_K's with the fifth bits of values 64j .. 64j+63: bit 2j of
@@ -472,9 +461,10 @@ TARGET static INLINE __m256i hsum4x8(const __m512i m[2]) {
     return _mm512_castsi512_si256(_mm512_permutexvar_epi32(order, u));
 }
 
-/* Super-blocks b .. b+r-1 of w (S bytes each; q5: Q5_K): their p. */
-TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5, const vnni_Act *a, int b, int r) {
-    const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
+/* Super-blocks b .. b+r-1 of a Q5_K row w: their p. */
+TARGET static INLINE __m256 q5_k_group512(const block_q5_K *w, const vnni_Act *a, int b, int r) {
+    const int S = (int)sizeof *w;
+    const unsigned char *first = (const unsigned char *)(w + b);
     __m512i hdr[2], ms[2], acc[8];
 #pragma GCC unroll 2
     for (int h = 0; h < 2; h++) {
@@ -492,8 +482,7 @@ TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5
             __m512i sc = lane_to_all(scmn, k), p[4];
             const int8_t *x = a->q + 256 * sb;
             OPAQUE_PTR(x);
-            if (q5) q5_k_values512((const block_q5_K *)(const void *)(first + (size_t)(4 * h + k) * S), x, p);
-            else q4_k_values512((const block_q4_K *)(const void *)(first + (size_t)(4 * h + k) * S), x, p);
+            q5_k_values512((const block_q5_K *)(const void *)(first + (size_t)(4 * h + k) * S), x, p);
             /* packed, 128-bit lanes 0-1 hold sub-blocks 0 then 2, lanes 2-3 1 then 3 (4, 6 and 5, 7) */
             __m512i s = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]),
                                             _mm512_shuffle_epi8(sc, PICK4X2(0, 2)));
@@ -510,6 +499,51 @@ TARGET static INLINE __m256 k4_group512(const void *w, const int S, const int q5
     __m256 dx = group_dx(a, b, r);
     __m256 dd = _mm256_mul_ps(dx, _mm512_castps512_ps256(dm16));
     __m256 dm = _mm256_mul_ps(dx, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dm16), 1)));
+    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
+}
+
+/* Split Q4_K (blocks.h): super-block B's quants (qs) with x in the k4
+ * order, sc8: its eight scales in bytes 0-7. quant_body.h's q4_ks_isum
+ * with 64-byte loads, sub-block j in lanes j and j + 8. */
+TARGET static INLINE __m512i q4_ks_isum512(const uint8_t *qs, const int8_t *x, __m128i sc8) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+#pragma GCC unroll 2
+    for (int t = 0; t < 2; t++) {
+        __m512i q = LOAD512(qs + 64 * t);
+        lo = _mm512_dpbusd_epi32(lo, _mm512_and_si512(q, m4), LOAD512(x + 128 * t));
+        hi = _mm512_dpbusd_epi32(hi, _mm512_andnot_si512(m4, q), LOAD512(x + 128 * t + 64));
+    }
+    __m512i sums = _mm512_add_epi32(lo, _mm512_srai_epi32(hi, 4));
+    return _mm512_mullo_epi32(sums, _mm512_cvtepu8_epi32(_mm_unpacklo_epi64(sc8, sc8)));
+}
+
+/* Split Q4_K super-blocks b .. b+r-1 of a row of nb (b even): their p, as
+ * quant_body.h's q4_ks_8 with the isum sums in 512 bits. */
+TARGET static INLINE __m256 q4_ks_group512(const block_q4_K *w, const vnni_Act *a, int b, int r, int nb) {
+    const unsigned char *row = (const unsigned char *)w;
+    __m512i acc[8];
+    __m256i ms[4];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        int k = 2 * i, two = k + 1 < r;
+        acc[k] = acc[k + 1] = _mm512_setzero_si512();
+        ms[i] = _mm256_setzero_si256();
+        if (k >= r) continue;
+        const unsigned char *pair = row + (size_t)(b + k) * sizeof(block_q4_K);
+        __m256i raw = _mm256_maskz_loadu_epi32(two ? 0xff : 0x0f, pair);
+        __m256i sx = _mm256_maskz_loadu_epi32(two ? 0xff : 0x0f, a->sums32 + 8 * (b + k));
+        __m256i scmn = vnni_k4_scales32(raw, K4_SCALES_IN_HEAD);
+        ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
+        const int8_t *x = a->k4 + 256 * (b + k);
+        OPAQUE_PTR(x);
+        acc[k] = q4_ks_isum512(pair + (two ? 2 * K4_HEAD : K4_HEAD), x, _mm256_castsi256_si128(scmn));
+        if (two) acc[k + 1] = q4_ks_isum512(pair + 2 * K4_HEAD + 128, x + 256, _mm256_extracti128_si256(scmn, 1));
+    }
+    __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum4x8(ms)), dw, dmw;
+    vnni_q4_ks_dm8(row, b, r, &dw, &dmw);
+    __m256 dx = group_dx(a, b, r);
+    __m256 dd = _mm256_mul_ps(dx, dw), dm = _mm256_mul_ps(dx, dmw);
     return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
 }
 
@@ -591,7 +625,7 @@ TARGET static INLINE __m512i q2_k_isum512(const block_q2_K *B, const int8_t *x, 
  * time, their 16-byte scales side by side in one register: the scales and
  * minimums split once for four, msum's products (minimums by bsums) in two
  * VPMADDWD for four; the eight super-blocks' sums reduced together
- * (hsum16x8, and msum's four lanes each as k4_group512's). */
+ * (hsum16x8, and msum's four lanes each as q5_k_group512's). */
 TARGET static INLINE __m256 q2_k_group512(const block_q2_K *w, const vnni_Act *a, int b, int r) {
     __m512i acc[8], ms[2];
 #pragma GCC unroll 2
@@ -722,10 +756,10 @@ TARGET static INLINE __m256 vnni_q3_kg_8(const block_q3_K *w, const vnni_Act *a,
     return k16_group512(w, 1, a, b, R ? 8 : r);
 }
 TARGET static INLINE __m256 vnni_q4_kg_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
-    return k4_group512(w, (int)sizeof *w, 0, a, b, R ? 8 : r);
+    return q4_ks_group512(w, a, b, R ? 8 : r, nb);
 }
 TARGET static INLINE __m256 vnni_q5_kg_8(const block_q5_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
-    return k4_group512(w, (int)sizeof *w, 1, a, b, R ? 8 : r);
+    return q5_k_group512(w, a, b, R ? 8 : r);
 }
 TARGET static INLINE __m256 vnni_q6_kg_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return k16_group512(w, 0, a, b, R ? 8 : r);

@@ -36,8 +36,9 @@
  * time (Q4_K's and Q5_K's scales two at a time); quants times x through
  * VPMADDUBSW (whose pairs cannot saturate: quants below 64, |x| at most
  * 127 in Q8_K), weighted by
- * the sub-block scales in int16 pairs (Q4_K, Q5_K: prod_us's sums of four,
- * below 2^15 for quants below 32, packed into int16 pairs first), isum and
+ * the sub-block scales in int16 pairs (Q5_K: prod_us's sums of four,
+ * below 2^15 for quants below 32, packed into int16 pairs first; Q4_K's
+ * split rows: each int32 lane one sub-block's sum, times its scale), isum and
  * msum exact in int32, p in scalar code, into the lane of the super-block's
  * number. Every result is
  * matmul_plain.c's, bit for bit.
@@ -364,16 +365,21 @@ TARGET static INLINE __m256i NAME(hsum4x8)(const __m256i m[4]) {
 }
 
 /* Q4_K's 6-bit scales and minimums (blocks.h's k4_scales) in vector
- * registers, two super-blocks at once (v: 16 bytes from each one's
- * scales, in its 128-bit lane): sc[0..7] in bytes 0-7 of the lane,
- * mn[0..7] in bytes 8-15. Eight vector operations for the two in place
- * of about sixty scalar ones, which would compete for the same ports. */
-TARGET static INLINE __m256i NAME(k4_scales32)(__m256i v) {
+ * registers, two super-blocks at once (v: 16 bytes of each one in its
+ * 128-bit lane, its scales from byte `at`, 0 or 4 (the whole head)):
+ * sc[0..7] in bytes 0-7 of the lane, mn[0..7] in bytes 8-15. Eight
+ * vector operations for the two in place of about sixty scalar ones,
+ * which would compete for the same ports. */
+TARGET static INLINE __m256i NAME(k4_scales32)(__m256i v, const int at) {
+    const char s = (char)at, z = -1;
     /* a: s0-3, s8-11 | s4-7, s8-11; b: 0, s0-3 | 0, s4-7 */
-    __m256i a = _mm256_shuffle_epi8(v, _mm256_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3,
-                                                        8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-    __m256i b = _mm256_shuffle_epi8(v, _mm256_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7, -1, -1,
-                                                        -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
+    __m256i a = _mm256_shuffle_epi8(v, _mm256_setr_epi8(s, s + 1, s + 2, s + 3, s + 8, s + 9, s + 10, s + 11, s + 4,
+                                                        s + 5, s + 6, s + 7, s + 8, s + 9, s + 10, s + 11, s, s + 1,
+                                                        s + 2, s + 3, s + 8, s + 9, s + 10, s + 11, s + 4, s + 5,
+                                                        s + 6, s + 7, s + 8, s + 9, s + 10, s + 11));
+    __m256i b = _mm256_shuffle_epi8(v, _mm256_setr_epi8(z, z, z, z, s, s + 1, s + 2, s + 3, z, z, z, z, s + 4, s + 5,
+                                                        s + 6, s + 7, z, z, z, z, s, s + 1, s + 2, s + 3, z, z, z, z,
+                                                        s + 4, s + 5, s + 6, s + 7));
     /* the minimums' high halves are the high nibbles of s8-11 */
     a = _mm256_blend_epi32(a, _mm256_srli_epi16(a, 4), 0x88);
     __m256i low = _mm256_and_si256(a, _mm256_set1_epi64x(0x0f0f0f0f3f3f3f3fll));
@@ -381,33 +387,29 @@ TARGET static INLINE __m256i NAME(k4_scales32)(__m256i v) {
     return _mm256_or_si256(low, _mm256_and_si256(_mm256_srli_epi16(b, 2), _mm256_set1_epi8(0x30)));
 }
 
-/* Super-block B of Q4_K (q5: Q5_K) with its 256 x: isum's partial sums
- * (8 lanes); both: its scales
+/* Super-block B of Q5_K with its 256 x: isum's partial sums (8 lanes);
+ * both: its scales
  * (k4_scales32's lane) in both 128-bit lanes. Each pair of sub-blocks'
  * int32 sums (|.| < 2^15: quants below 32) packed into int16 and weighted
  * by one VPMADDWD with four copies of each one's scale, picked out of
  * `both` by VPSHUFB (each sub-block's int16 pairs weighted by its own
  * VPMADDWD instead, fewer instructions, ran slower on the Zen 5, and so
  * did patterns stored and broadcast from memory). */
-TARGET static INLINE __m256i NAME(k4_isum)(const unsigned char *B, const int q5, const int8_t *x, __m256i both) {
-    const uint8_t *qs = q5 ? ((const block_q5_K *)(const void *)B)->qs : ((const block_q4_K *)(const void *)B)->qs;
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
-    __m256i qh = q5 ? LOAD(((const block_q5_K *)(const void *)B)->qh) : _mm256_setzero_si256();
+TARGET static INLINE __m256i NAME(q5_k_isum)(const block_q5_K *B, const int8_t *x, __m256i both) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), b4 = _mm256_set1_epi8(0x10);
+    __m256i qh = LOAD(B->qh);
     __m256i acc = _mm256_setzero_si256();
 #pragma GCC unroll 4
     for (int p = 0; p < 4; p++) {
-        __m256i q = LOAD(qs + 32 * p);
+        __m256i q = LOAD(B->qs + 32 * p);
         __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-        if (q5) {
-            /* bit 2p of qh[l] for the low half, 2p + 1 for the high, each
-             * moved to bit 4 by one word shift (no bit of the other byte
-             * reaches bit 4) */
-            const __m256i b4 = _mm256_set1_epi8(0x10);
-            __m256i l5 = 2 * p <= 4 ? _mm256_slli_epi16(qh, 4 - 2 * p) : _mm256_srli_epi16(qh, 2 * p - 4);
-            __m256i h5 = 2 * p + 1 <= 4 ? _mm256_slli_epi16(qh, 3 - 2 * p) : _mm256_srli_epi16(qh, 2 * p - 3);
-            lo = _mm256_or_si256(lo, _mm256_and_si256(l5, b4));
-            hi = _mm256_or_si256(hi, _mm256_and_si256(h5, b4));
-        }
+        /* bit 2p of qh[l] for the low half, 2p + 1 for the high, each
+         * moved to bit 4 by one word shift (no bit of the other byte
+         * reaches bit 4) */
+        __m256i l5 = 2 * p <= 4 ? _mm256_slli_epi16(qh, 4 - 2 * p) : _mm256_srli_epi16(qh, 2 * p - 4);
+        __m256i h5 = 2 * p + 1 <= 4 ? _mm256_slli_epi16(qh, 3 - 2 * p) : _mm256_srli_epi16(qh, 2 * p - 3);
+        lo = _mm256_or_si256(lo, _mm256_and_si256(l5, b4));
+        hi = _mm256_or_si256(hi, _mm256_and_si256(h5, b4));
         char e = (char)(2 * p), o = (char)(2 * p + 1);
         __m256i pat = _mm256_shuffle_epi8(both, _mm256_setr_epi8(e, -1, e, -1, e, -1, e, -1, o, -1, o, -1, o, -1, o, -1,
                                                                   e, -1, e, -1, e, -1, e, -1, o, -1, o, -1, o, -1, o, -1));
@@ -417,27 +419,26 @@ TARGET static INLINE __m256i NAME(k4_isum)(const unsigned char *B, const int q5,
     return acc;
 }
 
-/* The 16 bytes from the scales of super-block B of Q4_K or Q5_K (they
- * are at the same place in both: 4 bytes of qs past the 12). */
-#define K4_SCALES_AT 4
-#define K4_SCALES128(B) _mm_loadu_si128((const __m128i *)(const void *)((const unsigned char *)(B) + K4_SCALES_AT))
+/* The 16 bytes from the scales of Q5_K super-block B (4 bytes of qh
+ * past the 12). */
+#define K4_SCALES128(B) _mm_loadu_si128((const __m128i *)(const void *)((const unsigned char *)(B) + K4_SCALES_IN_HEAD))
 
-/* Super-blocks b .. b+7 (r present, R: r is 8) of a Q4_K row (S: the
- * block's size; q5: Q5_K): their p. Two at a time, their scales unpacked
+/* Super-blocks b .. b+7 (r present, R: r is 8) of a Q5_K row: their p.
+ * Two at a time, their scales unpacked
  * together and msum's products (minimums by the sub-blocks' sums of x)
  * in one VPMADDWD, the scale patterns picked in registers (they were
  * stored and loaded again, one super-block at a time). kbench, Zen 5, the
  * AVX2 level from L2: Q4_K 28 -> 33 GB/s, Q5_K 25 -> 28-29. */
-TARGET static INLINE __m256 NAME(k4_8)(const void *w, const int S, const int q5, const NAME(Act) *a, int b, int r,
-                                       const int R) {
-    const unsigned char *first = (const unsigned char *)w + (size_t)b * S;
+TARGET static INLINE __m256 NAME(q5_k_8)(const block_q5_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
+    const int S = (int)sizeof *w;
+    const unsigned char *first = (const unsigned char *)(w + b);
     __m256i acc[8], ms[4];
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         int k = 2 * i, two = R || k + 1 < r;
         acc[k] = acc[k + 1] = ms[i] = _mm256_setzero_si256();
         if (!R && k >= r) continue;
-        const unsigned char *B0 = first + (size_t)k * S, *B1 = B0 + S;
+        const block_q5_K *B0 = w + b + k, *B1 = B0 + 1;
         const int16_t *sums = a->sums32 + 8 * (b + k);
         __m256i raw = _mm256_inserti128_si256(_mm256_setzero_si256(), K4_SCALES128(B0), 0);
         __m256i sx = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)(const void *)sums), 0);
@@ -445,12 +446,12 @@ TARGET static INLINE __m256 NAME(k4_8)(const void *w, const int S, const int q5,
             raw = _mm256_inserti128_si256(raw, K4_SCALES128(B1), 1);
             sx = LOAD(sums);
         }
-        __m256i scmn = NAME(k4_scales32)(raw);
+        __m256i scmn = NAME(k4_scales32)(raw, 0);
         ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
         const int8_t *x = a->q + 256 * (b + k);
         OPAQUE_PTR(x);
-        acc[k] = NAME(k4_isum)(B0, q5, x, _mm256_permute2x128_si256(scmn, scmn, 0x00));
-        if (two) acc[k + 1] = NAME(k4_isum)(B1, q5, x + 256, _mm256_permute2x128_si256(scmn, scmn, 0x11));
+        acc[k] = NAME(q5_k_isum)(B0, x, _mm256_permute2x128_si256(scmn, scmn, 0x00));
+        if (two) acc[k + 1] = NAME(q5_k_isum)(B1, x + 256, _mm256_permute2x128_si256(scmn, scmn, 0x11));
     }
     __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum4x8)(ms));
     __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r));
@@ -459,14 +460,13 @@ TARGET static INLINE __m256 NAME(k4_8)(const void *w, const int S, const int q5,
     return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
 }
 
-/* One super-block's p (Q4_K, q5: Q5_K), for a row's last ones. */
-TARGET static INLINE float NAME(k4_1)(const void *w, const int S, const int q5, const NAME(Act) *a, int b) {
-    const unsigned char *B = (const unsigned char *)w + (size_t)b * S;
-    __m256i scmn = NAME(k4_scales32)(_mm256_broadcastsi128_si256(K4_SCALES128(B)));
+/* One Q5_K super-block's p, for a row's last ones. */
+TARGET static INLINE float NAME(q5_k_1)(const block_q5_K *w, const NAME(Act) *a, int b, int nb) {
+    const block_q5_K *P = w + b;
+    __m256i scmn = NAME(k4_scales32)(_mm256_broadcastsi128_si256(K4_SCALES128(P)), 0);
     __m128i ms = _mm_madd_epi16(_mm_unpackhi_epi8(_mm256_castsi256_si128(scmn), _mm_setzero_si128()),
                                 _mm_loadu_si128((const __m128i *)(const void *)(a->sums32 + 8 * b)));
-    const block_q4_K *P = (const block_q4_K *)(const void *)B;     /* d and dmin: the same places in Q5_K */
-    int32_t isum = NAME(hsum32)(NAME(k4_isum)(B, q5, a->q + 256 * b, scmn));
+    int32_t isum = NAME(hsum32)(NAME(q5_k_isum)(P, a->q + 256 * b, scmn));
     ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0x4e));
     ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0xb1));
     int32_t msum = _mm_cvtsi128_si32(ms);
@@ -474,17 +474,88 @@ TARGET static INLINE float NAME(k4_1)(const void *w, const int S, const int q5, 
     return dd * (float)isum - dm * (float)msum;
 }
 
-TARGET static INLINE __m256 NAME(q4_k_8)(const block_q4_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
-    return NAME(k4_8)(w, (int)sizeof *w, 0, a, b, r, R);
+/* Q4_K's split rows (blocks.h): super-block B's quants (qs) with its x
+ * in the activations' k4 order, sc: its eight scales as int32. Lane j of
+ * each VPDPBUSD sums sub-block j alone: the low nibbles into lo, the high
+ * ones as they lie (16 times the value, VPANDN's one operation where a
+ * shift and an AND took two) into hi, exact in int32 (|hi| < 16 * 16 *
+ * 15 * 128); lane j of the result is sc_j times sub-block j's sum. */
+TARGET static INLINE __m256i NAME(q4_ks_isum)(const uint8_t *qs, const int8_t *x, __m256i sc) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256i lo = _mm256_setzero_si256();
+#ifdef VNNI_DPBUSD
+    __m256i hi = _mm256_setzero_si256();
+#endif
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {
+        __m256i q = LOAD(qs + 32 * c);
+        const int8_t *xl = x + 128 * (c / 2) + 32 * (c % 2), *xh = xl + 64;
+#ifdef VNNI_DPBUSD
+        lo = VNNI_DPBUSD(lo, _mm256_and_si256(q, m4), LOAD(xl));
+        hi = VNNI_DPBUSD(hi, _mm256_andnot_si256(m4, q), LOAD(xh));
+#else
+        lo = _mm256_add_epi32(lo, NAME(prod_us2)(_mm256_and_si256(q, m4), LOAD(xl),
+                                                 _mm256_and_si256(_mm256_srli_epi16(q, 4), m4), LOAD(xh)));
+#endif
+    }
+#ifdef VNNI_DPBUSD
+    lo = _mm256_add_epi32(lo, _mm256_srai_epi32(hi, 4));
+#endif
+    return _mm256_mullo_epi32(lo, sc);
 }
-TARGET static INLINE float NAME(q4_k_1)(const block_q4_K *w, const NAME(Act) *a, int b, int nb) {
-    return NAME(k4_1)(w, (int)sizeof *w, 0, a, b);
+
+/* The d (*d) and dmin (*dm) of split Q4_K super-blocks b .. b+7 (r
+ * present; the others 0; b even): eight 32-bit loads of the heads' first
+ * words, d and dmin apart by one VPSHUFB each half. */
+TARGET static INLINE void NAME(q4_ks_dm8)(const unsigned char *row, int b, int r, __m256 *d, __m256 *dm) {
+    const unsigned char *first = row + (size_t)b * sizeof(block_q4_K);
+    uint32_t w[8];
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) w[k] = k < r ? load32(first + k4_head_at(k)) : 0;
+    const __m128i apart = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+    __m128i lo = _mm_shuffle_epi8(_mm_setr_epi32((int)w[0], (int)w[1], (int)w[2], (int)w[3]), apart);
+    __m128i hi = _mm_shuffle_epi8(_mm_setr_epi32((int)w[4], (int)w[5], (int)w[6], (int)w[7]), apart);
+    *d = NAME(halves8)(_mm_unpacklo_epi64(lo, hi));
+    *dm = NAME(halves8)(_mm_unpackhi_epi64(lo, hi));
 }
-TARGET static INLINE __m256 NAME(q5_k_8)(const block_q5_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
-    return NAME(k4_8)(w, (int)sizeof *w, 1, a, b, r, R);
-}
-TARGET static INLINE float NAME(q5_k_1)(const block_q5_K *w, const NAME(Act) *a, int b, int nb) {
-    return NAME(k4_1)(w, (int)sizeof *w, 1, a, b);
+
+/* Split Q4_K super-blocks b .. b+7 (r present, R: r is 8) of a row of nb
+ * (b even): their p, a pair at a time. A pair's two heads come in one
+ * aligned load (one 128-bit lane each), unpacked together by k4_scales32;
+ * msum as q5_k_8's. */
+TARGET static INLINE __m256 NAME(q4_ks_8)(const block_q4_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
+    const unsigned char *row = (const unsigned char *)w;
+    __m256i acc[8], ms[4];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        int k = 2 * i, two = R || k + 1 < r;
+        acc[k] = acc[k + 1] = ms[i] = _mm256_setzero_si256();
+        if (!R && k >= r) continue;
+        /* the pair's (or a row's last block's) heads */
+        const unsigned char *pair = row + (size_t)(b + k) * sizeof(block_q4_K);
+        const int16_t *sums = a->sums32 + 8 * (b + k);
+        __m256i raw, sx;
+        if (two) {
+            raw = LOAD(pair);
+            sx = LOAD(sums);
+        } else {
+            raw = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)(const void *)pair), 0);
+            sx = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)(const void *)sums), 0);
+        }
+        __m256i scmn = NAME(k4_scales32)(raw, K4_SCALES_IN_HEAD);
+        ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
+        const int8_t *x = a->k4 + 256 * (b + k);
+        OPAQUE_PTR(x);
+        acc[k] = NAME(q4_ks_isum)(pair + (two ? 2 * K4_HEAD : K4_HEAD), x, _mm256_cvtepu8_epi32(_mm256_castsi256_si128(scmn)));
+        if (two)
+            acc[k + 1] = NAME(q4_ks_isum)(pair + 2 * K4_HEAD + 128, x + 256,
+                                          _mm256_cvtepu8_epi32(_mm256_extracti128_si256(scmn, 1)));
+    }
+    __m256i isum = NAME(hsum8)(acc), msum = NAME(hsum4x8)(ms);
+    __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r)), dw, dmw;
+    NAME(q4_ks_dm8)(row, b, R ? 8 : r, &dw, &dmw);
+    __m256 dd = _mm256_mul_ps(dx, dw), dm = _mm256_mul_ps(dx, dmw);
+    return _mm256_sub_ps(_mm256_mul_ps(dd, _mm256_cvtepi32_ps(isum)), _mm256_mul_ps(dm, _mm256_cvtepi32_ps(msum)));
 }
 
 
@@ -736,7 +807,7 @@ ROW_FNS(q4_0, block_q4_0, 4, NAME(q4_0_1))
 ROW_FNS(q5_0, block_q5_0, 1, NO_ONE)
 ROW_FNS(q4_1, block_q4_1, 1, NO_ONE)
 ROW_FNS(q5_1, block_q5_1, 1, NO_ONE)
-ROW_FNS(q4_k, block_q4_K, 6, NAME(q4_k_1))
+ROW_FNS(q4_ks, block_q4_K, 1, NO_ONE)
 ROW_FNS(q6_k, block_q6_K, 6, NAME(q6_k_1))
 ROW_FNS(q5_k, block_q5_K, 6, NAME(q5_k_1))
 ROW_FNS(q2_k, block_q2_K, 6, NAME(q2_k_1))
@@ -775,7 +846,7 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
 
 ROWS(NAME(q8_0_rows), q8_0, block_q8_0, 32, MATMUL_Q8_0)
 ROWS(NAME(q4_0_rows), q4_0, block_q4_0, 32, MATMUL_Q4_0)
-ROWS(NAME(q4_k_rows), q4_k, block_q4_K, 256, MATMUL_Q4_K)
+ROWS(NAME(q4_k_rows), q4_ks, block_q4_K, 256, MATMUL_Q4_K)
 ROWS(NAME(q6_k_rows), q6_k, block_q6_K, 256, MATMUL_Q6_K)
 ROWS(NAME(q5_0_rows), q5_0, block_q5_0, 32, MATMUL_Q5_0)
 ROWS(NAME(q4_1_rows), q4_1, block_q4_1, 32, MATMUL_Q4_1)
@@ -832,6 +903,5 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 #undef VNNI_DPWSSD
 #undef KGROUP_MIN
 #undef KGROUP
-#undef K4_SCALES_AT
 #undef K4_SCALES128
 #undef SRC_BSUMS

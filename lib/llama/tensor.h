@@ -29,11 +29,12 @@ enum llama_type {
     LLAMA_TYPE_Q8_K = 15,      /* activations only (K-quant products) */
     LLAMA_TYPE_BF16 = 30,
     LLAMA_TYPE_RUNQ8 = 1000,   /* llama2.c version 2: int8 values, fp32 scales apart */
-    /* the blocks of 4 and 5 bits rearranged for the kernels (blocks.h; llama_tensor_prepare) */
+    /* the blocks of 4 and 5 bits and Q4_K rearranged for the kernels (blocks.h; llama_tensor_prepare) */
     LLAMA_TYPE_Q4_0_SPLIT = 1001,
     LLAMA_TYPE_Q4_1_SPLIT = 1002,
     LLAMA_TYPE_Q5_0_SPLIT = 1003,
     LLAMA_TYPE_Q5_1_SPLIT = 1004,
+    LLAMA_TYPE_Q4_K_SPLIT = 1005,
 };
 
 typedef struct {
@@ -70,8 +71,8 @@ typedef struct {
 int llama_type_split(int type);
 
 /* Puts a weight matrix into the layout the kernels read, in place at
- * `data` (the tensor's own bytes, writable): Q4_0, Q4_1, Q5_0 and Q5_1
- * become their _SPLIT types (blocks.h); every other type (the _SPLIT ones
+ * `data` (the tensor's own bytes, writable): Q4_0, Q4_1, Q5_0, Q5_1 and
+ * Q4_K become their _SPLIT types (blocks.h); every other type (the _SPLIT ones
  * too) is left as it is. Once per set of bytes: another tensor over the
  * same bytes, still marked Q4_0, would rearrange them again. */
 void llama_tensor_prepare(llama_tensor *t, void *data);

@@ -356,8 +356,9 @@ TEST(dequantize_known_blocks) {
         int p = v / 64, hi = v / 32 % 2, l = v % 32;
         bk[16 + 32 * p + l] |= (uint8_t)((v % 16) << (4 * hi));
     }
-    llama_tensor wk = { bk, LLAMA_TYPE_Q4_K, 1, 256, 144, NULL, 0 };
+    llama_tensor wk = ref_kernel_tensor((llama_tensor){ bk, LLAMA_TYPE_Q4_K, 1, 256, 144, NULL, 0 });
     matmul_dequantize_row(&wk, 0, out);
+    ref_kernel_free(&wk, bk);
     for (int v = 0; v < 256; v++) {
         float want = (1.0f * (float)sc[v / 32]) * (float)(v % 16) - 0.25f * (float)mn[v / 32];
         CHECK(out[v] == want, "Q4_K value %d: %g, want %g", v, out[v], want);
@@ -436,6 +437,32 @@ TEST(split_layout) {
         memcpy(raw, split, ROWS * NB * (size_t)S);
         llama_tensor_prepare(&t, split);
         CHECK(memcmp(raw, split, ROWS * NB * (size_t)S) == 0, "prepared twice through one tensor");
+        free(raw); free(split);
+    }
+    /* Q4_K: pairs of heads then quants, a row's odd last block as it was,
+     * value 32j + 8c + 4h + i in nibble h of quant byte 32c + 4j + i */
+    for (int nb = 1; nb <= 4 && !check_failed_; nb++) {
+        size_t bytes = (size_t)ROWS * (size_t)nb * 144;
+        uint8_t *raw = malloc(bytes), *split = malloc(bytes);
+        for (size_t i = 0; i < bytes; i++) raw[i] = (uint8_t)(i * 13 + i / 144);
+        memcpy(split, raw, bytes);
+        llama_tensor t = { split, LLAMA_TYPE_Q4_K, ROWS, nb * 256, (size_t)nb * 144, NULL, 0 };
+        llama_tensor_prepare(&t, split);
+        CHECK(t.type == LLAMA_TYPE_Q4_K_SPLIT && strcmp(llama_type_get(t.type)->name, "Q4_K") == 0, "Q4_K prepared");
+        for (int r = 0; r < ROWS; r++)
+            for (int b = 0; b < nb; b++) {
+                const uint8_t *row = split + (size_t)r * nb * 144, *B = raw + ((size_t)r * nb + b) * 144;
+                int paired = (b | 1) < nb;
+                size_t head = 288 * (size_t)(b / 2) + (paired ? 16 * (size_t)(b % 2) : 0);
+                size_t qs = 288 * (size_t)(b / 2) + (paired ? 32 + 128 * (size_t)(b % 2) : 16);
+                CHECK(memcmp(row + head, B, 16) == 0, "Q4_K nb %d row %d block %d: head", nb, r, b);
+                for (int v = 0; v < 256; v++) {
+                    int j = v / 32, c = v % 32 / 8, h = v % 8 / 4, i = v % 4;
+                    int want = B[16 + 32 * (v / 64) + v % 32] >> (4 * (v / 32 % 2)) & 15;
+                    int got = row[qs + 32 * (size_t)c + 4 * (size_t)j + (size_t)i] >> (4 * h) & 15;
+                    CHECK(got == want, "Q4_K nb %d row %d block %d value %d: %d, want %d", nb, r, b, v, got, want);
+                }
+            }
         free(raw); free(split);
     }
     /* another type stays as it is */
