@@ -523,16 +523,17 @@ TARGET static INLINE __m512i q4_ks_isum512(const uint8_t *qs, const int8_t *x, _
 TARGET static INLINE __m256 q4_ks_group512(const block_q4_K *w, const vnni_Act *a, int b, int r, int nb) {
     const unsigned char *row = (const unsigned char *)w;
     __m512i acc[8];
-    __m256i ms[4];
+    __m256i ms[4], heads[4];
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         int k = 2 * i, two = k + 1 < r;
         acc[k] = acc[k + 1] = _mm512_setzero_si512();
-        ms[i] = _mm256_setzero_si256();
+        ms[i] = heads[i] = _mm256_setzero_si256();
         if (k >= r) continue;
         const unsigned char *pair = row + (size_t)(b + k) * sizeof(block_q4_K);
         __m256i raw = _mm256_maskz_loadu_epi32(two ? 0xff : 0x0f, pair);
         __m256i sx = _mm256_maskz_loadu_epi32(two ? 0xff : 0x0f, a->sums32 + 8 * (b + k));
+        heads[i] = raw;
         __m256i scmn = vnni_k4_scales32(raw, K4_SCALES_IN_HEAD);
         ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
         const int8_t *x = a->k4 + 256 * (b + k);
@@ -541,7 +542,7 @@ TARGET static INLINE __m256 q4_ks_group512(const block_q4_K *w, const vnni_Act *
         if (two) acc[k + 1] = q4_ks_isum512(pair + 2 * K4_HEAD + 128, x + 256, _mm256_extracti128_si256(scmn, 1));
     }
     __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum4x8(ms)), dw, dmw;
-    vnni_q4_ks_dm8(row, b, r, &dw, &dmw);
+    vnni_q4_ks_dm8(heads, &dw, &dmw);
     __m256 dx = group_dx(a, b, r);
     __m256 dd = _mm256_mul_ps(dx, dw), dm = _mm256_mul_ps(dx, dmw);
     return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
