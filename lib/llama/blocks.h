@@ -87,16 +87,18 @@ static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
  * lane sums one sub-block and a row's scales multiply those sums whole
  * (ggml's order, two sub-blocks a load, needs each sum packed and weighted
  * apart). The activations come in the matching order (activations.h's
- * k4). kbench, Zen 4, one core, 256-bit VNNI, 2048 columns: Q4_K from
- * DRAM 26.5 -> 32.5 GB/s (the roofline), from L2 31.5 -> 38; the quants'
- * order alone gave 29 from DRAM, the aligned loads the rest. */
+ * k4). kbench, Zen 4, one core, 2048 columns, against ggml's layout in
+ * turn, GB/s from DRAM and from L2: 256-bit VNNI 24.7-26.2 and 30-31 ->
+ * 28.8-29.2 and 38-40; 512-bit 23.8-25.2 and 25-26 -> 27.5-29 and 37-39;
+ * AVX2 19.7-22.1 and 24-26 -> 24.4-25.7 and 31-32 (the quants' order
+ * without the aligned pairs gave 27 from DRAM at 256 bits). */
 #define K4_HEAD 16
 #define K4_SCALES_IN_HEAD 4    /* the 12 bytes of scales: after d and dmin */
 /* Where block b's head and quants lie, from the start of a row of nb (a
  * head's place does not depend on nb: a lone block is an even one). */
-static inline size_t k4_head_at(int b) { return (size_t)(b & ~1) * 144 + 16 * (size_t)(b & 1); }
+static inline size_t k4_head_at(int b) { return (size_t)(b & ~1) * sizeof(block_q4_K) + K4_HEAD * (size_t)(b & 1); }
 static inline size_t k4_qs_at(int nb, int b) {
-    return (size_t)(b & ~1) * 144 + ((b | 1) < nb ? 32 + 128 * (size_t)(b & 1) : K4_HEAD);
+    return (size_t)(b & ~1) * sizeof(block_q4_K) + ((b | 1) < nb ? 2 * K4_HEAD + 128 * (size_t)(b & 1) : K4_HEAD);
 }
 /* The byte of a block's quants that holds value v (< 256), and whether
  * in its high nibble. */

@@ -518,9 +518,9 @@ TARGET static INLINE __m512i q4_ks_isum512(const uint8_t *qs, const int8_t *x, _
     return _mm512_mullo_epi32(sums, _mm512_cvtepu8_epi32(_mm_unpacklo_epi64(sc8, sc8)));
 }
 
-/* Split Q4_K super-blocks b .. b+r-1 of a row of nb (b even): their p, as
+/* Split Q4_K super-blocks b .. b+r-1 of a row (b even): their p, as
  * quant_body.h's q4_ks_8 with the isum sums in 512 bits. */
-TARGET static INLINE __m256 q4_ks_group512(const block_q4_K *w, const vnni_Act *a, int b, int r, int nb) {
+TARGET static INLINE __m256 q4_ks_group512(const block_q4_K *w, const vnni_Act *a, int b, int r) {
     const unsigned char *row = (const unsigned char *)w;
     __m512i acc[8];
     __m256i ms[4], heads[4];
@@ -757,7 +757,7 @@ TARGET static INLINE __m256 vnni_q3_kg_8(const block_q3_K *w, const vnni_Act *a,
     return k16_group512(w, 1, a, b, R ? 8 : r);
 }
 TARGET static INLINE __m256 vnni_q4_kg_8(const block_q4_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
-    return q4_ks_group512(w, a, b, R ? 8 : r, nb);
+    return q4_ks_group512(w, a, b, R ? 8 : r);
 }
 TARGET static INLINE __m256 vnni_q5_kg_8(const block_q5_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return q5_k_group512(w, a, b, R ? 8 : r);
