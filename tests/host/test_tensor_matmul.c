@@ -579,5 +579,50 @@ TEST(streams_at_the_largest_sums) {
     free(x); free(want); free(got);
 }
 
+/* The K-quants with every quant at its largest and every x at +-127 (x
+ * all one sign): the kernels' integer sums at their bounds (the split
+ * Q4_K's AVX2 int16 sums of a block's pairs reach 30480), at every level,
+ * one vector and several, against the reference. */
+TEST(k_quants_at_the_largest_sums) {
+    const MatmulKernel *lv[8];
+    int nl = levels(lv);
+    static const struct { int type, from, to; } quants[] = {    /* the bytes of quants in a block */
+        { LLAMA_TYPE_Q4_K, 16, 144 }, { LLAMA_TYPE_Q5_K, 16, 176 }, { LLAMA_TYPE_Q6_K, 0, 192 },
+    };
+    enum { ROWS = 9, COLS = 768, M = 5 };
+    float *x = malloc(COLS * M * 4), *want = malloc(ROWS * 4), *got = malloc(ROWS * M * 4);
+    for (size_t ti = 0; ti < sizeof quants / sizeof quants[0] && !check_failed_; ti++) {
+        int type = quants[ti].type, bb = ref_block_bytes(type);
+        size_t rb = llama_type_row_bytes(type, COLS);
+        uint8_t *wm = random_matrix(type, ROWS, COLS, 0);
+        for (int i = 0; i < ROWS; i++)
+            for (int b = 0; b < COLS / 256; b++)
+                memset(wm + (size_t)i * rb + (size_t)b * bb + quants[ti].from, 0xff, (size_t)(quants[ti].to - quants[ti].from));
+        llama_tensor w = ref_kernel_tensor((llama_tensor){ wm, type, ROWS, COLS, rb, NULL, 0 });
+        unsigned char *act = aligned_alloc(64, matmul_act_bytes(&w, M));
+        for (int sign = -1; sign <= 1 && !check_failed_; sign += 2) {
+            for (int i = 0; i < COLS * M; i++) x[i] = (float)sign;
+            RefAct a;
+            ref_act_make(&a, type, x, COLS);
+            for (int i = 0; i < ROWS; i++) want[i] = ref_product(type, wm + (size_t)i * rb, COLS, &a);
+            ref_act_free(&a);
+            for (int l = 0; l < nl && !check_failed_; l++)
+                for (int m = 1; m <= M; m += M - 1) {
+                    matmul_prepare(lv[l], &w, x, COLS, m, act);
+                    matmul_rows(lv[l], &w, act, m, got, ROWS, 0, ROWS);
+                    for (int t = 0; t < m; t++)
+                        for (int i = 0; i < ROWS; i++)
+                            CHECK(qr_bits(got[t * ROWS + i]) == qr_bits(want[i]), "%s: %s x %+d m=%d row %d: %.9g, want %.9g",
+                                  lv[l]->set, tname(type), sign, m, i, got[t * ROWS + i], want[i]);
+                }
+        }
+        free(act);
+        ref_kernel_free(&w, wm);
+        free(wm);
+    }
+    free(x); free(want); free(got);
+}
+
 RUN_TESTS(every_type_every_level, k_scales_every_value, batched_long_rows_many_vectors, f32_and_runq8_as_before,
-          real_files_decode_as_stories15M, real_tensors_products, one_vector_streams, streams_at_the_largest_sums)
+          real_files_decode_as_stories15M, real_tensors_products, one_vector_streams, streams_at_the_largest_sums,
+          k_quants_at_the_largest_sums)
