@@ -90,8 +90,9 @@ static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
  * k4). kbench, Zen 4, one core, 2048 columns, against ggml's layout in
  * turn, GB/s from DRAM and from L2: 256-bit VNNI 24.7-26.2 and 30-31 ->
  * 28.8-29.2 and 38-40; 512-bit 23.8-25.2 and 25-26 -> 27.5-29 and 37-39;
- * AVX2 19.7-22.1 and 24-26 -> 24.4-25.7 and 31-32 (the quants' order
- * without the aligned pairs gave 27 from DRAM at 256 bits). */
+ * AVX2 19.7-22.1 and 24-26 -> 24.4-25.7 and 31-32, then 27.2-27.6 and
+ * 34-36 with quant_body.h's int16 sums (the quants' order without the
+ * aligned pairs gave 27 from DRAM at 256 bits). */
 #define K4_HEAD 16
 #define K4_SCALES_IN_HEAD 4    /* the 12 bytes of scales: after d and dmin */
 /* Where block b's head and quants lie, from the start of a row of nb (a
