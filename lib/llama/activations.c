@@ -281,7 +281,7 @@ void act_quantize(const ActLayout *L, const float *x, void *v) {
             for (int c = 0; c < 4; c++)
                 for (int h = 0; h < 2; h++)
                     for (int j = 0; j < 8; j++)
-                        memcpy(k4 + 256 * b + 128 * (c / 2) + 64 * h + 32 * (c % 2) + 4 * j,
+                        memcpy(k4 + 256 * b + act_k4_at(c, h) + 4 * j,
                                q + 256 * b + 32 * j + 8 * c + 4 * h, 4);
         }
         break;

@@ -56,6 +56,9 @@ typedef struct {
  * vec_dot_type; RUNQ8 with itself); -1 for a type that is no weight. */
 int act_type_of(int weight_type);
 
+/* Where k4's 32 bytes (c, h) of a block of 256 lie from its start. */
+static inline int act_k4_at(int c, int h) { return 128 * (c / 2) + 64 * h + 32 * (c % 2); }
+
 /* The layout of one vector prepared for products with w. */
 ActLayout act_layout(const llama_tensor *w);
 

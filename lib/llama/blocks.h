@@ -95,16 +95,23 @@ static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
  * aligned pairs gave 27 from DRAM at 256 bits). */
 #define K4_HEAD 16
 #define K4_SCALES_IN_HEAD 4    /* the 12 bytes of scales: after d and dmin */
-/* Where block b's head and quants lie, from the start of a row of nb (a
- * head's place does not depend on nb: a lone block is an even one). */
+/* Where the quants of a pair's first or second block lie from the pair's
+ * start (paired: 0 for a row's lone last block), and where block b's head
+ * and quants lie from the start of a row of nb (a head's place does not
+ * depend on nb: a lone block is an even one). */
+static inline size_t k4_pair_qs_at(int paired, int second) {
+    return paired ? 2 * K4_HEAD + 128 * (size_t)second : K4_HEAD;
+}
 static inline size_t k4_head_at(int b) { return (size_t)(b & ~1) * sizeof(block_q4_K) + K4_HEAD * (size_t)(b & 1); }
 static inline size_t k4_qs_at(int nb, int b) {
-    return (size_t)(b & ~1) * sizeof(block_q4_K) + ((b | 1) < nb ? 2 * K4_HEAD + 128 * (size_t)(b & 1) : K4_HEAD);
+    return (size_t)(b & ~1) * sizeof(block_q4_K) + k4_pair_qs_at((b | 1) < nb, b & 1);
 }
-/* The byte of a block's quants that holds value v (< 256), and whether
- * in its high nibble. */
-static inline int k4_byte_of(int v) { return 32 * (v % 32 / 8) + 4 * (v / 32) + v % 4; }
-static inline int k4_high_of(int v) { return v % 8 >= 4; }
+/* Value v (< 256) of a block whose quants are at qs: the low nibble of
+ * byte 32 (v % 32 / 8) + 4 (v / 32) + v % 4, or its high one when v % 8
+ * >= 4. */
+static inline int k4_quant(const uint8_t *qs, int v) {
+    return qs[32 * (v % 32 / 8) + 4 * (v / 32) + v % 4] >> (4 * (v % 8 >= 4)) & 0xf;
+}
 
 _Static_assert(sizeof(block_q8_0) == 34, "block_q8_0");
 _Static_assert(sizeof(block_q4_0) == 18, "block_q4_0");

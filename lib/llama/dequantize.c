@@ -104,8 +104,8 @@ static void q3_k(const block_q3_K *b, float *y, int nb) {
 }
 
 /* Q4_K's split rows (blocks.h): each block's head and quants where
- * k4_head_at and k4_qs_at put them, value v in the nibble k4_byte_of and
- * k4_high_of say, in sub-block v / 32. */
+ * k4_head_at and k4_qs_at put them, value v where k4_quant reads it, in
+ * sub-block v / 32. */
 static void q4_k(const unsigned char *row, float *y, int nb) {
     for (int i = 0; i < nb; i++) {
         const block_q4_K *h = (const block_q4_K *)(const void *)(row + k4_head_at(i));   /* d, dmin, scales */
@@ -114,7 +114,7 @@ static void q4_k(const unsigned char *row, float *y, int nb) {
         uint8_t sc[8], mn[8];
         k4_scales(h->scales, sc, mn);
         for (int v = 0; v < 256; v++, y++) {
-            int q = (qs[k4_byte_of(v)] >> (4 * k4_high_of(v))) & 0xf;
+            int q = k4_quant(qs, v);
             *y = (d * (float)sc[v / 32]) * (float)q - dmin * (float)mn[v / 32];
         }
     }

@@ -170,7 +170,7 @@ static void q45_k_sums(const uint8_t *scales, const uint8_t *qs, int split, cons
         int p = sub / 2, hi = sub % 2, sp = 0;
         for (int l = 0; l < 32; l++) {
             int v = 32 * sub + l;
-            int q = split ? (qs[k4_byte_of(v)] >> (4 * k4_high_of(v))) & 0xf : (qs[32 * p + l] >> (4 * hi)) & 0xf;
+            int q = split ? k4_quant(qs, v) : (qs[32 * p + l] >> (4 * hi)) & 0xf;
             if (hbits) q += (hbits[l] >> sub & 1) << 4;
             sp += q * x[32 * sub + l];
         }

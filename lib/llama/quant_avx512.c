@@ -511,8 +511,8 @@ TARGET static INLINE __m512i q4_ks_isum512(const uint8_t *qs, const int8_t *x, _
 #pragma GCC unroll 2
     for (int t = 0; t < 2; t++) {
         __m512i q = LOAD512(qs + 64 * t);
-        lo = _mm512_dpbusd_epi32(lo, _mm512_and_si512(q, m4), LOAD512(x + 128 * t));
-        hi = _mm512_dpbusd_epi32(hi, _mm512_andnot_si512(m4, q), LOAD512(x + 128 * t + 64));
+        lo = _mm512_dpbusd_epi32(lo, _mm512_and_si512(q, m4), LOAD512(x + act_k4_at(2 * t, 0)));
+        hi = _mm512_dpbusd_epi32(hi, _mm512_andnot_si512(m4, q), LOAD512(x + act_k4_at(2 * t, 1)));
     }
     __m512i sums = _mm512_add_epi32(lo, _mm512_srai_epi32(hi, 4));
     return _mm512_mullo_epi32(sums, _mm512_cvtepu8_epi32(_mm_unpacklo_epi64(sc8, sc8)));
@@ -538,8 +538,8 @@ TARGET static INLINE __m256 q4_ks_group512(const block_q4_K *w, const vnni_Act *
         ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
         const int8_t *x = a->k4 + 256 * (b + k);
         OPAQUE_PTR(x);
-        acc[k] = q4_ks_isum512(pair + (two ? 2 * K4_HEAD : K4_HEAD), x, _mm256_castsi256_si128(scmn));
-        if (two) acc[k + 1] = q4_ks_isum512(pair + 2 * K4_HEAD + 128, x + 256, _mm256_extracti128_si256(scmn, 1));
+        acc[k] = q4_ks_isum512(pair + k4_pair_qs_at(two, 0), x, _mm256_castsi256_si128(scmn));
+        if (two) acc[k + 1] = q4_ks_isum512(pair + k4_pair_qs_at(1, 1), x + 256, _mm256_extracti128_si256(scmn, 1));
     }
     __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum4x8(ms)), dw, dmw;
     vnni_q4_ks_dm8(heads, &dw, &dmw);

@@ -490,7 +490,7 @@ TARGET static INLINE __m256i NAME(q4_ks_isum)(const uint8_t *qs, const int8_t *x
 #pragma GCC unroll 4
     for (int c = 0; c < 4; c++) {
         __m256i q = LOAD(qs + 32 * c);
-        const int8_t *xl = x + 128 * (c / 2) + 32 * (c % 2), *xh = xl + 64;
+        const int8_t *xl = x + act_k4_at(c, 0), *xh = x + act_k4_at(c, 1);
 #ifdef VNNI_DPBUSD
         lo = VNNI_DPBUSD(lo, _mm256_and_si256(q, m4), LOAD(xl));
         hi = VNNI_DPBUSD(hi, _mm256_andnot_si256(m4, q), LOAD(xh));
@@ -553,9 +553,9 @@ TARGET static INLINE __m256 NAME(q4_ks_8)(const block_q4_K *w, const NAME(Act) *
         ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
         const int8_t *x = a->k4 + 256 * (b + k);
         OPAQUE_PTR(x);
-        acc[k] = NAME(q4_ks_isum)(pair + (two ? 2 * K4_HEAD : K4_HEAD), x, _mm256_cvtepu8_epi32(_mm256_castsi256_si128(scmn)));
+        acc[k] = NAME(q4_ks_isum)(pair + k4_pair_qs_at(two, 0), x, _mm256_cvtepu8_epi32(_mm256_castsi256_si128(scmn)));
         if (two)
-            acc[k + 1] = NAME(q4_ks_isum)(pair + 2 * K4_HEAD + 128, x + 256,
+            acc[k + 1] = NAME(q4_ks_isum)(pair + k4_pair_qs_at(1, 1), x + 256,
                                           _mm256_cvtepu8_epi32(_mm256_extracti128_si256(scmn, 1)));
     }
     __m256i isum = NAME(hsum8)(acc), msum = NAME(hsum4x8)(ms);
