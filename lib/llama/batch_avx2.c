@@ -498,46 +498,40 @@ TARGET static INLINE void pack_k4_head(PanelK *P, int i, const unsigned char *he
     pack_half8(P->dmin[i], head, stride, rows, offsetof(block_q4_K, dmin));
 }
 
-/* Q4_K's split rows (blocks.h): the raw quant bytes transposed, then
- * split into nibbles (byte operations do not care which lane a dword sits
- * in). Dword j of quants c holds values 32j + 8c .. +3 (low nibbles) and
- * the four after them (high). */
-TARGET static void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+/* Q4_K's and Q5_K's split rows (blocks.h; S: the block's bytes): the raw
+ * quant bytes transposed, then split into nibbles (byte operations do not
+ * care which lane a dword sits in). Dword j of quants c holds values 32j
+ * + 8c .. +3 (low nibbles) and the four after them (high); Q5_K's fifth
+ * bits of each, bits 2c and 2c + 1 of dword j of its fifth bits. */
+TARGET static INLINE void pack_q45_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb,
+                                     const size_t S) {
     const __m256i m4 = _mm256_set1_epi8(0x0f);
-    const int row_nb = (int)(stride / sizeof(block_q4_K));
+    const int row_nb = (int)(stride / S);
     for (int i = 0; i < nb; i++) {
-        size_t qs = k4_qs_at(row_nb, b0 + i);
+        size_t qs = k4_qs_at(S, row_nb, b0 + i);
+        __m256i qh[8];
+        if (S == sizeof(block_q5_K)) rows_bytes32(base, stride, rows, k4_qh_at(row_nb, b0 + i), qh);
         for (int c = 0; c < 4; c++) {
             __m256i t[8];
             rows_bytes32(base, stride, rows, qs + 32 * (size_t)c, t);
             for (int j = 0; j < 8; j++) {
-                P->q[i][8 * j + 2 * c] = _mm256_and_si256(t[j], m4);
-                P->q[i][8 * j + 2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(t[j], 4), m4);
+                __m256i lo = _mm256_and_si256(t[j], m4), hi = _mm256_and_si256(_mm256_srli_epi16(t[j], 4), m4);
+                if (S == sizeof(block_q5_K)) {
+                    lo = _mm256_or_si256(lo, bit_to16(qh[j], 2 * c));
+                    hi = _mm256_or_si256(hi, bit_to16(qh[j], 2 * c + 1));
+                }
+                P->q[i][8 * j + 2 * c] = lo;
+                P->q[i][8 * j + 2 * c + 1] = hi;
             }
         }
-        pack_k4_head(P, i, base + k4_head_at(b0 + i), stride, rows);
+        pack_k4_head(P, i, base + k4_head_at(S, b0 + i), stride, rows);
     }
 }
-
-/* Q5_K: ggml's quant bytes transposed, then split into nibbles; the fifth
- * bit of sub-block s from bit s of qh[l]. */
+TARGET static void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    pack_q45_k(P, base, stride, rows, b0, nb, sizeof(block_q4_K));
+}
 TARGET static void pack_q5_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
-    for (int i = 0; i < nb; i++) {
-        const unsigned char *B0 = (const unsigned char *)((const block_q5_K *)(const void *)base + b0 + i);
-        __m256i qh[8];
-        rows_bytes32(B0, stride, rows, offsetof(block_q5_K, qh), qh);
-        for (int p = 0; p < 4; p++) {      /* values 64p .. 64p + 63: sub-blocks 2p (low nibbles), 2p+1 */
-            __m256i t[8];
-            rows_bytes32(B0, stride, rows, offsetof(block_q5_K, qs) + 32 * (size_t)p, t);
-            for (int k = 0; k < 8; k++) {
-                P->q[i][16 * p + k] = _mm256_or_si256(_mm256_and_si256(t[k], m4), bit_to16(qh[k], 2 * p));
-                P->q[i][16 * p + 8 + k] =
-                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(t[k], 4), m4), bit_to16(qh[k], 2 * p + 1));
-            }
-        }
-        pack_k4_head(P, i, B0, stride, rows);
-    }
+    pack_q45_k(P, base, stride, rows, b0, nb, sizeof(block_q5_K));
 }
 
 /* Q2_K and Q3_K: value 128h + 32s + l from bits 2s.. of qs[32h + l] (and

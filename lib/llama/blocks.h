@@ -75,42 +75,59 @@ static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
                        : (size_t)(b) * sizeof(BT) + offsetof(BT, F))
 #define BLOCK32_FIELD(BT, F, R, nb, b) ((const uint8_t *)(const void *)(R) + BLOCK32_FIELD_AT(BT, F, nb, b))
 
-/* Q4_K as the kernels read it (LLAMA_TYPE_Q4_K_SPLIT, made from ggml's
- * rows in place by llama_tensor_prepare). Each pair of super-blocks of a
- * row (2k, 2k + 1; a row's last one alone when nb is odd, at ggml's
- * places) holds their 16-byte heads (d, dmin, the 12 bytes of scales)
- * side by side, then their 128 bytes of quants: in a row that starts on
- * a 32-byte boundary, every block's quants do. Within a block's quants,
- * byte 32c + 4j + i (c < 4, j < 8, i < 4) holds value 32j + 8c + i in its
- * low nibble and value 32j + 8c + 4 + i in its high nibble: each 32-bit
- * lane j of a 32-byte load holds sub-block j's values, so one VPDPBUSD
- * lane sums one sub-block and a row's scales multiply those sums whole
+/* Q4_K and Q5_K as the kernels read them (LLAMA_TYPE_Q4_K_SPLIT and
+ * LLAMA_TYPE_Q5_K_SPLIT, made from ggml's rows in place by
+ * llama_tensor_prepare). Each pair of super-blocks of a row (2k, 2k + 1;
+ * a row's last one alone when nb is odd, at ggml's places) holds their
+ * 16-byte heads (d, dmin, the 12 bytes of scales) side by side, then
+ * Q5_K's two blocks' 32 bytes of fifth bits, then their 128 bytes of
+ * quants: in a row that starts on a 32-byte boundary, every block's
+ * quants do (a pair is 288 or 352 bytes). Within a block's quants, byte
+ * 32c + 4j + i (c < 4, j < 8, i < 4) holds value 32j + 8c + i in its low
+ * nibble and value 32j + 8c + 4 + i in its high nibble: each 32-bit lane
+ * j of a 32-byte load holds sub-block j's values, so one VPDPBUSD lane
+ * sums one sub-block and a row's scales multiply those sums whole
  * (ggml's order, two sub-blocks a load, needs each sum packed and weighted
- * apart). The activations come in the matching order (activations.h's
- * k4). kbench, Zen 4, one core, 2048 columns, against ggml's layout in
- * turn, GB/s from DRAM and from L2: 256-bit VNNI 24.7-26.2 and 30-31 ->
+ * apart). Q5_K's fifth bits in the same places: bit 2c of byte 4j + i is
+ * the fifth bit of the low nibble of byte 32c + 4j + i, bit 2c + 1 that
+ * of its high nibble, so one word shift and an AND put a load's on bit 4
+ * (ggml keeps the fifth bit of value v in bit v / 32 of byte v % 32).
+ * The activations come in the matching order (activations.h's k4).
+ * kbench, Zen 4, one core, 2048 columns, against ggml's layout in turn,
+ * GB/s from DRAM and from L2, Q4_K: 256-bit VNNI 24.7-26.2 and 30-31 ->
  * 28.8-29.2 and 38-40; 512-bit 23.8-25.2 and 25-26 -> 27.5-29 and 37-39;
  * AVX2 19.7-22.1 and 24-26 -> 24.4-25.7 and 31-32, then 27.2-27.6 and
  * 34-36 with quant_body.h's int16 sums (the quants' order without the
  * aligned pairs gave 27 from DRAM at 256 bits). */
 #define K4_HEAD 16
 #define K4_SCALES_IN_HEAD 4    /* the 12 bytes of scales: after d and dmin */
-/* Where the quants of a pair's first or second block lie from the pair's
- * start (paired: 0 for a row's lone last block), and where block b's head
- * and quants lie from the start of a row of nb (a head's place does not
- * depend on nb: a lone block is an even one). */
-static inline size_t k4_pair_qs_at(int paired, int second) {
-    return paired ? 2 * K4_HEAD + 128 * (size_t)second : K4_HEAD;
+#define K5_QH 32               /* Q5_K's bytes of fifth bits */
+/* For blocks of S bytes (sizeof block_q4_K or block_q5_K): where the
+ * quants (and Q5_K's fifth bits) of a pair's first or second block lie
+ * from the pair's start (paired: 0 for a row's lone last block), and
+ * where block b's head, quants and fifth bits lie from the start of a row
+ * of nb (a head's place does not depend on nb: a lone block is an even
+ * one). */
+static inline size_t k4_pair_qs_at(size_t S, int paired, int second) {
+    size_t qh = S - sizeof(block_q4_K);     /* 0, or Q5_K's K5_QH */
+    return paired ? 2 * (K4_HEAD + qh) + 128 * (size_t)second : K4_HEAD + qh;
 }
-static inline size_t k4_head_at(int b) { return (size_t)(b & ~1) * sizeof(block_q4_K) + K4_HEAD * (size_t)(b & 1); }
-static inline size_t k4_qs_at(int nb, int b) {
-    return (size_t)(b & ~1) * sizeof(block_q4_K) + k4_pair_qs_at((b | 1) < nb, b & 1);
+static inline size_t k4_pair_qh_at(int paired, int second) {
+    return paired ? 2 * K4_HEAD + K5_QH * (size_t)second : K4_HEAD;
+}
+static inline size_t k4_head_at(size_t S, int b) { return (size_t)(b & ~1) * S + K4_HEAD * (size_t)(b & 1); }
+static inline size_t k4_qs_at(size_t S, int nb, int b) { return (size_t)(b & ~1) * S + k4_pair_qs_at(S, (b | 1) < nb, b & 1); }
+static inline size_t k4_qh_at(int nb, int b) {
+    return (size_t)(b & ~1) * sizeof(block_q5_K) + k4_pair_qh_at((b | 1) < nb, b & 1);
 }
 /* Value v (< 256) of a block whose quants are at qs: the low nibble of
  * byte 32 (v % 32 / 8) + 4 (v / 32) + v % 4, or its high one when v % 8
- * >= 4. */
+ * >= 4; and its fifth bit (Q5_K) from the bits at qh. */
 static inline int k4_quant(const uint8_t *qs, int v) {
     return qs[32 * (v % 32 / 8) + 4 * (v / 32) + v % 4] >> (4 * (v % 8 >= 4)) & 0xf;
+}
+static inline int k5_fifth(const uint8_t *qh, int v) {
+    return qh[4 * (v / 32) + v % 4] >> (2 * (v % 32 / 8) + (v % 8 >= 4)) & 1;
 }
 
 _Static_assert(sizeof(block_q8_0) == 34, "block_q8_0");

@@ -103,32 +103,19 @@ static void q3_k(const block_q3_K *b, float *y, int nb) {
     }
 }
 
-/* Q4_K's split rows (blocks.h): each block's head and quants where
- * k4_head_at and k4_qs_at put them, value v where k4_quant reads it, in
- * sub-block v / 32. */
-static void q4_k(const unsigned char *row, float *y, int nb) {
+/* Q4_K's and Q5_K's split rows (blocks.h; S: the block's bytes): each
+ * block's head, fifth bits and quants where k4_head_at, k4_qh_at and
+ * k4_qs_at put them, value v where k4_quant (and k5_fifth, 16 more)
+ * reads it, in sub-block v / 32. */
+static void q45_k(const unsigned char *row, float *y, int nb, size_t S) {
     for (int i = 0; i < nb; i++) {
-        const block_q4_K *h = (const block_q4_K *)(const void *)(row + k4_head_at(i));   /* d, dmin, scales */
-        const uint8_t *qs = row + k4_qs_at(nb, i);
+        const block_q4_K *h = (const block_q4_K *)(const void *)(row + k4_head_at(S, i));   /* d, dmin, scales */
+        const uint8_t *qs = row + k4_qs_at(S, nb, i), *qh = S == sizeof(block_q5_K) ? row + k4_qh_at(nb, i) : NULL;
         float d = f16_load(&h->d), dmin = f16_load(&h->dmin);
         uint8_t sc[8], mn[8];
         k4_scales(h->scales, sc, mn);
         for (int v = 0; v < 256; v++, y++) {
-            int q = k4_quant(qs, v);
-            *y = (d * (float)sc[v / 32]) * (float)q - dmin * (float)mn[v / 32];
-        }
-    }
-}
-
-/* Q5_K: as Q4_K, plus 16 when bit v/32 of qh[l] is set. */
-static void q5_k(const block_q5_K *b, float *y, int nb) {
-    for (int i = 0; i < nb; i++) {
-        float d = f16_to_f32(b[i].d), dmin = f16_to_f32(b[i].dmin);
-        uint8_t sc[8], mn[8];
-        k4_scales(b[i].scales, sc, mn);
-        for (int v = 0; v < 256; v++, y++) {
-            int p = v / 64, hi = v / 32 % 2, l = v % 32, byte = b[i].qs[32 * p + l];
-            int q = (hi ? byte >> 4 : byte & 0xf) + ((b[i].qh[l] >> (v / 32) & 1) << 4);
+            int q = k4_quant(qs, v) + (qh ? k5_fifth(qh, v) << 4 : 0);
             *y = (d * (float)sc[v / 32]) * (float)q - dmin * (float)mn[v / 32];
         }
     }
@@ -175,8 +162,8 @@ void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
     case LLAMA_TYPE_Q5_1_SPLIT: q5_1(row, out, n / 32); break;
     case LLAMA_TYPE_Q2_K: q2_k((const block_q2_K *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_Q3_K: q3_k((const block_q3_K *)(const void *)row, out, n / 256); break;
-    case LLAMA_TYPE_Q4_K_SPLIT: q4_k(row, out, n / 256); break;
-    case LLAMA_TYPE_Q5_K: q5_k((const block_q5_K *)(const void *)row, out, n / 256); break;
+    case LLAMA_TYPE_Q4_K_SPLIT: q45_k(row, out, n / 256, sizeof(block_q4_K)); break;
+    case LLAMA_TYPE_Q5_K_SPLIT: q45_k(row, out, n / 256, sizeof(block_q5_K)); break;
     case LLAMA_TYPE_Q6_K: q6_k((const block_q6_K *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_RUNQ8: {
         const int8_t *q = (const int8_t *)w->data;

@@ -152,7 +152,7 @@ int matmul_kind(int type) {
     case LLAMA_TYPE_Q2_K: return MATMUL_Q2_K;
     case LLAMA_TYPE_Q3_K: return MATMUL_Q3_K;
     case LLAMA_TYPE_Q4_K_SPLIT: return MATMUL_Q4_K;
-    case LLAMA_TYPE_Q5_K: return MATMUL_Q5_K;
+    case LLAMA_TYPE_Q5_K_SPLIT: return MATMUL_Q5_K;
     case LLAMA_TYPE_Q6_K: return MATMUL_Q6_K;
     case LLAMA_TYPE_RUNQ8: return MATMUL_RUNQ8;
     default: return -1;

@@ -159,20 +159,19 @@ static int32_t q3_k_sum(const block_q3_K *B, const int8_t *x) {
     return is;
 }
 
-/* Q4_K (split: its quants in blocks.h's split order; hbits NULL) and
- * Q5_K (ggml's order). */
-static void q45_k_sums(const uint8_t *scales, const uint8_t *qs, int split, const uint8_t *hbits,
-                       const int8_t *x, const int16_t *sums32, int32_t *isum, int32_t *msum) {
+/* Q4_K and Q5_K (split, blocks.h: the quants at qs, Q5_K's fifth bits
+ * at qh, NULL for Q4_K). */
+static void q45_k_sums(const uint8_t *scales, const uint8_t *qs, const uint8_t *qh, const int8_t *x,
+                       const int16_t *sums32, int32_t *isum, int32_t *msum) {
     uint8_t sc[8], mn[8];
     k4_scales(scales, sc, mn);
     int32_t is = 0, ms = 0;
     for (int sub = 0; sub < 8; sub++) {
-        int p = sub / 2, hi = sub % 2, sp = 0;
+        int sp = 0;
         for (int l = 0; l < 32; l++) {
             int v = 32 * sub + l;
-            int q = split ? k4_quant(qs, v) : (qs[32 * p + l] >> (4 * hi)) & 0xf;
-            if (hbits) q += (hbits[l] >> sub & 1) << 4;
-            sp += q * x[32 * sub + l];
+            int q = k4_quant(qs, v) + (qh ? k5_fifth(qh, v) << 4 : 0);
+            sp += q * x[v];
         }
         is += sc[sub] * sp;
         ms += mn[sub] * sums32[sub];
@@ -222,16 +221,13 @@ static void kquant_rows(const llama_tensor *w, const ActLayout *L, const void *a
                     d16 = B->d;
                     break;
                 }
-                case LLAMA_TYPE_Q4_K_SPLIT: {
-                    const block_q4_K *B = (const block_q4_K *)(const void *)(row + k4_head_at(b));  /* the head */
-                    q45_k_sums(B->scales, row + k4_qs_at(nb, b), 1, NULL, x, a.sums32 + 8 * b, &isum, &msum);
-                    d16 = B->d;
-                    dmin16 = B->dmin;
-                    break;
-                }
-                case LLAMA_TYPE_Q5_K: {
-                    const block_q5_K *B = (const block_q5_K *)(const void *)row + b;
-                    q45_k_sums(B->scales, B->qs, 0, B->qh, x, a.sums32 + 8 * b, &isum, &msum);
+                case LLAMA_TYPE_Q4_K_SPLIT:
+                case LLAMA_TYPE_Q5_K_SPLIT: {
+                    size_t S = type == LLAMA_TYPE_Q4_K_SPLIT ? sizeof(block_q4_K) : sizeof(block_q5_K);
+                    const block_q4_K *B = (const block_q4_K *)(const void *)(row + k4_head_at(S, b));  /* the head */
+                    q45_k_sums(B->scales, row + k4_qs_at(S, nb, b),
+                               type == LLAMA_TYPE_Q5_K_SPLIT ? row + k4_qh_at(nb, b) : NULL, x, a.sums32 + 8 * b,
+                               &isum, &msum);
                     d16 = B->d;
                     dmin16 = B->dmin;
                     break;
@@ -244,7 +240,7 @@ static void kquant_rows(const llama_tensor *w, const ActLayout *L, const void *a
                 }
                 }
                 float dd = a.d[b] * f16_to_f32(d16), p = dd * (float)isum;
-                if (type == LLAMA_TYPE_Q2_K || type == LLAMA_TYPE_Q4_K_SPLIT || type == LLAMA_TYPE_Q5_K) {
+                if (type == LLAMA_TYPE_Q2_K || type == LLAMA_TYPE_Q4_K_SPLIT || type == LLAMA_TYPE_Q5_K_SPLIT) {
                     float dm = a.d[b] * f16_to_f32(dmin16);
                     p = p - dm * (float)msum;
                 }

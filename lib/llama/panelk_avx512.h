@@ -94,47 +94,43 @@ PANELK_INLINE void rows_bytes32(const unsigned char *blocks, size_t stride, int 
     transpose16x8(r, out);
 }
 
-/* Q4_K's split rows (blocks.h; rows of stride bytes): the raw quant bytes
- * transposed, then split into nibbles (the byte operations do not care
- * which lane a dword sits in). Dword j of quants c holds values 32j + 8c
- * .. +3 (low nibbles) and the four after them (high). */
-PANELK_TARGET static inline void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0,
-                                          int nb) {
-    const __m512i m4 = _mm512_set1_epi8(0x0f);
-    const int row_nb = (int)(stride / sizeof(block_q4_K));
+/* Q4_K's and Q5_K's split rows (blocks.h; S: the block's bytes; rows of
+ * stride bytes): the raw quant bytes transposed, then split into nibbles
+ * (the byte operations do not care which lane a dword sits in). Dword j
+ * of quants c holds values 32j + 8c .. +3 (low nibbles) and the four
+ * after them (high); Q5_K's fifth bits of each, bits 2c and 2c + 1 of
+ * dword j of its fifth bits, as 16. */
+PANELK_INLINE void pack_q45_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb,
+                              const size_t S) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi8(1);
+    const int row_nb = (int)(stride / S);
     for (int i = 0; i < nb; i++) {
-        size_t head = k4_head_at(b0 + i), qs = k4_qs_at(row_nb, b0 + i);
+        size_t head = k4_head_at(S, b0 + i), qs = k4_qs_at(S, row_nb, b0 + i);
+        __m512i qh[8];
+        if (S == sizeof(block_q5_K)) rows_bytes32(base, stride, rows, k4_qh_at(row_nb, b0 + i), qh);
         for (int c = 0; c < 4; c++) {
             __m512i t[8];
             rows_bytes32(base, stride, rows, qs + 32 * (size_t)c, t);
             for (int j = 0; j < 8; j++) {
-                P->q[i][8 * j + 2 * c] = _mm512_and_si512(t[j], m4);
-                P->q[i][8 * j + 2 * c + 1] = _mm512_and_si512(_mm512_srli_epi16(t[j], 4), m4);
+                __m512i lo = _mm512_and_si512(t[j], m4), hi = _mm512_and_si512(_mm512_srli_epi16(t[j], 4), m4);
+                if (S == sizeof(block_q5_K)) {
+                    lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[j], 2 * c), one), 4));
+                    hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[j], 2 * c + 1), one), 4));
+                }
+                P->q[i][8 * j + 2 * c] = lo;
+                P->q[i][8 * j + 2 * c + 1] = hi;
             }
         }
         pack_k4_scales(P, i, base + head + offsetof(block_q4_K, scales), base + head, stride, rows);
     }
 }
-
+PANELK_TARGET static inline void pack_q4_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0,
+                                          int nb) {
+    pack_q45_k(P, base, stride, rows, b0, nb, sizeof(block_q4_K));
+}
 PANELK_TARGET static inline void pack_q5_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0,
                                           int nb) {
-    const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi8(1);
-    for (int i = 0; i < nb; i++) {
-        const block_q5_K *B0 = (const block_q5_K *)(const void *)base + b0 + i;
-        __m512i qh[8];
-        rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q5_K, qh), qh);
-        for (int p = 0; p < 4; p++) {          /* values 64p .. 64p + 63: sub-blocks 2p, 2p+1 */
-            __m512i t[8];
-            rows_bytes32((const unsigned char *)B0, stride, rows, offsetof(block_q5_K, qs) + 32 * (size_t)p, t);
-            for (int k = 0; k < 8; k++) {
-                __m512i h0 = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[k], 2 * p), one), 4);
-                __m512i h1 = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh[k], 2 * p + 1), one), 4);
-                P->q[i][16 * p + k] = _mm512_or_si512(_mm512_and_si512(t[k], m4), h0);
-                P->q[i][16 * p + 8 + k] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(t[k], 4), m4), h1);
-            }
-        }
-        pack_k4_scales(P, i, B0->scales, (const unsigned char *)B0, stride, rows);
-    }
+    pack_q45_k(P, base, stride, rows, b0, nb, sizeof(block_q5_K));
 }
 
 PANELK_TARGET static inline void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0,

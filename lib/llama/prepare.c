@@ -1,9 +1,9 @@
 /* Weights put into the layouts the kernels read, in place (tensor.h's
  * llama_tensor_prepare, llama.h's llama_model_prepare; blocks.h says
  * why): the blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1), each run of
- * 32 blocks of a row becoming each of its fields side by side; Q4_K, each
- * pair of super-blocks its two heads then its two blocks' quants, those
- * in the kernels' order. */
+ * 32 blocks of a row becoming each of its fields side by side; Q4_K and
+ * Q5_K, each pair of super-blocks its two heads, then Q5_K's two blocks'
+ * fifth bits, then their quants, those in the kernels' order. */
 #include "lib/llama/llama.h"
 #include "lib/llama/blocks.h"
 #include "lib/llama/errors.h"
@@ -67,18 +67,36 @@ static void k4_quants(const uint8_t *src, uint8_t *dst) {
         }
 }
 
-/* One row of nb Q4_K super-blocks at p, rearranged a pair at a time. */
-static void k4_row(unsigned char *p, int nb) {
-    unsigned char old[2 * sizeof(block_q4_K)];
+/* A Q5_K block's fifth bits from ggml's order (src: bit j of byte m is
+ * value 32j + m's) into blocks.h's (dst: bit 2c + h of byte 4j + i is
+ * value 32j + 8c + 4h + i's): with m = 4 (2c + h) + i, bit j of src[4n
+ * + i] becomes bit n of dst[4j + i], for each i an 8x8 transpose of bits
+ * (three exchanges of bit blocks in a 64-bit word, rows as bytes). */
+static void k5_fifth_bits(const uint8_t *src, uint8_t *dst) {
+    for (int i = 0; i < 4; i++) {
+        uint64_t x = 0, t;
+        for (int n = 0; n < 8; n++) x |= (uint64_t)src[4 * n + i] << (8 * n);
+        t = (x ^ (x >> 7)) & 0x00aa00aa00aa00aaull, x ^= t ^ (t << 7);
+        t = (x ^ (x >> 14)) & 0x0000cccc0000ccccull, x ^= t ^ (t << 14);
+        t = (x ^ (x >> 28)) & 0x00000000f0f0f0f0ull, x ^= t ^ (t << 28);
+        for (int j = 0; j < 8; j++) dst[4 * j + i] = (uint8_t)(x >> (8 * j));
+    }
+}
+
+/* One row of nb Q4_K or Q5_K (S: its block's bytes) super-blocks at p,
+ * rearranged a pair at a time. Both keep the head first and the 128
+ * bytes of quants last; Q5_K's fifth bits lie between. */
+static void k4_row(unsigned char *p, int nb, size_t S) {
+    unsigned char old[2 * sizeof(block_q5_K)];
     for (int b = 0; b < nb; b += 2) {
         int n = b + 1 < nb ? 2 : 1;
-        unsigned char *pair = p + (size_t)b * sizeof(block_q4_K);
-        memcpy(old, pair, (size_t)n * sizeof(block_q4_K));
+        unsigned char *pair = p + (size_t)b * S;
+        memcpy(old, pair, (size_t)n * S);
         for (int k = 0; k < n; k++) {
-            const block_q4_K *B = (const block_q4_K *)(const void *)(old + (size_t)k * sizeof(block_q4_K));
-            unsigned char *qs = p + k4_qs_at(nb, b + k);
-            memcpy(p + k4_head_at(b + k), B, K4_HEAD);
-            k4_quants(B->qs, qs);
+            const unsigned char *B = old + (size_t)k * S;
+            memcpy(p + k4_head_at(S, b + k), B, K4_HEAD);
+            if (S == sizeof(block_q5_K)) k5_fifth_bits(B + K4_HEAD, p + k4_qh_at(nb, b + k));
+            k4_quants(B + S - 128, p + k4_qs_at(S, nb, b + k));
         }
     }
 }
@@ -89,7 +107,7 @@ void llama_tensor_prepare(llama_tensor *t, void *data) {
     const llama_type_info *ti = llama_type_get(t->type);
     for (int r = 0; r < t->rows; r++) {
         unsigned char *row = (unsigned char *)data + (size_t)r * t->row_bytes;
-        if (t->type == LLAMA_TYPE_Q4_K) k4_row(row, t->cols / QK_K);
+        if (t->type == LLAMA_TYPE_Q4_K || t->type == LLAMA_TYPE_Q5_K) k4_row(row, t->cols / QK_K, (size_t)ti->bytes);
         else split_row(row, t->cols / 32, ti->bytes, block_fields(t->type));
     }
     t->type = split;

@@ -338,65 +338,6 @@ ROWS(q5_1_rows512, q5_1p, block_q5_1, 32, MATMUL_Q5_1)
  * are exact, so they may be formed in any order: each super-block's isum
  * (and msum) is quant_body.h's, and so is every p. */
 
-/* VPSHUFB patterns: in 128-bit lanes 0-1, four int16 copies of byte a
- * then four of byte b; in lanes 2-3 the same of a + 1 and b + 1. */
-#define W4(s) (long long)(0xff00ff00ff00ff00ull | (s) * 0x0001000100010001ull)
-#define PICK4X2(a, b) _mm512_setr_epi64(W4(a), W4(b), W4(a), W4(b), W4((a) + 1), W4((b) + 1), W4((a) + 1), W4((b) + 1))
-
-/* 32 bytes of Q5_K's quants broadcast to both halves, the high half
- * shifted down a nibble: values 64j .. 64j+63 in bits 0-3 of each byte,
- * the bits above not cleared. */
-TARGET static INLINE __m512i k4_nibbles64(const uint8_t *qs) {
-    __m512i q = _mm512_broadcast_i64x4(LOAD256(qs));
-    return _mm512_mask_srli_epi16(q, 0xffff0000u, q, 4);
-}
-
-/* Q5_K: Q4_K's with the fifth bits of values 64j .. 64j+63: bit 2j of
- * qh[l] for the low half, 2j+1 for the high (qh broadcast), moved to bit
- * 4 by one variable word shift (a word shift of at most four places never
- * carries another byte's bit onto bit 4; the AND keeps only that) and
- * merged with the nibbles by VPTERNLOG (each lane below 2^15: 4 * 31 *
- * 127). Shifts and logic, where VPTESTMB and a masked add took more (as
- * for Q3_K): kbench, Zen 5, one core, two alternations, from L2 45-48 ->
- * 50-52 GB/s, from DRAM at 2048 columns 39.4-40.6 -> 41.3-41.5. */
-TARGET static INLINE void q5_k_values512(const block_q5_K *B, const int8_t *x, __m512i p[4]) {
-    __m512i qh = _mm512_broadcast_i64x4(LOAD256(B->qh));
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; j++) {
-        int lo = 4 - 2 * j, hi = 3 - 2 * j;     /* places up (down where negative), each half */
-        __m512i h = lo >= 0 && hi >= 0
-                        ? _mm512_sllv_epi16(qh, _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16((short)lo),
-                                                                        _mm512_set1_epi16((short)hi)))
-                        : _mm512_srlv_epi16(qh, _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16((short)-lo),
-                                                                        _mm512_set1_epi16((short)-hi)));
-        h = _mm512_and_si512(h, _mm512_set1_epi8(0x10));
-        /* bits 0-3 from the nibbles, the rest from h */
-        __m512i q = _mm512_ternarylogic_epi32(_mm512_set1_epi8(0x0f), k4_nibbles64(B->qs + 32 * j), h, 0xca);
-        p[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, LOAD512(x + 64 * j));
-    }
-}
-
-/* A group of up to eight super-blocks of Q4_K or Q5_K, four at a time
- * where a super-block alone would take its own: the first 16 bytes of
- * each (d, dmin and the 12 bytes of scales) side by side in one register,
- * their scales and minimums unpacked together (k4_scales16's operations,
- * at byte 4 of each 128-bit lane), msum's products in one VPMADDWD, the d
- * and dmin of all eight by one VPERMT2W; the isum sums of all eight
- * reduced together (hsum16x8). kbench, Zen 5, one core from L2, against
- * one super-block at a time: Q4_K 37 -> 50-53 GB/s, Q5_K 35 -> 48-50. */
-
-/* vnni_k4_scales16 for four headers, one in each 128-bit lane: sc[0..7]
- * in bytes 0-7 of the lane, mn[0..7] in bytes 8-15. */
-TARGET static INLINE __m512i k4_scales64(__m512i hdr) {
-    __m512i a = _mm512_shuffle_epi8(hdr, _mm512_broadcast_i32x4(_mm_setr_epi8(4, 5, 6, 7, 12, 13, 14, 15, 8, 9, 10,
-                                                                              11, 12, 13, 14, 15)));
-    __m512i b = _mm512_shuffle_epi8(hdr, _mm512_broadcast_i32x4(_mm_setr_epi8(-1, -1, -1, -1, 4, 5, 6, 7, -1, -1,
-                                                                              -1, -1, 8, 9, 10, 11)));
-    a = _mm512_mask_blend_epi32(0x8888, a, _mm512_srli_epi16(a, 4));
-    __m512i low = _mm512_and_si512(a, _mm512_set1_epi64(0x0f0f0f0f3f3f3f3fll));
-    return _mm512_or_si512(low, _mm512_and_si512(_mm512_srli_epi16(b, 2), _mm512_set1_epi8(0x30)));
-}
-
 /* 128-bit lane k of a register: x put there (insert_lane), or copied to
  * all four (lane_to_all). A switch, so that the immediate is a constant
  * however the loops around are compiled (sanitizer builds at -O1, clang,
@@ -461,47 +402,6 @@ TARGET static INLINE __m256i hsum4x8(const __m512i m[2]) {
     return _mm512_castsi512_si256(_mm512_permutexvar_epi32(order, u));
 }
 
-/* Super-blocks b .. b+r-1 of a Q5_K row w: their p. */
-TARGET static INLINE __m256 q5_k_group512(const block_q5_K *w, const vnni_Act *a, int b, int r) {
-    const int S = (int)sizeof *w;
-    const unsigned char *first = (const unsigned char *)(w + b);
-    __m512i hdr[2], ms[2], acc[8];
-#pragma GCC unroll 2
-    for (int h = 0; h < 2; h++) {
-        hdr[h] = heads4(first, S, h, r);
-        __m512i scmn = k4_scales64(hdr[h]);
-        /* msum's partial sums: four lanes a super-block */
-        int n = present4(h, r);
-        __m512i sums = _mm512_maskz_loadu_epi16(n == 4 ? ~0u : (1u << 8 * n) - 1, a->sums32 + 8 * (b + 4 * h));
-        ms[h] = _mm512_madd_epi16(_mm512_unpackhi_epi8(scmn, _mm512_setzero_si512()), sums);
-#pragma GCC unroll 4
-        for (int k = 0; k < 4; k++) {
-            int sb = b + 4 * h + k;
-            acc[4 * h + k] = _mm512_setzero_si512();
-            if (4 * h + k >= r) continue;
-            __m512i sc = lane_to_all(scmn, k), p[4];
-            const int8_t *x = a->q + 256 * sb;
-            OPAQUE_PTR(x);
-            q5_k_values512((const block_q5_K *)(const void *)(first + (size_t)(4 * h + k) * S), x, p);
-            /* packed, 128-bit lanes 0-1 hold sub-blocks 0 then 2, lanes 2-3 1 then 3 (4, 6 and 5, 7) */
-            __m512i s = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(p[0], p[1]),
-                                            _mm512_shuffle_epi8(sc, PICK4X2(0, 2)));
-            acc[4 * h + k] = _mm512_dpwssd_epi32(s, _mm512_packs_epi32(p[2], p[3]),
-                                                 _mm512_shuffle_epi8(sc, PICK4X2(4, 6)));
-        }
-    }
-    __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc));
-    __m256 msum = _mm256_cvtepi32_ps(hsum4x8(ms));
-    /* d (words 0) and dmin (words 1) of the eight headers */
-    const __m512i dm_idx = _mm512_setr_epi32(8 << 16 | 0, 24 << 16 | 16, 40 << 16 | 32, 56 << 16 | 48, 9 << 16 | 1,
-                                             25 << 16 | 17, 41 << 16 | 33, 57 << 16 | 49, 0, 0, 0, 0, 0, 0, 0, 0);
-    __m512 dm16 = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi16(hdr[0], dm_idx, hdr[1])));
-    __m256 dx = group_dx(a, b, r);
-    __m256 dd = _mm256_mul_ps(dx, _mm512_castps512_ps256(dm16));
-    __m256 dm = _mm256_mul_ps(dx, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dm16), 1)));
-    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
-}
-
 /* Split Q4_K (blocks.h): super-block B's quants (qs) with x in the k4
  * order, sc8: its eight scales in bytes 0-7. quant_body.h's q4_ks_isum
  * with 64-byte loads, sub-block j in lanes j and j + 8. */
@@ -518,35 +418,73 @@ TARGET static INLINE __m512i q4_ks_isum512(const uint8_t *qs, const int8_t *x, _
     return _mm512_mullo_epi32(sums, _mm512_cvtepu8_epi32(_mm_unpacklo_epi64(sc8, sc8)));
 }
 
-/* Split Q4_K super-blocks b .. b+r-1 of a row (b even): their p, as
- * quant_body.h's q4_ks_8 with the isum sums in 512 bits. */
-TARGET static INLINE __m256 q4_ks_group512(const block_q4_K *w, const vnni_Act *a, int b, int r) {
-    const unsigned char *row = (const unsigned char *)w;
-    __m512i acc[8];
-    __m256i ms[4], heads[4];
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) {
-        int k = 2 * i, two = k + 1 < r;
-        acc[k] = acc[k + 1] = _mm512_setzero_si512();
-        ms[i] = heads[i] = _mm256_setzero_si256();
-        if (k >= r) continue;
-        const unsigned char *pair = row + (size_t)(b + k) * sizeof(block_q4_K);
-        __m256i raw = _mm256_maskz_loadu_epi32(two ? 0xff : 0x0f, pair);
-        __m256i sx = _mm256_maskz_loadu_epi32(two ? 0xff : 0x0f, a->sums32 + 8 * (b + k));
-        heads[i] = raw;
-        __m256i scmn = vnni_k4_scales32(raw, K4_SCALES_IN_HEAD);
-        ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
-        const int8_t *x = a->k4 + 256 * (b + k);
-        OPAQUE_PTR(x);
-        acc[k] = q4_ks_isum512(pair + k4_pair_qs_at(two, 0), x, _mm256_castsi256_si128(scmn));
-        if (two) acc[k + 1] = q4_ks_isum512(pair + k4_pair_qs_at(1, 1), x + 256, _mm256_extracti128_si256(scmn, 1));
+/* Split Q5_K: quant_body.h's q5_ks_isum with 64-byte loads (quants c =
+ * 2t, 2t + 1 in the two halves), the fifth bits broadcast to both halves
+ * and moved to bit 4 by one variable word shift each (shifts and logic:
+ * VPTESTMB and a masked add took more, on the Zen 5 for ggml's Q5_K). */
+TARGET static INLINE __m512i q5_ks_isum512(const uint8_t *qs, const uint8_t *qhp, const int8_t *x, __m128i sc8) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f), b4 = _mm512_set1_epi8(0x10);
+    const __m512i qh = _mm512_broadcast_i64x4(LOAD256(qhp));
+    /* bit 2c (low nibbles) and 2c + 1 (high) to bit 4: up 4, 2 and 3, 1 for c = 0, 1; down 0, 2 and 1, 3 for 2, 3 */
+    const __m512i up_lo = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(4), _mm512_set1_epi16(2));
+    const __m512i up_hi = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(3), _mm512_set1_epi16(1));
+    const __m512i down_lo = _mm512_maskz_mov_epi64(0xf0, _mm512_set1_epi16(2));
+    const __m512i down_hi = _mm512_mask_blend_epi64(0xf0, _mm512_set1_epi16(1), _mm512_set1_epi16(3));
+    __m512i acc = _mm512_setzero_si512();
+#pragma GCC unroll 2
+    for (int t = 0; t < 2; t++) {
+        __m512i q = LOAD512(qs + 64 * t);
+        __m512i l5 = t ? _mm512_srlv_epi16(qh, down_lo) : _mm512_sllv_epi16(qh, up_lo);
+        __m512i h5 = t ? _mm512_srlv_epi16(qh, down_hi) : _mm512_sllv_epi16(qh, up_hi);
+        /* bits 0-3 from the nibbles, bit 4 from the fifth bits (0xca: m4 ? a : b) */
+        __m512i vl = _mm512_ternarylogic_epi32(m4, q, _mm512_and_si512(l5, b4), 0xca);
+        __m512i vh = _mm512_ternarylogic_epi32(m4, _mm512_srli_epi16(q, 4), _mm512_and_si512(h5, b4), 0xca);
+        acc = _mm512_dpbusd_epi32(acc, vl, LOAD512(x + act_k4_at(2 * t, 0)));
+        acc = _mm512_dpbusd_epi32(acc, vh, LOAD512(x + act_k4_at(2 * t, 1)));
     }
-    __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum4x8(ms)), dw, dmw;
-    vnni_q4_ks_dm8(heads, &dw, &dmw);
-    __m256 dx = group_dx(a, b, r);
-    __m256 dd = _mm256_mul_ps(dx, dw), dm = _mm256_mul_ps(dx, dmw);
-    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
+    return _mm512_mullo_epi32(acc, _mm512_cvtepu8_epi32(_mm_unpacklo_epi64(sc8, sc8)));
 }
+
+/* Split Q4_K or Q5_K (BT) super-blocks b .. b+r-1 of a row (b even):
+ * their p, as quant_body.h's Q45_KS_8 with the isum sums in 512 bits
+ * (ISUM: a pair's first or second block's). A macro rather than one
+ * function with the block's size as an argument: compiled that way, the
+ * Q4_K kernels read 8-10% slower from DRAM (kbench, Zen 4, 27 against 29.5
+ * GB/s), the same from L2. */
+#define Q45_KS_GROUP512(FN, BT, ISUM)                                                                    \
+    TARGET static INLINE __m256 FN(const BT *w, const vnni_Act *a, int b, int r) {                       \
+        const unsigned char *row = (const unsigned char *)w;                                            \
+        __m512i acc[8];                                                                                 \
+        __m256i ms[4], heads[4];                                                                        \
+        _Pragma("GCC unroll 4") for (int i = 0; i < 4; i++) {                                           \
+            int k = 2 * i, two = k + 1 < r;                                                             \
+            acc[k] = acc[k + 1] = _mm512_setzero_si512();                                               \
+            ms[i] = heads[i] = _mm256_setzero_si256();                                                  \
+            if (k >= r) continue;                                                                       \
+            const unsigned char *pair = row + (size_t)(b + k) * sizeof(BT);                             \
+            __m256i raw = _mm256_maskz_loadu_epi32(two ? 0xff : 0x0f, pair);                            \
+            __m256i sx = _mm256_maskz_loadu_epi32(two ? 0xff : 0x0f, a->sums32 + 8 * (b + k));          \
+            heads[i] = raw;                                                                             \
+            __m256i scmn = vnni_k4_scales32(raw, K4_SCALES_IN_HEAD);                                    \
+            ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);          \
+            const int8_t *x = a->k4 + 256 * (b + k);                                                    \
+            OPAQUE_PTR(x);                                                                              \
+            acc[k] = ISUM(pair, two, 0, x, _mm256_castsi256_si128(scmn));                               \
+            if (two) acc[k + 1] = ISUM(pair, 1, 1, x + 256, _mm256_extracti128_si256(scmn, 1));         \
+        }                                                                                               \
+        __m256 isum = _mm256_cvtepi32_ps(hsum16x8(acc)), msum = _mm256_cvtepi32_ps(vnni_hsum4x8(ms)), dw, dmw; \
+        vnni_q4_ks_dm8(heads, &dw, &dmw);                                                               \
+        __m256 dx = group_dx(a, b, r);                                                                  \
+        __m256 dd = _mm256_mul_ps(dx, dw), dm = _mm256_mul_ps(dx, dmw);                                 \
+        return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));                         \
+    }
+#define Q4_KS_ISUM512(pair, paired, second, x, sc8) \
+    q4_ks_isum512((pair) + k4_pair_qs_at(sizeof(block_q4_K), paired, second), x, sc8)
+#define Q5_KS_ISUM512(pair, paired, second, x, sc8)                                                      \
+    q5_ks_isum512((pair) + k4_pair_qs_at(sizeof(block_q5_K), paired, second), (pair) + k4_pair_qh_at(paired, second), \
+                  x, sc8)
+Q45_KS_GROUP512(q4_ks_group512, block_q4_K, Q4_KS_ISUM512)
+Q45_KS_GROUP512(q5_ks_group512, block_q5_K, Q5_KS_ISUM512)
 
 /* Q2_K's and Q3_K's 2-bit fields of values 64t .. 64t+63 in bits 0-1 of
  * each byte (the bits above them not cleared): qs[32 (t / 2) ..]
@@ -626,7 +564,7 @@ TARGET static INLINE __m512i q2_k_isum512(const block_q2_K *B, const int8_t *x, 
  * time, their 16-byte scales side by side in one register: the scales and
  * minimums split once for four, msum's products (minimums by bsums) in two
  * VPMADDWD for four; the eight super-blocks' sums reduced together
- * (hsum16x8, and msum's four lanes each as q5_k_group512's). */
+ * (hsum16x8, and msum's four lanes each by hsum4x8). */
 TARGET static INLINE __m256 q2_k_group512(const block_q2_K *w, const vnni_Act *a, int b, int r) {
     __m512i acc[8], ms[2];
 #pragma GCC unroll 2
@@ -760,7 +698,7 @@ TARGET static INLINE __m256 vnni_q4_kg_8(const block_q4_K *w, const vnni_Act *a,
     return q4_ks_group512(w, a, b, R ? 8 : r);
 }
 TARGET static INLINE __m256 vnni_q5_kg_8(const block_q5_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
-    return q5_k_group512(w, a, b, R ? 8 : r);
+    return q5_ks_group512(w, a, b, R ? 8 : r);
 }
 TARGET static INLINE __m256 vnni_q6_kg_8(const block_q6_K *w, const vnni_Act *a, int b, int r, const int R, int nb) {
     return k16_group512(w, 0, a, b, R ? 8 : r);

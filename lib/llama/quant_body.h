@@ -36,9 +36,8 @@
  * time (Q4_K's and Q5_K's scales two at a time); quants times x through
  * VPMADDUBSW (whose pairs cannot saturate: quants below 64, |x| at most
  * 127 in Q8_K), weighted by
- * the sub-block scales in int16 pairs (Q5_K: prod_us's sums of four,
- * below 2^15 for quants below 32, packed into int16 pairs first; Q4_K's
- * split rows: each int32 lane one sub-block's sum, times its scale), isum and
+ * the sub-block scales in int16 pairs (Q4_K's and Q5_K's split rows:
+ * each int32 lane one sub-block's sum, times its scale), isum and
  * msum exact in int32, p in scalar code, into the lane of the super-block's
  * number. Every result is
  * matmul_plain.c's, bit for bit.
@@ -387,93 +386,6 @@ TARGET static INLINE __m256i NAME(k4_scales32)(__m256i v, const int at) {
     return _mm256_or_si256(low, _mm256_and_si256(_mm256_srli_epi16(b, 2), _mm256_set1_epi8(0x30)));
 }
 
-/* Super-block B of Q5_K with its 256 x: isum's partial sums (8 lanes);
- * both: its scales
- * (k4_scales32's lane) in both 128-bit lanes. Each pair of sub-blocks'
- * int32 sums (|.| < 2^15: quants below 32) packed into int16 and weighted
- * by one VPMADDWD with four copies of each one's scale, picked out of
- * `both` by VPSHUFB (each sub-block's int16 pairs weighted by its own
- * VPMADDWD instead, fewer instructions, ran slower on the Zen 5, and so
- * did patterns stored and broadcast from memory). */
-TARGET static INLINE __m256i NAME(q5_k_isum)(const block_q5_K *B, const int8_t *x, __m256i both) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f), b4 = _mm256_set1_epi8(0x10);
-    __m256i qh = LOAD(B->qh);
-    __m256i acc = _mm256_setzero_si256();
-#pragma GCC unroll 4
-    for (int p = 0; p < 4; p++) {
-        __m256i q = LOAD(B->qs + 32 * p);
-        __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-        /* bit 2p of qh[l] for the low half, 2p + 1 for the high, each
-         * moved to bit 4 by one word shift (no bit of the other byte
-         * reaches bit 4) */
-        __m256i l5 = 2 * p <= 4 ? _mm256_slli_epi16(qh, 4 - 2 * p) : _mm256_srli_epi16(qh, 2 * p - 4);
-        __m256i h5 = 2 * p + 1 <= 4 ? _mm256_slli_epi16(qh, 3 - 2 * p) : _mm256_srli_epi16(qh, 2 * p - 3);
-        lo = _mm256_or_si256(lo, _mm256_and_si256(l5, b4));
-        hi = _mm256_or_si256(hi, _mm256_and_si256(h5, b4));
-        char e = (char)(2 * p), o = (char)(2 * p + 1);
-        __m256i pat = _mm256_shuffle_epi8(both, _mm256_setr_epi8(e, -1, e, -1, e, -1, e, -1, o, -1, o, -1, o, -1, o, -1,
-                                                                  e, -1, e, -1, e, -1, e, -1, o, -1, o, -1, o, -1, o, -1));
-        __m256i packed = _mm256_packs_epi32(NAME(prod_us)(lo, LOAD(x + 64 * p)), NAME(prod_us)(hi, LOAD(x + 64 * p + 32)));
-        acc = NAME(scaled_acc)(acc, packed, pat);
-    }
-    return acc;
-}
-
-/* The 16 bytes from the scales of Q5_K super-block B (4 bytes of qh
- * past the 12). */
-#define K4_SCALES128(B) _mm_loadu_si128((const __m128i *)(const void *)((const unsigned char *)(B) + K4_SCALES_IN_HEAD))
-
-/* Super-blocks b .. b+7 (r present, R: r is 8) of a Q5_K row: their p.
- * Two at a time, their scales unpacked
- * together and msum's products (minimums by the sub-blocks' sums of x)
- * in one VPMADDWD, the scale patterns picked in registers (they were
- * stored and loaded again, one super-block at a time). kbench, Zen 5, the
- * AVX2 level from L2: Q4_K 28 -> 33 GB/s, Q5_K 25 -> 28-29. */
-TARGET static INLINE __m256 NAME(q5_k_8)(const block_q5_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
-    const int S = (int)sizeof *w;
-    const unsigned char *first = (const unsigned char *)(w + b);
-    __m256i acc[8], ms[4];
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) {
-        int k = 2 * i, two = R || k + 1 < r;
-        acc[k] = acc[k + 1] = ms[i] = _mm256_setzero_si256();
-        if (!R && k >= r) continue;
-        const block_q5_K *B0 = w + b + k, *B1 = B0 + 1;
-        const int16_t *sums = a->sums32 + 8 * (b + k);
-        __m256i raw = _mm256_inserti128_si256(_mm256_setzero_si256(), K4_SCALES128(B0), 0);
-        __m256i sx = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)(const void *)sums), 0);
-        if (two) {
-            raw = _mm256_inserti128_si256(raw, K4_SCALES128(B1), 1);
-            sx = LOAD(sums);
-        }
-        __m256i scmn = NAME(k4_scales32)(raw, 0);
-        ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
-        const int8_t *x = a->q + 256 * (b + k);
-        OPAQUE_PTR(x);
-        acc[k] = NAME(q5_k_isum)(B0, x, _mm256_permute2x128_si256(scmn, scmn, 0x00));
-        if (two) acc[k + 1] = NAME(q5_k_isum)(B1, x + 256, _mm256_permute2x128_si256(scmn, scmn, 0x11));
-    }
-    __m256 isum = _mm256_cvtepi32_ps(NAME(hsum8)(acc)), msum = _mm256_cvtepi32_ps(NAME(hsum4x8)(ms));
-    __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r));
-    __m256 dd = _mm256_mul_ps(dx, NAME(kd8)(first, S, 0, r));
-    __m256 dm = _mm256_mul_ps(dx, NAME(kd8)(first, S, 2, r));
-    return _mm256_sub_ps(_mm256_mul_ps(dd, isum), _mm256_mul_ps(dm, msum));
-}
-
-/* One Q5_K super-block's p, for a row's last ones. */
-TARGET static INLINE float NAME(q5_k_1)(const block_q5_K *w, const NAME(Act) *a, int b, int nb) {
-    const block_q5_K *P = w + b;
-    __m256i scmn = NAME(k4_scales32)(_mm256_broadcastsi128_si256(K4_SCALES128(P)), 0);
-    __m128i ms = _mm_madd_epi16(_mm_unpackhi_epi8(_mm256_castsi256_si128(scmn), _mm_setzero_si128()),
-                                _mm_loadu_si128((const __m128i *)(const void *)(a->sums32 + 8 * b)));
-    int32_t isum = NAME(hsum32)(NAME(q5_k_isum)(P, a->q + 256 * b, scmn));
-    ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0x4e));
-    ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 0xb1));
-    int32_t msum = _mm_cvtsi128_si32(ms);
-    float dd = a->d[b] * NAME(half1)(P->d), dm = a->d[b] * NAME(half1)(P->dmin);
-    return dd * (float)isum - dm * (float)msum;
-}
-
 /* Q4_K's split rows (blocks.h): super-block B's quants (qs) with its x
  * in the activations' k4 order, sc: its eight scales as int32. Lane j of
  * each VPDPBUSD sums sub-block j alone: the low nibbles into lo, the high
@@ -507,6 +419,40 @@ TARGET static INLINE __m256i NAME(q4_ks_isum)(const uint8_t *qs, const int8_t *x
     return _mm256_mullo_epi32(lo, sc);
 }
 
+/* Q5_K's split rows: q4_ks_isum's with the fifth bits at qh, bit 2c of
+ * byte 4j + i for the low nibble of quant byte 32c + 4j + i, 2c + 1 for
+ * its high one, each moved to bit 4 by one word shift (a word shift of at
+ * most four places never carries the other byte's bit onto bit 4; the AND
+ * keeps only that bit). Both halves are quants 0..31, into one sum with
+ * VNNI (lanes below 2^15 * 8); without, into two sets of VPMADDUBSW int16
+ * pairs, each at most 4 * 2 * 31 * 128 = 31744 over the block. */
+TARGET static INLINE __m256i NAME(q5_ks_isum)(const uint8_t *qs, const uint8_t *qhp, const int8_t *x, __m256i sc) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), b4 = _mm256_set1_epi8(0x10);
+    __m256i qh = LOAD(qhp), lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {
+        __m256i q = LOAD(qs + 32 * c);
+        __m256i l5 = 2 * c <= 4 ? _mm256_slli_epi16(qh, 4 - 2 * c) : _mm256_srli_epi16(qh, 2 * c - 4);
+        __m256i h5 = 2 * c + 1 <= 4 ? _mm256_slli_epi16(qh, 3 - 2 * c) : _mm256_srli_epi16(qh, 2 * c - 3);
+        __m256i vl = _mm256_or_si256(_mm256_and_si256(q, m4), _mm256_and_si256(l5, b4));
+        __m256i vh = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), m4), _mm256_and_si256(h5, b4));
+        const int8_t *xl = x + act_k4_at(c, 0), *xh = x + act_k4_at(c, 1);
+#ifdef VNNI_DPBUSD
+        lo = VNNI_DPBUSD(VNNI_DPBUSD(lo, vl, LOAD(xl)), vh, LOAD(xh));
+#else
+        lo = _mm256_add_epi16(lo, _mm256_maddubs_epi16(vl, LOAD(xl)));
+        hi = _mm256_add_epi16(hi, _mm256_maddubs_epi16(vh, LOAD(xh)));
+#endif
+    }
+#ifndef VNNI_DPBUSD
+    const __m256i ones = _mm256_set1_epi16(1);
+    lo = _mm256_add_epi32(_mm256_madd_epi16(lo, ones), _mm256_madd_epi16(hi, ones));
+#else
+    (void)hi;
+#endif
+    return _mm256_mullo_epi32(lo, sc);
+}
+
 /* The d (*d) and dmin (*dm) of split Q4_K super-blocks b .. b+7 from
  * the heads of their four pairs (heads[i]: pair i's two heads, one in
  * each 128-bit lane; zero where absent), in registers: each head's first
@@ -525,45 +471,57 @@ TARGET static INLINE void NAME(q4_ks_dm8)(const __m256i heads[4], __m256 *d, __m
     *dm = NAME(halves8)(_mm_unpackhi_epi16(even, odd));
 }
 
-/* Split Q4_K super-blocks b .. b+7 (r present, R: r is 8) of a row of nb
- * (b even): their p, a pair at a time. A pair's two heads come in one
- * aligned load (one 128-bit lane each), unpacked together by k4_scales32;
- * msum as q5_k_8's. */
-TARGET static INLINE __m256 NAME(q4_ks_8)(const block_q4_K *w, const NAME(Act) *a, int b, int r, const int R, int nb) {
-    const unsigned char *row = (const unsigned char *)w;
-    __m256i acc[8], ms[4], heads[4];
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) {
-        int k = 2 * i, two = R || k + 1 < r;
-        acc[k] = acc[k + 1] = ms[i] = heads[i] = _mm256_setzero_si256();
-        if (!R && k >= r) continue;
-        /* the pair's (or a row's last block's) heads */
-        const unsigned char *pair = row + (size_t)(b + k) * sizeof(block_q4_K);
-        const int16_t *sums = a->sums32 + 8 * (b + k);
-        __m256i raw, sx;
-        if (two) {
-            raw = LOAD(pair);
-            sx = LOAD(sums);
-        } else {
-            raw = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)(const void *)pair), 0);
-            sx = _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)(const void *)sums), 0);
-        }
-        heads[i] = raw;
-        __m256i scmn = NAME(k4_scales32)(raw, K4_SCALES_IN_HEAD);
-        ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);
-        const int8_t *x = a->k4 + 256 * (b + k);
-        OPAQUE_PTR(x);
-        acc[k] = NAME(q4_ks_isum)(pair + k4_pair_qs_at(two, 0), x, _mm256_cvtepu8_epi32(_mm256_castsi256_si128(scmn)));
-        if (two)
-            acc[k + 1] = NAME(q4_ks_isum)(pair + k4_pair_qs_at(1, 1), x + 256,
-                                          _mm256_cvtepu8_epi32(_mm256_extracti128_si256(scmn, 1)));
+/* Split Q4_K or Q5_K (BT) super-blocks b .. b+7 (r present, R: r is 8)
+ * of a row of nb (b even): their p, a pair at a time (ISUM: a pair's first
+ * or second block's isum). A pair's two heads come in one aligned load
+ * (one 128-bit lane each), unpacked together by k4_scales32; msum's
+ * products (minimums by the sub-blocks' sums of x) in one VPMADDWD a
+ * pair. A macro rather than one function with the block's size as an
+ * argument: compiled that way, Q4_K read 8-10% slower from DRAM (kbench,
+ * Zen 4, 26-28.5 against 29-31 GB/s), the same from L2. */
+#define Q45_KS_8(FN, BT, ISUM)                                                                           \
+    TARGET static INLINE __m256 NAME(FN)(const BT *w, const NAME(Act) *a, int b, int r, const int R, int nb) { \
+        const unsigned char *row = (const unsigned char *)w;                                            \
+        __m256i acc[8], ms[4], heads[4];                                                                \
+        _Pragma("GCC unroll 4") for (int i = 0; i < 4; i++) {                                           \
+            int k = 2 * i, two = R || k + 1 < r;                                                        \
+            acc[k] = acc[k + 1] = ms[i] = heads[i] = _mm256_setzero_si256();                            \
+            if (!R && k >= r) continue;                                                                 \
+            /* the pair's (or a row's last block's) heads */                                            \
+            const unsigned char *pair = row + (size_t)(b + k) * sizeof(BT);                             \
+            const int16_t *sums = a->sums32 + 8 * (b + k);                                              \
+            __m256i raw, sx;                                                                            \
+            if (two) {                                                                                  \
+                raw = LOAD(pair);                                                                       \
+                sx = LOAD(sums);                                                                        \
+            } else {                                                                                    \
+                raw = _mm256_inserti128_si256(_mm256_setzero_si256(),                                   \
+                                              _mm_loadu_si128((const __m128i *)(const void *)pair), 0); \
+                sx = _mm256_inserti128_si256(_mm256_setzero_si256(),                                    \
+                                             _mm_loadu_si128((const __m128i *)(const void *)sums), 0);  \
+            }                                                                                           \
+            heads[i] = raw;                                                                             \
+            __m256i scmn = NAME(k4_scales32)(raw, K4_SCALES_IN_HEAD);                                   \
+            ms[i] = _mm256_madd_epi16(_mm256_unpackhi_epi8(scmn, _mm256_setzero_si256()), sx);          \
+            const int8_t *x = a->k4 + 256 * (b + k);                                                    \
+            OPAQUE_PTR(x);                                                                              \
+            acc[k] = ISUM(pair, two, 0, x, _mm256_cvtepu8_epi32(_mm256_castsi256_si128(scmn)));         \
+            if (two) acc[k + 1] = ISUM(pair, 1, 1, x + 256, _mm256_cvtepu8_epi32(_mm256_extracti128_si256(scmn, 1))); \
+        }                                                                                               \
+        __m256i isum = NAME(hsum8)(acc), msum = NAME(hsum4x8)(ms);                                      \
+        __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r)), dw, dmw; \
+        NAME(q4_ks_dm8)(heads, &dw, &dmw);                                                              \
+        __m256 dd = _mm256_mul_ps(dx, dw), dm = _mm256_mul_ps(dx, dmw);                                 \
+        return _mm256_sub_ps(_mm256_mul_ps(dd, _mm256_cvtepi32_ps(isum)), _mm256_mul_ps(dm, _mm256_cvtepi32_ps(msum))); \
     }
-    __m256i isum = NAME(hsum8)(acc), msum = NAME(hsum4x8)(ms);
-    __m256 dx = R ? _mm256_loadu_ps(a->d + b) : _mm256_maskload_ps(a->d + b, NAME(lanes_mask)(r)), dw, dmw;
-    NAME(q4_ks_dm8)(heads, &dw, &dmw);
-    __m256 dd = _mm256_mul_ps(dx, dw), dm = _mm256_mul_ps(dx, dmw);
-    return _mm256_sub_ps(_mm256_mul_ps(dd, _mm256_cvtepi32_ps(isum)), _mm256_mul_ps(dm, _mm256_cvtepi32_ps(msum)));
-}
+/* The isum of a pair's first (second: 0) or second block (paired: 0 for
+ * a row's lone last block). */
+#define Q4_KS_ISUM(pair, paired, second, x, sc) \
+    NAME(q4_ks_isum)((pair) + k4_pair_qs_at(sizeof(block_q4_K), paired, second), x, sc)
+#define Q5_KS_ISUM(pair, paired, second, x, sc) \
+    NAME(q5_ks_isum)((pair) + k4_pair_qs_at(sizeof(block_q5_K), paired, second), (pair) + k4_pair_qh_at(paired, second), x, sc)
+Q45_KS_8(q4_ks_8, block_q4_K, Q4_KS_ISUM)
+Q45_KS_8(q5_ks_8, block_q5_K, Q5_KS_ISUM)
 
 
 /* Q6_K: q - 32 with q = 4 low bits | 2 high bits << 4 (0..63, unsigned in
@@ -816,7 +774,7 @@ ROW_FNS(q4_1, block_q4_1, 1, NO_ONE)
 ROW_FNS(q5_1, block_q5_1, 1, NO_ONE)
 ROW_FNS(q4_ks, block_q4_K, 1, NO_ONE)
 ROW_FNS(q6_k, block_q6_K, 6, NAME(q6_k_1))
-ROW_FNS(q5_k, block_q5_K, 6, NAME(q5_k_1))
+ROW_FNS(q5_ks, block_q5_K, 1, NO_ONE)
 ROW_FNS(q2_k, block_q2_K, 6, NAME(q2_k_1))
 ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
 
@@ -858,7 +816,7 @@ ROWS(NAME(q6_k_rows), q6_k, block_q6_K, 256, MATMUL_Q6_K)
 ROWS(NAME(q5_0_rows), q5_0, block_q5_0, 32, MATMUL_Q5_0)
 ROWS(NAME(q4_1_rows), q4_1, block_q4_1, 32, MATMUL_Q4_1)
 ROWS(NAME(q5_1_rows), q5_1, block_q5_1, 32, MATMUL_Q5_1)
-ROWS(NAME(q5_k_rows), q5_k, block_q5_K, 256, MATMUL_Q5_K)
+ROWS(NAME(q5_k_rows), q5_ks, block_q5_K, 256, MATMUL_Q5_K)
 ROWS(NAME(q2_k_rows), q2_k, block_q2_K, 256, MATMUL_Q2_K)
 ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 
@@ -910,5 +868,4 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 #undef VNNI_DPWSSD
 #undef KGROUP_MIN
 #undef KGROUP
-#undef K4_SCALES128
 #undef SRC_BSUMS

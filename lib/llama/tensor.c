@@ -29,7 +29,7 @@ static const llama_type_info runq8 = { "Q8_0 (llama2.c)", 1, 1, 1 };
 static const int split_of[][2] = {
     { LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_0_SPLIT }, { LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q4_1_SPLIT },
     { LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_0_SPLIT }, { LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q5_1_SPLIT },
-    { LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q4_K_SPLIT },
+    { LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q4_K_SPLIT }, { LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q5_K_SPLIT },
 };
 
 int llama_type_split(int type) {

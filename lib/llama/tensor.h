@@ -29,12 +29,13 @@ enum llama_type {
     LLAMA_TYPE_Q8_K = 15,      /* activations only (K-quant products) */
     LLAMA_TYPE_BF16 = 30,
     LLAMA_TYPE_RUNQ8 = 1000,   /* llama2.c version 2: int8 values, fp32 scales apart */
-    /* the blocks of 4 and 5 bits and Q4_K rearranged for the kernels (blocks.h; llama_tensor_prepare) */
+    /* the blocks of 4 and 5 bits, Q4_K and Q5_K rearranged for the kernels (blocks.h; llama_tensor_prepare) */
     LLAMA_TYPE_Q4_0_SPLIT = 1001,
     LLAMA_TYPE_Q4_1_SPLIT = 1002,
     LLAMA_TYPE_Q5_0_SPLIT = 1003,
     LLAMA_TYPE_Q5_1_SPLIT = 1004,
     LLAMA_TYPE_Q4_K_SPLIT = 1005,
+    LLAMA_TYPE_Q5_K_SPLIT = 1006,
 };
 
 typedef struct {

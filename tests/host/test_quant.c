@@ -439,32 +439,48 @@ TEST(split_layout) {
         CHECK(memcmp(raw, split, ROWS * NB * (size_t)S) == 0, "prepared twice through one tensor");
         free(raw); free(split);
     }
-    /* Q4_K: pairs of heads then quants, a row's odd last block as it was,
-     * value 32j + 8c + 4h + i in nibble h of quant byte 32c + 4j + i */
-    for (int nb = 1; nb <= 4 && !check_failed_; nb++) {
-        size_t bytes = (size_t)ROWS * (size_t)nb * 144;
-        uint8_t *raw = malloc(bytes), *split = malloc(bytes);
-        for (size_t i = 0; i < bytes; i++) raw[i] = (uint8_t)(i * 13 + i / 144);
-        memcpy(split, raw, bytes);
-        llama_tensor t = { split, LLAMA_TYPE_Q4_K, ROWS, nb * 256, (size_t)nb * 144, NULL, 0 };
-        llama_tensor_prepare(&t, split);
-        CHECK(t.type == LLAMA_TYPE_Q4_K_SPLIT && strcmp(llama_type_get(t.type)->name, "Q4_K") == 0, "Q4_K prepared");
-        for (int r = 0; r < ROWS; r++)
-            for (int b = 0; b < nb; b++) {
-                const uint8_t *row = split + (size_t)r * nb * 144, *B = raw + ((size_t)r * nb + b) * 144;
-                int paired = (b | 1) < nb;
-                size_t head = 288 * (size_t)(b / 2) + (paired ? 16 * (size_t)(b % 2) : 0);
-                size_t qs = 288 * (size_t)(b / 2) + (paired ? 32 + 128 * (size_t)(b % 2) : 16);
-                CHECK(memcmp(row + head, B, 16) == 0, "Q4_K nb %d row %d block %d: head", nb, r, b);
-                for (int v = 0; v < 256; v++) {
-                    int j = v / 32, c = v % 32 / 8, h = v % 8 / 4, i = v % 4;
-                    int want = B[16 + 32 * (v / 64) + v % 32] >> (4 * (v / 32 % 2)) & 15;
-                    int got = row[qs + 32 * (size_t)c + 4 * (size_t)j + (size_t)i] >> (4 * h) & 15;
-                    CHECK(got == want, "Q4_K nb %d row %d block %d value %d: %d, want %d", nb, r, b, v, got, want);
+    /* Q4_K and Q5_K: pairs of heads, then (Q5_K) of fifth bits, then of
+     * quants, a row's odd last block in ggml's places; value 32j + 8c +
+     * 4h + i in nibble h of quant byte 32c + 4j + i, its fifth bit in bit
+     * 2c + h of byte 4j + i (ggml: bit v / 32 of qh[v % 32]) */
+    static const struct { int type, split, S; } ks[] = {
+        { LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q4_K_SPLIT, 144 }, { LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q5_K_SPLIT, 176 },
+    };
+    for (int ti = 0; ti < 2; ti++)
+        for (int nb = 1; nb <= 4 && !check_failed_; nb++) {
+            int S = ks[ti].S, qhb = S - 144;
+            const char *name = llama_type_get(ks[ti].type)->name;
+            size_t bytes = (size_t)ROWS * (size_t)nb * (size_t)S;
+            uint8_t *raw = malloc(bytes), *split = malloc(bytes);
+            for (size_t i = 0; i < bytes; i++) raw[i] = (uint8_t)(i * 13 + i / (size_t)S);
+            memcpy(split, raw, bytes);
+            llama_tensor t = { split, ks[ti].type, ROWS, nb * 256, (size_t)nb * (size_t)S, NULL, 0 };
+            llama_tensor_prepare(&t, split);
+            CHECK(t.type == ks[ti].split && strcmp(llama_type_get(t.type)->name, name) == 0, "%s prepared", name);
+            for (int r = 0; r < ROWS; r++)
+                for (int b = 0; b < nb; b++) {
+                    const uint8_t *row = split + (size_t)r * nb * S, *B = raw + ((size_t)r * nb + b) * S;
+                    int paired = (b | 1) < nb, second = b % 2;
+                    size_t pair = 2 * (size_t)S * (size_t)(b / 2);
+                    size_t head = pair + (paired ? 16 * (size_t)second : 0);
+                    size_t qh = pair + (paired ? 32 + (size_t)qhb * (size_t)second : 16);
+                    size_t qs = pair + (paired ? 32 + 2 * (size_t)qhb + 128 * (size_t)second : 16 + (size_t)qhb);
+                    CHECK(memcmp(row + head, B, 16) == 0, "%s nb %d row %d block %d: head", name, nb, r, b);
+                    for (int v = 0; v < 256; v++) {
+                        int j = v / 32, c = v % 32 / 8, h = v % 8 / 4, i = v % 4;
+                        int want = B[16 + qhb + 32 * (v / 64) + v % 32] >> (4 * (v / 32 % 2)) & 15;
+                        int got = row[qs + 32 * (size_t)c + 4 * (size_t)j + (size_t)i] >> (4 * h) & 15;
+                        CHECK(got == want, "%s nb %d row %d block %d value %d: %d, want %d", name, nb, r, b, v, got,
+                              want);
+                        if (!qhb) continue;
+                        want = B[16 + v % 32] >> (v / 32) & 1;
+                        got = row[qh + 4 * (size_t)j + (size_t)i] >> (2 * c + h) & 1;
+                        CHECK(got == want, "%s nb %d row %d block %d value %d: fifth bit %d, want %d", name, nb, r, b,
+                              v, got, want);
+                    }
                 }
-            }
-        free(raw); free(split);
-    }
+            free(raw); free(split);
+        }
     /* another type stays as it is */
     uint8_t q8[34], before[34];
     for (int i = 0; i < 34; i++) q8[i] = before[i] = (uint8_t)i;
