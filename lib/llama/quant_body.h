@@ -424,8 +424,9 @@ TARGET static INLINE __m256i NAME(q4_ks_isum)(const uint8_t *qs, const int8_t *x
  * its high one, each moved to bit 4 by one word shift (a word shift of at
  * most four places never carries the other byte's bit onto bit 4; the AND
  * keeps only that bit). Both halves are quants 0..31, into one sum with
- * VNNI (lanes below 2^15 * 8); without, into two sets of VPMADDUBSW int16
- * pairs, each at most 4 * 2 * 31 * 128 = 31744 over the block. */
+ * VNNI (a lane's 32 products below 2^17); without, into two sets of
+ * VPMADDUBSW int16 pairs, each at most 4 * 2 * 31 * 128 = 31744 over the
+ * block. */
 TARGET static INLINE __m256i NAME(q5_ks_isum)(const uint8_t *qs, const uint8_t *qhp, const int8_t *x, __m256i sc) {
     const __m256i m4 = _mm256_set1_epi8(0x0f), b4 = _mm256_set1_epi8(0x10);
     __m256i qh = LOAD(qhp), lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
@@ -869,3 +870,6 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 #undef KGROUP_MIN
 #undef KGROUP
 #undef SRC_BSUMS
+#undef Q45_KS_8
+#undef Q4_KS_ISUM
+#undef Q5_KS_ISUM
