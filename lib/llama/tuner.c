@@ -113,12 +113,7 @@ static int kind_tuning(const KindTuner *k) {
 }
 
 /* Once each candidate has been timed: those more than an eighth slower
- * than the fastest in two steps are timed no more. One step was too few:
- * the first ones after a prompt run slower and less evenly (on the Zen 4
- * VM, TinyLlama Q4_K_M: 41-58 us per MiB on the first step for the
- * candidates that read 34-35 on the next), and a candidate dropped on
- * one slow step stayed dropped for TUNE_AGAIN steps, once leaving one
- * stream ahead at 0.40 of the roofline for a whole bench run. */
+ * than the fastest are timed no more. */
 static void drop_slow(KindTuner *k) {
     uint64_t best = UINT64_MAX;
     for (int c = 0; c < k->n_cand; c++) {
@@ -126,7 +121,7 @@ static void drop_slow(KindTuner *k) {
         if (k->best[c] < best) best = k->best[c];
     }
     for (int c = 0; c < k->n_cand; c++)
-        if (k->tried[c] >= 2 && k->best[c] - best > best / 8) k->dropped |= 1u << c;
+        if (k->best[c] - best > best / 8) k->dropped |= 1u << c;
 }
 
 /* The fastest candidate timed so far; the first before any. */
@@ -197,34 +192,12 @@ static void time_again(LevelTuner *u) {
         k->kept = leader(k);
         for (int c = 0; c < k->n_cand; c++) k->tried[c] = 0, k->best[c] = 0;
         k->dropped = 0;
-        k->watch_ns = k->watch_bytes = 0;
     }
-    u->since = u->watched = 0;
-}
-
-/* After TUNE_WATCH watched steps: whether some kind's choice ran more
- * than an eighth faster than its fastest timed step (the watch starts
- * over either way). */
-static int choice_outran_its_timing(LevelTuner *u) {
-    int faster = 0;
-    for (int kind = 0; kind < MATMUL_KINDS; kind++) {
-        KindTuner *k = &u->kind[kind];
-        if (k->n_cand > 1 && k->watch_bytes) {
-            uint64_t rate = (k->watch_ns << 20) / k->watch_bytes, best = k->best[leader(k)];
-            faster |= rate < best - best / 8;
-        }
-        k->watch_ns = k->watch_bytes = 0;
-    }
-    u->watched = 0;
-    return faster;
+    u->since = 0;
 }
 
 int tuner_begin(LevelTuner *u, int n) {
-    u->watching = 0;
-    if (n == 1 && u->warm && u->now_ns && !tuner_tuning(u)) {
-        if (++u->since > TUNE_AGAIN || (u->watched >= TUNE_WATCH && choice_outran_its_timing(u))) time_again(u);
-        else u->watching = 1, u->watched++;
-    }
+    if (n == 1 && u->warm && !tuner_tuning(u) && ++u->since > TUNE_AGAIN) time_again(u);
     if (n > 1 || !tuner_tuning(u) || !u->warm) {
         /* batches on the widest, read as the choices say; one-token steps
          * on the choices, the untimed first one on the first candidates */
@@ -252,7 +225,7 @@ void tuner_unit(LevelTuner *u, unsigned kinds) {
 }
 
 void tuner_product_begins(LevelTuner *u, int kind, uint64_t bytes) {
-    if (kind < 0 || !(u->in_step ? u->unit[kind] >= 0 : u->watching && u->kind[kind].n_cand > 1)) return;
+    if (!u->in_step || kind < 0 || u->unit[kind] < 0) return;
     u->timing = kind;
     u->timing_bytes = bytes;
     u->mark = u->now_ns(u->ctx);
@@ -261,14 +234,8 @@ void tuner_product_begins(LevelTuner *u, int kind, uint64_t bytes) {
 void tuner_product_ends(LevelTuner *u) {
     if (u->timing < 0) return;
     KindTuner *k = &u->kind[u->timing];
-    uint64_t ns = u->now_ns(u->ctx) - u->mark;
-    if (u->in_step) {
-        k->ns[u->unit[u->timing]] += ns;
-        k->bytes[u->unit[u->timing]] += u->timing_bytes;
-    } else {
-        k->watch_ns += ns;
-        k->watch_bytes += u->timing_bytes;
-    }
+    k->ns[u->unit[u->timing]] += u->now_ns(u->ctx) - u->mark;
+    k->bytes[u->unit[u->timing]] += u->timing_bytes;
     u->timing = -1;
 }
 

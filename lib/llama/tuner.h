@@ -20,11 +20,10 @@
  * is charged their time (the platform's clock around each product) per
  * byte of their weights. Every level and read gives the same bits, so a
  * step's result is that of any one of them. Once every candidate of a kind
- * has been timed in two steps, one more than an eighth slower than the
- * kind's fastest in both is timed no more (tuner.c's drop_slow says why
- * not after one); a kind's timing ends when one is left or each has had
+ * has been timed, one more than an eighth slower than the kind's fastest
+ * is timed no more; a kind's timing ends when one is left or each has had
  * TUNE_TRIALS steps. A kind only the classifier has gets one unit a step,
- * so its timing takes a step for each of its candidates' trials.
+ * so its timing takes a step for each of its candidates and trials.
  *
  * Why units and not whole steps: whole steps on each candidate in turn
  * cost far more: on Zen 5 a TinyLlama Q4_K token took 15.6 ms on the
@@ -41,17 +40,6 @@
  * against 50-57) and steps took 24-27 ms. Timing again costs 10-15 ms
  * there (0.3-0.5% of TUNE_AGAIN steps).
  *
- * It also starts again sooner when the timing was disturbed and the
- * disturbance has passed: the one-token steps after it time each kind's
- * products on its choice too (the clock around each, as when timing), and
- * when over TUNE_WATCH steps the choice runs more than an eighth faster
- * than its fastest timed step, the times the choice was made on were not
- * this machine's. On the same VM, bench runs of 24 positions on TinyLlama
- * Q5_K_S and Q4_K_M kept one stream ahead for the whole run twice in four
- * (0.56 and 0.42 of the roofline, against 0.81-0.92 in the others).
- * Slower than its timing changes nothing: timing again in a disturbance
- * would only be disturbed again.
- *
  * Batches (several tokens) run every kind on the widest set (the one with
  * matrix-matrix kernels), read as its choice says. */
 #ifndef LIB_LLAMA_TUNER_H
@@ -63,7 +51,6 @@
 
 #define TUNE_TRIALS 3    /* steps timed on each candidate */
 #define TUNE_AGAIN 128   /* one-token steps on the choices before they are timed again */
-#define TUNE_WATCH 8     /* one-token steps over which a choice's speed is watched */
 #define TUNE_SETS 3                   /* the widest, a variant of it, the next level down */
 #define TUNE_MAX (TUNE_SETS * MATMUL_READS)   /* each read every way */
 
@@ -86,8 +73,6 @@ typedef struct {
      * next unit's place, each one's time and bytes so far */
     int plan[TUNE_MAX], n_plan, next;
     uint64_t ns[TUNE_MAX], bytes[TUNE_MAX];
-    /* after the timing: the choice's time and bytes over the steps watched */
-    uint64_t watch_ns, watch_bytes;
 } KindTuner;
 
 typedef struct {
@@ -98,7 +83,6 @@ typedef struct {
     const MatmulKernel *runs_on[MATMUL_KINDS];
     int warm;                        /* the untimed first step has run */
     int since;                       /* one-token steps on the choices since the timing ended */
-    int watching, watched;           /* this step's products are watched; steps watched so far */
     int steps;                       /* timed steps so far */
     int in_step;                     /* a timed step is running */
     int unit[MATMUL_KINDS];          /* in it: each kind's candidate in the unit now (-1: untimed) */
@@ -133,7 +117,7 @@ int tuner_begin(LevelTuner *u, int n);
  * bit set `kinds`; each kind timed in this step runs on its next candidate. */
 void tuner_unit(LevelTuner *u, unsigned kinds);
 /* Around one product of kind's weights, `bytes` of them (a product run
- * with no timed or watched step under way is not timed). */
+ * with no timed step under way is not timed). */
 void tuner_product_begins(LevelTuner *u, int kind, uint64_t bytes);
 void tuner_product_ends(LevelTuner *u);
 void tuner_end(LevelTuner *u);

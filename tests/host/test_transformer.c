@@ -306,18 +306,11 @@ typedef struct {
     const Transformer *t;
     const uint64_t *ns, *ns_of[MATMUL_KINDS];
     int runs[MATMUL_KINDS][TUNE_MAX];     /* clock readings while timing each candidate */
-    int watched;                          /* clock readings in watched steps */
 } TunerClock;
 static uint64_t tuner_clock(void *ctx) {
     TunerClock *c = ctx;
     const LevelTuner *u = &c->t->tuner;
     int kind = u->timing < 0 ? -1 : u->timing, k = kind < 0 ? -1 : u->unit[kind];
-    if (kind >= 0 && !u->in_step) {            /* a watched step: the kind's choice */
-        TuneChoice ch = tuner_choice(u, kind);
-        for (int i = 0; i < u->kind[kind].n_cand; i++)
-            if (u->kind[kind].cand[i].kernel == ch.kernel && u->kind[kind].cand[i].read == ch.read) k = i;
-        c->watched++;
-    }
     if (k < 0) return c->now;                  /* a product begins */
     TuneChoice want = u->kind[kind].cand[k];
     CHECK(u->runs_on[kind] == want.kernel && matmul_read[kind] == want.read,
@@ -336,7 +329,7 @@ static uint64_t tuner_clock(void *ctx) {
 static int tuned_steps, tuned_cand;
 static TuneChoice tuned_kind(unsigned features, const uint64_t *ns, const uint64_t *const *ns_of, int fixed,
                              const llama_model *m, int kind, int *n_cand, int *timed) {
-    TunerClock clock = { 1, NULL, ns, { NULL }, { { 0 } }, 0 };
+    TunerClock clock = { 1, NULL, ns, { NULL }, { { 0 } } };
     for (int k = 0; ns_of && k < MATMUL_KINDS; k++) clock.ns_of[k] = ns_of[k];
     llama_platform pf = { &clock, NULL, tuner_clock, NULL, features, NULL, NULL, fixed };
     llama_platform plain = { NULL, NULL, NULL, NULL, features, NULL, NULL, 1 };
@@ -441,11 +434,10 @@ TEST(level_tuner_times_every_read) {
     TuneChoice a = tuned((const uint64_t[]){ 50000, 100000, 100000, 80000, 90000, 90000 }, 0, &m, &n, timed);
     CHECK(n == (next ? 6 : 3), "%d candidates for a Q4_0 model", n);
     CHECK(PICKED(a, widest, MATMUL_READ_AHEAD), "picked %s/%d", a.kernel->name, a.read);
-    /* more than an eighth slower than the fastest in two steps: timed in
-     * two, no more (one slow step could be a disturbance); with one
-     * candidate left, the timing ends */
-    for (int c = 0; c < n; c++) CHECK(timed[c] == 2, "candidate %d timed %d times", c, timed[c]);
-    CHECK(tuned_steps == 2, "%d steps timed, want two shared by all %d candidates", tuned_steps, n);
+    /* more than an eighth slower than the fastest: timed in one step, no
+     * more; with one candidate left, the timing ends */
+    for (int c = 0; c < n; c++) CHECK(timed[c] == 1, "candidate %d timed %d times", c, timed[c]);
+    CHECK(tuned_steps == 1, "%d steps timed, want one shared by all %d candidates", tuned_steps, n);
     if (next) {
         TuneChoice b = tuned((const uint64_t[]){ 90000, 100000, 100000, 50000, 95000, 95000 }, 0, &m, &n, NULL);
         CHECK(PICKED(b, next, MATMUL_READ_AHEAD), "picked %s/%d, want %s ahead", b.kernel->name, b.read, next->name);
@@ -557,9 +549,9 @@ TEST(level_tuner_chooses_per_kind) {
     CHECK(tuned_cand == 4, "the classifier on its candidate %d (%s/%s), want 4", tuned_cand, c.kernel->set,
           matmul_read_names[c.read]);
     for (int k = 0; k < n; k++) CHECK(timed[k] >= 1, "classifier candidate %d never timed", k);
-    /* one unit a step: two steps for each candidate, then the others,
-     * more than an eighth slower, are dropped */
-    CHECK(tuned_steps == 2 * n, "the classifier's kind timed in %d steps, want %d", tuned_steps, 2 * n);
+    /* one unit a step: a step for each candidate, then the others, more
+     * than an eighth slower, are dropped */
+    CHECK(tuned_steps == n, "the classifier's kind timed in %d steps, want %d", tuned_steps, n);
     free(file);
 }
 
@@ -594,26 +586,6 @@ TEST(level_tuner_skips_a_level_without_kernels) {
     free(f2);
 }
 
-/* An engine timed under a TunerClock (its times ns at first) beside an
- * untuned one, on model m; and one step of both, whose logits must agree. */
-typedef struct {
-    TunerClock clock;
-    llama_platform pf, plain;
-    Engine e, ref;
-} TunedPair;
-static void tuned_pair_open(TunedPair *p, llama_model *m, const uint64_t *ns) {
-    p->clock = (TunerClock){ 1, NULL, ns, { NULL }, { { 0 } }, 0 };
-    p->pf = (llama_platform){ &p->clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, 0 };
-    p->plain = (llama_platform){ NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
-    engine_open(&p->e, m, 64, &p->pf);
-    engine_open(&p->ref, m, 64, &p->plain);
-    p->clock.t = &p->e.t;
-}
-static void tuned_pair_step(TunedPair *p, const llama_model *m, int *tokens, int n, int pos, int step) {
-    float *a = transformer_forward(&p->e.t, tokens, n, pos), *b = transformer_forward(&p->ref.t, tokens, n, pos);
-    CHECK(memcmp(a, b, (size_t)m->config.vocab_size * 4) == 0, "logits differ at step %d (%d tokens)", step, n);
-}
-
 /* TUNE_AGAIN one-token steps after the timing ended, it runs again from
  * the start: a clock under which another candidate becomes the fastest
  * after the first timing gets that one picked, and not before, the first
@@ -629,9 +601,14 @@ TEST(level_tuner_times_again) {
      * (bare), the second within an eighth of it: timed in full */
     static const uint64_t before[TUNE_MAX] = { 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
     static const uint64_t after[TUNE_MAX] = { 100000, 53000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
-    TunedPair p;
-    tuned_pair_open(&p, &m, before);
-    const LevelTuner *t = &p.e.t.tuner;
+    TunerClock clock = { 1, NULL, before, { NULL }, { { 0 } } };
+    llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, 0 };
+    llama_platform plain = { NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
+    Engine e, ref;
+    engine_open(&e, &m, 64, &pf);
+    engine_open(&ref, &m, 64, &plain);
+    clock.t = &e.t;
+    const LevelTuner *t = &e.t.tuner;
     const KindTuner *u = &t->kind[MATMUL_Q4_0];
     CHECK(u->n_cand >= 3, "%d candidates for a Q4_0 model", u->n_cand);
     int token = 1, step = 0, ended = -1, again = -1, timed = 0, batches = 0;
@@ -640,20 +617,23 @@ TEST(level_tuner_times_again) {
         if (pos == 8 && step > 64) {
             /* a batch of two: counts no one-token step */
             int two[2] = { token, 7 };
-            tuned_pair_step(&p, &m, two, 2, pos, step);
+            float *a = transformer_forward(&e.t, two, 2, pos), *b = transformer_forward(&ref.t, two, 2, pos);
+            CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "batch logits differ at step %d", step);
             batches += ended >= 0;
             step++;
             pos++;
         }
-        tuned_pair_step(&p, &m, &token, 1, pos, step);
+        float *a = transformer_forward(&e.t, &token, 1, pos);
+        float *b = transformer_forward(&ref.t, &token, 1, pos);
+        CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "logits differ at step %d", step);
         token = rnd_token(m.config.vocab_size);
-        TuneChoice c = transformer_choice(&p.e.t, MATMUL_Q4_0);
-        if (ended < 0 && !transformer_tuning(&p.e.t)) {
+        TuneChoice c = transformer_choice(&e.t, MATMUL_Q4_0);
+        if (ended < 0 && !transformer_tuning(&e.t)) {
             ended = step;
             timed = t->steps;
             CHECK(c.kernel == u->cand[1].kernel && c.read == u->cand[1].read, "first picked %s/%d",
                   c.kernel->set, c.read);
-            p.clock.ns = after;
+            clock.ns = after;
         } else if (ended >= 0 && t->steps > timed) {
             again = step;
         }
@@ -664,71 +644,20 @@ TEST(level_tuner_times_again) {
           again - ended, TUNE_AGAIN, batches);
     int during = 0;
     for (int k = 0; k < TUNE_MAX * TUNE_TRIALS && tuner_kind_tuning(t, MATMUL_Q4_0) && !check_failed_; k++, step++) {
-        TuneChoice c = transformer_choice(&p.e.t, MATMUL_Q4_0);
+        TuneChoice c = transformer_choice(&e.t, MATMUL_Q4_0);
         CHECK(c.kernel == u->cand[1].kernel && c.read == u->cand[1].read, "while timing again: %s/%d",
               c.kernel->set, c.read);
         during++;
-        tuned_pair_step(&p, &m, &token, 1, step % 64, step);
+        float *a = transformer_forward(&e.t, &token, 1, step % 64);
+        float *b = transformer_forward(&ref.t, &token, 1, step % 64);
+        CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "logits differ at step %d", step);
     }
     CHECK(during == TUNE_TRIALS - 1, "%d more steps timed, want %d", during, TUNE_TRIALS - 1);
-    TuneChoice c = transformer_choice(&p.e.t, MATMUL_Q4_0);
+    TuneChoice c = transformer_choice(&e.t, MATMUL_Q4_0);
     CHECK(!tuner_kind_tuning(t, MATMUL_Q4_0) && c.kernel == u->cand[2].kernel && c.read == u->cand[2].read, "then picked %s/%d, want %s/%d",
           c.kernel->set, c.read, u->cand[2].kernel->set, u->cand[2].read);
-    free(p.e.mem);
-    free(p.ref.mem);
-    free(file);
-}
-
-/* A choice that runs more than an eighth faster than it did when timed
- * (the timing was disturbed, and no longer is) gets the timing started
- * again after TUNE_WATCH one-token steps, not TUNE_AGAIN; one only as
- * fast as timed, or slower, does not. The logits stay an untuned
- * engine's all along. */
-TEST(level_tuner_times_again_when_faster) {
-    static llama_model m;
-    unsigned char *file;
-    llama_error err;
-    CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
-    if (check_failed_) { free(file); return; }
-    /* disturbed: the second candidate fastest; then everything faster, the third fastest */
-    static const uint64_t disturbed[TUNE_MAX] = { 200000, 100000, 200000, 200000, 200000, 200000, 200000, 200000, 200000 };
-    static const uint64_t slower[TUNE_MAX] = { 200000, 150000, 50000, 200000, 200000, 200000, 200000, 200000, 200000 };
-    static const uint64_t calm[TUNE_MAX] = { 100000, 80000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
-    TunedPair p;
-    tuned_pair_open(&p, &m, disturbed);
-    const LevelTuner *t = &p.e.t.tuner;
-    const KindTuner *u = &t->kind[MATMUL_Q4_0];
-    CHECK(u->n_cand >= 3, "%d candidates for a Q4_0 model", u->n_cand);
-    int token = 1, step = 0, ended = -1, again = -1, timed = 0;
-    for (; step < 2 * TUNE_AGAIN && again < 0 && !check_failed_; step++) {
-        tuned_pair_step(&p, &m, &token, 1, step % 64, step);
-        token = rnd_token(m.config.vocab_size);
-        if (ended < 0 && !transformer_tuning(&p.e.t)) {
-            ended = step;
-            timed = t->steps;
-            TuneChoice c = transformer_choice(&p.e.t, MATMUL_Q4_0);
-            CHECK(c.kernel == u->cand[1].kernel && c.read == u->cand[1].read, "first picked %s/%d",
-                  c.kernel->set, c.read);
-            p.clock.ns = slower;
-        } else if (ended >= 0 && t->steps > timed) {
-            again = step;
-        } else if (ended >= 0 && step == ended + 3 * TUNE_WATCH) {
-            /* slower than timed for three watches: nothing; now faster */
-            CHECK(p.clock.watched > 0, "no product watched");
-            p.clock.ns = calm;
-        }
-    }
-    /* the first step after a watch of TUNE_WATCH steps on the calm clock is timed */
-    CHECK(ended > 0 && again == ended + 4 * TUNE_WATCH + 1, "timing ended at step %d, began again at %d, want %d",
-          ended, again, ended + 4 * TUNE_WATCH + 1);
-    for (int k = 0; k < TUNE_MAX * TUNE_TRIALS && tuner_kind_tuning(t, MATMUL_Q4_0) && !check_failed_; k++, step++) {
-        tuned_pair_step(&p, &m, &token, 1, step % 64, step);
-    }
-    TuneChoice c = transformer_choice(&p.e.t, MATMUL_Q4_0);
-    CHECK(!tuner_kind_tuning(t, MATMUL_Q4_0) && c.kernel == u->cand[2].kernel && c.read == u->cand[2].read,
-          "then picked %s/%d, want %s/%d", c.kernel->set, c.read, u->cand[2].kernel->set, u->cand[2].read);
-    free(p.e.mem);
-    free(p.ref.mem);
+    free(e.mem);
+    free(ref.mem);
     free(file);
 }
 
@@ -893,5 +822,5 @@ TEST(q4_0_prepared_before_init) {
 
 RUN_TESTS(forward_260k_all_positions, forward_15m, forward_every_simd_level, forward_split_across_cores,
           forward_batched_is_sequential, level_tuner_keeps_the_faster, level_tuner_times_every_read,
-          level_tuner_times_a_variant, level_tuner_chooses_per_kind, level_tuner_skips_a_level_without_kernels, level_tuner_times_again, level_tuner_times_again_when_faster,
+          level_tuner_times_a_variant, level_tuner_chooses_per_kind, level_tuner_skips_a_level_without_kernels, level_tuner_times_again,
           generate_matches_run_c, memory_sizing, q4_0_prepared_before_init)
