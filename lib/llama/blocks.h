@@ -120,14 +120,18 @@ static inline size_t k4_qs_at(size_t S, int nb, int b) { return (size_t)(b & ~1)
 static inline size_t k4_qh_at(int nb, int b) {
     return (size_t)(b & ~1) * sizeof(block_q5_K) + k4_pair_qh_at((b | 1) < nb, b & 1);
 }
-/* Value v (< 256) of a block whose quants are at qs: the low nibble of
- * byte 32 (v % 32 / 8) + 4 (v / 32) + v % 4, or its high one when v % 8
- * >= 4; and its fifth bit (Q5_K) from the bits at qh. */
-static inline int k4_quant(const uint8_t *qs, int v) {
-    return qs[32 * (v % 32 / 8) + 4 * (v / 32) + v % 4] >> (4 * (v % 8 >= 4)) & 0xf;
+/* Block b's fifth bits in a split row of nb blocks of S bytes at row:
+ * NULL for Q4_K, which has none. */
+static inline const uint8_t *k4_qh_in(const uint8_t *row, size_t S, int nb, int b) {
+    return S == sizeof(block_q5_K) ? row + k4_qh_at(nb, b) : NULL;
 }
-static inline int k5_fifth(const uint8_t *qh, int v) {
-    return qh[4 * (v / 32) + v % 4] >> (2 * (v % 32 / 8) + (v % 8 >= 4)) & 1;
+/* Value v (< 256) of a block whose quants are at qs (and Q5_K's fifth
+ * bits at qh; NULL: none): the low nibble of byte 32 (v % 32 / 8) +
+ * 4 (v / 32) + v % 4, or its high one when v % 8 >= 4, plus 16 when
+ * bit 2 (v % 32 / 8) + (v % 8 >= 4) of qh[4 (v / 32) + v % 4] is set. */
+static inline int k4_quant(const uint8_t *qs, const uint8_t *qh, int v) {
+    int q = qs[32 * (v % 32 / 8) + 4 * (v / 32) + v % 4] >> (4 * (v % 8 >= 4)) & 0xf;
+    return qh ? q + ((qh[4 * (v / 32) + v % 4] >> (2 * (v % 32 / 8) + (v % 8 >= 4)) & 1) << 4) : q;
 }
 
 _Static_assert(sizeof(block_q8_0) == 34, "block_q8_0");

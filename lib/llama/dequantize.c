@@ -104,18 +104,18 @@ static void q3_k(const block_q3_K *b, float *y, int nb) {
 }
 
 /* Q4_K's and Q5_K's split rows (blocks.h; S: the block's bytes): each
- * block's head, fifth bits and quants where k4_head_at, k4_qh_at and
- * k4_qs_at put them, value v where k4_quant (and k5_fifth, 16 more)
- * reads it, in sub-block v / 32. */
+ * block's head, fifth bits and quants where k4_head_at, k4_qh_in and
+ * k4_qs_at put them, value v where k4_quant reads it, in sub-block
+ * v / 32. */
 static void q45_k(const unsigned char *row, float *y, int nb, size_t S) {
     for (int i = 0; i < nb; i++) {
         const block_q4_K *h = (const block_q4_K *)(const void *)(row + k4_head_at(S, i));   /* d, dmin, scales */
-        const uint8_t *qs = row + k4_qs_at(S, nb, i), *qh = S == sizeof(block_q5_K) ? row + k4_qh_at(nb, i) : NULL;
+        const uint8_t *qs = row + k4_qs_at(S, nb, i), *qh = k4_qh_in(row, S, nb, i);
         float d = f16_load(&h->d), dmin = f16_load(&h->dmin);
         uint8_t sc[8], mn[8];
         k4_scales(h->scales, sc, mn);
         for (int v = 0; v < 256; v++, y++) {
-            int q = k4_quant(qs, v) + (qh ? k5_fifth(qh, v) << 4 : 0);
+            int q = k4_quant(qs, qh, v);
             *y = (d * (float)sc[v / 32]) * (float)q - dmin * (float)mn[v / 32];
         }
     }

@@ -170,8 +170,7 @@ static void q45_k_sums(const uint8_t *scales, const uint8_t *qs, const uint8_t *
         int sp = 0;
         for (int l = 0; l < 32; l++) {
             int v = 32 * sub + l;
-            int q = k4_quant(qs, v) + (qh ? k5_fifth(qh, v) << 4 : 0);
-            sp += q * x[v];
+            sp += k4_quant(qs, qh, v) * x[v];
         }
         is += sc[sub] * sp;
         ms += mn[sub] * sums32[sub];
@@ -225,8 +224,7 @@ static void kquant_rows(const llama_tensor *w, const ActLayout *L, const void *a
                 case LLAMA_TYPE_Q5_K_SPLIT: {
                     size_t S = type == LLAMA_TYPE_Q4_K_SPLIT ? sizeof(block_q4_K) : sizeof(block_q5_K);
                     const block_q4_K *B = (const block_q4_K *)(const void *)(row + k4_head_at(S, b));  /* the head */
-                    q45_k_sums(B->scales, row + k4_qs_at(S, nb, b),
-                               type == LLAMA_TYPE_Q5_K_SPLIT ? row + k4_qh_at(nb, b) : NULL, x, a.sums32 + 8 * b,
+                    q45_k_sums(B->scales, row + k4_qs_at(S, nb, b), k4_qh_in(row, S, nb, b), x, a.sums32 + 8 * b,
                                &isum, &msum);
                     d16 = B->d;
                     dmin16 = B->dmin;
