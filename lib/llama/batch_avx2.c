@@ -161,9 +161,9 @@ TARGET static INLINE __m256i q4_quants(const uint8_t *qs) {
     return _mm256_and_si256(_mm256_blend_epi32(q, _mm256_srli_epi16(q, 4), 0xf0), _mm256_set1_epi8(0x0f));
 }
 
-/* A Q5 block's quants: the nibbles, and 16 where bit j of qh is set. */
-TARGET static INLINE __m256i q5_quants(const uint8_t *qs, const uint8_t *qh) {
-    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)load32(qh)),
+/* A Q5 block's quants: the nibbles, and 16 where bit j of its qh word is set. */
+TARGET static INLINE __m256i q5_quants(const uint8_t *qs, uint32_t qh) {
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)qh),
                                     _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
                                                      2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
     __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
@@ -190,7 +190,7 @@ TARGET static INLINE __m256i q5_quants(const uint8_t *qs, const uint8_t *qh) {
             if (HAS_M) pack_half8(P->m[i], base, stride, rows, BLOCK32_FIELD_AT(BT, MF, nbr, b0 + i)); \
         }                                                                                          \
     }
-#define Q5_QUANTS(BT, R, b) q5_quants(BLOCK32_FIELD(BT, qs, R, nbr, b), BLOCK32_FIELD(BT, qh, R, nbr, b))
+#define Q5_QUANTS(BT, R, b) q5_quants(BLOCK32_FIELD(BT, qs, R, nbr, b), BLOCK32_QH(BT, R, nbr, b))
 #define Q4_QUANTS(BT, R, b) q4_quants(BLOCK32_FIELD(BT, qs, R, nbr, b))
 PACK32(pack_q4_0, block_q4_0, Q4_QUANTS, 0, d)
 PACK32(pack_q5_0, block_q5_0, Q5_QUANTS, 0, d)

@@ -41,7 +41,7 @@ typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d;
  * llama_tensor_prepare): each run of 32 blocks of a row (the row's last
  * run: the blocks left) holds, in the bytes its blocks took, each field
  * of its blocks side by side, in the blocks' order of fields: the n fp16
- * d, the n m (Q4_1, Q5_1), the n 4-byte qh (Q5_0, Q5_1), the n 16-byte qs.
+ * d, the n m (Q4_1, Q5_1), the n 4-byte qh (Q5_0, Q5_1; in the order below), the n 16-byte qs.
  * So four blocks' qs come in one 64-byte load that crosses no 32-byte
  * boundary where the row starts on one, and eight blocks' d, m or qh in
  * one load (ggml's blocks of 18 to 24 bytes need permutes to gather them,
@@ -49,7 +49,21 @@ typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d;
  * Q4_0 from DRAM 24-25 -> 30 GB/s (2048 and 5632 columns), from L2 35 ->
  * 44; runs of 8 blocks (d, qs in 144 bytes, the loads at 16-byte offsets)
  * did no better than ggml's layout from DRAM (25). Q8_0 stays as ggml
- * has it (its kernels read it at the roofline). */
+ * has it (its kernels read it at the roofline).
+ *
+ * Q5_0's and Q5_1's qh field of a run holds, for each four blocks 4g ..
+ * 4g+3 of it (the run's last: the m left), first the low halves of their
+ * ggml qh words (bits 0-15: the fifth bits of values 0-15, the low
+ * nibbles), two bytes each in block order, then their high halves
+ * (values 16-31). So eight bytes are the fifth bits of a 64-byte load of
+ * four blocks' qs, bit for byte: the low nibbles' mask in one KMOVQ from
+ * memory, the high nibbles' in another, where ggml's words took a
+ * broadcast, two VPSHUFB and two VPTESTMB. kbench, Zen 4, one core, 2048
+ * columns, 512-bit VNNI, against the words in turn: from DRAM (rows bare)
+ * Q5_0 26.2-27.4 -> 28.5-31.7 GB/s, Q5_1 22.6-24.1 -> 24.2-26.8; from L2
+ * 29-29.7 -> 36.8-37.6 and 31 -> 37.6-39.2. bench's TinyLlama (Q6_K
+ * classifier), one core: Q5_0 35.5-36.1 -> 37.5-38.5 tok/s, Q5_1 29.8-
+ * 30.7 -> 32.7-33.4. */
 #define BLOCK32_RUN 32
 /* The first byte of block b's run, from the row's start (blocks of S bytes). */
 static inline size_t run32_start(int b, int S) { return (size_t)(b / BLOCK32_RUN) * BLOCK32_RUN * (size_t)S; }
@@ -64,6 +78,23 @@ static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
     return run32_start(b, S) + (size_t)run32_blocks(b, nb) * (size_t)off + (size_t)(b % BLOCK32_RUN) * (size_t)size;
 }
 
+/* The fifth bits of block b (a ggml qh word: bit j for value j) of a
+ * split Q5_0 or Q5_1 row of nb blocks of S bytes at row, their qh at
+ * byte qh_off of ggml's block. */
+static inline uint32_t q5_fifth_word(const uint8_t *row, int S, int qh_off, int nb, int b) {
+    /* b's run: its first block and its n blocks; b's four in it: their first and the m present */
+    int first = b & -BLOCK32_RUN, n = nb - first < BLOCK32_RUN ? nb - first : BLOCK32_RUN;
+    int four = (b - first) & ~3, m = n - four < 4 ? n - four : 4;
+    const uint8_t *lo = row + (size_t)first * (size_t)S + (size_t)n * (size_t)qh_off + 4 * (size_t)four + 2 * (size_t)(b & 3);
+    uint16_t l, h;     /* little-endian, as ggml's words */
+    __builtin_memcpy(&l, lo, 2);
+    __builtin_memcpy(&h, lo + 2 * m, 2);
+    return (uint32_t)l | (uint32_t)h << 16;
+}
+
+/* The fifth bit of value j (0..31) of a Q5 block with qh word qh, as 16 or 0. */
+static inline int q5_fifth(uint32_t qh, int j) { return (int)(qh >> j & 1) << 4; }
+
 /* For code written once for the blocks of 32 (BT their struct): where
  * field F of block b of a row of nb lies from the row's start, and its
  * bytes in row R. Rows of the 4- and 5-bit blocks that reach the kernels
@@ -74,6 +105,10 @@ static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
     (BLOCK32_SPLIT(BT) ? split_field_at((int)sizeof(BT), (int)offsetof(BT, F), (int)sizeof(((BT *)0)->F), nb, b) \
                        : (size_t)(b) * sizeof(BT) + offsetof(BT, F))
 #define BLOCK32_FIELD(BT, F, R, nb, b) ((const uint8_t *)(const void *)(R) + BLOCK32_FIELD_AT(BT, F, nb, b))
+/* Block b's fifth bits (Q5_0, Q5_1) as a ggml qh word; its four blocks'
+ * qh bytes (b a multiple of 4) start at BLOCK32_FIELD(BT, qh, R, nb, b). */
+#define BLOCK32_QH(BT, R, nb, b) \
+    q5_fifth_word((const uint8_t *)(const void *)(R), (int)sizeof(BT), (int)offsetof(BT, qh), nb, b)
 
 /* Q4_K and Q5_K as the kernels read them (LLAMA_TYPE_Q4_K_SPLIT and
  * LLAMA_TYPE_Q5_K_SPLIT, made from ggml's rows in place by

@@ -21,9 +21,6 @@ static void q8_0(const block_q8_0 *b, float *y, int nb) {
     }
 }
 
-/* The fifth bit of value j (0..31) of a Q5 block: bit j of qh. */
-static inline int q5_high(const uint8_t qh[4], int j) { return (qh[j / 8] >> (j % 8) & 1) << 4; }
-
 /* The blocks of 4 and 5 bits as the kernels keep them (blocks.h's split
  * rows), block i's fields: */
 #define D_OF(BT) f16_load(BLOCK32_FIELD(BT, d, row, nb, i))
@@ -54,10 +51,11 @@ static void q4_1(const void *row, float *y, int nb) {
 static void q5_0(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {
         float d = D_OF(block_q5_0);
-        const uint8_t *qs = BLOCK32_FIELD(block_q5_0, qs, row, nb, i), *qh = BLOCK32_FIELD(block_q5_0, qh, row, nb, i);
+        const uint8_t *qs = BLOCK32_FIELD(block_q5_0, qs, row, nb, i);
+        uint32_t qh = BLOCK32_QH(block_q5_0, row, nb, i);
         for (int j = 0; j < 16; j++) {
-            y[j] = (float)(((qs[j] & 0xf) | q5_high(qh, j)) - 16) * d;
-            y[j + 16] = (float)(((qs[j] >> 4) | q5_high(qh, j + 16)) - 16) * d;
+            y[j] = (float)(((qs[j] & 0xf) | q5_fifth(qh, j)) - 16) * d;
+            y[j + 16] = (float)(((qs[j] >> 4) | q5_fifth(qh, j + 16)) - 16) * d;
         }
     }
 }
@@ -65,10 +63,11 @@ static void q5_0(const void *row, float *y, int nb) {
 static void q5_1(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {
         float d = D_OF(block_q5_1), m = M_OF(block_q5_1);
-        const uint8_t *qs = BLOCK32_FIELD(block_q5_1, qs, row, nb, i), *qh = BLOCK32_FIELD(block_q5_1, qh, row, nb, i);
+        const uint8_t *qs = BLOCK32_FIELD(block_q5_1, qs, row, nb, i);
+        uint32_t qh = BLOCK32_QH(block_q5_1, row, nb, i);
         for (int j = 0; j < 16; j++) {
-            y[j] = (float)((qs[j] & 0xf) | q5_high(qh, j)) * d + m;
-            y[j + 16] = (float)((qs[j] >> 4) | q5_high(qh, j + 16)) * d + m;
+            y[j] = (float)((qs[j] & 0xf) | q5_fifth(qh, j)) * d + m;
+            y[j + 16] = (float)((qs[j] >> 4) | q5_fifth(qh, j + 16)) * d + m;
         }
     }
 }

@@ -65,7 +65,6 @@ static void bf16_rows(const llama_tensor *w, const ActLayout *L, const void *act
 
 /* Quant j of a 32-value block as the format defines it. */
 static inline int q4_nib(const uint8_t *qs, int j) { return j < 16 ? qs[j] & 0xf : qs[j - 16] >> 4; }
-static inline int q5_bit(const uint8_t qh[4], int j) { return (qh[j / 8] >> (j % 8) & 1) << 4; }
 
 /* One kernel for the five 32-value types: isum per block, p, lanes. */
 static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m,
@@ -95,8 +94,8 @@ static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void 
                 }
                 case LLAMA_TYPE_Q5_0_SPLIT: {
                     const uint8_t *qs = BLOCK32_FIELD(block_q5_0, qs, row, nb, b);
-                    const uint8_t *qh = BLOCK32_FIELD(block_q5_0, qh, row, nb, b);
-                    for (int j = 0; j < 32; j++) isum += ((q4_nib(qs, j) | q5_bit(qh, j)) - 16) * x[j];
+                    uint32_t qh = BLOCK32_QH(block_q5_0, row, nb, b);
+                    for (int j = 0; j < 32; j++) isum += ((q4_nib(qs, j) | q5_fifth(qh, j)) - 16) * x[j];
                     dw = f16_load(BLOCK32_FIELD(block_q5_0, d, row, nb, b));
                     break;
                 }
@@ -109,8 +108,8 @@ static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void 
                 }
                 default: {                              /* Q5_1 */
                     const uint8_t *qs = BLOCK32_FIELD(block_q5_1, qs, row, nb, b);
-                    const uint8_t *qh = BLOCK32_FIELD(block_q5_1, qh, row, nb, b);
-                    for (int j = 0; j < 32; j++) isum += (q4_nib(qs, j) | q5_bit(qh, j)) * x[j];
+                    uint32_t qh = BLOCK32_QH(block_q5_1, row, nb, b);
+                    for (int j = 0; j < 32; j++) isum += (q4_nib(qs, j) | q5_fifth(qh, j)) * x[j];
                     dw = f16_load(BLOCK32_FIELD(block_q5_1, d, row, nb, b));
                     mw = f16_load(BLOCK32_FIELD(block_q5_1, m, row, nb, b));
                     break;

@@ -74,15 +74,12 @@ PANEL32_TARGET static inline __attribute__((always_inline)) __m512 pack_d(const 
 }
 
 /* The 32 quants (value order) of a Q5 block: nibbles, and 16 where the
- * block's qh has the value's bit. */
-PANEL32_TARGET static inline __attribute__((always_inline)) __m256i q5_quants(const uint8_t qs[16],
-                                                                              const uint8_t qh[4]) {
+ * block's qh word has the value's bit. */
+PANEL32_TARGET static inline __attribute__((always_inline)) __m256i q5_quants(const uint8_t qs[16], uint32_t qh) {
     __m128i q = _mm_loadu_si128((const __m128i *)(const void *)qs);
     __m256i n = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
                                  _mm256_set1_epi8(0x0f));
-    uint32_t bits;
-    __builtin_memcpy(&bits, qh, 4);
-    return _mm256_or_si256(n, _mm256_and_si256(_mm256_movm_epi8((__mmask32)bits), _mm256_set1_epi8(0x10)));
+    return _mm256_or_si256(n, _mm256_and_si256(_mm256_movm_epi8((__mmask32)qh), _mm256_set1_epi8(0x10)));
 }
 
 /* The 32 nibbles (value order) of a Q4 block. */
@@ -118,7 +115,7 @@ PANEL32_TARGET static inline __attribute__((always_inline)) __m256i q4_quants(co
     }
 #define PANEL32_Q8_0(BT, R, b) _mm256_loadu_si256((const __m256i *)(const void *)BLOCK32_FIELD(BT, qs, R, nbr, b))
 #define PANEL32_Q4(BT, R, b) q4_quants(BLOCK32_FIELD(BT, qs, R, nbr, b))
-#define PANEL32_Q5(BT, R, b) q5_quants(BLOCK32_FIELD(BT, qs, R, nbr, b), BLOCK32_FIELD(BT, qh, R, nbr, b))
+#define PANEL32_Q5(BT, R, b) q5_quants(BLOCK32_FIELD(BT, qs, R, nbr, b), BLOCK32_QH(BT, R, nbr, b))
 PANEL32_PACK(pack_q8_0, block_q8_0, PANEL32_Q8_0, 0, d)
 PANEL32_PACK(pack_q4_0, block_q4_0, PANEL32_Q4, 0, d)
 PANEL32_PACK(pack_q5_0, block_q5_0, PANEL32_Q5, 0, d)

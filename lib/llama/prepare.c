@@ -1,7 +1,8 @@
 /* Weights put into the layouts the kernels read, in place (tensor.h's
  * llama_tensor_prepare, llama.h's llama_model_prepare; blocks.h says
  * why): the blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1), each run of
- * 32 blocks of a row becoming each of its fields side by side; Q4_K and
+ * 32 blocks of a row becoming each of its fields side by side (the fifth
+ * bits in halves); Q4_K and
  * Q5_K, each pair of super-blocks its two heads, then Q5_K's two blocks'
  * fifth bits, then their quants, those in the kernels' order. */
 #include "lib/llama/llama.h"
@@ -14,19 +15,35 @@
  * the qs), in order, as blocks.h's structs lay them out; size 0 ends. */
 typedef struct {
     int off, size;
+    int halves;     /* qh: its words then in halves (blocks.h) */
 } Field;
-#define FIELD_OF(BT, F) { (int)offsetof(BT, F), (int)sizeof(((BT *)0)->F) }
+#define FIELD_OF(BT, F) { (int)offsetof(BT, F), (int)sizeof(((BT *)0)->F), 0 }
+#define QH_OF(BT) { (int)offsetof(BT, qh), (int)sizeof(((BT *)0)->qh), 1 }
 static const Field *block_fields(int type) {
-    static const Field q4_0[] = { FIELD_OF(block_q4_0, d), FIELD_OF(block_q4_0, qs), { 0, 0 } };
-    static const Field q4_1[] = { FIELD_OF(block_q4_1, d), FIELD_OF(block_q4_1, m), FIELD_OF(block_q4_1, qs), { 0, 0 } };
-    static const Field q5_0[] = { FIELD_OF(block_q5_0, d), FIELD_OF(block_q5_0, qh), FIELD_OF(block_q5_0, qs), { 0, 0 } };
-    static const Field q5_1[] = { FIELD_OF(block_q5_1, d), FIELD_OF(block_q5_1, m), FIELD_OF(block_q5_1, qh),
-                                  FIELD_OF(block_q5_1, qs), { 0, 0 } };
+    static const Field q4_0[] = { FIELD_OF(block_q4_0, d), FIELD_OF(block_q4_0, qs), { 0, 0, 0 } };
+    static const Field q4_1[] = { FIELD_OF(block_q4_1, d), FIELD_OF(block_q4_1, m), FIELD_OF(block_q4_1, qs), { 0, 0, 0 } };
+    static const Field q5_0[] = { FIELD_OF(block_q5_0, d), QH_OF(block_q5_0), FIELD_OF(block_q5_0, qs), { 0, 0, 0 } };
+    static const Field q5_1[] = { FIELD_OF(block_q5_1, d), FIELD_OF(block_q5_1, m), QH_OF(block_q5_1),
+                                  FIELD_OF(block_q5_1, qs), { 0, 0, 0 } };
     switch (type) {
     case LLAMA_TYPE_Q4_0: return q4_0;
     case LLAMA_TYPE_Q4_1: return q4_1;
     case LLAMA_TYPE_Q5_0: return q5_0;
     default: return q5_1;
+    }
+}
+
+/* A run's n qh words (ggml's, side by side at qh) in blocks.h's order:
+ * each four blocks' low halves, then their high halves. */
+static void qh_halves(uint8_t *qh, int n) {
+    for (int g = 0; g < n; g += 4) {
+        int m = n - g < 4 ? n - g : 4;
+        uint8_t old[16];
+        memcpy(old, qh + 4 * g, 4 * (size_t)m);
+        for (int k = 0; k < m; k++) {
+            memcpy(qh + 4 * g + 2 * k, old + 4 * k, 2);
+            memcpy(qh + 4 * g + 2 * (m + k), old + 4 * k + 2, 2);
+        }
     }
 }
 
@@ -37,10 +54,12 @@ static void split_row(unsigned char *p, int nb, int S, const Field *fields) {
         int n = run32_blocks(b, nb);
         unsigned char *run = p + run32_start(b, S);
         memcpy(old, run, (size_t)n * (size_t)S);
-        for (const Field *f = fields; f->size; f++)
+        for (const Field *f = fields; f->size; f++) {
             for (int k = 0; k < n; k++)
                 memcpy(run + split_field_at(S, f->off, f->size, nb, b + k) - run32_start(b, S),
                        old + (size_t)k * (size_t)S + (size_t)f->off, (size_t)f->size);
+            if (f->halves) qh_halves(run + (size_t)n * (size_t)f->off, n);
+        }
     }
 }
 

@@ -99,21 +99,12 @@ TARGET static INLINE __m512i quad_dot(__m512i v, const int fifth, __mmask64 h0, 
                                LOAD512(quads + 64));
 }
 
-/* The fifth bits of blocks 4k .. 4k+3 of Q5_0 or Q5_1 (their 16 bytes of
- * qh, four each) as masks for quad_dot's low nibbles (values 0-15: bits
- * 0-15 of each qh) and high: the 16 bytes in every 128-bit lane, VPSHUFB
- * spreads lane L's block's bytes over eight each, VPTESTMB picks each
- * one's bit. */
+/* The fifth bits of four blocks of Q5_0 or Q5_1 (their 16 bytes of qh,
+ * in blocks.h's halves) as masks for quad_dot's low nibbles (values 0-15)
+ * and high (16-31): the first eight bytes and the last, as they are. */
 TARGET static INLINE void quad_fifth_bits(const uint8_t *qh, __mmask64 *lo, __mmask64 *hi) {
-    __m512i v = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)qh));
-    const __m512i bits = _mm512_set1_epi64(0x8040201008040201ll);
-    /* lane L: byte 4L (bit j of values j < 8) eight times, 4L + 1 eight times; high: 4L + 2, 4L + 3 */
-    const __m512i lo_idx = _mm512_setr_epi32(0x00000000, 0x00000000, 0x01010101, 0x01010101, 0x04040404, 0x04040404,
-                                             0x05050505, 0x05050505, 0x08080808, 0x08080808, 0x09090909, 0x09090909,
-                                             0x0c0c0c0c, 0x0c0c0c0c, 0x0d0d0d0d, 0x0d0d0d0d);
-    const __m512i two = _mm512_set1_epi8(2);
-    *lo = _mm512_test_epi8_mask(_mm512_shuffle_epi8(v, lo_idx), bits);
-    *hi = _mm512_test_epi8_mask(_mm512_shuffle_epi8(v, _mm512_add_epi8(lo_idx, two)), bits);
+    *lo = _load_mask64((__mmask64 *)(void *)qh);
+    *hi = _load_mask64((__mmask64 *)(void *)(qh + 8));
 }
 
 /* quad_dot's two registers of eight blocks (blocks 0-3, 4-7): their qs

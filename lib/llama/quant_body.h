@@ -182,17 +182,19 @@ typedef ActView NAME(Act);
 
 /* ---------------------------------------------------------------- Q8_0, Q4_0 */
 
-/* The fifth bits of blocks k and k + 1 of Q5_0 or Q5_1 (their qh words
- * h0, h1) as 0x10 in the bytes of values 0-15 (*lo) and 16-31 (*hi), each
- * block's in its own 128-bit lane. */
-TARGET static INLINE void NAME(fifth_pair)(uint32_t h0, uint32_t h1, __m256i *lo, __m256i *hi) {
-    /* two broadcasts (loads) and a blend */
-    __m256i v = _mm256_blend_epi32(_mm256_set1_epi32((int)h0), _mm256_set1_epi32((int)h1), 0xf0);
+/* The fifth bits of blocks 2p and 2p + 1 of the four whose qh bytes
+ * (blocks.h: their low halves, then their high halves) are at four, as
+ * 0x10 in the bytes of values 0-15 (*lo) and 16-31 (*hi), each block's
+ * in its own 128-bit lane: one broadcast load, where ggml's words took
+ * two and a blend. */
+TARGET static INLINE void NAME(fifth_pair)(const uint8_t *four, const int p, __m256i *lo, __m256i *hi) {
+    __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)four));
     const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull), b4 = _mm256_set1_epi8(0x10);
-    __m256i l = _mm256_shuffle_epi8(v, _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-                                                        0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
-    __m256i h = _mm256_shuffle_epi8(v, _mm256_setr_epi8(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2,
-                                                        2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+    /* lane 0: block 2p's low half, bytes 4p and 4p + 1 eight times each; lane 1: 2p + 1's */
+    __m256i idx = _mm256_add_epi8(_mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2,
+                                                   2, 2, 3, 3, 3, 3, 3, 3, 3, 3),
+                                  _mm256_set1_epi8((char)(4 * p)));
+    __m256i l = _mm256_shuffle_epi8(v, idx), h = _mm256_shuffle_epi8(v, _mm256_add_epi8(idx, _mm256_set1_epi8(8)));
     *lo = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(l, bit), bit), b4);
     *hi = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(h, bit), bit), b4);
 }
@@ -214,11 +216,8 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const uint8_t *qs, const uint8_t
         __m256i v = LOAD(qs + 32 * j);
         __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
         if (qh) {
-            uint32_t h0, h1;
             __m256i f0, f1;
-            __builtin_memcpy(&h0, qh + 8 * j, 4);
-            __builtin_memcpy(&h1, qh + 8 * j + 4, 4);
-            NAME(fifth_pair)(h0, h1, &f0, &f1);
+            NAME(fifth_pair)(qh + 16 * (j / 2), j % 2, &f0, &f1);
             lo = _mm256_or_si256(lo, f0);
             hi = _mm256_or_si256(hi, f1);
         }
@@ -232,6 +231,8 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const uint8_t *qs, const uint8_t
 }
 /* Field F of block b + k of the split row W of nb blocks (blocks.h). */
 #define FIELD(W, F, k) BLOCK32_FIELD(__typeof__(*(W)), F, W, nb, b + (k))
+/* Block b + k's fifth bits as a ggml qh word. */
+#define QH_WORD(W, k) BLOCK32_QH(__typeof__(*(W)), W, nb, b + (k))
 #define HALVES_AT(W, F) NAME(d8_apart)((const uint16_t *)(const void *)FIELD(W, F, 0), r)
 #define NIBBLES8(W, PART) NAME(nibble_sums8)(FIELD(W, qs, 0), NULL, a, b)
 #define NIBBLES8_Q5(W, PART) NAME(nibble_sums8)(FIELD(W, qs, 0), FIELD(W, qh, 0), a, b)
@@ -311,10 +312,8 @@ TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a,
 
 /* Byte j of the result: 0x10 when bit j of qh is set (a Q5 block's fifth
  * bits, for values 0..31). */
-TARGET static INLINE __m256i NAME(bits32)(const uint8_t qh[4]) {
-    uint32_t u;
-    __builtin_memcpy(&u, qh, 4);
-    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)u),
+TARGET static INLINE __m256i NAME(bits32)(uint32_t qh) {
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)qh),
                                     _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
                                                      2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
     __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
@@ -322,7 +321,7 @@ TARGET static INLINE __m256i NAME(bits32)(const uint8_t qh[4]) {
     return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
 }
 
-#define Q5_PART(k) NAME(prod_us)(_mm256_or_si256(NAME(q4_nibbles)(FIELD(w, qs, k)), NAME(bits32)(FIELD(w, qh, k))), \
+#define Q5_PART(k) NAME(prod_us)(_mm256_or_si256(NAME(q4_nibbles)(FIELD(w, qs, k)), NAME(bits32)(QH_WORD(w, k))), \
                            LOAD(a->q + 32 * (b + k)))
 #define Q4_1_PART(k) NAME(prod_us)(NAME(q4_nibbles)(FIELD(w, qs, k)), LOAD(a->q + 32 * (b + k)))
 /* (q - 16) . x = q . x - 16 * sum(x) */
@@ -862,6 +861,7 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 #undef Q4_0_PART
 #undef FIELD
 #undef HALVES_AT
+#undef QH_WORD
 #undef BLOCK_D8_AT
 #undef Q4_0_CORR
 #undef LOAD

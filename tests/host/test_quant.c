@@ -381,11 +381,13 @@ TEST(dequantize_runq8) {
 }
 
 /* llama_tensor_prepare's layout of the blocks of 4 and 5 bits (blocks.h)
- * byte for byte: rows of 45 blocks (a run of 32 and one of 13), every
- * field of every block marked with its row, block and byte, found where
- * the run puts it (each field of the run's blocks side by side, in the
- * blocks' order of fields) and where BLOCK32_FIELD_AT says; other types
- * left alone. */
+ * byte for byte: rows of 45 blocks (a run of 32 and one of 13: its last
+ * four blocks' qh one short), every field of every block marked with its
+ * row, block and byte, found where the run puts it (each field of the
+ * run's blocks side by side, in the blocks' order of fields; qh in halves,
+ * each four blocks' low ones then their high ones) and where
+ * BLOCK32_FIELD_AT (qh: of each four's first block) and BLOCK32_QH say;
+ * other types left alone. */
 static size_t field_at(int type, int field, int nb, int b) {
     switch (type) {
     case LLAMA_TYPE_Q4_0: return field ? BLOCK32_FIELD_AT(block_q4_0, qs, nb, b) : BLOCK32_FIELD_AT(block_q4_0, d, nb, b);
@@ -403,11 +405,11 @@ static size_t field_at(int type, int field, int nb, int b) {
 
 TEST(split_layout) {
     enum { ROWS = 3, NB = 45 };
-    static const struct { int type, split, S, sizes[5]; } types[] = {
-        { LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_0_SPLIT, 18, { 2, 16 } },
-        { LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q4_1_SPLIT, 20, { 2, 2, 16 } },
-        { LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_0_SPLIT, 22, { 2, 4, 16 } },
-        { LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q5_1_SPLIT, 24, { 2, 2, 4, 16 } },
+    static const struct { int type, split, S, sizes[5], qh; } types[] = {
+        { LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_0_SPLIT, 18, { 2, 16 }, -1 },
+        { LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q4_1_SPLIT, 20, { 2, 2, 16 }, -1 },
+        { LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_0_SPLIT, 22, { 2, 4, 16 }, 1 },
+        { LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q5_1_SPLIT, 24, { 2, 2, 4, 16 }, 2 },
     };
     for (size_t ti = 0; ti < sizeof types / sizeof types[0] && !check_failed_; ti++) {
         int S = types[ti].S;
@@ -424,11 +426,28 @@ TEST(split_layout) {
             const uint8_t *row = split + (size_t)r * NB * S;
             for (int b = 0; b < NB; b++) {
                 int run = b / 32, n = run ? NB - 32 : 32, k = b % 32;
+                const uint8_t *block = raw + ((size_t)r * NB + b) * S;
                 for (int f = 0, off = 0; sizes[f]; off += sizes[f++]) {
                     size_t at = (size_t)run * 32 * S + (size_t)n * off + (size_t)k * sizes[f];
+                    if (f == types[ti].qh) {
+                        size_t four = at - (size_t)(k % 4) * 4;
+                        int m = n - k / 4 * 4 < 4 ? n - k / 4 * 4 : 4;
+                        size_t lo = four + 2 * (size_t)(k % 4), hi = lo + 2 * (size_t)m;
+                        CHECK(k % 4 || field_at(types[ti].type, f, NB, b) == four, "%s block %d qh",
+                              llama_type_get(t.type)->name, b);
+                        CHECK(memcmp(row + lo, block + off, 2) == 0 && memcmp(row + hi, block + off + 2, 2) == 0,
+                              "%s row %d block %d qh halves", llama_type_get(t.type)->name, r, b);
+                        uint32_t word = (uint32_t)block[off] | (uint32_t)block[off + 1] << 8 |
+                                        (uint32_t)block[off + 2] << 16 | (uint32_t)block[off + 3] << 24;
+                        uint32_t got = types[ti].type == LLAMA_TYPE_Q5_0 ? BLOCK32_QH(block_q5_0, row, NB, b)
+                                                                         : BLOCK32_QH(block_q5_1, row, NB, b);
+                        CHECK(got == word, "%s row %d block %d: qh word %08x, want %08x",
+                              llama_type_get(t.type)->name, r, b, got, word);
+                        continue;
+                    }
                     CHECK(field_at(types[ti].type, f, NB, b) == at, "%s block %d field %d: at %zu, want %zu",
                           llama_type_get(t.type)->name, b, f, field_at(types[ti].type, f, NB, b), at);
-                    CHECK(memcmp(row + at, raw + ((size_t)r * NB + b) * S + off, (size_t)sizes[f]) == 0,
+                    CHECK(memcmp(row + at, block + off, (size_t)sizes[f]) == 0,
                           "%s row %d block %d field %d", llama_type_get(t.type)->name, r, b, f);
                 }
             }
