@@ -103,8 +103,11 @@ TARGET static INLINE __m512i quad_dot(__m512i v, const int fifth, __mmask64 h0, 
  * in blocks.h's halves) as masks for quad_dot's low nibbles (values 0-15)
  * and high (16-31): the first eight bytes and the last, as they are. */
 TARGET static INLINE void quad_fifth_bits(const uint8_t *qh, __mmask64 *lo, __mmask64 *hi) {
-    *lo = _load_mask64((__mmask64 *)(void *)qh);
-    *hi = _load_mask64((__mmask64 *)(void *)(qh + 8));
+    uint64_t l, h;     /* memcpy: qh is 2-byte aligned at most */
+    __builtin_memcpy(&l, qh, 8);
+    __builtin_memcpy(&h, qh + 8, 8);
+    *lo = _cvtu64_mask64(l);
+    *hi = _cvtu64_mask64(h);
 }
 
 /* quad_dot's two registers of eight blocks (blocks 0-3, 4-7): their qs
