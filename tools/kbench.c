@@ -10,11 +10,12 @@
  *   - batched: -m vectors (default 128) times a matrix of 1024 rows, in
  *     GFLOP/s (2 * rows * cols * m per pass).
  * Usage: kbench [-t Q8_0,Q4_K,...] [-l avx512,avx2-vnni,sse2,...] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w]
- *        [-r streams|ahead|bare] [-B]
+ *        [-r streams|ahead|bare|l2] [-B]
  * (-l: levels (each of its kernel sets the CPU has) or single sets, by
  * name, default all; -k: columns of every matrix, default 4096; a multiple of 256 for the K-quants;
  * -r: how the one-vector kernels read the rows, matmul.h's matmul_read
- * (bare: four streams without software prefetch), default streams; -B: the batched products only)
+ * (bare: four streams without software prefetch; l2: four streams prefetched into L2 only), default
+ * streams; -B: the batched products only)
  * Weights are random with ordinary scales (no subnormal or infinite ones).
  * Times are the thread's CPU time (-w: wall-clock), so that other work on
  * a shared machine costs less of the figures (its memory traffic still
@@ -222,7 +223,7 @@ int main(int argc, char **argv) {
         else if (opt == 'B') batch_only = 1;
         else if (opt == 'r' && read_way(optarg) >= 0) read = read_way(optarg);
         else die("usage: kbench [-t TYPES] [-l LEVELS] [-s MiB] [-c MiB] [-m M] [-k COLS] [-T seconds] [-w] "
-                 "[-r streams|ahead|bare] [-B]");
+                 "[-r streams|ahead|bare|l2] [-B]");
     }
     matmul_read_every(read);
     int types[NTYPES], ntypes = 0;
@@ -256,6 +257,7 @@ int main(int argc, char **argv) {
            big_mib, roof_big, small_mib, roof_small, COLS,
            read == MATMUL_READ_AHEAD  ? "one stream, prefetched far"
            : read == MATMUL_READ_BARE ? "four streams, not prefetched"
+           : read == MATMUL_READ_L2   ? "four streams, prefetched into L2"
                                              : "four streams, prefetched near", m);
     printf("%-6s %-15s %10s %6s %10s %6s %14s\n", "type", "set", "big GB/s", "roof", "small GB/s", "roof",
            "batched GFLOP/s");

@@ -19,7 +19,7 @@ const MatmulKernel *const matmul_levels[] = {
 };
 
 int matmul_read[MATMUL_KINDS];   /* MATMUL_READ_STREAMS (0) for callers that set none */
-const char *const matmul_read_names[MATMUL_READS] = { "streams", "ahead", "bare" };
+const char *const matmul_read_names[MATMUL_READS] = { "streams", "ahead", "bare", "l2" };
 
 void matmul_read_every(int read) {
     for (int k = 0; k < MATMUL_KINDS; k++) __atomic_store_n(&matmul_read[k], read, __ATOMIC_RELAXED);

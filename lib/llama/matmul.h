@@ -149,8 +149,21 @@ typedef void (*matmul_tensor_fn)(const llama_tensor *w, const ActLayout *L, cons
  * 26 -> 30 GB/s). The tuner (tuner.h) times the ways that differ for
  * each weight kind on the first tokens (one stream ahead first) and sets
  * each kind's read before and during each forward pass; the workers only
- * read it. The same bits every way: each row is computed alone. */
-enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD, MATMUL_READ_BARE, MATMUL_READS };
+ * read it. The same bits every way: each row is computed alone.
+ * MATMUL_READ_L2: four streams prefetched into L2 only (PREFETCHT1),
+ * 2 KiB ahead for the blocks of 32 and 4 KiB for the super-blocks: the
+ * read of wide rows on Zen 4. There the bare streams slow down as rows
+ * grow past what the L1 cache holds four of beside the vector (kbench
+ * from DRAM, one core, 512-bit VNNI, bare at 2048 / 14336 columns, the
+ * width of Llama 3 8B's and Mistral 7B's w2: Q4_K 30-31 / 16.8-17.1 GB/s,
+ * Q6_K 28-29 / 17.2-17.4, Q4_0 30-31 / 20.8-21.1; Q8_0 31-32 / 29.7-30).
+ * Prefetched into L2 they read Q4_K 27.4 / 25.7-28.7, Q6_K 28.4 / 25.3-
+ * 27.5, Q4_0 33.4 / 30.1-31.4 (4096 / 14336 columns). The distance has a
+ * narrow optimum there: super-blocks 1, 2, 4 and 8 KiB ahead read Q4_K
+ * at 14336 columns 12, 24, 26-29 and 14 GB/s; blocks of 32 at 2, 4 and 8
+ * KiB Q4_0 30, 26 and 20; and into L1 (PREFETCHT0, as the streams) 4 KiB
+ * ahead Q4_K 15, 2 KiB ahead Q4_0 25.6. */
+enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD, MATMUL_READ_BARE, MATMUL_READ_L2, MATMUL_READS };
 /* The read of each weight kind (MATMUL_*): the fastest way differs by
  * type on one machine (Zen 4, kbench from DRAM, one core: Q4_0 26.9 GB/s
  * as streams, 24.3 bare; Q6_K 12.2 as streams, 29.1 bare), and a model
@@ -168,9 +181,14 @@ static inline int matmul_read_of(int kind) { return __atomic_load_n(&matmul_read
  * PREFETCH_FAR says why 8 and 10 KiB). */
 #define MATMUL_PREFETCH_FAR 8192
 #define MATMUL_PREFETCH_FAR_K 10240
+/* MATMUL_READ_L2's distances (above), with this bit set: into L2 only. */
+#define MATMUL_PREFETCH_L2 2048
+#define MATMUL_PREFETCH_L2_K 4096
+#define MATMUL_PREFETCH_TO_L2 1
 
 /* Software prefetch of [p + ahead, p + ahead + bytes), one line per 64
- * bytes (none for ahead 0). Unrolled (bytes is a constant in the kernels'
+ * bytes (none for ahead 0; into L2 only where ahead has
+ * MATMUL_PREFETCH_TO_L2). Unrolled (bytes is a constant in the kernels'
  * whole groups): the loop cost two instructions a line, 7% of a K-quant
  * row's. Near (the four streams) PREFETCHT0; far ahead (one stream)
  * PREFETCHNTA: each weight is read once a token, so its line need not
@@ -184,7 +202,11 @@ static inline int matmul_read_of(int kind) { return __atomic_load_n(&matmul_read
  * as the bare rows (forced, three alternations), so not kept. */
 static inline __attribute__((always_inline)) void matmul_prefetch(const void *p, int bytes, int ahead) {
     if (ahead <= 0) return;   /* MATMUL_READ_BARE */
-    if (ahead >= MATMUL_PREFETCH_FAR) {
+    if (ahead & MATMUL_PREFETCH_TO_L2) {
+        ahead &= ~MATMUL_PREFETCH_TO_L2;
+        _Pragma("GCC unroll 32") for (int o = 0; o < bytes; o += 64)
+            __builtin_prefetch((const char *)p + ahead + o, 0, 2);
+    } else if (ahead >= MATMUL_PREFETCH_FAR) {
         _Pragma("GCC unroll 32") for (int o = 0; o < bytes; o += 64)
             __builtin_prefetch((const char *)p + ahead + o, 0, 0);
     } else {

@@ -126,6 +126,8 @@ TARGET static INLINE __m256i NAME(hsum8)(const __m256i s[8]) {
  * 42.6, 43.8, 44.0; but Q8_0 36.9 at 8 KiB, 36.1 at 10). */
 #define PREFETCH_NEAR(block_bytes) ((block_bytes) < 64 ? 2048 : 1024)
 #define PREFETCH_FAR(block_bytes) ((block_bytes) < 64 ? MATMUL_PREFETCH_FAR : MATMUL_PREFETCH_FAR_K)
+#define PREFETCH_L2(block_bytes) \
+    (((block_bytes) < 64 ? MATMUL_PREFETCH_L2 : MATMUL_PREFETCH_L2_K) | MATMUL_PREFETCH_TO_L2)
 /* n blocks from p, `ahead` bytes ahead */
 #define PREFETCH_BLOCKS(p, n, ahead) matmul_prefetch((p), (n) * (int)sizeof *(p), (ahead))
 
@@ -784,7 +786,8 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
  * call each, the last rows (fewer than four) and the chunks of several
  * vectors (read in order) one at a time, prefetched near; MATMUL_READ_AHEAD:
  * every row in order, prefetched far ahead; MATMUL_READ_BARE: as four
- * streams, not prefetched. */
+ * streams, not prefetched; MATMUL_READ_L2: as four streams, prefetched
+ * into L2. */
 #define ROWS(FN, T, BT, QK, KIND)                                                                \
     TARGET __attribute__((unused)) static void FN(const llama_tensor *w, const ActLayout *L,   \
                                                   const void *act, int m,                        \
@@ -795,7 +798,8 @@ ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
             int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;                                          \
             int read = matmul_read_of(KIND), far = read == MATMUL_READ_AHEAD;                     \
             int q = far ? 0 : matmul_stream_quarter(i1 - i0, w->row_bytes);                     \
-            int ahead = far ? PREFETCH_FAR(sizeof(BT)) : read == MATMUL_READ_BARE ? 0 : PREFETCH_NEAR(sizeof(BT)); \
+            int ahead = far ? PREFETCH_FAR(sizeof(BT)) : read == MATMUL_READ_BARE ? 0                 \
+                      : read == MATMUL_READ_L2 ? PREFETCH_L2(sizeof(BT)) : PREFETCH_NEAR(sizeof(BT));  \
             for (int t = 0; t < m; t++) {                                                        \
                 NAME(Act) a = act_view(L, act, t);                                               \
                 float *yt = y + (size_t)t * ldy;                                                 \

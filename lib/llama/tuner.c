@@ -6,7 +6,7 @@
 /* ---------------------------------------------------------------- the candidates */
 
 /* The ways of reading rows (a bit per MATMUL_READ_*) that differ for a
- * kind: the block types read all three ways; llama2.c's Q8_0 (AVX-512
+ * kind: the block types read all four ways; llama2.c's Q8_0 (AVX-512
  * VNNI's RUNQ8 rows) in order ahead or as streams, which are never
  * prefetched; F16 and BF16 always as two streams, prefetched or bare; F32
  * one way. */
@@ -82,7 +82,8 @@ void tuner_init(LevelTuner *u, const MatmulKernel *widest, const uint64_t bytes[
      * stream reads Q6_K 3 times and Q3_K twice as fast as four, on Zen 4
      * four streams without software prefetch read Q6_K 1.6 times as fast
      * as one (kbench from DRAM, one core; matmul.h) */
-    static const int order[MATMUL_READS] = { MATMUL_READ_AHEAD, MATMUL_READ_STREAMS, MATMUL_READ_BARE };
+    static const int order[MATMUL_READS] = { MATMUL_READ_AHEAD, MATMUL_READ_STREAMS, MATMUL_READ_BARE,
+                                             MATMUL_READ_L2 };
     for (int kind = 0; kind < MATMUL_KINDS; kind++) {
         KindTuner *k = &u->kind[kind];
         if (!(kinds >> kind & 1)) continue;
@@ -134,11 +135,13 @@ static int leader(const KindTuner *k) {
 
 /* A timed step's plan for the kind: the candidates still timed, those
  * timed least first, and among equals from a place that moves on each
- * step, so that no candidate always gets the same units. */
+ * step, so that no candidate always gets the same units. While some have
+ * never been timed (more candidates than a step has units), those alone:
+ * the others wait for drop_slow rather than take a second slow trial. */
 static void plan_step(KindTuner *k) {
     k->n_plan = k->next = 0;
     if (!kind_tuning(k)) return;
-    for (int least = 0; least < TUNE_TRIALS; least++)
+    for (int least = 0; least < TUNE_TRIALS && !(least == 1 && k->n_plan); least++)
         for (int i = 0; i < k->n_cand; i++) {
             int c = (i + k->steps) % k->n_cand;
             if (timed_more(k, c) && k->tried[c] == least) k->plan[k->n_plan++] = c;

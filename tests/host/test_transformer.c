@@ -294,7 +294,8 @@ TEST(forward_batched_is_sequential) {
  * kind takes ns[c] per MiB of its weights, or ns_of[kind][c] where the
  * test gives a kind its own (the candidates in tuner_init's order: the
  * widest level reading one stream ahead where the kind is a block type,
- * then four streams, then bare, then the next sets the same; the
+ * then four streams, then bare, then prefetched into L2, then the next
+ * sets the same; the
  * candidate is the one the tuner times, and the engine must be running
  * its kind's products on it). After the trials, one-token steps run each
  * kind on its fastest; the logits are those of an engine that never
@@ -429,31 +430,47 @@ TEST(level_tuner_times_every_read) {
     if (check_failed_) { free(file); return; }
     int n;
     /* widest ahead fastest; next ahead fastest; widest streams fastest;
-     * widest bare fastest (each level: ahead, streams, bare) */
+     * widest bare fastest; widest into L2 fastest (each level: ahead,
+     * streams, bare, L2) */
     int timed[TUNE_MAX];
-    TuneChoice a = tuned((const uint64_t[]){ 50000, 100000, 100000, 80000, 90000, 90000 }, 0, &m, &n, timed);
-    CHECK(n == (next ? 6 : 3), "%d candidates for a Q4_0 model", n);
+    TuneChoice a = tuned((const uint64_t[]){ 50000, 100000, 100000, 100000, 80000, 90000, 90000, 90000 }, 0, &m, &n,
+                         timed);
+    CHECK(n == (next ? 8 : 4), "%d candidates for a Q4_0 model", n);
     CHECK(PICKED(a, widest, MATMUL_READ_AHEAD), "picked %s/%d", a.kernel->name, a.read);
     /* more than an eighth slower than the fastest: timed in one step, no
-     * more; with one candidate left, the timing ends */
+     * more; with one candidate left, the timing ends: after the steps that
+     * time each once (the model's layers shared out among them) */
+    int units = m.config.n_layers, first = (n + units - 1) / units;
     for (int c = 0; c < n; c++) CHECK(timed[c] == 1, "candidate %d timed %d times", c, timed[c]);
-    CHECK(tuned_steps == 1, "%d steps timed, want one shared by all %d candidates", tuned_steps, n);
+    CHECK(tuned_steps == first, "%d steps timed, want %d shared by all %d candidates (%d layers)", tuned_steps, first,
+          n, units);
     if (next) {
-        TuneChoice b = tuned((const uint64_t[]){ 90000, 100000, 100000, 50000, 95000, 95000 }, 0, &m, &n, NULL);
+        TuneChoice b = tuned((const uint64_t[]){ 90000, 100000, 100000, 100000, 50000, 95000, 95000, 95000 }, 0, &m,
+                             &n, NULL);
         CHECK(PICKED(b, next, MATMUL_READ_AHEAD), "picked %s/%d, want %s ahead", b.kernel->name, b.read, next->name);
     }
     /* within an eighth of the fastest: every one timed in full, the fastest kept */
-    TuneChoice c = tuned((const uint64_t[]){ 56000, 50000, 56200, 55000, 54000, 53000 }, 0, &m, &n, timed);
+    TuneChoice c = tuned((const uint64_t[]){ 56000, 50000, 56200, 55500, 55000, 54000, 53000, 52000 }, 0, &m, &n,
+                         timed);
     CHECK(PICKED(c, widest, MATMUL_READ_STREAMS), "picked %s/%d", c.kernel->name, c.read);
     for (int k = 0; k < n; k++) CHECK(timed[k] == TUNE_TRIALS, "candidate %d timed %d times", k, timed[k]);
-    CHECK(tuned_steps == TUNE_TRIALS, "%d steps timed, want %d", tuned_steps, TUNE_TRIALS);
+    /* the steps that time each once, then the other trials, at most a
+     * unit each for each candidate in a step */
+    int rest = (n * (TUNE_TRIALS - 1) + units - 1) / units;
+    rest = rest > TUNE_TRIALS - 1 ? rest : TUNE_TRIALS - 1;
+    CHECK(tuned_steps == first + rest, "%d steps timed, want %d", tuned_steps, first + rest);
     /* the rows bare (no software prefetch: Zen 4) fastest */
-    TuneChoice e = tuned((const uint64_t[]){ 100000, 90000, 60000, 100000, 90000, 80000 }, 0, &m, &n, NULL);
+    TuneChoice e = tuned((const uint64_t[]){ 100000, 90000, 60000, 100000, 100000, 90000, 80000, 90000 }, 0, &m, &n,
+                         NULL);
     CHECK(PICKED(e, widest, MATMUL_READ_BARE), "picked %s/%d, want bare", e.kernel->name, e.read);
+    /* prefetched into L2 (wide rows on Zen 4) fastest */
+    TuneChoice g = tuned((const uint64_t[]){ 100000, 90000, 90000, 60000, 100000, 90000, 80000, 90000 }, 0, &m, &n,
+                         NULL);
+    CHECK(PICKED(g, widest, MATMUL_READ_L2), "picked %s/%d, want l2", g.kernel->name, g.read);
     /* --simd: the widest level only, every way of reading still timed (on
      * Zen 5 the K-quants read as four streams take 2.5 times as long) */
-    TuneChoice d = tuned((const uint64_t[]){ 50000, 100000, 100000 }, 1, &m, &n, NULL);
-    CHECK(n == 3, "%d candidates under --simd for a Q4_0 model", n);
+    TuneChoice d = tuned((const uint64_t[]){ 50000, 100000, 100000, 100000 }, 1, &m, &n, NULL);
+    CHECK(n == 4, "%d candidates under --simd for a Q4_0 model", n);
     CHECK(PICKED(d, widest, MATMUL_READ_AHEAD), "under --simd picked %s/%d", d.kernel->name, d.read);
     free(file);
     /* F16 rows are read as two streams, prefetched or bare: two ways */
@@ -485,24 +502,26 @@ TEST(level_tuner_times_a_variant) {
     CHECK(load("gguf/tinyllama-mini-Q4_K_M.gguf", &m, &file, &err) == 0, "%s", err.msg);
     if (check_failed_) { free(file); return; }
     int n, timed[TUNE_MAX];
-    /* widest ahead, streams, bare; the variant's; the next level's */
-    TuneChoice a = tuned((const uint64_t[]){ 90000, 95000, 80000, 85000, 90000, 60000, 100000, 100000, 100000 }, 0, &m,
-                         &n, timed);
-    CHECK(n == (next ? 9 : 6), "%d candidates for a Q4_K_M model", n);
+    /* widest ahead, streams, bare, L2; the variant's; the next level's */
+    TuneChoice a = tuned((const uint64_t[]){ 90000, 95000, 80000, 85000, 85000, 90000, 60000, 90000, 100000, 100000,
+                                             100000, 100000 },
+                         0, &m, &n, timed);
+    CHECK(n == (next ? 12 : 8), "%d candidates for a Q4_K_M model", n);
     CHECK(a.kernel == variant && a.read == MATMUL_READ_BARE, "picked %s/%d, want %s bare", a.kernel->set, a.read,
           variant->set);
-    TuneChoice b = tuned((const uint64_t[]){ 60000, 95000, 80000, 85000, 90000, 90000, 100000, 100000, 100000 }, 0, &m,
-                         &n, NULL);
+    TuneChoice b = tuned((const uint64_t[]){ 60000, 95000, 80000, 85000, 85000, 90000, 90000, 90000, 100000, 100000,
+                                             100000, 100000 },
+                         0, &m, &n, NULL);
     CHECK(b.kernel == widest && b.read == MATMUL_READ_AHEAD, "picked %s/%d, want %s ahead", b.kernel->set, b.read,
           widest->set);
-    TuneChoice c = tuned((const uint64_t[]){ 90000, 95000, 80000, 60000, 90000, 90000 }, 1, &m, &n, NULL);
-    CHECK(n == 6, "%d candidates under --simd for a Q4_K_M model", n);
+    TuneChoice c = tuned((const uint64_t[]){ 90000, 95000, 80000, 85000, 60000, 90000, 90000, 90000 }, 1, &m, &n, NULL);
+    CHECK(n == 8, "%d candidates under --simd for a Q4_K_M model", n);
     CHECK(c.kernel == variant && c.read == MATMUL_READ_AHEAD, "under --simd picked %s/%d", c.kernel->set, c.read);
     free(file);
     CHECK(load("gguf/stories15M-Q4_0.gguf", &m, &file, &err) == 0, "%s", err.msg);
     if (check_failed_) { free(file); return; }
-    tuned((const uint64_t[]){ 90000, 95000, 80000, 85000, 90000, 60000 }, 0, &m, &n, NULL);
-    CHECK(n == (next ? 6 : 3), "%d candidates for a Q4_0 model, where the variant is the same", n);
+    tuned((const uint64_t[]){ 90000, 95000, 80000, 85000, 85000, 90000, 60000, 90000 }, 0, &m, &n, NULL);
+    CHECK(n == (next ? 8 : 4), "%d candidates for a Q4_0 model, where the variant is the same", n);
     free(file);
 }
 
@@ -519,9 +538,12 @@ TEST(level_tuner_chooses_per_kind) {
     CHECK(load("gguf/tinyllama-mini-Q4_K_M.gguf", &m, &file, &err) == 0, "%s", err.msg);
     if (check_failed_) { free(file); return; }
     int n4, n6, timed[TUNE_MAX];
-    static const uint64_t slow[TUNE_MAX] = { 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
-    static const uint64_t q4k[TUNE_MAX] = { 100000, 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
-    static const uint64_t q6k[TUNE_MAX] = { 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    /* every candidate 100000 but one (the arrays' first TUNE_MAX) */
+#define ALL_SLOW 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000, 100000
+    _Static_assert(TUNE_MAX <= 12, "ALL_SLOW: one for each candidate");
+    static const uint64_t slow[] = { ALL_SLOW };
+    static const uint64_t q4k[] = { 100000, 100000, 50000, ALL_SLOW };
+    static const uint64_t q6k[] = { 100000, 50000, ALL_SLOW };
     const uint64_t *ns_of[MATMUL_KINDS] = { NULL };
     ns_of[MATMUL_Q4_K] = q4k;
     ns_of[MATMUL_Q6_K] = q6k;
@@ -540,7 +562,7 @@ TEST(level_tuner_chooses_per_kind) {
     int cls = matmul_kind(m.weights.wcls.type), layers = matmul_kind(m.weights.layer[0].wq.type), n;
     CHECK(cls >= 0 && cls != layers, "the classifier of kind %d, the layers %d", cls, layers);
     if (check_failed_) { free(file); return; }
-    static const uint64_t fifth[TUNE_MAX] = { 100000, 100000, 100000, 100000, 50000, 100000, 100000, 100000, 100000 };
+    static const uint64_t fifth[] = { 100000, 100000, 100000, 100000, 50000, ALL_SLOW };
     for (int k = 0; k < MATMUL_KINDS; k++) ns_of[k] = NULL;
     ns_of[cls] = fifth;
     TuneChoice c = tuned_kind(llama_cpu_detect(), slow, ns_of, 0, &m, cls, &n, timed);
@@ -578,10 +600,11 @@ TEST(level_tuner_skips_a_level_without_kernels) {
     TuneChoice a = tuned_on(avx2, (const uint64_t[]){ 100000, 50000 }, 0, &ck, &n, NULL);
     CHECK(n == 2 && PICKED(a, next, MATMUL_READ_STREAMS), "fp32: %d candidates, picked %s", n, a.kernel->name);
     /* SSE2 twice as fast if it were timed: it is not a candidate */
-    TuneChoice b = tuned_on(avx2, (const uint64_t[]){ 90000, 100000, 95000, 50000, 50000, 50000 }, 0, &m, &n, timed);
-    CHECK(n == 3, "%d candidates for a Q4_0 model on AVX2", n);
+    TuneChoice b = tuned_on(avx2, (const uint64_t[]){ 90000, 100000, 95000, 97000, 50000, 50000, 50000, 50000 }, 0, &m,
+                            &n, timed);
+    CHECK(n == 4, "%d candidates for a Q4_0 model on AVX2", n);
     CHECK(PICKED(b, widest, MATMUL_READ_AHEAD), "Q4_0: picked %s/%d", b.kernel->name, b.read);
-    for (int k = 0; k < 3; k++) CHECK(timed[k] == TUNE_TRIALS, "candidate %d timed %d times", k, timed[k]);
+    for (int k = 0; k < 4; k++) CHECK(timed[k] == TUNE_TRIALS, "candidate %d timed %d times", k, timed[k]);
     free(f1);
     free(f2);
 }
@@ -599,8 +622,8 @@ TEST(level_tuner_times_again) {
     if (check_failed_) { free(file); return; }
     /* first the second candidate (four streams) fastest, then the third
      * (bare), the second within an eighth of it: timed in full */
-    static const uint64_t before[TUNE_MAX] = { 100000, 50000, 100000, 100000, 100000, 100000, 100000, 100000, 100000 };
-    static const uint64_t after[TUNE_MAX] = { 100000, 53000, 50000, 100000, 100000, 100000, 100000, 100000, 100000 };
+    static const uint64_t before[] = { 100000, 50000, ALL_SLOW };
+    static const uint64_t after[] = { 100000, 53000, 50000, ALL_SLOW };
     TunerClock clock = { 1, NULL, before, { NULL }, { { 0 } } };
     llama_platform pf = { &clock, NULL, tuner_clock, NULL, llama_cpu_detect(), NULL, NULL, 0 };
     llama_platform plain = { NULL, NULL, NULL, NULL, llama_cpu_detect(), NULL, NULL, 1 };
@@ -652,7 +675,10 @@ TEST(level_tuner_times_again) {
         float *b = transformer_forward(&ref.t, &token, 1, step % 64);
         CHECK(memcmp(a, b, (size_t)m.config.vocab_size * 4) == 0, "logits differ at step %d", step);
     }
-    CHECK(during == TUNE_TRIALS - 1, "%d more steps timed, want %d", during, TUNE_TRIALS - 1);
+    /* the steps that time each candidate once (the layers shared out), then
+     * the trials of the two left */
+    int first = (u->n_cand + m.config.n_layers - 1) / m.config.n_layers;
+    CHECK(during == first + TUNE_TRIALS - 2, "%d more steps timed, want %d", during, first + TUNE_TRIALS - 2);
     TuneChoice c = transformer_choice(&e.t, MATMUL_Q4_0);
     CHECK(!tuner_kind_tuning(t, MATMUL_Q4_0) && c.kernel == u->cand[2].kernel && c.read == u->cand[2].read, "then picked %s/%d, want %s/%d",
           c.kernel->set, c.read, u->cand[2].kernel->set, u->cand[2].read);
