@@ -169,7 +169,7 @@ enum { MATMUL_READ_STREAMS, MATMUL_READ_AHEAD, MATMUL_READ_BARE, MATMUL_READ_L2,
  * as streams, 24.3 bare; Q6_K 12.2 as streams, 29.1 bare), and a model
  * mixes types (llama-quantize's Q4_0 files keep the classifier in Q6_K). */
 extern int matmul_read[MATMUL_KINDS];
-/* Their names, for tools and tests: "streams", "ahead", "bare". */
+/* Their names, for tools and tests: "streams", "ahead", "bare", "l2". */
 extern const char *const matmul_read_names[MATMUL_READS];
 /* Sets every kind's read (tools and tests). */
 void matmul_read_every(int read);

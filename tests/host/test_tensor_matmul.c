@@ -479,8 +479,9 @@ TEST(real_tensors_products) {
 /* One vector over ranges big enough to be read as several streams
  * (matmul.h's MATMUL_STREAMS_BYTES), with 0 to 3 rows past the streams'
  * (401, 200, 201, 400, 399 and 398 rows), whole and in pieces, and the
- * same read as one stream (MATMUL_READ_AHEAD) and as streams without
- * software prefetch (MATMUL_READ_BARE): every row the reference's at
+ * same read as one stream (MATMUL_READ_AHEAD), as streams without
+ * software prefetch (MATMUL_READ_BARE) and as streams prefetched into L2
+ * (MATMUL_READ_L2): every row the reference's at
  * every level. Rows of 4096 values, and of 2048 for the types whose rows
  * are still long enough (the F16 and BF16 rows read bare take x as fp32
  * up to 2048 values, as binary16 past that: matmul.h's matmul_half_x). */
