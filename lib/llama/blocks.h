@@ -78,17 +78,24 @@ static inline size_t split_field_at(int S, int off, int size, int nb, int b) {
     return run32_start(b, S) + (size_t)run32_blocks(b, nb) * (size_t)off + (size_t)(b % BLOCK32_RUN) * (size_t)size;
 }
 
+/* Where block k of a run of n keeps the low half (high 0) or the high
+ * half of its qh word (Q5_0, Q5_1), from the start of the run's qh field:
+ * its four's low halves first, then their high ones (m of them: four,
+ * or the run's last few). */
+static inline size_t q5_half_at(int n, int k, int high) {
+    int four = k & ~3, m = n - four < 4 ? n - four : 4;
+    return 4 * (size_t)four + 2 * (size_t)(k & 3) + 2 * (size_t)(high ? m : 0);
+}
+
 /* The fifth bits of block b (a ggml qh word: bit j for value j) of a
  * split Q5_0 or Q5_1 row of nb blocks of S bytes at row, their qh at
  * byte qh_off of ggml's block. */
 static inline uint32_t q5_fifth_word(const uint8_t *row, int S, int qh_off, int nb, int b) {
-    /* b's run: its first block and its n blocks; b's four in it: their first and the m present */
-    int first = b & -BLOCK32_RUN, n = nb - first < BLOCK32_RUN ? nb - first : BLOCK32_RUN;
-    int four = (b - first) & ~3, m = n - four < 4 ? n - four : 4;
-    const uint8_t *lo = row + (size_t)first * (size_t)S + (size_t)n * (size_t)qh_off + 4 * (size_t)four + 2 * (size_t)(b & 3);
+    const uint8_t *field = row + split_field_at(S, qh_off, 4, nb, b & -BLOCK32_RUN);   /* the run's qh */
+    int n = run32_blocks(b, nb), k = b % BLOCK32_RUN;
     uint16_t l, h;     /* little-endian, as ggml's words */
-    __builtin_memcpy(&l, lo, 2);
-    __builtin_memcpy(&h, lo + 2 * m, 2);
+    __builtin_memcpy(&l, field + q5_half_at(n, k, 0), 2);
+    __builtin_memcpy(&h, field + q5_half_at(n, k, 1), 2);
     return (uint32_t)l | (uint32_t)h << 16;
 }
 

@@ -33,17 +33,14 @@ static const Field *block_fields(int type) {
     }
 }
 
-/* A run's n qh words (ggml's, side by side at qh) in blocks.h's order:
- * each four blocks' low halves, then their high halves. */
+/* A run's n qh words (ggml's, side by side at qh) in blocks.h's order
+ * (q5_half_at). */
 static void qh_halves(uint8_t *qh, int n) {
-    for (int g = 0; g < n; g += 4) {
-        int m = n - g < 4 ? n - g : 4;
-        uint8_t old[16];
-        memcpy(old, qh + 4 * g, 4 * (size_t)m);
-        for (int k = 0; k < m; k++) {
-            memcpy(qh + 4 * g + 2 * k, old + 4 * k, 2);
-            memcpy(qh + 4 * g + 2 * (m + k), old + 4 * k + 2, 2);
-        }
+    uint8_t old[4 * BLOCK32_RUN];
+    memcpy(old, qh, 4 * (size_t)n);
+    for (int k = 0; k < n; k++) {
+        memcpy(qh + q5_half_at(n, k, 0), old + 4 * k, 2);
+        memcpy(qh + q5_half_at(n, k, 1), old + 4 * k + 2, 2);
     }
 }
 
