@@ -423,6 +423,8 @@ TEST(level_tuner_keeps_the_faster) {
 
 TEST(level_tuner_times_every_read) {
     const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest, llama_cpu_detect());
+    /* a level without kernels of its own for Q4_0 (SSE2 below AVX2) is not timed */
+    if (next && !matmul_level_serves(next, MATMUL_Q4_0)) next = NULL;
     unsigned char *file;
     static llama_model m;
     llama_error err;
@@ -562,13 +564,14 @@ TEST(level_tuner_chooses_per_kind) {
     int cls = matmul_kind(m.weights.wcls.type), layers = matmul_kind(m.weights.layer[0].wq.type), n;
     CHECK(cls >= 0 && cls != layers, "the classifier of kind %d, the layers %d", cls, layers);
     if (check_failed_) { free(file); return; }
-    static const uint64_t fifth[] = { 100000, 100000, 100000, 100000, 50000, ALL_SLOW };
+    /* the last of one level's four (a machine may have one level) */
+    static const uint64_t fourth[] = { 100000, 100000, 100000, 50000, ALL_SLOW };
     for (int k = 0; k < MATMUL_KINDS; k++) ns_of[k] = NULL;
-    ns_of[cls] = fifth;
+    ns_of[cls] = fourth;
     TuneChoice c = tuned_kind(llama_cpu_detect(), slow, ns_of, 0, &m, cls, &n, timed);
-    CHECK(n >= 5, "%d candidates for the classifier's %s", n, matmul_kind_names[cls]);
+    CHECK(n >= 4, "%d candidates for the classifier's %s", n, matmul_kind_names[cls]);
     if (check_failed_) { free(file); return; }
-    CHECK(tuned_cand == 4, "the classifier on its candidate %d (%s/%s), want 4", tuned_cand, c.kernel->set,
+    CHECK(tuned_cand == 3, "the classifier on its candidate %d (%s/%s), want 3", tuned_cand, c.kernel->set,
           matmul_read_names[c.read]);
     for (int k = 0; k < n; k++) CHECK(timed[k] >= 1, "classifier candidate %d never timed", k);
     /* one unit a step: a step for each candidate, then the others, more
