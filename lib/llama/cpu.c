@@ -45,6 +45,7 @@ unsigned llama_cpu_detect(void) {
     if ((xcr0 & 0x6) != 0x6) return 0;           /* SSE and AVX state */
     unsigned f = 0;
     if (fma) f |= LLAMA_CPU_FMA;
+    if (f16c) f |= LLAMA_CPU_F16C;
     if (max_leaf >= 7) {
         cpuid(7, 0, r);
         uint32_t subleaves = r[0];
@@ -73,7 +74,7 @@ int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_
     else if (__builtin_strcmp(level, "avx2") == 0) {
         if ((have & avx2) != avx2)
             return llama_fail(err, "--simd avx2: this CPU (or its XCR0 state) has no AVX2 and FMA; use --simd sse2");
-        *features = avx2 | (have & LLAMA_CPU_AVXVNNI);
+        *features = avx2 | (have & (LLAMA_CPU_AVXVNNI | LLAMA_CPU_F16C));
     } else if (__builtin_strcmp(level, "avx512") == 0) {
         if (!(have & LLAMA_CPU_AVX512))
             return llama_fail(err, "--simd avx512: this CPU (or its XCR0 state) has no AVX-512; "

@@ -216,6 +216,7 @@ void llama_share(int chunks, int workers, int w, int *first, int *end);
 #define LLAMA_CPU_AMX    (1u << 4)  /* AMX-TILE and AMX-INT8 with tile state enabled (and, on
                                        Linux, granted to the process) */
 #define LLAMA_CPU_AVXVNNI (1u << 5) /* AVX-VNNI (VEX int8 dot products on 256 bits) and F16C */
+#define LLAMA_CPU_F16C   (1u << 6)  /* F16C (binary16 <-> fp32 by VCVTPH2PS) with AVX state */
 
 /* What this CPU and OS offer (CPUID and XCR0). */
 unsigned llama_cpu_detect(void);

@@ -331,11 +331,6 @@ typedef struct MatmulKernel {
     const struct MatmulKernel *variant_of;
 } MatmulKernel;
 
-/* 1 (the default): the AVX2 level widens F16 weights with F16C's
- * VCVTPH2PS when CPUID says the CPU has it; 0: always in integer code.
- * The same bits either way; for tests. */
-extern int matmul_avx2_f16c;
-
 /* The best kernel set whose needs are all in cpu_features. */
 const MatmulKernel *matmul_select(unsigned cpu_features);
 

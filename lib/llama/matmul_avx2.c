@@ -212,11 +212,19 @@ AVX2 static void wsum(float *out, const float *a, const float *v, size_t stride,
     }
 }
 
-extern const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS], matmul_avxvnni_tensor[MATMUL_KINDS];
+extern const matmul_tensor_fn matmul_avx2_tensor[MATMUL_KINDS], matmul_avx2_no_f16c_tensor[MATMUL_KINDS],
+    matmul_avxvnni_tensor[MATMUL_KINDS];
 
 const MatmulKernel matmul_kernel_avx2 = {
-    .name = "avx2", .set = "avx2", .needs = LLAMA_CPU_AVX2 | LLAMA_CPU_FMA, .f32_rows = f32_rows, .dots = dots, .axpy = axpy,
-    .wsum = wsum, .q8_rows = matmul_avx2_q8_rows, .tensor = matmul_avx2_tensor,
+    .name = "avx2", .set = "avx2", .needs = LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_F16C, .f32_rows = f32_rows,
+    .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = matmul_avx2_q8_rows, .tensor = matmul_avx2_tensor,
+};
+
+/* The same level on a CPU without F16C (a hypervisor may hide it): the
+ * fp16 scales and weights widened in integer code (quant_avx2.c). */
+const MatmulKernel matmul_kernel_avx2_no_f16c = {
+    .name = "avx2", .set = "avx2-no-f16c", .needs = LLAMA_CPU_AVX2 | LLAMA_CPU_FMA, .f32_rows = f32_rows,
+    .dots = dots, .axpy = axpy, .wsum = wsum, .q8_rows = matmul_avx2_q8_rows, .tensor = matmul_avx2_no_f16c_tensor,
 };
 
 /* The same level where the CPU has AVX-VNNI: the block types' byte

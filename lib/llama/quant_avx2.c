@@ -6,9 +6,10 @@
  * Several vectors at once (prompt processing) go to batch_avx2.c's
  * kernels instead.
  *
- * The blocks' fp16 scales and F16 weights are widened by
- * F16C where CPUID says the CPU has it, else in integer code (AVX2 does
- * not imply F16C; the bits are the same). F16 and BF16 rows are dot16 with
+ * The blocks' fp16 scales and F16 weights are widened by F16C's
+ * VCVTPH2PS, or in a second build of the kernels for the CPUs without it
+ * in integer code (AVX2 does not imply F16C; the bits are the same:
+ * matmul_avx2.c's two sets). F16 and BF16 rows are dot16 with
  * the 16 lanes in two registers, F16's multiplies and adds fused (which
  * rounds the same: its products are exact), BF16's apart. */
 #include <stddef.h>
@@ -23,40 +24,23 @@
 
 /* ---------------------------------------------------------------- AVX2 */
 
-#define TARGET __attribute__((target("avx2")))
+/* With F16C (every AVX2 CPU made so far, and QEMU's TCG): the blocks'
+ * fp16 scales by VCVTPH2PS. */
+#define TARGET __attribute__((target("avx2,fma,f16c")))
 #define NAME(x) avx2_##x
+TARGET static INLINE __m256 avx2_halves8(__m128i h) { return _mm256_cvtph_ps(h); }
+#include "lib/llama/quant_body.h"
 
-
-int matmul_avx2_f16c = 1;
-
-/* CPUID leaf 1, ECX bit 29; asked once (cores that race to ask first
- * both get the same answer; the atomics keep that well defined). */
-static int has_f16c(void) {
-    static int known;        /* 0: not asked; 1: no; 2: yes */
-    if (!__atomic_load_n(&matmul_avx2_f16c, __ATOMIC_RELAXED)) return 0;
-    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (!k) {
-        uint32_t a, b, c, d;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        k = (c >> 29 & 1) ? 2 : 1;
-        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
-    }
-    return k == 2;
-}
-
-/* Eight binary16 values as fp32: by F16C's VCVTPH2PS where the CPU has it
- * (written as asm: this file's kernels are built for AVX2 alone, and
- * the branch costs next to nothing against a group of eight blocks),
- * else by half8. */
-TARGET static INLINE __m256 avx2_halves8(__m128i h) {
-    if (has_f16c()) {
-        __m256 v;
-        __asm__("vcvtph2ps %1, %0" : "=x"(v) : "x"(h));
-        return v;
-    }
-    return half8(_mm256_cvtepu16_epi32(h));
-}
-
+/* Without (a hypervisor may hide it): by half8, in integer code. Two
+ * builds rather than a test of CPUID per group of blocks: the test and
+ * the integer code inlined beside VCVTPH2PS cost 5-8% of every block
+ * type's speed (kbench, Zen 3, AVX2, best of five: Q4_0 from DRAM 16.5
+ * -> 18.2 GB/s, Q8_0 20.3 -> 22.0, Q6_K 13.2 -> 14.3). */
+#undef TARGET
+#undef NAME
+#define TARGET __attribute__((target("avx2")))
+#define NAME(x) avx2h_##x
+TARGET static INLINE __m256 avx2h_halves8(__m128i h) { return half8(_mm256_cvtepu16_epi32(h)); }
 #include "lib/llama/quant_body.h"
 
 /* ---------------------------------------------------------------- F16 */
@@ -75,7 +59,7 @@ TARGET static INLINE __m256 avx2_halves8(__m128i h) {
             a0 = MULADD(a0, w0, _mm256_loadu_ps(x + j));                                         \
             a1 = MULADD(a1, w1, _mm256_loadu_ps(x + j + 8));                                     \
         }                                                                                         \
-        return avx2_reduce8(_mm256_add_ps(a0, a1));                                               \
+        return avx2h_reduce8(_mm256_add_ps(a0, a1));                                               \
     }
 
 /* a + w * x: fused for F16 (the level has FMA), whose products of binary16
@@ -85,7 +69,7 @@ TARGET static INLINE __m256 avx2_halves8(__m128i h) {
 #define APART(a, w, x) _mm256_add_ps(a, _mm256_mul_ps(w, x))
 #define F16C_FMA __attribute__((target("avx2,f16c,fma")))
 #define AVX2_FMA __attribute__((target("avx2,fma")))
-F16_ROW(f16_row, AVX2_FMA, avx2_halves8, FUSED)
+F16_ROW(f16_row, AVX2_FMA, avx2h_halves8, FUSED)
 F16_ROW(f16_row_f16c, F16C_FMA, _mm256_cvtph_ps, FUSED)
 
 /* Rows w and the three `stride` bytes apart after it, into y[0], y[ys],
@@ -112,7 +96,7 @@ F16_ROW(f16_row_f16c, F16C_FMA, _mm256_cvtph_ps, FUSED)
                 hi[k] = MULADD(hi[k], WIDEN(HALF8(r[k] + j + 8)), xb);                             \
             }                                                                                     \
         }                                                                                         \
-        for (int k = 0; k < 4; k++) y[k * ys] = avx2_reduce8(_mm256_add_ps(lo[k], hi[k]));        \
+        for (int k = 0; k < 4; k++) y[k * ys] = avx2h_reduce8(_mm256_add_ps(lo[k], hi[k]));        \
     }
 F16_ROWS4(f16_rows4_f16c, F16C_FMA, _mm256_cvtph_ps, FUSED)
 
@@ -160,22 +144,22 @@ F16C_FMA __attribute__((noinline)) static void f16_tile2x2(const uint16_t *w0, c
         a11 = _mm256_fmadd_ps(p, x1a, a11);
         b11 = _mm256_fmadd_ps(q, x1b, b11);
     }
-    *y00 = avx2_reduce8(_mm256_add_ps(a00, b00));
-    *y01 = avx2_reduce8(_mm256_add_ps(a01, b01));
-    *y10 = avx2_reduce8(_mm256_add_ps(a10, b10));
-    *y11 = avx2_reduce8(_mm256_add_ps(a11, b11));
+    *y00 = avx2h_reduce8(_mm256_add_ps(a00, b00));
+    *y01 = avx2h_reduce8(_mm256_add_ps(a01, b01));
+    *y10 = avx2h_reduce8(_mm256_add_ps(a10, b10));
+    *y11 = avx2h_reduce8(_mm256_add_ps(a11, b11));
 }
 
 /* F16 rows of a multiple of 16 values (others in plain C), a chunk of
  * about 64 KiB of weights at a time for several vectors: with F16C, two
  * rows by two vectors at a time (f16_tile2x2), the odd ones one by one. */
-TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y,
-                            size_t ldy, int r0, int r1) {
+TARGET static INLINE void f16_rows_by(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y,
+                                      size_t ldy, int r0, int r1, const int f16c) {
     if (w->cols % 16) {
         matmul_plain[MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
         return;
     }
-    int f16c = has_f16c(), ahead = matmul_halves_ahead(MATMUL_F16);
+    int ahead = matmul_halves_ahead(MATMUL_F16);
     int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);
     for (int i0 = r0; i0 < r1; i0 += chunk) {
         int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
@@ -210,6 +194,15 @@ TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const voi
             }
         }
     }
+}
+
+TARGET static void f16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                            int r0, int r1) {
+    f16_rows_by(w, L, act, m, y, ldy, r0, r1, 1);
+}
+TARGET static void f16_rows_no_f16c(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y,
+                                    size_t ldy, int r0, int r1) {
+    f16_rows_by(w, L, act, m, y, ldy, r0, r1, 0);
 }
 
 /* BF16: the top halves of fp32, widened by a shift. */
@@ -253,5 +246,6 @@ TARGET static INLINE __m256 avxvnni_halves8(__m128i h) { return _mm256_cvtph_ps(
 
 /* Several vectors go to batch_avx2.c's kernels (AVX-VNNI's where they
  * pay): the same bits. */
-BODY_TENSOR_TABLE(matmul_avx2_tensor, avx2, matmul_avx2_batch)
-BODY_TENSOR_TABLE(matmul_avxvnni_tensor, avxvnni, matmul_avxvnni_batch)
+BODY_TENSOR_TABLE(matmul_avx2_tensor, avx2, matmul_avx2_batch, f16_rows, bf16_rows)
+BODY_TENSOR_TABLE(matmul_avx2_no_f16c_tensor, avx2h, matmul_avx2_batch, f16_rows_no_f16c, bf16_rows)
+BODY_TENSOR_TABLE(matmul_avxvnni_tensor, avxvnni, matmul_avxvnni_batch, f16_rows, bf16_rows)

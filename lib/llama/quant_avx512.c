@@ -937,4 +937,4 @@ const matmul_tensor_fn matmul_avx512amx_tensor[MATMUL_KINDS] = {
 
 /* Without VNNI, several vectors go to batch_avx2.c's kernels (the same
  * bits). */
-BODY_TENSOR_TABLE(matmul_avx512_tensor, f512, matmul_avx2_batch)
+BODY_TENSOR_TABLE(matmul_avx512_tensor, f512, matmul_avx2_batch, f16_rows, bf16_rows)

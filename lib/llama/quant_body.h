@@ -828,9 +828,9 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
  * table of the kernels made here under prefix P (NAME's), several vectors
  * going to BATCH's batched kernels where it has one, from
  * MATMUL_AVX2_BATCH_MIN on (the same bits); F16 and BF16 by the including
- * file's own f16_rows and bf16_rows. */
+ * file's F16_ROWS and BF16_ROWS. */
 #define BODY_OR_BATCH(P, T, BATCH, KIND) MATMUL_WITH_BATCH(P##_##T##_rows, BATCH, KIND, MATMUL_AVX2_BATCH_MIN(KIND))
-#define BODY_TENSOR_TABLE(TABLE, P, BATCH)                                                          \
+#define BODY_TENSOR_TABLE(TABLE, P, BATCH, F16_ROWS, BF16_ROWS)                                                          \
     BODY_OR_BATCH(P, q8_0, BATCH, MATMUL_Q8_0)                                                      \
     BODY_OR_BATCH(P, q4_0, BATCH, MATMUL_Q4_0)                                                      \
     BODY_OR_BATCH(P, q5_0, BATCH, MATMUL_Q5_0)                                                      \
@@ -847,7 +847,7 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
         [MATMUL_Q5_1] = P##_q5_1_rows_or_batch, [MATMUL_Q2_K] = P##_q2_k_rows_or_batch,             \
         [MATMUL_Q3_K] = P##_q3_k_rows_or_batch, [MATMUL_Q4_K] = P##_q4_k_rows_or_batch,             \
         [MATMUL_Q5_K] = P##_q5_k_rows_or_batch, [MATMUL_Q6_K] = P##_q6_k_rows_or_batch,             \
-        [MATMUL_F16] = f16_rows, [MATMUL_BF16] = bf16_rows,                                         \
+        [MATMUL_F16] = F16_ROWS, [MATMUL_BF16] = BF16_ROWS,                                         \
     };
 
 #undef BLOCKS8
