@@ -750,6 +750,11 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         }                                                                                       \
         return NAME(T##_tail)(w, a, b, nb, acc, ahead);                                         \
     }
+/* How the four streams' groups are written out: one after another
+ * (unrolled), unless the including file says otherwise (quant_avx2.c). */
+#ifndef ROW4_UNROLL
+#define ROW4_UNROLL "GCC unroll 4"
+#endif
 #define ROW_FNS_FOUR(T, BT)                                                                     \
     TARGET static INLINE void NAME(T##_row4)(const BT *w, size_t stride, const NAME(Act) *a, int nb, \
                                              float *y, size_t ystride, int ahead) {             \
@@ -761,7 +766,7 @@ KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
         }                                                                                       \
         int b = 0;                                                                              \
         for (; b + 8 <= nb; b += 8)                                                             \
-            _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {                               \
+            _Pragma(ROW4_UNROLL) for (int k = 0; k < 4; k++) {                                   \
                 PREFETCH_BLOCKS(r[k] + b, 8, ahead);                                            \
                 acc[k] = _mm256_add_ps(acc[k], NAME(T##_8)(r[k], a, b, 8, 1, nb));                  \
             }                                                                                   \
