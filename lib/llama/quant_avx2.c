@@ -40,10 +40,11 @@ TARGET static INLINE __m256 avx2_halves8(__m128i h) { return _mm256_cvtph_ps(h);
 #include "lib/llama/quant_body.h"
 
 /* Without (a hypervisor may hide it): by half8, in integer code. Two
- * builds rather than a test of CPUID per group of blocks: the test and
- * the integer code inlined beside VCVTPH2PS cost 5-8% of every block
- * type's speed (kbench, Zen 3, AVX2, best of five: Q4_0 from DRAM 16.5
- * -> 18.2 GB/s, Q8_0 20.3 -> 22.0, Q6_K 13.2 -> 14.3). */
+ * builds rather than a test of CPUID per group of blocks, with the
+ * integer code inlined beside VCVTPH2PS in every kernel (kbench, Zen 3,
+ * AVX2, from DRAM, best of five rounds in turn: Q4_0 16.5 -> 18.2 GB/s,
+ * Q8_0 20.3 -> 22.0, Q6_K 13.2 -> 14.3; a second set of four rounds
+ * found less, within this machine's noise: Q4_0 from L2 17.5 -> 18.4). */
 #undef TARGET
 #undef NAME
 #define TARGET __attribute__((target("avx2")))
