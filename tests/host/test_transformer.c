@@ -386,8 +386,10 @@ static TuneChoice tuned(const uint64_t *ns, int fixed, const llama_model *m, int
 
 /* The next level of another name below the widest that a CPU with
  * features `have` runs, past those with the widest's one-vector kernels
- * (AMX's are VNNI's: nothing to time), or NULL. */
-static const MatmulKernel *next_level(const MatmulKernel *widest, unsigned have) {
+ * (AMX's are VNNI's: nothing to time), or NULL; NULL too where it has no
+ * kernels of its own for weights of `kind` (SSE2's for the GGUF types),
+ * which the tuner never times. */
+static const MatmulKernel *next_level(const MatmulKernel *widest, unsigned have, int kind) {
     const char *same = widest->name;
     int below = 0;
     for (int i = 0; matmul_levels[i]; i++) {
@@ -395,7 +397,7 @@ static const MatmulKernel *next_level(const MatmulKernel *widest, unsigned have)
         below |= k == widest;
         if (!below || k == widest || (k->needs & ~have) || k->variant_of) continue;
         if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
-        else if (strcmp(k->name, same) != 0) return k;
+        else if (strcmp(k->name, same) != 0) return matmul_level_serves(k, kind) ? k : NULL;
     }
     return NULL;
 }
@@ -403,7 +405,8 @@ static const MatmulKernel *next_level(const MatmulKernel *widest, unsigned have)
 #define PICKED(c, level, rd) (strcmp((c).kernel->name, (level)->name) == 0 && (c).read == (rd))
 
 TEST(level_tuner_keeps_the_faster) {
-    const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest, llama_cpu_detect());
+    const MatmulKernel *widest = matmul_select(llama_cpu_detect()),
+                      *next = next_level(widest, llama_cpu_detect(), MATMUL_F32);
     llama_model ck;
     unsigned char *file;
     llama_error err;
@@ -422,9 +425,8 @@ TEST(level_tuner_keeps_the_faster) {
 }
 
 TEST(level_tuner_times_every_read) {
-    const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest, llama_cpu_detect());
-    /* a level without kernels of its own for Q4_0 (SSE2 below AVX2) is not timed */
-    if (next && !matmul_level_serves(next, MATMUL_Q4_0)) next = NULL;
+    const MatmulKernel *widest = matmul_select(llama_cpu_detect()),
+                      *next = next_level(widest, llama_cpu_detect(), MATMUL_Q4_0);
     unsigned char *file;
     static llama_model m;
     llama_error err;
@@ -489,8 +491,8 @@ TEST(level_tuner_times_every_read) {
  * for the model's weights (Q4_K_M) and not where it does not (Q4_0), with
  * --simd too (it is the same level); picked when it is the fastest. */
 TEST(level_tuner_times_a_variant) {
-    const MatmulKernel *widest = matmul_select(llama_cpu_detect()), *next = next_level(widest, llama_cpu_detect()),
-                      *variant = NULL;
+    const MatmulKernel *widest = matmul_select(llama_cpu_detect()),
+                      *next = next_level(widest, llama_cpu_detect(), MATMUL_Q4_0), *variant = NULL;
     for (int i = 0; matmul_levels[i]; i++)
         if (matmul_levels[i]->variant_of == widest) variant = matmul_levels[i];
     if (!variant) {
@@ -588,7 +590,7 @@ TEST(level_tuner_skips_a_level_without_kernels) {
     unsigned avx2 = llama_cpu_detect() & (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA);
     CHECK(avx2 == (LLAMA_CPU_AVX2 | LLAMA_CPU_FMA), "this test needs a CPU with AVX2 and FMA");
     if (check_failed_) return;
-    const MatmulKernel *widest = matmul_select(avx2), *next = next_level(widest, avx2);
+    const MatmulKernel *widest = matmul_select(avx2), *next = next_level(widest, avx2, MATMUL_F32);
     CHECK(strcmp(widest->name, "avx2") == 0 && next && strcmp(next->name, "sse2") == 0, "levels %s, %s",
           widest->name, next ? next->name : "none");
     llama_model ck;
