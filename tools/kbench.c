@@ -161,7 +161,7 @@ static double roofline(size_t bytes, double seconds) {
         uint64_t t0 = now_ns();
         sink = f & LLAMA_CPU_AVX512 ? sum_avx512(buf, bytes / 4) : sum_avx2(buf, bytes / 4);
         double t = (double)(now_ns() - t0) * 1e-9;
-        if (t < best) best = t;
+        if (t > 0 && t < best) best = t;   /* 0: a clock that did not move (seen in a VM: "inf" GB/s) */
     }
     huge_free(buf, bytes);
     return (double)bytes / best * 1e-9;
@@ -176,7 +176,7 @@ static double time_rows(const MatmulKernel *k, const llama_tensor *w, const void
         uint64_t t0 = now_ns();
         matmul_rows(k, w, act, m, y, (size_t)w->rows, 0, w->rows);
         double t = (double)(now_ns() - t0) * 1e-9;
-        if (t < best) best = t;
+        if (t > 0 && t < best) best = t;
     }
     return best;
 }
