@@ -48,7 +48,7 @@ check() {   # check NAME FIRMWARE WANT-MODE [VAR=value...]
     # space now and then gains a stray mark ("308.7? tok/s", "78.4 tok/'s"): the
     # numbers and the unit loosely (a mark is up to three bytes of UTF-8);
     # the VGA font's "avx2" once read as "avyx2": one stray letter allowed there
-    for w in "stories2[0-9O@]{2}K" "1[0-9O@]{2}/1[0-9O@]{2} tokens" "[0-9O@.]+[^ |]{0,3} tok/[^ |]{0,3}s" "[0-9]+ cores?" \
+    for w in "stories2[0-9O@]{2}K" "1[0-9O@]{2}/1[0-9O@]{2}[^ |]{0,3} tokens" "[0-9O@.]+[^ |]{0,3} tok/[^ |]{0,3}s" "[0-9]+ cores?" \
              "(sse2|av[a-z]?x(2|512))" "done"; do
         grep -qE -- "$w" <<< "$status" || missing+=("$w")
     done
