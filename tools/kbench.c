@@ -239,7 +239,7 @@ int main(int argc, char **argv) {
         ntypes = NTYPES;
     }
     unsigned have = llama_cpu_detect();
-    const MatmulKernel *levels[12];
+    const MatmulKernel *levels[MATMUL_SETS];
     int nlevels = 0;
     for (int i = 0; matmul_levels[i]; i++) {
         const MatmulKernel *k = matmul_levels[i];

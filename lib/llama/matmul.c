@@ -17,6 +17,7 @@ const MatmulKernel *const matmul_levels[] = {
     &matmul_kernel_avx512amx, &matmul_kernel_avx512vnni, &matmul_kernel_avx512vnni_ymm, &matmul_kernel_avx512,
     &matmul_kernel_avx2vnni, &matmul_kernel_avx2, &matmul_kernel_avx2_no_f16c, &matmul_kernel_sse2, NULL,
 };
+_Static_assert(sizeof matmul_levels / sizeof *matmul_levels == MATMUL_SETS + 1, "MATMUL_SETS: the sets listed");
 
 int matmul_read[MATMUL_KINDS];   /* MATMUL_READ_STREAMS (0) for callers that set none */
 const char *const matmul_read_names[MATMUL_READS] = { "streams", "ahead", "bare", "l2" };

@@ -334,7 +334,10 @@ typedef struct MatmulKernel {
 /* The best kernel set whose needs are all in cpu_features. */
 const MatmulKernel *matmul_select(unsigned cpu_features);
 
-/* The kernel sets of each level, best first, for tests; NULL-terminated. */
+/* The kernel sets of each level, best first, for tests; NULL-terminated:
+ * MATMUL_SETS of them (matmul.c checks the count), so that a list of the
+ * sets a CPU has can be sized by it. */
+#define MATMUL_SETS 8
 extern const MatmulKernel *const matmul_levels[];
 
 /* How the forward pass runs its loops: which kernels, which cores. */

@@ -43,7 +43,7 @@ static int levels(const MatmulKernel **out) {
 }
 
 TEST(f32_products) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     static const int ns[] = { 16, 48, 64, 172, 288, 768, 1376, 8, 20 };
     for (size_t t = 0; t < sizeof ns / sizeof ns[0] && !check_failed_; t++) {
@@ -73,7 +73,7 @@ TEST(f32_products) {
 }
 
 TEST(axpy) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     float x[53], y0[53], want[53], got[53];
     for (int i = 0; i < 53; i++) { x[i] = rndf(); y0[i] = rndf(); }
@@ -88,7 +88,7 @@ TEST(axpy) {
 
 /* Attention's weighted sum of values: run.c's loop, xb[i] += a * v[i] per t. */
 TEST(weighted_sums) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     /* every width of a pass over the columns: 16 to 128 at a time, and more */
     static const int ns[] = { 48, 64, 16, 8, 20, 32, 80, 96, 112, 128, 144, 208, 256 };
@@ -165,7 +165,7 @@ static float oracle_q8_row(const int8_t *xq, const float *xs, const int8_t *wq, 
 }
 
 TEST(q8_products) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     static const int shapes[][2] = {   /* n, gs */
         { 288, 32 }, { 768, 32 }, { 512, 64 }, { 1376, 64 }, { 2048, 64 }, { 64, 64 },

@@ -198,7 +198,7 @@ static void check_type(const MatmulKernel *const *lv, int nl, int type, int rows
 }
 
 TEST(every_type_every_level) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     for (int t = 0; t < NTYPES && !check_failed_; t++) {
         int type = weight_types[t], bn = ref_block_values(type);
@@ -228,7 +228,7 @@ TEST(every_type_every_level) {
  * minimums) a run of the values; quants random, and in the last rows all
  * at their largest. */
 TEST(k_scales_every_value) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     /* Q6_K: 16 rows x 16 int8 scales, -128..127 (at byte 192 of the block) */
     uint8_t *w6 = random_matrix(LLAMA_TYPE_Q6_K, 16, 256, 0);
@@ -263,7 +263,7 @@ TEST(k_scales_every_value) {
  * chunk): every result the one-vector product's at each level, and the
  * reference's for a few. */
 TEST(batched_long_rows_many_vectors) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     static const int types[] = { LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q6_K,
                                  LLAMA_TYPE_F16, LLAMA_TYPE_F32, LLAMA_TYPE_BF16, LLAMA_TYPE_Q5_0,
@@ -306,7 +306,7 @@ TEST(batched_long_rows_many_vectors) {
 /* F32 and RUNQ8 weights: the tensor API gives the old API's bits (the
  * llama2.c reference stories rest on them). */
 TEST(f32_and_runq8_as_before) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     static const int shapes[][2] = { { 288, 32 }, { 768, 64 }, { 172, 64 }, { 48, 16 } };
     for (int s = 0; s < 4; s++) {
@@ -422,7 +422,7 @@ TEST(real_files_decode_as_stories15M) {
 /* Products of real tensors at every level against the reference, and
  * close to double products. */
 static void check_real_products(const char *file, const char *tensor, int want_type) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     size_t size;
     unsigned char *g = model_file(file, &size);
@@ -482,7 +482,7 @@ TEST(real_tensors_products) {
  * are still long enough (the F16 and BF16 rows read bare take x as fp32
  * up to 2048 values, as binary16 past that: matmul.h's matmul_half_x). */
 TEST(one_vector_streams) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     enum { ROWS = 401, MAXCOLS = 4096 };
     float *x = random_vectors(MAXCOLS, 1, MAXCOLS), *want = malloc(ROWS * 4), *got = malloc(ROWS * 4);
@@ -531,7 +531,7 @@ TEST(one_vector_streams) {
  * fifth bit) against x all +1 or all -1 (quantized to +-127), and every
  * row's quants zero but one block's; each level's result the reference's. */
 TEST(streams_at_the_largest_sums) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     static const int types[] = { LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_1 };
     enum { ROWS = 251, COLS = 4096 + 96 };
@@ -581,7 +581,7 @@ TEST(streams_at_the_largest_sums) {
  * Q4_K's AVX2 int16 sums of a block's pairs reach 30480), at every level,
  * one vector and several, against the reference. */
 TEST(k_quants_at_the_largest_sums) {
-    const MatmulKernel *lv[12];
+    const MatmulKernel *lv[MATMUL_SETS];
     int nl = levels(lv);
     static const struct { int type, from, to; } quants[] = {    /* the bytes of quants in a block */
         { LLAMA_TYPE_Q4_K, 16, 144 }, { LLAMA_TYPE_Q5_K, 16, 176 }, { LLAMA_TYPE_Q6_K, 0, 192 },
