@@ -28,8 +28,10 @@ bad=$(awk '$1 == "stories260K.bin" {
     if ((tps * ms - 1000) ^ 2 > (tps * 0.005 + 1) ^ 2) print }' "$out")
 if [ -z "$bad" ]; then pass columns-agree; else fail columns-agree "tok/s x ms/tok is not 1000: $bad"; fi
 # the fields after "MB": type:set/read for each weight type (stories260K:
-# F32 alone), the set one of the engine's levels
-kernels='^F32:(sse2|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahead|bare|l2)$'
+# F32 alone), the set one of the engine's levels, the read one of
+# matmul.c's matmul_read_names
+set_read='(sse2|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahead|bare|l2)'
+kernels="^F32:$set_read\$"
 bad=$(awk -v re="$kernels" '$1 == "stories260K.bin" { k = ""; for (i = 1; i < NF; i++) if ($i == "MB") k = $(i + 1)
     if (k !~ re || ($NF != k && $NF != "*")) print }' "$out")
 if [ -z "$bad" ]; then pass kernels-named; else fail kernels-named "no type:set/read after peak RSS: $bad"; fi
@@ -38,7 +40,6 @@ if [ -z "$bad" ]; then pass kernels-named; else fail kernels-named "no type:set/
 mix=build/test-logs/bench-mix.gguf
 if build/host/mkgguf --shape 256,768,2,4,2,1000,256 --type Q4_0 --output-type Q6_K --seed 3 "$mix" > /dev/null 2>&1 &&
    build/host/bench -z "$tok" -n 16 -r 1 -a 1 "$mix" > "$out.mix" 2>&1; then
-    set_read='(sse2|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahead|bare|l2)'
     rows=$(grep -cE "^bench-mix.gguf .* MB  Q4_0:$set_read Q6_K:$set_read( \*)?$" "$out.mix")
     if [ "$rows" -ge 1 ]; then pass kernels-per-type
     else fail kernels-per-type "no Q4_0:set/read Q6_K:set/read row: $(grep '^bench-mix' "$out.mix")"; fi
