@@ -28,7 +28,7 @@ $(1)_LIB_OBJ = $$(LIB_SRC:%.c=$(1)/obj/%.o) $$(HOST_EXTRA_SRC:%.c=$(1)/obj/%.o) 
 
 $(1)/obj/%.o: %.c
 	@mkdir -p $$(dir $$@)
-	$$(SAN_CC) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(SAN_CC) $$($(1)_CFLAGS) $$(SAN_SIMD_CFLAGS) -MMD -MP -c $$< -o $$@
 
 $(1)/obj/gen/%.o: $$(KERNB)/gen/%.c
 	@mkdir -p $$(dir $$@)
@@ -55,6 +55,11 @@ endef
 .SECONDEXPANSION:
 SANB  := $(BUILD)/host-san
 TSANB := $(BUILD)/host-tsan
+# The SIMD kernels (Makefile's SIMD_SRC) under the sanitizers with gcc's
+# register allocator over each function as one region: by regions it spent
+# most of their build here on the instrumented intrinsics (the five largest
+# files, ASan and UBSan: 181 s of CPU, against 105 s).
+$(SIMD_SRC:%.c=$(SANB)/obj/%.o) $(SIMD_SRC:%.c=$(TSANB)/obj/%.o): SAN_SIMD_CFLAGS := -fira-region=one
 $(eval $(call sanitized_build,$(SANB),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all,\
     host-san,$(patsubst tests/host/%.c,tests/%,$(wildcard tests/host/test_*.c))))
 # The pool's own test, and whole stories on several threads.
