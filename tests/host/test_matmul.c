@@ -15,6 +15,7 @@
 #include "tests/check.h"
 #include "lib/llama/llama.h"
 #include "lib/llama/matmul.h"
+#include "tests/host/kernel_sets.h"
 
 static uint64_t rng = 99;
 static uint32_t rnd(void) {
@@ -31,15 +32,6 @@ static float oracle_dot(const float *a, const float *b, int n) {
     for (int k = 0; k < 8; k++) l[k] += l[k + 8];
     for (int k = 0; k < 4; k++) l[k] += l[k + 4];
     return (l[0] + l[2]) + (l[1] + l[3]);
-}
-
-/* The levels this CPU has (the SSE2 baseline always). */
-static int levels(const MatmulKernel **out) {
-    unsigned have = llama_cpu_detect();
-    int n = 0;
-    for (int i = 0; matmul_levels[i]; i++)
-        if (!(matmul_levels[i]->needs & ~have)) out[n++] = matmul_levels[i];
-    return n;
 }
 
 TEST(f32_products) {

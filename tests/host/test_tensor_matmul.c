@@ -25,6 +25,7 @@
 #include "tests/check.h"
 #include "lib/llama/llama.h"
 #include "lib/llama/matmul.h"
+#include "tests/host/kernel_sets.h"
 #include "lib/llama/f16.h"
 #include "tests/host/quant_ref.h"
 #include "tests/host/model_file.h"
@@ -36,14 +37,6 @@ static const int weight_types[] = {
     LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q6_K,
 };
 #define NTYPES (int)(sizeof weight_types / sizeof weight_types[0])
-
-static int levels(const MatmulKernel **out) {
-    unsigned have = llama_cpu_detect();
-    int n = 0;
-    for (int i = 0; matmul_levels[i]; i++)
-        if (!(matmul_levels[i]->needs & ~have)) out[n++] = matmul_levels[i];
-    return n;
-}
 
 static const char *tname(int type) { return llama_type_get(type)->name; }
 
