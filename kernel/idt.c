@@ -10,19 +10,24 @@ struct __attribute__((packed)) idt_gate {
 };
 
 extern const uint64_t exception_stub_table[32];
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+extern const char interrupt_entry[];
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+
+static struct idt_gate gate(uint64_t a, uint8_t ist) {
+    return (struct idt_gate){
+        .offset_low = (uint16_t)a, .selector = GDT_CODE, .ist = ist,
+        .type_attr = 0x8e,   /* present, ring 0, interrupt gate: IF is clear inside */
+        .offset_mid = (uint16_t)(a >> 16), .offset_high = (uint32_t)(a >> 32),
+    };
+}
 
 void idt_init(void) {
     for (int v = 0; v < 32; v++) {
-        uint64_t a = exception_stub_table[v];
         /* Faults that may strike with a broken stack get a stack of their own. */
         uint8_t ist = v == 8 ? IST_DOUBLE_FAULT : (v == 2 || v == 14 || v == 18) ? IST_FAULT : 0;
-        idt[v] = (struct idt_gate){
-            .offset_low = (uint16_t)a, .selector = GDT_CODE, .ist = ist,
-            .type_attr = 0x8e,   /* present, ring 0, interrupt gate */
-            .offset_mid = (uint16_t)(a >> 16), .offset_high = (uint32_t)(a >> 32),
-        };
+        idt[v] = gate(exception_stub_table[v], ist);
     }
+    for (int v = 32; v < 256; v++) idt[v] = gate((uint64_t)interrupt_entry, 0);
     idt_load();
 }
 

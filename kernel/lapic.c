@@ -1,8 +1,11 @@
 /* The local APIC (Intel SDM volume 3, chapter "Advanced Programmable
  * Interrupt Controller"): IA32_APIC_BASE (MSR 0x1b) holds the enable bit
  * (11), the x2APIC bit (10) and the register page address (bits 12 and up).
- * Registers used: id (0x20; xAPIC: bits 24-31), spurious-interrupt vector
- * (0xf0; bit 8 software-enables the APIC), interrupt command (0x300 low,
+ * Registers used: id (0x20; xAPIC: bits 24-31), task priority (0x80; 0
+ * lets every vector through), spurious-interrupt vector (0xf0; bit 8
+ * software-enables the APIC), the timer's vector entry (0x320; bit 16
+ * masks it; mode bits 17-18 are 0, one-shot), initial and current count
+ * (0x380, 0x390) and divide configuration (0x3e0), interrupt command (0x300 low,
  * 0x310 high; xAPIC: destination in bits 24-31 of the high half, writing
  * the low half sends, bit 12 is "send pending"). In x2APIC mode register
  * r is MSR 0x800 + r / 16, the id is all 32 bits of MSR 0x802, and the
@@ -17,7 +20,14 @@
 #define APIC_BASE_ADDR 0x000ffffffffff000ull
 
 #define REG_ID  0x020
+#define REG_TPR 0x080
 #define REG_SVR 0x0f0
+#define REG_LVT_TIMER 0x320
+#define REG_TIMER_INITIAL 0x380
+#define REG_TIMER_CURRENT 0x390
+#define REG_TIMER_DIVIDE 0x3e0
+#define LVT_MASKED (1u << 16)
+#define DIVIDE_BY_16 0x3u
 #define REG_ICR_LOW  0x300
 #define REG_ICR_HIGH 0x310
 #define ICR_PENDING (1u << 12)
@@ -53,8 +63,30 @@ int lapic_init(char *why, size_t n) {
                      (unsigned long long)(base & APIC_BASE_ADDR));
         return -1;
     }
-    wr(REG_SVR, rd(REG_SVR) | SVR_ENABLE | 0xff);   /* spurious vector 0xff: never taken, IF is 0 */
+    lapic_enable();
     return 0;
+}
+
+void lapic_enable(void) {
+    wr(REG_SVR, rd(REG_SVR) | SVR_ENABLE | 0xff);   /* spurious vector 0xff */
+    wr(REG_TPR, 0);
+}
+
+static void timer_start(uint32_t lvt, uint32_t count) {
+    wr(REG_TIMER_DIVIDE, DIVIDE_BY_16);
+    wr(REG_LVT_TIMER, lvt);
+    wr(REG_TIMER_INITIAL, count);
+}
+
+void lapic_timer_start(uint8_t vector, uint32_t count) { timer_start(vector, count); }
+
+void lapic_timer_start_masked(uint32_t count) { timer_start(LVT_MASKED, count); }
+
+uint32_t lapic_timer_count(void) { return rd(REG_TIMER_CURRENT); }
+
+void lapic_timer_stop(void) {
+    wr(REG_LVT_TIMER, LVT_MASKED);
+    wr(REG_TIMER_INITIAL, 0);
 }
 
 int lapic_enable_x2apic(void) {

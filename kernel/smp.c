@@ -22,7 +22,15 @@
  * claims it with the same CAS and runs it itself, so such a core delays a
  * dispatch by 50 us instead of by however long it is away. Slots (written
  * by core 0) and claim/done lines (written by core i) are 64-byte aligned:
- * no two cores write one cache line in the normal course. */
+ * no two cores write one cache line in the normal course.
+ *
+ * Idle: a helper that has had no work for 10 ms halts (idle.h) after
+ * raising its asleep flag and looking at its slot once more; smp_run, after
+ * writing the slots, looks at the flags and sends each sleeper a wake
+ * message. A full fence between each side's write and its read (Dekker's
+ * pattern) means that either the helper sees the new generation and does
+ * not halt, or core 0 sees the flag and wakes it. Boot checks that sleepers
+ * wake; if they do not, helpers spin between jobs as before. */
 #include "kernel/smp.h"
 #include <stdbool.h>
 #include "kernel/acpi.h"
@@ -30,6 +38,7 @@
 #include "kernel/cpu.h"
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
+#include "kernel/idle.h"
 #include "kernel/io.h"
 #include "kernel/lapic.h"
 #include "kernel/memory.h"
@@ -77,6 +86,7 @@ struct slot {                           /* written by core 0, read by core i */
 struct done {                           /* written by core i, read by core 0 */
     uint64_t claim;                     /* the last generation claimed (by core i, or core 0 taking it over) */
     uint64_t gen;                       /* the last generation core i finished */
+    int asleep;                         /* core i halts, or is about to: wake it */
 } __attribute__((aligned(64)));
 
 static struct percpu cpus[SMP_MAX_CPUS];
@@ -90,6 +100,7 @@ static uint64_t job_gen;
 static bool running;                    /* core 0 is inside smp_run */
 static uint64_t grace_ticks;            /* TSC ticks a helper has to claim its share */
 static uint64_t taken_over;             /* shares core 0 ran for a helper that was away */
+static uint64_t doze_ticks;             /* TSC ticks without work before a helper halts; 0: never */
 static int halt_requested;
 static int failure_cpu = -1;
 
@@ -133,12 +144,26 @@ static bool claim(int i, uint64_t gen) {
                                                    __ATOMIC_ACQUIRE);
 }
 
+/* Halts helper `me` until smp_run wakes it, unless a job newer than `seen`
+ * is already there. */
+static void doze(int me, uint64_t seen) {
+    __atomic_store_n(&done[me].asleep, 1, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&slots[me].gen, __ATOMIC_SEQ_CST) == seen) idle_halt();
+    __atomic_store_n(&done[me].asleep, 0, __ATOMIC_RELAXED);
+}
+
 __attribute__((noreturn)) static void worker(int me) {
     uint64_t seen = 0;
     for (;;) {
-        uint64_t g;
+        uint64_t g, idle_since = rdtsc();
         while ((g = __atomic_load_n(&slots[me].gen, __ATOMIC_ACQUIRE)) == seen) {
             park_if_asked();
+            uint64_t wait = __atomic_load_n(&doze_ticks, __ATOMIC_RELAXED);
+            if (wait && rdtsc() - idle_since > wait) {
+                doze(me, seen);
+                idle_since = rdtsc();
+            }
             spin_hint();
         }
         seen = g;
@@ -162,6 +187,9 @@ void smp_run(int ncpu, void (*fn)(void *arg, int cpu, int ncpu), void *arg) {
         slots[i].ncpu = ncpu;
         __atomic_store_n(&slots[i].gen, g, __ATOMIC_RELEASE);
     }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the slots' writes before the flags' reads */
+    for (int i = 1; i < ncpu; i++)
+        if (__atomic_load_n(&done[i].asleep, __ATOMIC_RELAXED)) idle_wake(cpus[i].apic_id);
     fn(arg, 0, ncpu);
 
     /* Shares not claimed by the deadline are run here. */
@@ -276,6 +304,7 @@ __attribute__((noreturn)) static void ap_entry(struct percpu *me) {
     gdt_load(me->id);
     idt_load();
     cpu_enable_features();              /* XSAVE/AVX state, as on the boot CPU */
+    idle_init_core();
     int want = AP_STARTING;
     if (!__atomic_compare_exchange_n(&ap_state[me->id], &want, AP_UP, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
@@ -404,6 +433,27 @@ static bool self_check(char *why, size_t n) {
     return true;
 }
 
+/* Whether halted helpers wake: every helper is let fall asleep (after
+ * 100 us without work), then one job runs with 100 ms of grace; true when
+ * every share ran on its own core, that is, every helper woke. */
+static bool wake_check(void) {
+    static struct check c;
+    uint64_t grace = grace_ticks, hz = time_tsc_hz();
+    __atomic_store_n(&doze_ticks, hz / 10000, __ATOMIC_RELAXED);
+    uint64_t end = rdtsc() + hz / 5;
+    for (int i = 1; i < ncpus; i++)
+        while (!__atomic_load_n(&done[i].asleep, __ATOMIC_ACQUIRE) && rdtsc() < end) cpu_pause();
+    time_delay_us(1000);   /* from raising the flag to the HLT */
+    for (int i = 0; i < SMP_MAX_CPUS; i++) c.seen[i] = -1;
+    grace_ticks = hz / 10;
+    smp_run(ncpus, check_fn, &c);
+    grace_ticks = grace;
+    __atomic_store_n(&doze_ticks, 0, __ATOMIC_RELAXED);
+    for (int i = 1; i < ncpus; i++)
+        if (c.seen[i] != i * 1000 + i) return false;
+    return true;
+}
+
 /* The cost of an empty smp_run on k cores: up to 10000 calls, at most ~200 ms. */
 static double dispatch_us(int k, int *calls) {
     uint64_t t0 = time_ns(), t = t0;
@@ -445,6 +495,12 @@ void smp_init(const struct mb2_info *mb, uint64_t info_addr) {
         kprintf("cpus: 1 (%s); running on the boot CPU alone\n", why);
         return;
     }
+    idle_init();   /* before any other core starts and may halt */
+    if (idle_naps_work())
+        kdetail("idle: the boot core naps between polls of its inputs (APIC timer: %u counts a ms)\n",
+                idle_timer_per_ms());
+    else
+        kdetail("idle: the APIC timer did not interrupt; the boot core polls its inputs without naps\n");
     uint32_t bsp = lapic_id();
     cpus[0].apic_id = bsp;
     if (acpi_read_madt(mb->rsdp_v2, mb->rsdp_v2_size, mb->rsdp_v1, mb->rsdp_v1_size, acpi_map, 0, &madt, why,
@@ -525,6 +581,16 @@ void smp_init(const struct mb2_info *mb, uint64_t info_addr) {
         return;
     }
     kdetail("smp: self-check ok on %d core%s\n", ncpus, ncpus == 1 ? "" : "s");
+    if (ncpus > 1) {
+        bool wakes = false;
+        for (int attempt = 0; attempt < 3 && !wakes; attempt++) wakes = wake_check();
+        if (wakes) {
+            __atomic_store_n(&doze_ticks, time_tsc_hz() / 100, __ATOMIC_RELAXED);
+            kdetail("smp: helpers halt after 10 ms without work and wake on a message\n");
+        } else {
+            kprintf("smp: a halted helper did not wake on a message; helpers spin between jobs\n");
+        }
+    }
     if (ncpus > 1 && console_verbose()) {   /* a figure for the curious: not measured otherwise */
         int calls2, calls_all = 0;
         uint64_t before = taken_over;

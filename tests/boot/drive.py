@@ -12,6 +12,9 @@ kernel prints, and does the steps in order:
   qmp=CMD JSON     runs a QMP command with JSON arguments, e.g.
                    qmp=device_add {"driver": "usb-kbd", "id": "k"} (plugs in a keyboard)
   sleep=S          seconds
+  cpu=S FILE       measures each virtual CPU's host thread (QMP query-cpus-fast
+                   names them) over S seconds; writes to FILE, a line each,
+                   the share of a host core it used (1.000: all of one)
 TEXT takes Python escapes (\\n, \\x04 for Ctrl-D, \\x15 Ctrl-U, \\b for Backspace, \\x1b).
 Then reads on until QEMU closes the socket. --save writes all the serial
 output to FILE at the end (exact: QEMU's own logfile of a socket chardev
@@ -19,7 +22,7 @@ now and then repeats a byte). --events writes every QMP event
 (e.g. SHUTDOWN with its reason, guest-reset or guest-shutdown) to FILE, one
 JSON object a line. Exit status 1 when a wait timed out (the output so far
 goes to stderr)."""
-import codecs, json, queue, socket, sys, threading, time
+import codecs, json, os, queue, socket, sys, threading, time
 
 QCODE = {' ': 'spc', '\n': 'ret', '\b': 'backspace', ',': 'comma', '.': 'dot', "'": 'apostrophe',
          '-': 'minus', '/': 'slash', ';': 'semicolon', '=': 'equal', '[': 'bracket_left',
@@ -80,6 +83,23 @@ class Qmp:
         self.f.write(json.dumps({'execute': name, 'arguments': args}) + '\n')
         self.f.flush()
         return self.replies.get(timeout=30)
+
+def cpu_ticks(tid):
+    """User and system time of a host thread, in clock ticks (proc(5): fields
+    14, 15 of /proc/PID/task/TID/stat; /proc/TID/stat would be the process's)."""
+    with open(f'/proc/{tid}/status') as f:
+        pid = next(line.split()[1] for line in f if line.startswith('Tgid:'))
+    with open(f'/proc/{pid}/task/{tid}/stat') as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+def cpu_shares(qmp, secs):
+    tids = [c['thread-id'] for c in qmp.cmd('query-cpus-fast')['return']]
+    before, t0 = [cpu_ticks(t) for t in tids], time.time()
+    time.sleep(secs)
+    after, elapsed = [cpu_ticks(t) for t in tids], time.time() - t0
+    tick = os.sysconf('SC_CLK_TCK')
+    return [(a - b) / tick / elapsed for a, b in zip(after, before)]
 
 def main():
     argv = sys.argv[1:]
@@ -166,6 +186,12 @@ def main():
                 return 1
         elif kind == 'sleep':
             time.sleep(float(text))
+        elif kind == 'cpu':
+            if qmp is None:
+                qmp = Qmp(qmp_path, time.time() + 10)
+            secs, _, path = text.partition(' ')
+            with open(path, 'w') as f:
+                f.writelines(f'{share:.3f}\n' for share in cpu_shares(qmp, float(secs)))
         else:
             sys.exit(f"error: unknown step {step!r}")
     while t.is_alive() and time.time() < deadline:
