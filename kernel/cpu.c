@@ -34,6 +34,8 @@ void cpu_init(void) {
     copy_regs(cpu.vendor, v, 3);
 
     cpuid(1, 0, r);
+    cpu.family = (r[0] >> 8) & 0xf;
+    if (cpu.family == 0xf) cpu.family += (r[0] >> 20) & 0xff;
     cpu.sse3 = r[2] & (1u << 0);
     cpu.ssse3 = r[2] & (1u << 9);
     cpu.fma = r[2] & (1u << 12);

@@ -11,6 +11,7 @@ struct cpu_info {
     char vendor[13];
     char brand[49];
     char hypervisor[13];        /* "TCGTCGTCGTCG" under QEMU TCG, "" on bare metal */
+    uint32_t family;            /* the display family: base + extended where base is 0xf */
     bool sse3, ssse3, sse41, sse42, popcnt, fma, f16c;
     bool xsave, avx, avx2, avx512f, avx512bw, avx512vl, avx512vnni, avx_vnni, amx_int8;
     bool pdpe1gb, invariant_tsc, x2apic;

@@ -3,9 +3,11 @@
  * decides to halt ends the HLT at once instead of being lost before it. The
  * interrupt itself does nothing but wake (boot/interrupt_stub.asm). */
 #include "kernel/idle.h"
+#include "kernel/cpu.h"
 #include "kernel/io.h"
 #include "kernel/lapic.h"
 #include "kernel/time.h"
+#include "lib/libc.h"
 
 #define WAKE_VECTOR 0xf1
 #define NAP_VECTOR  0xf2
@@ -52,9 +54,17 @@ static bool try_nap(uint32_t per_ms) {
     return interrupts_taken != before;
 }
 
+/* AMD's families 0fh-11h may enter C1E on HLT, where the APIC timer stops
+ * (their erratum 400): a nap would never end. Under a hypervisor HLT only
+ * leaves to the host, and the virtual timer runs. */
+static bool timer_may_stop_in_halt(void) {
+    return !cpu.hypervisor[0] && strcmp(cpu.vendor, "AuthenticAMD") == 0 && cpu.family >= 0xf &&
+           cpu.family <= 0x11;
+}
+
 void idle_init(void) {
     mask_legacy_pics();
-    uint32_t per_ms = measure_timer();
+    uint32_t per_ms = timer_may_stop_in_halt() ? 0 : measure_timer();
     timer_per_ms = per_ms && try_nap(per_ms) ? per_ms : 0;
 }
 

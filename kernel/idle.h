@@ -11,8 +11,8 @@
 
 /* On the boot core once its local APIC is enabled, before the other cores
  * start: the legacy 8259 interrupt controllers moved past the exceptions
- * and masked (so no device interrupt can reach a halted core); the APIC
- * timer's rate measured and one nap tried. */
+ * and masked (the BIOS leaves the timer's line unmasked, on the double
+ * fault's vector); the APIC timer's rate measured and one nap tried. */
 void idle_init(void);
 void idle_init_core(void);       /* on every other core as it starts: its APIC enabled */
 bool idle_naps_work(void);       /* the tried nap ended by its timer */
