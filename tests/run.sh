@@ -15,11 +15,10 @@ set -u
 cd "$(dirname "$0")/.."
 pattern=${1:-}
 jobs=${JOBS:-2}
-log_dir=build/test-logs
+source tests/test_logs.sh
 mkdir -p "$log_dir"
 passed=0 failed=0 done_groups=0 begin=$SECONDS
 
-log_of() { echo "$log_dir/$(echo "$1" | tr '/ ' '__').log"; }
 matches() { [[ -z "$pattern" || "$1" == *$pattern* ]]; }
 
 # execute LABEL COMMAND...: runs it, its output into its log, status into LOG.rc.

@@ -17,7 +17,7 @@ fail() { echo "FAIL runner:$1: $2"; }
 check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "output: $(tr '\n' '|' < "$tmp/out" | head -c 600)"; fi; }
 
 mkdir -p "$tmp/tests/host" "$tmp/tests/boot" "$tmp/build/host/tests"
-cp "$root/tests/run.sh" "$tmp/tests/run.sh"
+cp "$root/tests/run.sh" "$root/tests/test_logs.sh" "$tmp/tests/"
 cat > "$tmp/build/host/tests/test_unit" <<'EOF'
 #!/bin/sh
 echo "PASS unit:a"; echo "PASS unit:b"

@@ -67,10 +67,11 @@ done
 # A program the last sanitized run did not time (in a fresh clone, as in
 # CI: every one) goes by its plain run's time in this make test, from
 # tests/run.sh's log: alphabetical order started the longest last.
+source tests/test_logs.sh
 durations=build/host-san/durations
 plain_secs() {   # plain_secs NAME
     local rc secs
-    { read -r rc secs < "build/test-logs/build_host_tests_$1.log.rc"; } 2> /dev/null && echo "${secs:-0}" || echo 0
+    { read -r rc secs < "$(log_of "build/host/tests/$1").rc"; } 2> /dev/null && echo "${secs:-0}" || echo 0
 }
 order=()
 while read -r _ t; do order+=("$t"); done < <(
