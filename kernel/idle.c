@@ -3,6 +3,7 @@
  * decides to halt ends the HLT at once instead of being lost before it. The
  * interrupt itself does nothing but wake (boot/interrupt_stub.asm). */
 #include "kernel/idle.h"
+#include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/io.h"
 #include "kernel/lapic.h"
@@ -66,13 +67,15 @@ void idle_init(void) {
     mask_legacy_pics();
     uint32_t per_ms = timer_may_stop_in_halt() ? 0 : measure_timer();
     timer_per_ms = per_ms && try_nap(per_ms) ? per_ms : 0;
+    if (timer_per_ms)
+        kdetail("idle: the boot core naps between polls of its inputs (APIC timer: %u counts a ms)\n",
+                timer_per_ms);
+    else
+        kdetail("idle: no APIC timer to nap on (it did not interrupt, or it may stop in a halt on this "
+                "CPU); the boot core polls its inputs without naps\n");
 }
 
 void idle_init_core(void) { lapic_enable(); }
-
-bool idle_naps_work(void) { return timer_per_ms != 0; }
-
-uint32_t idle_timer_per_ms(void) { return timer_per_ms; }
 
 void idle_halt(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 

@@ -6,22 +6,19 @@
 #ifndef KERNEL_IDLE_H
 #define KERNEL_IDLE_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 /* On the boot core once its local APIC is enabled, before the other cores
  * start: the legacy 8259 interrupt controllers moved past the exceptions
  * and masked (the BIOS leaves the timer's line unmasked, on the double
- * fault's vector); the APIC timer's rate measured and one nap tried. */
+ * fault's vector); the APIC timer's rate measured and one nap tried,
+ * its outcome in a detail line. */
 void idle_init(void);
 void idle_init_core(void);       /* on every other core as it starts: its APIC enabled */
-bool idle_naps_work(void);       /* the tried nap ended by its timer */
 /* Halts until an interrupt (a wake message, a timer) or an NMI. */
 void idle_halt(void);
 void idle_wake(uint32_t apic_id);   /* ends that core's idle_halt */
 /* Halts about `us` microseconds; spins them where naps do not work. */
 void idle_nap_us(uint32_t us);
-/* The APIC timer's counts per millisecond; 0 without naps. */
-uint32_t idle_timer_per_ms(void);
 
 #endif

@@ -496,12 +496,6 @@ void smp_init(const struct mb2_info *mb, uint64_t info_addr) {
         return;
     }
     idle_init();   /* before any other core starts and may halt */
-    if (idle_naps_work())
-        kdetail("idle: the boot core naps between polls of its inputs (APIC timer: %u counts a ms)\n",
-                idle_timer_per_ms());
-    else
-        kdetail("idle: no APIC timer to nap on (it did not interrupt, or it may stop in a halt on this "
-                "CPU); the boot core polls its inputs without naps\n");
     uint32_t bsp = lapic_id();
     cpus[0].apic_id = bsp;
     if (acpi_read_madt(mb->rsdp_v2, mb->rsdp_v2_size, mb->rsdp_v1, mb->rsdp_v1_size, acpi_map, 0, &madt, why,
