@@ -124,11 +124,13 @@ static unsigned pick_simd(const Options *opt, const char **name) {
     if (cpu.avx512_usable && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni) have |= LLAMA_CPU_AVX512VNNI;
     if ((have & LLAMA_CPU_AVX512VNNI) && cpu.amx_usable) have |= LLAMA_CPU_AMX;
     if ((have & LLAMA_CPU_AVX2) && cpu.f16c && cpu.avx_vnni) have |= LLAMA_CPU_AVXVNNI;
+    if (cpu.ssse3 && cpu.sse41) have |= LLAMA_CPU_SSE41;
     const char *want = opt->simd;
     bool tcg = strcmp(cpu.hypervisor, "TCGTCGTCGTCG") == 0;
     if (!want) want = (have & LLAMA_CPU_AMX) && (have & LLAMA_CPU_AVX2) && !tcg ? "amx"
                     : (have & LLAMA_CPU_AVX512) && (have & LLAMA_CPU_AVX2) && !tcg ? "avx512"
-                    : (have & LLAMA_CPU_AVX2) && (have & LLAMA_CPU_FMA) ? "avx2" : "sse2";
+                    : (have & LLAMA_CPU_AVX2) && (have & LLAMA_CPU_FMA) ? "avx2"
+                    : (have & LLAMA_CPU_SSE41) ? "sse4" : "sse2";
     *name = want;
     unsigned features;
     llama_error err;

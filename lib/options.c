@@ -285,10 +285,10 @@ static int parse_u64(const char *s, uint64_t *out)
 static const char usage_host[] =
     "usage: MODEL [-t temperature] [-p topp] [-s seed] [-n steps] [-i prompt] "
     "[-z tokenizer] [-m generate|chat] [-y system_prompt] [--threads N] "
-    "[--simd sse2|avx2|avx512|amx]";
+    "[--simd sse2|sse4|avx2|avx512|amx]";
 static const char usage_kernel[] =
     "valid flags: [-t temperature] [-p topp] [-s seed] [-n steps] [-i prompt] "
-    "[-m generate|chat] [-y system_prompt] [--threads N] [--simd sse2|avx2|avx512|amx] "
+    "[-m generate|chat] [-y system_prompt] [--threads N] [--simd sse2|sse4|avx2|avx512|amx] "
     "[--model NAME] [--tokenizer NAME] [--exit] [--ask] [--verbose] "
     "[--crash divide|ud|pagefault|gpf|stackoverflow]";
 
@@ -343,7 +343,7 @@ static const char *const value_flags[] = {"-t", "-p", "-s", "-n", "-i", "-z", "-
                                           "--threads", "--simd", "--crash", "--model",
                                           "--tokenizer", NULL};
 static const char *const modes[] = {"generate", "chat", NULL};
-static const char *const simds[] = {"sse2", "avx2", "avx512", "amx", NULL};
+static const char *const simds[] = {"sse2", "sse4", "avx2", "avx512", "amx", NULL};
 static const char *const crashes[] = {"divide", "ud", "pagefault", "gpf", "stackoverflow", NULL};
 
 static void add_note(char *note, size_t notelen, const char *fmt, const char *v, const char *use)
@@ -459,7 +459,7 @@ int options_parse(Options *opt, int argc, char **argv, enum options_host host,
             opt->mode = v;
         } else if (strcmp(a, "--simd") == 0) {
             if (one_of(v, simds) < 0)
-                return fail(&c, "--simd: \"%.64s\" is not one of sse2, avx2, avx512, amx", v);
+                return fail(&c, "--simd: \"%.64s\" is not one of sse2, sse4, avx2, avx512, amx", v);
             opt->simd = v;
         } else {                                 /* --crash */
             if (one_of(v, crashes) < 0)

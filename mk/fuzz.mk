@@ -23,9 +23,9 @@ $(FUZZB)/obj/%.o: %.c
 
 # The SIMD kernels are no parser of outside input, and clang's ASan takes
 # minutes over their intrinsics (batch_avx512.c alone: over two): here they
-# are built plain; tests/host/sanitize.sh runs them under ASan and UBSan.
-FUZZ_PLAIN_SRC := $(filter lib/llama/batch_%.c lib/llama/%_sse2.c lib/llama/%_avx2.c \
-                           lib/llama/%_avx512.c,$(LIB_SRC))
+# are built plain (the Makefile's SIMD_SRC); tests/host/sanitize.sh runs
+# them under ASan and UBSan.
+FUZZ_PLAIN_SRC := $(SIMD_SRC)
 $(FUZZ_PLAIN_SRC:%.c=$(FUZZB)/obj/%.o): $(FUZZB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(filter-out -O% -g,$(HOST_CFLAGS)) -O1 -MMD -MP -c $< -o $@

@@ -375,8 +375,6 @@ int main(int argc, char **argv) {
     unsigned f = llama_cpu_detect();
     engine_features = f;
     llama_error level_err;
-    if (level && strcmp(level, "sse2") && strcmp(level, "avx2") && strcmp(level, "avx512") && strcmp(level, "amx"))
-        die("-l %s: not a level; use sse2, avx2, avx512 or amx", level);
     if (level && llama_cpu_level(f, level, &engine_features, &level_err) != 0) die("%s", level_err.msg);
     engine_fixed = level != NULL;
     sum_fn = f & LLAMA_CPU_AVX512 ? sum_avx512 : f & LLAMA_CPU_AVX2 ? sum_avx2 : sum_sse2;
@@ -387,7 +385,8 @@ int main(int argc, char **argv) {
 
     printf("bench: %d cores, engine SIMD level %s: %s; greedy, %d positions, best of %d+ runs\n",
            cores, level ? "fixed by -l" : "from CPUID/XCR0", level ? level
-           : f & LLAMA_CPU_AMX ? "amx" : f & LLAMA_CPU_AVX512 ? "avx512" : f & LLAMA_CPU_AVX2 ? "avx2" : "sse2", steps, runs);
+           : f & LLAMA_CPU_AMX ? "amx" : f & LLAMA_CPU_AVX512 ? "avx512" : f & LLAMA_CPU_AVX2 ? "avx2"
+           : f & LLAMA_CPU_SSE41 ? "sse4" : "sse2", steps, runs);
     long l3 = 0;
     FILE *f3 = fopen("/sys/devices/system/cpu/cpu0/cache/index3/size", "r");
     if (f3) {

@@ -40,10 +40,11 @@ unsigned llama_cpu_detect(void) {
     if (max_leaf < 1) return 0;
     cpuid(1, 0, r);
     int osxsave = (r[2] >> 27) & 1, avx = (r[2] >> 28) & 1, fma = (r[2] >> 12) & 1, f16c = (r[2] >> 29) & 1;
-    if (!osxsave || !avx) return 0;
-    uint64_t xcr0 = xgetbv0();
-    if ((xcr0 & 0x6) != 0x6) return 0;           /* SSE and AVX state */
     unsigned f = 0;
+    if (((r[2] >> 9) & 1) && ((r[2] >> 19) & 1)) f |= LLAMA_CPU_SSE41;   /* SSSE3, SSE4.1 */
+    if (!osxsave || !avx) return f;
+    uint64_t xcr0 = xgetbv0();
+    if ((xcr0 & 0x6) != 0x6) return f;           /* SSE and AVX state */
     if (fma) f |= LLAMA_CPU_FMA;
     if (f16c) f |= LLAMA_CPU_F16C;
     if (max_leaf >= 7) {
@@ -71,21 +72,26 @@ unsigned llama_cpu_detect(void) {
 int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_error *err) {
     const unsigned avx2 = LLAMA_CPU_AVX2 | LLAMA_CPU_FMA;
     if (__builtin_strcmp(level, "sse2") == 0) *features = 0;
-    else if (__builtin_strcmp(level, "avx2") == 0) {
+    else if (__builtin_strcmp(level, "sse4") == 0) {
+        if (!(have & LLAMA_CPU_SSE41))
+            return llama_fail(err, "--simd sse4: this CPU has no SSSE3 and SSE4.1; use --simd sse2");
+        *features = LLAMA_CPU_SSE41;
+    } else if (__builtin_strcmp(level, "avx2") == 0) {
         if ((have & avx2) != avx2)
-            return llama_fail(err, "--simd avx2: this CPU (or its XCR0 state) has no AVX2 and FMA; use --simd sse2");
-        *features = avx2 | (have & (LLAMA_CPU_AVXVNNI | LLAMA_CPU_F16C));
+            return llama_fail(err, "--simd avx2: this CPU (or its XCR0 state) has no AVX2 and FMA; "
+                                   "use --simd sse4 or sse2");
+        *features = avx2 | (have & (LLAMA_CPU_AVXVNNI | LLAMA_CPU_F16C | LLAMA_CPU_SSE41));
     } else if (__builtin_strcmp(level, "avx512") == 0) {
         if (!(have & LLAMA_CPU_AVX512))
             return llama_fail(err, "--simd avx512: this CPU (or its XCR0 state) has no AVX-512; "
-                                   "use --simd avx2 or sse2");
+                                   "use --simd avx2, sse4 or sse2");
         *features = have & ~LLAMA_CPU_AMX;
     } else if (__builtin_strcmp(level, "amx") == 0) {
         if (!(have & LLAMA_CPU_AMX))
             return llama_fail(err, "--simd amx: this CPU (or its OS) offers no AMX-INT8 tiles with AVX-512 "
-                                   "VNNI; use --simd avx512, avx2 or sse2");
+                                   "VNNI; use --simd avx512, avx2, sse4 or sse2");
         *features = have;
     } else
-        return llama_fail(err, "--simd %s: not a level; use sse2, avx2, avx512 or amx", level);
+        return llama_fail(err, "--simd %s: not a level; use sse2, sse4, avx2, avx512 or amx", level);
     return 0;
 }

@@ -217,11 +217,12 @@ void llama_share(int chunks, int workers, int w, int *first, int *end);
                                        Linux, granted to the process) */
 #define LLAMA_CPU_AVXVNNI (1u << 5) /* AVX-VNNI (VEX int8 dot products on 256 bits) and F16C */
 #define LLAMA_CPU_F16C   (1u << 6)  /* F16C (binary16 <-> fp32 by VCVTPH2PS) with AVX state */
+#define LLAMA_CPU_SSE41  (1u << 7)  /* SSSE3 and SSE4.1 (no state beyond SSE's) */
 
 /* What this CPU and OS offer (CPUID and XCR0). */
 unsigned llama_cpu_detect(void);
 
-/* The features of `have` that the SIMD level named `level` ("sse2", "avx2",
+/* The features of `have` that the SIMD level named `level` ("sse2", "sse4", "avx2",
  * "avx512", "amx": --simd) lets the engine use, in *features; -1 with a message
  * in err when `have` lacks what the level needs. */
 int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_error *err);

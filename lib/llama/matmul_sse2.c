@@ -1,11 +1,14 @@
 /* SSE2 kernels (the x86-64 baseline): the 16 lanes of dot16 in four
  * registers (lanes 0-3, 4-7, 8-11, 12-15); Q8_0 products through 16-bit
  * multiply-adds (SSE2 has no byte multiply), their 8 lanes in two
- * registers. See matmul.h for the orders. */
+ * registers; F16 and BF16 rows widened in integer code. See matmul.h for
+ * the orders. Also the SSE4.1 level's set: these kernels, with
+ * quant_sse4.c's for ggml's block types. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/matmul.h"
 #include "lib/llama/simd.h"
+#include "lib/llama/half4_sse2.h"
 
 /* The tree over eight lanes lo (0-3) and hi (4-7): l[k] += l[k+4],
  * l[k] += l[k+2], then l[0] + l[1] (matmul.h's Q8_0 order, and the end of
@@ -147,7 +150,82 @@ static void wsum(float *out, const float *a, const float *v, size_t stride, int 
     }
 }
 
+/* ---------------------------------------------------------------- F16, BF16 */
+
+/* dot16 of a row of binary16 (bf16: bfloat16) weights, widened, and x
+ * (the activations, rounded as the type asks); n % 16 == 0. */
+static inline __attribute__((always_inline)) float half_dot(const uint16_t *w, const float *x, int n, const int bf16) {
+    __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const __m128i z = _mm_setzero_si128();
+    for (int j = 0; j < n; j += 16) {
+        __m128i h0 = _mm_loadu_si128((const __m128i *)(const void *)(w + j));
+        __m128i h1 = _mm_loadu_si128((const __m128i *)(const void *)(w + j + 8));
+        __m128 w0, w1, w2, w3;
+        if (bf16) {            /* the top halves of fp32 */
+            w0 = _mm_castsi128_ps(_mm_unpacklo_epi16(z, h0));
+            w1 = _mm_castsi128_ps(_mm_unpackhi_epi16(z, h0));
+            w2 = _mm_castsi128_ps(_mm_unpacklo_epi16(z, h1));
+            w3 = _mm_castsi128_ps(_mm_unpackhi_epi16(z, h1));
+        } else {
+            half8_sse2(h0, &w0, &w1);
+            half8_sse2(h1, &w2, &w3);
+        }
+        a0 = _mm_add_ps(a0, _mm_mul_ps(w0, _mm_loadu_ps(x + j)));
+        a1 = _mm_add_ps(a1, _mm_mul_ps(w1, _mm_loadu_ps(x + j + 4)));
+        a2 = _mm_add_ps(a2, _mm_mul_ps(w2, _mm_loadu_ps(x + j + 8)));
+        a3 = _mm_add_ps(a3, _mm_mul_ps(w3, _mm_loadu_ps(x + j + 12)));
+    }
+    return reduce16(a0, a1, a2, a3);
+}
+
+/* Rows [r0, r1) for m vectors, a chunk of about 64 KiB of weights at a
+ * time (matmul_chunk_rows), each row one stream; rows of other lengths in
+ * plain C. */
+static inline __attribute__((always_inline)) void half_rows(const llama_tensor *w, const ActLayout *L,
+                                                            const void *act, int m, float *y, size_t ldy, int r0,
+                                                            int r1, const int bf16) {
+    if (w->cols % 16) {
+        matmul_plain[bf16 ? MATMUL_BF16 : MATMUL_F16](w, L, act, m, y, ldy, r0, r1);
+        return;
+    }
+    int chunk = matmul_chunk_rows(m, r0, r1, w->row_bytes, 1);
+    for (int i0 = r0; i0 < r1; i0 += chunk) {
+        int i1 = r1 - i0 < chunk ? r1 : i0 + chunk;
+        for (int t = 0; t < m; t++) {
+            const float *x = (const float *)(const void *)((const unsigned char *)act + (size_t)t * L->bytes);
+            MATMUL_STREAM_ROWS(i, i0, i1, w->row_bytes)
+                y[(size_t)t * ldy + (size_t)i] =
+                    half_dot((const uint16_t *)(const void *)((const unsigned char *)w->data +
+                                                              (size_t)i * w->row_bytes),
+                             x, w->cols, bf16);
+        }
+    }
+}
+
+void matmul_sse2_f16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                          int r0, int r1) {
+    half_rows(w, L, act, m, y, ldy, r0, r1, 0);
+}
+
+void matmul_sse2_bf16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
+                           int r0, int r1) {
+    half_rows(w, L, act, m, y, ldy, r0, r1, 1);
+}
+
+/* The block types in plain C (NULL entries) at SSE2, which lacks the byte
+ * products and shuffles of their kernels. */
+static const matmul_tensor_fn sse2_tensor[MATMUL_KINDS] = {
+    [MATMUL_F16] = matmul_sse2_f16_rows, [MATMUL_BF16] = matmul_sse2_bf16_rows,
+};
+
 const MatmulKernel matmul_kernel_sse2 = {
     .name = "sse2", .set = "sse2", .needs = 0, .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum,
-    .q8_rows = q8_rows,
+    .q8_rows = q8_rows, .tensor = sse2_tensor,
+};
+
+/* SSSE3 and SSE4.1: the same fp32 and llama2.c kernels, and the block
+ * types' (quant_sse4.c). */
+const MatmulKernel matmul_kernel_sse4 = {
+    .name = "sse4", .set = "sse4", .needs = LLAMA_CPU_SSE41, .f32_rows = f32_rows, .dots = dots, .axpy = axpy,
+    .wsum = wsum, .q8_rows = q8_rows, .tensor = matmul_sse4_tensor,
 };

@@ -2,8 +2,9 @@
  * written once for 256-bit vectors in terms of a few byte products made
  * here from what the including file defines: quant_avx2.c includes it with
  * AVX2's byte products and again with AVX-VNNI's, quant_avx512.c with
- * AVX-512 VNNI's and again with AVX2's under an AVX-512F target. Not a
- * header to include anywhere else.
+ * AVX-512 VNNI's and again with AVX2's under an AVX-512F target, and
+ * quant_sse4.c with AVX2's on vec256_sse4.h's pairs of 128-bit registers
+ * (for the CPUs without AVX2). Not a header to include anywhere else.
  *
  * The including file defines:
  *   TARGET             the function attribute of its level
@@ -50,6 +51,12 @@
  * each in turn (ROW_FNS's T_row4). */
 
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+
+/* The int32 lanes 0 4 1 5 2 6 3 7 of t: its two 128-bit halves'
+ * interleaved (one VPERMD; vec256_sse4.h's halves need no permute). */
+#ifndef INTERLEAVE_HALVES32
+#define INTERLEAVE_HALVES32(t) _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))
+#endif
 
 /* ---------------------------------------------------------------- byte products */
 
@@ -229,7 +236,7 @@ TARGET static INLINE __m256i NAME(nibble_sums8)(const uint8_t *qs, const uint8_t
     }
     /* 128-bit lanes: blocks 0, 2, 4, 6 | 1, 3, 5, 7 */
     __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(e[0], e[1]), _mm256_hadd_epi32(e[2], e[3]));
-    return _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    return INTERLEAVE_HALVES32(t);
 }
 /* Field F of block b + k of the split row W of nb blocks (blocks.h). */
 #define FIELD(W, F, k) BLOCK32_FIELD(__typeof__(*(W)), F, W, nb, b + (k))
@@ -361,7 +368,7 @@ TARGET static INLINE __m256 NAME(kd8)(const unsigned char *first, int stride, in
 TARGET static INLINE __m256i NAME(hsum4x8)(const __m256i m[4]) {
     /* lanes: m0 m2 m4 m6 | m1 m3 m5 m7 */
     __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(m[0], m[1]), _mm256_hadd_epi32(m[2], m[3]));
-    return _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    return INTERLEAVE_HALVES32(t);
 }
 
 /* Q4_K's 6-bit scales and minimums (blocks.h's k4_scales) in vector

@@ -20,14 +20,22 @@ static unsigned reads_that_differ(int kind) {
     }
 }
 
-/* Whether level k has kernels of its own for every one of the kinds:
- * SSE2 has none for the GGUF types, whose plain C code is ten to forty
- * times slower (one Q4_K_M token of TinyLlama's shape took 0.66 s, 0.024
- * on AVX2): a single timed token on it would cost an AVX2 machine's run
- * more than all its other tokens. */
-static int serves_all(const MatmulKernel *k, unsigned kinds) {
-    for (int kind = 0; kind < MATMUL_KINDS; kind++)
-        if ((kinds >> kind & 1) && !matmul_level_serves(k, kind)) return 0;
+/* Whether level k, below the widest, is worth timing for every one of
+ * the kinds: it has kernels of its own for each (SSE2 has none for most
+ * GGUF types, whose plain C code is ten to forty times slower: one
+ * Q4_K_M token of TinyLlama's shape took 0.66 s, 0.024 on AVX2, so a
+ * single timed token on it would cost an AVX2 machine's run more than all
+ * its other tokens); and below AVX2, only llama2.c's kinds (F32, RUNQ8),
+ * whose SSE2 code is its own: the SSE levels' kernels for ggml's types
+ * are AVX2's on 128-bit halves (quant_sse4.c) or widen binary16 in
+ * integer code, never faster than AVX2's. */
+static int serves_all(const MatmulKernel *k, const MatmulKernel *widest, unsigned kinds) {
+    int below_avx2 = (widest->needs & LLAMA_CPU_AVX2) && !(k->needs & LLAMA_CPU_AVX2);
+    for (int kind = 0; kind < MATMUL_KINDS; kind++) {
+        if (!(kinds >> kind & 1)) continue;
+        if (!matmul_level_serves(k, kind)) return 0;
+        if (below_avx2 && kind != MATMUL_F32 && kind != MATMUL_RUNQ8) return 0;
+    }
     return 1;
 }
 
@@ -52,9 +60,11 @@ static int sets_to_time(const MatmulKernel *levels[TUNE_SETS], const MatmulKerne
     for (i++; matmul_levels[i] && same; i++) {
         const MatmulKernel *k = matmul_levels[i];
         if ((k->needs & ~have) != 0 || !k->name || k->variant_of) continue;
+        /* SSE4.1's set: SSE2's kernels for llama2.c's kinds, AVX2's on halves for the rest */
+        if ((widest->needs & LLAMA_CPU_AVX2) && (k->needs & LLAMA_CPU_SSE41)) continue;
         if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
         else if (strcmp(k->name, same) != 0) {
-            if (serves_all(k, kinds)) levels[n++] = k;
+            if (serves_all(k, widest, kinds)) levels[n++] = k;
             break;
         }
     }

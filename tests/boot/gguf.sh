@@ -1,10 +1,10 @@
 # GGUF models in the kernel, from the GGUF file alone (no tokenizer
 # module): the story is the host program's for the same flags (the host
 # program is checked against llama.cpp by tests/host), on the model of
-# TinyLlama's layout under UEFI, stories15M Q8_0 under BIOS and Q4_0 under
-# UEFI; a chat in Llama 3's template typed over the serial port; the report of what the
-# model is; and broken GGUF files, each ending in one error line and a
-# failure exit.
+# TinyLlama's layout under UEFI (and under BIOS on a CPU without AVX2),
+# stories15M Q8_0 under BIOS and Q4_0 under UEFI; a chat in Llama 3's
+# template typed over the serial port; the report of what the model is;
+# and broken GGUF files, each ending in one error line and a failure exit.
 source "$(dirname "$0")/lib.sh"
 
 tl=$(model_path gguf/tinyllama-mini-Q4_K_M.gguf)
@@ -21,6 +21,14 @@ expect_story "gguf:tinyllama:uefi:matches-host" "$OUT/gguf-tl.expected"
 expect_re "gguf:tinyllama:uefi:report-model" "^model: GGUF v3, llama .*dim 256, hidden 768, 4 layers, 8 heads \(2 KV\), context 2048; vocabulary SentencePiece, 32000 tokens$"
 expect_re "gguf:tinyllama:uefi:report-types" "^model: tensors .*Q4_K x[0-9]+.*Q6_K x[0-9]+; 13.2 MiB used in place; KV cache [0-9.]+ MiB for 40 steps"
 expect_re "gguf:tinyllama:uefi:timing" "^prompt: [0-9]+ tokens in [0-9.]+ s \([0-9.]+ tok/s\); generation: [0-9]+ tokens in [0-9.]+ s \([0-9.]+ tok/s\)$"
+
+# The same on a CPU without AVX2 (QEMU's Nehalem: SSE4.2, no AVX): the
+# kernel picks the SSE4.1 kernels itself, and they give the same bits.
+ln -f "$OUT/gguf-tl.iso" "$OUT/gguf-tl-sse4.iso"
+boot gguf-tl-sse4 bios CPU=Nehalem
+expect_rc "gguf:tinyllama:no-avx2:exit-success" 0
+expect_story "gguf:tinyllama:no-avx2:matches-host" "$OUT/gguf-tl.expected"
+expect_re "gguf:tinyllama:no-avx2:simd-sse4" "^stats: .* simd sse4, 2 cores$"
 
 host "$s15" -t 0 -n 48 > "$OUT/gguf-s15.expected"
 make_iso gguf-s15 '--exit -t 0 -n 48' "$s15" > /dev/null

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The speed paths tell the same stories: build/host/llama2 at every SIMD
-# level this CPU has (--simd sse2|avx2|avx512|amx) on every reference case of
+# level this CPU has (--simd sse2|sse4|avx2|avx512|amx) on every reference case of
 # ../shared/reference, with 1, 2 and 3 threads; and Q8_0: stories15M
 # quantized here by build/host/quantize (into a temporary directory) starts
 # its greedy story with the same sentences as fp32, and gives the same bytes
@@ -19,10 +19,10 @@ if ! make -s "$bin" build/host/quantize > "$tmp/build.log" 2>&1; then
 fi
 model() { tools/find-model.sh "$1" 2>/dev/null; }
 
-# The levels: sse2 always; avx2, avx512 and amx when the CPU (and XCR0, and
+# The levels: sse2 always; sse4, avx2, avx512 and amx when the CPU (and XCR0, and
 # for AMX the OS) offer them.
 levels=(sse2)
-for l in avx2 avx512 amx; do
+for l in sse4 avx2 avx512 amx; do
     m=$(model stories260K.bin); t=$(model tok512.bin)
     "$bin" "$m" -z "$t" -n 2 --simd $l > /dev/null 2>&1 && levels+=("$l")
 done

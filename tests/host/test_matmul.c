@@ -213,6 +213,12 @@ TEST(levels_and_selection) {
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVX512)->name,
                  "avx512") == 0, "avx512");
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX512)->name, "sse2") == 0, "avx512 without avx2");
+    /* SSSE3 and SSE4.1: the sse4 level, with kernels for every block type; below AVX2 */
+    const MatmulKernel *sse4 = matmul_select(LLAMA_CPU_SSE41);
+    CHECK(strcmp(sse4->name, "sse4") == 0, "sse4: %s", sse4->name);
+    for (int kind = MATMUL_F16; kind <= MATMUL_Q6_K; kind++)
+        CHECK(matmul_level_serves(sse4, kind), "sse4 lacks a kernel for %s", matmul_kind_names[kind]);
+    CHECK(strcmp(matmul_select(LLAMA_CPU_SSE41 | LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->name, "avx2") == 0, "avx2 first");
     /* AVX-VNNI: the AVX2 level with its own block kernels; AVX-512 still first */
     const MatmulKernel *vnni = matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVXVNNI);
     CHECK(strcmp(vnni->name, "avx2") == 0 && vnni->tensor != matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->tensor,

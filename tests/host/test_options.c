@@ -165,7 +165,7 @@ TEST(errors_flags)
     FAILS(OPTIONS_HOST, "missing MODEL", NULL, "-n", "3");
     FAILS(OPTIONS_HOST, "MODEL is an empty string", NULL, "");
     FAILS(OPTIONS_HOST, "-m: \"story\"", "generate or chat", "m", "-m", "story");
-    FAILS(OPTIONS_KERNEL, "--simd: \"neon\"", "sse2, avx2, avx512", "--simd", "neon");
+    FAILS(OPTIONS_KERNEL, "--simd: \"neon\"", "sse2, sse4, avx2, avx512", "--simd", "neon");
     FAILS(OPTIONS_KERNEL, "--simd: \"AVX2\"", NULL, "--simd", "AVX2");
     FAILS(OPTIONS_KERNEL, "--crash: \"nmi\"", "stackoverflow", "--crash", "nmi");
     Options o;

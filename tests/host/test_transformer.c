@@ -396,8 +396,12 @@ static const MatmulKernel *next_level(const MatmulKernel *widest, unsigned have,
         const MatmulKernel *k = matmul_levels[i];
         below |= k == widest;
         if (!below || k == widest || (k->needs & ~have) || k->variant_of) continue;
+        int under_avx2 = (widest->needs & LLAMA_CPU_AVX2) && !(k->needs & LLAMA_CPU_AVX2);
+        if (under_avx2 && (k->needs & LLAMA_CPU_SSE41)) continue;   /* AVX2's kernels on halves */
         if (k->q8_rows == widest->q8_rows && k->f32_rows == widest->f32_rows) same = k->name;
-        else if (strcmp(k->name, same) != 0) return matmul_level_serves(k, kind) ? k : NULL;
+        else if (strcmp(k->name, same) != 0)      /* below AVX2: llama2.c's kinds only */
+            return matmul_level_serves(k, kind) && (!under_avx2 || kind == MATMUL_F32 || kind == MATMUL_RUNQ8)
+                       ? k : NULL;
     }
     return NULL;
 }
