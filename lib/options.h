@@ -23,7 +23,7 @@ typedef struct {
     const char *system_prompt;   /* -y, NULL when absent */
     /* ours */
     int threads;                 /* --threads N, 0 = all cores */
-    const char *simd;            /* --simd sse2|avx2|avx512|amx, NULL = auto */
+    const char *simd;            /* --simd sse2|sse4|avx2|avx512|amx, NULL = auto */
     int exit_when_done;          /* --exit (kernel): leave QEMU via isa-debug-exit */
     const char *crash;           /* --crash KIND (kernel, tests only): raise an exception */
     int ask;                     /* --ask (kernel): read prompts from the consoles */

@@ -23,7 +23,7 @@
  * the rows that the engine's tuner had chosen at the end of the best run
  * (they decide the speed, and differ by machine and type). pp tok/s: a prompt of PROMPT
  * tokens (128) run as one batch through the model, the best of the runs.
- * -l sse2|avx2|avx512|amx: the engine on that SIMD level only (as --simd), to
+ * -l sse2|sse4|avx2|avx512|amx: the engine on that SIMD level only (as --simd), to
  * see how a machine without the wider ones would run (the roofline stays
  * the widest read this CPU has).
  *
@@ -375,6 +375,9 @@ int main(int argc, char **argv) {
     unsigned f = llama_cpu_detect();
     engine_features = f;
     llama_error level_err;
+    if (level && strcmp(level, "sse2") && strcmp(level, "sse4") && strcmp(level, "avx2") && strcmp(level, "avx512") &&
+        strcmp(level, "amx"))
+        die("-l %s: not a level; use sse2, sse4, avx2, avx512 or amx", level);
     if (level && llama_cpu_level(f, level, &engine_features, &level_err) != 0) die("%s", level_err.msg);
     engine_fixed = level != NULL;
     sum_fn = f & LLAMA_CPU_AVX512 ? sum_avx512 : f & LLAMA_CPU_AVX2 ? sum_avx2 : sum_sse2;

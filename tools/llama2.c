@@ -3,7 +3,7 @@
  *
  *   llama2 MODEL [-t temperature] [-p topp] [-s seed] [-n steps] [-i prompt]
  *                [-z tokenizer] [-m generate|chat] [-y system] [--threads N]
- *                [--simd sse2|avx2|avx512|amx]
+ *                [--simd sse2|sse4|avx2|avx512|amx]
  *                [--tokenize TEXT] [--dump-logits FILE]
  *
  * MODEL is a llama2.c checkpoint (its tokenizer.bin comes with -z) or a

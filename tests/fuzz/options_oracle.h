@@ -123,8 +123,8 @@ static void oracle_options(int argc, char **argv, enum options_host host, size_t
     FUZZ_ASSERT(o.mode == m || !strcmp(o.mode, m), "mode");
     FUZZ_ASSERT(!strcmp(o.mode, "generate") || !strcmp(o.mode, "chat"), "mode [%s]", o.mode);
     if (simd)
-        FUZZ_ASSERT(!strcmp(simd, "sse2") || !strcmp(simd, "avx2") || !strcmp(simd, "avx512") ||
-                        !strcmp(simd, "amx"),
+        FUZZ_ASSERT(!strcmp(simd, "sse2") || !strcmp(simd, "sse4") || !strcmp(simd, "avx2") ||
+                        !strcmp(simd, "avx512") || !strcmp(simd, "amx"),
                     "simd [%s]", simd);
     FUZZ_ASSERT(o.exit_when_done == ex && o.ask == ask && o.verbose == verbose,
                 "--exit/--ask/--verbose");
