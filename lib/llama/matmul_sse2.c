@@ -2,8 +2,8 @@
  * registers (lanes 0-3, 4-7, 8-11, 12-15); Q8_0 products through 16-bit
  * multiply-adds (SSE2 has no byte multiply), their 8 lanes in two
  * registers; F16 and BF16 rows widened in integer code. See matmul.h for
- * the orders. Also the SSE4.1 level's set: these kernels, with
- * quant_sse4.c's for ggml's block types. */
+ * the orders. The block types' kernels are quant_sse2.c's; the SSE4.1
+ * level's set is these kernels with quant_sse4.c's. */
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/llama/matmul.h"
@@ -212,15 +212,9 @@ void matmul_sse2_bf16_rows(const llama_tensor *w, const ActLayout *L, const void
     half_rows(w, L, act, m, y, ldy, r0, r1, 1);
 }
 
-/* The block types in plain C (NULL entries) at SSE2, which lacks the byte
- * products and shuffles of their kernels. */
-static const matmul_tensor_fn sse2_tensor[MATMUL_KINDS] = {
-    [MATMUL_F16] = matmul_sse2_f16_rows, [MATMUL_BF16] = matmul_sse2_bf16_rows,
-};
-
 const MatmulKernel matmul_kernel_sse2 = {
     .name = "sse2", .set = "sse2", .needs = 0, .f32_rows = f32_rows, .dots = dots, .axpy = axpy, .wsum = wsum,
-    .q8_rows = q8_rows, .tensor = sse2_tensor,
+    .q8_rows = q8_rows, .tensor = matmul_sse2_tensor,
 };
 
 /* SSSE3 and SSE4.1: the same fp32 and llama2.c kernels, and the block

@@ -3,8 +3,8 @@
  * here from what the including file defines: quant_avx2.c includes it with
  * AVX2's byte products and again with AVX-VNNI's, quant_avx512.c with
  * AVX-512 VNNI's and again with AVX2's under an AVX-512F target, and
- * quant_sse4.c with AVX2's on vec256_sse4.h's pairs of 128-bit registers
- * (for the CPUs without AVX2). Not a header to include anywhere else.
+ * quant_sse4.c and quant_sse2.c with AVX2's on vec256_sse.h's pairs of
+ * 128-bit registers (for the CPUs without AVX2). Not a header to include anywhere else.
  *
  * The including file defines:
  *   TARGET             the function attribute of its level
@@ -53,7 +53,7 @@
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
 /* The int32 lanes 0 4 1 5 2 6 3 7 of t: its two 128-bit halves'
- * interleaved (one VPERMD; vec256_sse4.h's halves need no permute). */
+ * interleaved (one VPERMD; vec256_sse.h's halves need no permute). */
 #ifndef INTERLEAVE_HALVES32
 #define INTERLEAVE_HALVES32(t) _mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))
 #endif

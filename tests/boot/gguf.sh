@@ -1,7 +1,8 @@
 # GGUF models in the kernel, from the GGUF file alone (no tokenizer
 # module): the story is the host program's for the same flags (the host
 # program is checked against llama.cpp by tests/host), on the model of
-# TinyLlama's layout under UEFI (and under BIOS on a CPU without AVX2),
+# TinyLlama's layout under UEFI (and under BIOS on CPUs without AVX2 and
+# without SSSE3),
 # stories15M Q8_0 under BIOS and Q4_0 under UEFI; a chat in Llama 3's
 # template typed over the serial port; the report of what the model is;
 # and broken GGUF files, each ending in one error line and a failure exit.
@@ -29,6 +30,13 @@ boot gguf-tl-sse4 bios CPU=Nehalem
 expect_rc "gguf:tinyllama:no-avx2:exit-success" 0
 expect_story "gguf:tinyllama:no-avx2:matches-host" "$OUT/gguf-tl.expected"
 expect_re "gguf:tinyllama:no-avx2:simd-sse4" "^stats: .* simd sse4, 2 cores$"
+# And on QEMU's default CPU model (qemu64: SSE2 and SSE3, no SSSE3): the
+# SSE2 kernels, the same bits again.
+ln -f "$OUT/gguf-tl.iso" "$OUT/gguf-tl-sse2.iso"
+boot gguf-tl-sse2 bios CPU=qemu64
+expect_rc "gguf:tinyllama:sse2-only:exit-success" 0
+expect_story "gguf:tinyllama:sse2-only:matches-host" "$OUT/gguf-tl.expected"
+expect_re "gguf:tinyllama:sse2-only:simd-sse2" "^stats: .* simd sse2, 2 cores$"
 
 host "$s15" -t 0 -n 48 > "$OUT/gguf-s15.expected"
 make_iso gguf-s15 '--exit -t 0 -n 48' "$s15" > /dev/null

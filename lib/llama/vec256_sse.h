@@ -1,17 +1,22 @@
-/* AVX2's 256-bit vectors as pairs of SSE4.1 registers, so that the AVX2
- * kernels of quant_body.h compile for CPUs without AVX2 (quant_sse4.c):
- * Atom, Celeron and Pentium Silver, Sandy and Ivy Bridge, AMD before
- * Excavator. Every operation here is the AVX2 intrinsic's, lane for lane
- * (AVX2's integer operations work within each 128-bit half, and the few
- * that cross the halves are written out), so the kernels keep their bits.
+/* AVX2's 256-bit vectors as pairs of SSE registers, so that the AVX2
+ * kernels of quant_body.h compile for CPUs without AVX2: with SSSE3 and
+ * SSE4.1 (quant_sse4.c: Atom, Celeron and Pentium Silver, Sandy and Ivy
+ * Bridge, AMD before Excavator) and with SSE2 alone (quant_sse2.c: every
+ * x86-64, QEMU's default CPU model among them). Every operation here is
+ * the AVX2 intrinsic's, lane for lane (AVX2's integer operations work
+ * within each 128-bit half, and the few that cross the halves are written
+ * out), so the kernels keep their bits.
  *
  * Include after simd.h with V2_TARGET defined (the function attribute of
- * the level, at least SSSE3 and SSE4.1); it renames __m256i, __m256 and
- * the _mm256_ intrinsics that quant_body.h uses for the rest of the
+ * the level) and V2_SSE4 defined for the SSSE3 and SSE4.1 build; without
+ * it, those extensions' instructions are SSE2 sequences of the same
+ * results (x_ below). It renames __m256i, __m256, the _mm256_ intrinsics
+ * that quant_body.h uses and (SSE2) _mm_shuffle_epi8 for the rest of the
  * translation unit. Not a header to include anywhere else. */
-#ifndef LIB_LLAMA_VEC256_SSE4_H
-#define LIB_LLAMA_VEC256_SSE4_H
+#ifndef LIB_LLAMA_VEC256_SSE_H
+#define LIB_LLAMA_VEC256_SSE_H
 #include "lib/llama/simd.h"
+#include "lib/llama/half4_sse2.h"
 
 typedef struct { __m128i lo, hi; } v2i;
 typedef struct { __m128 lo, hi; } v2f;
@@ -20,6 +25,77 @@ typedef struct { __m128 lo, hi; } v2f;
 /* op on each half of a and b */
 #define V2_EACH(op, a, b) ((v2i){ op((a).lo, (b).lo), op((a).hi, (b).hi) })
 #define V2_EACHF(op, a, b) ((v2f){ op((a).lo, (b).lo), op((a).hi, (b).hi) })
+
+/* ---------------------------------------------------------------- SSSE3 and SSE4.1, or SSE2 */
+
+#ifdef V2_SSE4
+#define x_maddubs_epi16 _mm_maddubs_epi16
+#define x_sign_epi8 _mm_sign_epi8
+#define x_abs_epi8 _mm_abs_epi8
+#define x_hadd_epi32 _mm_hadd_epi32
+#define x_shuffle_epi8 _mm_shuffle_epi8
+#define x_mullo_epi32 _mm_mullo_epi32
+#define x_blendv_epi8 _mm_blendv_epi8
+#define x_blendv_ps _mm_blendv_ps
+#define x_cvtepi8_epi16 _mm_cvtepi8_epi16
+#define x_cvtepu8_epi16 _mm_cvtepu8_epi16
+#define x_cvtepu8_epi32 _mm_cvtepu8_epi32
+#define x_cvtepu16_epi32 _mm_cvtepu16_epi32
+#else
+/* PMADDUBSW: unsigned bytes of a times signed bytes of b, each even and
+ * odd pair added with signed saturation (every product fits int16) */
+V2 __m128i x_maddubs_epi16(__m128i a, __m128i b) {
+    __m128i ae = _mm_and_si128(a, _mm_set1_epi16(0xff)), ao = _mm_srli_epi16(a, 8);
+    __m128i be = _mm_srai_epi16(_mm_slli_epi16(b, 8), 8), bo = _mm_srai_epi16(b, 8);
+    return _mm_adds_epi16(_mm_mullo_epi16(ae, be), _mm_mullo_epi16(ao, bo));
+}
+/* PSIGNB: a where b > 0, -a where b < 0, 0 where b is 0 */
+V2 __m128i x_sign_epi8(__m128i a, __m128i b) {
+    __m128i neg = _mm_cmpgt_epi8(_mm_setzero_si128(), b);
+    return _mm_andnot_si128(_mm_cmpeq_epi8(b, _mm_setzero_si128()), _mm_sub_epi8(_mm_xor_si128(a, neg), neg));
+}
+V2 __m128i x_abs_epi8(__m128i a) {
+    __m128i neg = _mm_cmpgt_epi8(_mm_setzero_si128(), a);
+    return _mm_sub_epi8(_mm_xor_si128(a, neg), neg);
+}
+/* PHADDD: a0 + a1, a2 + a3, b0 + b1, b2 + b3 */
+V2 __m128i x_hadd_epi32(__m128i a, __m128i b) {
+    __m128 fa = _mm_castsi128_ps(a), fb = _mm_castsi128_ps(b);
+    return _mm_add_epi32(_mm_castps_si128(_mm_shuffle_ps(fa, fb, _MM_SHUFFLE(2, 0, 2, 0))),
+                         _mm_castps_si128(_mm_shuffle_ps(fa, fb, _MM_SHUFFLE(3, 1, 3, 1))));
+}
+/* PSHUFB: byte k is a's byte idx[k] & 15, or 0 where idx[k] has bit 7
+ * (through memory, and a call: inlined at every use, its 16 byte moves
+ * took gcc a minute to compile) */
+V2_TARGET static __attribute__((noinline)) __m128i x_shuffle_epi8(__m128i a, __m128i idx) {
+    unsigned char s[16], i[16], o[16];
+    _mm_storeu_si128((__m128i *)(void *)s, a);
+    _mm_storeu_si128((__m128i *)(void *)i, idx);
+    for (int k = 0; k < 16; k++) o[k] = i[k] & 0x80 ? 0 : s[i[k] & 15];
+    return _mm_loadu_si128((const __m128i *)(const void *)o);
+}
+/* PMULLD: the low 32 bits of each product, by two PMULUDQ (the low bits
+ * of a product do not depend on the signs) */
+V2 __m128i x_mullo_epi32(__m128i a, __m128i b) {
+    __m128i even = _mm_mul_epu32(a, b), odd = _mm_mul_epu32(_mm_srli_si128(a, 4), _mm_srli_si128(b, 4));
+    return _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(0, 0, 2, 0)),
+                              _mm_shuffle_epi32(odd, _MM_SHUFFLE(0, 0, 2, 0)));
+}
+/* PBLENDVB, BLENDVPS: b where m's byte (lane) has its top bit set */
+V2 __m128i x_blendv_epi8(__m128i a, __m128i b, __m128i m) {
+    m = _mm_cmpgt_epi8(_mm_setzero_si128(), m);
+    return _mm_or_si128(_mm_and_si128(m, b), _mm_andnot_si128(m, a));
+}
+V2 __m128 x_blendv_ps(__m128 a, __m128 b, __m128 m) {
+    __m128 f = _mm_castsi128_ps(_mm_srai_epi32(_mm_castps_si128(m), 31));
+    return _mm_or_ps(_mm_and_ps(f, b), _mm_andnot_ps(f, a));
+}
+/* PMOVSXBW, PMOVZXBW, PMOVZXBD, PMOVZXWD: the low bytes (words) widened */
+V2 __m128i x_cvtepi8_epi16(__m128i a) { return _mm_srai_epi16(_mm_unpacklo_epi8(a, a), 8); }
+V2 __m128i x_cvtepu8_epi16(__m128i a) { return _mm_unpacklo_epi8(a, _mm_setzero_si128()); }
+V2 __m128i x_cvtepu8_epi32(__m128i a) { return _mm_unpacklo_epi16(x_cvtepu8_epi16(a), _mm_setzero_si128()); }
+V2 __m128i x_cvtepu16_epi32(__m128i a) { return _mm_unpacklo_epi16(a, _mm_setzero_si128()); }
+#endif
 
 /* ---------------------------------------------------------------- making and loading */
 
@@ -86,26 +162,26 @@ V2 v2i v2_add_epi8(v2i a, v2i b) { return V2_EACH(_mm_add_epi8, a, b); }
 V2 v2i v2_add_epi16(v2i a, v2i b) { return V2_EACH(_mm_add_epi16, a, b); }
 V2 v2i v2_add_epi32(v2i a, v2i b) { return V2_EACH(_mm_add_epi32, a, b); }
 V2 v2i v2_sub_epi32(v2i a, v2i b) { return V2_EACH(_mm_sub_epi32, a, b); }
-V2 v2i v2_mullo_epi32(v2i a, v2i b) { return V2_EACH(_mm_mullo_epi32, a, b); }
+V2 v2i v2_mullo_epi32(v2i a, v2i b) { return V2_EACH(x_mullo_epi32, a, b); }
 V2 v2i v2_cmpeq_epi8(v2i a, v2i b) { return V2_EACH(_mm_cmpeq_epi8, a, b); }
 V2 v2i v2_cmpeq_epi32(v2i a, v2i b) { return V2_EACH(_mm_cmpeq_epi32, a, b); }
 V2 v2i v2_cmpgt_epi32(v2i a, v2i b) { return V2_EACH(_mm_cmpgt_epi32, a, b); }
-V2 v2i v2_shuffle_epi8(v2i a, v2i b) { return V2_EACH(_mm_shuffle_epi8, a, b); }
-V2 v2i v2_maddubs_epi16(v2i a, v2i b) { return V2_EACH(_mm_maddubs_epi16, a, b); }
+V2 v2i v2_shuffle_epi8(v2i a, v2i b) { return V2_EACH(x_shuffle_epi8, a, b); }
+V2 v2i v2_maddubs_epi16(v2i a, v2i b) { return V2_EACH(x_maddubs_epi16, a, b); }
 V2 v2i v2_madd_epi16(v2i a, v2i b) { return V2_EACH(_mm_madd_epi16, a, b); }
-V2 v2i v2_sign_epi8(v2i a, v2i b) { return V2_EACH(_mm_sign_epi8, a, b); }
-V2 v2i v2_hadd_epi32(v2i a, v2i b) { return V2_EACH(_mm_hadd_epi32, a, b); }
+V2 v2i v2_sign_epi8(v2i a, v2i b) { return V2_EACH(x_sign_epi8, a, b); }
+V2 v2i v2_hadd_epi32(v2i a, v2i b) { return V2_EACH(x_hadd_epi32, a, b); }
 V2 v2i v2_packs_epi32(v2i a, v2i b) { return V2_EACH(_mm_packs_epi32, a, b); }
 V2 v2i v2_unpacklo_epi32(v2i a, v2i b) { return V2_EACH(_mm_unpacklo_epi32, a, b); }
 V2 v2i v2_unpacklo_epi64(v2i a, v2i b) { return V2_EACH(_mm_unpacklo_epi64, a, b); }
 V2 v2i v2_unpackhi_epi8(v2i a, v2i b) { return V2_EACH(_mm_unpackhi_epi8, a, b); }
-V2 v2i v2_abs_epi8(v2i a) { return (v2i){ _mm_abs_epi8(a.lo), _mm_abs_epi8(a.hi) }; }
+V2 v2i v2_abs_epi8(v2i a) { return (v2i){ x_abs_epi8(a.lo), x_abs_epi8(a.hi) }; }
 V2 v2i v2_slli_epi16(v2i a, int n) { return (v2i){ _mm_slli_epi16(a.lo, n), _mm_slli_epi16(a.hi, n) }; }
 V2 v2i v2_srli_epi16(v2i a, int n) { return (v2i){ _mm_srli_epi16(a.lo, n), _mm_srli_epi16(a.hi, n) }; }
 V2 v2i v2_slli_epi32(v2i a, int n) { return (v2i){ _mm_slli_epi32(a.lo, n), _mm_slli_epi32(a.hi, n) }; }
 V2 v2i v2_srai_epi32(v2i a, int n) { return (v2i){ _mm_srai_epi32(a.lo, n), _mm_srai_epi32(a.hi, n) }; }
 V2 v2i v2_blendv_epi8(v2i a, v2i b, v2i m) {
-    return (v2i){ _mm_blendv_epi8(a.lo, b.lo, m.lo), _mm_blendv_epi8(a.hi, b.hi, m.hi) };
+    return (v2i){ x_blendv_epi8(a.lo, b.lo, m.lo), x_blendv_epi8(a.hi, b.hi, m.hi) };
 }
 /* VPBLENDD: int32 lane k from b where bit k of imm is set */
 V2 v2i v2_blend_epi32(v2i a, v2i b, const int imm) {
@@ -115,11 +191,11 @@ V2 v2i v2_blend_epi32(v2i a, v2i b, const int imm) {
 }
 
 /* Widening from 128 bits: the low half from the low bytes, the high half from the next ones. */
-V2 v2i v2_cvtepi8_epi16(__m128i a) { return (v2i){ _mm_cvtepi8_epi16(a), _mm_cvtepi8_epi16(_mm_srli_si128(a, 8)) }; }
-V2 v2i v2_cvtepu8_epi16(__m128i a) { return (v2i){ _mm_cvtepu8_epi16(a), _mm_cvtepu8_epi16(_mm_srli_si128(a, 8)) }; }
-V2 v2i v2_cvtepu8_epi32(__m128i a) { return (v2i){ _mm_cvtepu8_epi32(a), _mm_cvtepu8_epi32(_mm_srli_si128(a, 4)) }; }
+V2 v2i v2_cvtepi8_epi16(__m128i a) { return (v2i){ x_cvtepi8_epi16(a), x_cvtepi8_epi16(_mm_srli_si128(a, 8)) }; }
+V2 v2i v2_cvtepu8_epi16(__m128i a) { return (v2i){ x_cvtepu8_epi16(a), x_cvtepu8_epi16(_mm_srli_si128(a, 8)) }; }
+V2 v2i v2_cvtepu8_epi32(__m128i a) { return (v2i){ x_cvtepu8_epi32(a), x_cvtepu8_epi32(_mm_srli_si128(a, 4)) }; }
 V2 v2i v2_cvtepu16_epi32(__m128i a) {
-    return (v2i){ _mm_cvtepu16_epi32(a), _mm_cvtepu16_epi32(_mm_srli_si128(a, 8)) };
+    return (v2i){ x_cvtepu16_epi32(a), x_cvtepu16_epi32(_mm_srli_si128(a, 8)) };
 }
 
 /* quant_body.h's INTERLEAVE_HALVES32: int32 lanes 0 4 1 5 2 6 3 7 (AVX2's VPERMD with that pattern). */
@@ -136,7 +212,7 @@ V2 v2f v2_mul_ps(v2f a, v2f b) { return V2_EACHF(_mm_mul_ps, a, b); }
 V2 v2f v2_cvtepi32_ps(v2i a) { return (v2f){ _mm_cvtepi32_ps(a.lo), _mm_cvtepi32_ps(a.hi) }; }
 V2 v2f v2_castsi256_ps(v2i a) { return (v2f){ _mm_castsi128_ps(a.lo), _mm_castsi128_ps(a.hi) }; }
 V2 v2f v2_blendv_ps(v2f a, v2f b, v2f m) {
-    return (v2f){ _mm_blendv_ps(a.lo, b.lo, m.lo), _mm_blendv_ps(a.hi, b.hi, m.hi) };
+    return (v2f){ x_blendv_ps(a.lo, b.lo, m.lo), x_blendv_ps(a.hi, b.hi, m.hi) };
 }
 V2 __m128 v2_castps256_ps128(v2f a) { return a.lo; }
 V2 __m128 v2_extractf128_ps(v2f a, const int k) { return k ? a.hi : a.lo; }
@@ -146,10 +222,22 @@ V2 v2f v2_maskload_ps(const float *p, v2i mask) {
     return v2_castsi256_ps(v);
 }
 
+/* Eight binary16 values as fp32 (the blocks' scales): F16C needs AVX's
+ * state, which these CPUs may lack. */
+V2 v2f v2_halves8(__m128i h) {
+    v2f v;
+    half8_sse2(h, &v.lo, &v.hi);
+    return v;
+}
+
 /* ---------------------------------------------------------------- the names */
 
 /* (each undefined first: the intrinsics with immediate operands are
  * macros in clang's headers, and in gcc's without optimization) */
+#ifndef V2_SSE4
+#undef _mm_shuffle_epi8
+#define _mm_shuffle_epi8 x_shuffle_epi8
+#endif
 
 #define __m256i v2i
 #define __m256 v2f
