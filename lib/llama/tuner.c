@@ -21,14 +21,14 @@ static unsigned reads_that_differ(int kind) {
 }
 
 /* Whether level k, below the widest, is worth timing for every one of
- * the kinds: it has kernels of its own for each (SSE2 has none for most
- * GGUF types, whose plain C code is ten to forty times slower: one
- * Q4_K_M token of TinyLlama's shape took 0.66 s, 0.024 on AVX2, so a
- * single timed token on it would cost an AVX2 machine's run more than all
- * its other tokens); and below AVX2, only llama2.c's kinds (F32, RUNQ8),
- * whose SSE2 code is its own: the SSE levels' kernels for ggml's types
- * are AVX2's on 128-bit halves (quant_sse4.c) or widen binary16 in
- * integer code, never faster than AVX2's. */
+ * the kinds: it has kernels of its own for each (where it has none, the
+ * plain C code is ten to forty times slower: one Q4_K_M token of
+ * TinyLlama's shape took 0.66 s, 0.024 on AVX2, so a single timed token
+ * on it would cost an AVX2 machine's run more than all its other tokens);
+ * and below AVX2, only llama2.c's kinds (F32, RUNQ8), whose SSE2 code is
+ * its own: the SSE levels' kernels for ggml's types are AVX2's on 128-bit
+ * halves (quant_sse2.c, quant_sse4.c) or widen binary16 in integer code,
+ * never faster than AVX2's. */
 static int serves_all(const MatmulKernel *k, const MatmulKernel *widest, unsigned kinds) {
     int below_avx2 = (widest->needs & LLAMA_CPU_AVX2) && !(k->needs & LLAMA_CPU_AVX2);
     for (int kind = 0; kind < MATMUL_KINDS; kind++) {
