@@ -375,8 +375,8 @@ int main(int argc, char **argv) {
     unsigned f = llama_cpu_detect();
     engine_features = f;
     llama_error level_err;
-    if (level && strcmp(level, "sse2") && strcmp(level, "sse4") && strcmp(level, "avx2") && strcmp(level, "avx512") &&
-        strcmp(level, "amx"))
+    unsigned any;   /* a CPU with every feature: only a name that is no level fails */
+    if (level && llama_cpu_level(~0u, level, &any, &level_err) != 0)
         die("-l %s: not a level; use sse2, sse4, avx2, avx512 or amx", level);
     if (level && llama_cpu_level(f, level, &engine_features, &level_err) != 0) die("%s", level_err.msg);
     engine_fixed = level != NULL;
