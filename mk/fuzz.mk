@@ -13,22 +13,18 @@ FUZZ         ?=
 
 # Deferred for the same reason as in mk/sanitize.mk: later fragments may
 # still add to HOST_EXTRA_SRC and HOST_EXTRA_OBJ.
-FUZZ_LIB_OBJ  = $(LIB_SRC:%.c=$(FUZZB)/obj/%.o) $(HOST_EXTRA_SRC:%.c=$(FUZZB)/obj/%.o) \
-                $(patsubst $(HOSTB)/%,$(FUZZB)/%,$(HOST_EXTRA_OBJ))
+# The SIMD kernels are no parser of outside input, and clang's ASan takes
+# minutes over their intrinsics (batch_avx512.c alone: over two): here they
+# are the objects the host and the kernel link (the Makefile's SIMD_OBJ,
+# built by gcc without instrumentation); tests/host/sanitize.sh runs them
+# under ASan and UBSan.
+FUZZ_LIB_OBJ  = $(patsubst %.c,$(FUZZB)/obj/%.o,$(filter-out $(SIMD_SRC),$(LIB_SRC))) $(SIMD_OBJ) \
+                $(HOST_EXTRA_SRC:%.c=$(FUZZB)/obj/%.o) $(patsubst $(HOSTB)/%,$(FUZZB)/%,$(HOST_EXTRA_OBJ))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZB)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
-
-# The SIMD kernels are no parser of outside input, and clang's ASan takes
-# minutes over their intrinsics (batch_avx512.c alone: over two): here they
-# are built plain (the Makefile's SIMD_SRC); tests/host/sanitize.sh runs
-# them under ASan and UBSan.
-FUZZ_PLAIN_SRC := $(SIMD_SRC)
-$(FUZZ_PLAIN_SRC:%.c=$(FUZZB)/obj/%.o): $(FUZZB)/obj/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(filter-out -O% -g,$(HOST_CFLAGS)) -O1 -MMD -MP -c $< -o $@
 
 $(FUZZB)/obj/gen/%.o: $(KERNB)/gen/%.c
 	@mkdir -p $(dir $@)

@@ -82,7 +82,7 @@ static void run(llama_model *ck, float temperature, float topp)
         }
         unsigned char *mem = malloc(need);
         llama_sampling sampling = {temperature, topp, 42};
-        llama_platform platform = {NULL, count_write, NULL, NULL, cpu, NULL};
+        llama_platform platform = {.write = count_write, .cpu_features = cpu};
         llama_session *s = llama_init(mem, need, ck, steps, 0, &sampling, &platform, &err);
         FUZZ_ASSERT(s != NULL, "llama_init with llama_memory_needed bytes: %s", err.msg);
         llama_stats stats;
