@@ -120,6 +120,7 @@ static unsigned pick_simd(const Options *opt, const char **name) {
     if (cpu.avx_usable && cpu.fma) have |= LLAMA_CPU_FMA;
     if (cpu.avx_usable && cpu.avx2) have |= LLAMA_CPU_AVX2;
     if (cpu.avx_usable && cpu.f16c) have |= LLAMA_CPU_F16C;
+    if (cpu.avx_usable) have |= LLAMA_CPU_AVX;
     if (cpu.avx512_usable) have |= LLAMA_CPU_AVX512;
     if (cpu.avx512_usable && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni) have |= LLAMA_CPU_AVX512VNNI;
     if ((have & LLAMA_CPU_AVX512VNNI) && cpu.amx_usable) have |= LLAMA_CPU_AMX;

@@ -70,4 +70,4 @@ $(eval $(call sanitized_build,$(SANB),-fsanitize=address$(comma)undefined -fno-s
 # without AVX2, and share the row partition that is raced on (matmul.c) with
 # the sets that are instrumented, so they come uninstrumented.
 $(eval $(call sanitized_build,$(TSANB),-fsanitize=thread -fno-sanitize-recover=all,\
-    host-tsan,tests/test_pool llama2,lib/llama/quant_sse2.c lib/llama/quant_sse4.c))
+    host-tsan,tests/test_pool llama2,lib/llama/quant_sse2.c lib/llama/quant_sse4.c lib/llama/quant_sse4_avx.c))

@@ -45,6 +45,7 @@ unsigned llama_cpu_detect(void) {
     if (!osxsave || !avx) return f;
     uint64_t xcr0 = xgetbv0();
     if ((xcr0 & 0x6) != 0x6) return f;           /* SSE and AVX state */
+    f |= LLAMA_CPU_AVX;
     if (fma) f |= LLAMA_CPU_FMA;
     if (f16c) f |= LLAMA_CPU_F16C;
     if (max_leaf >= 7) {
@@ -75,12 +76,12 @@ int llama_cpu_level(unsigned have, const char *level, unsigned *features, llama_
     else if (__builtin_strcmp(level, "sse4") == 0) {
         if (!(have & LLAMA_CPU_SSE41))
             return llama_fail(err, "--simd sse4: this CPU has no SSSE3 and SSE4.1; use --simd sse2");
-        *features = LLAMA_CPU_SSE41;
+        *features = LLAMA_CPU_SSE41 | (have & LLAMA_CPU_AVX);   /* VEX-encoded where it can */
     } else if (__builtin_strcmp(level, "avx2") == 0) {
         if ((have & avx2) != avx2)
             return llama_fail(err, "--simd avx2: this CPU (or its XCR0 state) has no AVX2 and FMA; "
                                    "use --simd sse4 or sse2");
-        *features = avx2 | (have & (LLAMA_CPU_AVXVNNI | LLAMA_CPU_F16C | LLAMA_CPU_SSE41));
+        *features = avx2 | (have & (LLAMA_CPU_AVXVNNI | LLAMA_CPU_F16C | LLAMA_CPU_SSE41 | LLAMA_CPU_AVX));
     } else if (__builtin_strcmp(level, "avx512") == 0) {
         if (!(have & LLAMA_CPU_AVX512))
             return llama_fail(err, "--simd avx512: this CPU (or its XCR0 state) has no AVX-512; "

@@ -218,6 +218,7 @@ void llama_share(int chunks, int workers, int w, int *first, int *end);
 #define LLAMA_CPU_AVXVNNI (1u << 5) /* AVX-VNNI (VEX int8 dot products on 256 bits) and F16C */
 #define LLAMA_CPU_F16C   (1u << 6)  /* F16C (binary16 <-> fp32 by VCVTPH2PS) with AVX state */
 #define LLAMA_CPU_SSE41  (1u << 7)  /* SSSE3 and SSE4.1 (no state beyond SSE's) */
+#define LLAMA_CPU_AVX    (1u << 8)  /* AVX (VEX encoding) with AVX state enabled */
 
 /* What this CPU and OS offer (CPUID and XCR0). */
 unsigned llama_cpu_detect(void);

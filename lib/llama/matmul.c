@@ -9,13 +9,14 @@
 #include "lib/llama/simd.h"
 #include "lib/libc.h"
 
-extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_sse4, matmul_kernel_avx2, matmul_kernel_avx2_no_f16c, matmul_kernel_avx2vnni,
+extern const MatmulKernel matmul_kernel_sse2, matmul_kernel_sse4, matmul_kernel_sse4_avx, matmul_kernel_avx2, matmul_kernel_avx2_no_f16c, matmul_kernel_avx2vnni,
     matmul_kernel_avx512, matmul_kernel_avx512vnni, matmul_kernel_avx512vnni_ymm, matmul_kernel_avx512amx;
 
 /* Best first (a variant after the set it is a variant of). */
 const MatmulKernel *const matmul_levels[] = {
     &matmul_kernel_avx512amx, &matmul_kernel_avx512vnni, &matmul_kernel_avx512vnni_ymm, &matmul_kernel_avx512,
-    &matmul_kernel_avx2vnni, &matmul_kernel_avx2, &matmul_kernel_avx2_no_f16c, &matmul_kernel_sse4, &matmul_kernel_sse2, NULL,
+    &matmul_kernel_avx2vnni, &matmul_kernel_avx2, &matmul_kernel_avx2_no_f16c, &matmul_kernel_sse4_avx, &matmul_kernel_sse4,
+    &matmul_kernel_sse2, NULL,
 };
 _Static_assert(sizeof matmul_levels / sizeof *matmul_levels == MATMUL_SETS + 1, "MATMUL_SETS: the sets listed");
 

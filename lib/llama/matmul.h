@@ -297,12 +297,14 @@ extern const matmul_tensor_fn matmul_avx2_batch[MATMUL_KINDS];
 extern const matmul_tensor_fn matmul_avxvnni_batch[MATMUL_KINDS];
 
 /* matmul_sse2.c's F16 and BF16 rows (the SSE2 and SSE4.1 levels'), and
- * quant_sse2.c's and quant_sse4.c's tables (those levels'). */
+ * quant_sse2.c's, quant_sse4.c's and quant_sse4_avx.c's tables (those
+ * levels'). */
 void matmul_sse2_f16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
                           int r0, int r1);
 void matmul_sse2_bf16_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m, float *y, size_t ldy,
                            int r0, int r1);
-extern const matmul_tensor_fn matmul_sse2_tensor[MATMUL_KINDS], matmul_sse4_tensor[MATMUL_KINDS];
+extern const matmul_tensor_fn matmul_sse2_tensor[MATMUL_KINDS], matmul_sse4_tensor[MATMUL_KINDS],
+    matmul_sse4_avx_tensor[MATMUL_KINDS];
 
 /* The plain C kernels, one per kind (the definition of each order; F32
  * and RUNQ8 go through the level's f32_rows and q8_rows). */
@@ -345,7 +347,7 @@ const MatmulKernel *matmul_select(unsigned cpu_features);
 /* The kernel sets of each level, best first, for tests; NULL-terminated:
  * MATMUL_SETS of them (matmul.c checks the count), so that a list of the
  * sets a CPU has can be sized by it. */
-#define MATMUL_SETS 9
+#define MATMUL_SETS 10
 extern const MatmulKernel *const matmul_levels[];
 
 /* How the forward pass runs its loops: which kernels, which cores. */

@@ -223,3 +223,10 @@ const MatmulKernel matmul_kernel_sse4 = {
     .name = "sse4", .set = "sse4", .needs = LLAMA_CPU_SSE41, .f32_rows = f32_rows, .dots = dots, .axpy = axpy,
     .wsum = wsum, .q8_rows = q8_rows, .tensor = matmul_sse4_tensor,
 };
+
+/* The same level where AVX's state is enabled: the block types' kernels
+ * VEX-encoded (quant_sse4_avx.c). */
+const MatmulKernel matmul_kernel_sse4_avx = {
+    .name = "sse4", .set = "sse4-avx", .needs = LLAMA_CPU_SSE41 | LLAMA_CPU_AVX, .f32_rows = f32_rows, .dots = dots,
+    .axpy = axpy, .wsum = wsum, .q8_rows = q8_rows, .tensor = matmul_sse4_avx_tensor,
+};

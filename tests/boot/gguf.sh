@@ -30,6 +30,13 @@ boot gguf-tl-sse4 bios CPU=Nehalem
 expect_rc "gguf:tinyllama:no-avx2:exit-success" 0
 expect_story "gguf:tinyllama:no-avx2:matches-host" "$OUT/gguf-tl.expected"
 expect_re "gguf:tinyllama:no-avx2:simd-sse4" "^stats: .* simd sse4, 2 cores$"
+# On one with AVX but no AVX2 (QEMU's SandyBridge): the same level, its
+# set VEX-encoded (sse4-avx: the kernel enables AVX's state), the same bits.
+ln -f "$OUT/gguf-tl.iso" "$OUT/gguf-tl-sse4-avx.iso"
+boot gguf-tl-sse4-avx bios CPU=SandyBridge
+expect_rc "gguf:tinyllama:avx-no-avx2:exit-success" 0
+expect_story "gguf:tinyllama:avx-no-avx2:matches-host" "$OUT/gguf-tl.expected"
+expect_re "gguf:tinyllama:avx-no-avx2:simd-sse4" "^stats: .* simd sse4, 2 cores$"
 # And on QEMU's default CPU model (qemu64: SSE2 and SSE3, no SSSE3): the
 # SSE2 kernels, the same bits again.
 ln -f "$OUT/gguf-tl.iso" "$OUT/gguf-tl-sse2.iso"

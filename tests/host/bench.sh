@@ -30,7 +30,7 @@ if [ -z "$bad" ]; then pass columns-agree; else fail columns-agree "tok/s x ms/t
 # the fields after "MB": type:set/read for each weight type (stories260K:
 # F32 alone), the set one of the engine's levels, the read one of
 # matmul.c's matmul_read_names
-set_read='(sse2|sse4|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahead|bare|l2)'
+set_read='(sse2|sse4[a-z0-9-]*|avx2[a-z0-9-]*|avx512[a-z0-9-]*|amx[a-z0-9-]*)/(streams|ahead|bare|l2)'
 kernels="^F32:$set_read\$"
 bad=$(awk -v re="$kernels" '$1 == "stories260K.bin" { k = ""; for (i = 1; i < NF; i++) if ($i == "MB") k = $(i + 1)
     if (k !~ re || ($NF != k && $NF != "*")) print }' "$out")

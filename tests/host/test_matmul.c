@@ -219,6 +219,15 @@ TEST(levels_and_selection) {
     for (int kind = MATMUL_F16; kind <= MATMUL_Q6_K; kind++)
         CHECK(matmul_level_serves(sse4, kind), "sse4 lacks a kernel for %s", matmul_kind_names[kind]);
     CHECK(strcmp(matmul_select(LLAMA_CPU_SSE41 | LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->name, "avx2") == 0, "avx2 first");
+    CHECK(strcmp(sse4->set, "sse4") == 0, "without AVX's state: the SSE-encoded set, not %s", sse4->set);
+    /* with AVX's state (Sandy and Ivy Bridge): the same level VEX-encoded, its own kernels */
+    const MatmulKernel *vex = matmul_select(LLAMA_CPU_SSE41 | LLAMA_CPU_AVX | LLAMA_CPU_F16C);
+    CHECK(strcmp(vex->name, "sse4") == 0 && strcmp(vex->set, "sse4-avx") == 0, "sse4 with avx: %s", vex->set);
+    CHECK(vex->tensor != sse4->tensor && vex->q8_rows == sse4->q8_rows && vex->f32_rows == sse4->f32_rows,
+          "sse4-avx: its own block kernels, SSE2's llama2.c kernels");
+    for (int kind = MATMUL_F16; kind <= MATMUL_Q6_K; kind++)
+        CHECK(matmul_level_serves(vex, kind), "sse4-avx lacks a kernel for %s", matmul_kind_names[kind]);
+    CHECK(strcmp(matmul_select(LLAMA_CPU_AVX)->name, "sse2") == 0, "avx without SSE4.1's set: sse2");
     /* AVX-VNNI: the AVX2 level with its own block kernels; AVX-512 still first */
     const MatmulKernel *vnni = matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA | LLAMA_CPU_AVXVNNI);
     CHECK(strcmp(vnni->name, "avx2") == 0 && vnni->tensor != matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->tensor,
