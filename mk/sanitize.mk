@@ -62,8 +62,10 @@ TSANB := $(BUILD)/host-tsan
 # most of their build here on the instrumented intrinsics (the five largest
 # files, ASan and UBSan: 181 s of CPU, against 105 s).
 $(SIMD_SRC:%.c=$(SANB)/obj/%.o) $(SIMD_SRC:%.c=$(TSANB)/obj/%.o): SAN_SIMD_CFLAGS := -fira-region=one
+# quant_sse4_avx.c is quant_sse4.c again, VEX-encoded: the same source and
+# the same memory accesses, instrumented in quant_sse4.c's object.
 $(eval $(call sanitized_build,$(SANB),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all,\
-    host-san,$(patsubst tests/host/%.c,tests/%,$(wildcard tests/host/test_*.c))))
+    host-san,$(patsubst tests/host/%.c,tests/%,$(wildcard tests/host/test_*.c)),lib/llama/quant_sse4_avx.c))
 # The pool's own test, and whole stories on several threads. Those run the
 # widest level's kernels (and llama2.c's SSE2 ones, which the tuner times):
 # the block types' SSE sets, a minute of its build, would run only on a CPU
