@@ -49,14 +49,17 @@ include $(wildcard mk/*.mk)
 # time (batch_avx512.c: 38 s, 19 s).
 SIMDB       := $(BUILD)/simd
 SIMD_CFLAGS := $(filter-out -g,$(COMMON_CFLAGS)) -g1 -mno-red-zone -fno-stack-protector
-SIMD_OBJ    := $(SIMD_SRC:%.c=$(SIMDB)/obj/%.o)
 $(SIMDB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(SIMD_CFLAGS) -MMD -MP -c $< -o $@
 
-HOST_LIB_OBJ := $(patsubst %.c,$(HOSTB)/obj/%.o,$(filter-out $(SIMD_SRC),$(LIB_SRC))) $(SIMD_OBJ) \
+# $(call objects_of,DIR,SOURCES,SHARED): the objects of SOURCES built under
+# DIR, but those of SHARED (some of SIMD_SRC) from build/simd/.
+objects_of = $(patsubst %.c,$(1)/obj/%.o,$(filter-out $(3),$(2))) $(patsubst %.c,$(SIMDB)/obj/%.o,$(filter $(3),$(2)))
+
+HOST_LIB_OBJ := $(call objects_of,$(HOSTB),$(LIB_SRC),$(SIMD_SRC)) \
                 $(HOST_EXTRA_SRC:%.c=$(HOSTB)/obj/%.o) $(HOST_EXTRA_OBJ)
-KERNEL_OBJ   := $(patsubst %.c,$(KERNB)/obj/%.o,$(filter-out $(SIMD_SRC),$(KERNEL_SRC))) $(SIMD_OBJ) \
+KERNEL_OBJ   := $(call objects_of,$(KERNB),$(KERNEL_SRC),$(SIMD_SRC)) \
                 $(KERNEL_ASM:%.asm=$(KERNB)/obj/%.o) $(KERNEL_EXTRA_OBJ)
 
 # ---------------------------------------------------------------- host

@@ -15,11 +15,11 @@ FUZZ         ?=
 # still add to HOST_EXTRA_SRC and HOST_EXTRA_OBJ.
 # The SIMD kernels are no parser of outside input, and clang's ASan takes
 # minutes over their intrinsics (batch_avx512.c alone: over two): here they
-# are the objects the host and the kernel link (the Makefile's SIMD_OBJ,
+# are the objects the host and the kernel link (the Makefile's build/simd/,
 # built by gcc without instrumentation); tests/host/sanitize.sh runs them
 # under ASan and UBSan.
-FUZZ_LIB_OBJ  = $(patsubst %.c,$(FUZZB)/obj/%.o,$(filter-out $(SIMD_SRC),$(LIB_SRC))) $(SIMD_OBJ) \
-                $(HOST_EXTRA_SRC:%.c=$(FUZZB)/obj/%.o) $(patsubst $(HOSTB)/%,$(FUZZB)/%,$(HOST_EXTRA_OBJ))
+FUZZ_LIB_OBJ  = $(call objects_of,$(FUZZB),$(LIB_SRC),$(SIMD_SRC)) $(HOST_EXTRA_SRC:%.c=$(FUZZB)/obj/%.o) \
+                $(patsubst $(HOSTB)/%,$(FUZZB)/%,$(HOST_EXTRA_OBJ))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZB)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZB)/obj/%.o: %.c

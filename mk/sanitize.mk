@@ -18,14 +18,13 @@ SAN_BASE_CFLAGS = $(filter-out -O% -g,$(HOST_CFLAGS)) -fno-omit-frame-pointer -O
 # $(call sanitized_build,DIR,FLAGS,TARGET,PROGRAMS[,PLAIN]): DIR/libllama.a and
 # the rules for DIR/tests/test_* and DIR/llama2, built with FLAGS; the phony
 # TARGET builds PROGRAMS (paths under DIR). PLAIN: SIMD sources taken as the
-# host's uninstrumented objects (the Makefile's SIMDB) instead.
+# host's uninstrumented objects (the Makefile's objects_of) instead.
 # Deferred ($$): fragments included after this one may still add to
 # HOST_EXTRA_SRC and HOST_EXTRA_OBJ. A generated object of the host build,
 # $(HOSTB)/obj/gen/X.o, becomes DIR/obj/gen/X.o, built from $(KERNB)/gen/X.c.
 define sanitized_build
 $(1)_CFLAGS = $$(SAN_BASE_CFLAGS) $(2)
-$(1)_LIB_OBJ = $$(patsubst %.c,$(1)/obj/%.o,$$(filter-out $(5),$$(LIB_SRC))) $(5:%.c=$$(SIMDB)/obj/%.o) \
-               $$(HOST_EXTRA_SRC:%.c=$(1)/obj/%.o) \
+$(1)_LIB_OBJ = $$(call objects_of,$(1),$$(LIB_SRC),$(5)) $$(HOST_EXTRA_SRC:%.c=$(1)/obj/%.o) \
                $$(patsubst $$(HOSTB)/%,$(1)/%,$$(HOST_EXTRA_OBJ))
 
 $(1)/obj/%.o: %.c
