@@ -56,7 +56,7 @@ static float rndf(void) { return (float)(rnd64() >> 40) / 16777216.0f * 2.0f - 1
 static const int all_types[] = {
     LLAMA_TYPE_F32, LLAMA_TYPE_F16, LLAMA_TYPE_BF16, LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_0,
     LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q2_K, LLAMA_TYPE_Q3_K,
-    LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q6_K, LLAMA_TYPE_RUNQ8,
+    LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q6_K, LLAMA_TYPE_IQ4_NL, LLAMA_TYPE_IQ4_XS, LLAMA_TYPE_RUNQ8,
 };
 #define NTYPES (int)(sizeof all_types / sizeof all_types[0])
 
@@ -65,6 +65,7 @@ static void scale_offsets(int type, int off[2]) {
     off[0] = off[1] = -1;
     switch (type) {
     case LLAMA_TYPE_Q8_0: case LLAMA_TYPE_Q4_0: case LLAMA_TYPE_Q5_0: off[0] = 0; break;
+    case LLAMA_TYPE_IQ4_NL: case LLAMA_TYPE_IQ4_XS: off[0] = 0; break;
     case LLAMA_TYPE_Q4_1: case LLAMA_TYPE_Q5_1: case LLAMA_TYPE_Q4_K: case LLAMA_TYPE_Q5_K:
         off[0] = 0; off[1] = 2; break;
     case LLAMA_TYPE_Q2_K: off[0] = 80; off[1] = 82; break;

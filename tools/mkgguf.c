@@ -5,7 +5,7 @@
  * a hole the filesystem does not store).
  *
  *   mkgguf [--shape NAME|DIM,HIDDEN,LAYERS,HEADS,KV_HEADS,VOCAB,CONTEXT]
- *          [--type F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K|Q4_K_M]
+ *          [--type F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K|IQ4_NL|IQ4_XS|Q4_K_M]
  *          [--output-type TYPE] [--seed N] [--zeros] OUT.gguf
  *
  * Shapes: tinyllama (TinyLlama-1.1B: 2048, 5632, 22 layers, 32 heads, 4 KV
@@ -93,7 +93,7 @@ static void put_f16(uint16_t *dst, float f) { *dst = f16_of(f); }
 static void block_scales(int type, unsigned char *b, float d) {
     uint16_t *h;
     switch (type) {
-    case LLAMA_TYPE_Q4_0: case LLAMA_TYPE_Q5_0: case LLAMA_TYPE_Q8_0:
+    case LLAMA_TYPE_Q4_0: case LLAMA_TYPE_Q5_0: case LLAMA_TYPE_Q8_0: case LLAMA_TYPE_IQ4_NL: case LLAMA_TYPE_IQ4_XS:
         put_f16((uint16_t *)(void *)b, d);
         break;
     case LLAMA_TYPE_Q4_1: case LLAMA_TYPE_Q5_1: case LLAMA_TYPE_Q4_K: case LLAMA_TYPE_Q5_K:
@@ -130,9 +130,11 @@ static void random_row(int type, unsigned char *row, int cols, float scale) {
         uint64_t r = next();
         memcpy(row + i, &r, bytes - i < 8 ? bytes - i : 8);
     }
-    /* quantized values reach about +-8 (4-bit) to +-127 (8-bit): scale d so that
-     * a weight is about `scale` */
-    float q = type == LLAMA_TYPE_Q8_0 ? 64.0f : type == LLAMA_TYPE_Q2_K ? 2.0f : 6.0f;
+    /* quantized values reach about +-8 (4-bit) to +-127 (8-bit, IQ4_NL's
+     * table), IQ4_XS's times scales up to 32: scale d so that a weight is
+     * about `scale` */
+    float q = type == LLAMA_TYPE_Q8_0 || type == LLAMA_TYPE_IQ4_NL ? 64.0f : type == LLAMA_TYPE_IQ4_XS ? 1000.0f
+            : type == LLAMA_TYPE_Q2_K ? 2.0f : 6.0f;
     for (int b = 0; b < cols / t->block; b++) block_scales(type, row + (size_t)b * t->bytes, scale / q);
 }
 
@@ -151,11 +153,12 @@ static int parse_type(const char *s) {
         { "Q8_0", LLAMA_TYPE_Q8_0 }, { "Q4_0", LLAMA_TYPE_Q4_0 }, { "Q4_1", LLAMA_TYPE_Q4_1 },
         { "Q5_0", LLAMA_TYPE_Q5_0 }, { "Q5_1", LLAMA_TYPE_Q5_1 }, { "Q2_K", LLAMA_TYPE_Q2_K },
         { "Q3_K", LLAMA_TYPE_Q3_K }, { "Q4_K", LLAMA_TYPE_Q4_K }, { "Q5_K", LLAMA_TYPE_Q5_K },
-        { "Q6_K", LLAMA_TYPE_Q6_K }, { "Q4_K_M", -1 },
+        { "Q6_K", LLAMA_TYPE_Q6_K }, { "IQ4_NL", LLAMA_TYPE_IQ4_NL }, { "IQ4_XS", LLAMA_TYPE_IQ4_XS },
+        { "Q4_K_M", -1 },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(s, t[i].name) == 0) return t[i].type;
-    die("unknown --type %s (F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K Q4_K_M)", s);
+    die("unknown --type %s (F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_NL IQ4_XS Q4_K_M)", s);
 }
 
 /* llama-quantize's use_more_bits(i_layer, n_layers). */
@@ -176,6 +179,8 @@ static int file_type(int type) {
     case LLAMA_TYPE_Q4_K: return 14;   /* Q4_K_S */
     case LLAMA_TYPE_Q5_K: return 16;   /* Q5_K_S */
     case LLAMA_TYPE_Q6_K: return 18;
+    case LLAMA_TYPE_IQ4_NL: return 25;
+    case LLAMA_TYPE_IQ4_XS: return 30;
     case LLAMA_TYPE_BF16: return 32;
     default: return 15;                /* Q4_K_M */
     }

@@ -36,6 +36,23 @@ typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t q
 /* 16 sub-blocks of 16, int8 scales; quant = 4 low bits (ql) | 2 high bits (qh) << 4, minus 32. */
 typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } block_q6_K;
 
+/* IQ4_NL and IQ4_XS: each 4-bit quant is an index into iq4_values, a
+ * fixed non-linear table (ggml's kvalues_iq4nl), nibbles as Q4_0's (the
+ * low ones values 0-15 of a 32-value block, the high ones 16-31).
+ * IQ4_NL: x = d * iq4_values[q], a block of 32. IQ4_XS: 8 sub-blocks of
+ * 32 (sub-block j's nibbles in qs[16j .. 16j + 15]), x = d * (ls_j - 32) *
+ * iq4_values[q], ls_j 6 bits (iq4xs_scale). Both stay in ggml's layout:
+ * llama.cpp writes them where a row's length is no multiple of 256
+ * (Q2_K and Q3_K fall back to IQ4_NL: SmolLM's 576 and 960 columns). */
+typedef struct { uint16_t d; uint8_t qs[16]; } block_iq4_nl;
+typedef struct { uint16_t d, scales_h; uint8_t scales_l[4]; uint8_t qs[128]; } block_iq4_xs;
+__attribute__((unused)) static const int8_t iq4_values[16] = { -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113 };
+/* IQ4_XS: sub-block j's 6-bit scale: the low four bits from scales_l
+ * (nibble j % 2 of byte j / 2), the top two bits 2j and 2j + 1 of scales_h. */
+static inline int iq4xs_scale(const block_iq4_xs *B, int j) {
+    return ((B->scales_l[j / 2] >> (4 * (j % 2))) & 0xf) | ((B->scales_h >> (2 * j)) & 3) << 4;
+}
+
 /* The blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1) as the kernels read
  * them (LLAMA_TYPE_*_SPLIT, made from ggml's rows in place by
  * llama_tensor_prepare): each run of 32 blocks of a row (the row's last
@@ -105,9 +122,9 @@ static inline int q5_fifth(uint32_t qh, int j) { return (int)(qh >> j & 1) << 4;
 /* For code written once for the blocks of 32 (BT their struct): where
  * field F of block b of a row of nb lies from the row's start, and its
  * bytes in row R. Rows of the 4- and 5-bit blocks that reach the kernels
- * are always split (only the _SPLIT types have kernels); Q8_0's are
- * ggml's. */
-#define BLOCK32_SPLIT(BT) (!__builtin_types_compatible_p(BT, block_q8_0))
+ * are always split (only the _SPLIT types have kernels); Q8_0's and
+ * IQ4_NL's are ggml's. */
+#define BLOCK32_SPLIT(BT) (!__builtin_types_compatible_p(BT, block_q8_0) && !__builtin_types_compatible_p(BT, block_iq4_nl))
 #define BLOCK32_FIELD_AT(BT, F, nb, b)                                                              \
     (BLOCK32_SPLIT(BT) ? split_field_at((int)sizeof(BT), (int)offsetof(BT, F), (int)sizeof(((BT *)0)->F), nb, b) \
                        : (size_t)(b) * sizeof(BT) + offsetof(BT, F))
@@ -186,6 +203,8 @@ _Static_assert(sizeof(block_q3_K) == 110, "block_q3_K");
 _Static_assert(sizeof(block_q4_K) == 144, "block_q4_K");
 _Static_assert(sizeof(block_q5_K) == 176, "block_q5_K");
 _Static_assert(sizeof(block_q6_K) == 210, "block_q6_K");
+_Static_assert(sizeof(block_iq4_nl) == 18, "block_iq4_nl");
+_Static_assert(sizeof(block_iq4_xs) == 136, "block_iq4_xs");
 
 /* Q4_K and Q5_K: the 6-bit scale sc[j] and min mn[j] of sub-block j < 8.
  * Bytes 0-3: scales 0-3 (low 6 bits), bytes 4-7: mins 0-3 (low 6 bits);

@@ -5,7 +5,8 @@
  * for float operation: Q4_0 (q - 8) * d; Q4_1 q * d + m; Q5_0 (q - 16) * d;
  * Q5_1 q * d + m; Q8_0 q * d; Q2_K (d * sc) * q - dmin * mn; Q3_K
  * (d * sc) * q; Q4_K and Q5_K (d * sc) * q - dmin * mn; Q6_K (d * sc) * q
- * (sc the sub-block's integer scale, mn its integer minimum). RUNQ8:
+ * (sc the sub-block's integer scale, mn its integer minimum); IQ4_NL and
+ * IQ4_XS below. RUNQ8:
  * runq.c's q * scale of the value's group. */
 #include <stddef.h>
 #include <stdint.h>
@@ -135,6 +136,32 @@ static void q6_k(const block_q6_K *b, float *y, int nb) {
     }
 }
 
+/* IQ4_NL: d * value; IQ4_XS: (d * (ls - 32)) * value, as ggml's
+ * dequantize_row_iq4_nl/_xs. */
+static void iq4_nl(const block_iq4_nl *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++, y += 32) {
+        float d = f16_to_f32(b[i].d);
+        for (int j = 0; j < 16; j++) {
+            y[j] = d * (float)iq4_values[b[i].qs[j] & 0xf];
+            y[j + 16] = d * (float)iq4_values[b[i].qs[j] >> 4];
+        }
+    }
+}
+
+static void iq4_xs(const block_iq4_xs *b, float *y, int nb) {
+    for (int i = 0; i < nb; i++) {
+        float d = f16_to_f32(b[i].d);
+        for (int sub = 0; sub < 8; sub++, y += 32) {
+            float dl = d * (float)(iq4xs_scale(&b[i], sub) - 32);
+            const uint8_t *qs = b[i].qs + 16 * sub;
+            for (int j = 0; j < 16; j++) {
+                y[j] = dl * (float)iq4_values[qs[j] & 0xf];
+                y[j + 16] = dl * (float)iq4_values[qs[j] >> 4];
+            }
+        }
+    }
+}
+
 void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
     const unsigned char *row = (const unsigned char *)w->data + (size_t)r * w->row_bytes;
     int n = w->cols;
@@ -164,6 +191,8 @@ void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
     case LLAMA_TYPE_Q4_K_SPLIT: q45_k(row, out, n / 256, sizeof(block_q4_K)); break;
     case LLAMA_TYPE_Q5_K_SPLIT: q45_k(row, out, n / 256, sizeof(block_q5_K)); break;
     case LLAMA_TYPE_Q6_K: q6_k((const block_q6_K *)(const void *)row, out, n / 256); break;
+    case LLAMA_TYPE_IQ4_NL: iq4_nl((const block_iq4_nl *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_IQ4_XS: iq4_xs((const block_iq4_xs *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_RUNQ8: {
         const int8_t *q = (const int8_t *)w->data;
         size_t base = (size_t)r * (size_t)n, gs = (size_t)w->group_size;

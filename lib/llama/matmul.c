@@ -137,7 +137,7 @@ void matrix_rows(const MatmulKernel *k, float *xout, const float *x, const Quant
 /* ---------------------------------------------------------------- tensors */
 
 const char *const matmul_kind_names[MATMUL_KINDS] = {
-    "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "RUNQ8",
+    "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "RUNQ8",
 };
 
 int matmul_kind(int type) {
@@ -156,6 +156,8 @@ int matmul_kind(int type) {
     case LLAMA_TYPE_Q4_K_SPLIT: return MATMUL_Q4_K;
     case LLAMA_TYPE_Q5_K_SPLIT: return MATMUL_Q5_K;
     case LLAMA_TYPE_Q6_K: return MATMUL_Q6_K;
+    case LLAMA_TYPE_IQ4_NL: return MATMUL_IQ4_NL;
+    case LLAMA_TYPE_IQ4_XS: return MATMUL_IQ4_XS;
     case LLAMA_TYPE_RUNQ8: return MATMUL_RUNQ8;
     default: return -1;
     }

@@ -42,11 +42,12 @@
  * the rounded x (every product is exact in fp32, so fused or not is the
  * same). F32: dot16.
  *
- * Blocks of 32 (Q8_0, Q4_0, Q5_0 with Q8_0 activations; Q4_1, Q5_1 with
- * Q8_1): block b of the row gives isum = the exact int32 sum of its 32
+ * Blocks of 32 (Q8_0, Q4_0, Q5_0, IQ4_NL with Q8_0 activations; Q4_1, Q5_1
+ * with Q8_1): block b of the row gives isum = the exact int32 sum of its 32
  * products q_w * q_x (q_w as the format defines it: Q4_0 nibble - 8, Q5_0
- * 5 bits - 16, Q4_1 nibble, Q5_1 5 bits, Q8_0 int8) and
- *     p = (float)isum * (d_w * d_x)                       (Q8_0, Q4_0, Q5_0)
+ * 5 bits - 16, Q4_1 nibble, Q5_1 5 bits, Q8_0 int8, IQ4_NL the table's
+ * value of the nibble) and
+ *     p = (float)isum * (d_w * d_x)                       (Q8_0, Q4_0, Q5_0, IQ4_NL)
  *     p = (float)isum * (d_w * d_x) + m_w * s_x           (Q4_1, Q5_1)
  * (d_w * d_x and m_w * s_x are products of two fp16 values: exact).
  *
@@ -55,10 +56,11 @@
  * sub-block's sum of products q_w * q_x, and for the types with minimums
  * msum = the exact sum over j of mn_j times the sub-block's sum of q_x
  * (sc_j, mn_j the integer scale and minimum; q_w the unsigned quant for
- * Q2_K, Q4_K, Q5_K, minus 4 or 32 for Q3_K, Q6_K as ggml defines them);
+ * Q2_K, Q4_K, Q5_K, minus 4 or 32 for Q3_K, Q6_K as ggml defines them;
+ * IQ4_XS: sc_j its 6-bit scale minus 32, q_w the table's value);
  * with dd = d_x * d_w, dm = d_x * dmin_w (each rounded):
  *     p = dd * (float)isum - dm * (float)msum             (Q2_K, Q4_K, Q5_K)
- *     p = dd * (float)isum                                (Q3_K, Q6_K)
+ *     p = dd * (float)isum                                (Q3_K, Q6_K, IQ4_XS)
  *
  * Both kinds of blocks: the row adds the p of its blocks in 8 lanes, lane
  * k taking blocks k, k+8, k+16, ... in order from +0 (a row of fewer than
@@ -96,7 +98,8 @@ typedef struct {
 /* The weight kinds the tensor API computes, one kernel each. */
 enum {
     MATMUL_F32, MATMUL_F16, MATMUL_BF16, MATMUL_Q8_0, MATMUL_Q4_0, MATMUL_Q4_1, MATMUL_Q5_0,
-    MATMUL_Q5_1, MATMUL_Q2_K, MATMUL_Q3_K, MATMUL_Q4_K, MATMUL_Q5_K, MATMUL_Q6_K, MATMUL_RUNQ8,
+    MATMUL_Q5_1, MATMUL_Q2_K, MATMUL_Q3_K, MATMUL_Q4_K, MATMUL_Q5_K, MATMUL_Q6_K, MATMUL_IQ4_NL, MATMUL_IQ4_XS,
+    MATMUL_RUNQ8,
     MATMUL_KINDS
 };
 

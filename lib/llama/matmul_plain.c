@@ -66,7 +66,7 @@ static void bf16_rows(const llama_tensor *w, const ActLayout *L, const void *act
 /* Quant j of a 32-value block as the format defines it. */
 static inline int q4_nib(const uint8_t *qs, int j) { return j < 16 ? qs[j] & 0xf : qs[j - 16] >> 4; }
 
-/* One kernel for the five 32-value types: isum per block, p, lanes. */
+/* One kernel for the six 32-value types: isum per block, p, lanes. */
 static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m,
                           float *y, size_t ldy, int r0, int r1) {
     int nb = w->cols / 32, type = w->type;
@@ -83,6 +83,12 @@ static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void 
                 case LLAMA_TYPE_Q8_0: {
                     const block_q8_0 *B = (const block_q8_0 *)(const void *)row + b;
                     for (int j = 0; j < 32; j++) isum += B->qs[j] * x[j];
+                    dw = f16_to_f32(B->d);
+                    break;
+                }
+                case LLAMA_TYPE_IQ4_NL: {
+                    const block_iq4_nl *B = (const block_iq4_nl *)(const void *)row + b;
+                    for (int j = 0; j < 32; j++) isum += iq4_values[q4_nib(B->qs, j)] * x[j];
                     dw = f16_to_f32(B->d);
                     break;
                 }
@@ -193,6 +199,16 @@ static int32_t q6_k_sum(const block_q6_K *B, const int8_t *x) {
     return is;
 }
 
+static int32_t iq4_xs_sum(const block_iq4_xs *B, const int8_t *x) {
+    int32_t is = 0;
+    for (int sub = 0; sub < 8; sub++) {
+        int sp = 0;
+        for (int l = 0; l < 32; l++) sp += iq4_values[q4_nib(B->qs + 16 * sub, l)] * x[32 * sub + l];
+        is += (iq4xs_scale(B, sub) - 32) * sp;
+    }
+    return is;
+}
+
 static void kquant_rows(const llama_tensor *w, const ActLayout *L, const void *act, int m,
                         float *y, size_t ldy, int r0, int r1) {
     int nb = w->cols / 256, type = w->type;
@@ -229,6 +245,12 @@ static void kquant_rows(const llama_tensor *w, const ActLayout *L, const void *a
                     dmin16 = B->dmin;
                     break;
                 }
+                case LLAMA_TYPE_IQ4_XS: {
+                    const block_iq4_xs *B = (const block_iq4_xs *)(const void *)row + b;
+                    isum = iq4_xs_sum(B, x);
+                    d16 = B->d;
+                    break;
+                }
                 default: {                              /* Q6_K */
                     const block_q6_K *B = (const block_q6_K *)(const void *)row + b;
                     isum = q6_k_sum(B, x);
@@ -254,4 +276,5 @@ const matmul_tensor_fn matmul_plain[MATMUL_KINDS] = {
     [MATMUL_Q5_0] = blocks32_rows, [MATMUL_Q5_1] = blocks32_rows,
     [MATMUL_Q2_K] = kquant_rows,   [MATMUL_Q3_K] = kquant_rows,   [MATMUL_Q4_K] = kquant_rows,
     [MATMUL_Q5_K] = kquant_rows,   [MATMUL_Q6_K] = kquant_rows,
+    [MATMUL_IQ4_NL] = blocks32_rows, [MATMUL_IQ4_XS] = kquant_rows,
 };

@@ -194,7 +194,8 @@ static int make_tensor(const gguf_tensor *t, int cols, int rows, llama_tensor *o
     if (!ti || !ti->weight)
         return llama_fail(err, "GGUF tensor %s has type %s, which this engine does not run: "
                           "supported are F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, "
-                          "Q3_K, Q4_K, Q5_K and Q6_K (llama-quantize's presets Q2_K..Q8_0); "
+                          "Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL and IQ4_XS (llama-quantize's presets "
+                          "Q2_K..Q8_0, IQ4_NL and IQ4_XS); "
                           "use a file quantized to one of them", SHOW(t->name),
                           gguf_tensor_type_name(t->type));
     llama_tensor x = { t->data, (int)t->type, rows, cols, llama_type_row_bytes((int)t->type, cols),

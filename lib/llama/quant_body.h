@@ -317,6 +317,50 @@ TARGET static INLINE float NAME(q4_0_1)(const block_q4_0 *w, const NAME(Act) *a,
 }
 
 
+/* ---------------------------------------------------------------- IQ4_NL, IQ4_XS */
+
+/* The 32 quants of an IQ4_NL block (or an IQ4_XS sub-block) at qs as
+ * their values in iq4_values (signed bytes): q4_nibbles, then one VPSHUFB
+ * of the table. */
+TARGET static INLINE __m256i NAME(iq4_values32)(const uint8_t *qs) {
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)iq4_values));
+    return _mm256_shuffle_epi8(table, NAME(q4_nibbles)(qs));
+}
+
+/* IQ4_NL: Q8_0's kernel with the weights looked up (ggml's layout). */
+#define IQ4_NL_PART(k) NAME(prod_ss)(LOAD(a->q + 32 * (b + k)), NAME(iq4_values32)(w[b + k].qs))
+
+TARGET static INLINE __m256 NAME(iq4_nl_8)(const block_iq4_nl *w, const NAME(Act) *a, int b, int r,
+                                            const int R, int nb) {
+    return BLOCKS8(w, IQ4_NL_PART, NAME(ss_corr), BY_BLOCK8, BLOCK_D8_AT(w));
+}
+
+TARGET static INLINE float NAME(iq4_nl_1)(const block_iq4_nl *w, const NAME(Act) *a, int b, int nb) {
+    __m256i s1 = NAME(prod_ss)(LOAD(a->q + 32 * b), NAME(iq4_values32)(w[b].qs));
+    int32_t isum = _mm256_cvtsi256_si32(NAME(ss_corr)(_mm256_set1_epi32(NAME(hsum32)(s1)), _mm256_set1_epi32(a->sum[b])));
+    return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
+}
+
+/* IQ4_XS: super-block B's isum partial sums (8 int32 lanes), a sub-block
+ * at a time: its 32 values times x as VPMADDUBSW's int16 pairs of |w| and
+ * x with w's sign (at most 2 * 127 * 127: no saturation), weighted by its
+ * scale - 32 in the widening VPMADDWD (VPDPWSSD with VNNI). */
+TARGET static INLINE __m256i NAME(iq4_xs_sums)(const block_iq4_xs *B, const int8_t *x, const int16_t *bsums) {
+    (void)bsums;     /* (KGROUP's argument: no minimums, no offset to take away) */
+    uint32_t low;
+    __builtin_memcpy(&low, B->scales_l, 4);
+    uint32_t high = B->scales_h;
+    __m256i acc = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++) {
+        __m256i w = NAME(iq4_values32)(B->qs + 16 * j);
+        __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(LOAD(x + 32 * j), w));
+        int ls = (int)(low >> (4 * j) & 0xf) | (int)(high >> (2 * j) & 3) << 4;
+        acc = NAME(scaled_acc)(acc, p, _mm256_set1_epi16((short)(ls - 32)));
+    }
+    return acc;
+}
+
 /* ---------------------------------------------------------------- Q5_0, Q4_1, Q5_1 */
 
 /* Byte j of the result: 0x10 when bit j of qh is set (a Q5 block's fifth
@@ -717,6 +761,7 @@ TARGET static INLINE __m256i NAME(q3_k_sums)(const block_q3_K *B, const int8_t *
 #define SRC_BSUMS(b) (a->bsums + 16 * (b))
 KGROUP_MIN(q2_k, block_q2_K, q2_k_sums, SRC_BSUMS, 80, 82)
 KGROUP(q3_k, block_q3_K, q3_k_sums, SRC_BSUMS, 108)
+KGROUP(iq4_xs, block_iq4_xs, iq4_xs_sums, SRC_BSUMS, 0)
 
 /* ---------------------------------------------------------------- rows */
 
@@ -791,6 +836,8 @@ ROW_FNS(q6_k, block_q6_K, 6, NAME(q6_k_1))
 ROW_FNS(q5_ks, block_q5_K, 1, NO_ONE)
 ROW_FNS(q2_k, block_q2_K, 6, NAME(q2_k_1))
 ROW_FNS(q3_k, block_q3_K, 6, NAME(q3_k_1))
+ROW_FNS(iq4_nl, block_iq4_nl, 4, NAME(iq4_nl_1))
+ROW_FNS(iq4_xs, block_iq4_xs, 6, NAME(iq4_xs_1))
 
 
 /* Rows [r0, r1) for m vectors, a chunk of rows at a time (see the top).
@@ -835,6 +882,8 @@ ROWS(NAME(q5_1_rows), q5_1, block_q5_1, 32, MATMUL_Q5_1)
 ROWS(NAME(q5_k_rows), q5_ks, block_q5_K, 256, MATMUL_Q5_K)
 ROWS(NAME(q2_k_rows), q2_k, block_q2_K, 256, MATMUL_Q2_K)
 ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
+ROWS(NAME(iq4_nl_rows), iq4_nl, block_iq4_nl, 32, MATMUL_IQ4_NL)
+ROWS(NAME(iq4_xs_rows), iq4_xs, block_iq4_xs, 256, MATMUL_IQ4_XS)
 
 /* (left defined for the including file, like ROW_FNS) TABLE, the tensor
  * table of the kernels made here under prefix P (NAME's), several vectors
@@ -853,12 +902,15 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
     BODY_OR_BATCH(P, q4_k, BATCH, MATMUL_Q4_K)                                                      \
     BODY_OR_BATCH(P, q5_k, BATCH, MATMUL_Q5_K)                                                      \
     BODY_OR_BATCH(P, q6_k, BATCH, MATMUL_Q6_K)                                                      \
+    BODY_OR_BATCH(P, iq4_nl, BATCH, MATMUL_IQ4_NL)                                                  \
+    BODY_OR_BATCH(P, iq4_xs, BATCH, MATMUL_IQ4_XS)                                                  \
     const matmul_tensor_fn TABLE[MATMUL_KINDS] = {                                                  \
         [MATMUL_Q8_0] = P##_q8_0_rows_or_batch, [MATMUL_Q4_0] = P##_q4_0_rows_or_batch,             \
         [MATMUL_Q5_0] = P##_q5_0_rows_or_batch, [MATMUL_Q4_1] = P##_q4_1_rows_or_batch,             \
         [MATMUL_Q5_1] = P##_q5_1_rows_or_batch, [MATMUL_Q2_K] = P##_q2_k_rows_or_batch,             \
         [MATMUL_Q3_K] = P##_q3_k_rows_or_batch, [MATMUL_Q4_K] = P##_q4_k_rows_or_batch,             \
         [MATMUL_Q5_K] = P##_q5_k_rows_or_batch, [MATMUL_Q6_K] = P##_q6_k_rows_or_batch,             \
+        [MATMUL_IQ4_NL] = P##_iq4_nl_rows_or_batch, [MATMUL_IQ4_XS] = P##_iq4_xs_rows_or_batch,     \
         [MATMUL_F16] = F16_ROWS, [MATMUL_BF16] = BF16_ROWS,                                         \
     };
 
@@ -874,6 +926,7 @@ ROWS(NAME(q3_k_rows), q3_k, block_q3_K, 256, MATMUL_Q3_K)
 #undef K16_SUMS
 #undef EVEN_ODD
 #undef Q8_0_PART
+#undef IQ4_NL_PART
 #undef Q4_0_PART
 #undef FIELD
 #undef HALVES_AT

@@ -30,5 +30,6 @@ const matmul_tensor_fn matmul_sse2_tensor[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = sse2_q8_0_rows, [MATMUL_Q4_0] = sse2_q4_0_rows, [MATMUL_Q5_0] = sse2_q5_0_rows,
     [MATMUL_Q4_1] = sse2_q4_1_rows, [MATMUL_Q5_1] = sse2_q5_1_rows, [MATMUL_Q3_K] = sse2_q3_k_rows,
     [MATMUL_Q4_K] = sse2_q4_k_rows, [MATMUL_Q5_K] = sse2_q5_k_rows, [MATMUL_Q6_K] = sse2_q6_k_rows,
+    [MATMUL_IQ4_NL] = sse2_iq4_nl_rows, [MATMUL_IQ4_XS] = sse2_iq4_xs_rows,
     [MATMUL_F16] = matmul_sse2_f16_rows, [MATMUL_BF16] = matmul_sse2_bf16_rows,
 };

@@ -1,7 +1,9 @@
 /* The table of tensor types (see tensor.h). Block sizes and byte counts are
  * ggml's (ggml-common.h): QK4_0 = QK8_0 = 32 with an fp16 scale (and an
  * fp16 minimum for the _1 types, 4 more bytes of fifth bits for Q5); the
- * K-quants' super-blocks of QK_K = 256 values. */
+ * K-quants' super-blocks of QK_K = 256 values; IQ4_NL a block of 32 with
+ * an fp16 scale, IQ4_XS super-blocks of 256 (fp16 d, 6-bit scales in 2 + 4
+ * bytes). */
 #include "lib/llama/tensor.h"
 
 static const llama_type_info types[] = {
@@ -19,6 +21,8 @@ static const llama_type_info types[] = {
     [LLAMA_TYPE_Q5_K] = { "Q5_K", 256, 2 + 2 + 12 + 32 + 128, 1 },
     [LLAMA_TYPE_Q6_K] = { "Q6_K", 256, 128 + 64 + 16 + 2, 1 },
     [LLAMA_TYPE_Q8_K] = { "Q8_K", 256, 4 + 256 + 32, 0 },
+    [LLAMA_TYPE_IQ4_NL] = { "IQ4_NL", 32, 2 + 16, 1 },
+    [LLAMA_TYPE_IQ4_XS] = { "IQ4_XS", 256, 2 + 2 + 4 + 128, 1 },
     [LLAMA_TYPE_BF16] = { "BF16", 1, 2, 1 },
 };
 

@@ -27,6 +27,8 @@ enum llama_type {
     LLAMA_TYPE_Q5_K = 13,
     LLAMA_TYPE_Q6_K = 14,
     LLAMA_TYPE_Q8_K = 15,      /* activations only (K-quant products) */
+    LLAMA_TYPE_IQ4_NL = 20,    /* 4-bit indices into a fixed non-linear table, blocks of 32 */
+    LLAMA_TYPE_IQ4_XS = 23,    /* the same in super-blocks of 256 with 6-bit sub-block scales */
     LLAMA_TYPE_BF16 = 30,
     LLAMA_TYPE_RUNQ8 = 1000,   /* llama2.c version 2: int8 values, fp32 scales apart */
     /* the blocks of 4 and 5 bits, Q4_K and Q5_K rearranged for the kernels (blocks.h; llama_tensor_prepare) */
@@ -46,7 +48,8 @@ typedef struct {
 } llama_type_info;
 
 /* NULL for a number that is no type this engine knows (including every
- * ggml type it does not support, such as the IQ quants). */
+ * ggml type it does not support, such as the IQ quants other than IQ4_NL
+ * and IQ4_XS). */
 const llama_type_info *llama_type_get(int type);
 
 /* Bytes of one row of n values: n / block * bytes, or 0 when n is not a

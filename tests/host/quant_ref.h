@@ -86,7 +86,14 @@ static inline int ref_block_bytes(int type) {
     return t ? t->bytes : 0;
 }
 
-static inline int ref_is_k(int type) { return type >= LLAMA_TYPE_Q2_K && type <= LLAMA_TYPE_Q6_K; }
+/* The types of super-blocks with sub-block scales (ggml's float expression
+ * (d * sc) * q): the K-quants and IQ4_XS. */
+static inline int ref_is_k(int type) {
+    return (type >= LLAMA_TYPE_Q2_K && type <= LLAMA_TYPE_Q6_K) || type == LLAMA_TYPE_IQ4_XS;
+}
+
+/* ggml's kvalues_iq4nl: the values of IQ4_NL's and IQ4_XS's nibbles. */
+static const int ref_iq4_values[16] = { -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113 };
 
 typedef struct {
     int n;            /* values: 32 or 256 */
@@ -104,6 +111,7 @@ static inline void ref_scale_offsets(int type, int *d, int *m) {
     *m = -1;
     switch (type) {
     case LLAMA_TYPE_Q8_0: case LLAMA_TYPE_Q4_0: case LLAMA_TYPE_Q5_0: *d = 0; break;
+    case LLAMA_TYPE_IQ4_NL: case LLAMA_TYPE_IQ4_XS: *d = 0; break;
     case LLAMA_TYPE_Q4_1: case LLAMA_TYPE_Q5_1: *d = 0; *m = 2; break;
     case LLAMA_TYPE_Q2_K: *d = 80; *m = 82; break;
     case LLAMA_TYPE_Q3_K: *d = 108; break;
@@ -194,6 +202,29 @@ static inline void ref_unpack(int type, const uint8_t *b, RefBlock *r) {
         for (int j = 0; j < 256; j += 64, ql += 32, u1 <<= 2, u2 <<= 2) {
             for (int l = 0; l < 32; l++) *y++ = (ql[l] & 0xF) + (qh && (qh[l] & u1) ? 16 : 0);
             for (int l = 0; l < 32; l++) *y++ = (ql[l] >> 4) + (qh && (qh[l] & u2) ? 16 : 0);
+        }
+        break;
+    }
+    case LLAMA_TYPE_IQ4_NL: {
+        const uint8_t *qs = b + 2;
+        for (int j = 0; j < 16; j++) {
+            r->q[j] = ref_iq4_values[qs[j] & 0x0F];
+            r->q[j + 16] = ref_iq4_values[qs[j] >> 4];
+        }
+        break;
+    }
+    case LLAMA_TYPE_IQ4_XS: {
+        /* d, scales_h (u16), scales_l[4], qs[128]: sub-block ib's scale is
+         * nibble ib % 2 of scales_l[ib / 2] with bits 2ib, 2ib + 1 of scales_h on top, minus 32 */
+        uint16_t sh = ref_u16(b + 2);
+        const uint8_t *sl = b + 4, *qs = b + 8;
+        r->sub = 32;
+        for (int ib = 0; ib < 8; ib++, qs += 16) {
+            r->sc[ib] = (((sl[ib / 2] >> 4 * (ib % 2)) & 0xf) | (((sh >> 2 * ib) & 3) << 4)) - 32;
+            for (int j = 0; j < 16; j++) {
+                r->q[32 * ib + j] = ref_iq4_values[qs[j] & 0xf];
+                r->q[32 * ib + j + 16] = ref_iq4_values[qs[j] >> 4];
+            }
         }
         break;
     }
@@ -352,7 +383,7 @@ static inline int ref_act_type(int wtype) {
     switch (wtype) {
     case LLAMA_TYPE_F32: case LLAMA_TYPE_F16: case LLAMA_TYPE_BF16: return wtype;
     case LLAMA_TYPE_Q4_1: case LLAMA_TYPE_Q5_1: return LLAMA_TYPE_Q8_1;
-    case LLAMA_TYPE_Q8_0: case LLAMA_TYPE_Q4_0: case LLAMA_TYPE_Q5_0: return LLAMA_TYPE_Q8_0;
+    case LLAMA_TYPE_Q8_0: case LLAMA_TYPE_Q4_0: case LLAMA_TYPE_Q5_0: case LLAMA_TYPE_IQ4_NL: return LLAMA_TYPE_Q8_0;
     default: return LLAMA_TYPE_Q8_K;
     }
 }

@@ -25,7 +25,7 @@ typedef struct {
     int dup_tensor;             /* write blk.0.attn_norm twice */
     int dup_key;                /* write general.name twice */
     int bad_type;               /* attn_q of type 99 */
-    int iq_type;                /* attn_q of type IQ4_NL (known to ggml, not run here) */
+    int unrun_type;             /* attn_q of type I8 (known to ggml, not run here) */
     int bad_shape;              /* attn_k as (D, D) */
     int layer_past_end;         /* blk.2.* in a 2-layer model */
     int untied;                 /* write output.weight */
@@ -40,8 +40,8 @@ typedef struct {
 static void tensor2(Gw *g, const char *name, uint32_t type, uint64_t cols, uint64_t rows) {
     uint64_t ne[2] = { cols, rows };
     size_t per = type == 0 ? 4 : type == 1 ? 2 : 0;
-    size_t bytes = per ? cols * rows * per : type == 20 || type == 2 ? cols / 32 * 18 * rows : 0;
-    if (type == 99) bytes = cols * rows;
+    size_t bytes = per ? cols * rows * per : type == 2 ? cols / 32 * 18 * rows : 0;
+    if (type == 99 || type == 24) bytes = cols * rows;   /* I8: a byte a value */
     gw_tensor(g, name, type, rows == 1 ? 1 : 2, ne, NULL, bytes);
 }
 
@@ -105,7 +105,7 @@ static unsigned char *build(const Opts *o, size_t *size) {
         (snprintf(n, sizeof n, "blk.%d.%s.weight", l, kind), tensor2(&g, n, type, cols, rows))
         T("attn_norm", o->norm_f16 && l == 0 ? 1 : 0, D, 1);
         if (o->dup_tensor && l == 0) T("attn_norm", 0, D, 1);
-        T("attn_q", o->bad_type && l == 0 ? 99 : o->iq_type && l == 0 ? 20 : 1, D, D);
+        T("attn_q", o->bad_type && l == 0 ? 99 : o->unrun_type && l == 0 ? 24 : 1, D, D);
         T("attn_k", 1, D, o->bad_shape ? D : D / NH * NKV);
         T("attn_v", 1, D, D / NH * NKV);
         T("attn_output", 1, D, D);
@@ -204,7 +204,7 @@ static void test_bad_models(void) {
     CASE(dup_tensor, 1, "appears twice");
     CASE(dup_key, 1, "general.name' appears twice");
     CASE(bad_type, 1, "type 99");
-    CASE(iq_type, 1, "IQ4_NL, which this engine does not run");
+    CASE(unrun_type, 1, "I8, which this engine does not run");
     CASE(bad_shape, 1, "blk.0.attn_k.weight has shape [64, 64");
     CASE(layer_past_end, 1, "layer 2, but the model has 2 layers");
     CASE(no_context, 1, "no llama.context_length");

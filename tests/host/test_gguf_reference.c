@@ -1,5 +1,7 @@
-/* Every case of ../shared/reference/gguf/cases.tsv against what llama.cpp
- * did with the same GGUF file, by the rule of that folder's README:
+/* Every case of ../shared/reference/gguf/cases.tsv, and of the project's
+ * own tests/data/gguf/cases.tsv (models that tools/mkgguf writes, in types
+ * the shared ones lack: IQ4_NL, IQ4_XS), against what llama.cpp did with
+ * the same GGUF file, by the rule of ../shared/reference/gguf/README.md:
  *   - the prompt's token ids equal llama.cpp's;
  *   - the logits after the prompt (where llama.cpp's are given) at a
  *     correlation of at least 0.999 and within 1.0 of them everywhere;
@@ -22,6 +24,8 @@
 #include "tests/host/model_file.h"
 
 #define REF_DIR "../shared/reference/gguf/"
+#define OWN_DIR "tests/data/gguf/"
+#define OWN_MODELS "build/test-models/"
 #define COMPARED 16
 #define NEAR_TIE 0.1f
 
@@ -70,17 +74,18 @@ static int read_golden(const char *path, Golden *g) {
 
 static void write_discard(void *ctx, const char *b, size_t n) { (void)ctx; (void)b; (void)n; }
 
-/* Runs one case at one SIMD level; returns 0 or fills why. */
-static int run_case(const char *golden, const char *model_name, int steps, const char *prompt,
-                    unsigned features, char *why, size_t whylen) {
+/* Runs one case at one SIMD level (its golden file in dir; its model found
+ * by find-model.sh, or at own_model when given); returns 0 or fills why. */
+static int run_case(const char *dir, const char *golden, const char *model_name, const char *own_model,
+                    const char *prompt, unsigned features, char *why, size_t whylen) {
     static Golden g;
     char path[512];
-    snprintf(path, sizeof path, REF_DIR "%s", golden);
+    snprintf(path, sizeof path, "%s%s", dir, golden);
     if (read_golden(path, &g)) return snprintf(why, whylen, "cannot read %.300s", path), -1;
     size_t msize;
     snprintf(path, sizeof path, "gguf/%s", model_name);
-    unsigned char *file = model_file(path, &msize);
-    if (!file) return snprintf(why, whylen, "cannot find %s", model_name), -1;
+    unsigned char *file = own_model ? (unsigned char *)slurp(own_model, &msize) : model_file(path, &msize);
+    if (!file) return snprintf(why, whylen, "cannot find %.300s", own_model ? own_model : model_name), -1;
     static llama_model m;
     llama_error err;
     int rc = -1;
@@ -118,7 +123,7 @@ static int run_case(const char *golden, const char *model_name, int steps, const
 
     /* the logits, where llama.cpp's are given */
     char lpath[512];
-    snprintf(lpath, sizeof lpath, REF_DIR "%.*s.logits.f32", (int)(strlen(golden) - 4), golden);
+    snprintf(lpath, sizeof lpath, "%s%.*s.logits.f32", dir, (int)(strlen(golden) - 4), golden);
     size_t lbytes;
     float *ref = (float *)(void *)slurp(lpath, &lbytes);
     if (ref) {
@@ -165,10 +170,30 @@ out:
     return rc;
 }
 
-static void test_cases(void) {
+/* own_args: the mkgguf arguments of a project case's model (its fifth
+ * column), written to OWN_MODELS once; NULL for a shared case. */
+static const char *own_model(const char *name, const char *args, char *path, size_t len) {
+    if (!args) return NULL;
+    snprintf(path, len, OWN_MODELS "%s", name);
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        fclose(f);
+        return path;
+    }
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "mkdir -p " OWN_MODELS " && build/host/mkgguf %.400s %.300s.tmp > /dev/null 2>&1 && mv %.300s.tmp %.300s",
+             args, path, path, path);
+    return system(cmd) == 0 ? path : NULL;
+}
+
+/* The cases of dir's cases.tsv (at least `least` of them); with five
+ * columns, the fifth is the mkgguf arguments of the model. */
+static void run_cases(const char *dir, int least) {
     size_t n;
-    char *tsv = slurp(REF_DIR "cases.tsv", &n);
-    CHECK(tsv != NULL, "cannot read " REF_DIR "cases.tsv");
+    char tsv_path[256];
+    snprintf(tsv_path, sizeof tsv_path, "%scases.tsv", dir);
+    char *tsv = slurp(tsv_path, &n);
+    CHECK(tsv != NULL, "cannot read %s", tsv_path);
     if (!tsv) return;
     unsigned have = llama_cpu_detect();
     int first = 0;                       /* the widest level this CPU has */
@@ -176,19 +201,21 @@ static void test_cases(void) {
     char *save = NULL;
     int cases = 0;
     for (char *line = strtok_r(tsv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *f[4] = { 0 };
+        char *f[5] = { 0 };
         char *p = line;
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 5 && p; i++) {
             f[i] = p;
-            p = i < 3 ? strchr(p, '\t') : NULL;
-            if (i < 3 && !p) break;
+            p = strchr(p, '\t');
             if (p) *p++ = 0;
         }
         if (!f[3]) continue;
-        char *prompt = f[3], *owned = NULL;
+        char *prompt = f[3], *owned = NULL, model_path[512];
+        const char *own = own_model(f[1], f[4], model_path, sizeof model_path);
+        CHECK(!f[4] || own, "%.60s: mkgguf %.300s failed", f[0], f[4]);
+        if (f[4] && !own) continue;
         if (prompt[0] == '@') {
             char path[512];
-            snprintf(path, sizeof path, REF_DIR "%s", prompt + 1);
+            snprintf(path, sizeof path, "%s%s", dir, prompt + 1);
             owned = slurp(path, NULL);
             CHECK(owned != NULL, "%.60s: cannot read %.300s", f[0], path);
             if (!owned) continue;
@@ -200,7 +227,7 @@ static void test_cases(void) {
             /* CHECK_QUICK: the widest level and SSE2 */
             if (check_quick() && lv != first && matmul_levels[lv + 1]) continue;
             char why[400];
-            int r = run_case(f[0], f[1], atoi(f[2]), prompt, matmul_levels[lv]->needs, why, sizeof why);
+            int r = run_case(dir, f[0], f[1], own, prompt, matmul_levels[lv]->needs, why, sizeof why);
             printf("%s %s [%s]%s%s\n", r == 0 ? "PASS" : "FAIL", f[0], matmul_levels[lv]->set,
                    r == 0 ? "" : ": ", r == 0 ? "" : why);
             if (r) check_failed_ = 1, snprintf(check_why_, sizeof check_why_, "%s", why);
@@ -208,7 +235,10 @@ static void test_cases(void) {
         free(owned);
     }
     free(tsv);
-    CHECK(cases >= 8, "only %d cases in cases.tsv", cases);
+    CHECK(cases >= least, "only %d cases in %s", cases, tsv_path);
 }
 
-RUN_TESTS(test_cases)
+static void test_cases(void) { run_cases(REF_DIR, 8); }
+static void test_own_cases(void) { run_cases(OWN_DIR, 2); }
+
+RUN_TESTS(test_cases, test_own_cases)

@@ -216,7 +216,7 @@ TEST(levels_and_selection) {
     /* SSSE3 and SSE4.1: the sse4 level, with kernels for every block type; below AVX2 */
     const MatmulKernel *sse4 = matmul_select(LLAMA_CPU_SSE41);
     CHECK(strcmp(sse4->name, "sse4") == 0, "sse4: %s", sse4->name);
-    for (int kind = MATMUL_F16; kind <= MATMUL_Q6_K; kind++)
+    for (int kind = MATMUL_F16; kind < MATMUL_RUNQ8; kind++)
         CHECK(matmul_level_serves(sse4, kind), "sse4 lacks a kernel for %s", matmul_kind_names[kind]);
     CHECK(strcmp(matmul_select(LLAMA_CPU_SSE41 | LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->name, "avx2") == 0, "avx2 first");
     CHECK(strcmp(sse4->set, "sse4") == 0, "without AVX's state: the SSE-encoded set, not %s", sse4->set);
@@ -225,7 +225,7 @@ TEST(levels_and_selection) {
     CHECK(strcmp(vex->name, "sse4") == 0 && strcmp(vex->set, "sse4-avx") == 0, "sse4 with avx: %s", vex->set);
     CHECK(vex->tensor != sse4->tensor && vex->q8_rows == sse4->q8_rows && vex->f32_rows == sse4->f32_rows,
           "sse4-avx: its own block kernels, SSE2's llama2.c kernels");
-    for (int kind = MATMUL_F16; kind <= MATMUL_Q6_K; kind++)
+    for (int kind = MATMUL_F16; kind < MATMUL_RUNQ8; kind++)
         CHECK(matmul_level_serves(vex, kind), "sse4-avx lacks a kernel for %s", matmul_kind_names[kind]);
     CHECK(strcmp(matmul_select(LLAMA_CPU_AVX)->name, "sse2") == 0, "avx without SSE4.1's set: sse2");
     /* AVX-VNNI: the AVX2 level with its own block kernels; AVX-512 still first */
@@ -233,6 +233,10 @@ TEST(levels_and_selection) {
     CHECK(strcmp(vnni->name, "avx2") == 0 && vnni->tensor != matmul_select(LLAMA_CPU_AVX2 | LLAMA_CPU_FMA)->tensor,
           "AVX-VNNI's own block kernels at the avx2 level");
     CHECK(strcmp(vnni->set, "avx2-vnni") == 0, "its set's name: %s", vnni->set);
+    /* IQ4_NL and IQ4_XS: SIMD kernels in every set (quant_body.h's) */
+    for (int i = 0; matmul_levels[i]; i++)
+        CHECK(matmul_level_serves(matmul_levels[i], MATMUL_IQ4_NL) && matmul_level_serves(matmul_levels[i], MATMUL_IQ4_XS),
+              "%s lacks an IQ4 kernel", matmul_levels[i]->set);
     /* each set's own name (tests and kbench tell them apart by it) begins with its level's */
     for (int i = 0; matmul_levels[i]; i++) {
         const MatmulKernel *k = matmul_levels[i];

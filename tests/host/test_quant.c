@@ -26,7 +26,7 @@
 static const int weight_types[] = {
     LLAMA_TYPE_F32, LLAMA_TYPE_F16, LLAMA_TYPE_BF16, LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_0,
     LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q2_K, LLAMA_TYPE_Q3_K,
-    LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q6_K,
+    LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q6_K, LLAMA_TYPE_IQ4_NL, LLAMA_TYPE_IQ4_XS,
 };
 #define NTYPES (int)(sizeof weight_types / sizeof weight_types[0])
 
@@ -316,8 +316,8 @@ TEST(dequantize_every_type) {
 
 /* Blocks built from chosen integer quants and scales give back q * d
  * (and the K-quants' (d * sc) * q - dmin * mn) exactly: a check of the bit
- * layouts that does not go through quant_ref.h's unpacking. Q8_0, Q4_0 and
- * Q4_K written field by field here. */
+ * layouts that does not go through quant_ref.h's unpacking. Q8_0, Q4_0,
+ * Q4_K, IQ4_NL and IQ4_XS written field by field here. */
 TEST(dequantize_known_blocks) {
     /* Q8_0: d = 0.5, q = j - 16 */
     uint8_t b8[34];
@@ -362,6 +362,39 @@ TEST(dequantize_known_blocks) {
     for (int v = 0; v < 256; v++) {
         float want = (1.0f * (float)sc[v / 32]) * (float)(v % 16) - 0.25f * (float)mn[v / 32];
         CHECK(out[v] == want, "Q4_K value %d: %g, want %g", v, out[v], want);
+    }
+    /* IQ4_NL: d = 0.5, nibble j of byte j (low), 15 - j (high); IQ4_XS: d =
+     * 0.25, sub-block j's 6-bit scale ls[j] (low nibble in scales_l[j / 2],
+     * top bits at 2j of scales_h), byte i of sub-block j: nibbles (i + j) % 16
+     * and 15 - i. The table as ggml's kvalues_iq4nl lists it. */
+    static const int table[16] = { -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113 };
+    uint8_t bn[18];
+    half = f32_to_f16(0.5f);
+    memcpy(bn, &half, 2);
+    for (int j = 0; j < 16; j++) bn[2 + j] = (uint8_t)(j | (15 - j) << 4);
+    llama_tensor wn = { bn, LLAMA_TYPE_IQ4_NL, 1, 32, 18, NULL, 0 };
+    matmul_dequantize_row(&wn, 0, out);
+    for (int j = 0; j < 16; j++) {
+        CHECK(out[j] == 0.5f * (float)table[j], "IQ4_NL value %d: %g", j, out[j]);
+        CHECK(out[j + 16] == 0.5f * (float)table[15 - j], "IQ4_NL value %d: %g", j + 16, out[j + 16]);
+    }
+    uint8_t bx[136] = { 0 };
+    int ls[8] = { 0, 1, 31, 32, 33, 47, 62, 63 };
+    half = f32_to_f16(0.25f);
+    memcpy(bx, &half, 2);
+    uint16_t high = 0;
+    for (int j = 0; j < 8; j++) {
+        bx[4 + j / 2] |= (uint8_t)((ls[j] & 15) << (4 * (j % 2)));
+        high |= (uint16_t)((ls[j] >> 4) << (2 * j));
+        for (int i = 0; i < 16; i++) bx[8 + 16 * j + i] = (uint8_t)((i + j) % 16 | (15 - i) << 4);
+    }
+    memcpy(bx + 2, &high, 2);
+    llama_tensor wx = { bx, LLAMA_TYPE_IQ4_XS, 1, 256, 136, NULL, 0 };
+    matmul_dequantize_row(&wx, 0, out);
+    for (int v = 0; v < 256; v++) {
+        int j = v / 32, i = v % 16, nib = v % 32 < 16 ? (i + j) % 16 : 15 - i;
+        float want = (0.25f * (float)(ls[j] - 32)) * (float)table[nib];
+        CHECK(out[v] == want, "IQ4_XS value %d: %g, want %g", v, out[v], want);
     }
 }
 

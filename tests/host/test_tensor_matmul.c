@@ -34,7 +34,7 @@
 static const int weight_types[] = {
     LLAMA_TYPE_F32, LLAMA_TYPE_F16, LLAMA_TYPE_BF16, LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_0,
     LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q2_K, LLAMA_TYPE_Q3_K,
-    LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q6_K,
+    LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q5_K, LLAMA_TYPE_Q6_K, LLAMA_TYPE_IQ4_NL, LLAMA_TYPE_IQ4_XS,
 };
 #define NTYPES (int)(sizeof weight_types / sizeof weight_types[0])
 
@@ -261,7 +261,7 @@ TEST(batched_long_rows_many_vectors) {
     static const int types[] = { LLAMA_TYPE_Q8_0, LLAMA_TYPE_Q4_0, LLAMA_TYPE_Q4_K, LLAMA_TYPE_Q6_K,
                                  LLAMA_TYPE_F16, LLAMA_TYPE_F32, LLAMA_TYPE_BF16, LLAMA_TYPE_Q5_0,
                                  LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q2_K, LLAMA_TYPE_Q3_K,
-                                 LLAMA_TYPE_Q5_K };
+                                 LLAMA_TYPE_Q5_K, LLAMA_TYPE_IQ4_NL, LLAMA_TYPE_IQ4_XS };
     for (size_t ti = 0; ti < sizeof types / sizeof types[0] && !check_failed_; ti++) {
         int type = types[ti], bn = ref_block_values(type);
         int rows = 21, cols = bn == 256 ? 4096 + 768 : 4096 + 96, m = 67;
