@@ -22,7 +22,9 @@
  * (31496); Q6_K 2 (32004); Q2_K, Q3_K 4 (at most 7112). Q8_0's signed
  * quants go in as |w|, w's sign put on each broadcast activation dword by
  * VPSIGNB (|w| up to 128: a pair up to 32512, so each dword is widened by
- * itself).
+ * itself). IQ4_NL's and IQ4_XS's table values (signed, |w| up to 127) go in
+ * the same way: IQ4_NL packed as Q8_0's quants, IQ4_XS's dwords widened by
+ * VPMADDWD with their sub-block's scale.
  *
  * The float work is matmul.h's: per block p as matmul_plain.c computes it,
  * eight rows at once; each vector keeps matmul.h's eight lane vectors
@@ -159,6 +161,27 @@ TARGET static void pack_q8_0(Panel32 *P, const unsigned char *base, size_t strid
 TARGET static INLINE __m256i q4_quants(const uint8_t *qs) {
     __m256i q = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)qs));
     return _mm256_and_si256(_mm256_blend_epi32(q, _mm256_srli_epi16(q, 4), 0xf0), _mm256_set1_epi8(0x0f));
+}
+
+/* The same quants of IQ4_NL and IQ4_XS as their values (signed bytes). */
+TARGET static INLINE __m256i iq4_values32(const uint8_t *qs) {
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)iq4_values));
+    return _mm256_shuffle_epi8(table, q4_quants(qs));
+}
+
+/* IQ4_NL: its values packed as Q8_0's quants, so that Q8_0's tiles take
+ * it (both are p = (float)isum * (d_w * d_x) with Q8_0 activations). */
+TARGET static void pack_iq4_nl(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    for (int i = 0; i < nb; i++) {
+        __m256i r[8];
+        for (int j = 0; j < 8; j++) {
+            const block_iq4_nl *B = (const block_iq4_nl *)(const void *)(base + (size_t)j * stride) + b0 + i;
+            r[j] = j < rows ? iq4_values32(B->qs) : _mm256_setzero_si256();
+        }
+        transpose8x8(r);
+        for (int k = 0; k < 8; k++) P->q[i][k] = r[k];
+        pack_half8(P->d[i], base, stride, rows, (size_t)(b0 + i) * sizeof(block_iq4_nl));
+    }
 }
 
 /* A Q5 block's quants: the nibbles, and 16 where bit j of its qh word is set. */
@@ -399,7 +422,8 @@ static int chunk_of(size_t vector_bytes, int m, int cap) {
     PANEL_ROWS(q4_0_batch##V, Panel32, 32, PANEL_BLOCKS, pack_q4_0, q4_0_tile##V, ATTR)          \
     PANEL_ROWS(q5_0_batch##V, Panel32, 32, PANEL_BLOCKS, pack_q5_0, q5_0_tile##V, ATTR)          \
     PANEL_ROWS(q4_1_batch##V, Panel32, 32, PANEL_BLOCKS, pack_q4_1, q4_1_tile##V, ATTR)          \
-    PANEL_ROWS(q5_1_batch##V, Panel32, 32, PANEL_BLOCKS, pack_q5_1, q5_1_tile##V, ATTR)
+    PANEL_ROWS(q5_1_batch##V, Panel32, 32, PANEL_BLOCKS, pack_q5_1, q5_1_tile##V, ATTR)          \
+    PANEL_ROWS(iq4_nl_batch##V, Panel32, 32, PANEL_BLOCKS, pack_iq4_nl, q8_0_tile##V, ATTR)
 BLOCKS32_KERNELS(, , TARGET)
 BLOCKS32_KERNELS(_vnni, VNNI_, VNNI_TARGET)
 
@@ -619,6 +643,65 @@ TARGET static void pack_q6_k(PanelK *P, const unsigned char *base, size_t stride
     }
 }
 
+/* IQ4_XS: each sub-block's 32 values (signed bytes) in dwords 8j .. 8j + 7,
+ * its scale less 32 (signed) in sc[j]. */
+TARGET static void pack_iq4_xs(PanelK *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
+    for (int i = 0; i < nb; i++) {
+        const unsigned char *B0 = (const unsigned char *)((const block_iq4_xs *)(const void *)base + b0 + i);
+        for (int j = 0; j < 8; j++) {
+            __m256i r[8];
+            for (int k = 0; k < 8; k++)
+                r[k] = k < rows ? iq4_values32(B0 + (size_t)k * stride + offsetof(block_iq4_xs, qs) + 16 * (size_t)j)
+                                : _mm256_setzero_si256();
+            transpose8x8(r);
+            for (int k = 0; k < 8; k++) P->q[i][8 * j + k] = r[k];
+        }
+        __m128i v[8];
+        for (int k = 0; k < 8; k++) {
+            int8_t sc[16] = { 0 };
+            for (int j = 0; j < 8 && k < rows; j++)
+                sc[j] = (int8_t)(iq4xs_scale((const block_iq4_xs *)(const void *)(B0 + (size_t)k * stride), j) - 32);
+            v[k] = _mm_loadu_si128((const __m128i *)(const void *)sc);
+        }
+        Rows16 g = rows16(v);
+        pack_scales(P->sc[i], 8, &g, P->pair[i], 0, &g, 0, 1);
+        pack_half8(P->d[i], B0, stride, rows, offsetof(block_iq4_xs, d));
+    }
+}
+
+/* IQ4_XS's super-blocks i of the panel times T vectors: each dword of
+ * signed values as |w| times x with w's sign (a pair up to 2 * 127 * 127
+ * in int16, so each dword is widened by itself), by VPMADDWD with its
+ * sub-block's scale; p = dd * isum (Q3_K's without its offset). */
+TARGET static INLINE void iq4_xs_tile_n(const PanelK *P, int b0, int nb, const Act *a_in, const int T, __m256 (*S)[8],
+                                        int first) {
+    Act a[TMAX];
+    _Pragma("GCC unroll 8") for (int t = 0; t < T; t++) a[t] = a_in[t];
+    if (first)
+        for (int l = 0; l < 8; l++)
+            _Pragma("GCC unroll 8") for (int t = 0; t < T; t++) S[t][l] = _mm256_setzero_ps();
+    for (int i = 0; i < nb; i++) {
+        int b = b0 + i;
+        __m256i isum_[TMAX];
+        _Pragma("GCC unroll 8") for (int t = 0; t < T; t++) isum_[t] = _mm256_setzero_si256();
+        for (int j = 0; j < 8; j++) {
+            __m256i sc_ = _mm256_load_si256(&P->sc[i][j]);
+            _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) {
+                __m256i w_ = _mm256_load_si256(&P->q[i][8 * j + k]), aw_ = _mm256_abs_epi8(w_);
+                _Pragma("GCC unroll 8") for (int t = 0; t < T; t++) {
+                    __m256i x_ = _mm256_sign_epi8(BCAST(a[t].q + 256 * b + 4 * (8 * j + k)), w_);
+                    isum_[t] = _mm256_add_epi32(isum_[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw_, x_), sc_));
+                    KEEP(isum_[t]);
+                }
+            }
+        }
+        _Pragma("GCC unroll 8") for (int t = 0; t < T; t++) {
+            __m256 dd_ = _mm256_mul_ps(_mm256_set1_ps(a[t].d[b]), _mm256_load_ps(P->d[i]));
+            S[t][i % 8] = _mm256_add_ps(S[t][i % 8], _mm256_mul_ps(dd_, _mm256_cvtepi32_ps(isum_[t])));
+        }
+    }
+}
+
 /* Super-blocks i = l, l + 8, ... of the panel (b0 + i of the rows) times T
  * vectors, lane by lane. Each group of G dwords (Q4_K: 8, a sub-block of
  * 32; Q6_K: 2, half a sub-block of 16, as 2 * 2 * 63 * 127 fits int16)
@@ -696,12 +779,14 @@ TILE_DISPATCH(q5_k_tile, PanelK, TARGET)
 TILE_DISPATCH(q6_k_tile, PanelK, TARGET)
 TILE_DISPATCH(q2_k_tile, PanelK, TARGET)
 TILE_DISPATCH(q3_k_tile, PanelK, TARGET)
+TILE_DISPATCH(iq4_xs_tile, PanelK, TARGET)
 
 PANEL_ROWS(q4_k_batch, PanelK, 256, PANEL_SUPER, pack_q4_k, q4_k_tile, TARGET)
 PANEL_ROWS(q6_k_batch, PanelK, 256, PANEL_SUPER, pack_q6_k, q6_k_tile, TARGET)
 PANEL_ROWS(q5_k_batch, PanelK, 256, PANEL_SUPER, pack_q5_k, q5_k_tile, TARGET)
 PANEL_ROWS(q2_k_batch, PanelK, 256, PANEL_SUPER, pack_q2_k, q2_k_tile, TARGET)
 PANEL_ROWS(q3_k_batch, PanelK, 256, PANEL_SUPER, pack_q3_k, q3_k_tile, TARGET)
+PANEL_ROWS(iq4_xs_batch, PanelK, 256, PANEL_SUPER, pack_iq4_xs, iq4_xs_tile, TARGET)
 
 /* ---------------------------------------------------------------- table */
 
@@ -709,12 +794,12 @@ const matmul_tensor_fn matmul_avx2_batch[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_batch, [MATMUL_Q4_0] = q4_0_batch, [MATMUL_Q4_K] = q4_k_batch,
     [MATMUL_Q6_K] = q6_k_batch, [MATMUL_Q5_0] = q5_0_batch, [MATMUL_Q4_1] = q4_1_batch,
     [MATMUL_Q5_1] = q5_1_batch, [MATMUL_Q5_K] = q5_k_batch, [MATMUL_Q2_K] = q2_k_batch,
-    [MATMUL_Q3_K] = q3_k_batch,
+    [MATMUL_Q3_K] = q3_k_batch, [MATMUL_IQ4_NL] = iq4_nl_batch, [MATMUL_IQ4_XS] = iq4_xs_batch,
 };
 
 const matmul_tensor_fn matmul_avxvnni_batch[MATMUL_KINDS] = {
     [MATMUL_Q8_0] = q8_0_batch_vnni, [MATMUL_Q4_0] = q4_0_batch_vnni, [MATMUL_Q4_K] = q4_k_batch,
     [MATMUL_Q6_K] = q6_k_batch, [MATMUL_Q5_0] = q5_0_batch_vnni, [MATMUL_Q4_1] = q4_1_batch_vnni,
     [MATMUL_Q5_1] = q5_1_batch_vnni, [MATMUL_Q5_K] = q5_k_batch, [MATMUL_Q2_K] = q2_k_batch,
-    [MATMUL_Q3_K] = q3_k_batch,
+    [MATMUL_Q3_K] = q3_k_batch, [MATMUL_IQ4_NL] = iq4_nl_batch_vnni, [MATMUL_IQ4_XS] = iq4_xs_batch,
 };

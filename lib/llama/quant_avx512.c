@@ -875,10 +875,13 @@ static void f32_rows(const llama_tensor *w, const ActLayout *L, const void *act,
 }
 WITH_BATCH(f32_rows, MATMUL_F32)
 
-/* VNNI's table, Q4_K and Q5_K by Q4_K_FN and Q5_K_FN; IQ4_NL and IQ4_XS
- * by quant_body.h's 256-bit kernels with VNNI's byte products (they have
- * no 512-bit ones, nor batched ones: llama.cpp writes them only for the
- * tensors of a few models). */
+/* IQ4_NL and IQ4_XS: quant_body.h's 256-bit kernels with VNNI's byte
+ * products, several vectors through batch_avx2.c's (no 512-bit kernels of
+ * their own: llama.cpp writes them for fewer models than the others). */
+MATMUL_WITH_BATCH(vnni_iq4_nl_rows, matmul_avx2_batch, MATMUL_IQ4_NL, 4)
+MATMUL_WITH_BATCH(vnni_iq4_xs_rows, matmul_avx2_batch, MATMUL_IQ4_XS, 4)
+
+/* VNNI's table, Q4_K and Q5_K by Q4_K_FN and Q5_K_FN. */
 #define VNNI_TENSOR_TABLE(TABLE, Q4_K_FN, Q5_K_FN)                                                     \
     const matmul_tensor_fn TABLE[MATMUL_KINDS] = {                                                    \
         [MATMUL_Q8_0] = q8_0_rows512_or_batch, [MATMUL_Q4_0] = q4_0_rows512_or_batch,                  \
@@ -888,7 +891,7 @@ WITH_BATCH(f32_rows, MATMUL_F32)
         [MATMUL_Q5_1] = q5_1_rows512_or_batch, [MATMUL_Q5_K] = Q5_K_FN,                                \
         [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = q3_k_rows512_or_batch,                  \
         [MATMUL_BF16] = bf16_rows_or_batch,                                                            \
-        [MATMUL_IQ4_NL] = vnni_iq4_nl_rows, [MATMUL_IQ4_XS] = vnni_iq4_xs_rows,                        \
+        [MATMUL_IQ4_NL] = vnni_iq4_nl_rows_or_batch, [MATMUL_IQ4_XS] = vnni_iq4_xs_rows_or_batch,      \
     };
 VNNI_TENSOR_TABLE(matmul_avx512vnni_tensor, q4_k_rows512_or_batch, q5_k_rows512_or_batch)
 
@@ -937,7 +940,7 @@ const matmul_tensor_fn matmul_avx512amx_tensor[MATMUL_KINDS] = {
     [MATMUL_Q5_1] = q5_1_rows512_or_amx, [MATMUL_Q5_K] = q5_k_rows512_or_amx,
     [MATMUL_Q2_K] = q2_k_rows512_or_batch, [MATMUL_Q3_K] = q3_k_rows512_or_batch,
     [MATMUL_BF16] = bf16_rows_or_batch,
-    [MATMUL_IQ4_NL] = vnni_iq4_nl_rows, [MATMUL_IQ4_XS] = vnni_iq4_xs_rows,
+    [MATMUL_IQ4_NL] = vnni_iq4_nl_rows_or_batch, [MATMUL_IQ4_XS] = vnni_iq4_xs_rows_or_batch,
 };
 
 /* Without VNNI, several vectors go to batch_avx2.c's kernels (the same
