@@ -3,7 +3,8 @@
 # program is checked against llama.cpp by tests/host), on the model of
 # TinyLlama's layout under UEFI (and under BIOS on CPUs without AVX2 and
 # without SSSE3),
-# stories15M Q8_0 under BIOS and Q4_0 under UEFI; a chat in Llama 3's
+# stories15M Q8_0 under BIOS and Q4_0 under UEFI; IQ4_NL and IQ4_XS models
+# written by mkgguf; a chat in Llama 3's
 # template typed over the serial port; the report of what the model is;
 # and broken GGUF files, each ending in one error line and a failure exit.
 source "$(dirname "$0")/lib.sh"
@@ -60,6 +61,29 @@ boot gguf-s15q4 uefi
 expect_rc "gguf:stories15M-Q4_0:uefi:exit-success" 0
 expect_story "gguf:stories15M-Q4_0:uefi:matches-host" "$OUT/gguf-s15q4.expected"
 expect_re "gguf:stories15M-Q4_0:uefi:report-types" "^model: tensors .*Q4_0 x[0-9]+"
+
+# IQ4_NL and IQ4_XS: tests/data/gguf's models (written by mkgguf as its
+# cases.tsv says; llama.cpp's logits for them are checked on the host):
+# SmolLM's 576 columns all IQ4_NL under BIOS, TinyLlama's layout all IQ4_XS
+# under UEFI, each the host's story.
+own_model() {   # own_model NAME: build/test-models/NAME, written the first time
+    local path=$ROOT/build/test-models/$1 args
+    if [ ! -f "$path" ]; then
+        args=$(awk -F '\t' -v m="$1" '$2 == m { print $5 }' "$ROOT/tests/data/gguf/cases.tsv")
+        mkdir -p "${path%/*}" && "$ROOT/build/host/mkgguf" $args "$path.tmp" > /dev/null 2>&1 && mv "$path.tmp" "$path"
+    fi
+    echo "$path"
+}
+for c in "smollm-mini-IQ4_NL.gguf bios IQ4_NL" "tinyllama-mini-IQ4_XS.gguf uefi IQ4_XS"; do
+    set -- $c
+    iq=$(own_model "$1")
+    host "$iq" -t 0 -n 24 -i "Once upon a time" > "$OUT/gguf-$3.expected"
+    make_iso "gguf-$3" '--exit -t 0 -n 24 -i "Once upon a time"' "$iq" > /dev/null
+    boot "gguf-$3" "$2"
+    expect_rc "gguf:$3:$2:exit-success" 0
+    expect_story "gguf:$3:$2:matches-host" "$OUT/gguf-$3.expected"
+    expect_re "gguf:$3:$2:report-types" "^model: tensors $3 x[0-9]+, F32 x[0-9]+;"
+done
 
 # ---- chat in the model's template, typed
 printf 'You are a storyteller.\nTell me a story about a cat.\n' |
