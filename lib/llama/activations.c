@@ -34,7 +34,7 @@ int act_type_of(int weight_type) {
     case LLAMA_TYPE_F16: return LLAMA_TYPE_F16;
     case LLAMA_TYPE_BF16: return LLAMA_TYPE_BF16;
     case LLAMA_TYPE_Q8_0: case LLAMA_TYPE_Q4_0: case LLAMA_TYPE_Q4_0_SPLIT: case LLAMA_TYPE_Q5_0:
-    case LLAMA_TYPE_Q5_0_SPLIT: case LLAMA_TYPE_IQ4_NL: return LLAMA_TYPE_Q8_0;
+    case LLAMA_TYPE_Q5_0_SPLIT: case LLAMA_TYPE_IQ4_NL: case LLAMA_TYPE_IQ4_NL_SPLIT: return LLAMA_TYPE_Q8_0;
     case LLAMA_TYPE_Q4_1: case LLAMA_TYPE_Q4_1_SPLIT: case LLAMA_TYPE_Q5_1: case LLAMA_TYPE_Q5_1_SPLIT:
         return LLAMA_TYPE_Q8_1;
     case LLAMA_TYPE_Q2_K: case LLAMA_TYPE_Q3_K: case LLAMA_TYPE_Q4_K: case LLAMA_TYPE_Q4_K_SPLIT: case LLAMA_TYPE_Q5_K:

@@ -169,20 +169,6 @@ TARGET static INLINE __m256i iq4_values32(const uint8_t *qs) {
     return _mm256_shuffle_epi8(table, q4_quants(qs));
 }
 
-/* IQ4_NL: its values packed as Q8_0's quants, so that Q8_0's tiles take
- * it (both are p = (float)isum * (d_w * d_x) with Q8_0 activations). */
-TARGET static void pack_iq4_nl(Panel32 *P, const unsigned char *base, size_t stride, int rows, int b0, int nb) {
-    for (int i = 0; i < nb; i++) {
-        __m256i r[8];
-        for (int j = 0; j < 8; j++) {
-            const block_iq4_nl *B = (const block_iq4_nl *)(const void *)(base + (size_t)j * stride) + b0 + i;
-            r[j] = j < rows ? iq4_values32(B->qs) : _mm256_setzero_si256();
-        }
-        transpose8x8(r);
-        for (int k = 0; k < 8; k++) P->q[i][k] = r[k];
-        pack_half8(P->d[i], base, stride, rows, (size_t)(b0 + i) * sizeof(block_iq4_nl));
-    }
-}
 
 /* A Q5 block's quants: the nibbles, and 16 where bit j of its qh word is set. */
 TARGET static INLINE __m256i q5_quants(const uint8_t *qs, uint32_t qh) {
@@ -219,6 +205,11 @@ PACK32(pack_q4_0, block_q4_0, Q4_QUANTS, 0, d)
 PACK32(pack_q5_0, block_q5_0, Q5_QUANTS, 0, d)
 PACK32(pack_q4_1, block_q4_1, Q4_QUANTS, 1, m)
 PACK32(pack_q5_1, block_q5_1, Q5_QUANTS, 1, m)
+/* IQ4_NL (split as Q4_0): its values, signed, packed as Q8_0's quants, so
+ * that Q8_0's tiles take it (both are p = (float)isum * (d_w * d_x) with
+ * Q8_0 activations). */
+#define IQ4_QUANTS(BT, R, b) iq4_values32(BLOCK32_FIELD(BT, qs, R, nbr, b))
+PACK32(pack_iq4_nl, block_iq4_nl, IQ4_QUANTS, 0, d)
 
 /* The quants' offset 2^SHIFT taken away from isum_ (-1: none):
  * (q - 2^SHIFT) . x = q . x - 2^SHIFT * sum(x). */

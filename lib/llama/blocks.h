@@ -41,9 +41,10 @@ typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d;
  * low ones values 0-15 of a 32-value block, the high ones 16-31).
  * IQ4_NL: x = d * iq4_values[q], a block of 32. IQ4_XS: 8 sub-blocks of
  * 32 (sub-block j's nibbles in qs[16j .. 16j + 15]), x = d * (ls_j - 32) *
- * iq4_values[q], ls_j 6 bits (iq4xs_scale). Both stay in ggml's layout:
- * llama.cpp writes them where a row's length is no multiple of 256
- * (Q2_K and Q3_K fall back to IQ4_NL: SmolLM's 576 and 960 columns). */
+ * iq4_values[q], ls_j 6 bits (iq4xs_scale). IQ4_NL's blocks are Q4_0's
+ * and are split as Q4_0's are (below); IQ4_XS stays in ggml's layout.
+ * llama.cpp writes IQ4_NL where a row's length is no multiple of 256
+ * (Q2_K and Q3_K fall back to it: SmolLM's 576 and 960 columns). */
 typedef struct { uint16_t d; uint8_t qs[16]; } block_iq4_nl;
 typedef struct { uint16_t d, scales_h; uint8_t scales_l[4]; uint8_t qs[128]; } block_iq4_xs;
 __attribute__((unused)) static const int8_t iq4_values[16] = { -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113 };
@@ -53,8 +54,8 @@ static inline int iq4xs_scale(const block_iq4_xs *B, int j) {
     return ((B->scales_l[j / 2] >> (4 * (j % 2))) & 0xf) | ((B->scales_h >> (2 * j)) & 3) << 4;
 }
 
-/* The blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1) as the kernels read
- * them (LLAMA_TYPE_*_SPLIT, made from ggml's rows in place by
+/* The blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1, and IQ4_NL's, whose
+ * fields are Q4_0's) as the kernels read them (LLAMA_TYPE_*_SPLIT, made from ggml's rows in place by
  * llama_tensor_prepare): each run of 32 blocks of a row (the row's last
  * run: the blocks left) holds, in the bytes its blocks took, each field
  * of its blocks side by side, in the blocks' order of fields: the n fp16
@@ -122,9 +123,9 @@ static inline int q5_fifth(uint32_t qh, int j) { return (int)(qh >> j & 1) << 4;
 /* For code written once for the blocks of 32 (BT their struct): where
  * field F of block b of a row of nb lies from the row's start, and its
  * bytes in row R. Rows of the 4- and 5-bit blocks that reach the kernels
- * are always split (only the _SPLIT types have kernels); Q8_0's and
- * IQ4_NL's are ggml's. */
-#define BLOCK32_SPLIT(BT) (!__builtin_types_compatible_p(BT, block_q8_0) && !__builtin_types_compatible_p(BT, block_iq4_nl))
+ * are always split (only the _SPLIT types have kernels); Q8_0's are
+ * ggml's. */
+#define BLOCK32_SPLIT(BT) (!__builtin_types_compatible_p(BT, block_q8_0))
 #define BLOCK32_FIELD_AT(BT, F, nb, b)                                                              \
     (BLOCK32_SPLIT(BT) ? split_field_at((int)sizeof(BT), (int)offsetof(BT, F), (int)sizeof(((BT *)0)->F), nb, b) \
                        : (size_t)(b) * sizeof(BT) + offsetof(BT, F))

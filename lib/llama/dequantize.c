@@ -138,12 +138,13 @@ static void q6_k(const block_q6_K *b, float *y, int nb) {
 
 /* IQ4_NL: d * value; IQ4_XS: (d * (ls - 32)) * value, as ggml's
  * dequantize_row_iq4_nl/_xs. */
-static void iq4_nl(const block_iq4_nl *b, float *y, int nb) {
+static void iq4_nl(const void *row, float *y, int nb) {
     for (int i = 0; i < nb; i++, y += 32) {
-        float d = f16_to_f32(b[i].d);
+        float d = D_OF(block_iq4_nl);
+        const uint8_t *qs = BLOCK32_FIELD(block_iq4_nl, qs, row, nb, i);
         for (int j = 0; j < 16; j++) {
-            y[j] = d * (float)iq4_values[b[i].qs[j] & 0xf];
-            y[j + 16] = d * (float)iq4_values[b[i].qs[j] >> 4];
+            y[j] = d * (float)iq4_values[qs[j] & 0xf];
+            y[j + 16] = d * (float)iq4_values[qs[j] >> 4];
         }
     }
 }
@@ -191,7 +192,7 @@ void matmul_dequantize_row(const llama_tensor *w, int r, float *out) {
     case LLAMA_TYPE_Q4_K_SPLIT: q45_k(row, out, n / 256, sizeof(block_q4_K)); break;
     case LLAMA_TYPE_Q5_K_SPLIT: q45_k(row, out, n / 256, sizeof(block_q5_K)); break;
     case LLAMA_TYPE_Q6_K: q6_k((const block_q6_K *)(const void *)row, out, n / 256); break;
-    case LLAMA_TYPE_IQ4_NL: iq4_nl((const block_iq4_nl *)(const void *)row, out, n / 32); break;
+    case LLAMA_TYPE_IQ4_NL_SPLIT: iq4_nl(row, out, n / 32); break;
     case LLAMA_TYPE_IQ4_XS: iq4_xs((const block_iq4_xs *)(const void *)row, out, n / 256); break;
     case LLAMA_TYPE_RUNQ8: {
         const int8_t *q = (const int8_t *)w->data;

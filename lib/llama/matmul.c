@@ -156,7 +156,7 @@ int matmul_kind(int type) {
     case LLAMA_TYPE_Q4_K_SPLIT: return MATMUL_Q4_K;
     case LLAMA_TYPE_Q5_K_SPLIT: return MATMUL_Q5_K;
     case LLAMA_TYPE_Q6_K: return MATMUL_Q6_K;
-    case LLAMA_TYPE_IQ4_NL: return MATMUL_IQ4_NL;
+    case LLAMA_TYPE_IQ4_NL_SPLIT: return MATMUL_IQ4_NL;
     case LLAMA_TYPE_IQ4_XS: return MATMUL_IQ4_XS;
     case LLAMA_TYPE_RUNQ8: return MATMUL_RUNQ8;
     default: return -1;

@@ -86,10 +86,10 @@ static void blocks32_rows(const llama_tensor *w, const ActLayout *L, const void 
                     dw = f16_to_f32(B->d);
                     break;
                 }
-                case LLAMA_TYPE_IQ4_NL: {
-                    const block_iq4_nl *B = (const block_iq4_nl *)(const void *)row + b;
-                    for (int j = 0; j < 32; j++) isum += iq4_values[q4_nib(B->qs, j)] * x[j];
-                    dw = f16_to_f32(B->d);
+                case LLAMA_TYPE_IQ4_NL_SPLIT: {
+                    const uint8_t *qs = BLOCK32_FIELD(block_iq4_nl, qs, row, nb, b);
+                    for (int j = 0; j < 32; j++) isum += iq4_values[q4_nib(qs, j)] * x[j];
+                    dw = f16_load(BLOCK32_FIELD(block_iq4_nl, d, row, nb, b));
                     break;
                 }
                 case LLAMA_TYPE_Q4_0_SPLIT: {

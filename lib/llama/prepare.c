@@ -1,6 +1,6 @@
 /* Weights put into the layouts the kernels read, in place (tensor.h's
  * llama_tensor_prepare, llama.h's llama_model_prepare; blocks.h says
- * why): the blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1), each run of
+ * why): the blocks of 4 and 5 bits (Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL), each run of
  * 32 blocks of a row becoming each of its fields side by side (the fifth
  * bits in halves); Q4_K and
  * Q5_K, each pair of super-blocks its two heads, then Q5_K's two blocks'
@@ -26,7 +26,7 @@ static const Field *block_fields(int type) {
     static const Field q5_1[] = { FIELD_OF(block_q5_1, d), FIELD_OF(block_q5_1, m), QH_OF(block_q5_1),
                                   FIELD_OF(block_q5_1, qs), { 0, 0, 0 } };
     switch (type) {
-    case LLAMA_TYPE_Q4_0: return q4_0;
+    case LLAMA_TYPE_Q4_0: case LLAMA_TYPE_IQ4_NL: return q4_0;   /* IQ4_NL's fields are Q4_0's */
     case LLAMA_TYPE_Q4_1: return q4_1;
     case LLAMA_TYPE_Q5_0: return q5_0;
     default: return q5_1;

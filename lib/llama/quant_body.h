@@ -327,24 +327,23 @@ TARGET static INLINE __m256i NAME(iq4_values32)(const uint8_t *qs) {
     return _mm256_shuffle_epi8(table, NAME(q4_nibbles)(qs));
 }
 
-/* IQ4_NL: Q8_0's kernel with the weights looked up (ggml's layout). A
- * whole group of 8 blocks two blocks a register, as nibble_sums8 takes
- * Q4_0's split rows: the two blocks' qs in the register's halves (two
- * loads), their low nibbles' values against the activations' quads of
- * values 0-15, the high ones' against 16-31, the four pairs' lanes reduced
- * by three VPHADDD (kbench, Zen 3, one core, from DRAM: a block a
- * register read 7.2 GB/s). */
-#define IQ4_NL_PART(k) NAME(prod_ss)(LOAD(a->q + 32 * (b + k)), NAME(iq4_values32)(w[b + k].qs))
+/* IQ4_NL: Q4_0's split rows (blocks.h) with the nibbles looked up into
+ * signed bytes, in Q8_0's signed products. A whole group of 8 blocks as
+ * nibble_sums8 takes Q4_0's: two blocks a register (one load), their low
+ * nibbles' values against the activations' quads of values 0-15, the high
+ * ones' against 16-31, the four pairs' lanes reduced by three VPHADDD
+ * (kbench, Zen 3, one core, 2048 columns: ggml's layout a block a
+ * register read 7.2 GB/s from DRAM and 8.3-8.6 from L3; split, two a
+ * register, 9.5-12.9 and 10.8-13.6 in a noisy hour; Q4_0 16 and 19). */
+#define IQ4_NL_PART(k) NAME(prod_ss)(LOAD(a->q + 32 * (b + k)), NAME(iq4_values32)(FIELD(w, qs, k)))
 
-TARGET static INLINE __m256i NAME(iq4_nl_sums8)(const block_iq4_nl *w, const NAME(Act) *a, int b) {
+TARGET static INLINE __m256i NAME(iq4_nl_sums8)(const uint8_t *qs, const NAME(Act) *a, int b) {
     const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)iq4_values));
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     __m256i e[4];
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
-        __m256i v = _mm256_inserti128_si256(
-            _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)w[b + 2 * j].qs)),
-            _mm_loadu_si128((const __m128i *)(const void *)w[b + 2 * j + 1].qs), 1);
+        __m256i v = LOAD(qs + 32 * j);
         __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(v, m4));
         __m256i hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), m4));
         const int8_t *xq = a->quads + 32 * (b + 4 * (j / 2)) + 32 * (j % 2);
@@ -354,17 +353,19 @@ TARGET static INLINE __m256i NAME(iq4_nl_sums8)(const block_iq4_nl *w, const NAM
     __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(e[0], e[1]), _mm256_hadd_epi32(e[2], e[3]));
     return INTERLEAVE_HALVES32(t);
 }
-#define IQ4_NL_WHOLE(W, PART) NAME(iq4_nl_sums8)(W, a, b)
+#define IQ4_NL_WHOLE(W, PART) NAME(iq4_nl_sums8)(FIELD(W, qs, 0), a, b)
 
 TARGET static INLINE __m256 NAME(iq4_nl_8)(const block_iq4_nl *w, const NAME(Act) *a, int b, int r,
                                             const int R, int nb) {
-    return BLOCKS8(w, IQ4_NL_PART, NAME(ss_corr), IQ4_NL_WHOLE, BLOCK_D8_AT(w));
+    return BLOCKS8(w, IQ4_NL_PART, NAME(ss_corr), IQ4_NL_WHOLE, HALVES_AT(w, d));
 }
 
 TARGET static INLINE float NAME(iq4_nl_1)(const block_iq4_nl *w, const NAME(Act) *a, int b, int nb) {
-    __m256i s1 = NAME(prod_ss)(LOAD(a->q + 32 * b), NAME(iq4_values32)(w[b].qs));
+    __m256i s1 = NAME(prod_ss)(LOAD(a->q + 32 * b), NAME(iq4_values32)(FIELD(w, qs, 0)));
     int32_t isum = _mm256_cvtsi256_si32(NAME(ss_corr)(_mm256_set1_epi32(NAME(hsum32)(s1)), _mm256_set1_epi32(a->sum[b])));
-    return (float)isum * (NAME(half1)(w[b].d) * a->d[b]);
+    uint16_t d;
+    __builtin_memcpy(&d, FIELD(w, d, 0), 2);
+    return (float)isum * (NAME(half1)(d) * a->d[b]);
 }
 
 /* IQ4_XS: super-block B's isum partial sums (8 int32 lanes), a sub-block

@@ -31,13 +31,15 @@ enum llama_type {
     LLAMA_TYPE_IQ4_XS = 23,    /* the same in super-blocks of 256 with 6-bit sub-block scales */
     LLAMA_TYPE_BF16 = 30,
     LLAMA_TYPE_RUNQ8 = 1000,   /* llama2.c version 2: int8 values, fp32 scales apart */
-    /* the blocks of 4 and 5 bits, Q4_K and Q5_K rearranged for the kernels (blocks.h; llama_tensor_prepare) */
+    /* the blocks of 4 and 5 bits (IQ4_NL's too), Q4_K and Q5_K rearranged for the kernels (blocks.h;
+     * llama_tensor_prepare) */
     LLAMA_TYPE_Q4_0_SPLIT = 1001,
     LLAMA_TYPE_Q4_1_SPLIT = 1002,
     LLAMA_TYPE_Q5_0_SPLIT = 1003,
     LLAMA_TYPE_Q5_1_SPLIT = 1004,
     LLAMA_TYPE_Q4_K_SPLIT = 1005,
     LLAMA_TYPE_Q5_K_SPLIT = 1006,
+    LLAMA_TYPE_IQ4_NL_SPLIT = 1007,
 };
 
 typedef struct {
@@ -75,9 +77,9 @@ typedef struct {
 int llama_type_split(int type);
 
 /* Puts a weight matrix into the layout the kernels read, in place at
- * `data` (the tensor's own bytes, writable): Q4_0, Q4_1, Q5_0, Q5_1 and
- * Q4_K become their _SPLIT types (blocks.h); every other type (the _SPLIT ones
- * too) is left as it is. Once per set of bytes: another tensor over the
+ * `data` (the tensor's own bytes, writable): Q4_0, Q4_1, Q5_0, Q5_1,
+ * IQ4_NL, Q4_K and Q5_K become their _SPLIT types (blocks.h); every other
+ * type (the _SPLIT ones too) is left as it is. Once per set of bytes: another tensor over the
  * same bytes, still marked Q4_0, would rearrange them again. */
 void llama_tensor_prepare(llama_tensor *t, void *data);
 

@@ -372,8 +372,9 @@ TEST(dequantize_known_blocks) {
     half = f32_to_f16(0.5f);
     memcpy(bn, &half, 2);
     for (int j = 0; j < 16; j++) bn[2 + j] = (uint8_t)(j | (15 - j) << 4);
-    llama_tensor wn = { bn, LLAMA_TYPE_IQ4_NL, 1, 32, 18, NULL, 0 };
+    llama_tensor wn = ref_kernel_tensor((llama_tensor){ bn, LLAMA_TYPE_IQ4_NL, 1, 32, 18, NULL, 0 });
     matmul_dequantize_row(&wn, 0, out);
+    ref_kernel_free(&wn, bn);
     for (int j = 0; j < 16; j++) {
         CHECK(out[j] == 0.5f * (float)table[j], "IQ4_NL value %d: %g", j, out[j]);
         CHECK(out[j + 16] == 0.5f * (float)table[15 - j], "IQ4_NL value %d: %g", j + 16, out[j + 16]);
@@ -424,6 +425,8 @@ TEST(dequantize_runq8) {
 static size_t field_at(int type, int field, int nb, int b) {
     switch (type) {
     case LLAMA_TYPE_Q4_0: return field ? BLOCK32_FIELD_AT(block_q4_0, qs, nb, b) : BLOCK32_FIELD_AT(block_q4_0, d, nb, b);
+    case LLAMA_TYPE_IQ4_NL:
+        return field ? BLOCK32_FIELD_AT(block_iq4_nl, qs, nb, b) : BLOCK32_FIELD_AT(block_iq4_nl, d, nb, b);
     case LLAMA_TYPE_Q4_1:
         return field == 2 ? BLOCK32_FIELD_AT(block_q4_1, qs, nb, b)
              : field == 1 ? BLOCK32_FIELD_AT(block_q4_1, m, nb, b) : BLOCK32_FIELD_AT(block_q4_1, d, nb, b);
@@ -443,6 +446,7 @@ TEST(split_layout) {
         { LLAMA_TYPE_Q4_1, LLAMA_TYPE_Q4_1_SPLIT, 20, { 2, 2, 16 }, -1 },
         { LLAMA_TYPE_Q5_0, LLAMA_TYPE_Q5_0_SPLIT, 22, { 2, 4, 16 }, 1 },
         { LLAMA_TYPE_Q5_1, LLAMA_TYPE_Q5_1_SPLIT, 24, { 2, 2, 4, 16 }, 2 },
+        { LLAMA_TYPE_IQ4_NL, LLAMA_TYPE_IQ4_NL_SPLIT, 18, { 2, 16 }, -1 },
     };
     for (size_t ti = 0; ti < sizeof types / sizeof types[0] && !check_failed_; ti++) {
         int S = types[ti].S;
