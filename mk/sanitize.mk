@@ -61,14 +61,23 @@ TSANB := $(BUILD)/host-tsan
 # most of their build here on the instrumented intrinsics (the five largest
 # files, ASan and UBSan: 181 s of CPU, against 105 s).
 $(SIMD_SRC:%.c=$(SANB)/obj/%.o) $(SIMD_SRC:%.c=$(TSANB)/obj/%.o): SAN_SIMD_CFLAGS := -fira-region=one
+# The sets this CPU cannot run never run under the sanitizers here (the
+# tests take the sets the CPU has), so their files come uninstrumented:
+# AVX-512's (74 s of CPU under ASan and UBSan) without AVX-512F, AMX's
+# without AMX-INT8. The sanitizer builds are made and run on one machine
+# (tests/host/sanitize.sh, tsan.sh).
+CPU_FLAGS := $(shell grep -m1 '^flags' /proc/cpuinfo 2> /dev/null)
+SAN_UNRUN_SRC := $(if $(filter avx512f,$(CPU_FLAGS)),,lib/llama/quant_avx512.c lib/llama/batch_avx512.c \
+                     lib/llama/matmul_avx512.c) $(if $(filter amx_int8,$(CPU_FLAGS)),,lib/llama/batch_amx.c)
 # quant_sse4_avx.c is quant_sse4.c again, VEX-encoded: the same source and
 # the same memory accesses, instrumented in quant_sse4.c's object.
 $(eval $(call sanitized_build,$(SANB),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all,\
-    host-san,$(patsubst tests/host/%.c,tests/%,$(wildcard tests/host/test_*.c)),lib/llama/quant_sse4_avx.c))
+    host-san,$(patsubst tests/host/%.c,tests/%,$(wildcard tests/host/test_*.c)),lib/llama/quant_sse4_avx.c $(SAN_UNRUN_SRC)))
 # The pool's own test, and whole stories on several threads. Those run the
 # widest level's kernels (and llama2.c's SSE2 ones, which the tuner times):
 # the block types' SSE sets, a minute of its build, would run only on a CPU
 # without AVX2, and share the row partition that is raced on (matmul.c) with
 # the sets that are instrumented, so they come uninstrumented.
 $(eval $(call sanitized_build,$(TSANB),-fsanitize=thread -fno-sanitize-recover=all,\
-    host-tsan,tests/test_pool llama2,lib/llama/quant_sse2.c lib/llama/quant_sse4.c lib/llama/quant_sse4_avx.c))
+    host-tsan,tests/test_pool llama2,lib/llama/quant_sse2.c lib/llama/quant_sse4.c lib/llama/quant_sse4_avx.c \
+    $(SAN_UNRUN_SRC)))
