@@ -166,8 +166,8 @@ int llama_model_open(llama_model *m, const void *file, size_t size, const void *
 
 /* Puts m's weights into the layouts the kernels read, in place in the
  * model bytes (`file`, `size`: those llama_model_open or llama_gguf_parse
- * read, writable): Q4_0, Q4_1, Q5_0, Q5_1 and Q4_K weights are
- * rearranged (blocks.h), the others
+ * read, writable): Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_K and Q5_K weights
+ * are rearranged (blocks.h), the others
  * left as they are. Call it once for each loaded file, before llama_init,
  * which refuses such weights that were not prepared; calling it a second
  * time on the same bytes (through another llama_model) would garble

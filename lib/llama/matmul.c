@@ -137,7 +137,8 @@ void matrix_rows(const MatmulKernel *k, float *xout, const float *x, const Quant
 /* ---------------------------------------------------------------- tensors */
 
 const char *const matmul_kind_names[MATMUL_KINDS] = {
-    "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "RUNQ8",
+    "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K",
+    "IQ4_NL", "IQ4_XS", "RUNQ8",
 };
 
 int matmul_kind(int type) {
