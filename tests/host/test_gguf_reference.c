@@ -62,7 +62,9 @@ static int read_golden(const char *path, Golden *g) {
                 g->prompt[g->n_prompt++] = (int)v;
                 p = end;
             }
-        } else if (strncmp(line, "text\t", 5) != 0 && g->n_gen < 512) {
+        } else if (strncmp(line, "text\t", 5) == 0) {
+            break;          /* the text comes last, and may go on over several lines */
+        } else if (g->n_gen < 512) {
             char *end;
             g->ids[g->n_gen] = (int)strtol(line, &end, 10);
             g->margins[g->n_gen++] = strtof(end, NULL);
