@@ -63,21 +63,13 @@ expect_story "gguf:stories15M-Q4_0:uefi:matches-host" "$OUT/gguf-s15q4.expected"
 expect_re "gguf:stories15M-Q4_0:uefi:report-types" "^model: tensors .*Q4_0 x[0-9]+"
 
 # IQ4_NL and IQ4_XS: tests/data/gguf's models (written by mkgguf as its
-# cases.tsv says; llama.cpp's logits for them are checked on the host):
-# SmolLM's 576 columns all IQ4_NL, TinyLlama's layout all IQ4_XS, each the
-# host's story (under BIOS: the firmware is not what they test, and OVMF
-# costs 6 s a boot under TCG).
-own_model() {   # own_model NAME: build/test-models/NAME, written the first time
-    local path=$ROOT/build/test-models/$1 args
-    if [ ! -f "$path" ]; then
-        args=$(awk -F '\t' -v m="$1" '$2 == m { print $5 }' "$ROOT/tests/data/gguf/cases.tsv")
-        mkdir -p "${path%/*}" && "$ROOT/build/host/mkgguf" $args "$path.tmp" > /dev/null 2>&1 && mv "$path.tmp" "$path"
-    fi
-    echo "$path"
-}
+# cases.tsv says, find-model.sh; llama.cpp's logits for them are checked on
+# the host): SmolLM's 576 columns all IQ4_NL, TinyLlama's layout all
+# IQ4_XS, each the host's story (under BIOS: the firmware is not what they
+# test, and OVMF costs 6 s a boot under TCG).
 for c in "smollm-mini-IQ4_NL.gguf bios IQ4_NL" "tinyllama-mini-IQ4_XS.gguf bios IQ4_XS"; do
     set -- $c
-    iq=$(own_model "$1")
+    iq=$(model_path "$1")
     host "$iq" -t 0 -n 24 -i "Once upon a time" > "$OUT/gguf-$3.expected"
     make_iso "gguf-$3" '--exit -t 0 -n 24 -i "Once upon a time"' "$iq" > /dev/null
     boot "gguf-$3" "$2"

@@ -25,7 +25,6 @@
 
 #define REF_DIR "../shared/reference/gguf/"
 #define OWN_DIR "tests/data/gguf/"
-#define OWN_MODELS "build/test-models/"
 #define COMPARED 16
 #define NEAR_TIE 0.1f
 
@@ -76,18 +75,19 @@ static int read_golden(const char *path, Golden *g) {
 
 static void write_discard(void *ctx, const char *b, size_t n) { (void)ctx; (void)b; (void)n; }
 
-/* Runs one case at one SIMD level (its golden file in dir; its model found
- * by find-model.sh, or at own_model when given); returns 0 or fills why. */
-static int run_case(const char *dir, const char *golden, const char *model_name, const char *own_model,
+/* Runs one case at one SIMD level (its golden file in dir; its model
+ * found by find-model.sh as models_in + model_name); returns 0 or fills
+ * why. */
+static int run_case(const char *dir, const char *golden, const char *models_in, const char *model_name,
                     const char *prompt, unsigned features, char *why, size_t whylen) {
     static Golden g;
     char path[512];
     snprintf(path, sizeof path, "%s%s", dir, golden);
     if (read_golden(path, &g)) return snprintf(why, whylen, "cannot read %.300s", path), -1;
     size_t msize;
-    snprintf(path, sizeof path, "gguf/%s", model_name);
-    unsigned char *file = own_model ? (unsigned char *)slurp(own_model, &msize) : model_file(path, &msize);
-    if (!file) return snprintf(why, whylen, "cannot find %.300s", own_model ? own_model : model_name), -1;
+    snprintf(path, sizeof path, "%s%s", models_in, model_name);
+    unsigned char *file = model_file(path, &msize);
+    if (!file) return snprintf(why, whylen, "cannot find %.300s", path), -1;
     static llama_model m;
     llama_error err;
     int rc = -1;
@@ -172,25 +172,10 @@ out:
     return rc;
 }
 
-/* own_args: the mkgguf arguments of a project case's model (its fifth
- * column), written to OWN_MODELS once; NULL for a shared case. */
-static const char *own_model(const char *name, const char *args, char *path, size_t len) {
-    if (!args) return NULL;
-    snprintf(path, len, OWN_MODELS "%s", name);
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        fclose(f);
-        return path;
-    }
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "mkdir -p " OWN_MODELS " && build/host/mkgguf %.400s %.300s.tmp > /dev/null 2>&1 && mv %.300s.tmp %.300s",
-             args, path, path, path);
-    return system(cmd) == 0 ? path : NULL;
-}
-
-/* The cases of dir's cases.tsv (at least `least` of them); with five
- * columns, the fifth is the mkgguf arguments of the model. */
-static void run_cases(const char *dir, int least) {
+/* The cases of dir's cases.tsv (at least `least` of them), their models
+ * found by find-model.sh under models_in (the project's own, in a fifth
+ * column the mkgguf arguments, it writes the first time). */
+static void run_cases(const char *dir, const char *models_in, int least) {
     size_t n;
     char tsv_path[256];
     snprintf(tsv_path, sizeof tsv_path, "%scases.tsv", dir);
@@ -211,10 +196,7 @@ static void run_cases(const char *dir, int least) {
             if (p) *p++ = 0;
         }
         if (!f[3]) continue;
-        char *prompt = f[3], *owned = NULL, model_path[512];
-        const char *own = own_model(f[1], f[4], model_path, sizeof model_path);
-        CHECK(!f[4] || own, "%.60s: mkgguf %.300s failed", f[0], f[4]);
-        if (f[4] && !own) continue;
+        char *prompt = f[3], *owned = NULL;
         if (prompt[0] == '@') {
             char path[512];
             snprintf(path, sizeof path, "%s%s", dir, prompt + 1);
@@ -229,7 +211,7 @@ static void run_cases(const char *dir, int least) {
             /* CHECK_QUICK: the widest level and SSE2 */
             if (check_quick() && lv != first && matmul_levels[lv + 1]) continue;
             char why[400];
-            int r = run_case(dir, f[0], f[1], own, prompt, matmul_levels[lv]->needs, why, sizeof why);
+            int r = run_case(dir, f[0], models_in, f[1], prompt, matmul_levels[lv]->needs, why, sizeof why);
             printf("%s %s [%s]%s%s\n", r == 0 ? "PASS" : "FAIL", f[0], matmul_levels[lv]->set,
                    r == 0 ? "" : ": ", r == 0 ? "" : why);
             if (r) check_failed_ = 1, snprintf(check_why_, sizeof check_why_, "%s", why);
@@ -240,7 +222,7 @@ static void run_cases(const char *dir, int least) {
     CHECK(cases >= least, "only %d cases in %s", cases, tsv_path);
 }
 
-static void test_cases(void) { run_cases(REF_DIR, 8); }
-static void test_own_cases(void) { run_cases(OWN_DIR, 2); }
+static void test_cases(void) { run_cases(REF_DIR, "gguf/", 8); }
+static void test_own_cases(void) { run_cases(OWN_DIR, "", 2); }
 
 RUN_TESTS(test_cases, test_own_cases)
