@@ -169,7 +169,6 @@ TARGET static INLINE __m256i iq4_values32(const uint8_t *qs) {
     return _mm256_shuffle_epi8(table, q4_quants(qs));
 }
 
-
 /* A Q5 block's quants: the nibbles, and 16 where bit j of its qh word is set. */
 TARGET static INLINE __m256i q5_quants(const uint8_t *qs, uint32_t qh) {
     __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)qh),

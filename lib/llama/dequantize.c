@@ -137,29 +137,25 @@ static void q6_k(const block_q6_K *b, float *y, int nb) {
 }
 
 /* IQ4_NL: d * value; IQ4_XS: (d * (ls - 32)) * value, as ggml's
- * dequantize_row_iq4_nl/_xs. */
-static void iq4_nl(const void *row, float *y, int nb) {
-    for (int i = 0; i < nb; i++, y += 32) {
-        float d = D_OF(block_iq4_nl);
-        const uint8_t *qs = BLOCK32_FIELD(block_iq4_nl, qs, row, nb, i);
-        for (int j = 0; j < 16; j++) {
-            y[j] = d * (float)iq4_values[qs[j] & 0xf];
-            y[j + 16] = d * (float)iq4_values[qs[j] >> 4];
-        }
+ * dequantize_row_iq4_nl/_xs. 32 values of either from their 16 bytes of
+ * nibbles at qs, times scale. */
+static void iq4_values_times(const uint8_t *qs, float scale, float *y) {
+    for (int j = 0; j < 16; j++) {
+        y[j] = scale * (float)iq4_values[qs[j] & 0xf];
+        y[j + 16] = scale * (float)iq4_values[qs[j] >> 4];
     }
+}
+
+static void iq4_nl(const void *row, float *y, int nb) {
+    for (int i = 0; i < nb; i++, y += 32)
+        iq4_values_times(BLOCK32_FIELD(block_iq4_nl, qs, row, nb, i), D_OF(block_iq4_nl), y);
 }
 
 static void iq4_xs(const block_iq4_xs *b, float *y, int nb) {
     for (int i = 0; i < nb; i++) {
         float d = f16_to_f32(b[i].d);
-        for (int sub = 0; sub < 8; sub++, y += 32) {
-            float dl = d * (float)(iq4xs_scale(&b[i], sub) - 32);
-            const uint8_t *qs = b[i].qs + 16 * sub;
-            for (int j = 0; j < 16; j++) {
-                y[j] = dl * (float)iq4_values[qs[j] & 0xf];
-                y[j + 16] = dl * (float)iq4_values[qs[j] >> 4];
-            }
-        }
+        for (int sub = 0; sub < 8; sub++, y += 32)
+            iq4_values_times(b[i].qs + 16 * sub, d * (float)(iq4xs_scale(&b[i], sub) - 32), y);
     }
 }
 

@@ -374,16 +374,12 @@ TARGET static INLINE float NAME(iq4_nl_1)(const block_iq4_nl *w, const NAME(Act)
  * scale - 32 in the widening VPMADDWD (VPDPWSSD with VNNI). */
 TARGET static INLINE __m256i NAME(iq4_xs_sums)(const block_iq4_xs *B, const int8_t *x, const int16_t *bsums) {
     (void)bsums;     /* (KGROUP's argument: no minimums, no offset to take away) */
-    uint32_t low;
-    __builtin_memcpy(&low, B->scales_l, 4);
-    uint32_t high = B->scales_h;
     __m256i acc = _mm256_setzero_si256();
 #pragma GCC unroll 8
     for (int j = 0; j < 8; j++) {
         __m256i w = NAME(iq4_values32)(B->qs + 16 * j);
         __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(LOAD(x + 32 * j), w));
-        int ls = (int)(low >> (4 * j) & 0xf) | (int)(high >> (2 * j) & 3) << 4;
-        acc = NAME(scaled_acc)(acc, p, _mm256_set1_epi16((short)(ls - 32)));
+        acc = NAME(scaled_acc)(acc, p, _mm256_set1_epi16((short)(iq4xs_scale(B, j) - 32)));
     }
     return acc;
 }
